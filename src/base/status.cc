@@ -1,0 +1,26 @@
+#include "keywarden/status.h"
+
+namespace keywarden {
+
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return "ok";
+    case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kAuthenticationFailed: return "authentication_failed";
+    case ErrorCode::kOutOfRange: return "out_of_range";
+    case ErrorCode::kWrongKey: return "wrong_key";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "ok";
+  std::string out(ErrorCodeName(code_));
+  out += ": ";
+  out += message_;
+  return out;
+}
+
+}  // namespace keywarden
