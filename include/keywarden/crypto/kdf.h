@@ -62,8 +62,9 @@ class KdfConfig {
   std::uint32_t parallelism_;
 };
 
-// email.trim().toLowerCase() as the clients do it (ASCII whitespace trimmed, ASCII lower-cased;
-// non-ASCII bytes are kept as they are).
+// email.trim().toLowerCase() as the clients do it, with Unicode rules: White_Space trimmed,
+// full lower-case mapping (ICU, root locale). Input that is not UTF-8 is trimmed and lower-cased
+// as ASCII only.
 std::string NormalizeEmail(std::string_view email);
 
 // The raw 32-byte KDF output. Fails with kOutOfRange if `kdf` fails ValidateForClient.
