@@ -1,6 +1,15 @@
 // The `keywarden` command line: subcommands over libkeywarden.
+//
+// Each top-level subcommand lives in its own file (crypto_command.cc, later connector_...)
+// and registers its verbs on the parser. Parsing only records which verb was chosen; the
+// verb runs afterwards, so its failures are reported as Status, never as parser errors.
 #ifndef KEYWARDEN_CLI_APP_H_
 #define KEYWARDEN_CLI_APP_H_
+
+#include <functional>
+#include <string>
+
+#include "keywarden/status.h"
 
 namespace keywarden::cli {
 
@@ -8,6 +17,18 @@ namespace keywarden::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitCryptoFailure = 1;  // the input was well-formed but the operation failed
 inline constexpr int kExitUsage = 2;          // bad usage or malformed input
+
+class JsonOutput;
+
+// The verb a command line selected, set by the subcommand module's parse callback.
+struct SelectedVerb {
+  std::string name;                         // for error lines: "decrypt"
+  std::function<Status(JsonOutput&)> run;  // fills the one JSON object the verb prints
+};
+
+// Input problems (malformed, unsupported, out of range) are usage errors; the rest are
+// failures of the operation itself.
+int ExitCodeFor(ErrorCode code);
 
 int Run(int argc, char** argv);
 
