@@ -23,6 +23,9 @@ enum class ErrorCode {
   kOutOfRange,            // a KDF setting outside the accepted range
   kWrongKey,              // the key cannot be used for this (legacy key for type 2, key mismatch)
   kInternal,              // the crypto library itself failed (out of memory, RNG failure)
+  kNotFound,              // a stored record does not exist
+  kAlreadyExists,         // a stored record exists where a new one was to be created
+  kUnavailable,           // a dependency (database, key provider, identity server) cannot be reached now
 };
 
 // A stable, lower-case name for the code ("invalid_argument", ...), used in CLI JSON errors.
@@ -51,6 +54,9 @@ inline Status AuthenticationError(std::string m) { return {ErrorCode::kAuthentic
 inline Status OutOfRangeError(std::string m) { return {ErrorCode::kOutOfRange, std::move(m)}; }
 inline Status WrongKeyError(std::string m) { return {ErrorCode::kWrongKey, std::move(m)}; }
 inline Status InternalError(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+inline Status NotFoundError(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
+inline Status AlreadyExistsError(std::string m) { return {ErrorCode::kAlreadyExists, std::move(m)}; }
+inline Status UnavailableError(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
 
 // Either a value or a non-OK Status. Move-only value types (keys) are fine.
 template <typename T>

@@ -11,6 +11,9 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kOutOfRange: return "out_of_range";
     case ErrorCode::kWrongKey: return "wrong_key";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kAlreadyExists: return "already_exists";
+    case ErrorCode::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

@@ -107,6 +107,9 @@ int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kAuthenticationFailed:
     case ErrorCode::kWrongKey:
     case ErrorCode::kInternal:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kUnavailable:
       return kExitCryptoFailure;
   }
   return kExitCryptoFailure;
