@@ -1,0 +1,606 @@
+#include "store/sqlite_key_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+namespace keywarden::store {
+namespace {
+
+// Schema steps, applied in order to bring PRAGMA user_version up to the last one. Append only: a
+// released step is never edited; a schema change is a new step.
+struct Migration {
+  int version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE user_keys("
+     "  id TEXT PRIMARY KEY,"
+     "  sealed BLOB NOT NULL,"
+     "  data_key_version INTEGER NOT NULL,"
+     "  creation_date INTEGER NOT NULL,"
+     "  revision_date INTEGER,"
+     "  last_access_date INTEGER);"
+     "CREATE TABLE data_keys("
+     "  version INTEGER PRIMARY KEY,"
+     "  wrapped BLOB NOT NULL,"
+     "  provider_fingerprint TEXT NOT NULL,"
+     "  creation_date INTEGER NOT NULL);"},
+};
+
+// Busy, locked, I/O and space problems pass; the rest (corruption, not a database, misuse) need
+// someone to look.
+bool IsTransient(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+    case SQLITE_READONLY:
+    case SQLITE_NOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// sqlite3_errstr, not sqlite3_errmsg: the generic text for the code can never quote row content.
+Status SqliteError(int rc, std::string_view what) {
+  std::string message = "SQLite failed " + std::string(what) + ": " + sqlite3_errstr(rc);
+  return IsTransient(rc) ? UnavailableError(std::move(message)) : InternalError(std::move(message));
+}
+
+}  // namespace
+
+namespace internal {
+
+// One sqlite3 handle, used by one thread at a time, with its statements prepared once and reused.
+class SqliteConnection {
+ public:
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool create,
+                                                        const SqliteOptions& options) {
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));  // closes db even on failure
+    if (rc != SQLITE_OK) return SqliteError(rc, "to open '" + path + "'");
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT32_MAX)));
+    return connection;
+  }
+
+  ~SqliteConnection() {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  // `sql` must be a string literal: its address keys the cache.
+  Result<sqlite3_stmt*> Prepare(const char* sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(rc, "to prepare a statement");
+    statements_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  // Runs SQL text once, uncached (pragmas, migrations).
+  Status ExecOnce(const std::string& sql, std::string_view what) {
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? OkStatus() : SqliteError(rc, what);
+  }
+
+ private:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::SqliteConnection;
+
+// One use of a cached statement: bind, step, read columns; reset and unbound when destroyed.
+// The first failure (prepare, bind, step) sticks and is what Step() reports.
+class Query {
+ public:
+  Query(SqliteConnection& connection, const char* sql, std::string_view what)
+      : db_(connection.db()), what_(what) {
+    auto stmt = connection.Prepare(sql);
+    if (stmt.ok()) {
+      stmt_ = *stmt;
+    } else {
+      status_ = stmt.status();
+    }
+  }
+  ~Query() {
+    if (stmt_ == nullptr) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  // Bound values are not copied (SQLITE_STATIC): they must outlive the query.
+  Query& Text(int index, std::string_view text) {
+    static const char kEmpty[] = "";
+    if (!Bindable(text.size())) return *this;
+    return Check(sqlite3_bind_text(stmt_, index, text.empty() ? kEmpty : text.data(), static_cast<int>(text.size()),
+                                   SQLITE_STATIC));
+  }
+  Query& Blob(int index, std::span<const std::uint8_t> blob) {
+    // A null pointer would bind NULL, not an empty blob.
+    static const std::uint8_t kEmpty[1] = {};
+    if (!Bindable(blob.size())) return *this;
+    return Check(sqlite3_bind_blob(stmt_, index, blob.empty() ? kEmpty : blob.data(), static_cast<int>(blob.size()),
+                                   SQLITE_STATIC));
+  }
+  Query& Int(int index, std::int64_t value) {
+    if (!Bindable(0)) return *this;
+    return Check(sqlite3_bind_int64(stmt_, index, value));
+  }
+  Query& Int(int index, std::optional<std::int64_t> value) {
+    if (value.has_value()) return Int(index, *value);
+    if (!Bindable(0)) return *this;
+    return Check(sqlite3_bind_null(stmt_, index));
+  }
+
+  // true: a row is ready; false: done.
+  Result<bool> Step() {
+    if (!status_.ok()) return status_;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    status_ = SqliteError(rc, what_);
+    return status_;
+  }
+  // Steps a statement that returns no rows.
+  Status Run() {
+    auto row = Step();
+    return row.ok() ? OkStatus() : row.status();
+  }
+  // Rows changed by the last Run().
+  int changes() const { return sqlite3_changes(db_); }
+
+  std::int64_t ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::optional<std::int64_t> ColumnOptionalInt(int column) const {
+    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+    return ColumnInt(column);
+  }
+  std::string ColumnText(int column) const {
+    const auto* text = sqlite3_column_text(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text), size);
+  }
+  std::vector<std::uint8_t> ColumnBlob(int column) const {
+    const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return blob == nullptr ? std::vector<std::uint8_t>() : std::vector<std::uint8_t>(blob, blob + size);
+  }
+
+ private:
+  // False once something failed (nothing more is bound) or when `size` exceeds SQLite's int.
+  bool Bindable(std::size_t size) {
+    if (!status_.ok()) return false;
+    if (size > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+      status_ = InvalidArgumentError("value too large for SQLite");
+      return false;
+    }
+    return true;
+  }
+  Query& Check(int rc) {
+    if (status_.ok() && rc != SQLITE_OK) status_ = SqliteError(rc, what_);
+    return *this;
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string_view what_;
+  Status status_;
+};
+
+Status Exec(SqliteConnection& connection, const char* sql, std::string_view what) {
+  return Query(connection, sql, what).Run();
+}
+
+Result<std::uint32_t> ToVersion(std::int64_t value) {
+  if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) {
+    return InternalError("stored data key version is out of range");
+  }
+  return static_cast<std::uint32_t>(value);
+}
+
+Result<UserKeyRecord> ReadUserKey(const Query& query) {
+  UserKeyRecord record;
+  record.user_id = query.ColumnText(0);
+  record.sealed = query.ColumnBlob(1);
+  KW_ASSIGN_OR_RETURN(record.data_key_version, ToVersion(query.ColumnInt(2)));
+  record.creation_date = query.ColumnInt(3);
+  record.revision_date = query.ColumnOptionalInt(4);
+  record.last_access_date = query.ColumnOptionalInt(5);
+  return record;
+}
+
+Result<WrappedDataKey> ReadDataKey(const Query& query) {
+  WrappedDataKey key;
+  KW_ASSIGN_OR_RETURN(key.version, ToVersion(query.ColumnInt(0)));
+  key.wrapped = query.ColumnBlob(1);
+  key.provider_key_fingerprint = query.ColumnText(2);
+  key.creation_date = query.ColumnInt(3);
+  return key;
+}
+
+Result<int> UserVersion(SqliteConnection& connection) {
+  Query query(connection, "PRAGMA user_version", "to read the schema version");
+  KW_ASSIGN_OR_RETURN(bool row, query.Step());
+  if (!row) return InternalError("SQLite returned no schema version");
+  return static_cast<int>(query.ColumnInt(0));
+}
+
+// Brings the schema to kSchemaVersion inside one immediate transaction: a second process opening
+// the same new file waits here (busy_timeout) and then finds the work done.
+Status Migrate(SqliteConnection& connection, int latest) {
+  KW_RETURN_IF_ERROR(connection.ExecOnce("BEGIN IMMEDIATE", "to lock the database for schema migration"));
+  Status status = [&]() -> Status {
+    KW_ASSIGN_OR_RETURN(int version, UserVersion(connection));
+    if (version > latest) {
+      return InvalidArgumentError("database schema version " + std::to_string(version) +
+                                  " is newer than this keywarden supports (" + std::to_string(latest) + ")");
+    }
+    for (const Migration& migration : kMigrations) {
+      if (migration.version <= version) continue;
+      const std::string step = "to apply schema migration " + std::to_string(migration.version);
+      KW_RETURN_IF_ERROR(connection.ExecOnce(migration.sql, step));
+      KW_RETURN_IF_ERROR(
+          connection.ExecOnce("PRAGMA user_version = " + std::to_string(migration.version), step));
+    }
+    return connection.ExecOnce("COMMIT", "to commit the schema migration");
+  }();
+  if (!status.ok() && sqlite3_get_autocommit(connection.db()) == 0) {
+    (void)connection.ExecOnce("ROLLBACK", "to roll back the schema migration");
+  }
+  return status;
+}
+
+// Changing the journal mode needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+// without the busy handler, while another process is opening the same new file. So: retry.
+Status EnableWal(SqliteConnection& connection, std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (true) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(connection.db(), "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+    std::string mode;
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_step(stmt);
+      if (rc == SQLITE_ROW) {
+        const auto* text = sqlite3_column_text(stmt, 0);
+        if (text != nullptr) mode = reinterpret_cast<const char*>(text);
+        rc = SQLITE_OK;
+      }
+    }
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_OK) {
+      if (mode == "wal") return OkStatus();
+      return UnavailableError("SQLite could not switch the database to WAL journal mode");
+    }
+    const int primary = rc & 0xff;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
+      return SqliteError(rc, "to switch to WAL journal mode");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+static_assert(std::end(kMigrations)[-1].version == SqliteKeyStore::kSchemaVersion,
+              "kSchemaVersion must name the last migration");
+
+// A queued write; lives on its caller's stack until `done`.
+struct SqliteKeyStore::Write {
+  explicit Write(WriteFn fn) : apply(std::move(fn)) {}
+  WriteFn apply;
+  Status status;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+class SqliteKeyStore::ReaderLease {
+ public:
+  explicit ReaderLease(SqliteKeyStore& store) : store_(store) {
+    std::unique_lock lock(store_.read_mu_);
+    store_.read_cv_.wait(lock, [&] { return !store_.idle_readers_.empty(); });
+    connection_ = std::move(store_.idle_readers_.back());
+    store_.idle_readers_.pop_back();
+  }
+  ~ReaderLease() {
+    {
+      std::lock_guard lock(store_.read_mu_);
+      store_.idle_readers_.push_back(std::move(connection_));
+    }
+    store_.read_cv_.notify_one();
+  }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+
+  Connection& operator*() { return *connection_; }
+  Connection* operator->() { return connection_.get(); }
+
+ private:
+  SqliteKeyStore& store_;
+  std::unique_ptr<Connection> connection_;
+};
+
+Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& path, const SqliteOptions& options) {
+  if (path.empty()) return InvalidArgumentError("SQLite database path is empty");
+  if (path == ":memory:") {
+    return InvalidArgumentError("an in-memory SQLite database cannot be shared by connections; give a file path");
+  }
+  if (options.read_connections < 1) return InvalidArgumentError("SQLite needs at least one read connection");
+
+  KW_ASSIGN_OR_RETURN(auto writer, Connection::Open(path, /*create=*/true, options));
+  // The first statements read the file: a file that is not a database fails here.
+  Status wal = EnableWal(*writer, options.busy_timeout);
+  if (!wal.ok()) return Status(wal.code(), "cannot use '" + path + "': " + wal.message());
+  KW_RETURN_IF_ERROR(writer->ExecOnce("PRAGMA synchronous=FULL", "to set synchronous=FULL"));
+  KW_RETURN_IF_ERROR(Migrate(*writer, kSchemaVersion));
+
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; i < options.read_connections; ++i) {
+    KW_ASSIGN_OR_RETURN(auto reader, Connection::Open(path, /*create=*/false, options));
+    KW_RETURN_IF_ERROR(reader->ExecOnce("PRAGMA query_only=ON", "to make a read connection"));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteKeyStore>(new SqliteKeyStore(std::move(writer), std::move(readers), options));
+}
+
+SqliteKeyStore::SqliteKeyStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+                               const SqliteOptions& options)
+    : options_(options), writer_(std::move(writer)), idle_readers_(std::move(readers)) {}
+
+SqliteKeyStore::~SqliteKeyStore() = default;
+
+std::size_t SqliteKeyStore::pending_writes() const {
+  std::lock_guard lock(write_mu_);
+  return write_queue_.size();
+}
+
+// Group commit, leader/follower: the caller at the front of the queue becomes the leader and
+// commits for everyone queued; the others sleep until their write is done or they are in front.
+Status SqliteKeyStore::SubmitWrite(WriteFn apply) {
+  Write write(std::move(apply));
+  std::unique_lock lock(write_mu_);
+  write_queue_.push_back(&write);
+  write.cv.wait(lock, [&] { return write.done || write_queue_.front() == &write; });
+  if (write.done) return write.status;
+
+  // Lock the database before choosing the batch: whatever queues while we wait for another
+  // process's transaction rides along in ours.
+  lock.unlock();
+  const Status begun = Exec(*writer_, "BEGIN IMMEDIATE", "to start a write transaction");
+  lock.lock();
+  const std::size_t size = std::min(write_queue_.size(), std::max<std::size_t>(options_.max_batch, 1));
+  std::vector<Write*> batch(write_queue_.begin(), write_queue_.begin() + static_cast<std::ptrdiff_t>(size));
+  lock.unlock();
+
+  if (begun.ok()) {
+    RunBatch(batch);
+  } else {
+    for (Write* w : batch) w->status = begun;
+  }
+
+  lock.lock();
+  write_queue_.erase(write_queue_.begin(), write_queue_.begin() + static_cast<std::ptrdiff_t>(size));
+  for (Write* w : batch) {
+    w->done = true;
+    if (w != &write) w->cv.notify_one();
+  }
+  if (!write_queue_.empty()) write_queue_.front()->cv.notify_one();
+  return write.status;
+}
+
+void SqliteKeyStore::RunBatch(const std::vector<Write*>& batch) {
+  Connection& db = *writer_;
+  Status fatal;  // a failure that ends the whole transaction
+  for (Write* w : batch) {
+    write_count_.fetch_add(1, std::memory_order_relaxed);
+    // A savepoint per write: a write that fails is undone alone, the rest of the batch stays.
+    fatal = Exec(db, "SAVEPOINT kw_write", "to start a write");
+    if (!fatal.ok()) break;
+    w->status = w->apply(db);
+    if (!w->status.ok() && sqlite3_get_autocommit(db.db()) == 0) {
+      fatal = Exec(db, "ROLLBACK TO kw_write", "to undo a failed write");
+    }
+    // Some errors (I/O, disk full) make SQLite roll back the whole transaction by itself.
+    if (fatal.ok() && sqlite3_get_autocommit(db.db()) != 0) {
+      fatal = w->status.ok() ? UnavailableError("SQLite ended the write transaction") : w->status;
+    }
+    if (fatal.ok()) fatal = Exec(db, "RELEASE kw_write", "to finish a write");
+    if (!fatal.ok()) break;
+  }
+  if (fatal.ok()) {
+    fatal = Exec(db, "COMMIT", "to commit");
+    if (fatal.ok()) {
+      commit_count_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  if (sqlite3_get_autocommit(db.db()) == 0) (void)Exec(db, "ROLLBACK", "to roll back");
+  // Nothing in the batch was stored: writes that had succeeded (or never ran) report why.
+  for (Write* w : batch) {
+    if (w->status.ok()) w->status = fatal;
+  }
+}
+
+Result<UserKeyRecord> SqliteKeyStore::GetUserKey(std::string_view user_id) {
+  ReaderLease reader(*this);
+  static constexpr char kSql[] =
+      "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date "
+      "FROM user_keys WHERE id = ?1";
+  Query query(*reader, kSql, "to read a user key");
+  query.Text(1, user_id);
+  KW_ASSIGN_OR_RETURN(bool row, query.Step());
+  if (!row) return NotFoundError("no key stored for this user");
+  return ReadUserKey(query);
+}
+
+Status SqliteKeyStore::InsertUserKey(const UserKeyRecord& record) {
+  return SubmitWrite([&record](Connection& db) -> Status {
+    static constexpr char kSql[] =
+        "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING";
+    Query query(db, kSql, "to insert a user key");
+    query.Text(1, record.user_id)
+        .Blob(2, record.sealed)
+        .Int(3, std::int64_t{record.data_key_version})
+        .Int(4, record.creation_date)
+        .Int(5, record.revision_date)
+        .Int(6, record.last_access_date);
+    KW_RETURN_IF_ERROR(query.Run());
+    if (query.changes() == 0) return AlreadyExistsError("a key is already stored for this user");
+    return OkStatus();
+  });
+}
+
+Status SqliteKeyStore::UpsertUserKey(const UserKeyRecord& record) {
+  return SubmitWrite([&record](Connection& db) -> Status {
+    // A replacement keeps creation_date and last_access_date, and is dated by the record's
+    // revision_date (or, when the caller gave none, its creation_date: "now").
+    static constexpr char kSql[] =
+        "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, data_key_version = excluded.data_key_version, "
+        "revision_date = ?7";
+    Query query(db, kSql, "to store a user key");
+    query.Text(1, record.user_id)
+        .Blob(2, record.sealed)
+        .Int(3, std::int64_t{record.data_key_version})
+        .Int(4, record.creation_date)
+        .Int(5, record.revision_date)
+        .Int(6, record.last_access_date)
+        .Int(7, record.revision_date.value_or(record.creation_date));
+    return query.Run();
+  });
+}
+
+Status SqliteKeyStore::DeleteUserKey(std::string_view user_id) {
+  return SubmitWrite([user_id](Connection& db) -> Status {
+    Query query(db, "DELETE FROM user_keys WHERE id = ?1", "to delete a user key");
+    query.Text(1, user_id);
+    KW_RETURN_IF_ERROR(query.Run());
+    if (query.changes() == 0) return NotFoundError("no key stored for this user");
+    return OkStatus();
+  });
+}
+
+Status SqliteKeyStore::RecordLastAccess(std::span<const LastAccess> accesses) {
+  if (accesses.empty()) return OkStatus();
+  return SubmitWrite([accesses](Connection& db) -> Status {
+    // Only existing rows, and never backwards: batches may arrive out of order.
+    static constexpr char kSql[] =
+        "UPDATE user_keys SET last_access_date = ?2 "
+        "WHERE id = ?1 AND (last_access_date IS NULL OR last_access_date < ?2)";
+    for (const LastAccess& access : accesses) {
+      Query query(db, kSql, "to record a last access");
+      query.Text(1, access.user_id).Int(2, access.when);
+      KW_RETURN_IF_ERROR(query.Run());
+    }
+    return OkStatus();
+  });
+}
+
+Result<std::uint64_t> SqliteKeyStore::CountUserKeys() {
+  ReaderLease reader(*this);
+  Query query(*reader, "SELECT COUNT(*) FROM user_keys", "to count user keys");
+  KW_ASSIGN_OR_RETURN(bool row, query.Step());
+  if (!row) return InternalError("SQLite returned no count");
+  return static_cast<std::uint64_t>(query.ColumnInt(0));
+}
+
+Result<WrappedDataKey> SqliteKeyStore::InitDataKey(const WrappedDataKey& candidate) {
+  if (candidate.version == 0) return InvalidArgumentError("data key versions start at 1");
+  std::optional<WrappedDataKey> stored;
+  const Status status = SubmitWrite([&candidate, &stored](Connection& db) -> Status {
+    {
+      static constexpr char kInsert[] =
+          "INSERT OR IGNORE INTO data_keys(version, wrapped, provider_fingerprint, creation_date) "
+          "VALUES(?1, ?2, ?3, ?4)";
+      Query insert(db, kInsert, "to store a data key");
+      insert.Int(1, std::int64_t{candidate.version})
+          .Blob(2, candidate.wrapped)
+          .Text(3, candidate.provider_key_fingerprint)
+          .Int(4, candidate.creation_date);
+      KW_RETURN_IF_ERROR(insert.Run());
+    }
+    static constexpr char kSelect[] =
+        "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_keys WHERE version = ?1";
+    Query select(db, kSelect, "to read a data key");
+    select.Int(1, std::int64_t{candidate.version});
+    KW_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return InternalError("the data key just stored cannot be read back");
+    KW_ASSIGN_OR_RETURN(stored, ReadDataKey(select));
+    return OkStatus();
+  });
+  if (!status.ok()) return status;
+  return *std::move(stored);
+}
+
+Result<std::vector<WrappedDataKey>> SqliteKeyStore::ListDataKeys() {
+  ReaderLease reader(*this);
+  static constexpr char kSql[] =
+      "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_keys ORDER BY version";
+  Query query(*reader, kSql, "to list data keys");
+  std::vector<WrappedDataKey> keys;
+  while (true) {
+    KW_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) break;
+    KW_ASSIGN_OR_RETURN(auto key, ReadDataKey(query));
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+Status SqliteKeyStore::Ping() {
+  ReaderLease reader(*this);
+  // Reads the schema from the file, so a vanished or unreadable database shows.
+  Query query(*reader, "SELECT COUNT(*) FROM data_keys", "to answer a ping");
+  return query.Step().status();
+}
+
+Status SqliteKeyStore::Backup(const std::string& destination_path) {
+  if (destination_path.empty()) return InvalidArgumentError("backup destination path is empty");
+  ReaderLease reader(*this);
+  sqlite3* destination = nullptr;
+  int rc = sqlite3_open_v2(destination_path.c_str(), &destination,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  struct Closer {
+    sqlite3* db;
+    ~Closer() { sqlite3_close_v2(db); }
+  } closer{destination};
+  if (rc != SQLITE_OK) return SqliteError(rc, "to open the backup destination '" + destination_path + "'");
+  sqlite3_busy_timeout(destination, static_cast<int>(std::min<std::int64_t>(options_.busy_timeout.count(), INT32_MAX)));
+
+  sqlite3_backup* backup = sqlite3_backup_init(destination, "main", reader->db(), "main");
+  if (backup == nullptr) return SqliteError(sqlite3_extended_errcode(destination), "to start the backup");
+  rc = sqlite3_backup_step(backup, -1);  // all pages from one read snapshot
+  const int finish = sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return SqliteError(rc, "to copy the database");
+  if (finish != SQLITE_OK) return SqliteError(finish, "to finish the backup");
+  return OkStatus();
+}
+
+}  // namespace keywarden::store
