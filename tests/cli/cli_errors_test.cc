@@ -53,7 +53,7 @@ TEST(CliUsage, NoCommandOrVerb) {
 
 TEST(CliUsage, UnknownVerbAndCommand) {
   ExpectFailure(RunCli({"crypto", "frobnicate"}), 2, "unknown command 'frobnicate'");
-  ExpectFailure(RunCli({"connector"}), 2, "unknown command 'connector'");
+  ExpectFailure(RunCli({"frobnicate"}), 2, "unknown command 'frobnicate'");
 }
 
 TEST(CliUsage, UnknownFlagIsNamedButItsValueIsNot) {

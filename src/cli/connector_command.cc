@@ -1,0 +1,93 @@
+#include "cli/connector_command.h"
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "cli/connector_serve.h"
+#include "cli/input.h"
+#include "cli/output.h"
+#include "connector/file_rsa_key_provider.h"
+#include "keywarden/crypto/encoding.h"
+
+namespace keywarden::cli {
+namespace {
+
+using connector::KeyFileFormat;
+
+// ---- init ----
+
+struct InitOptions {
+  std::string key_file;
+  std::string format;
+  std::string password;  // raw flag text (a literal, @FILE or -); wiped once handed over
+};
+
+// The --format flag, else the file name: .pfx and .p12 are PKCS#12, as the reference's key.pfx.
+Result<KeyFileFormat> ChooseFormat(std::string_view flag, std::string_view path) {
+  if (flag == "pem") return KeyFileFormat::kPemPkcs8;
+  if (flag == "pkcs12") return KeyFileFormat::kPkcs12;
+  if (!flag.empty()) return InvalidArgumentError("--format: expected pem or pkcs12");
+  const bool pkcs12 = path.ends_with(".pfx") || path.ends_with(".p12");
+  return pkcs12 ? KeyFileFormat::kPkcs12 : KeyFileFormat::kPemPkcs8;
+}
+
+Status InitVerb(ArgumentReader& args, const std::string& key_file, std::string_view format_flag, JsonOutput& out) {
+  if (key_file.empty()) return InvalidArgumentError("--key-file: the path is empty");
+  // Checked before anything is created: the path is echoed in the JSON, which must be UTF-8.
+  if (!IsValidUtf8(key_file)) return InvalidArgumentError("--key-file: the path is not valid UTF-8");
+  KW_ASSIGN_OR_RETURN(KeyFileFormat format, ChooseFormat(format_flag, key_file));
+  std::unique_ptr<SecureBuffer> password;
+  if (args.Has("--password")) {
+    KW_ASSIGN_OR_RETURN(SecureBuffer text, args.Text("--password"));
+    password = std::make_unique<SecureBuffer>(std::move(text));
+  } else if (format == KeyFileFormat::kPkcs12) {
+    return InvalidArgumentError("--password is required for a pkcs12 key file");
+  }
+  KW_ASSIGN_OR_RETURN(std::string fingerprint, connector::CreateKeyFile(key_file, format, password.get()));
+  out.Add("key_file", key_file);
+  out.Add("format", std::string(connector::KeyFileFormatName(format)));
+  out.Add("fingerprint", std::move(fingerprint));
+  return OkStatus();
+}
+
+void AddInitVerb(CLI::App& connector, SelectedVerb& selected) {
+  CLI::App* sub = connector.add_subcommand("init", "Create the RSA key file that wraps the data key (mode 0600)");
+  auto options = std::make_shared<InitOptions>();
+  sub->add_option("--key-file", options->key_file, "the new key file; never overwritten")
+      ->type_name("PATH")
+      ->required();
+  sub->add_option("--format", options->format, "pem or pkcs12 (default: pkcs12 for .pfx/.p12, else pem)")
+      ->type_name("FORMAT");
+  sub->add_option("--password", options->password, "key file password (pkcs12: required; pem: encrypts the key)")
+      ->type_name("PASSWORD");
+  sub->callback([sub, options, &selected] {
+    std::map<std::string, std::string, std::less<>> secrets;
+    if (sub->count("--password") > 0) secrets.emplace("--password", options->password);
+    WipeString(options->password);
+    auto reader = std::make_shared<ArgumentReader>(std::move(secrets));
+    selected.name = "connector init";
+    selected.run = [reader, options](JsonOutput& out) {
+      return InitVerb(*reader, options->key_file, options->format, out);
+    };
+  });
+}
+
+}  // namespace
+
+void AddConnectorCommand(CLI::App& root, SelectedVerb& selected) {
+  CLI::App* connector = root.add_subcommand("connector", "The Key Connector: set up, check and serve");
+  connector->require_subcommand(1);
+  connector->footer(
+      "Secrets may be given as @FILE (read from a file) or - (read from stdin); one trailing newline is removed. "
+      "Exit status: 0 success, 1 failure, 2 bad usage.");
+  // One function per verb; later verbs (rotate, backup, ...) are added the same way.
+  AddInitVerb(*connector, selected);
+  AddServeVerb(*connector, selected);
+  AddCheckVerb(*connector, selected);
+}
+
+}  // namespace keywarden::cli
