@@ -1,0 +1,69 @@
+// libFuzzer target for bearer-token authentication: the bytes are an Authorization header
+// value (as sent, and behind a "Bearer " prefix so the fuzzer reaches the JWS parser at once),
+// a JWKS document and an OIDC discovery document.
+//
+// Beyond "does not crash or hang": no input may verify, since the fuzzer cannot forge a
+// signature of the key made at start-up; an accepted token aborts so that libFuzzer saves it.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "connector/jwks.h"
+#include "connector/jwt_signer.h"
+#include "connector/token_verifier.h"
+
+namespace keywarden::connector {
+namespace {
+
+const TimePoint kNow{std::chrono::seconds(1'700'000'000)};
+
+void Require(bool condition, const char* what) {
+  if (condition) return;
+  std::fprintf(stderr, "violation: %s\n", what);
+  std::abort();
+}
+
+struct Fixture {
+  std::string jwks;
+  std::unique_ptr<TokenVerifier> verifier;
+};
+
+Fixture& GetFixture() {
+  static Fixture* fixture = [] {
+    auto* f = new Fixture;
+    auto rsa = JwtSigner::Generate(JwsAlgorithm::kRs256, "rsa-1");
+    auto ec = JwtSigner::Generate(JwsAlgorithm::kEs256, "ec-1");
+    Require(rsa.ok() && ec.ok(), "cannot generate the fuzzing keys");
+    f->jwks = nlohmann::json{{"keys", nlohmann::json::array({rsa->PublicJwk(), ec->PublicJwk()})}}.dump();
+    TokenVerifierOptions options;
+    options.issuer = "https://identity.example.com";
+    options.audience = "key-connector";
+    f->verifier = std::make_unique<TokenVerifier>(options, [f]() -> Result<std::string> { return f->jwks; });
+    Require(f->verifier->Refresh(kNow).ok(), "the fuzzing JWKS does not load");
+    return f;
+  }();
+  return *fixture;
+}
+
+}  // namespace
+}  // namespace keywarden::connector
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace keywarden::connector;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  Fixture& fixture = GetFixture();
+  // The same `now` every time: refetches (for unknown kids) stay paced and the run deterministic.
+  Require(!fixture.verifier->Verify(text, kNow).ok(), "a fuzzed Authorization header verified");
+  Require(!fixture.verifier->Verify("Bearer " + std::string(text), kNow).ok(), "a fuzzed token verified");
+  auto set = ParseJwks(text);
+  if (set.ok()) {
+    for (const auto& [kid, key] : *set) Require(!kid.empty() && key.key != nullptr, "ParseJwks kept an empty key");
+  }
+  (void)ParseDiscovery(text);
+  return 0;
+}

@@ -1,0 +1,209 @@
+#include "connector/jwt.h"
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include <array>
+#include <memory>
+
+#include "connector/base64url.h"
+
+namespace keywarden::connector {
+namespace {
+
+constexpr std::size_t kEs256SignatureBytes = 64;
+
+TokenError Fail(TokenFailure reason, std::string message) { return TokenError{reason, std::move(message)}; }
+
+// A failed verification leaves entries on OpenSSL's per-thread error queue; they are expected
+// outcomes here, so drop them rather than let them pile up or confuse a later caller.
+TokenError SignatureFailure(std::string message) {
+  ERR_clear_error();
+  return Fail(TokenFailure::kBadSignature, std::move(message));
+}
+
+// Header parameters that carry or point at a key, or demand extensions we do not implement.
+constexpr std::array<const char*, 5> kForbiddenHeaders = {"crit", "jku", "x5u", "jwk", "x5c"};
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+struct EcdsaSigDeleter {
+  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
+};
+
+const EVP_MD* DigestFor(JwsAlgorithm alg) {
+  switch (alg) {
+    case JwsAlgorithm::kRs384:
+      return EVP_sha384();
+    case JwsAlgorithm::kRs512:
+      return EVP_sha512();
+    case JwsAlgorithm::kRs256:
+    case JwsAlgorithm::kPs256:
+    case JwsAlgorithm::kEs256:
+      break;
+  }
+  return EVP_sha256();
+}
+
+// JWS carries ECDSA signatures as r || s (RFC 7518 §3.4); OpenSSL verifies DER.
+std::optional<std::vector<std::uint8_t>> RawEcdsaToDer(std::span<const std::uint8_t> raw) {
+  if (raw.size() != kEs256SignatureBytes) return std::nullopt;
+  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(raw.data(), 32, nullptr);
+  BIGNUM* s = BN_bin2bn(raw.data() + 32, 32, nullptr);
+  if (sig == nullptr || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return std::nullopt;
+  }
+  const int length = i2d_ECDSA_SIG(sig.get(), nullptr);
+  if (length <= 0) return std::nullopt;
+  std::vector<std::uint8_t> der(static_cast<std::size_t>(length));
+  unsigned char* out = der.data();
+  if (i2d_ECDSA_SIG(sig.get(), &out) != length) return std::nullopt;
+  return der;
+}
+
+}  // namespace
+
+std::string_view TokenFailureName(TokenFailure failure) {
+  switch (failure) {
+    case TokenFailure::kMissing: return "missing";
+    case TokenFailure::kWrongScheme: return "wrong_scheme";
+    case TokenFailure::kTooLarge: return "too_large";
+    case TokenFailure::kMalformed: return "malformed";
+    case TokenFailure::kUnsupportedAlgorithm: return "unsupported_algorithm";
+    case TokenFailure::kForbiddenHeader: return "forbidden_header";
+    case TokenFailure::kUnknownKey: return "unknown_key";
+    case TokenFailure::kBadSignature: return "bad_signature";
+    case TokenFailure::kWrongIssuer: return "wrong_issuer";
+    case TokenFailure::kWrongAudience: return "wrong_audience";
+    case TokenFailure::kExpired: return "expired";
+    case TokenFailure::kNotYetValid: return "not_yet_valid";
+    case TokenFailure::kInsufficientScope: return "insufficient_scope";
+    case TokenFailure::kWrongAmr: return "wrong_amr";
+    case TokenFailure::kInvalidSubject: return "invalid_subject";
+    case TokenFailure::kKeysUnavailable: return "keys_unavailable";
+  }
+  return "unknown";
+}
+
+int HttpStatusFor(TokenFailure failure) {
+  switch (failure) {
+    case TokenFailure::kInsufficientScope:
+    case TokenFailure::kWrongAmr:
+      return 403;
+    case TokenFailure::kKeysUnavailable:
+      return 503;
+    default:
+      return 401;
+  }
+}
+
+Status TokenError::ToStatus() const {
+  if (reason == TokenFailure::kKeysUnavailable) return UnavailableError(message);
+  return AuthenticationError(message);
+}
+
+std::string_view JwsAlgorithmName(JwsAlgorithm alg) {
+  switch (alg) {
+    case JwsAlgorithm::kRs256: return "RS256";
+    case JwsAlgorithm::kRs384: return "RS384";
+    case JwsAlgorithm::kRs512: return "RS512";
+    case JwsAlgorithm::kPs256: return "PS256";
+    case JwsAlgorithm::kEs256: return "ES256";
+  }
+  return "unknown";
+}
+
+std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name) {
+  for (JwsAlgorithm alg : {JwsAlgorithm::kRs256, JwsAlgorithm::kRs384, JwsAlgorithm::kRs512, JwsAlgorithm::kPs256,
+                           JwsAlgorithm::kEs256}) {
+    if (JwsAlgorithmName(alg) == name) return alg;  // exact and case-sensitive, as RFC 7515 requires
+  }
+  return std::nullopt;
+}
+
+TokenResult<ParsedJws> ParseJws(std::string_view token, std::size_t max_token_bytes) {
+  if (token.size() > max_token_bytes) return Fail(TokenFailure::kTooLarge, "the token is too large");
+  const std::size_t first = token.find('.');
+  const std::size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    return Fail(TokenFailure::kMalformed, "the token is not a compact JWS of three parts");
+  }
+  auto header_bytes = Base64UrlDecode(token.substr(0, first));
+  auto payload_bytes = Base64UrlDecode(token.substr(first + 1, second - first - 1));
+  auto signature = Base64UrlDecode(token.substr(second + 1));
+  if (!header_bytes.ok() || !payload_bytes.ok() || !signature.ok()) {
+    return Fail(TokenFailure::kMalformed, "a token part is not base64url");
+  }
+  const auto as_text = [](const std::vector<std::uint8_t>& bytes) {
+    return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  auto header = ParseJsonObject(as_text(*header_bytes), "the token header");
+  if (!header.ok()) return Fail(TokenFailure::kMalformed, header.status().message());
+
+  auto alg_it = header->find("alg");
+  if (alg_it == header->end() || !alg_it->is_string()) return Fail(TokenFailure::kMalformed, "the token has no alg");
+  const std::optional<JwsAlgorithm> alg = JwsAlgorithmFromName(alg_it->get_ref<const std::string&>());
+  if (!alg) return Fail(TokenFailure::kUnsupportedAlgorithm, "the token's alg is not accepted");
+  for (const char* name : kForbiddenHeaders) {
+    if (header->contains(name)) {
+      return Fail(TokenFailure::kForbiddenHeader, std::string("the token has a forbidden \"") + name + "\" header");
+    }
+  }
+  auto kid_it = header->find("kid");
+  if (kid_it == header->end() || !kid_it->is_string() || kid_it->get_ref<const std::string&>().empty()) {
+    return Fail(TokenFailure::kMalformed, "the token header has no kid");
+  }
+  if (signature->empty()) return Fail(TokenFailure::kMalformed, "the token is not signed");
+
+  auto payload = ParseJsonObject(as_text(*payload_bytes), "the token payload");
+  if (!payload.ok()) return Fail(TokenFailure::kMalformed, payload.status().message());
+
+  std::string kid = kid_it->get<std::string>();
+  return ParsedJws{*alg, std::move(kid), std::move(*header), std::move(*payload), token.substr(0, second),
+                   std::move(*signature)};
+}
+
+std::optional<TokenError> VerifyJwsSignature(const ParsedJws& jws, const JwkKey& key) {
+  const bool wants_ec = jws.alg == JwsAlgorithm::kEs256;
+  if (wants_ec != (key.type == JwkType::kEcP256)) {
+    return SignatureFailure("the key's type does not fit the token's alg");
+  }
+  if (!key.alg.empty() && key.alg != JwsAlgorithmName(jws.alg)) {
+    return SignatureFailure("the key is published for another alg");
+  }
+  std::vector<std::uint8_t> der;
+  std::span<const std::uint8_t> signature = jws.signature;
+  if (wants_ec) {
+    auto converted = RawEcdsaToDer(signature);
+    if (!converted) return SignatureFailure("the token's signature is invalid");
+    der = std::move(*converted);
+    signature = der;
+  }
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  if (ctx == nullptr || EVP_DigestVerifyInit(ctx.get(), &pctx, DigestFor(jws.alg), nullptr, key.key.get()) != 1) {
+    return SignatureFailure("the key cannot verify this token");
+  }
+  if (!wants_ec) {
+    const bool pss = jws.alg == JwsAlgorithm::kPs256;
+    // PS256: MGF1 with the same SHA-256 and a salt as long as the digest (RFC 7518 §3.5).
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1 ||
+        (pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+      return SignatureFailure("the key cannot verify this token");
+    }
+  }
+  const auto* input = reinterpret_cast<const unsigned char*>(jws.signing_input.data());
+  if (EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), input, jws.signing_input.size()) != 1) {
+    return SignatureFailure("the token's signature is invalid");
+  }
+  return std::nullopt;
+}
+
+}  // namespace keywarden::connector

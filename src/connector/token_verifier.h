@@ -1,0 +1,97 @@
+// TokenVerifier: decides whether an `Authorization` header value lets its bearer use /user-keys.
+//
+// The reference Key Connector's rules, made stricter:
+//  - "Bearer <jwt>": scheme case-insensitive, exactly one space, then the token;
+//  - the JWS checks of jwt.h, with the key named by `kid` from the identity server's JWKS;
+//  - `iss` equals the discovery document's issuer exactly;
+//  - `exp` is required, `nbf` (if present) honoured, and an `iat` in the future refused, each
+//    with the configured clock skew;
+//  - when an audience is configured, `aud` (string or array) must contain it; otherwise `aud`
+//    is ignored, as the reference does;
+//  - `sub` is a GUID (the user id); `scope` is a JSON array containing "api" (a space-separated
+//    string is refused); `amr` contains "Application" (password) or "external" (SSO).
+// Failures are TokenErrors (jwt.h): the reason picks 401, 403 or 503 via HttpStatusFor.
+//
+// Keys: the JWKS is fetched through a callback (the HTTP client is not this class's concern) on
+// first use, and again when a token names an unknown kid, which covers key rotation. Refetches
+// happen at most once per `jwks_refresh_min_interval`, so a flood of tokens with invented kids
+// cannot turn into a flood of requests to the identity server; concurrent callers that miss at
+// the same moment share one fetch. A failed fetch keeps the keys already held.
+//
+// Thread-safe: Verify may be called from any number of threads at once.
+#ifndef KEYWARDEN_CONNECTOR_TOKEN_VERIFIER_H_
+#define KEYWARDEN_CONNECTOR_TOKEN_VERIFIER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "connector/jwks.h"
+#include "connector/jwt.h"
+#include "keywarden/status.h"
+
+namespace keywarden::connector {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct TokenVerifierOptions {
+  std::string issuer;                    // from OidcDiscovery::issuer
+  std::optional<std::string> audience;   // unset: `aud` is not checked
+  std::chrono::seconds clock_skew{60};
+  std::size_t max_token_bytes = kDefaultMaxTokenBytes;
+  std::chrono::seconds jwks_refresh_min_interval{30};
+};
+
+// Returns the JWKS document's text (e.g. a GET of OidcDiscovery::jwks_uri). Called without any
+// lock that Verify's fast path needs, but never by two threads at once.
+using JwksFetcher = std::function<Result<std::string>()>;
+
+struct VerifiedToken {
+  std::string user_id;    // canonical lower-case GUID (connector/user_id.h)
+  std::string kid;        // the key that signed it, for audit logs
+  TimePoint expires_at;
+};
+
+class TokenVerifier {
+ public:
+  TokenVerifier(TokenVerifierOptions options, JwksFetcher fetch_jwks);
+
+  TokenVerifier(const TokenVerifier&) = delete;
+  TokenVerifier& operator=(const TokenVerifier&) = delete;
+
+  // `authorization_header_value` is the header's value; pass "" when the header is absent (kMissing).
+  // `now` is the wall-clock time, also used to pace JWKS refetches.
+  TokenResult<VerifiedToken> Verify(std::string_view authorization_header_value, TimePoint now);
+
+  // Fetches the JWKS now if the refresh interval allows it (e.g. at start-up, to fail early).
+  // kUnavailable if the fetch or the document failed; OK if the interval did not allow a fetch.
+  Status Refresh(TimePoint now);
+
+ private:
+  // The key for `kid`, fetching the JWKS if it is unknown and the interval allows.
+  TokenResult<std::shared_ptr<const JwkSet>> KeysWith(std::string_view kid, TimePoint now);
+  std::shared_ptr<const JwkSet> Snapshot() const;
+  // Requires fetch_mutex_. Fetches, parses and installs the JWKS if the interval allows.
+  // Returns nullopt when no fetch was allowed.
+  std::optional<Status> FetchLocked(TimePoint now);
+  TokenResult<VerifiedToken> CheckClaims(const nlohmann::json& claims, std::string kid, TimePoint now) const;
+
+  const TokenVerifierOptions options_;
+  const JwksFetcher fetch_jwks_;
+
+  std::mutex fetch_mutex_;  // one fetch at a time; taken before state_mutex_
+  std::optional<TimePoint> last_fetch_;    // guarded by fetch_mutex_
+  Status last_fetch_status_;               // guarded by fetch_mutex_
+
+  mutable std::mutex state_mutex_;
+  std::shared_ptr<const JwkSet> keys_;     // guarded by state_mutex_; null until a fetch succeeds
+};
+
+}  // namespace keywarden::connector
+
+#endif  // KEYWARDEN_CONNECTOR_TOKEN_VERIFIER_H_

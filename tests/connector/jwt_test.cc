@@ -1,0 +1,217 @@
+#include "connector/jwt.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include "connector/base64url.h"
+#include "connector/jwt_signer.h"
+
+namespace keywarden::connector {
+namespace {
+
+const TimePoint kNow{std::chrono::seconds(1'700'000'000)};
+
+const JwtSigner& Signer(JwsAlgorithm alg) {
+  static const JwtSigner rs256 = *JwtSigner::Generate(JwsAlgorithm::kRs256, "rs256");
+  static const JwtSigner es256 = *JwtSigner::Generate(JwsAlgorithm::kEs256, "es256");
+  switch (alg) {
+    case JwsAlgorithm::kEs256:
+      return es256;
+    case JwsAlgorithm::kRs256:
+      return rs256;
+    default:
+      break;
+  }
+  static const JwtSigner rs384 = *JwtSigner::Generate(JwsAlgorithm::kRs384, "rs384");
+  static const JwtSigner rs512 = *JwtSigner::Generate(JwsAlgorithm::kRs512, "rs512");
+  static const JwtSigner ps256 = *JwtSigner::Generate(JwsAlgorithm::kPs256, "ps256");
+  return alg == JwsAlgorithm::kRs384 ? rs384 : alg == JwsAlgorithm::kRs512 ? rs512 : ps256;
+}
+
+JwkSet KeysOf(const JwtSigner& signer) { return std::move(*ParseJwks(signer.JwksJson())); }
+
+std::string Mint(const JwtSigner& signer, const nlohmann::json& header_extra = nullptr) {
+  auto token = signer.Mint(header_extra, JwtSigner::StandardClaims("https://id", "sub", kNow, std::chrono::minutes(5)));
+  EXPECT_TRUE(token.ok());
+  return *token;
+}
+
+std::string Part(std::string_view json) { return Base64UrlEncode(json); }
+
+TEST(Base64UrlTest, RoundTripsEveryLength) {
+  std::string bytes;
+  for (int length = 0; length < 40; ++length) {
+    auto decoded = Base64UrlDecode(Base64UrlEncode(bytes));
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(std::string(decoded->begin(), decoded->end()), bytes);
+    bytes.push_back(static_cast<char>(0xf8 + length % 8));  // exercises '-' and '_'
+  }
+  EXPECT_EQ(Base64UrlEncode(std::string("\xfb\xff", 2)), "-_8");
+}
+
+TEST(Base64UrlTest, IsStrict) {
+  for (const char* bad : {"QQ==", "QQ=", "+w", "/w", "Q Q", "Q", "QUJDR", "QR", "Q\n", "QUJD\x80"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(Base64UrlDecode(bad).ok());
+  }
+  EXPECT_TRUE(Base64UrlDecode("QQ").ok());
+  EXPECT_TRUE(Base64UrlDecode("QUE").ok());
+  EXPECT_TRUE(Base64UrlDecode("").ok());
+}
+
+TEST(JwsAlgorithmTest, AllowListIsExactAndCaseSensitive) {
+  for (const char* name : {"RS256", "RS384", "RS512", "PS256", "ES256"}) {
+    auto alg = JwsAlgorithmFromName(name);
+    ASSERT_TRUE(alg.has_value()) << name;
+    EXPECT_EQ(JwsAlgorithmName(*alg), name);
+  }
+  for (const char* name : {"none", "None", "HS256", "HS512", "rs256", "ES384", "PS512", "EdDSA", "RS256 ", ""}) {
+    EXPECT_FALSE(JwsAlgorithmFromName(name).has_value()) << name;
+  }
+}
+
+TEST(ParseJwsTest, VerifiesEveryAllowedAlgorithm) {
+  for (JwsAlgorithm alg : {JwsAlgorithm::kRs256, JwsAlgorithm::kRs384, JwsAlgorithm::kRs512, JwsAlgorithm::kPs256,
+                           JwsAlgorithm::kEs256}) {
+    SCOPED_TRACE(std::string(JwsAlgorithmName(alg)));
+    const JwtSigner& signer = Signer(alg);
+    const std::string token = Mint(signer);
+    auto jws = ParseJws(token);
+    ASSERT_TRUE(jws.ok()) << jws.error().message;
+    EXPECT_EQ(jws->alg, alg);
+    EXPECT_EQ(jws->kid, signer.kid());
+    EXPECT_EQ(jws->payload["iss"], "https://id");
+    EXPECT_EQ(jws->signing_input, token.substr(0, token.rfind('.')));
+    const JwkSet keys = KeysOf(signer);
+    EXPECT_FALSE(VerifyJwsSignature(*jws, keys.at(signer.kid())).has_value());
+  }
+}
+
+TEST(ParseJwsTest, Es256SignaturesAreRawSixtyFourBytes) {
+  const std::string token = Mint(Signer(JwsAlgorithm::kEs256));
+  auto jws = ParseJws(token);
+  ASSERT_TRUE(jws.ok());
+  EXPECT_EQ(jws->signature.size(), 64u);
+  // A DER-encoded signature (what OpenSSL produces natively) is not a JWS signature.
+  ParsedJws truncated = *jws;
+  truncated.signature.resize(63);
+  auto bad = VerifyJwsSignature(truncated, KeysOf(Signer(JwsAlgorithm::kEs256)).at("es256"));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->reason, TokenFailure::kBadSignature);
+}
+
+TEST(ParseJwsTest, TamperedPayloadFailsVerification) {
+  const std::string token = Mint(Signer(JwsAlgorithm::kRs256));
+  const std::size_t dot = token.find('.');
+  const std::string forged =
+      token.substr(0, dot + 1) + Part(R"({"iss":"https://id","sub":"admin"})") + token.substr(token.rfind('.'));
+  auto jws = ParseJws(forged);
+  ASSERT_TRUE(jws.ok());
+  auto bad = VerifyJwsSignature(*jws, KeysOf(Signer(JwsAlgorithm::kRs256)).at("rs256"));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->reason, TokenFailure::kBadSignature);
+}
+
+TEST(ParseJwsTest, KeyTypeMustFitTheAlgorithm) {
+  auto rsa_token = ParseJws(Mint(Signer(JwsAlgorithm::kRs256)));
+  auto ec_token = ParseJws(Mint(Signer(JwsAlgorithm::kEs256)));
+  ASSERT_TRUE(rsa_token.ok() && ec_token.ok());
+  auto bad = VerifyJwsSignature(*rsa_token, KeysOf(Signer(JwsAlgorithm::kEs256)).at("es256"));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->reason, TokenFailure::kBadSignature);
+  bad = VerifyJwsSignature(*ec_token, KeysOf(Signer(JwsAlgorithm::kRs256)).at("rs256"));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->reason, TokenFailure::kBadSignature);
+}
+
+TEST(ParseJwsTest, JwkAlgPinsTheAlgorithm) {
+  const JwtSigner& pss = Signer(JwsAlgorithm::kPs256);
+  auto jws = ParseJws(Mint(pss));
+  ASSERT_TRUE(jws.ok());
+  nlohmann::json jwk = pss.PublicJwk();
+  jwk["alg"] = "RS256";
+  auto pinned = ParseJwks(nlohmann::json{{"keys", nlohmann::json::array({jwk})}}.dump());
+  ASSERT_TRUE(pinned.ok());
+  auto bad = VerifyJwsSignature(*jws, pinned->at("ps256"));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->reason, TokenFailure::kBadSignature);
+}
+
+TEST(ParseJwsTest, RefusesStructuralProblems) {
+  const std::string good = Mint(Signer(JwsAlgorithm::kRs256));
+  const std::string header = good.substr(0, good.find('.'));
+  const std::string payload = Part(R"({"sub":"x"})");
+  struct Case {
+    const char* name;
+    std::string token;
+    TokenFailure reason;
+  };
+  const Case cases[] = {
+      {"two parts", header + "." + payload, TokenFailure::kMalformed},
+      {"four parts", good + ".x", TokenFailure::kMalformed},
+      {"five parts (JWE)", good + ".x.y", TokenFailure::kMalformed},
+      {"empty", "", TokenFailure::kMalformed},
+      {"stripped signature", header + "." + payload + ".", TokenFailure::kMalformed},
+      {"padded base64", header + "." + payload + "=.AAAA", TokenFailure::kMalformed},
+      {"header not json", Part("alg") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"header an array", Part(R"(["RS256"])") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"no alg", Part(R"({"kid":"rs256"})") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"alg not a string", Part(R"({"alg":1,"kid":"k"})") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"repeated alg", Part(R"({"alg":"RS256","alg":"none","kid":"k"})") + "." + payload + ".AAAA",
+       TokenFailure::kMalformed},
+      {"no kid", Part(R"({"alg":"RS256"})") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"empty kid", Part(R"({"alg":"RS256","kid":""})") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"numeric kid", Part(R"({"alg":"RS256","kid":7})") + "." + payload + ".AAAA", TokenFailure::kMalformed},
+      {"alg none", Part(R"({"alg":"none","kid":"k"})") + "." + payload + ".", TokenFailure::kUnsupportedAlgorithm},
+      {"alg HS256", Part(R"({"alg":"HS256","kid":"k"})") + "." + payload + ".AAAA",
+       TokenFailure::kUnsupportedAlgorithm},
+      {"jwk header", Part(R"({"alg":"RS256","kid":"k","jwk":{}})") + "." + payload + ".AAAA",
+       TokenFailure::kForbiddenHeader},
+      {"x5c header", Part(R"({"alg":"RS256","kid":"k","x5c":[]})") + "." + payload + ".AAAA",
+       TokenFailure::kForbiddenHeader},
+      {"payload not json", header + "." + Part("{") + ".AAAA", TokenFailure::kMalformed},
+      {"payload a string", header + "." + Part(R"("x")") + ".AAAA", TokenFailure::kMalformed},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto jws = ParseJws(c.token);
+    ASSERT_FALSE(jws.ok());
+    EXPECT_EQ(TokenFailureName(jws.reason()), TokenFailureName(c.reason));
+    EXPECT_EQ(jws.error().message.find(c.token.empty() ? "\x01" : c.token.c_str()), std::string::npos);
+  }
+}
+
+TEST(ParseJwsTest, SizeLimitComesFirst) {
+  const std::string token = Mint(Signer(JwsAlgorithm::kRs256));
+  EXPECT_TRUE(ParseJws(token, token.size()).ok());
+  auto jws = ParseJws(token, token.size() - 1);
+  ASSERT_FALSE(jws.ok());
+  EXPECT_EQ(jws.reason(), TokenFailure::kTooLarge);
+  // Not even the structure is looked at.
+  jws = ParseJws(std::string(kDefaultMaxTokenBytes + 1, '.'));
+  ASSERT_FALSE(jws.ok());
+  EXPECT_EQ(jws.reason(), TokenFailure::kTooLarge);
+}
+
+TEST(TokenFailureTest, NamesAreDistinctSnakeCaseAndStatusesFollowTheContract) {
+  std::set<std::string_view> names;
+  for (int i = 0; i <= static_cast<int>(TokenFailure::kKeysUnavailable); ++i) {
+    const auto failure = static_cast<TokenFailure>(i);
+    const std::string_view name = TokenFailureName(failure);
+    EXPECT_TRUE(names.insert(name).second) << name;
+    EXPECT_EQ(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"), std::string_view::npos) << name;
+    const int expected = failure == TokenFailure::kInsufficientScope || failure == TokenFailure::kWrongAmr ? 403
+                         : failure == TokenFailure::kKeysUnavailable                                       ? 503
+                                                                                                           : 401;
+    EXPECT_EQ(HttpStatusFor(failure), expected) << name;
+  }
+  EXPECT_EQ(TokenFailureName(TokenFailure::kBadSignature), "bad_signature");
+  EXPECT_EQ((TokenError{TokenFailure::kKeysUnavailable, "x"}.ToStatus().code()), ErrorCode::kUnavailable);
+  EXPECT_EQ((TokenError{TokenFailure::kExpired, "x"}.ToStatus().code()), ErrorCode::kAuthenticationFailed);
+}
+
+}  // namespace
+}  // namespace keywarden::connector
