@@ -1,0 +1,256 @@
+// HttpGet drives Beast's asynchronous operations on a private io_context, one at a time:
+// that is the simplest way to put one deadline over resolve, connect, TLS and I/O (the
+// synchronous calls have no timeouts).
+#include "http/http_client.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+namespace keywarden::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string Reason(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return "timed out";
+  return ToLower(ec.message());
+}
+
+// The URL as shown in errors: no query string (it could carry something private).
+std::string ShownUrl(const ParsedUrl& url) {
+  bool v6 = url.host.find(':') != std::string::npos;
+  std::string path = url.target.substr(0, url.target.find('?'));
+  return std::string(url.https ? "https://" : "http://") + (v6 ? "[" + url.host + "]" : url.host) + ":" +
+         std::to_string(url.port) + path;
+}
+
+bool ValidHostName(std::string_view host) {
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+// Runs the io_context until the operation just started has completed (the stream's expiry
+// makes it complete by the deadline).
+void RunOne(asio::io_context& io) {
+  io.restart();
+  io.run();
+}
+
+// Connect (endpoints already resolved), optional TLS handshake, request, response.
+template <typename Stream>
+Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& endpoints,
+                             const ParsedUrl& url, const HttpClientOptions& options, Clock::time_point deadline) {
+  const std::string shown = "GET " + ShownUrl(url);
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+  beast::error_code ec;
+  tcp_layer.expires_at(deadline);
+  tcp_layer.async_connect(endpoints, [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
+  RunOne(io);
+  if (ec) return UnavailableError(shown + ": cannot connect: " + Reason(ec));
+
+  if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+    stream.async_handshake(asio::ssl::stream_base::client, [&ec](beast::error_code e) { ec = e; });
+    RunOne(io);
+    if (ec) {
+      std::string reason = Reason(ec);
+      long verify = SSL_get_verify_result(stream.native_handle());
+      if (verify != X509_V_OK) reason = X509_verify_cert_error_string(verify);
+      return UnavailableError(shown + ": TLS handshake failed: " + reason);
+    }
+  }
+
+  bhttp::request<bhttp::empty_body> request(bhttp::verb::get, url.target, 11);
+  bool default_port = url.port == (url.https ? 443 : 80);
+  bool v6 = url.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + url.host + "]" : url.host;
+  request.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.port));
+  request.set(bhttp::field::user_agent, "keywarden");
+  request.set(bhttp::field::accept, "application/json");
+  request.keep_alive(false);
+  bhttp::async_write(stream, request, [&ec](beast::error_code e, std::size_t) { ec = e; });
+  RunOne(io);
+  if (ec) return UnavailableError(shown + ": cannot send the request: " + Reason(ec));
+
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.header_limit(kMaxResponseHeaderBytes);
+  parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
+  beast::flat_buffer buffer;
+  bhttp::async_read(stream, buffer, parser, [&ec](beast::error_code e, std::size_t) { ec = e; });
+  RunOne(io);
+  if (ec == bhttp::error::body_limit) {
+    return UnavailableError(shown + ": response body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
+  }
+  if (ec) return UnavailableError(shown + ": cannot read the response: " + Reason(ec));
+  unsigned status = parser.get().result_int();
+  if (status != 200) return UnavailableError(shown + ": HTTP " + std::to_string(status));
+  return std::move(parser.get().body());
+}
+
+}  // namespace
+
+Result<ParsedUrl> ParseUrl(std::string_view url) {
+  if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    return InvalidArgumentError("URL contains spaces or control characters");
+  }
+  auto separator = url.find("://");
+  if (separator == std::string_view::npos) return InvalidArgumentError("URL needs a scheme: https:// or http://");
+  ParsedUrl parsed;
+  std::string scheme = ToLower(url.substr(0, separator));
+  if (scheme == "https") {
+    parsed.https = true;
+    parsed.port = 443;
+  } else if (scheme == "http") {
+    parsed.port = 80;
+  } else {
+    return InvalidArgumentError("unsupported URL scheme: " + scheme);
+  }
+
+  std::string_view rest = url.substr(separator + 3);
+  rest = rest.substr(0, rest.find('#'));
+  auto path_start = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path_start);
+  std::string_view target = path_start == std::string_view::npos ? std::string_view("/") : rest.substr(path_start);
+  parsed.target = target.front() == '?' ? "/" + std::string(target) : std::string(target);
+
+  if (authority.find('@') != std::string_view::npos) return InvalidArgumentError("URL must not contain user info");
+  if (authority.empty()) return InvalidArgumentError("URL has no host");
+  std::string_view host;
+  std::string_view port;
+  bool has_port = false;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return InvalidArgumentError("URL has an unterminated IPv6 address");
+    host = authority.substr(1, close - 1);
+    beast::error_code ec;
+    asio::ip::make_address_v6(host, ec);
+    if (ec) return InvalidArgumentError("URL has an invalid IPv6 address");
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return InvalidArgumentError("URL has characters after the IPv6 address");
+      has_port = true;
+      port = after.substr(1);
+    }
+  } else {
+    if (std::count(authority.begin(), authority.end(), ':') > 1) {
+      return InvalidArgumentError("URL has an IPv6 address without brackets");
+    }
+    auto colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      has_port = true;
+      port = authority.substr(colon + 1);
+    }
+    if (!ValidHostName(host)) return InvalidArgumentError("URL has an invalid host name");
+  }
+  if (has_port) {
+    if (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return InvalidArgumentError("URL has an invalid port");
+    }
+    unsigned value = static_cast<unsigned>(std::stoul(std::string(port)));
+    if (value == 0 || value > 65535) return InvalidArgumentError("URL has an invalid port");
+    parsed.port = static_cast<std::uint16_t>(value);
+  }
+  parsed.host = ToLower(host);
+  return parsed;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  std::string lower = ToLower(host);
+  if (lower == "localhost" || lower == "localhost.") return true;
+  beast::error_code ec;
+  asio::ip::address address = asio::ip::make_address(lower, ec);
+  if (ec) return false;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  if (address.is_v4()) return (address.to_v4().to_uint() >> 24) == 127;
+  return address.is_loopback();
+}
+
+Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options) {
+  KW_ASSIGN_OR_RETURN(ParsedUrl parsed, ParseUrl(url));
+  const std::string shown = "GET " + ShownUrl(parsed);
+  if (!parsed.https && !options.allow_plain_http && !IsLoopbackHost(parsed.host)) {
+    return InvalidArgumentError(shown + ": refusing plain http to a non-loopback host; use https");
+  }
+  Clock::time_point deadline = Clock::now() + options.timeout;
+
+  // Prepare TLS first: a bad CA file is a configuration error, not an outage.
+  std::optional<asio::ssl::context> tls;
+  if (parsed.https) {
+    tls.emplace(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+    tls->set_verify_mode(asio::ssl::verify_peer);
+    beast::error_code ec;
+    if (options.ca_file) {
+      tls->load_verify_file(*options.ca_file, ec);
+      if (ec) return InvalidArgumentError("cannot load CA file " + *options.ca_file + ": " + Reason(ec));
+    } else {
+      tls->set_default_verify_paths(ec);
+      if (ec) return InternalError("cannot load the system trust store: " + Reason(ec));
+    }
+  }
+
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::error_code ec = asio::error::would_block;
+  tcp::resolver::results_type endpoints;
+  resolver.async_resolve(parsed.host, std::to_string(parsed.port),
+                         [&](beast::error_code e, tcp::resolver::results_type results) {
+                           ec = e;
+                           endpoints = std::move(results);
+                         });
+  io.run_until(deadline);
+  if (ec == asio::error::would_block) {
+    // The system resolver cannot be interrupted: cancel() only discards its eventual answer.
+    resolver.cancel();
+    return UnavailableError(shown + ": cannot resolve host: timed out");
+  }
+  if (ec) return UnavailableError(shown + ": cannot resolve host: " + Reason(ec));
+
+  if (!parsed.https) {
+    beast::tcp_stream stream(io);
+    return Exchange(io, stream, endpoints, parsed, options, deadline);
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(io, *tls);
+  SSL* ssl = stream.native_handle();
+  beast::error_code not_ip;
+  asio::ip::make_address(parsed.host, not_ip);
+  if (not_ip) {
+    // SNI, and the name the certificate must carry (SAN, or CN without SANs).
+    if (SSL_set_tlsext_host_name(ssl, parsed.host.c_str()) != 1 || SSL_set1_host(ssl, parsed.host.c_str()) != 1) {
+      return InternalError(shown + ": cannot set the TLS host name");
+    }
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  } else if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), parsed.host.c_str()) != 1) {
+    return InternalError(shown + ": cannot set the TLS peer address");
+  }
+  return Exchange(io, stream, endpoints, parsed, options, deadline);
+}
+
+}  // namespace keywarden::http

@@ -1,0 +1,53 @@
+// HttpGet: a small synchronous HTTPS client for OIDC discovery and JWKS documents.
+//
+// Secure by default: https with certificate and host-name verification (SNI set), TLS 1.2+.
+// Plain http is refused unless allowed explicitly or the host is loopback (local test
+// identity servers). Every call is bounded by one overall timeout and a body size limit,
+// and never follows redirects.
+#ifndef KEYWARDEN_HTTP_HTTP_CLIENT_H_
+#define KEYWARDEN_HTTP_HTTP_CLIENT_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "keywarden/status.h"
+
+namespace keywarden::http {
+
+struct HttpClientOptions {
+  // The whole call: resolve, connect, TLS, request, response. (A hung DNS lookup can only be
+  // abandoned when the system resolver gives up, so host names can overrun it; literals cannot.)
+  std::chrono::milliseconds timeout{5'000};
+  std::size_t max_body_bytes = 1024 * 1024;
+  bool allow_plain_http = false;             // loopback hosts may always use http
+  std::optional<std::string> ca_file;        // PEM trust anchors; default: the system store
+};
+
+// The parts of an absolute http(s) URL, as HttpGet understands it.
+struct ParsedUrl {
+  bool https = false;
+  std::string host;  // without IPv6 brackets, lower case
+  std::uint16_t port = 0;
+  std::string target;  // path and query, at least "/"
+};
+
+// Strict: "http" or "https", "://", a host (name, IPv4, or [IPv6]), an optional port, then an
+// optional path and query. User info, empty hosts, bad ports, spaces and control characters are
+// kInvalidArgument. A fragment is dropped.
+Result<ParsedUrl> ParseUrl(std::string_view url);
+
+// True for localhost, 127.0.0.0/8 and ::1.
+bool IsLoopbackHost(std::string_view host);
+
+// The body of a 200 response. A non-200 status is kUnavailable "GET <url>: HTTP 404";
+// connection, TLS and timeout failures are kUnavailable with the reason; a refused URL is
+// kInvalidArgument.
+Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options);
+
+}  // namespace keywarden::http
+
+#endif  // KEYWARDEN_HTTP_HTTP_CLIENT_H_

@@ -1,0 +1,622 @@
+// The server is Boost.Beast over Asio: one strand per connection, handlers run on the pool.
+//
+// A connection's life: [TLS handshake] -> read a request (parser with header/body limits, under
+// request_timeout) -> handle -> write -> either wait for the next request (idle_timeout) or
+// close. Error answers always close the connection afterwards, with a short "lingering close"
+// so the client can read the answer before the socket goes away.
+#include "http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+
+namespace keywarden::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr std::size_t kIdleReadBytes = 4096;
+constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+constexpr std::chrono::milliseconds kMaxLinger{1000};
+constexpr std::string_view kDefaultContentType = "text/plain; charset=utf-8";
+
+// What a failed read means for the client.
+enum class ReadFailure { kClose, kBadRequest, kBodyTooLarge, kHeaderTooLarge };
+
+ReadFailure Classify(const beast::error_code& ec) {
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return ReadFailure::kClose;
+  if (ec == bhttp::error::body_limit) return ReadFailure::kBodyTooLarge;
+  if (ec == bhttp::error::header_limit) return ReadFailure::kHeaderTooLarge;
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) return ReadFailure::kBadRequest;
+  return ReadFailure::kClose;  // timeout, reset, TLS failure: nobody to answer
+}
+
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar); }
+
+bool IsSafeValue(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Copies a parsed request into the plain type; false when the target is not a path
+// ("origin-form"): absolute URLs and "*" have no meaning for this server.
+bool ToHttpRequest(BeastRequest& in, HttpRequest& out) {
+  std::string_view target = in.target();
+  if (target.empty() || target.front() != '/') return false;
+  out.method = std::string(in.method_string());
+  auto question = target.find('?');
+  out.target = std::string(target.substr(0, question));
+  out.query = question == std::string_view::npos ? std::string() : std::string(target.substr(question + 1));
+  for (const auto& field : in) {
+    auto [it, inserted] = out.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+    if (!inserted) {
+      it->second += ", ";
+      it->second += field.value();
+    }
+  }
+  out.body = std::move(in.body());
+  return true;
+}
+
+std::string LowerReason(const beast::error_code& ec) {
+  if (ec == asio::error::address_in_use) return "address in use";
+  std::string reason = ec.message();
+  std::transform(reason.begin(), reason.end(), reason.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return reason;
+}
+
+std::string HostPort(const std::string& host, std::uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Asks the connection to close now if it is idle; a request in progress finishes first.
+  virtual void Drain() = 0;
+};
+
+// What every connection shares: configuration, routes and the registry used by Stop().
+struct ServerCore {
+  HttpServerOptions options;
+  std::string cors_origin;  // normalised; empty when CORS is off
+  std::shared_ptr<const Router> router;
+  RequestObserver observer;
+  std::unique_ptr<asio::ssl::context> tls;
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::condition_variable cv;       // signalled when `active` drops
+  std::size_t active = 0;           // counted (non-rejected) connections
+  std::uint64_t next_id = 0;
+  std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
+
+  void Unregister(std::uint64_t id) {
+    std::lock_guard lock(mu);
+    sessions.erase(id);
+    --active;
+    cv.notify_all();
+  }
+
+  // CORS pre-flight, or the router (whose exceptions become a generic 500), plus CORS headers.
+  HttpResponse Respond(const HttpRequest& request) const {
+    bool cors_match = !cors_origin.empty() && request.header("Origin") == cors_origin;
+    HttpResponse response;
+    if (cors_match && request.method == "OPTIONS" && !request.header("Access-Control-Request-Method").empty()) {
+      response.status = 204;
+      response.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+      std::string_view requested = request.header("Access-Control-Request-Headers");
+      bool plain_list = std::all_of(requested.begin(), requested.end(),
+                                    [](char c) { return IsTokenChar(c) || c == ',' || c == ' ' || c == '\t'; });
+      if (!requested.empty() && plain_list) {
+        response.headers.emplace_back("Access-Control-Allow-Headers", std::string(requested));
+      }
+      response.headers.emplace_back("Access-Control-Max-Age", "600");
+    } else {
+      try {
+        response = router->Dispatch(request);
+      } catch (...) {
+        response = JsonError(500, "internal server error");
+      }
+    }
+    // Vary on every response when CORS is on: caches must not hand one origin's answer to another.
+    if (!cors_origin.empty()) response.headers.emplace_back("Vary", "Origin");
+    if (cors_match) {
+      response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
+      response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+    }
+    return response;
+  }
+};
+
+// Fills a wire response; handler-supplied fields that would corrupt framing are dropped.
+void BuildResponse(HttpResponse response, bool keep_alive, unsigned version, BeastResponse& out) {
+  out = BeastResponse();
+  out.version(version == 10 ? 10 : 11);
+  int status = response.status >= 200 && response.status <= 599 ? response.status : 500;
+  out.result(static_cast<unsigned>(status));
+  out.set(bhttp::field::server, "keywarden");
+  std::string_view type = response.content_type.empty() || !IsSafeValue(response.content_type)
+                              ? kDefaultContentType
+                              : std::string_view(response.content_type);
+  out.set(bhttp::field::content_type, type);
+  for (const auto& [name, value] : response.headers) {
+    if (!IsToken(name) || !IsSafeValue(value)) continue;
+    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+        EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Server") ||
+        EqualsIgnoreCase(name, "Content-Type")) {
+      continue;
+    }
+    out.insert(name, value);
+  }
+  if (status != 204 && status != 304) out.body() = std::move(response.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+}
+
+template <typename Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(std::shared_ptr<ServerCore> core, tcp::socket socket, std::string client_address, bool counted,
+          std::uint64_t id)
+      : core_(std::move(core)),
+        stream_(MakeStream(std::move(socket), *core_)),
+        client_address_(std::move(client_address)),
+        counted_(counted),
+        id_(id) {}
+
+  ~Session() override {
+    if (counted_) core_->Unregister(id_);
+  }
+
+  void Run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+  }
+
+  void Drain() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnDrain(); });
+  }
+
+ private:
+  enum class State { kStarting, kIdle, kReading, kBusy, kClosing, kClosed };
+
+  static Stream MakeStream(tcp::socket&& socket, ServerCore& core) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *core.tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  const HttpServerOptions& options() const { return core_->options; }
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  void Begin() {
+    if constexpr (kTls) {
+      tcp_layer().expires_after(options().request_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Close();
+                                self->AfterHandshake();
+                              });
+    } else {
+      AfterHandshake();
+    }
+  }
+
+  void AfterHandshake() {
+    if (!counted_) return SendError(503, "too many connections");
+    ReadRequest();
+  }
+
+  void ReadRequest() {
+    if (core_->stopping) return Close();
+    if (!first_ && buffer_.size() == 0) {
+      // Keep-alive: wait (idle_timeout) for the first byte; the request clock starts then.
+      state_ = State::kIdle;
+      tcp_layer().expires_after(options().idle_timeout);
+      stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
+                              [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                                if (ec) return self->Close();
+                                self->buffer_.commit(n);
+                                self->ParseRequest();
+                              });
+      return;
+    }
+    ParseRequest();
+  }
+
+  void ParseRequest() {
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(static_cast<std::uint64_t>(options().max_body_bytes));
+    tcp_layer().expires_after(options().request_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (state_ == State::kClosed) return;
+    if (ec) {
+      switch (Classify(ec)) {
+        case ReadFailure::kClose:
+          return Close();
+        case ReadFailure::kBadRequest:
+          return SendError(400, "malformed request");
+        case ReadFailure::kBodyTooLarge:
+          return SendError(413, "request body too large");
+        case ReadFailure::kHeaderTooLarge:
+          return SendError(431, "request headers too large");
+      }
+    }
+    state_ = State::kBusy;
+    Clock::time_point start = Clock::now();
+    BeastRequest& raw = parser_->get();
+    bool keep_alive = raw.keep_alive();
+    unsigned version = raw.version();
+    HttpRequest request;
+    request.client_address = client_address_;
+    if (!ToHttpRequest(raw, request)) return SendError(400, "malformed request target");
+    HttpResponse response = core_->Respond(request);
+    std::string_view label = core_->router->route_label(request);
+    Send(request, std::move(response), label, start, keep_alive && !core_->stopping, version);
+  }
+
+  // Answers with a JSON error the server made itself, then closes.
+  void SendError(int status, std::string_view message) {
+    HttpRequest request;
+    request.client_address = client_address_;
+    if (parser_ && parser_->is_header_done()) {
+      request.method = std::string(parser_->get().method_string());
+      std::string_view target = parser_->get().target();
+      request.target = std::string(target.substr(0, target.find('?')));
+    }
+    Send(request, JsonError(status, message), "other", Clock::now(), /*keep_alive=*/false, 11);
+  }
+
+  void Send(const HttpRequest& request, HttpResponse response, std::string_view label, Clock::time_point start,
+            bool keep_alive, unsigned version) {
+    state_ = State::kBusy;
+    if (core_->observer) {
+      try {
+        core_->observer(request, response, Clock::now() - start, label);
+      } catch (...) {
+        // Metrics and audit must never take a request down.
+      }
+    }
+    try {
+      BuildResponse(std::move(response), keep_alive, version, response_);
+    } catch (...) {
+      keep_alive = false;
+      BuildResponse(JsonError(500, "internal server error"), false, version, response_);
+    }
+    close_after_write_ = !keep_alive;
+    tcp_layer().expires_after(options().request_timeout);
+    bhttp::async_write(stream_, response_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    response_ = BeastResponse();
+    if (ec || state_ == State::kClosed) return Close();
+    if (close_after_write_) return GracefulClose();
+    first_ = false;
+    ReadRequest();
+  }
+
+  // Lets the client read our last answer: TLS close_notify, or for plain TCP a half-close
+  // followed by discarding what the client still sends, so the kernel sends FIN rather than RST.
+  void GracefulClose() {
+    state_ = State::kClosing;
+    tcp_layer().expires_after(std::min<std::chrono::milliseconds>(kMaxLinger, options().request_timeout));
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->Close(); });
+    } else {
+      beast::error_code ignored;
+      tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      buffer_.consume(buffer_.size());
+      Linger();
+    }
+  }
+
+  void Linger() {
+    tcp_layer().async_read_some(buffer_.prepare(kIdleReadBytes),
+                                [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                                  self->lingered_ += n;
+                                  if (ec || self->lingered_ > kMaxLingerBytes) return self->Close();
+                                  self->Linger();
+                                });
+  }
+
+  void OnDrain() {
+    // A lingering close has already delivered its answer; only requests in progress must finish.
+    bool idle = state_ == State::kIdle || state_ == State::kStarting || state_ == State::kClosing ||
+                (state_ == State::kReading && buffer_.size() == 0 && parser_ && !parser_->got_some());
+    if (idle) Close();
+  }
+
+  void Close() {
+    state_ = State::kClosed;
+    beast::error_code ignored;
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp_layer().close();
+  }
+
+  std::shared_ptr<ServerCore> core_;
+  Stream stream_;
+  std::string client_address_;
+  bool counted_;
+  std::uint64_t id_;
+  State state_ = State::kStarting;
+  bool first_ = true;
+  bool close_after_write_ = false;
+  std::size_t lingered_ = 0;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  BeastResponse response_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  std::shared_ptr<ServerCore> core = std::make_shared<ServerCore>();
+  std::unique_ptr<asio::io_context> io;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::steady_timer> retry_timer;  // backs off after accept errors (EMFILE)
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  bool running = false;
+  std::mutex lifecycle_mu;  // serialises Start and Stop
+
+  void Accept() {
+    acceptor->async_accept(asio::make_strand(*io), [this](beast::error_code ec, tcp::socket socket) {
+      OnAccept(ec, std::move(socket));
+    });
+  }
+
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (core->stopping || !acceptor->is_open()) return;
+    if (ec) {
+      retry_timer->expires_after(std::chrono::milliseconds(50));
+      retry_timer->async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !core->stopping) Accept();
+      });
+      return;
+    }
+    beast::error_code peer_ec;
+    asio::ip::address peer = socket.remote_endpoint(peer_ec).address();
+    if (peer.is_v6() && peer.to_v6().is_v4_mapped()) peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
+    std::string client = peer_ec ? std::string() : peer.to_string();
+
+    bool counted = false;
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(core->mu);
+      if (core->active < core->options.max_connections) {
+        counted = true;
+        ++core->active;
+        id = core->next_id++;
+      }
+    }
+    std::shared_ptr<SessionBase> session;
+    if (core->tls) {
+      auto tls = std::make_shared<Session<TlsStream>>(core, std::move(socket), std::move(client), counted, id);
+      tls->Run();
+      session = std::move(tls);
+    } else {
+      auto plain = std::make_shared<Session<PlainStream>>(core, std::move(socket), std::move(client), counted, id);
+      plain->Run();
+      session = std::move(plain);
+    }
+    if (counted) {
+      std::lock_guard lock(core->mu);
+      core->sessions[id] = session;
+    }
+    Accept();
+  }
+
+  void Teardown() {
+    for (auto& thread : threads) thread.join();
+    threads.clear();
+    retry_timer.reset();
+    acceptor.reset();
+    io.reset();  // destroys pending handlers, and with them the remaining connections
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<const Router> router, RequestObserver observer)
+    : impl_(std::make_unique<Impl>()) {
+  ServerCore& core = *impl_->core;
+  core.options = std::move(options);
+  if (core.options.cors) {
+    core.cors_origin = core.options.cors->allowed_origin;
+    while (!core.cors_origin.empty() && core.cors_origin.back() == '/') core.cors_origin.pop_back();
+  }
+  core.router = router ? std::move(router) : std::make_shared<const Router>();
+  core.observer = std::move(observer);
+}
+
+HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+Status HttpServer::Start() {
+  std::lock_guard lifecycle(impl_->lifecycle_mu);
+  if (impl_->running) return InvalidArgumentError("the server is already running");
+  ServerCore& core = *impl_->core;
+  const HttpServerOptions& o = core.options;
+  std::string where = HostPort(o.address, o.port);
+  if (o.max_header_bytes == 0 || o.max_connections == 0 || o.request_timeout.count() <= 0 ||
+      o.idle_timeout.count() <= 0) {
+    return InvalidArgumentError("cannot listen on " + where + ": limits and timeouts must be positive");
+  }
+
+  if (o.tls) {
+    auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression |
+                     asio::ssl::context::single_dh_use);
+    beast::error_code ec;
+    tls->use_certificate_chain_file(o.tls->cert_file, ec);
+    if (ec) return InvalidArgumentError("cannot load TLS certificate " + o.tls->cert_file + ": " + LowerReason(ec));
+    tls->use_private_key_file(o.tls->key_file, asio::ssl::context::pem, ec);
+    if (ec) return InvalidArgumentError("cannot load TLS private key " + o.tls->key_file + ": " + LowerReason(ec));
+    if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+      return InvalidArgumentError("the TLS private key does not match the certificate");
+    }
+    core.tls = std::move(tls);
+  }
+
+  unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  impl_->io = std::make_unique<asio::io_context>(static_cast<int>(threads));
+  beast::error_code ec;
+  tcp::resolver resolver(*impl_->io);
+  auto results = resolver.resolve(o.address, std::to_string(o.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (!ec && results.empty()) ec = asio::error::host_not_found;
+  if (ec) {
+    impl_->io.reset();
+    return UnavailableError("cannot listen on " + where + ": " + LowerReason(ec));
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  impl_->acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*impl_->io));
+  tcp::acceptor& acceptor = *impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    impl_->acceptor.reset();
+    impl_->io.reset();
+    return UnavailableError("cannot listen on " + where + ": " + LowerReason(ec));
+  }
+  impl_->port = acceptor.local_endpoint().port();
+  impl_->retry_timer = std::make_unique<asio::steady_timer>(acceptor.get_executor());
+  core.stopping = false;
+  impl_->Accept();
+  for (unsigned i = 0; i < threads; ++i) {
+    impl_->threads.emplace_back([io = impl_->io.get()] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (...) {
+          // A handler let an exception escape; keep the pool serving.
+        }
+      }
+    });
+  }
+  impl_->running = true;
+  return OkStatus();
+}
+
+void HttpServer::Stop(std::chrono::milliseconds drain) {
+  std::lock_guard lifecycle(impl_->lifecycle_mu);
+  if (!impl_->running) return;
+  Clock::time_point deadline = Clock::now() + drain;
+  ServerCore& core = *impl_->core;
+  core.stopping = true;
+  asio::post(impl_->acceptor->get_executor(), [impl = impl_.get()] {
+    beast::error_code ignored;
+    impl->acceptor->close(ignored);
+    impl->retry_timer->cancel();
+  });
+
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    std::lock_guard lock(core.mu);
+    for (auto& [id, weak] : core.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->Drain();
+  live.clear();  // outside the lock: dropping the last reference unregisters
+
+  {
+    std::unique_lock lock(core.mu);
+    core.cv.wait_until(lock, deadline, [&core] { return core.active == 0; });
+  }
+  impl_->io->stop();
+  impl_->Teardown();
+  impl_->running = false;
+}
+
+Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_header_bytes,
+                                        std::size_t max_body_bytes) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  parser.body_limit(static_cast<std::uint64_t>(max_body_bytes));
+  parser.eager(true);
+  beast::error_code ec;
+  std::size_t offset = 0;
+  while (!parser.is_done()) {
+    std::size_t used = parser.put(asio::buffer(raw.data() + offset, raw.size() - offset), ec);
+    offset += used;
+    if (ec == bhttp::error::need_more || (!ec && used == 0)) {
+      return InvalidArgumentError("incomplete request");
+    }
+    if (ec) break;
+  }
+  if (ec) {
+    switch (Classify(ec)) {
+      case ReadFailure::kBodyTooLarge:
+        return InvalidArgumentError("request body too large");
+      case ReadFailure::kHeaderTooLarge:
+        return InvalidArgumentError("request headers too large");
+      case ReadFailure::kBadRequest:
+      case ReadFailure::kClose:
+        return InvalidArgumentError("malformed request: " + ec.message());
+    }
+  }
+  HttpRequest request;
+  BeastRequest message = parser.release();
+  if (!ToHttpRequest(message, request)) return InvalidArgumentError("malformed request target");
+  return request;
+}
+
+}  // namespace keywarden::http

@@ -1,0 +1,95 @@
+// HttpServer: the connector's HTTP/1.1 front end (plain or TLS), generic over its routes.
+//
+// Robustness is the point of this class: every request is bounded in size (headers, body) and
+// in time (the whole request must arrive within request_timeout; an idle keep-alive
+// connection is closed after idle_timeout), the number of connections is capped, and any
+// failure answers with a JSON error instead of internal text. Each response carries
+// `Server: keywarden` and a Content-Type.
+//
+// Handlers run on the server's I/O threads and may block (database, key provider); size
+// `threads` for that. Only server.cc sees the HTTP library (a pimpl keeps it out of here).
+#ifndef KEYWARDEN_HTTP_SERVER_H_
+#define KEYWARDEN_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/http_types.h"
+#include "http/router.h"
+#include "keywarden/status.h"
+
+namespace keywarden::http {
+
+struct TlsFiles {
+  std::string cert_file;  // PEM certificate chain, leaf first
+  std::string key_file;   // PEM private key (unencrypted)
+};
+
+struct CorsOptions {
+  // The single origin allowed to call cross-origin (the web vault), e.g. "https://vault.example.com".
+  // A trailing '/' is ignored. A request whose Origin matches exactly gets
+  // Access-Control-Allow-Origin: <origin> with credentials allowed; any other origin gets none.
+  std::string allowed_origin;
+};
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";  // IPv4/IPv6 literal or a host name
+  std::uint16_t port = 5000;           // 0 picks a free port; see HttpServer::port()
+  unsigned threads = 0;                // 0 = std::thread::hardware_concurrency()
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;          // request line and all header fields
+  std::chrono::milliseconds request_timeout{10'000};  // to receive one whole request
+  std::chrono::milliseconds idle_timeout{60'000};     // between keep-alive requests
+  std::size_t max_connections = 10'000;               // beyond it: 503 JSON, then close
+  std::optional<TlsFiles> tls;                        // TLS 1.2+ when set
+  std::optional<CorsOptions> cors;
+};
+
+// Called once per answered request, including error answers the server made itself (400,
+// 413, 431, 503), after the response is built and before it is sent. `route_label` is the
+// router's bounded label ("other" for unknown paths and unparsable requests). Must be
+// thread-safe; an exception it throws is swallowed.
+using RequestObserver = std::function<void(const HttpRequest& request, const HttpResponse& response,
+                                           std::chrono::nanoseconds latency, std::string_view route_label)>;
+
+class HttpServer {
+ public:
+  // `router` must not change once Start() is called.
+  HttpServer(HttpServerOptions options, std::shared_ptr<const Router> router, RequestObserver observer = nullptr);
+  ~HttpServer();  // Stop(0) if still running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the I/O threads. Errors are one line, e.g.
+  // "cannot listen on 0.0.0.0:5000: address in use" or a TLS file that cannot be loaded.
+  Status Start();
+
+  // The bound port (useful with port 0); 0 before Start().
+  std::uint16_t port() const;
+
+  // Graceful shutdown: stops accepting, closes idle connections, lets requests already being
+  // received or handled finish (their responses say Connection: close) until `drain` has passed,
+  // then closes everything and joins the threads. A handler still running at the deadline is
+  // waited for (it cannot be interrupted). Safe to call more than once; never from a handler
+  // (it joins the threads handlers run on).
+  void Stop(std::chrono::milliseconds drain);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// For tests and the fuzzer: parses one complete request from `raw` with the server's own
+// parser, limits and checks (what the server would answer 400/413/431 to is an error here).
+Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_header_bytes = 8 * 1024,
+                                        std::size_t max_body_bytes = 64 * 1024);
+
+}  // namespace keywarden::http
+
+#endif  // KEYWARDEN_HTTP_SERVER_H_

@@ -1,0 +1,160 @@
+#include "http/http_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "http/server.h"
+
+namespace keywarden::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto router = std::make_shared<Router>();
+    router->Add("GET", "/jwks", [](const HttpRequest&) { return JsonResponse(200, {{"keys", nlohmann::json::array()}}); });
+    router->Add("GET", "/big", [](const HttpRequest&) {
+      HttpResponse response;
+      response.body = std::string(4096, 'b');
+      return response;
+    });
+    router->Add("GET", "/host", [](const HttpRequest& r) {
+      HttpResponse response;
+      response.body = std::string(r.header("Host")) + " " + r.target + "?" + r.query;
+      return response;
+    });
+    HttpServerOptions options;
+    options.port = 0;
+    options.threads = 1;
+    server_ = std::make_unique<HttpServer>(options, router);
+    ASSERT_TRUE(server_->Start().ok());
+    base_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  std::string base_;
+};
+
+TEST_F(HttpClientTest, ReturnsTheBodyOf200) {
+  auto got = HttpGet(base_ + "/jwks", HttpClientOptions{});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, R"({"keys":[]})");
+}
+
+TEST_F(HttpClientTest, SendsHostAndTarget) {
+  auto got = HttpGet(base_ + "/host?a=b#fragment", HttpClientOptions{});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, "127.0.0.1:" + std::to_string(server_->port()) + " /host?a=b");
+}
+
+TEST_F(HttpClientTest, LocalhostByNameIsLoopback) {
+  auto got = HttpGet("http://localhost:" + std::to_string(server_->port()) + "/jwks", HttpClientOptions{});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+}
+
+TEST_F(HttpClientTest, Non200IsUnavailableWithTheStatus) {
+  auto got = HttpGet(base_ + "/missing?secret=1", HttpClientOptions{});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(got.status().message(), "GET " + base_ + "/missing: HTTP 404");
+}
+
+TEST_F(HttpClientTest, BodyOverTheLimitIsAnError) {
+  HttpClientOptions options;
+  options.max_body_bytes = 1000;
+  auto got = HttpGet(base_ + "/big", options);
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("exceeds 1000 bytes"), std::string::npos) << got.status().message();
+  options.max_body_bytes = 4096;
+  EXPECT_TRUE(HttpGet(base_ + "/big", options).ok());
+}
+
+TEST(HttpClientPolicyTest, PlainHttpToARemoteHostIsRefusedWithoutConnecting) {
+  auto got = HttpGet("http://example.invalid/.well-known/openid-configuration", HttpClientOptions{});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kInvalidArgument);  // not kUnavailable: nothing was tried
+  EXPECT_NE(got.status().message().find("https"), std::string::npos);
+}
+
+TEST(HttpClientPolicyTest, ConnectionRefusedIsUnavailable) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);  // the port is now (almost certainly) closed
+  auto got = HttpGet("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/", HttpClientOptions{});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(got.status().message().find("cannot connect"), std::string::npos) << got.status().message();
+}
+
+TEST(HttpClientPolicyTest, ASilentServerTimesOut) {
+  // Listening, so the connection is accepted by the kernel, but nobody ever answers.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  HttpClientOptions options;
+  options.timeout = 300ms;
+  auto got = HttpGet("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/", options);
+  ::close(fd);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(got.status().message().find("timed out"), std::string::npos) << got.status().message();
+}
+
+TEST(HttpClientPolicyTest, ParseUrlIsStrict) {
+  auto full = ParseUrl("HTTPS://Example.COM:8443/a/b?c=d#frag");
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full->https);
+  EXPECT_EQ(full->host, "example.com");
+  EXPECT_EQ(full->port, 8443);
+  EXPECT_EQ(full->target, "/a/b?c=d");
+
+  auto bare = ParseUrl("http://idp");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->port, 80);
+  EXPECT_EQ(bare->target, "/");
+  EXPECT_EQ(ParseUrl("https://idp?x=1")->target, "/?x=1");
+
+  auto v6 = ParseUrl("https://[::1]:9/x");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 9);
+
+  for (const char* bad : {"", "idp.example.com/x", "ftp://idp/", "https://", "https:///path", "https://user@idp/",
+                          "https://idp:0/", "https://idp:65536/", "https://idp:/", "https://idp:12a/",
+                          "https://id p/", "https://idp/\n", "https://[::1/", "https://::1/", "https://[zz]/",
+                          "https://[::1]x/", "https://idp!/"}) {
+    EXPECT_FALSE(ParseUrl(bad).ok()) << bad;
+  }
+}
+
+TEST(HttpClientPolicyTest, LoopbackHosts) {
+  for (const char* host : {"localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1"}) {
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"example.com", "128.0.0.1", "10.0.0.1", "::2", "localhost.example.com", "0.0.0.0"}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
+}  // namespace
+}  // namespace keywarden::http

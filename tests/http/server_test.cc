@@ -1,0 +1,565 @@
+// HttpServer over real sockets on 127.0.0.1, with a deliberately dumb raw-socket client so
+// the tests see exactly the bytes the server sends.
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "http/http_client.h"
+
+namespace keywarden::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A generous bound so a broken server fails a test instead of hanging it; never asserted on.
+constexpr int kSafetyMs = 5000;
+
+struct RawResponse {
+  int status = 0;
+  HeaderMap headers;
+  std::string body;
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false); }
+};
+
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  void Close() {
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  // One response (Content-Length framing); nullopt if the connection closed first.
+  std::optional<RawResponse> Read() {
+    std::size_t header_end;
+    while ((header_end = pending_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return std::nullopt;
+    }
+    RawResponse response;
+    std::string head = pending_.substr(0, header_end);
+    pending_.erase(0, header_end + 4);
+    std::size_t line_end = head.find("\r\n");
+    std::string status_line = head.substr(0, line_end);
+    response.status = std::atoi(status_line.substr(status_line.find(' ') + 1, 3).c_str());
+    while (line_end != std::string::npos) {
+      std::size_t next = head.find("\r\n", line_end + 2);
+      std::string line = head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
+      std::size_t colon = line.find(':');
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      response.headers[line.substr(0, colon)] = value;
+      line_end = next;
+    }
+    std::size_t length = 0;
+    if (auto it = response.headers.find("Content-Length"); it != response.headers.end()) {
+      length = std::stoul(it->second);
+    }
+    while (pending_.size() < length) {
+      if (!Fill()) return std::nullopt;
+    }
+    response.body = pending_.substr(0, length);
+    pending_.erase(0, length);
+    return response;
+  }
+
+  // True once the server has closed the connection (EOF or reset).
+  bool WaitClosed() {
+    while (Fill()) {
+    }
+    return closed_;
+  }
+
+ private:
+  bool Fill() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, kSafetyMs) <= 0) return false;
+    char buffer[4096];
+    ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+    if (n <= 0) {
+      closed_ = true;
+      return false;
+    }
+    pending_.append(buffer, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  bool closed_ = false;
+  std::string pending_;
+};
+
+std::shared_ptr<Router> TestRouter() {
+  auto router = std::make_shared<Router>();
+  router->Add("GET", "/hello", [](const HttpRequest&) { return JsonResponse(200, {{"hello", "world"}}); });
+  router->Add("POST", "/echo", [](const HttpRequest& r) {
+    return JsonResponse(200, {{"body", r.body}, {"query", r.query}, {"target", r.target},
+                              {"type", r.header("content-type")}, {"client", r.client_address}});
+  });
+  router->Add("GET", "/throw", [](const HttpRequest&) -> HttpResponse {
+    throw std::runtime_error("internal detail that must not leak");
+  });
+  return router;
+}
+
+HttpServerOptions TestOptions() {
+  HttpServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.threads = 2;
+  return options;
+}
+
+std::unique_ptr<HttpServer> StartServer(HttpServerOptions options, std::shared_ptr<const Router> router = TestRouter(),
+                                        RequestObserver observer = nullptr) {
+  auto server = std::make_unique<HttpServer>(std::move(options), std::move(router), std::move(observer));
+  Status status = server->Start();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return server;
+}
+
+std::string Get(std::string_view path, std::string_view extra = "") {
+  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) + "\r\n";
+}
+
+TEST(HttpServerTest, GetAndPostWithBody) {
+  auto server = StartServer(TestOptions());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/hello")));
+  auto got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, R"({"hello":"world"})");
+  EXPECT_EQ(got->headers["Server"], "keywarden");
+  EXPECT_EQ(got->headers["Content-Type"], "application/json; charset=utf-8");
+
+  ASSERT_TRUE(c.Send("POST /echo?x=1&y=2 HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\n"
+                     "Content-Length: 11\r\n\r\nhello world"));
+  got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  nlohmann::json body = got->json();
+  EXPECT_EQ(body["body"], "hello world");
+  EXPECT_EQ(body["target"], "/echo");
+  EXPECT_EQ(body["query"], "x=1&y=2");
+  EXPECT_EQ(body["type"], "text/plain");
+  EXPECT_EQ(body["client"], "127.0.0.1");
+}
+
+TEST(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+  auto server = StartServer(TestOptions());
+  RawConnection c(server->port());
+  // Both requests in one write: pipelining must work too.
+  ASSERT_TRUE(c.Send(Get("/hello") + Get("/missing")));
+  auto first = c.Read();
+  auto second = c.Read();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 404);
+  ASSERT_TRUE(c.Send(Get("/hello", "Connection: close\r\n")));
+  auto third = c.Read();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 200);
+  EXPECT_EQ(third->headers["Connection"], "close");
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(HttpServerTest, NotFoundAndMethodNotAllowedAreJson) {
+  auto server = StartServer(TestOptions());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/nope")));
+  auto not_found = c.Read();
+  ASSERT_TRUE(not_found);
+  EXPECT_EQ(not_found->status, 404);
+  EXPECT_EQ(not_found->json(), (nlohmann::json{{"message", "not found"}}));
+  EXPECT_EQ(not_found->headers["Content-Type"], "application/json; charset=utf-8");
+
+  ASSERT_TRUE(c.Send("DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto wrong_method = c.Read();
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->headers["Allow"], "GET");
+  EXPECT_EQ(wrong_method->json(), (nlohmann::json{{"message", "method not allowed"}}));
+}
+
+TEST(HttpServerTest, MalformedRequestIs400AndCloses) {
+  auto server = StartServer(TestOptions());
+  for (const char* bad : {"THIS IS NOT HTTP\r\n\r\n", "GET /hello HTTP/9\r\n\r\n",
+                          "GET http://evil.example/hello HTTP/1.1\r\nHost: t\r\n\r\n",
+                          "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n"}) {
+    RawConnection c(server->port());
+    ASSERT_TRUE(c.Send(bad));
+    auto got = c.Read();
+    ASSERT_TRUE(got) << bad;
+    EXPECT_EQ(got->status, 400) << bad;
+    EXPECT_TRUE(got->json().contains("message")) << bad;
+    EXPECT_EQ(got->headers["Server"], "keywarden");
+    EXPECT_TRUE(c.WaitClosed()) << bad;
+  }
+}
+
+TEST(HttpServerTest, BodyOverLimitIs413) {
+  HttpServerOptions options = TestOptions();
+  options.max_body_bytes = 1024;
+  auto server = StartServer(options);
+  RawConnection c(server->port());
+  std::string body(5000, 'x');
+  ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + body));
+  auto got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 413);
+  EXPECT_EQ(got->json(), (nlohmann::json{{"message", "request body too large"}}));
+  EXPECT_TRUE(c.WaitClosed());
+
+  // At the limit is fine.
+  RawConnection ok(server->port());
+  ASSERT_TRUE(ok.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" + std::string(1024, 'y')));
+  auto accepted = ok.Read();
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->status, 200);
+}
+
+TEST(HttpServerTest, HeadersOverLimitAre431) {
+  HttpServerOptions options = TestOptions();
+  options.max_header_bytes = 1024;
+  auto server = StartServer(options);
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/hello", "X-Big: " + std::string(4000, 'a') + "\r\n")));
+  auto got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 431);
+  EXPECT_EQ(got->json(), (nlohmann::json{{"message", "request headers too large"}}));
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(HttpServerTest, SlowRequestIsClosedAfterRequestTimeout) {
+  HttpServerOptions options = TestOptions();
+  options.request_timeout = 300ms;
+  auto server = StartServer(options);
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: t\r\n"));  // and never the blank line
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(HttpServerTest, IdleKeepAliveConnectionIsClosed) {
+  HttpServerOptions options = TestOptions();
+  options.idle_timeout = 200ms;
+  auto server = StartServer(options);
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/hello")));
+  ASSERT_TRUE(c.Read());
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(HttpServerTest, ConnectionsBeyondTheLimitGet503) {
+  HttpServerOptions options = TestOptions();
+  options.max_connections = 2;
+  auto server = StartServer(options);
+  auto a = std::make_unique<RawConnection>(server->port());
+  RawConnection b(server->port());
+  for (RawConnection* c : {a.get(), &b}) {  // served, so certainly counted
+    ASSERT_TRUE(c->Send(Get("/hello")));
+    auto got = c->Read();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->status, 200);
+  }
+  {
+    RawConnection third(server->port());
+    auto got = third.Read();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->status, 503);
+    EXPECT_TRUE(got->json().contains("message"));
+    EXPECT_TRUE(third.WaitClosed());
+  }
+  // Capacity returns when a connection goes away.
+  a.reset();
+  std::optional<RawResponse> got;
+  for (int attempt = 0; attempt < 50 && !(got && got->status == 200); ++attempt) {
+    RawConnection again(server->port());
+    if (again.Send(Get("/hello"))) got = again.Read();
+    if (!(got && got->status == 200)) std::this_thread::sleep_for(20ms);  // the close is asynchronous
+  }
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+}
+
+TEST(HttpServerTest, CorsForTheAllowedOriginOnly) {
+  HttpServerOptions options = TestOptions();
+  options.cors = CorsOptions{"https://vault.example.com/"};
+  auto server = StartServer(options);
+  RawConnection c(server->port());
+
+  ASSERT_TRUE(c.Send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://vault.example.com\r\n"
+                     "Access-Control-Request-Method: PUT\r\n"
+                     "Access-Control-Request-Headers: authorization, content-type\r\n\r\n"));
+  auto preflight = c.Read();
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->headers["Access-Control-Allow-Origin"], "https://vault.example.com");
+  EXPECT_EQ(preflight->headers["Access-Control-Allow-Credentials"], "true");
+  EXPECT_EQ(preflight->headers["Access-Control-Allow-Methods"], "GET, POST, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(preflight->headers["Access-Control-Allow-Headers"], "authorization, content-type");
+  EXPECT_EQ(preflight->headers["Access-Control-Max-Age"], "600");
+  EXPECT_EQ(preflight->headers["Vary"], "Origin");
+
+  ASSERT_TRUE(c.Send(Get("/hello", "Origin: https://vault.example.com\r\n")));
+  auto simple = c.Read();
+  ASSERT_TRUE(simple);
+  EXPECT_EQ(simple->status, 200);
+  EXPECT_EQ(simple->headers["Access-Control-Allow-Origin"], "https://vault.example.com");
+  EXPECT_EQ(simple->headers["Access-Control-Allow-Credentials"], "true");
+
+  ASSERT_TRUE(c.Send(Get("/hello", "Origin: https://evil.example.com\r\n")));
+  auto other = c.Read();
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->headers.count("Access-Control-Allow-Origin"), 0u);
+  EXPECT_EQ(other->headers.count("Access-Control-Allow-Credentials"), 0u);
+
+  ASSERT_TRUE(c.Send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example.com\r\n"
+                     "Access-Control-Request-Method: PUT\r\n\r\n"));
+  auto other_preflight = c.Read();
+  ASSERT_TRUE(other_preflight);
+  EXPECT_NE(other_preflight->status, 204);
+  EXPECT_EQ(other_preflight->headers.count("Access-Control-Allow-Origin"), 0u);
+  EXPECT_EQ(other_preflight->headers.count("Access-Control-Allow-Methods"), 0u);
+}
+
+TEST(HttpServerTest, StopLetsTheInFlightRequestFinish) {
+  std::promise<void> started;
+  auto router = std::make_shared<Router>();
+  router->Add("GET", "/slow", [&started](const HttpRequest&) {
+    started.set_value();
+    std::this_thread::sleep_for(300ms);
+    return JsonResponse(200, "done");
+  });
+  auto server = StartServer(TestOptions(), router);
+  std::uint16_t port = server->port();
+  RawConnection idle(port);  // an idle connection is closed by Stop
+  RawConnection c(port);
+  ASSERT_TRUE(c.Send(Get("/slow")));
+  started.get_future().wait();
+  std::thread stopper([&server] { server->Stop(5s); });
+  auto got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, R"("done")");
+  EXPECT_EQ(got->headers["Connection"], "close");
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_TRUE(idle.WaitClosed());
+  c.Close();
+  stopper.join();
+  RawConnection after(port);
+  EXPECT_FALSE(after.connected());
+}
+
+TEST(HttpServerTest, HandlerExceptionIs500AndServerKeepsServing) {
+  auto server = StartServer(TestOptions());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/throw")));
+  auto got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 500);
+  EXPECT_EQ(got->json(), (nlohmann::json{{"message", "internal server error"}}));
+  EXPECT_EQ(got->body.find("detail"), std::string::npos);
+  ASSERT_TRUE(c.Send(Get("/hello")));
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(HttpServerTest, ObserverSeesEveryAnswerWithBoundedLabels) {
+  std::mutex mu;
+  std::vector<std::pair<std::string, int>> seen;
+  auto server = StartServer(TestOptions(), TestRouter(),
+                            [&](const HttpRequest&, const HttpResponse& response, std::chrono::nanoseconds latency,
+                                std::string_view label) {
+                              EXPECT_GE(latency.count(), 0);
+                              std::lock_guard lock(mu);
+                              seen.emplace_back(std::string(label), response.status);
+                            });
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/hello") + Get("/scanner/probe")));
+  ASSERT_TRUE(c.Read());
+  ASSERT_TRUE(c.Read());
+  RawConnection bad(server->port());
+  ASSERT_TRUE(bad.Send("garbage\r\n\r\n"));
+  ASSERT_TRUE(bad.Read());
+  server->Stop(1s);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, int>>{{"/hello", 200}, {"other", 404}, {"other", 400}}));
+}
+
+TEST(HttpServerTest, StartReportsAnAddressInUse) {
+  auto first = StartServer(TestOptions());
+  HttpServerOptions options = TestOptions();
+  options.port = first->port();
+  HttpServer second(options, TestRouter());
+  Status status = second.Start();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(status.message(), "cannot listen on 127.0.0.1:" + std::to_string(first->port()) + ": address in use");
+}
+
+TEST(HttpServerTest, StartRejectsMissingTlsFiles) {
+  HttpServerOptions options = TestOptions();
+  options.tls = TlsFiles{"/nonexistent/cert.pem", "/nonexistent/key.pem"};
+  HttpServer server(options, TestRouter());
+  Status status = server.Start();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("/nonexistent/cert.pem"), std::string::npos);
+}
+
+TEST(HttpServerTest, ParseRequestForTest) {
+  auto ok = ParseRequestForTest("POST /a?b=c HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 2\r\n\r\nhi");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->method, "POST");
+  EXPECT_EQ(ok->target, "/a");
+  EXPECT_EQ(ok->query, "b=c");
+  EXPECT_EQ(ok->header("X-A"), "1, 2");
+  EXPECT_EQ(ok->body, "hi");
+  EXPECT_FALSE(ParseRequestForTest("GET /a HTTP/1.1\r\nHost: x\r\n").ok());
+  EXPECT_FALSE(ParseRequestForTest("").ok());
+  EXPECT_FALSE(ParseRequestForTest("\x01\x02 / HTTP/1.1\r\n\r\n").ok());
+  EXPECT_FALSE(ParseRequestForTest("GET * HTTP/1.1\r\nHost: x\r\n\r\n").ok());
+  EXPECT_FALSE(ParseRequestForTest("POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", 8192, 5).ok());
+}
+
+// --- TLS -------------------------------------------------------------------------------------
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kw_http_XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A self-signed P-256 certificate for `name` (CN and DNS SAN), generated now.
+TlsFiles MakeCertificate(const std::filesystem::path& dir, const std::string& name) {
+  TlsFiles files{(dir / (name + ".crt")).string(), (dir / (name + ".key")).string()};
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  X509* cert = X509_new();
+  EXPECT_TRUE(key && cert);
+  X509_set_version(cert, X509_VERSION_3);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* subject = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1,
+                             -1, 0);
+  X509_set_issuer_name(cert, subject);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, ("DNS:" + name).c_str());
+  EXPECT_TRUE(san);
+  X509_add_ext(cert, san, -1);
+  X509_EXTENSION_free(san);
+  EXPECT_GT(X509_sign(cert, key, EVP_sha256()), 0);
+  BIO* out = BIO_new_file(files.cert_file.c_str(), "w");
+  EXPECT_EQ(PEM_write_bio_X509(out, cert), 1);
+  BIO_free(out);
+  out = BIO_new_file(files.key_file.c_str(), "w");
+  EXPECT_EQ(PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  BIO_free(out);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return files;
+}
+
+TEST(HttpServerTlsTest, ServesOverTlsWithHostnameVerification) {
+  TempDir dir;
+  TlsFiles files = MakeCertificate(dir.path(), "localhost");
+  HttpServerOptions options = TestOptions();
+  options.tls = files;
+  auto server = StartServer(options);
+  std::string url = "https://localhost:" + std::to_string(server->port()) + "/hello";
+
+  HttpClientOptions client;
+  client.ca_file = files.cert_file;
+  auto got = HttpGet(url, client);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, R"({"hello":"world"})");
+
+  // Not trusted by the system store.
+  auto untrusted = HttpGet(url, HttpClientOptions{});
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.status().code(), ErrorCode::kUnavailable);
+
+  // Plain bytes to a TLS port: the connection is dropped, the server carries on.
+  RawConnection plain(server->port());
+  ASSERT_TRUE(plain.Send(Get("/hello")));
+  EXPECT_TRUE(plain.WaitClosed());
+  EXPECT_TRUE(HttpGet(url, client).ok());
+}
+
+TEST(HttpServerTlsTest, CertificateForAnotherNameIsRefused) {
+  TempDir dir;
+  TlsFiles files = MakeCertificate(dir.path(), "other.example");
+  HttpServerOptions options = TestOptions();
+  options.tls = files;
+  auto server = StartServer(options);
+  HttpClientOptions client;
+  client.ca_file = files.cert_file;
+  auto got = HttpGet("https://localhost:" + std::to_string(server->port()) + "/hello", client);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(got.status().message().find("TLS handshake failed"), std::string::npos) << got.status().message();
+}
+
+}  // namespace
+}  // namespace keywarden::http
