@@ -1,0 +1,230 @@
+#include "connector/config_settings.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include "connector/config_url.h"
+
+namespace keywarden::connector::config_internal {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+Result<std::string> AsString(const RawValue& raw) {
+  if (const auto* text = std::get_if<std::string>(&raw.value)) return *text;
+  return InvalidArgumentError(raw.origin + " must be a string");
+}
+
+Status SetString(const RawValue& raw, std::string& out) {
+  KW_ASSIGN_OR_RETURN(out, AsString(raw));
+  return OkStatus();
+}
+
+Status SetPath(const RawValue& raw, std::string& out) {
+  KW_ASSIGN_OR_RETURN(out, AsString(raw));
+  if (out.empty()) return InvalidArgumentError(raw.origin + " must not be empty");
+  return OkStatus();
+}
+
+template <typename T>
+Status SetInteger(const RawValue& raw, std::uint64_t min, std::uint64_t max, T& out) {
+  static_assert(std::is_unsigned_v<T>);
+  std::uint64_t number = 0;
+  bool ok = false;
+  if (const auto* integer = std::get_if<std::int64_t>(&raw.value); integer != nullptr && !raw.is_text) {
+    ok = *integer >= 0;
+    number = static_cast<std::uint64_t>(*integer);
+  } else if (const auto* text = std::get_if<std::string>(&raw.value); text != nullptr && raw.is_text) {
+    // Digits only: no sign, no spaces, no hex.
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), number);
+    ok = !text->empty() && error == std::errc() && end == text->data() + text->size();
+  }
+  if (!ok || number < min || number > max) {
+    return InvalidArgumentError(raw.origin + " must be an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max));
+  }
+  out = static_cast<T>(number);
+  return OkStatus();
+}
+
+Status SetBool(const RawValue& raw, bool& out) {
+  if (const auto* flag = std::get_if<bool>(&raw.value)) {
+    out = *flag;
+    return OkStatus();
+  }
+  if (const auto* text = std::get_if<std::string>(&raw.value); text != nullptr && raw.is_text) {
+    const std::string word = Lower(*text);
+    if (word == "true" || word == "false") {
+      out = word == "true";
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError(raw.origin + " must be true or false");
+}
+
+// Lower-cases an enumerated value; its names are not secrets, so messages may quote it.
+Result<std::string> AsName(const RawValue& raw) {
+  KW_ASSIGN_OR_RETURN(std::string text, AsString(raw));
+  return Lower(text);
+}
+
+bool OneOf(std::string_view name, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+Status ApplyDatabaseProvider(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  if (name == "sqlite") {
+    config.database.provider = name;
+    return OkStatus();
+  }
+  if (OneOf(name, {"json", "postgresql", "mysql", "sqlserver", "mongo"})) {
+    return UnsupportedError("database provider '" + name + "' is not supported by this build yet (" + raw.origin + ")");
+  }
+  return InvalidArgumentError("unknown database provider '" + name + "' in " + raw.origin +
+                              " (this build supports: sqlite)");
+}
+
+Status ApplyRsaKeyProvider(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  // The reference's "certificate" provider reads a key file when its certificate provider is
+  // "filesystem", the only one rsa_key.certificate_provider lets through.
+  if (name == "file" || name == "certificate") {
+    config.rsa_key.provider = "file";
+    return OkStatus();
+  }
+  if (OneOf(name, {"pkcs11", "azurekv", "awskms", "gcpkms"})) {
+    return UnsupportedError("RSA key provider '" + name + "' is not supported by this build (" + raw.origin + ")");
+  }
+  return InvalidArgumentError("unknown RSA key provider '" + name + "' in " + raw.origin +
+                              " (this build supports: file, certificate)");
+}
+
+Status ApplyCertificateProvider(const RawValue& raw, ConnectorConfig&) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  if (name == "filesystem") return OkStatus();
+  if (OneOf(name, {"store", "azurestorage", "azurekv", "vault"})) {
+    return UnsupportedError("certificate provider '" + name + "' is not supported by this build (" + raw.origin + ")");
+  }
+  return InvalidArgumentError("unknown certificate provider '" + name + "' in " + raw.origin +
+                              " (this build supports: filesystem)");
+}
+
+Status ApplyKeyPassword(const RawValue& raw, ConnectorConfig& config) {
+  const auto* text = std::get_if<std::string>(&raw.value);
+  if (text == nullptr) return InvalidArgumentError(raw.origin + " must be a string");
+  config.rsa_key.key_password = SecureBuffer::CopyOf(std::string_view(*text));
+  return OkStatus();
+}
+
+Status ApplyListenHost(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string host, AsString(raw));
+  if (!IsValidHost(host)) return InvalidArgumentError(raw.origin + " must be a host name or IP address");
+  config.listen.host = std::move(host);
+  return OkStatus();
+}
+
+Status ApplyLogFormat(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  using Format = ConnectorConfig::Log::Format;
+  for (Format format : {Format::kPlain, Format::kJson}) {
+    if (name == LogFormatName(format)) {
+      config.log.format = format;
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError(raw.origin + " must be \"plain\" or \"json\"");
+}
+
+Status ApplyLogLevel(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  using Level = ConnectorConfig::Log::Level;
+  for (Level level : {Level::kTrace, Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
+    if (name == LogLevelName(level)) {
+      config.log.level = level;
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError(raw.origin + " must be one of trace, debug, info, warn, error");
+}
+
+constexpr std::uint64_t kDay = 86400;
+constexpr std::uint64_t kHourMs = 3600 * 1000;
+
+using C = ConnectorConfig;
+using R = RawValue;
+
+// Table order is application order: providers come early so that an unsupported one is the
+// first thing reported.
+constexpr std::array kSettings = {
+    SettingSpec{"database.provider", false, ApplyDatabaseProvider},
+    SettingSpec{"rsa_key.provider", false, ApplyRsaKeyProvider},
+    SettingSpec{"rsa_key.certificate_provider", true, ApplyCertificateProvider},
+    SettingSpec{"listen.host", false, ApplyListenHost},
+    SettingSpec{"listen.port", false, [](const R& r, C& c) { return SetInteger(r, 0, 65535, c.listen.port); }},
+    SettingSpec{"identity_server_uri", false, [](const R& r, C& c) { return SetString(r, c.identity_server_uri); }},
+    SettingSpec{"web_vault_uri", false, [](const R& r, C& c) { return SetString(r, c.web_vault_uri); }},
+    SettingSpec{"auth.clock_skew_seconds", false,
+                [](const R& r, C& c) { return SetInteger(r, 0, 600, c.auth.clock_skew_seconds); }},
+    SettingSpec{"auth.audience", false, [](const R& r, C& c) { return SetString(r, c.auth.audience); }},
+    SettingSpec{"auth.jwks_refresh_seconds", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, kDay, c.auth.jwks_refresh_seconds); }},
+    SettingSpec{"auth.max_token_bytes", false,
+                [](const R& r, C& c) { return SetInteger(r, 1024, 1 << 20, c.auth.max_token_bytes); }},
+    SettingSpec{"auth.allow_insecure_identity_server", false,
+                [](const R& r, C& c) { return SetBool(r, c.auth.allow_insecure_identity_server); }},
+    SettingSpec{"database.sqlite_path", false, [](const R& r, C& c) { return SetPath(r, c.database.sqlite_path); }},
+    SettingSpec{"rsa_key.key_file", false, [](const R& r, C& c) { return SetPath(r, c.rsa_key.key_file); }},
+    SettingSpec{"rsa_key.key_password", false, ApplyKeyPassword},
+    SettingSpec{"rsa_key.key_password_file", false,
+                [](const R& r, C& c) { return SetString(r, c.rsa_key.key_password_file); }},
+    SettingSpec{"tls.cert_file", false, [](const R& r, C& c) { return SetString(r, c.tls.cert_file); }},
+    SettingSpec{"tls.key_file", false, [](const R& r, C& c) { return SetString(r, c.tls.key_file); }},
+    SettingSpec{"limits.max_body_bytes", false,
+                [](const R& r, C& c) { return SetInteger(r, 1024, 16 << 20, c.limits.max_body_bytes); }},
+    SettingSpec{"limits.request_timeout_ms", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, kHourMs, c.limits.request_timeout_ms); }},
+    SettingSpec{"limits.idle_timeout_ms", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, kHourMs, c.limits.idle_timeout_ms); }},
+    SettingSpec{"limits.max_connections", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, 1000000, c.limits.max_connections); }},
+    SettingSpec{"limits.threads", false, [](const R& r, C& c) { return SetInteger(r, 0, 1024, c.limits.threads); }},
+    SettingSpec{"log.format", false, ApplyLogFormat},
+    SettingSpec{"log.level", false, ApplyLogLevel},
+    SettingSpec{"log.audit", false, [](const R& r, C& c) { return SetBool(r, c.log.audit); }},
+    SettingSpec{"last_access_flush_seconds", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, kDay, c.last_access_flush_seconds); }},
+};
+
+}  // namespace
+
+std::span<const SettingSpec> AllSettings() { return kSettings; }
+
+bool IsOurSetting(std::string_view key) {
+  if (key == "listen") return true;
+  return std::any_of(kSettings.begin(), kSettings.end(),
+                     [&](const SettingSpec& spec) { return spec.key == key && !spec.reference_only; });
+}
+
+std::string KeywardenEnvName(std::string_view key) {
+  std::string name = "KEYWARDEN_";
+  for (char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+Status ApplySettings(const RawSettings& settings, ConnectorConfig& config) {
+  for (const SettingSpec& spec : kSettings) {
+    auto found = settings.values.find(spec.key);
+    if (found != settings.values.end()) KW_RETURN_IF_ERROR(spec.apply(found->second, config));
+  }
+  return OkStatus();
+}
+
+}  // namespace keywarden::connector::config_internal
