@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/connector_command.h"
 #include "cli/crypto_command.h"
 #include "cli/output.h"
 
@@ -60,6 +61,7 @@ std::string UsageMessage(const CLI::App& app, const CLI::ParseError& error) {
 }
 
 int RunVerb(const SelectedVerb& verb) {
+  if (verb.run_process) return verb.run_process();
   if (!verb.run) {
     PrintUsageLine(kStderr, "no verb given (see keywarden --help)");
     return kExitUsage;
@@ -80,6 +82,7 @@ int RunOrThrow(int argc, char** argv) {
   SelectedVerb selected;
   // Each top-level subcommand registers itself here.
   AddCryptoCommand(app, selected);
+  AddConnectorCommand(app, selected);
 
   try {
     app.parse(argc, argv);

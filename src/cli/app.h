@@ -24,6 +24,9 @@ class JsonOutput;
 struct SelectedVerb {
   std::string name;                         // for error lines: "decrypt"
   std::function<Status(JsonOutput&)> run;  // fills the one JSON object the verb prints
+  // For verbs that run as a process (a server) and decide their own output and exit code;
+  // when set, `run` is not used.
+  std::function<int()> run_process;
 };
 
 // Input problems (malformed, unsupported, out of range) are usage errors; the rest are

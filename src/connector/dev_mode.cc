@@ -1,0 +1,146 @@
+#include "connector/dev_mode.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "connector/file_rsa_key_provider.h"
+#include "http/http_types.h"
+#include "keywarden/crypto/encoding.h"
+#include "keywarden/crypto/random.h"
+
+namespace keywarden::connector {
+namespace {
+
+constexpr std::string_view kDiscoveryPath = "/.well-known/openid-configuration";
+constexpr std::string_view kJwksPath = "/.well-known/jwks";
+
+// A free loopback port, for `--dev` with port 0: the issuer URL must name the port before the
+// server starts. (The port could be taken in between; the start-up error would then say so.)
+Result<std::uint16_t> FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return UnavailableError("cannot open a socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  if (!ok) return UnavailableError("cannot find a free loopback port");
+  return ntohs(address.sin_port);
+}
+
+Result<std::string> NewUserId() {
+  std::uint8_t bytes[16];
+  KW_RETURN_IF_ERROR(RandomBytes(bytes));
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[bytes[i] >> 4]);
+    out.push_back(kHex[bytes[i] & 0x0f]);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr v4{};
+  const std::string text(host);
+  return ::inet_pton(AF_INET, text.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const ListenAddress& listen) {
+  if (!IsLoopbackHost(listen.host)) {
+    return InvalidArgumentError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not " + listen.host);
+  }
+  std::unique_ptr<DevEnvironment> env(new DevEnvironment());
+  std::string pattern = (std::filesystem::temp_directory_path() / "keywarden-dev-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) return UnavailableError("cannot create a temporary folder");
+  env->folder_ = pattern;
+
+  ListenAddress address = listen;
+  if (address.port == 0) {
+    KW_ASSIGN_OR_RETURN(address.port, FreeLoopbackPort());
+  }
+  const std::string host = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
+  env->issuer_ = "http://" + host + ":" + std::to_string(address.port);
+
+  ConnectorConfig& config = env->config_;
+  config.listen = address;
+  config.identity_server_uri = env->issuer_;
+  config.database.sqlite_path = env->folder_ + "/connector.db";
+  config.rsa_key.key_file = env->folder_ + "/key.pem";
+  config.last_access_flush_seconds = 5;
+  KW_ASSIGN_OR_RETURN(std::string fingerprint,
+                      CreateKeyFile(config.rsa_key.key_file, KeyFileFormat::kPemPkcs8, nullptr));
+  (void)fingerprint;
+  KW_ASSIGN_OR_RETURN(JwtSigner signer, JwtSigner::Generate(JwsAlgorithm::kRs256, "keywarden-dev"));
+  env->signer_ = std::make_shared<JwtSigner>(std::move(signer));
+  return env;
+}
+
+DevEnvironment::~DevEnvironment() {
+  std::error_code ignored;
+  if (!folder_.empty()) std::filesystem::remove_all(folder_, ignored);
+}
+
+ConnectorServiceOptions DevEnvironment::service_options() const {
+  ConnectorServiceOptions options;
+  std::shared_ptr<JwtSigner> signer = signer_;
+  options.local_issuer = ConnectorServiceOptions::LocalIssuer{
+      issuer_, [signer]() -> Result<std::string> { return signer->JwksJson(); }};
+  const std::string issuer = issuer_;
+  options.extra_routes = [signer, issuer](http::Router& router) {
+    router.Add("GET", std::string(kDiscoveryPath), [issuer](const http::HttpRequest&) {
+      return http::JsonResponse(200, {{"issuer", issuer}, {"jwks_uri", issuer + std::string(kJwksPath)}});
+    });
+    router.Add("GET", std::string(kJwksPath), [signer](const http::HttpRequest&) {
+      http::HttpResponse response = http::JsonResponse(200, nlohmann::json::parse(signer->JwksJson()));
+      return response;
+    });
+  };
+  return options;
+}
+
+Result<std::string> DevEnvironment::MintToken(const std::string& user_id, std::chrono::seconds lifetime) const {
+  return signer_->Mint(nlohmann::json::object(),
+                       JwtSigner::StandardClaims(issuer_, user_id, std::chrono::system_clock::now(), lifetime));
+}
+
+Result<std::string> DevEnvironment::Banner(std::uint16_t port) const {
+  KW_ASSIGN_OR_RETURN(std::string user_id, NewUserId());
+  KW_ASSIGN_OR_RETURN(std::string token, MintToken(user_id, std::chrono::hours(8)));
+  std::uint8_t key[32];
+  KW_RETURN_IF_ERROR(RandomBytes(key));
+  const std::string url = "http://" + std::string(config_.listen.host.find(':') != std::string::npos
+                                                      ? "[" + config_.listen.host + "]"
+                                                      : config_.listen.host) +
+                          ":" + std::to_string(port);
+  std::string out;
+  out += "Keywarden Key Connector (development mode: nothing here is for production)\n";
+  out += "  listening on   " + url + "\n";
+  out += "  data folder    " + folder_ + " (deleted on exit)\n";
+  out += "  issuer         " + issuer_ + " (served by this process)\n\n";
+  out += "A token for user " + user_id + ", valid for 8 hours:\n\n";
+  out += "  export TOKEN='" + token + "'\n\n";
+  out += "Try it:\n";
+  out += "  curl -s " + url + "/alive\n";
+  out += "  curl -s -X POST " + url + "/user-keys -H \"Authorization: Bearer $TOKEN\" "
+         "-H 'Content-Type: application/json' -d '{\"key\":\"" + Base64Encode(key) + "\"}'\n";
+  out += "  curl -s " + url + "/user-keys -H \"Authorization: Bearer $TOKEN\"\n";
+  out += "  curl -s " + url + "/metrics\n";
+  return out;
+}
+
+}  // namespace keywarden::connector
