@@ -56,6 +56,8 @@ http {
   server { listen 127.0.0.1:$NGINX_PORT; root $work/www; }
 }
 CONF
+# nginx's workers run unprivileged: they must be able to read the static files.
+chmod 755 "$work" && chmod -R a+rX "$work/www"
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
 
 "$KW" connector init --key-file "$work/key.pem" >/dev/null
@@ -70,12 +72,14 @@ CONF
 "$KW" connector serve --config "$work/connector.toml" 2>"$work/connector.log" &
 connector_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$CONNECTOR_PORT/alive" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$CONNECTOR_PORT/alive" >/dev/null || { echo "the connector did not start:" >&2; cat "$work/connector.log" >&2; exit 1; }
 
 total_requests=0
-run() {  # name url lua-args...
+run() {  # name url [script script-args...]
   local name=$1 url=$2; shift 2
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
+  local out script=()
+  if (($# > 0)); then script=(-s "$1"); shift; fi
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${script[@]}" "$url" -- "$@")
   local rps p99 requests errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -85,16 +89,16 @@ run() {  # name url lua-args...
 }
 
 echo "== wrk: ${DURATION}s per workload, $CONNECTIONS connections, $THREADS threads" >&2
-put=$(run put "http://127.0.0.1:$CONNECTOR_PORT/user-keys" -s bench/connector/put.lua -- "$work/www/users.txt" "$THREADS")
-new=$(run new "http://127.0.0.1:$CONNECTOR_PORT/user-keys" -s bench/connector/tokens.lua -- "$work/www/new_tokens.txt" "$THREADS")
-reuse=$(run reuse "http://127.0.0.1:$CONNECTOR_PORT/user-keys" -s bench/connector/tokens.lua -- "$work/www/users.txt" "$THREADS")
+put=$(run put "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/put.lua "$work/www/users.txt" "$THREADS")
+new=$(run new "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/tokens.lua "$work/www/new_tokens.txt" "$THREADS")
+reuse=$(run reuse "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/tokens.lua "$work/www/users.txt" "$THREADS")
 nginx_row=$(run nginx "http://127.0.0.1:$NGINX_PORT/key.json")
 total=$(awk '{s += $4} END {print s}' <<<"$put
 $new
 $reuse")
 # Keep the reuse workload going until the connector has served a million requests.
 while ((total < 1000000)); do
-  more=$(run reuse "http://127.0.0.1:$CONNECTOR_PORT/user-keys" -s bench/connector/tokens.lua -- "$work/www/users.txt" "$THREADS")
+  more=$(run reuse "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/tokens.lua "$work/www/users.txt" "$THREADS")
   total=$((total + $(awk '{print $4}' <<<"$more")))
 done
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$connector_pid/status")
