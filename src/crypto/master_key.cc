@@ -75,7 +75,7 @@ Result<SymmetricKey> MasterKey::DecryptUserKey(const EncString& encrypted_user_k
 }
 
 Result<SymmetricKey> DeriveShareableKey(std::span<const std::uint8_t> secret, std::string_view name,
-                                        const std::string_view* info) {
+                                        std::string_view info) {
   const std::string hmac_key = "bitwarden-" + std::string(name);
   SecureBuffer prk(32);
   std::size_t prk_length = 0;
@@ -89,7 +89,7 @@ Result<SymmetricKey> DeriveShareableKey(std::span<const std::uint8_t> secret, st
     return InternalError("HMAC-SHA256 failed");
   }
   // Bitwarden's SDK expands with the caller's info as given (no prefix), or with empty info.
-  KW_ASSIGN_OR_RETURN(SecureBuffer okm, HkdfExpandSha256(prk.span(), info ? *info : std::string_view(),
+  KW_ASSIGN_OR_RETURN(SecureBuffer okm, HkdfExpandSha256(prk.span(), info,
                                                           SymmetricKey::kSize));
   return SymmetricKey::FromBytes(std::move(okm));
 }

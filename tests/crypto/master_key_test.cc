@@ -126,10 +126,9 @@ TEST(MasterKeyTest, Type0ThatIsNotA64ByteKeyIsWrongKey) {
 
 TEST(ShareableKeyTest, NameAndInfoSeparateKeys) {
   const std::vector<std::uint8_t> secret(16, 1);
-  const std::string_view send = "send";
-  auto a = DeriveShareableKey(secret, "send", &send);
-  auto b = DeriveShareableKey(secret, "send", nullptr);
-  auto c = DeriveShareableKey(secret, "other", &send);
+  auto a = DeriveShareableKey(secret, "send", "send");
+  auto b = DeriveShareableKey(secret, "send");
+  auto c = DeriveShareableKey(secret, "other", "send");
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   EXPECT_EQ(a->kind(), SymmetricKey::Kind::kAes256CbcHmac);
   EXPECT_FALSE(a->Equals(*b));
@@ -208,10 +207,8 @@ TEST(MasterKeyVectorTest, ShareableKey) {
   for (const auto& v : vectors) {
     SCOPED_TRACE(v.at("id").get<std::string>());
     const std::string secret = v.at("secret_utf8");
-    std::optional<std::string> info;
-    if (!v.at("info").is_null()) info = v.at("info").get<std::string>();
-    const std::string_view info_view = info ? std::string_view(*info) : std::string_view();
-    auto key = DeriveShareableKey(AsBytes(secret), v.at("name").get<std::string>(), info ? &info_view : nullptr);
+    const std::string info = v.at("info").is_null() ? "" : v.at("info").get<std::string>();
+    auto key = DeriveShareableKey(AsBytes(secret), v.at("name").get<std::string>(), info);
     ASSERT_TRUE(key.ok()) << key.status().ToString();
     EXPECT_EQ(B64(key->bytes()), v.at("expect_key_b64").get<std::string>());
   }

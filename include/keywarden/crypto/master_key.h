@@ -53,9 +53,9 @@ class MasterKey {
 };
 
 // Bitwarden's "shareable key" (Send keys): HMAC-SHA256(key = "bitwarden-" + name, secret) as PRK,
-// then HKDF-Expand with `info` as given (empty when null) to 64 bytes.
+// then HKDF-Expand with `info` as given to 64 bytes (no info and empty info are the same).
 Result<SymmetricKey> DeriveShareableKey(std::span<const std::uint8_t> secret, std::string_view name,
-                                        const std::string_view* info);
+                                        std::string_view info = {});
 
 }  // namespace keywarden
 
