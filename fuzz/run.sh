@@ -44,6 +44,9 @@ seed_corpus() {
   add "$(b64 64)"
   { printf '\x02'; head -c 80 /dev/urandom; } > "$dir/seed-binary-2"
   { printf '\x00'; head -c 32 /dev/urandom; } > "$dir/seed-binary-0"
+  # key_body_fuzz: a selector byte (the Content-Type), then a /user-keys JSON body.
+  printf '\x00{"key":"%s"}' "$(b64 32)" > "$dir/seed-key-body-0"
+  printf '\x01{"Key":"%s"}' "$(b64 64)" > "$dir/seed-key-body-1"
 }
 
 mapfile -t targets < <(find "$bin_dir" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)

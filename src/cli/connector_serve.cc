@@ -62,10 +62,16 @@ class ShutdownSignal {
   sigset_t set_{};
 };
 
+// Configuration and usage problems exit 2; a part that cannot start (key file, database,
+// identity server, listen address) exits 1, whatever the kind of its error.
+int ConfigurationFailed(std::string_view context, const Status& status) {
+  PrintErrorLine(kStderr, context, status);
+  return kExitUsage;
+}
+
 int StartFailed(std::string_view context, const Status& status) {
   PrintErrorLine(kStderr, context, status);
-  return status.code() == ErrorCode::kInvalidArgument || status.code() == ErrorCode::kUnsupported ? kExitUsage
-                                                                                                  : kExitCryptoFailure;
+  return kExitCryptoFailure;
 }
 
 int Serve(const ServeOptions& options) {
@@ -73,15 +79,22 @@ int Serve(const ServeOptions& options) {
   std::optional<connector::ListenAddress> listen;
   if (!options.listen.empty()) {
     auto parsed = connector::ParseListen(options.listen);
-    if (!parsed.ok()) return StartFailed("connector serve: --listen", parsed.status());
+    if (!parsed.ok()) return ConfigurationFailed("connector serve: --listen", parsed.status());
     listen = *parsed;
   }
 
   std::unique_ptr<connector::DevEnvironment> dev;
   std::unique_ptr<connector::ConnectorService> service;
   if (options.dev) {
+    if (!options.config_file.empty()) {
+      return ConfigurationFailed("connector serve --dev",
+                                 InvalidArgumentError("--dev brings its own key, database and issuer; it takes no --config"));
+    }
     auto env = connector::DevEnvironment::Create(listen.value_or(connector::ListenAddress{"127.0.0.1", 5000}));
-    if (!env.ok()) return StartFailed("connector serve --dev", env.status());
+    if (!env.ok()) {
+      return env.status().code() == ErrorCode::kInvalidArgument ? ConfigurationFailed("connector serve --dev", env.status())
+                                                                : StartFailed("connector serve --dev", env.status());
+    }
     dev = std::move(env).value();
     auto started = connector::ConnectorService::Start(dev->config(), dev->service_options());
     if (!started.ok()) return StartFailed("connector serve --dev", started.status());
@@ -91,7 +104,7 @@ int Serve(const ServeOptions& options) {
     std::cout << *banner << std::flush;
   } else {
     auto config = connector::LoadConnectorConfig(ConfigPath(options.config_file), connector::ProcessEnvironment());
-    if (!config.ok()) return StartFailed("connector serve: configuration", config.status());
+    if (!config.ok()) return ConfigurationFailed("connector serve: configuration", config.status());
     if (listen) config->listen = *listen;
     auto started = connector::ConnectorService::Start(*config);
     if (!started.ok()) return StartFailed("connector serve", started.status());

@@ -131,7 +131,8 @@ Result<std::string> DevEnvironment::Banner(std::uint16_t port) const {
   out += "Keywarden Key Connector (development mode: nothing here is for production)\n";
   out += "  listening on   " + url + "\n";
   out += "  data folder    " + folder_ + " (deleted on exit)\n";
-  out += "  issuer         " + issuer_ + " (served by this process)\n\n";
+  out += "  issuer         " + issuer_ + " (served by this process)\n";
+  out += "  (configuration files and KEYWARDEN_* settings are not used in development mode)\n\n";
   out += "A token for user " + user_id + ", valid for 8 hours:\n\n";
   out += "  export TOKEN='" + token + "'\n\n";
   out += "Try it:\n";
