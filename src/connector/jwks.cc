@@ -1,5 +1,7 @@
 #include "connector/jwks.h"
 
+#include "connector/jwt.h"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -162,7 +164,7 @@ Result<JwkSet> ParseJwks(std::string_view json) {
     const std::string* use = OptionalString(jwk, "use");
     if (jwk.contains("use") && (use == nullptr || *use != "sig")) continue;
     if (kid == nullptr || kid->empty() || kty == nullptr) continue;
-    JwkKey key{JwkType::kRsa, {}, nullptr};
+    JwkKey key{JwkType::kRsa, {}, nullptr, nullptr};
     if (const std::string* alg = OptionalString(jwk, "alg")) key.alg = *alg;
     if (*kty == "RSA") {
       KW_ASSIGN_OR_RETURN(key.key, RsaKey(jwk));
@@ -174,6 +176,7 @@ Result<JwkSet> ParseJwks(std::string_view json) {
     } else {
       continue;
     }
+    key.verifiers = PrepareJwkVerifiers(key);
     if (!set.emplace(*kid, std::move(key)).second) return InvalidArgumentError("the JWKS repeats a kid");
   }
   return set;

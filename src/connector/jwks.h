@@ -24,12 +24,19 @@ namespace keywarden::connector {
 
 enum class JwkType { kRsa, kEcP256 };
 
+// Verification contexts prepared once per key and algorithm (jwt.h, PrepareJwkVerifiers). Setting
+// up a fresh OpenSSL context looks the algorithms up in the provider store on every call; copying
+// a prepared one does not.
+struct JwkVerifiers;
+
 struct JwkKey {
   JwkType type;
   // The JWK's optional `alg`; when non-empty, tokens naming this key must use exactly that alg.
   std::string alg;
   // A public key; EVP_PKEY is reference-counted and safe to verify with from several threads.
   internal::EvpPkeyPtr key;
+  // Set by ParseJwks; when null, VerifyJwsSignature sets up a context per call (same outcome).
+  std::shared_ptr<const JwkVerifiers> verifiers = nullptr;
 };
 
 // JSON as JOSE reads it (shared with jwt.h): the text must be one JSON object, with no member

@@ -35,18 +35,48 @@ struct EcdsaSigDeleter {
   void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
 };
 
+// Fetched once: the EVP_sha*() constants make OpenSSL look the digest up again on every init.
+// Never freed, because OpenSSL may clean up before static destructors run.
 const EVP_MD* DigestFor(JwsAlgorithm alg) {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
+  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
   switch (alg) {
     case JwsAlgorithm::kRs384:
-      return EVP_sha384();
+      return sha384;
     case JwsAlgorithm::kRs512:
-      return EVP_sha512();
+      return sha512;
     case JwsAlgorithm::kRs256:
     case JwsAlgorithm::kPs256:
     case JwsAlgorithm::kEs256:
       break;
   }
-  return EVP_sha256();
+  return sha256;
+}
+
+constexpr std::array<JwsAlgorithm, 5> kAllAlgorithms = {JwsAlgorithm::kRs256, JwsAlgorithm::kRs384,
+                                                        JwsAlgorithm::kRs512, JwsAlgorithm::kPs256,
+                                                        JwsAlgorithm::kEs256};
+
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+// A verification context for `alg` keyed with `pkey`; null when the key does not fit or OpenSSL fails.
+MdCtxPtr NewVerifyContext(JwsAlgorithm alg, EVP_PKEY* pkey) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  const EVP_MD* md = DigestFor(alg);
+  if (ctx == nullptr || md == nullptr || EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, pkey) != 1) {
+    return nullptr;
+  }
+  if (alg != JwsAlgorithm::kEs256) {
+    const bool pss = alg == JwsAlgorithm::kPs256;
+    // PS256: MGF1 with the same SHA-256 and a salt as long as the digest (RFC 7518 §3.5).
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1 ||
+        (pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+      return nullptr;
+    }
+  }
+  return ctx;
 }
 
 // JWS carries ECDSA signatures as r || s (RFC 7518 §3.4); OpenSSL verifies DER.
@@ -69,6 +99,24 @@ std::optional<std::vector<std::uint8_t>> RawEcdsaToDer(std::span<const std::uint
 }
 
 }  // namespace
+
+// Per algorithm, a keyed context that has seen no data yet; only ever copied from (which reads it
+// and takes references), so one set serves every thread.
+struct JwkVerifiers {
+  std::array<MdCtxPtr, kAllAlgorithms.size()> by_alg;
+};
+
+std::shared_ptr<const JwkVerifiers> PrepareJwkVerifiers(const JwkKey& key) {
+  if (key.key == nullptr) return nullptr;
+  auto verifiers = std::make_shared<JwkVerifiers>();
+  for (JwsAlgorithm alg : kAllAlgorithms) {
+    if ((alg == JwsAlgorithm::kEs256) != (key.type == JwkType::kEcP256)) continue;
+    if (!key.alg.empty() && key.alg != JwsAlgorithmName(alg)) continue;
+    verifiers->by_alg[static_cast<std::size_t>(alg)] = NewVerifyContext(alg, key.key.get());
+  }
+  ERR_clear_error();
+  return verifiers;
+}
 
 std::string_view TokenFailureName(TokenFailure failure) {
   switch (failure) {
@@ -186,19 +234,16 @@ std::optional<TokenError> VerifyJwsSignature(const ParsedJws& jws, const JwkKey&
     der = std::move(*converted);
     signature = der;
   }
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  if (ctx == nullptr || EVP_DigestVerifyInit(ctx.get(), &pctx, DigestFor(jws.alg), nullptr, key.key.get()) != 1) {
-    return SignatureFailure("the key cannot verify this token");
+  MdCtxPtr ctx;
+  const EVP_MD_CTX* prepared =
+      key.verifiers != nullptr ? key.verifiers->by_alg[static_cast<std::size_t>(jws.alg)].get() : nullptr;
+  if (prepared != nullptr) {
+    ctx.reset(EVP_MD_CTX_new());
+    if (ctx != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) ctx.reset();
+  } else {
+    ctx = NewVerifyContext(jws.alg, key.key.get());
   }
-  if (!wants_ec) {
-    const bool pss = jws.alg == JwsAlgorithm::kPs256;
-    // PS256: MGF1 with the same SHA-256 and a salt as long as the digest (RFC 7518 §3.5).
-    if (EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1 ||
-        (pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
-      return SignatureFailure("the key cannot verify this token");
-    }
-  }
+  if (ctx == nullptr) return SignatureFailure("the key cannot verify this token");
   const auto* input = reinterpret_cast<const unsigned char*>(jws.signing_input.data());
   if (EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), input, jws.signing_input.size()) != 1) {
     return SignatureFailure("the token's signature is invalid");

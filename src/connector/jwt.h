@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,6 +115,10 @@ TokenResult<ParsedJws> ParseJws(std::string_view token, std::size_t max_token_by
 // type does not fit the algorithm family (RSA for RS*/PS*, P-256 for ES256), or when the JWK
 // names a different `alg`.
 std::optional<TokenError> VerifyJwsSignature(const ParsedJws& jws, const JwkKey& key);
+
+// Prepares `key`'s verification contexts for every algorithm its type and `alg` allow (for
+// JwkKey::verifiers). Null if OpenSSL refuses; VerifyJwsSignature then works without them.
+std::shared_ptr<const JwkVerifiers> PrepareJwkVerifiers(const JwkKey& key);
 
 }  // namespace keywarden::connector
 

@@ -1,8 +1,11 @@
 #include "connector/token_verifier.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <utility>
 
@@ -55,6 +58,30 @@ bool StringOrArrayContains(const nlohmann::json& claim, std::string_view wanted)
   });
 }
 
+// SHA-256 of a token, the cache's key. The digest is fetched once, and each thread keeps one
+// context, so that hashing a token neither looks the algorithm up nor allocates.
+bool Sha256(std::string_view data, std::array<std::uint8_t, 32>* out) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);  // never freed, like OpenSSL's own
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local const std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  unsigned int length = 0;
+  return md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), out->data(), &length) == 1 && length == out->size();
+}
+
+// True when a refetched set still holds every key of `old` unchanged, so that tokens verified
+// with `old` would verify the same way now.
+bool KeepsAllKeys(const JwkSet& old, const JwkSet& fresh) {
+  return std::all_of(old.begin(), old.end(), [&fresh](const auto& entry) {
+    auto it = fresh.find(entry.first);
+    return it != fresh.end() && it->second.type == entry.second.type && it->second.alg == entry.second.alg &&
+           EVP_PKEY_eq(it->second.key.get(), entry.second.key.get()) == 1;
+  });
+}
+
 const nlohmann::json& ClaimOrNull(const nlohmann::json& claims, const char* name) {
   static const nlohmann::json kNull;
   auto it = claims.find(name);
@@ -64,7 +91,62 @@ const nlohmann::json& ClaimOrNull(const nlohmann::json& claims, const char* name
 }  // namespace
 
 TokenVerifier::TokenVerifier(TokenVerifierOptions options, JwksFetcher fetch_jwks)
-    : options_(std::move(options)), fetch_jwks_(std::move(fetch_jwks)) {}
+    : options_(std::move(options)), fetch_jwks_(std::move(fetch_jwks)) {
+  cache_shards_ = std::clamp<std::size_t>(options_.token_cache_capacity, 1, kCacheShards);
+  shard_capacity_ = options_.token_cache_capacity / cache_shards_;
+}
+
+std::size_t TokenVerifier::DigestHash::operator()(const TokenDigest& digest) const noexcept {
+  std::size_t hash = 0;
+  std::memcpy(&hash, digest.data(), sizeof(hash));
+  return hash;
+}
+
+std::optional<TokenResult<VerifiedToken>> TokenVerifier::Cached(const TokenDigest& digest, TimePoint now) {
+  CacheShard& shard = ShardFor(digest);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto it = shard.entries.find(digest);
+  if (it == shard.entries.end()) return std::nullopt;
+  if (now >= it->second.expires_at + options_.clock_skew) {
+    shard.entries.erase(it);
+    return Fail(TokenFailure::kExpired, "the token has expired");
+  }
+  return TokenResult<VerifiedToken>(it->second);
+}
+
+void TokenVerifier::Remember(const TokenDigest& digest, const VerifiedToken& token, std::uint64_t generation,
+                             TimePoint now) {
+  CacheShard& shard = ShardFor(digest);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  // Checked under the shard's lock: ClearCache bumps the generation before emptying the shards,
+  // so an entry verified with retired keys is either refused here or removed by the clearing.
+  if (generation != cache_generation_.load()) return;
+  if (shard.entries.size() >= shard_capacity_ && shard.entries.find(digest) == shard.entries.end()) {
+    std::erase_if(shard.entries,
+                  [&](const auto& entry) { return now >= entry.second.expires_at + options_.clock_skew; });
+    // Too few expired ones to make room for long: drop the lot (cheaper than tracking age, and each
+    // full scan then frees at least a quarter of the shard, so inserting stays O(1) amortised).
+    if (shard.entries.size() >= shard_capacity_ - shard_capacity_ / 4) shard.entries.clear();
+  }
+  shard.entries.insert_or_assign(digest, token);
+}
+
+void TokenVerifier::ClearCache() {
+  cache_generation_.fetch_add(1);
+  for (CacheShard& shard : cache_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    shard.entries.clear();
+  }
+}
+
+std::size_t TokenVerifier::CachedTokenCount() const {
+  std::size_t count = 0;
+  for (const CacheShard& shard : cache_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    count += shard.entries.size();
+  }
+  return count;
+}
 
 TokenResult<VerifiedToken> TokenVerifier::Verify(std::string_view authorization_header_value, TimePoint now) {
   const std::string_view value = authorization_header_value;
@@ -79,13 +161,23 @@ TokenResult<VerifiedToken> TokenVerifier::Verify(std::string_view authorization_
   const std::string_view token = space == std::string_view::npos ? std::string_view() : value.substr(space + 1);
   if (token.empty()) return Fail(TokenFailure::kMalformed, "the bearer token is empty");
 
+  TokenDigest digest{};
+  const bool cacheable = shard_capacity_ > 0 && token.size() <= options_.max_token_bytes && Sha256(token, &digest);
+  if (cacheable) {
+    if (std::optional<TokenResult<VerifiedToken>> hit = Cached(digest, now)) return std::move(*hit);
+  }
+  // Read before the keys are: see Remember.
+  const std::uint64_t generation = cache_generation_.load();
+
   TokenResult<ParsedJws> jws = ParseJws(token, options_.max_token_bytes);
   if (!jws.ok()) return jws.error();
   TokenResult<std::shared_ptr<const JwkSet>> keys = KeysWith(jws->kid, now);
   if (!keys.ok()) return keys.error();
   const JwkKey& key = (*keys)->find(jws->kid)->second;
   if (std::optional<TokenError> bad = VerifyJwsSignature(*jws, key)) return *bad;
-  return CheckClaims(jws->payload, std::move(jws->kid), now);
+  TokenResult<VerifiedToken> verified = CheckClaims(jws->payload, std::move(jws->kid), now);
+  if (cacheable && verified.ok()) Remember(digest, *verified, generation, now);
+  return verified;
 }
 
 TokenResult<VerifiedToken> TokenVerifier::CheckClaims(const nlohmann::json& claims, std::string kid,
@@ -196,10 +288,13 @@ std::optional<Status> TokenVerifier::FetchLocked(TimePoint now) {
     return last_fetch_status_;
   }
   auto shared = std::make_shared<const JwkSet>(std::move(*set));
+  std::shared_ptr<const JwkSet> old;
   {
     std::lock_guard<std::mutex> state_lock(state_mutex_);
-    keys_ = std::move(shared);
+    old = std::exchange(keys_, shared);
   }
+  // A key retired or replaced: tokens it signed must stop being accepted from the cache too.
+  if (old != nullptr && !KeepsAllKeys(*old, *shared)) ClearCache();
   last_fetch_status_ = OkStatus();
   return last_fetch_status_;
 }

@@ -18,11 +18,23 @@
 // cannot turn into a flood of requests to the identity server; concurrent callers that miss at
 // the same moment share one fetch. A failed fetch keeps the keys already held.
 //
+// Verified tokens are cached, so that a client reusing its token (the common case: one token per
+// session) costs a hash instead of a signature check and two JSON parses. The key is SHA-256 of the
+// token's bytes, never the token itself; the value is the VerifiedToken. A hit re-checks only `exp`
+// (with the skew) against `now`; everything else about the token was decided by its bytes and the
+// key that signed it. Failures are never cached. The cache is bounded (`token_cache_capacity`,
+// spread over shards that each have their own lock; a full shard drops its expired entries, and
+// if that frees less than a quarter of it, all of them), an expired entry is removed when it is next looked up or
+// when its shard fills, and a JWKS refetch that retires or replaces a key empties the cache.
+//
 // Thread-safe: Verify may be called from any number of threads at once.
 #ifndef KEYWARDEN_CONNECTOR_TOKEN_VERIFIER_H_
 #define KEYWARDEN_CONNECTOR_TOKEN_VERIFIER_H_
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -30,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "connector/jwks.h"
 #include "connector/jwt.h"
@@ -45,6 +58,8 @@ struct TokenVerifierOptions {
   std::chrono::seconds clock_skew{60};
   std::size_t max_token_bytes = kDefaultMaxTokenBytes;
   std::chrono::seconds jwks_refresh_min_interval{30};
+  // Verified tokens remembered (see above); 0 turns the cache off.
+  std::size_t token_cache_capacity = 100'000;
 };
 
 // Returns the JWKS document's text (e.g. a GET of OidcDiscovery::jwks_uri). Called without any
@@ -72,7 +87,25 @@ class TokenVerifier {
   // kUnavailable if the fetch or the document failed; OK if the interval did not allow a fetch.
   Status Refresh(TimePoint now);
 
+  // Tokens in the cache now (for tests and metrics).
+  std::size_t CachedTokenCount() const;
+
  private:
+  using TokenDigest = std::array<std::uint8_t, 32>;  // SHA-256 of a token
+  struct DigestHash {
+    std::size_t operator()(const TokenDigest& digest) const noexcept;
+  };
+  static constexpr std::size_t kCacheShards = 16;
+  struct CacheShard {
+    mutable std::mutex mu;
+    std::unordered_map<TokenDigest, VerifiedToken, DigestHash> entries;  // guarded by mu
+  };
+
+  CacheShard& ShardFor(const TokenDigest& digest) { return cache_[digest[31] % cache_shards_]; }
+  std::optional<TokenResult<VerifiedToken>> Cached(const TokenDigest& digest, TimePoint now);
+  void Remember(const TokenDigest& digest, const VerifiedToken& token, std::uint64_t generation, TimePoint now);
+  void ClearCache();
+
   // The key for `kid`, fetching the JWKS if it is unknown and the interval allows.
   TokenResult<std::shared_ptr<const JwkSet>> KeysWith(std::string_view kid, TimePoint now);
   std::shared_ptr<const JwkSet> Snapshot() const;
@@ -90,6 +123,13 @@ class TokenVerifier {
 
   mutable std::mutex state_mutex_;
   std::shared_ptr<const JwkSet> keys_;     // guarded by state_mutex_; null until a fetch succeeds
+
+  // Bumped (after the new keys are installed, before the shards are emptied) whenever the cache
+  // is dropped; a verification that started under an older generation does not fill the cache.
+  std::atomic<std::uint64_t> cache_generation_{0};
+  std::size_t cache_shards_ = 1;           // in use: at most kCacheShards and at most the capacity
+  std::size_t shard_capacity_ = 0;         // cache_shards_ * shard_capacity_ <= token_cache_capacity
+  std::array<CacheShard, kCacheShards> cache_;
 };
 
 }  // namespace keywarden::connector

@@ -260,11 +260,12 @@ TEST_F(TokenVerifierTest, UnknownKidRefetchesAtMostOncePerInterval) {
 
 TEST_F(TokenVerifierTest, ConcurrentMissesShareOneFetch) {
   const std::string token = Mint(Rsa());
+  TokenVerifier& shared = verifier();  // created before the threads start: verifier() is lazy
   std::atomic<int> accepted{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      if (verifier().Verify("Bearer " + token, kNow).ok()) ++accepted;
+      if (shared.Verify("Bearer " + token, kNow).ok()) ++accepted;
     });
   }
   for (std::thread& t : threads) t.join();
@@ -453,6 +454,144 @@ TEST_F(TokenVerifierTest, ErrorMessagesNeverEchoTheToken) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().message.find(token.substr(token.rfind('.') + 1)), std::string::npos);
   EXPECT_EQ(result.error().message.find('\n'), std::string::npos);
+}
+
+// --- The verified-token cache ---------------------------------------------------------------
+
+// Claims() with a distinct `jti`, so that each n gives a different token for the same user.
+nlohmann::json ClaimsNumbered(int n) {
+  nlohmann::json claims = JwtSigner::StandardClaims(kIssuer, kSub, kNow, seconds(300));
+  claims["jti"] = std::to_string(n);
+  return claims;
+}
+
+TEST_F(TokenVerifierTest, CachedTokenIsRefusedAfterItExpires) {
+  const std::string token = Mint(Rsa());
+  ASSERT_TRUE(Check(token).ok());
+  ASSERT_EQ(verifier().CachedTokenCount(), 1u);
+  // From the cache, still within exp + skew (300 s + 60 s).
+  auto hit = Check(token, kNow + seconds(359));
+  ASSERT_TRUE(hit.ok()) << hit.error().message;
+  EXPECT_EQ(hit->user_id, kUserId);
+  EXPECT_EQ(hit->kid, "rsa-1");
+  EXPECT_EQ(hit->expires_at, kNow + seconds(300));
+  EXPECT_EQ(verifier().CachedTokenCount(), 1u);
+  // Past it: refused, and the entry is gone.
+  EXPECT_FAILURE(Check(token, kNow + seconds(360)), TokenFailure::kExpired);
+  EXPECT_EQ(verifier().CachedTokenCount(), 0u);
+  EXPECT_FAILURE(Check(token, kNow + seconds(360)), TokenFailure::kExpired);
+  EXPECT_EQ(verifier().CachedTokenCount(), 0u);
+}
+
+TEST_F(TokenVerifierTest, FailuresAreNotCached) {
+  EXPECT_FAILURE(Check(Mint(Rsa()), kNow + seconds(400)), TokenFailure::kExpired);
+  EXPECT_FAILURE(Check(Mint(Foreign())), TokenFailure::kBadSignature);
+  EXPECT_FAILURE(CheckEdited([](nlohmann::json& c) { c["iss"] = "https://evil.example"; }),
+                 TokenFailure::kWrongIssuer);
+  const std::string early = Mint(Rsa(), JwtSigner::StandardClaims(kIssuer, kSub, kNow + seconds(600), seconds(300)));
+  EXPECT_FAILURE(Check(early), TokenFailure::kNotYetValid);
+  EXPECT_EQ(verifier().CachedTokenCount(), 0u);
+  // The same token, once valid, is accepted (it was not remembered as a failure).
+  EXPECT_TRUE(Check(early, kNow + seconds(600)).ok());
+  EXPECT_EQ(verifier().CachedTokenCount(), 1u);
+}
+
+TEST_F(TokenVerifierTest, CachedTokenOfRetiredKeyIsRefusedAfterRefetch) {
+  jwks_ = JwksOf({&Rsa(), &RsaRotated()});
+  const std::string old_token = Mint(Rsa());
+  const std::string new_token = Mint(RsaRotated());
+  ASSERT_TRUE(Check(old_token).ok());
+  ASSERT_TRUE(Check(new_token).ok());
+  ASSERT_EQ(verifier().CachedTokenCount(), 2u);
+  // rsa-1 is retired; an unknown kid after the interval makes the verifier refetch.
+  jwks_ = JwksOf({&RsaRotated()});
+  const TimePoint later = kNow + seconds(31);
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), later), TokenFailure::kUnknownKey);
+  ASSERT_EQ(fetches_, 2);
+  EXPECT_FAILURE(Check(old_token, later), TokenFailure::kUnknownKey);
+  EXPECT_TRUE(Check(new_token, later).ok());
+}
+
+TEST_F(TokenVerifierTest, CachedTokenOfReplacedKeyIsRefusedAfterRefetch) {
+  const std::string token = Mint(Rsa());
+  ASSERT_TRUE(Check(token).ok());
+  // Same kid, another key.
+  jwks_ = JwksOf({&Foreign()});
+  const TimePoint later = kNow + seconds(31);
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), later), TokenFailure::kUnknownKey);
+  ASSERT_EQ(fetches_, 2);
+  EXPECT_FAILURE(Check(token, later), TokenFailure::kBadSignature);
+}
+
+TEST_F(TokenVerifierTest, RefetchKeepingTheKeysKeepsTheCache) {
+  ASSERT_TRUE(Check(Mint(Rsa())).ok());
+  jwks_ = JwksOf({&Rsa(), &RsaRotated()});
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), kNow + seconds(31)), TokenFailure::kUnknownKey);
+  ASSERT_EQ(fetches_, 2);
+  EXPECT_EQ(verifier().CachedTokenCount(), 1u);
+}
+
+TEST_F(TokenVerifierTest, DifferentTokensOfOneUserAreDistinctEntries) {
+  const std::string first = Mint(Rsa(), ClaimsNumbered(1));
+  const std::string second = Mint(Rsa(), ClaimsNumbered(2));
+  ASSERT_NE(first, second);
+  ASSERT_TRUE(Check(first).ok());
+  ASSERT_TRUE(Check(second).ok());
+  EXPECT_EQ(verifier().CachedTokenCount(), 2u);
+  auto a = Check(first);
+  auto b = Check(second);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->user_id, kUserId);
+  EXPECT_EQ(b->user_id, kUserId);
+  EXPECT_EQ(verifier().CachedTokenCount(), 2u);
+}
+
+TEST_F(TokenVerifierTest, CacheCapacityIsRespected) {
+  options_.token_cache_capacity = 5;
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(Check(Mint(Rsa(), ClaimsNumbered(i))).ok());
+    ASSERT_LE(verifier().CachedTokenCount(), 5u);
+  }
+  EXPECT_GT(verifier().CachedTokenCount(), 0u);
+}
+
+TEST_F(TokenVerifierTest, LargeCacheCapacityIsRespected) {
+  options_.token_cache_capacity = 40;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(Check(Mint(Rsa(), ClaimsNumbered(i))).ok());
+    ASSERT_LE(verifier().CachedTokenCount(), 40u);
+  }
+}
+
+TEST_F(TokenVerifierTest, CacheCanBeTurnedOff) {
+  options_.token_cache_capacity = 0;
+  const std::string token = Mint(Rsa());
+  ASSERT_TRUE(Check(token).ok());
+  ASSERT_TRUE(Check(token).ok());
+  EXPECT_EQ(verifier().CachedTokenCount(), 0u);
+}
+
+TEST_F(TokenVerifierTest, ConcurrentVerificationWithASmallCache) {
+  options_.token_cache_capacity = 8;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 24; ++i) tokens.push_back(Mint(Rsa(), ClaimsNumbered(i)));
+  verifier();  // created before the threads share it
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+          const std::string& token = tokens[(i + static_cast<std::size_t>(t) * 6) % tokens.size()];
+          if (verifier().Verify("Bearer " + token, kNow).ok()) ++accepted;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(accepted, 4 * 3 * 24);
+  EXPECT_LE(verifier().CachedTokenCount(), 8u);
 }
 
 }  // namespace
