@@ -19,6 +19,7 @@
 #include <thread>
 #include <utility>
 
+#include "support/temp_dir.h"
 #include "cli/cli_runner.h"
 #include "connector/jwt_signer.h"
 #include "http/server.h"
@@ -39,24 +40,7 @@ constexpr char kPassword[] = "pfx password";
 
 // ---- helpers ----
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "keywarden-serve-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using keywarden::testing::TempDir;
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;

@@ -1,3 +1,4 @@
+#include "support/temp_dir.h"
 #include "connector/data_keyring.h"
 
 #include <gtest/gtest.h>
@@ -21,22 +22,7 @@ namespace fs = std::filesystem;
 constexpr char kUserA[] = "a09726a0-9590-49d1-a5f5-afe300b6a515";
 constexpr char kUserB[] = "1c1b5a0e-2f1e-4c1a-9b3d-0e5e8f7a6b5c";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "keywarden-keyring-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using keywarden::testing::TempDir;
 
 // A real RSA key in a real file, as the service would load it.
 std::unique_ptr<FileRsaKeyProvider> NewProvider(const TempDir& dir, const std::string& name) {

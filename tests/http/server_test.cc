@@ -1,5 +1,6 @@
 // HttpServer over real sockets on 127.0.0.1, with a deliberately dumb raw-socket client so
 // the tests see exactly the bytes the server sends.
+#include "support/temp_dir.h"
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -474,18 +475,7 @@ TEST(HttpServerTest, ParseRequestForTest) {
 
 // --- TLS -------------------------------------------------------------------------------------
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kw_http_XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using keywarden::testing::TempDir;
 
 // A self-signed P-256 certificate for `name` (CN and DNS SAN), generated now.
 TlsFiles MakeCertificate(const std::filesystem::path& dir, const std::string& name) {

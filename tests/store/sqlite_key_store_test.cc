@@ -1,3 +1,4 @@
+#include "support/temp_dir.h"
 #include "store/sqlite_key_store.h"
 
 #include <gtest/gtest.h>
@@ -26,26 +27,7 @@ using conformance::TestDataKey;
 using conformance::TestRecord;
 using conformance::TestUserId;
 
-// A private directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "keywarden-store-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using keywarden::testing::TempDir;
 
 // The conformance suite's stores live in one directory per test program run.
 class ConformanceFiles : public ::testing::Environment {
