@@ -123,45 +123,41 @@ Status MetricsRegistry::CheckNew(const std::string& name, const std::vector<std:
   return OkStatus();
 }
 
-Result<Counter*> MetricsRegistry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
-  std::lock_guard lock(mu_);
-  KW_RETURN_IF_ERROR(CheckNew(name, label_names));
-  bool unlabelled = label_names.empty();
+MetricsRegistry::Entry& MetricsRegistry::AppendEntry(std::string name, std::string help) {
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
   entry->help = std::move(help);
-  entry->counter.reset(new Counter(std::move(label_names)));
-  // An unlabelled counter exists from the start, so it renders as 0 before its first Inc.
-  if (unlabelled) entry->counter->family_.Get({});
-  Counter* counter = entry->counter.get();
   entries_.push_back(std::move(entry));
-  return counter;
+  return *entries_.back();
+}
+
+Result<Counter*> MetricsRegistry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
+  std::lock_guard lock(mu_);
+  KW_RETURN_IF_ERROR(CheckNew(name, label_names));
+  const bool unlabelled = label_names.empty();
+  Entry& entry = AppendEntry(std::move(name), std::move(help));
+  entry.counter.reset(new Counter(std::move(label_names)));
+  // An unlabelled counter exists from the start, so it renders as 0 before its first Inc.
+  if (unlabelled) entry.counter->family_.Get({});
+  return entry.counter.get();
 }
 
 Result<Histogram*> MetricsRegistry::AddHistogram(std::string name, std::string help,
                                                  std::vector<std::string> label_names) {
   std::lock_guard lock(mu_);
   KW_RETURN_IF_ERROR(CheckNew(name, label_names));
-  bool unlabelled = label_names.empty();
-  auto entry = std::make_unique<Entry>();
-  entry->name = std::move(name);
-  entry->help = std::move(help);
-  entry->histogram.reset(new Histogram(std::move(label_names)));
-  if (unlabelled) entry->histogram->family_.Get({});
-  Histogram* histogram = entry->histogram.get();
-  entries_.push_back(std::move(entry));
-  return histogram;
+  const bool unlabelled = label_names.empty();
+  Entry& entry = AppendEntry(std::move(name), std::move(help));
+  entry.histogram.reset(new Histogram(std::move(label_names)));
+  if (unlabelled) entry.histogram->family_.Get({});
+  return entry.histogram.get();
 }
 
 Status MetricsRegistry::AddGauge(std::string name, std::string help, std::function<double()> read) {
   std::lock_guard lock(mu_);
   KW_RETURN_IF_ERROR(CheckNew(name, {}));
   if (!read) return InvalidArgumentError("gauge " + name + " needs a read function");
-  auto entry = std::make_unique<Entry>();
-  entry->name = std::move(name);
-  entry->help = std::move(help);
-  entry->gauge = std::move(read);
-  entries_.push_back(std::move(entry));
+  AppendEntry(std::move(name), std::move(help)).gauge = std::move(read);
   return OkStatus();
 }
 

@@ -136,6 +136,8 @@ class MetricsRegistry {
  private:
   struct Entry;
   Status CheckNew(const std::string& name, const std::vector<std::string>& label_names) const;
+  // Appends a new entry with this name and help; the caller holds mu_ and fills in the metric.
+  Entry& AppendEntry(std::string name, std::string help);
 
   mutable std::mutex mu_;  // guards entries_ (registration vs. rendering), not the samples
   std::vector<std::unique_ptr<Entry>> entries_;
