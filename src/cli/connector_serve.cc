@@ -17,8 +17,9 @@
 #include "connector/dev_mode.h"
 #include "connector/file_rsa_key_provider.h"
 #include "connector/jwks.h"
+#include "connector/key_store_factory.h"
+#include "connector/rsa_key_provider_factory.h"
 #include "http/http_client.h"
-#include "store/sqlite_key_store.h"
 
 namespace keywarden::cli {
 namespace {
@@ -130,12 +131,12 @@ int Check(const std::string& config_file) {
   int failure = kExitOk;
   auto config = connector::LoadConnectorConfig(ConfigPath(config_file), connector::ProcessEnvironment());
   if (Step(out, "configuration", config.status(), kExitUsage, failure)) {
-    auto provider = connector::FileRsaKeyProvider::Load(
-        config->rsa_key.key_file, config->rsa_key.key_password ? &*config->rsa_key.key_password : nullptr);
+    auto provider = connector::OpenRsaKeyProvider(config->rsa_key);
     if (Step(out, "key_provider", provider.status(), kExitCheckKeyProvider, failure)) {
       out.Add("key_fingerprint", (*provider)->PublicKeyFingerprint());
-      if ((*provider)->world_readable()) out.Add("key_provider_warning", "the key file is readable by other users");
-      auto store = store::SqliteKeyStore::Open(config->database.sqlite_path);
+      const auto* file = dynamic_cast<const connector::FileRsaKeyProvider*>(provider->get());
+      if (file != nullptr && file->world_readable()) out.Add("key_provider_warning", "the key file is readable by other users");
+      auto store = connector::OpenKeyStore(config->database);
       Status database = store.status();
       if (store.ok()) database = connector::DataKeyring::Open(**store, **provider).status();
       Step(out, "database", database, kExitCheckDatabase, failure);

@@ -5,14 +5,14 @@
 
 #include "connector/audit_log.h"
 #include "connector/data_keyring.h"
-#include "connector/file_rsa_key_provider.h"
+#include "connector/key_store_factory.h"
 #include "connector/last_access_batcher.h"
+#include "connector/rsa_key_provider_factory.h"
 #include "connector/user_key_api.h"
 #include "connector/user_key_service.h"
 #include "http/http_client.h"
 #include "http/metrics.h"
 #include "http/server.h"
-#include "store/sqlite_key_store.h"
 
 namespace keywarden::connector {
 namespace {
@@ -33,7 +33,7 @@ http::HttpClientOptions IdentityClientOptions(const ConnectorConfig& config) {
 
 struct ConnectorService::Parts {
   std::unique_ptr<RsaKeyProvider> provider;
-  std::unique_ptr<store::SqliteKeyStore> store;
+  std::unique_ptr<store::KeyStore> store;
   std::unique_ptr<DataKeyring> keyring;
   std::unique_ptr<TokenVerifier> verifier;
   std::unique_ptr<LastAccessBatcher> last_access;
@@ -73,12 +73,11 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   KW_RETURN_IF_ERROR(InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
   auto parts = std::make_unique<Parts>();
 
-  const SecureBuffer* password = config.rsa_key.key_password ? &*config.rsa_key.key_password : nullptr;
-  auto provider = FileRsaKeyProvider::Load(config.rsa_key.key_file, password);
+  auto provider = OpenRsaKeyProvider(config.rsa_key);
   if (!provider.ok()) return WithPart(provider.status(), "RSA key provider");
   parts->provider = std::move(provider).value();
 
-  auto store = store::SqliteKeyStore::Open(config.database.sqlite_path);
+  auto store = OpenKeyStore(config.database);
   if (!store.ok()) return WithPart(store.status(), "database");
   parts->store = std::move(store).value();
 

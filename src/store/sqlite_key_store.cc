@@ -32,6 +32,19 @@ constexpr Migration kMigrations[] = {
      "  wrapped BLOB NOT NULL,"
      "  provider_fingerprint TEXT NOT NULL,"
      "  creation_date INTEGER NOT NULL);"},
+    // A data key version may be wrapped by several RSA keys (rotate-rsa-key): data_keys keeps
+    // one row per version, data_key_wrappings one per version and RSA key.
+    {2,
+     "CREATE TABLE data_key_wrappings("
+     "  version INTEGER NOT NULL REFERENCES data_keys(version),"
+     "  provider_fingerprint TEXT NOT NULL,"
+     "  wrapped BLOB NOT NULL,"
+     "  creation_date INTEGER NOT NULL,"
+     "  PRIMARY KEY(version, provider_fingerprint));"
+     "INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date) "
+     "  SELECT version, provider_fingerprint, wrapped, creation_date FROM data_keys;"
+     "ALTER TABLE data_keys DROP COLUMN wrapped;"
+     "ALTER TABLE data_keys DROP COLUMN provider_fingerprint;"},
 };
 
 // Busy, locked, I/O and space problems pass; the rest (corruption, not a database, misuse) need
@@ -531,27 +544,41 @@ Result<std::uint64_t> SqliteKeyStore::CountUserKeys() {
   return static_cast<std::uint64_t>(query.ColumnInt(0));
 }
 
+namespace {
+
+Status InsertWrapping(SqliteConnection& db, const WrappedDataKey& key) {
+  static constexpr char kSql[] =
+      "INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date) "
+      "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(version, provider_fingerprint) DO UPDATE SET "
+      "wrapped = excluded.wrapped, creation_date = excluded.creation_date";
+  Query insert(db, kSql, "to store a data key wrapping");
+  insert.Int(1, std::int64_t{key.version}).Text(2, key.provider_key_fingerprint).Blob(3, key.wrapped).Int(4, key.creation_date);
+  return insert.Run();
+}
+
+}  // namespace
+
 Result<WrappedDataKey> SqliteKeyStore::InitDataKey(const WrappedDataKey& candidate) {
   if (candidate.version == 0) return InvalidArgumentError("data key versions start at 1");
   std::optional<WrappedDataKey> stored;
   const Status status = SubmitWrite([&candidate, &stored](Connection& db) -> Status {
-    {
-      static constexpr char kInsert[] =
-          "INSERT OR IGNORE INTO data_keys(version, wrapped, provider_fingerprint, creation_date) "
-          "VALUES(?1, ?2, ?3, ?4)";
-      Query insert(db, kInsert, "to store a data key");
-      insert.Int(1, std::int64_t{candidate.version})
-          .Blob(2, candidate.wrapped)
-          .Text(3, candidate.provider_key_fingerprint)
-          .Int(4, candidate.creation_date);
-      KW_RETURN_IF_ERROR(insert.Run());
+    Query create(db, "INSERT OR IGNORE INTO data_keys(version, creation_date) VALUES(?1, ?2)",
+                 "to create a data key version");
+    create.Int(1, std::int64_t{candidate.version}).Int(2, candidate.creation_date);
+    KW_RETURN_IF_ERROR(create.Run());
+    if (create.changes() == 1) {
+      KW_RETURN_IF_ERROR(InsertWrapping(db, candidate));
+      stored = candidate;
+      return OkStatus();
     }
-    static constexpr char kSelect[] =
-        "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_keys WHERE version = ?1";
-    Query select(db, kSelect, "to read a data key");
-    select.Int(1, std::int64_t{candidate.version});
+    // The version exists: prefer the wrapping under the candidate's key, else the oldest.
+    static constexpr char kSql[] =
+        "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings "
+        "WHERE version = ?1 ORDER BY provider_fingerprint = ?2 DESC, creation_date, provider_fingerprint LIMIT 1";
+    Query select(db, kSql, "to read a data key");
+    select.Int(1, std::int64_t{candidate.version}).Text(2, candidate.provider_key_fingerprint);
     KW_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) return InternalError("the data key just stored cannot be read back");
+    if (!row) return InternalError("data key version " + std::to_string(candidate.version) + " has no wrapping");
     KW_ASSIGN_OR_RETURN(stored, ReadDataKey(select));
     return OkStatus();
   });
@@ -559,10 +586,39 @@ Result<WrappedDataKey> SqliteKeyStore::InitDataKey(const WrappedDataKey& candida
   return *std::move(stored);
 }
 
+Status SqliteKeyStore::PutDataKeyWrapping(const WrappedDataKey& wrapping) {
+  return SubmitWrite([&wrapping](Connection& db) -> Status {
+    Query exists(db, "SELECT 1 FROM data_keys WHERE version = ?1", "to find a data key version");
+    exists.Int(1, std::int64_t{wrapping.version});
+    KW_ASSIGN_OR_RETURN(bool row, exists.Step());
+    if (!row) return NotFoundError("no data key version " + std::to_string(wrapping.version));
+    return InsertWrapping(db, wrapping);
+  });
+}
+
+Status SqliteKeyStore::DeleteDataKeyWrapping(std::uint32_t version, std::string_view provider_key_fingerprint) {
+  return SubmitWrite([version, provider_key_fingerprint](Connection& db) -> Status {
+    static constexpr char kCount[] =
+        "SELECT COUNT(*), SUM(provider_fingerprint = ?2) FROM data_key_wrappings WHERE version = ?1";
+    Query count(db, kCount, "to count data key wrappings");
+    count.Int(1, std::int64_t{version}).Text(2, provider_key_fingerprint);
+    KW_ASSIGN_OR_RETURN(bool row, count.Step());
+    if (!row || count.ColumnOptionalInt(1).value_or(0) == 0) return NotFoundError("no such data key wrapping");
+    if (count.ColumnInt(0) == 1) {
+      return InvalidArgumentError("refusing to delete the last wrapping of data key version " + std::to_string(version));
+    }
+    Query remove(db, "DELETE FROM data_key_wrappings WHERE version = ?1 AND provider_fingerprint = ?2",
+                 "to delete a data key wrapping");
+    remove.Int(1, std::int64_t{version}).Text(2, provider_key_fingerprint);
+    return remove.Run();
+  });
+}
+
 Result<std::vector<WrappedDataKey>> SqliteKeyStore::ListDataKeys() {
   ReaderLease reader(*this);
   static constexpr char kSql[] =
-      "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_keys ORDER BY version";
+      "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings "
+      "ORDER BY version, creation_date, provider_fingerprint";
   Query query(*reader, kSql, "to list data keys");
   std::vector<WrappedDataKey> keys;
   while (true) {
@@ -574,10 +630,80 @@ Result<std::vector<WrappedDataKey>> SqliteKeyStore::ListDataKeys() {
   return keys;
 }
 
+Result<std::vector<UserKeyRecord>> SqliteKeyStore::ListUserKeys(std::string_view after, std::size_t limit) {
+  if (limit == 0) return std::vector<UserKeyRecord>();
+  ReaderLease reader(*this);
+  static constexpr char kSql[] =
+      "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date "
+      "FROM user_keys WHERE id > ?1 ORDER BY id LIMIT ?2";
+  Query query(*reader, kSql, "to list user keys");
+  query.Text(1, after).Int(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  std::vector<UserKeyRecord> records;
+  while (true) {
+    KW_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) break;
+    KW_ASSIGN_OR_RETURN(auto record, ReadUserKey(query));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+Result<std::size_t> SqliteKeyStore::ResealUserKeys(std::span<const Reseal> reseals) {
+  std::size_t changed = 0;
+  if (reseals.empty()) return changed;
+  const Status status = SubmitWrite([reseals, &changed](Connection& db) -> Status {
+    static constexpr char kSql[] =
+        "UPDATE user_keys SET sealed = ?4, data_key_version = ?5 "
+        "WHERE id = ?1 AND data_key_version = ?2 AND sealed = ?3";
+    changed = 0;
+    for (const Reseal& reseal : reseals) {
+      Query query(db, kSql, "to reseal a user key");
+      query.Text(1, reseal.user_id)
+          .Int(2, std::int64_t{reseal.old_version})
+          .Blob(3, reseal.old_sealed)
+          .Blob(4, reseal.new_sealed)
+          .Int(5, std::int64_t{reseal.new_version});
+      KW_RETURN_IF_ERROR(query.Run());
+      changed += static_cast<std::size_t>(query.changes());
+    }
+    return OkStatus();
+  });
+  if (!status.ok()) return status;
+  return changed;
+}
+
+Status SqliteKeyStore::PutUserKeysExact(std::span<const UserKeyRecord> records) {
+  if (records.empty()) return OkStatus();
+  return SubmitWrite([records](Connection& db) -> Status {
+    static constexpr char kSql[] =
+        "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, data_key_version = excluded.data_key_version, "
+        "creation_date = excluded.creation_date, revision_date = excluded.revision_date, "
+        "last_access_date = excluded.last_access_date";
+    for (const UserKeyRecord& record : records) {
+      Query query(db, kSql, "to write a user key");
+      query.Text(1, record.user_id)
+          .Blob(2, record.sealed)
+          .Int(3, std::int64_t{record.data_key_version})
+          .Int(4, record.creation_date)
+          .Int(5, record.revision_date)
+          .Int(6, record.last_access_date);
+      KW_RETURN_IF_ERROR(query.Run());
+    }
+    return OkStatus();
+  });
+}
+
+Result<int> SqliteKeyStore::SchemaVersion() {
+  ReaderLease reader(*this);
+  return UserVersion(*reader);
+}
+
 Status SqliteKeyStore::Ping() {
   ReaderLease reader(*this);
   // Reads the schema from the file, so a vanished or unreadable database shows.
-  Query query(*reader, "SELECT COUNT(*) FROM data_keys", "to answer a ping");
+  Query query(*reader, "SELECT COUNT(*) FROM data_key_wrappings", "to answer a ping");
   return query.Step().status();
 }
 

@@ -48,7 +48,7 @@ struct SqliteOptions {
 class SqliteKeyStore final : public KeyStore {
  public:
   // The schema version this build creates and understands (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database at `path` and brings its schema up to date. A database whose
   // schema is newer than kSchemaVersion is refused (kInvalidArgument), as is a file that is not
@@ -66,8 +66,14 @@ class SqliteKeyStore final : public KeyStore {
   Status DeleteUserKey(std::string_view user_id) override;
   Status RecordLastAccess(std::span<const LastAccess> accesses) override;
   Result<std::uint64_t> CountUserKeys() override;
+  Result<std::vector<UserKeyRecord>> ListUserKeys(std::string_view after, std::size_t limit) override;
+  Result<std::size_t> ResealUserKeys(std::span<const Reseal> reseals) override;
+  Status PutUserKeysExact(std::span<const UserKeyRecord> records) override;
   Result<WrappedDataKey> InitDataKey(const WrappedDataKey& candidate) override;
+  Status PutDataKeyWrapping(const WrappedDataKey& wrapping) override;
+  Status DeleteDataKeyWrapping(std::uint32_t version, std::string_view provider_key_fingerprint) override;
   Result<std::vector<WrappedDataKey>> ListDataKeys() override;
+  Result<int> SchemaVersion() override;
   Status Ping() override;
 
   // Copies a consistent snapshot of the database to `destination_path` (created or overwritten)

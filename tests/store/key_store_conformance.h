@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -265,6 +267,139 @@ TEST_P(KeyStoreConformanceTest, RacingInsertsOfOneUserHaveOneWinner) {
 }
 
 TEST_P(KeyStoreConformanceTest, PingAnswers) { EXPECT_TRUE(store().Ping().ok()); }
+
+TEST_P(KeyStoreConformanceTest, SchemaVersionIsTheBuildsOwn) {
+  auto version = store().SchemaVersion();
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, 2);
+}
+
+TEST_P(KeyStoreConformanceTest, ListUserKeysPagesInIdOrderWithEveryField) {
+  for (unsigned n : {5u, 1u, 4u, 2u, 3u}) {
+    UserKeyRecord record = TestRecord(n, 1000 + n);
+    record.revision_date = 2000 + n;
+    if (n % 2 == 0) record.last_access_date = 3000 + n;
+    ASSERT_TRUE(store().InsertUserKey(record).ok());
+  }
+  std::vector<UserKeyRecord> seen;
+  std::string after;
+  while (true) {
+    auto page = store().ListUserKeys(after, 2);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    ASSERT_LE(page->size(), 2u);
+    if (page->empty()) break;
+    after = page->back().user_id;
+    seen.insert(seen.end(), page->begin(), page->end());
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  for (unsigned i = 0; i < 5; ++i) {
+    const unsigned n = i + 1;
+    EXPECT_EQ(seen[i].user_id, TestUserId(n));
+    EXPECT_EQ(seen[i].sealed, TestRecord(n, 0).sealed);
+    EXPECT_EQ(seen[i].creation_date, 1000 + n);
+    EXPECT_EQ(seen[i].revision_date, std::optional<TimeMs>(2000 + n));
+    EXPECT_EQ(seen[i].last_access_date, n % 2 == 0 ? std::optional<TimeMs>(3000 + n) : std::nullopt);
+  }
+  auto none = store().ListUserKeys(TestUserId(5), 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(KeyStoreConformanceTest, ResealChangesOnlyUnchangedRowsAndKeepsDates) {
+  UserKeyRecord one = TestRecord(1, 1000, 0x11);
+  one.revision_date = 1500;
+  one.last_access_date = 1600;
+  ASSERT_TRUE(store().InsertUserKey(one).ok());
+  ASSERT_TRUE(store().InsertUserKey(TestRecord(2, 1000, 0x22)).ok());
+
+  std::vector<Reseal> reseals(3);
+  reseals[0] = {one.user_id, 1, one.sealed, 2, std::vector<std::uint8_t>(60, 0x33)};
+  // Row 2 changed since it was read: the old value given does not match.
+  reseals[1] = {TestUserId(2), 1, TestRecord(2, 0, 0x99).sealed, 2, std::vector<std::uint8_t>(60, 0x44)};
+  // Row 3 does not exist.
+  reseals[2] = {TestUserId(3), 1, TestRecord(3, 0).sealed, 2, std::vector<std::uint8_t>(60, 0x55)};
+  auto changed = store().ResealUserKeys(reseals);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(*changed, 1u);
+
+  auto got = store().GetUserKey(one.user_id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->sealed, reseals[0].new_sealed);
+  EXPECT_EQ(got->data_key_version, 2u);
+  EXPECT_EQ(got->creation_date, 1000);
+  EXPECT_EQ(got->revision_date, std::optional<TimeMs>(1500));
+  EXPECT_EQ(got->last_access_date, std::optional<TimeMs>(1600));
+  auto untouched = store().GetUserKey(TestUserId(2));
+  ASSERT_TRUE(untouched.ok());
+  EXPECT_EQ(untouched->sealed, TestRecord(2, 0, 0x22).sealed);
+  EXPECT_EQ(untouched->data_key_version, 1u);
+  EXPECT_EQ(store().GetUserKey(TestUserId(3)).status().code(), ErrorCode::kNotFound);
+
+  // A second pass with the same old values finds nothing left to change.
+  auto again = store().ResealUserKeys(std::span<const Reseal>(reseals.data(), 1));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u);
+}
+
+TEST_P(KeyStoreConformanceTest, PutUserKeysExactCreatesAndReplacesWithEveryDate) {
+  ASSERT_TRUE(store().InsertUserKey(TestRecord(1, 1000, 0x11)).ok());
+  std::vector<UserKeyRecord> records = {TestRecord(1, 500, 0x77), TestRecord(2, 600, 0x88)};
+  records[0].data_key_version = 3;
+  records[0].revision_date = 700;
+  records[0].last_access_date = 800;
+  ASSERT_TRUE(store().PutUserKeysExact(records).ok());
+  ASSERT_TRUE(store().PutUserKeysExact({}).ok());
+  for (const UserKeyRecord& want : records) {
+    auto got = store().GetUserKey(want.user_id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->sealed, want.sealed);
+    EXPECT_EQ(got->data_key_version, want.data_key_version);
+    EXPECT_EQ(got->creation_date, want.creation_date);
+    EXPECT_EQ(got->revision_date, want.revision_date);
+    EXPECT_EQ(got->last_access_date, want.last_access_date);
+  }
+  EXPECT_EQ(store().CountUserKeys().value(), 2u);
+}
+
+TEST_P(KeyStoreConformanceTest, DataKeyVersionsHoldSeveralWrappings) {
+  const WrappedDataKey first = TestDataKey(1, 0x01, 1000);
+  ASSERT_TRUE(store().InitDataKey(first).ok());
+  WrappedDataKey second = TestDataKey(1, 0x02, 2000);
+  ASSERT_NE(second.provider_key_fingerprint, first.provider_key_fingerprint);
+  ASSERT_TRUE(store().PutDataKeyWrapping(second).ok());
+  EXPECT_EQ(store().PutDataKeyWrapping(TestDataKey(9, 0x03, 3000)).code(), ErrorCode::kNotFound);
+
+  // InitDataKey prefers the wrapping under the caller's key, else the oldest.
+  auto mine = store().InitDataKey(TestDataKey(1, 0x02, 5000));
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine->wrapped, second.wrapped);
+  auto other = store().InitDataKey(TestDataKey(1, 0x04, 5000));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->wrapped, first.wrapped);
+
+  auto all = store().ListDataKeys();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].provider_key_fingerprint, first.provider_key_fingerprint);
+  EXPECT_EQ((*all)[1].provider_key_fingerprint, second.provider_key_fingerprint);
+
+  // Replacing a wrapping under the same key keeps one row for it.
+  second.wrapped.assign(256, 0x66);
+  ASSERT_TRUE(store().PutDataKeyWrapping(second).ok());
+  all = store().ListDataKeys();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].wrapped, second.wrapped);
+
+  EXPECT_EQ(store().DeleteDataKeyWrapping(1, std::string(64, 'z')).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().DeleteDataKeyWrapping(2, first.provider_key_fingerprint).code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(store().DeleteDataKeyWrapping(1, first.provider_key_fingerprint).ok());
+  EXPECT_EQ(store().DeleteDataKeyWrapping(1, second.provider_key_fingerprint).code(), ErrorCode::kInvalidArgument);
+  all = store().ListDataKeys();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].wrapped, second.wrapped);
+}
 
 #endif  // KEYWARDEN_KEY_STORE_CONFORMANCE_FIXTURE_ONLY
 

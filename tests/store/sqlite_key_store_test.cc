@@ -251,6 +251,39 @@ TEST(SqliteKeyStoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
   EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('user_keys', 'data_keys')"), "2");
 }
 
+// A file written by schema version 1 (one wrapping column in data_keys) is carried to version 2
+// with its data key and user keys intact.
+TEST(SqliteKeyStoreTest, MigratesAVersion1Database) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  {
+    RawDb raw(path);
+    raw.Exec(
+        "CREATE TABLE user_keys(id TEXT PRIMARY KEY, sealed BLOB NOT NULL, data_key_version INTEGER NOT NULL,"
+        "  creation_date INTEGER NOT NULL, revision_date INTEGER, last_access_date INTEGER);"
+        "CREATE TABLE data_keys(version INTEGER PRIMARY KEY, wrapped BLOB NOT NULL,"
+        "  provider_fingerprint TEXT NOT NULL, creation_date INTEGER NOT NULL);"
+        "INSERT INTO data_keys VALUES(1, x'0102030405', 'abcd', 1000);"
+        "INSERT INTO user_keys VALUES('00000000-0000-4000-8000-000000000001', x'aabbcc', 1, 2000, 2100, 2200);"
+        "PRAGMA user_version = 1;");
+  }
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion().value(), SqliteKeyStore::kSchemaVersion);
+  auto keys = store->ListDataKeys();
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].version, 1u);
+  EXPECT_EQ((*keys)[0].wrapped, (std::vector<std::uint8_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ((*keys)[0].provider_key_fingerprint, "abcd");
+  EXPECT_EQ((*keys)[0].creation_date, 1000);
+  auto user = store->GetUserKey("00000000-0000-4000-8000-000000000001");
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->sealed, (std::vector<std::uint8_t>{0xaa, 0xbb, 0xcc}));
+  EXPECT_EQ(user->revision_date, std::optional<std::int64_t>(2100));
+  EXPECT_EQ(user->last_access_date, std::optional<std::int64_t>(2200));
+}
+
 TEST(SqliteKeyStoreTest, RefusesANewerSchema) {
   TempDir dir;
   const std::string path = dir.File("future.db");
