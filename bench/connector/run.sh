@@ -8,7 +8,10 @@
 #   put      PUT /user-keys for USERS users (durable commits; fills the database)
 #   new      GET /user-keys, every request with a token never seen before
 #   reuse    GET /user-keys, USERS users reusing their tokens
-#   nginx    GET of a static file of the same size as the connector's answer
+#   nginx    GET of a static file of the same size as the connector's answer (plain wrk)
+#   nginx-new, nginx-reuse
+#            the same static file fetched with the same wrk script and tokens as `new` and
+#            `reuse`: the client does identical work, so these are the like-for-like ceilings
 # Then the connector's resident memory after at least a million requests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,7 +56,12 @@ http {
   keepalive_requests 1000000;
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$NGINX_PORT; root $work/www; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $work/www;
+    # The same path as the connector's, so wrk's scripts send identical requests to both.
+    location = /user-keys { default_type application/json; alias $work/www/key.json; }
+  }
 }
 CONF
 # nginx's workers run unprivileged: they must be able to read the static files.
@@ -84,7 +92,7 @@ run() {  # name url [script script-args...]
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {print $4}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   echo "$name $rps $p99 $requests ${errors:-0}"
 }
 
@@ -93,6 +101,8 @@ put=$(run put "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/put.l
 new=$(run new "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/tokens.lua "$work/www/new_tokens.txt" "$THREADS")
 reuse=$(run reuse "http://127.0.0.1:$CONNECTOR_PORT/user-keys" bench/connector/tokens.lua "$work/www/users.txt" "$THREADS")
 nginx_row=$(run nginx "http://127.0.0.1:$NGINX_PORT/key.json")
+nginx_new=$(run nginx-new "http://127.0.0.1:$NGINX_PORT/user-keys" bench/connector/tokens.lua "$work/www/new_tokens.txt" "$THREADS")
+nginx_reuse=$(run nginx-reuse "http://127.0.0.1:$NGINX_PORT/user-keys" bench/connector/tokens.lua "$work/www/users.txt" "$THREADS")
 total=$(awk '{s += $4} END {print s}' <<<"$put
 $new
 $reuse")
@@ -105,13 +115,17 @@ rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$connector_pid/status")
 commits=$(curl -s "http://127.0.0.1:$CONNECTOR_PORT/metrics" | awk '/^keywarden_user_keys_stored/ {print $2}')
 
 nginx_rps=$(awk '{print $2}' <<<"$nginx_row")
+nginx_new_rps=$(awk '{print $2}' <<<"$nginx_new")
+nginx_reuse_rps=$(awk '{print $2}' <<<"$nginx_reuse")
 echo
-echo "| workload | requests/s | vs nginx | p99 latency | requests | non-2xx |"
-echo "|---|---:|---:|---:|---:|---:|"
-for row in "$put" "$new" "$reuse" "$nginx_row"; do
+echo "| workload | requests/s | vs nginx | vs nginx, same wrk script | p99 latency | requests | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for row in "$put" "$new" "$reuse" "$nginx_row" "$nginx_new" "$nginx_reuse"; do
   read -r name rps p99 requests errors <<<"$row"
-  awk -v n="$name" -v r="$rps" -v g="$nginx_rps" -v p="$p99" -v q="$requests" -v e="$errors" \
-    'BEGIN { printf "| %s | %.0f | %.2f | %s | %s | %s |\n", n, r, r / g, p, q, e }'
+  same=$nginx_rps
+  case $name in new | nginx-new) same=$nginx_new_rps ;; reuse | nginx-reuse) same=$nginx_reuse_rps ;; esac
+  awk -v n="$name" -v r="$rps" -v g="$nginx_rps" -v s="$same" -v p="$p99" -v q="$requests" -v e="$errors" \
+    'BEGIN { printf "| %s | %.0f | %.2f | %.2f | %s | %s | %s |\n", n, r, r / g, r / s, p, q, e }'
 done
 echo
 echo "connector resident memory after $total requests: $((rss_kb / 1024)) MiB; keys stored: $commits"

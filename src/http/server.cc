@@ -1,4 +1,7 @@
-// The server is Boost.Beast over Asio: one strand per connection, handlers run on the pool.
+// The server is Boost.Beast over Asio with one io_context per thread: the acceptor hands each new
+// connection to the next context in turn, and all of a connection's handlers run on that
+// context's one thread. No strands and no scheduler lock shared between threads: under load a
+// shared io_context spent more time in futex calls than in the handlers.
 //
 // A connection's life: [TLS handshake] -> read a request (parser with header/body limits, under
 // request_timeout) -> handle -> write -> either wait for the next request (idle_timeout) or
@@ -25,7 +28,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -404,7 +407,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
 struct HttpServer::Impl {
   std::shared_ptr<ServerCore> core = std::make_shared<ServerCore>();
-  std::unique_ptr<asio::io_context> io;
+  using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+  std::vector<std::unique_ptr<asio::io_context>> ios;  // one per thread; ios[0] also accepts
+  std::vector<WorkGuard> keep_running;                  // a context without connections must not return
+  std::size_t next_io = 0;                              // round-robin, touched only on ios[0]'s thread
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::steady_timer> retry_timer;  // backs off after accept errors (EMFILE)
   std::vector<std::thread> threads;
@@ -413,7 +419,8 @@ struct HttpServer::Impl {
   std::mutex lifecycle_mu;  // serialises Start and Stop
 
   void Accept() {
-    acceptor->async_accept(asio::make_strand(*io), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& target = *ios[next_io++ % ios.size()];
+    acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
       OnAccept(ec, std::move(socket));
     });
   }
@@ -464,7 +471,8 @@ struct HttpServer::Impl {
     threads.clear();
     retry_timer.reset();
     acceptor.reset();
-    io.reset();  // destroys pending handlers, and with them the remaining connections
+    keep_running.clear();
+    ios.clear();  // destroys pending handlers, and with them the remaining connections
   }
 };
 
@@ -512,18 +520,25 @@ Status HttpServer::Start() {
   }
 
   unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  impl_->io = std::make_unique<asio::io_context>(static_cast<int>(threads));
+  for (unsigned i = 0; i < threads; ++i) {
+    impl_->ios.push_back(std::make_unique<asio::io_context>(1));
+    impl_->keep_running.push_back(asio::make_work_guard(*impl_->ios.back()));
+  }
+  auto discard_contexts = [this] {
+    impl_->keep_running.clear();
+    impl_->ios.clear();
+  };
   beast::error_code ec;
-  tcp::resolver resolver(*impl_->io);
+  tcp::resolver resolver(*impl_->ios[0]);
   auto results = resolver.resolve(o.address, std::to_string(o.port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (!ec && results.empty()) ec = asio::error::host_not_found;
   if (ec) {
-    impl_->io.reset();
+    discard_contexts();
     return UnavailableError("cannot listen on " + where + ": " + LowerReason(ec));
   }
   tcp::endpoint endpoint = results.begin()->endpoint();
-  impl_->acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*impl_->io));
+  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->ios[0]->get_executor());
   tcp::acceptor& acceptor = *impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -531,7 +546,7 @@ Status HttpServer::Start() {
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     impl_->acceptor.reset();
-    impl_->io.reset();
+    discard_contexts();
     return UnavailableError("cannot listen on " + where + ": " + LowerReason(ec));
   }
   impl_->port = acceptor.local_endpoint().port();
@@ -539,7 +554,7 @@ Status HttpServer::Start() {
   core.stopping = false;
   impl_->Accept();
   for (unsigned i = 0; i < threads; ++i) {
-    impl_->threads.emplace_back([io = impl_->io.get()] {
+    impl_->threads.emplace_back([io = impl_->ios[i].get()] {
       for (;;) {
         try {
           io->run();
@@ -580,7 +595,7 @@ void HttpServer::Stop(std::chrono::milliseconds drain) {
     std::unique_lock lock(core.mu);
     core.cv.wait_until(lock, deadline, [&core] { return core.active == 0; });
   }
-  impl_->io->stop();
+  for (auto& io : impl_->ios) io->stop();
   impl_->Teardown();
   impl_->running = false;
 }
