@@ -107,8 +107,16 @@ void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
         }
         return Failure(outcome);
       }
+      // Built by hand rather than through a JSON library, which would leave unwiped copies of
+      // the key behind (base64 needs no escaping). The server wipes the body once sent.
+      static constexpr std::string_view kOpen = "{\"key\":\"";
+      static constexpr std::string_view kClose = "\"}";
       std::string encoded = Base64EncodeSecret(*key);
-      HttpResponse response = http::JsonResponse(200, {{"key", encoded}});
+      HttpResponse response;
+      response.status = 200;
+      response.content_type = std::string(http::kJsonContentType);
+      response.body.reserve(kOpen.size() + encoded.size() + kClose.size());
+      response.body.append(kOpen).append(encoded).append(kClose);
       WipeString(encoded);
       return response;
     });

@@ -9,6 +9,8 @@
 // so the client can read the answer before the socket goes away.
 #include "http/server.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -23,16 +25,18 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
+
+#include "http/wiping_allocator.h"
 
 namespace keywarden::http {
 namespace {
@@ -42,7 +46,12 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using BeastRequest = bhttp::request<bhttp::string_body>;
+// Header fields (the bearer token) and the read buffer are wiped when freed; bodies are wiped
+// explicitly once handled and once sent.
+using WipingFields = bhttp::basic_fields<WipingAllocator<char>>;
+using BeastRequest = bhttp::request<bhttp::string_body, WipingFields>;
+using RequestParser = bhttp::request_parser<bhttp::string_body, WipingAllocator<char>>;
+using ReadBuffer = beast::basic_flat_buffer<WipingAllocator<char>>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -305,6 +314,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     request.client_address = client_address_;
     if (!ToHttpRequest(raw, request)) return SendError(400, "malformed request target");
     HttpResponse response = core_->Respond(request);
+    OPENSSL_cleanse(request.body.data(), request.body.size());  // a PUT's key
     std::string_view label = core_->router->route_label(request);
     Send(request, std::move(response), label, start, keep_alive && !core_->stopping, version);
   }
@@ -344,6 +354,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void OnWrite(beast::error_code ec) {
+    OPENSSL_cleanse(response_.body().data(), response_.body().size());  // a GET's key
     response_ = BeastResponse();
     if (ec || state_ == State::kClosed) return Close();
     if (close_after_write_) return GracefulClose();
@@ -398,8 +409,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool first_ = true;
   bool close_after_write_ = false;
   std::size_t lingered_ = 0;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  ReadBuffer buffer_;
+  std::optional<RequestParser> parser_;
   BeastResponse response_;
 };
 
@@ -602,7 +613,7 @@ void HttpServer::Stop(std::chrono::milliseconds drain) {
 
 Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_header_bytes,
                                         std::size_t max_body_bytes) {
-  bhttp::request_parser<bhttp::string_body> parser;
+  RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser.body_limit(static_cast<std::uint64_t>(max_body_bytes));
