@@ -99,6 +99,11 @@ class SqliteConnection {
 
   sqlite3* db() const { return db_; }
 
+  // GetUserKey's reusable read transaction (SqliteKeyStore::UseSnapshot).
+  bool snapshot_open = false;
+  std::uint64_t snapshot_generation = 0;
+  std::chrono::steady_clock::time_point snapshot_started;
+
   // `sql` must be a string literal: its address keys the cache.
   Result<sqlite3_stmt*> Prepare(const char* sql) {
     if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
@@ -383,9 +388,53 @@ Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& 
 
 SqliteKeyStore::SqliteKeyStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
                                const SqliteOptions& options)
-    : options_(options), writer_(std::move(writer)), idle_readers_(std::move(readers)) {}
+    : options_(options), writer_(std::move(writer)), idle_readers_(std::move(readers)) {
+  if (options_.snapshot_window.count() > 0) janitor_ = std::thread([this] { EndIdleSnapshots(); });
+}
 
-SqliteKeyStore::~SqliteKeyStore() = default;
+SqliteKeyStore::~SqliteKeyStore() {
+  {
+    std::lock_guard lock(read_mu_);
+    stopping_ = true;
+  }
+  janitor_cv_.notify_all();
+  if (janitor_.joinable()) janitor_.join();
+  for (auto& reader : idle_readers_) EndSnapshot(*reader);
+}
+
+Status SqliteKeyStore::UseSnapshot(Connection& reader) {
+  const std::uint64_t generation = write_generation_.load(std::memory_order_acquire);
+  const auto now = std::chrono::steady_clock::now();
+  if (reader.snapshot_open &&
+      (reader.snapshot_generation != generation || now - reader.snapshot_started >= options_.snapshot_window)) {
+    EndSnapshot(reader);
+  }
+  if (reader.snapshot_open || options_.snapshot_window.count() <= 0) return OkStatus();
+  // Deferred: the snapshot is taken by the first SELECT, after `generation` was read, so it
+  // holds every write counted in it.
+  KW_RETURN_IF_ERROR(Exec(reader, "BEGIN", "to start a read transaction"));
+  reader.snapshot_open = true;
+  reader.snapshot_generation = generation;
+  reader.snapshot_started = now;
+  return OkStatus();
+}
+
+void SqliteKeyStore::EndSnapshot(Connection& reader) {
+  if (!reader.snapshot_open) return;
+  reader.snapshot_open = false;
+  if (sqlite3_get_autocommit(reader.db()) == 0) (void)Exec(reader, "COMMIT", "to end a read transaction");
+}
+
+void SqliteKeyStore::EndIdleSnapshots() {
+  std::unique_lock lock(read_mu_);
+  while (!stopping_) {
+    janitor_cv_.wait_for(lock, options_.snapshot_window);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& reader : idle_readers_) {
+      if (reader->snapshot_open && now - reader->snapshot_started >= options_.snapshot_window) EndSnapshot(*reader);
+    }
+  }
+}
 
 std::size_t SqliteKeyStore::pending_writes() const {
   std::lock_guard lock(write_mu_);
@@ -448,6 +497,7 @@ void SqliteKeyStore::RunBatch(const std::vector<Write*>& batch) {
   if (fatal.ok()) {
     fatal = Exec(db, "COMMIT", "to commit");
     if (fatal.ok()) {
+      write_generation_.fetch_add(1, std::memory_order_release);
       commit_count_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -461,14 +511,23 @@ void SqliteKeyStore::RunBatch(const std::vector<Write*>& batch) {
 
 Result<UserKeyRecord> SqliteKeyStore::GetUserKey(std::string_view user_id) {
   ReaderLease reader(*this);
+  KW_RETURN_IF_ERROR(UseSnapshot(*reader));
   static constexpr char kSql[] =
       "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date "
       "FROM user_keys WHERE id = ?1";
-  Query query(*reader, kSql, "to read a user key");
-  query.Text(1, user_id);
-  KW_ASSIGN_OR_RETURN(bool row, query.Step());
-  if (!row) return NotFoundError("no key stored for this user");
-  return ReadUserKey(query);
+  Result<UserKeyRecord> found = NotFoundError("no key stored for this user");
+  {
+    Query query(*reader, kSql, "to read a user key");
+    query.Text(1, user_id);
+    auto row = query.Step();
+    if (!row.ok()) {
+      found = row.status();
+    } else if (*row) {
+      found = ReadUserKey(query);
+    }
+  }
+  if (!found.ok() && found.status().code() != ErrorCode::kNotFound) EndSnapshot(*reader);  // afresh next time
+  return found;
 }
 
 Status SqliteKeyStore::InsertUserKey(const UserKeyRecord& record) {
@@ -538,6 +597,7 @@ Status SqliteKeyStore::RecordLastAccess(std::span<const LastAccess> accesses) {
 
 Result<std::uint64_t> SqliteKeyStore::CountUserKeys() {
   ReaderLease reader(*this);
+  EndSnapshot(*reader);
   Query query(*reader, "SELECT COUNT(*) FROM user_keys", "to count user keys");
   KW_ASSIGN_OR_RETURN(bool row, query.Step());
   if (!row) return InternalError("SQLite returned no count");
@@ -616,6 +676,7 @@ Status SqliteKeyStore::DeleteDataKeyWrapping(std::uint32_t version, std::string_
 
 Result<std::vector<WrappedDataKey>> SqliteKeyStore::ListDataKeys() {
   ReaderLease reader(*this);
+  EndSnapshot(*reader);
   static constexpr char kSql[] =
       "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings "
       "ORDER BY version, creation_date, provider_fingerprint";
@@ -633,6 +694,7 @@ Result<std::vector<WrappedDataKey>> SqliteKeyStore::ListDataKeys() {
 Result<std::vector<UserKeyRecord>> SqliteKeyStore::ListUserKeys(std::string_view after, std::size_t limit) {
   if (limit == 0) return std::vector<UserKeyRecord>();
   ReaderLease reader(*this);
+  EndSnapshot(*reader);
   static constexpr char kSql[] =
       "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date "
       "FROM user_keys WHERE id > ?1 ORDER BY id LIMIT ?2";
@@ -697,11 +759,13 @@ Status SqliteKeyStore::PutUserKeysExact(std::span<const UserKeyRecord> records) 
 
 Result<int> SqliteKeyStore::SchemaVersion() {
   ReaderLease reader(*this);
+  EndSnapshot(*reader);
   return UserVersion(*reader);
 }
 
 Status SqliteKeyStore::Ping() {
   ReaderLease reader(*this);
+  EndSnapshot(*reader);
   // Reads the schema from the file, so a vanished or unreadable database shows.
   Query query(*reader, "SELECT COUNT(*) FROM data_key_wrappings", "to answer a ping");
   return query.Step().status();
@@ -710,6 +774,7 @@ Status SqliteKeyStore::Ping() {
 Status SqliteKeyStore::Backup(const std::string& destination_path) {
   if (destination_path.empty()) return InvalidArgumentError("backup destination path is empty");
   ReaderLease reader(*this);
+  EndSnapshot(*reader);
   sqlite3* destination = nullptr;
   int rc = sqlite3_open_v2(destination_path.c_str(), &destination,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

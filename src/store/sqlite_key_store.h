@@ -4,6 +4,11 @@
 //  - WAL journal with synchronous=FULL: a write that returned OK survives a power cut, and
 //    readers never wait for the writer.
 //  - A small pool of read connections serves GetUserKey, CountUserKeys, ListDataKeys and Ping.
+//    GetUserKey, the hot path, reuses a read transaction (snapshot) on its connection until this
+//    store commits a write or `snapshot_window` passes: starting a WAL read transaction costs
+//    two fcntl locks and an fstat, more than the lookup itself. This store's own writes are
+//    visible to the next read at once; another process's writes after at most snapshot_window.
+//    A background thread ends snapshots left idle, so they never hold back WAL checkpoints.
 //  - Writes go through one writer connection with group commit: callers queue their write, the
 //    first in line opens one transaction for everything queued, applies each write inside its own
 //    savepoint (so one caller's kAlreadyExists does not undo another's insert), commits once, and
@@ -26,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/key_store.h"
@@ -43,6 +49,8 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // The most writes one group commit carries.
   std::size_t max_batch = 1024;
+  // How long GetUserKey may reuse a read snapshot (see above); 0 = a fresh one every read.
+  std::chrono::milliseconds snapshot_window{10};
 };
 
 class SqliteKeyStore final : public KeyStore {
@@ -96,6 +104,13 @@ class SqliteKeyStore final : public KeyStore {
   SqliteKeyStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
                  const SqliteOptions& options);
 
+  // GetUserKey's snapshot on `reader`: kept if still fresh, else ended and begun anew.
+  Status UseSnapshot(Connection& reader);
+  // Ends `reader`'s snapshot, if any (the other reads run in autocommit mode).
+  static void EndSnapshot(Connection& reader);
+  // The janitor: ends snapshots of idle read connections once they are older than the window.
+  void EndIdleSnapshots();
+
   // Runs `apply` on the writer inside a group-commit transaction; returns its own result, or the
   // transaction's failure.
   Status SubmitWrite(WriteFn apply);
@@ -111,6 +126,11 @@ class SqliteKeyStore final : public KeyStore {
   std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+
+  std::atomic<std::uint64_t> write_generation_{0};  // bumped after every commit
+  bool stopping_ = false;                            // guarded by read_mu_
+  std::condition_variable janitor_cv_;
+  std::thread janitor_;
 
   std::atomic<std::uint64_t> commit_count_{0};
   std::atomic<std::uint64_t> write_count_{0};

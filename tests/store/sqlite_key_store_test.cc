@@ -251,6 +251,50 @@ TEST(SqliteKeyStoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
   EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('user_keys', 'data_keys')"), "2");
 }
 
+// GetUserKey reuses a read snapshot; it must never hide this store's own writes.
+TEST(SqliteKeyStoreTest, OwnWritesAreVisibleAtOnceDespiteSnapshotReuse) {
+  TempDir dir;
+  SqliteOptions options;
+  options.snapshot_window = std::chrono::hours(1);
+  auto store = MustOpen(dir.File("own.db"), options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->InsertUserKey(conformance::TestRecord(1, 1000, 0x11)).ok());
+  for (std::uint8_t fill = 0x20; fill < 0x30; ++fill) {
+    ASSERT_TRUE(store->GetUserKey(conformance::TestUserId(1)).ok());  // holds a snapshot open
+    ASSERT_TRUE(store->UpsertUserKey(conformance::TestRecord(1, 1000, fill)).ok());
+    auto got = store->GetUserKey(conformance::TestUserId(1));
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->sealed, conformance::TestRecord(1, 1000, fill).sealed);
+  }
+  ASSERT_TRUE(store->DeleteUserKey(conformance::TestUserId(1)).ok());
+  EXPECT_EQ(store->GetUserKey(conformance::TestUserId(1)).status().code(), ErrorCode::kNotFound);
+}
+
+// Another process's write shows within the snapshot window, and an idle snapshot is ended so
+// that it does not hold back a full checkpoint.
+TEST(SqliteKeyStoreTest, OtherWritersShowWithinTheWindowAndIdleSnapshotsEnd) {
+  TempDir dir;
+  const std::string path = dir.File("shared.db");
+  SqliteOptions options;
+  options.snapshot_window = std::chrono::milliseconds(30);
+  auto reader = MustOpen(path, options);
+  auto writer = MustOpen(path);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->InsertUserKey(conformance::TestRecord(1, 1000, 0x11)).ok());
+  ASSERT_TRUE(reader->GetUserKey(conformance::TestUserId(1)).ok());
+  ASSERT_TRUE(writer->UpsertUserKey(conformance::TestRecord(1, 1000, 0x22)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto got = reader->GetUserKey(conformance::TestUserId(1));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->sealed, conformance::TestRecord(1, 1000, 0x22).sealed);
+
+  for (unsigned n = 2; n < 50; ++n) ASSERT_TRUE(writer->InsertUserKey(conformance::TestRecord(n, 1000)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the janitor's turn
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("PRAGMA wal_checkpoint(TRUNCATE)"), "0") << "a read snapshot held the checkpoint back";
+}
+
 // A file written by schema version 1 (one wrapping column in data_keys) is carried to version 2
 // with its data key and user keys intact.
 TEST(SqliteKeyStoreTest, MigratesAVersion1Database) {
