@@ -129,7 +129,8 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   }));
 
   auto router = std::make_shared<http::Router>();
-  AddUserKeyRoutes(*router, UserKeyApi{*parts->service, *parts->verifier, token_failures});
+  AddUserKeyRoutes(*router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
+                                       /*reads_block=*/config.database.provider != "sqlite"});
   RsaKeyProvider* provider_for_health = parts->provider.get();
   AddStatusRoutes(*router, StatusApi{[provider_for_health, store_for_gauge]() -> Status {
                                        KW_RETURN_IF_ERROR(WithPart(provider_for_health->Check(), "key provider"));

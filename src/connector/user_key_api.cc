@@ -120,19 +120,19 @@ void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
       WipeString(encoded);
       return response;
     });
-  });
+  }, api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
   router.Add("POST", "/user-keys", [api](const HttpRequest& request) {
     return WriteKey(api, request, "create", [&](const std::string& user_id, std::span<const std::uint8_t> key) {
       Status status = api.service.Create(user_id, key);
       if (status.code() == ErrorCode::kAlreadyExists) return AlreadyExistsError("a key is already stored for this user");
       return status;
     });
-  });
+  }, http::Execution::kBlocking);
   router.Add("PUT", "/user-keys", [api](const HttpRequest& request) {
     return WriteKey(api, request, "replace", [&](const std::string& user_id, std::span<const std::uint8_t> key) {
       return api.service.Replace(user_id, key);
     });
-  });
+  }, http::Execution::kBlocking);
   router.Add("DELETE", "/user-keys", [api](const HttpRequest& request) {
     return Authenticated(api, request, "delete", [&](const std::string& user_id, Status& outcome) {
       outcome = api.service.Delete(user_id);
@@ -142,7 +142,7 @@ void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
       ok.status = 200;
       return ok;
     });
-  });
+  }, http::Execution::kBlocking);
 }
 
 void AddStatusRoutes(http::Router& router, StatusApi api) {
@@ -153,7 +153,7 @@ void AddStatusRoutes(http::Router& router, StatusApi api) {
     const Status status = health ? health() : OkStatus();
     if (status.ok()) return http::JsonResponse(200, {{"status", "Healthy"}});
     return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
-  });
+  }, http::Execution::kBlocking);  // it asks the database and the key provider, which may be slow to answer
   if (api.metrics != nullptr) {
     router.Add("GET", "/metrics", [metrics = api.metrics](const HttpRequest&) {
       HttpResponse response;

@@ -27,6 +27,10 @@ struct UserKeyApi {
   UserKeyService& service;
   TokenVerifier& verifier;
   http::Counter* token_failures = nullptr;  // label "reason"; may be null
+  // Writes always run on the server's blocking pool (they wait for a durable commit, which
+  // concurrent writes share). Reads run there too when the database is across a network;
+  // SQLite reads are quick enough for the I/O threads.
+  bool reads_block = false;
 };
 
 struct StatusApi {

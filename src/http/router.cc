@@ -4,8 +4,15 @@
 
 namespace keywarden::http {
 
-void Router::Add(std::string method, std::string path, Handler handler) {
-  routes_[std::move(path)][std::move(method)] = std::move(handler);
+void Router::Add(std::string method, std::string path, Handler handler, Execution execution) {
+  routes_[std::move(path)][std::move(method)] = Route{std::move(handler), execution};
+}
+
+Execution Router::execution(const HttpRequest& request) const {
+  auto path = routes_.find(request.target);
+  if (path == routes_.end()) return Execution::kInline;
+  auto method = path->second.find(request.method);
+  return method == path->second.end() ? Execution::kInline : method->second.execution;
 }
 
 HttpResponse Router::Dispatch(const HttpRequest& request) const {
@@ -22,7 +29,7 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
     response.headers.emplace_back("Allow", std::move(allow));
     return response;
   }
-  return method->second(request);
+  return method->second.handler(request);
 }
 
 std::string_view Router::route_label(const HttpRequest& request) const {

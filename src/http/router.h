@@ -17,11 +17,18 @@ namespace keywarden::http {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Where the server runs a route's handler: on the I/O thread that read the request (quick
+// handlers), or on the blocking pool (handlers that wait on disk or network).
+enum class Execution { kInline, kBlocking };
+
 class Router {
  public:
   // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/user-keys"). Adding the
   // same method and path again replaces the earlier handler.
-  void Add(std::string method, std::string path, Handler handler);
+  void Add(std::string method, std::string path, Handler handler, Execution execution = Execution::kInline);
+
+  // How the matched route runs; kInline for unknown paths and methods (their answers are quick).
+  Execution execution(const HttpRequest& request) const;
 
   // The matched handler's response; 404 JSON for an unknown path; 405 JSON with an `Allow`
   // header listing the path's methods when only the method is wrong. Handler exceptions
@@ -33,8 +40,12 @@ class Router {
   std::string_view route_label(const HttpRequest& request) const;
 
  private:
-  // path -> method -> handler. std::map keeps `Allow` in a stable order.
-  std::map<std::string, std::map<std::string, Handler>, std::less<>> routes_;
+  struct Route {
+    Handler handler;
+    Execution execution;
+  };
+  // path -> method -> route. std::map keeps `Allow` in a stable order.
+  std::map<std::string, std::map<std::string, Route>, std::less<>> routes_;
 };
 
 }  // namespace keywarden::http

@@ -31,6 +31,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -135,6 +136,7 @@ struct ServerCore {
   std::shared_ptr<const Router> router;
   RequestObserver observer;
   std::unique_ptr<asio::ssl::context> tls;
+  std::unique_ptr<asio::thread_pool> blocking_pool;  // runs Execution::kBlocking routes
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
@@ -313,8 +315,27 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     HttpRequest request;
     request.client_address = client_address_;
     if (!ToHttpRequest(raw, request)) return SendError(400, "malformed request target");
+    if (core_->blocking_pool != nullptr && core_->router->execution(request) == Execution::kBlocking) {
+      // Off the I/O thread: its other connections keep moving, and concurrent writes can meet
+      // in one group commit. The answer is sent back on this connection's own thread.
+      asio::post(*core_->blocking_pool, [self = this->shared_from_this(), request = std::move(request), start,
+                                         keep_alive, version]() mutable {
+        HttpResponse response = self->core_->Respond(request);
+        asio::post(self->stream_.get_executor(), [self, request = std::move(request), response = std::move(response),
+                                                  start, keep_alive, version]() mutable {
+          self->Finish(request, std::move(response), start, keep_alive, version);
+        });
+      });
+      return;
+    }
     HttpResponse response = core_->Respond(request);
+    Finish(request, std::move(response), start, keep_alive, version);
+  }
+
+  void Finish(HttpRequest& request, HttpResponse response, Clock::time_point start, bool keep_alive,
+              unsigned version) {
     OPENSSL_cleanse(request.body.data(), request.body.size());  // a PUT's key
+    if (state_ == State::kClosed) return;
     std::string_view label = core_->router->route_label(request);
     Send(request, std::move(response), label, start, keep_alive && !core_->stopping, version);
   }
@@ -478,6 +499,12 @@ struct HttpServer::Impl {
   }
 
   void Teardown() {
+    // Blocking handlers still running finish first; what they post back lands on stopped
+    // contexts and is destroyed with them.
+    if (core->blocking_pool) {
+      core->blocking_pool->join();
+      core->blocking_pool.reset();
+    }
     for (auto& thread : threads) thread.join();
     threads.clear();
     retry_timer.reset();
@@ -531,11 +558,13 @@ Status HttpServer::Start() {
   }
 
   unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (o.blocking_threads > 0) core.blocking_pool = std::make_unique<asio::thread_pool>(o.blocking_threads);
   for (unsigned i = 0; i < threads; ++i) {
     impl_->ios.push_back(std::make_unique<asio::io_context>(1));
     impl_->keep_running.push_back(asio::make_work_guard(*impl_->ios.back()));
   }
-  auto discard_contexts = [this] {
+  auto discard_contexts = [this, &core] {
+    core.blocking_pool.reset();
     impl_->keep_running.clear();
     impl_->ios.clear();
   };

@@ -6,8 +6,9 @@
 // failure answers with a JSON error instead of internal text. Each response carries
 // `Server: keywarden` and a Content-Type.
 //
-// Handlers run on the server's I/O threads and may block (database, key provider); size
-// `threads` for that. Only server.cc sees the HTTP library (a pimpl keeps it out of here).
+// Handlers of Execution::kInline routes run on the I/O threads (one io_context per thread), so
+// they must be quick; routes that wait (a durable commit, a network database) are added with
+// Execution::kBlocking and run on a separate pool. Only server.cc sees the HTTP library (a pimpl keeps it out of here).
 #ifndef KEYWARDEN_HTTP_SERVER_H_
 #define KEYWARDEN_HTTP_SERVER_H_
 
@@ -47,6 +48,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds request_timeout{10'000};  // to receive one whole request
   std::chrono::milliseconds idle_timeout{60'000};     // between keep-alive requests
   std::size_t max_connections = 10'000;               // beyond it: 503 JSON, then close
+  // Threads for routes added with Execution::kBlocking (writes waiting on a commit, a remote
+  // database); other routes run on the I/O threads. 0 runs everything on the I/O threads.
+  unsigned blocking_threads = 32;
   std::optional<TlsFiles> tls;                        // TLS 1.2+ when set
   std::optional<CorsOptions> cors;
 };

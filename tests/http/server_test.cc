@@ -401,6 +401,45 @@ TEST(HttpServerTest, StopLetsTheInFlightRequestFinish) {
   EXPECT_FALSE(after.connected());
 }
 
+// A blocking route waits on the blocking pool: with one I/O thread, quick routes on other
+// connections are answered meanwhile, and Stop still lets the blocked request finish.
+TEST(HttpServerTest, BlockingRoutesDoNotHoldUpTheIoThread) {
+  std::promise<void> started;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto router = std::make_shared<Router>();
+  router->Add("GET", "/hello", [](const HttpRequest&) { return JsonResponse(200, "hi"); });
+  router->Add(
+      "PUT", "/wait",
+      [&started, released](const HttpRequest& r) {
+        started.set_value();
+        released.wait();
+        return JsonResponse(200, r.body);
+      },
+      Execution::kBlocking);
+  HttpServerOptions options = TestOptions();
+  options.threads = 1;
+  auto server = StartServer(options, router);
+  RawConnection blocked(server->port());
+  ASSERT_TRUE(blocked.Send("PUT /wait HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nbody"));
+  started.get_future().wait();
+
+  RawConnection quick(server->port());
+  ASSERT_TRUE(quick.Send(Get("/hello")));
+  auto got = quick.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->body, R"("hi")");
+
+  std::thread stopper([&server] { server->Stop(5s); });
+  std::this_thread::sleep_for(50ms);
+  release.set_value();
+  got = blocked.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, R"("body")");
+  stopper.join();
+}
+
 TEST(HttpServerTest, HandlerExceptionIs500AndServerKeepsServing) {
   auto server = StartServer(TestOptions());
   RawConnection c(server->port());
