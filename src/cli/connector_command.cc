@@ -7,10 +7,17 @@
 #include <string_view>
 #include <utility>
 
+#include "cli/connector_backup.h"
+#include "cli/connector_health.h"
+#include "cli/connector_rotate.h"
 #include "cli/connector_serve.h"
+#include "cli/connector_transfer.h"
 #include "cli/input.h"
 #include "cli/output.h"
+#include "connector/config.h"
 #include "connector/file_rsa_key_provider.h"
+#include "connector/pkcs11_key_generation.h"
+#include "connector/pkcs11_module.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::cli {
@@ -24,6 +31,8 @@ struct InitOptions {
   std::string key_file;
   std::string format;
   std::string password;  // raw flag text (a literal, @FILE or -); wiped once handed over
+  bool pkcs11 = false;
+  std::string config_file;
 };
 
 // The --format flag, else the file name: .pfx and .p12 are PKCS#12, as the reference's key.pfx.
@@ -54,17 +63,56 @@ Status InitVerb(ArgumentReader& args, const std::string& key_file, std::string_v
   return OkStatus();
 }
 
+// init --pkcs11: the token, key label and id, PIN and module come from the configuration, as for
+// `serve`, so that the key is made exactly where the service will look for it.
+Status InitPkcs11Verb(const std::string& config_file, JsonOutput& out) {
+  auto config = connector::LoadConnectorConfig(ConfigPath(config_file), connector::ProcessEnvironment());
+  if (!config.ok()) return Status(config.status().code(), "configuration: " + config.status().message());
+  if (config->rsa_key.provider != "pkcs11") {
+    return InvalidArgumentError("--pkcs11 needs rsa_key.provider = \"pkcs11\" and its settings in the configuration");
+  }
+  KW_ASSIGN_OR_RETURN(connector::Pkcs11KeyPairInfo key, connector::CreatePkcs11KeyPair(config->rsa_key.pkcs11));
+  // Token and key names come from the token and configuration; only valid UTF-8 can be printed.
+  for (const std::string* text : {&key.token_label, &key.token_serial, &key.key_label}) {
+    if (!IsValidUtf8(*text)) return InternalError("the token reports a name that is not valid UTF-8");
+  }
+  out.Add("token_label", key.token_label);
+  out.Add("token_serial", key.token_serial);
+  if (!key.key_label.empty()) out.Add("key_label", key.key_label);
+  out.Add("key_id", connector::Pkcs11IdHex(key.key_id));
+  out.Add("fingerprint", std::move(key.fingerprint));
+  return OkStatus();
+}
+
 void AddInitVerb(CLI::App& connector, SelectedVerb& selected) {
-  CLI::App* sub = connector.add_subcommand("init", "Create the RSA key file that wraps the data key (mode 0600)");
+  CLI::App* sub = connector.add_subcommand(
+      "init", "Create the RSA key that wraps the data key: a key file (mode 0600), or a key pair on an HSM");
   auto options = std::make_shared<InitOptions>();
-  sub->add_option("--key-file", options->key_file, "the new key file; never overwritten")
-      ->type_name("PATH")
-      ->required();
-  sub->add_option("--format", options->format, "pem or pkcs12 (default: pkcs12 for .pfx/.p12, else pem)")
-      ->type_name("FORMAT");
-  sub->add_option("--password", options->password, "key file password (pkcs12: required; pem: encrypts the key)")
-      ->type_name("PASSWORD");
+  CLI::Option* key_file = sub->add_option("--key-file", options->key_file, "the new key file; never overwritten")
+                              ->type_name("PATH");
+  CLI::Option* format =
+      sub->add_option("--format", options->format, "pem or pkcs12 (default: pkcs12 for .pfx/.p12, else pem)")
+          ->type_name("FORMAT");
+  CLI::Option* password =
+      sub->add_option("--password", options->password, "key file password (pkcs12: required; pem: encrypts the key)")
+          ->type_name("PASSWORD");
+  CLI::Option* pkcs11 = sub->add_flag(
+      "--pkcs11", options->pkcs11,
+      "generate a non-extractable RSA-2048 key pair on the configured PKCS#11 token, under its label and id");
+  CLI::Option* config = sub->add_option("--config", options->config_file,
+                                        "with --pkcs11: TOML configuration file (default: $KEYWARDEN_CONFIG)")
+                            ->type_name("FILE");
+  key_file->excludes(pkcs11);
+  format->excludes(pkcs11);
+  password->excludes(pkcs11);
+  config->needs(pkcs11);
   sub->callback([sub, options, &selected] {
+    if (options->pkcs11) {
+      selected.name = "connector init";
+      selected.run = [options](JsonOutput& out) { return InitPkcs11Verb(options->config_file, out); };
+      return;
+    }
+    if (sub->count("--key-file") == 0) throw CLI::RequiredError("--key-file or --pkcs11");
     std::map<std::string, std::string, std::less<>> secrets;
     if (sub->count("--password") > 0) secrets.emplace("--password", options->password);
     WipeString(options->password);
@@ -88,6 +136,13 @@ void AddConnectorCommand(CLI::App& root, SelectedVerb& selected) {
   AddInitVerb(*connector, selected);
   AddServeVerb(*connector, selected);
   AddCheckVerb(*connector, selected);
+  AddRotateDataKeyVerb(*connector, selected);
+  AddRotateRsaKeyVerb(*connector, selected);
+  AddHealthVerb(*connector, selected);
+  AddBackupVerb(*connector, selected);
+  AddRestoreVerb(*connector, selected);
+  AddTransferVerb(*connector, selected);
+  AddImportReferenceVerb(*connector, selected);
 }
 
 }  // namespace keywarden::cli

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -11,19 +12,17 @@
 #include "connector/config_settings.h"
 #include "connector/config_source.h"
 #include "connector/config_url.h"
+#include "keywarden/crypto/encoding.h"
+#include "store/mariadb_options.h"
+#include "store/postgres_options.h"
 
 extern char** environ;
 
 namespace keywarden::connector {
 namespace {
 
+using config_internal::OriginOf;
 using config_internal::RawSettings;
-
-// The name the user gave `key`, or the key itself when it kept its default.
-std::string OriginOf(const RawSettings& settings, std::string_view key) {
-  auto found = settings.values.find(key);
-  return found == settings.values.end() ? std::string(key) : found->second.origin;
-}
 
 Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config) {
   const std::string origin = OriginOf(settings, "identity_server_uri");
@@ -50,6 +49,25 @@ Status CheckWebVault(const RawSettings& settings, ConnectorConfig& config) {
   return OkStatus();
 }
 
+// The provider's connection string must be there and parse; errors name the setting, and the
+// parsers never quote a value.
+Status CheckDatabase(const RawSettings& settings, const ConnectorConfig& config) {
+  const std::string& provider = config.database.provider;
+  if (provider != "postgresql" && provider != "mysql") return OkStatus();
+  const bool postgresql = provider == "postgresql";
+  const std::string key = postgresql ? "database.postgresql" : "database.mysql";
+  const std::string& text = postgresql ? config.database.postgresql : config.database.mysql;
+  if (text.empty()) {
+    return InvalidArgumentError(OriginOf(settings, "database.provider") + " is " + provider + " but " + key +
+                                " is not set (" + config_internal::KeywardenEnvName(key) + " or keyConnectorSettings__database__" +
+                                (postgresql ? "postgreSqlConnectionString" : "mySqlConnectionString") + ")");
+  }
+  const Status parsed = postgresql ? store::ParsePostgresConnectionString(text).status()
+                                   : store::ParseMariaDbConnectionString(text).status();
+  if (!parsed.ok()) return InvalidArgumentError(OriginOf(settings, key) + ": " + parsed.message());
+  return OkStatus();
+}
+
 Status CheckTls(const RawSettings& settings, const ConnectorConfig& config) {
   if (config.tls.cert_file.empty() == config.tls.key_file.empty()) return OkStatus();
   const bool cert = !config.tls.cert_file.empty();
@@ -57,8 +75,7 @@ Status CheckTls(const RawSettings& settings, const ConnectorConfig& config) {
                               (cert ? "tls.key_file" : "tls.cert_file") + " is not: set both or neither");
 }
 
-// Reads the key password from key_password_file. One trailing newline is dropped: files written
-// by `echo` or secret managers usually end with one.
+// Reads the key password from key_password_file.
 Status LoadKeyPassword(const RawSettings& settings, ConnectorConfig& config) {
   const std::string& path = config.rsa_key.key_password_file;
   if (path.empty()) return OkStatus();
@@ -66,14 +83,7 @@ Status LoadKeyPassword(const RawSettings& settings, ConnectorConfig& config) {
     return InvalidArgumentError(OriginOf(settings, "rsa_key.key_password") + " and " +
                                 OriginOf(settings, "rsa_key.key_password_file") + " are both set: set one");
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return InvalidArgumentError("cannot read rsa_key.key_password_file " + path + ": " + std::strerror(errno));
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::size_t size = text.size();
-  if (size > 0 && text[size - 1] == '\n') --size;
-  if (size > 0 && text[size - 1] == '\r') --size;
-  config.rsa_key.key_password = SecureBuffer::CopyOf(std::string_view(text).substr(0, size));
-  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+  KW_ASSIGN_OR_RETURN(config.rsa_key.key_password, config_internal::ReadSecretFile(path, "rsa_key.key_password_file"));
   return OkStatus();
 }
 
@@ -116,8 +126,35 @@ Result<ConnectorConfig> LoadConnectorConfig(const std::optional<std::string>& to
   KW_RETURN_IF_ERROR(CheckIdentityServer(settings, config));
   KW_RETURN_IF_ERROR(CheckWebVault(settings, config));
   KW_RETURN_IF_ERROR(CheckTls(settings, config));
+  KW_RETURN_IF_ERROR(CheckDatabase(settings, config));
   KW_RETURN_IF_ERROR(LoadKeyPassword(settings, config));
+  KW_RETURN_IF_ERROR(config_internal::CheckPkcs11(settings, config));
   return config;
+}
+
+Result<ConnectorConfig::RsaKey> LoadReferenceRsaKey(
+    const std::vector<std::pair<std::string, std::string>>& reference_settings) {
+  std::vector<std::pair<std::string, std::string>> key_settings;
+  for (const auto& [name, value] : reference_settings) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.starts_with("keyconnectorsettings__rsakey__") || lower.starts_with("keyconnectorsettings__certificate__")) {
+      key_settings.emplace_back(name, value);
+    }
+  }
+  RawSettings settings;
+  const Status read = config_internal::ReadReferenceEnvironment(key_settings, settings);
+  for (auto& [name, value] : key_settings) WipeString(value);
+  KW_RETURN_IF_ERROR(read);
+  ConnectorConfig config;
+  KW_RETURN_IF_ERROR(config_internal::ApplySettings(settings, config));
+  if (!settings.unsupported.empty()) {
+    return UnsupportedError("setting " + settings.unsupported.front() + " is not supported by this build");
+  }
+  // The same finishing steps as LoadConnectorConfig's for the key.
+  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, config));
+  KW_RETURN_IF_ERROR(config_internal::CheckPkcs11(settings, config));
+  return std::move(config.rsa_key);
 }
 
 std::vector<std::pair<std::string, std::string>> ProcessEnvironment() {

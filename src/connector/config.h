@@ -11,7 +11,7 @@
 // docs/configuration.md lists every setting under all three names.
 //
 // Loading is strict: an unknown key or variable, a value of the wrong type or range, or a setting
-// for a feature this build lacks (PKCS#11, cloud KMS, databases other than SQLite) stops start-up
+// for a feature this build lacks (cloud KMS, SQL Server) stops start-up
 // with one line naming the setting. Messages name secret settings, never their values.
 #ifndef KEYWARDEN_CONNECTOR_CONFIG_H_
 #define KEYWARDEN_CONNECTOR_CONFIG_H_
@@ -39,6 +39,29 @@ Result<ListenAddress> ParseListen(std::string_view text);
 // The inverse: "0.0.0.0:5000", "[::1]:5000".
 std::string FormatListen(const ListenAddress& address);
 
+// The RSA key on an HSM, through its PKCS#11 module (connector/pkcs11_rsa_key_provider.h).
+// After a successful load with provider "pkcs11": a module, a token, a key and a PIN are set.
+struct Pkcs11Settings {
+  enum class UserType { kUser, kSo, kContextSpecific };
+
+  std::string provider_name;  // the reference's short name (yubihsm, opensc) or softhsm, if given
+  std::string library;        // the module's path; when empty, provider_name's module
+  std::string token_serial;   // the token, by serial number (case-insensitive)...
+  std::string token_label;    // ...or, when no serial is given, by label
+  UserType user_type = UserType::kUser;
+  std::optional<SecureBuffer> pin;  // read from pin_file when that is set
+  std::string pin_setting;          // the setting or file the PIN came from, for error messages
+  std::string pin_file;
+  std::string key_label;  // the private key, by CKA_LABEL...
+  // ...or by CKA_ID, which wins when both are set (as in the reference). The reference's
+  // pkcs11PrivateKeyId is a number, which it matches as the 8 bytes of a little-endian CK_ULONG.
+  std::optional<std::vector<std::uint8_t>> key_id;
+  std::uint32_t sessions = 4;  // logged-in sessions kept open
+};
+
+// "user", "so", "context_specific".
+std::string_view Pkcs11UserTypeName(Pkcs11Settings::UserType type);
+
 struct ConnectorConfig {
   ListenAddress listen;
 
@@ -61,20 +84,28 @@ struct ConnectorConfig {
   } auth;
 
   struct Database {
-    // Always "sqlite" after a successful load; the reference's other names are recognised
-    // and refused as not supported by this build.
+    // "sqlite", "postgresql" or "mysql" (MySQL or MariaDB) after a successful load; the
+    // reference's other names are recognised and refused as not supported by this build.
     std::string provider = "sqlite";
     std::string sqlite_path = "/var/lib/keywarden/connector.db";
+    // Connection strings, Key=Value (the reference's form) or URL. Secrets: they hold the
+    // database password, so they are never printed. The one the provider names is required and
+    // has been parsed successfully after a load.
+    std::string postgresql;
+    std::string mysql;
+    // Pool size for PostgreSQL and MySQL, unless the connection string sets Maximum Pool Size.
+    std::uint32_t connections = 8;
   } database;
 
   struct RsaKey {
-    // Always "file" after a successful load (the reference's certificate provider
-    // "filesystem" means the same: a PKCS#12 or PEM key file).
+    // "file" or "pkcs11" after a successful load (the reference's "certificate" provider with
+    // certificate provider "filesystem" means "file": a PKCS#12 or PEM key file).
     std::string provider = "file";
     std::string key_file = "/etc/bitwarden/key.pfx";
     // The key file's password, if any; read from key_password_file when that is set.
     std::optional<SecureBuffer> key_password;
     std::string key_password_file;  // where key_password came from; empty if not from a file
+    Pkcs11Settings pkcs11;          // provider "pkcs11" only
   } rsa_key;
 
   struct Tls {
@@ -117,6 +148,12 @@ inline constexpr std::string_view kConfigPathVariable = "KEYWARDEN_CONFIG";
 // missing file), kUnsupported (a provider or setting this build does not implement).
 Result<ConnectorConfig> LoadConnectorConfig(const std::optional<std::string>& toml_path,
                                             const std::vector<std::pair<std::string, std::string>>& environment);
+
+// The reference's RSA key settings alone, for `connector import-reference`: only the
+// keyConnectorSettings__rsaKey__* and __certificate__* entries of `reference_settings` are read
+// (others are ignored), with the same defaults, names and checks as LoadConnectorConfig.
+Result<ConnectorConfig::RsaKey> LoadReferenceRsaKey(
+    const std::vector<std::pair<std::string, std::string>>& reference_settings);
 
 // This process's environment, as LoadConnectorConfig takes it.
 std::vector<std::pair<std::string, std::string>> ProcessEnvironment();

@@ -27,25 +27,31 @@ constexpr std::array kMapped = {
     Mapped{"identityserveruri", "identity_server_uri"},
     Mapped{"database__provider", "database.provider"},
     Mapped{kSqliteConnectionString, "database.sqlite_path"},
+    Mapped{"database__postgresqlconnectionstring", "database.postgresql"},
+    Mapped{"database__mysqlconnectionstring", "database.mysql"},
     Mapped{"rsakey__provider", "rsa_key.provider"},
     Mapped{"certificate__provider", "rsa_key.certificate_provider"},
     Mapped{"certificate__filesystempath", "rsa_key.key_file"},
     Mapped{"certificate__filesystempassword", "rsa_key.key_password"},
+    Mapped{"rsakey__pkcs11provider", "rsa_key.pkcs11_provider"},
+    Mapped{"rsakey__pkcs11librarypath", "rsa_key.pkcs11_library"},
+    Mapped{"rsakey__pkcs11slottokenserialnumber", "rsa_key.pkcs11_token_serial"},
+    Mapped{"rsakey__pkcs11loginusertype", "rsa_key.pkcs11_user_type"},
+    Mapped{"rsakey__pkcs11loginpin", "rsa_key.pkcs11_pin"},
+    Mapped{"rsakey__pkcs11privatekeylabel", "rsa_key.pkcs11_key_label"},
+    Mapped{"rsakey__pkcs11privatekeyid", "rsa_key.pkcs11_key_id_number"},
 };
 
 // The reference's other settings, by section (names from its KeyConnectorSettings class).
 // clang-format off
-constexpr std::array<std::string_view, 6> kOtherDatabase = {
-    "jsonfilepath", "sqlserverconnectionstring", "postgresqlconnectionstring", "mysqlconnectionstring",
-    "mongoconnectionstring", "mongodatabasename"};
-constexpr std::array<std::string_view, 22> kOtherRsaKey = {
+constexpr std::array<std::string_view, 4> kOtherDatabase = {
+    "jsonfilepath", "sqlserverconnectionstring", "mongoconnectionstring", "mongodatabasename"};
+constexpr std::array<std::string_view, 15> kOtherRsaKey = {
     "azurekeyvaulturi", "azurekeyvaultkeyname", "azurekeyvaultadtenantid", "azurekeyvaultadappid",
     "azurekeyvaultadsecret",
     "googlecloudprojectid", "googlecloudlocationid", "googlecloudkeyringid", "googlecloudkeyid",
     "googlecloudkeyversionid",
-    "awsaccesskeyid", "awsaccesskeysecret", "awsregion", "awskeyid", "awsusesymmetricencryption",
-    "pkcs11provider", "pkcs11librarypath", "pkcs11slottokenserialnumber", "pkcs11loginusertype", "pkcs11loginpin",
-    "pkcs11privatekeylabel", "pkcs11privatekeyid"};
+    "awsaccesskeyid", "awsaccesskeysecret", "awsregion", "awskeyid", "awsusesymmetricencryption"};
 constexpr std::array<std::string_view, 16> kOtherCertificate = {
     "storethumbprint",
     "azurestorageconnectionstring", "azurestoragecontainer", "azurestoragefilename", "azurestoragefilepassword",

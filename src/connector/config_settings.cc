@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "connector/config_url.h"
+#include "connector/pkcs11_module.h"
 
 namespace keywarden::connector::config_internal {
 namespace {
@@ -81,15 +82,15 @@ bool OneOf(std::string_view name, std::initializer_list<std::string_view> names)
 
 Status ApplyDatabaseProvider(const RawValue& raw, ConnectorConfig& config) {
   KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
-  if (name == "sqlite") {
+  if (OneOf(name, {"sqlite", "postgresql", "mysql"})) {
     config.database.provider = name;
     return OkStatus();
   }
-  if (OneOf(name, {"json", "postgresql", "mysql", "sqlserver", "mongo"})) {
+  if (OneOf(name, {"json", "sqlserver", "mongo"})) {
     return UnsupportedError("database provider '" + name + "' is not supported by this build yet (" + raw.origin + ")");
   }
   return InvalidArgumentError("unknown database provider '" + name + "' in " + raw.origin +
-                              " (this build supports: sqlite)");
+                              " (this build supports: sqlite, postgresql, mysql)");
 }
 
 Status ApplyRsaKeyProvider(const RawValue& raw, ConnectorConfig& config) {
@@ -100,11 +101,15 @@ Status ApplyRsaKeyProvider(const RawValue& raw, ConnectorConfig& config) {
     config.rsa_key.provider = "file";
     return OkStatus();
   }
-  if (OneOf(name, {"pkcs11", "azurekv", "awskms", "gcpkms"})) {
+  if (name == "pkcs11") {
+    config.rsa_key.provider = name;
+    return OkStatus();
+  }
+  if (OneOf(name, {"azurekv", "awskms", "gcpkms"})) {
     return UnsupportedError("RSA key provider '" + name + "' is not supported by this build (" + raw.origin + ")");
   }
   return InvalidArgumentError("unknown RSA key provider '" + name + "' in " + raw.origin +
-                              " (this build supports: file, certificate)");
+                              " (this build supports: file, certificate, pkcs11)");
 }
 
 Status ApplyCertificateProvider(const RawValue& raw, ConnectorConfig&) {
@@ -121,6 +126,68 @@ Status ApplyKeyPassword(const RawValue& raw, ConnectorConfig& config) {
   const auto* text = std::get_if<std::string>(&raw.value);
   if (text == nullptr) return InvalidArgumentError(raw.origin + " must be a string");
   config.rsa_key.key_password = SecureBuffer::CopyOf(std::string_view(*text));
+  return OkStatus();
+}
+
+Status ApplyPkcs11Provider(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  if (auto known = Pkcs11ProviderModuleFor(name); !known.ok()) {
+    return InvalidArgumentError(raw.origin + ": " + known.status().message());
+  }
+  config.rsa_key.pkcs11.provider_name = std::move(name);
+  return OkStatus();
+}
+
+Status ApplyPkcs11UserType(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  using UserType = Pkcs11Settings::UserType;
+  for (UserType type : {UserType::kUser, UserType::kSo, UserType::kContextSpecific}) {
+    if (name == Pkcs11UserTypeName(type)) {
+      config.rsa_key.pkcs11.user_type = type;
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError(raw.origin + " must be \"user\", \"so\" or \"context_specific\"");
+}
+
+Status ApplyPkcs11Pin(const RawValue& raw, ConnectorConfig& config) {
+  const auto* text = std::get_if<std::string>(&raw.value);
+  if (text == nullptr) return InvalidArgumentError(raw.origin + " must be a string");
+  config.rsa_key.pkcs11.pin = SecureBuffer::CopyOf(std::string_view(*text));
+  config.rsa_key.pkcs11.pin_setting = raw.origin;
+  return OkStatus();
+}
+
+// Ours: the CKA_ID as hex ("01a2").
+Status ApplyPkcs11KeyId(const RawValue& raw, ConnectorConfig& config) {
+  KW_ASSIGN_OR_RETURN(std::string hex, AsString(raw));
+  constexpr std::size_t kMaxIdBytes = 128;
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  std::vector<std::uint8_t> id;
+  bool ok = !hex.empty() && hex.size() % 2 == 0 && hex.size() <= 2 * kMaxIdBytes;
+  for (std::size_t i = 0; ok && i < hex.size(); i += 2) {
+    const int high = digit(hex[i]);
+    const int low = digit(hex[i + 1]);
+    ok = high >= 0 && low >= 0;
+    id.push_back(static_cast<std::uint8_t>(high * 16 + low));
+  }
+  if (!ok) return InvalidArgumentError(raw.origin + " must be the key's CKA_ID in hex, e.g. \"01a2\" (1 to 128 bytes)");
+  config.rsa_key.pkcs11.key_id = std::move(id);
+  return OkStatus();
+}
+
+// The reference's pkcs11PrivateKeyId: a number, which it (through Pkcs11Interop) puts in CKA_ID
+// as a CK_ULONG: 8 bytes, little-endian on the 64-bit Linux it runs on.
+Status ApplyPkcs11KeyIdNumber(const RawValue& raw, ConnectorConfig& config) {
+  std::uint64_t number = 0;
+  KW_RETURN_IF_ERROR(SetInteger(raw, 0, std::numeric_limits<std::uint64_t>::max(), number));
+  std::vector<std::uint8_t> id(8);
+  for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::uint8_t>(number >> (8 * i));
+  config.rsa_key.pkcs11.key_id = std::move(id);
   return OkStatus();
 }
 
@@ -181,10 +248,32 @@ constexpr std::array kSettings = {
     SettingSpec{"auth.allow_insecure_identity_server", false,
                 [](const R& r, C& c) { return SetBool(r, c.auth.allow_insecure_identity_server); }},
     SettingSpec{"database.sqlite_path", false, [](const R& r, C& c) { return SetPath(r, c.database.sqlite_path); }},
+    SettingSpec{"database.postgresql", false, [](const R& r, C& c) { return SetString(r, c.database.postgresql); }},
+    SettingSpec{"database.mysql", false, [](const R& r, C& c) { return SetString(r, c.database.mysql); }},
+    SettingSpec{"database.connections", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, 1000, c.database.connections); }},
     SettingSpec{"rsa_key.key_file", false, [](const R& r, C& c) { return SetPath(r, c.rsa_key.key_file); }},
     SettingSpec{"rsa_key.key_password", false, ApplyKeyPassword},
     SettingSpec{"rsa_key.key_password_file", false,
                 [](const R& r, C& c) { return SetString(r, c.rsa_key.key_password_file); }},
+    SettingSpec{"rsa_key.pkcs11_provider", false, ApplyPkcs11Provider},
+    SettingSpec{"rsa_key.pkcs11_library", false,
+                [](const R& r, C& c) { return SetString(r, c.rsa_key.pkcs11.library); }},
+    SettingSpec{"rsa_key.pkcs11_token_serial", false,
+                [](const R& r, C& c) { return SetString(r, c.rsa_key.pkcs11.token_serial); }},
+    SettingSpec{"rsa_key.pkcs11_token_label", false,
+                [](const R& r, C& c) { return SetString(r, c.rsa_key.pkcs11.token_label); }},
+    SettingSpec{"rsa_key.pkcs11_user_type", false, ApplyPkcs11UserType},
+    SettingSpec{"rsa_key.pkcs11_pin", false, ApplyPkcs11Pin},
+    SettingSpec{"rsa_key.pkcs11_pin_file", false,
+                [](const R& r, C& c) { return SetPath(r, c.rsa_key.pkcs11.pin_file); }},
+    SettingSpec{"rsa_key.pkcs11_key_label", false,
+                [](const R& r, C& c) { return SetString(r, c.rsa_key.pkcs11.key_label); }},
+    SettingSpec{"rsa_key.pkcs11_key_id", false, ApplyPkcs11KeyId},
+    // After ours: a reference variable overrides, as everywhere else.
+    SettingSpec{"rsa_key.pkcs11_key_id_number", true, ApplyPkcs11KeyIdNumber},
+    SettingSpec{"rsa_key.pkcs11_sessions", false,
+                [](const R& r, C& c) { return SetInteger(r, 1, 64, c.rsa_key.pkcs11.sessions); }},
     SettingSpec{"tls.cert_file", false, [](const R& r, C& c) { return SetString(r, c.tls.cert_file); }},
     SettingSpec{"tls.key_file", false, [](const R& r, C& c) { return SetString(r, c.tls.key_file); }},
     SettingSpec{"limits.max_body_bytes", false,

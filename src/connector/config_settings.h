@@ -34,6 +34,10 @@ std::string KeywardenEnvName(std::string_view key);
 // Applies every gathered value in table order.
 Status ApplySettings(const RawSettings& settings, ConnectorConfig& config);
 
+// With rsa_key.provider "pkcs11": checks that a module, a token, a key and a PIN are named and
+// reads the PIN file. With another provider: refuses any PKCS#11 setting, which would be ignored.
+Status CheckPkcs11(const RawSettings& settings, ConnectorConfig& config);
+
 }  // namespace keywarden::connector::config_internal
 
 #endif  // KEYWARDEN_CONNECTOR_CONFIG_SETTINGS_H_

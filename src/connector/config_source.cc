@@ -2,6 +2,11 @@
 
 #include <openssl/crypto.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
 #include "connector/config.h"
 
 namespace keywarden::connector::config_internal {
@@ -26,6 +31,23 @@ Status Assign(RawSettings& settings, std::string_view key, RawValue value) {
   settings.values.insert_or_assign("listen.host", RawValue{address->host, value.origin, false});
   settings.values.insert_or_assign("listen.port", RawValue{std::int64_t{address->port}, value.origin, false});
   return OkStatus();
+}
+
+std::string OriginOf(const RawSettings& settings, std::string_view key) {
+  auto found = settings.values.find(key);
+  return found == settings.values.end() ? std::string(key) : found->second.origin;
+}
+
+Result<SecureBuffer> ReadSecretFile(const std::string& path, std::string_view setting) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return InvalidArgumentError("cannot read " + std::string(setting) + " " + path + ": " + std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::size_t size = text.size();
+  if (size > 0 && text[size - 1] == '\n') --size;
+  if (size > 0 && text[size - 1] == '\r') --size;
+  SecureBuffer secret = SecureBuffer::CopyOf(std::string_view(text).substr(0, size));
+  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+  return secret;
 }
 
 }  // namespace keywarden::connector::config_internal

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
 
 namespace keywarden::connector::config_internal {
@@ -45,6 +46,14 @@ struct RawSettings {
 // Records `value` under `key`. "listen" ("HOST:PORT") becomes listen.host and listen.port, so
 // that it and those two override each other in source order.
 Status Assign(RawSettings& settings, std::string_view key, RawValue value);
+
+// The name the user gave `key` ("KEYWARDEN_AUTH_AUDIENCE", "auth.audience (c.toml line 3)"), or
+// the key itself when it kept its default.
+std::string OriginOf(const RawSettings& settings, std::string_view key);
+
+// A secret (password, PIN) read from the file `path`, without one trailing newline: files written
+// by `echo` or secret managers usually end with one. `setting` names the file's setting in errors.
+Result<SecureBuffer> ReadSecretFile(const std::string& path, std::string_view setting);
 
 // Each reader adds its source's settings; unknown names are errors.
 Status ReadTomlFile(const std::string& path, RawSettings& settings);

@@ -64,7 +64,7 @@ Status ReadTable(toml::table& root, const std::string& path, RawSettings& settin
   return OkStatus();
 }
 
-// toml++ may quote a character of the offending text; say nothing of a line that holds a password.
+// toml++ may quote a character of the offending text; say nothing of a line that may hold a password.
 bool LineMentionsPassword(std::string_view text, std::size_t line) {
   std::size_t start = 0;
   for (std::size_t n = 1; n < line && start != std::string_view::npos; ++n) {
@@ -74,7 +74,9 @@ bool LineMentionsPassword(std::string_view text, std::size_t line) {
   if (start == std::string_view::npos) return false;
   std::string content(text.substr(start, text.find('\n', start) - start));
   std::transform(content.begin(), content.end(), content.begin(), [](unsigned char c) { return std::tolower(c); });
-  return content.find("password") != std::string::npos;
+  // Database connection strings hold passwords too, also in URL form (user:password@host).
+  return content.find("password") != std::string::npos || content.find("postgresql") != std::string::npos ||
+         content.find("mysql") != std::string::npos;
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // OpenRsaKeyProvider: the configured RSA key provider, behind the RsaKeyProvider interface.
 //
-// Configuration picks where the private key lives (`rsa_key.provider`): a key file, or later an
-// HSM through PKCS#11. Callers see only RsaKeyProvider.
+// Configuration picks where the private key lives (`rsa_key.provider`): a key file, or an HSM
+// through PKCS#11. Callers see only RsaKeyProvider.
 #ifndef KEYWARDEN_CONNECTOR_RSA_KEY_PROVIDER_FACTORY_H_
 #define KEYWARDEN_CONNECTOR_RSA_KEY_PROVIDER_FACTORY_H_
 

@@ -282,7 +282,8 @@ TEST_F(ConfigTest, ReferenceNamesDifferingOnlyInCaseAreRefused) {
 }
 
 TEST_F(ConfigTest, UnsupportedDatabaseProvidersAreRecognised) {
-  for (const char* name : {"postgresql", "json", "mysql", "sqlserver"}) {
+  // postgresql and mysql are supported: tests/connector/database_config_test.cc.
+  for (const char* name : {"json", "sqlserver", "mongo"}) {
     auto result = LoadWith({{"keyConnectorSettings__database__provider", name}});
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), ErrorCode::kUnsupported);
@@ -291,18 +292,13 @@ TEST_F(ConfigTest, UnsupportedDatabaseProvidersAreRecognised) {
                                              "(keyConnectorSettings__database__provider)");
   }
   const std::string unknown = ErrorOf(LoadWith({{"KEYWARDEN_DATABASE_PROVIDER", "oracle"}}));
-  EXPECT_EQ(unknown, "unknown database provider 'oracle' in KEYWARDEN_DATABASE_PROVIDER (this build supports: sqlite)");
+  EXPECT_EQ(unknown,
+            "unknown database provider 'oracle' in KEYWARDEN_DATABASE_PROVIDER (this build supports: sqlite, "
+            "postgresql, mysql)");
 }
 
 TEST_F(ConfigTest, UnsupportedKeyProvidersAreNamed) {
-  auto pkcs11 = LoadWith({{"keyConnectorSettings__rsaKey__provider", "pkcs11"},
-                          {"keyConnectorSettings__rsaKey__pkcs11LibraryPath", "/usr/lib/libykcs11.so"},
-                          {"keyConnectorSettings__rsaKey__pkcs11LoginPin", kSecret}});
-  ASSERT_FALSE(pkcs11.ok());
-  EXPECT_EQ(pkcs11.status().code(), ErrorCode::kUnsupported);
-  EXPECT_EQ(pkcs11.status().message(),
-            "RSA key provider 'pkcs11' is not supported by this build (keyConnectorSettings__rsaKey__provider)");
-
+  // pkcs11 is supported: tests/connector/pkcs11_config_test.cc.
   for (const char* name : {"azurekv", "awskms", "gcpkms"}) {
     EXPECT_NE(ErrorOf(LoadWith({{"keyConnectorSettings__rsaKey__provider", name}}))
                   .find("RSA key provider '" + std::string(name) + "' is not supported by this build"),
@@ -323,9 +319,9 @@ TEST_F(ConfigTest, UnsupportedKeyProvidersAreNamed) {
 
 TEST_F(ConfigTest, SettingsOfUnsupportedFeaturesAreNamed) {
   for (const char* name :
-       {"keyConnectorSettings__rsaKey__pkcs11LibraryPath", "keyConnectorSettings__rsaKey__awsRegion",
+       {"keyConnectorSettings__rsaKey__azureKeyvaultUri", "keyConnectorSettings__rsaKey__awsRegion",
         "keyConnectorSettings__rsaKey__googleCloudKeyId", "keyConnectorSettings__certificate__vaultToken",
-        "keyConnectorSettings__database__postgreSqlConnectionString",
+        "keyConnectorSettings__database__sqlServerConnectionString",
         "keyConnectorSettings__transferTo__database__provider", "keyConnectorSettings__transferTo__lockfilePath"}) {
     auto result = LoadWith({{name, "value"}});
     ASSERT_FALSE(result.ok()) << name;

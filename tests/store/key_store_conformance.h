@@ -70,6 +70,7 @@ class KeyStoreConformanceTest : public ::testing::TestWithParam<KeyStoreFactory>
  protected:
   void SetUp() override {
     store_ = GetParam().make();
+    if (IsSkipped()) return;  // the factory's server is not installed here (outside CI)
     ASSERT_NE(store_, nullptr);
   }
   KeyStore& store() { return *store_; }

@@ -1,0 +1,25 @@
+// `keywarden connector health`: asks a running connector whether it is healthy.
+//
+// health [--url URL] [--config FILE]
+//   GETs the connector's /health, for container health checks and monitoring. Without --url:
+//   http://127.0.0.1:PORT/health with the configured port (the configured address when it names
+//   one host rather than all of them); a connector serving TLS needs --url with a name its
+//   certificate covers. Configuration is found as `serve` finds it.
+//   Exit 0 and {"url", "status"} when the connector answers 200; else 1 (2 for a configuration
+//   or usage problem) with one line on stderr.
+#ifndef KEYWARDEN_CLI_CONNECTOR_HEALTH_H_
+#define KEYWARDEN_CLI_CONNECTOR_HEALTH_H_
+
+#include "cli/app.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace keywarden::cli {
+
+void AddHealthVerb(CLI::App& connector, SelectedVerb& selected);
+
+}  // namespace keywarden::cli
+
+#endif  // KEYWARDEN_CLI_CONNECTOR_HEALTH_H_
