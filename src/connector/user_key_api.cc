@@ -41,7 +41,16 @@ HttpResponse TokenRejected(const UserKeyApi& api, const TokenError& error) {
   return response;
 }
 
-HttpResponse Failure(const Status& status) { return http::JsonError(HttpStatusFor(status), status.message()); }
+// An unavailable dependency is logged with its detail (which may name database hosts) and
+// answered in general terms; other failures describe the client's own request.
+HttpResponse Failure(const Status& status) {
+  const int code = HttpStatusFor(status);
+  if (code == 503) {
+    LogWarning("answering 503: " + status.message());
+    return http::JsonError(503, "the key store is unavailable; try again shortly");
+  }
+  return http::JsonError(code, status.message());
+}
 
 std::string_view ResultName(const Status& status) { return status.ok() ? "ok" : ErrorCodeName(status.code()); }
 

@@ -1,6 +1,8 @@
 #include "store/sqlite_key_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <limits>
@@ -370,6 +372,9 @@ Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& 
   }
   if (options.read_connections < 1) return InvalidArgumentError("SQLite needs at least one read connection");
 
+  // A new database holds wrapped and sealed keys only, but still is nobody else's business:
+  // create it 0600 (SQLite gives its -wal and -shm files the same mode) rather than by umask.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   KW_ASSIGN_OR_RETURN(auto writer, Connection::Open(path, /*create=*/true, options));
   // The first statements read the file: a file that is not a database fails here.
   Status wal = EnableWal(*writer, options.busy_timeout);
@@ -771,27 +776,5 @@ Status SqliteKeyStore::Ping() {
   return query.Step().status();
 }
 
-Status SqliteKeyStore::Backup(const std::string& destination_path) {
-  if (destination_path.empty()) return InvalidArgumentError("backup destination path is empty");
-  ReaderLease reader(*this);
-  EndSnapshot(*reader);
-  sqlite3* destination = nullptr;
-  int rc = sqlite3_open_v2(destination_path.c_str(), &destination,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  struct Closer {
-    sqlite3* db;
-    ~Closer() { sqlite3_close_v2(db); }
-  } closer{destination};
-  if (rc != SQLITE_OK) return SqliteError(rc, "to open the backup destination '" + destination_path + "'");
-  sqlite3_busy_timeout(destination, static_cast<int>(std::min<std::int64_t>(options_.busy_timeout.count(), INT32_MAX)));
-
-  sqlite3_backup* backup = sqlite3_backup_init(destination, "main", reader->db(), "main");
-  if (backup == nullptr) return SqliteError(sqlite3_extended_errcode(destination), "to start the backup");
-  rc = sqlite3_backup_step(backup, -1);  // all pages from one read snapshot
-  const int finish = sqlite3_backup_finish(backup);
-  if (rc != SQLITE_DONE) return SqliteError(rc, "to copy the database");
-  if (finish != SQLITE_OK) return SqliteError(finish, "to finish the backup");
-  return OkStatus();
-}
 
 }  // namespace keywarden::store

@@ -84,10 +84,6 @@ class SqliteKeyStore final : public KeyStore {
   Result<int> SchemaVersion() override;
   Status Ping() override;
 
-  // Copies a consistent snapshot of the database to `destination_path` (created or overwritten)
-  // with SQLite's online backup API; reads and writes continue meanwhile.
-  Status Backup(const std::string& destination_path);
-
   // Transactions committed and writes applied by the writer since Open (metrics; tests use them
   // to see group commit at work: commit_count() < write_count() under concurrent writes).
   std::uint64_t commit_count() const { return commit_count_.load(std::memory_order_relaxed); }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -328,6 +329,19 @@ TEST(SqliteKeyStoreTest, MigratesAVersion1Database) {
   EXPECT_EQ(user->last_access_date, std::optional<std::int64_t>(2200));
 }
 
+TEST(SqliteKeyStoreTest, ANewDatabaseIsReadableByItsOwnerOnly) {
+  TempDir dir;
+  const std::string path = dir.File("new.db");
+  const mode_t old_umask = ::umask(022);
+  auto store = MustOpen(path);
+  ::umask(old_umask);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->InsertUserKey(conformance::TestRecord(1, 1000)).ok());
+  for (const std::string& file : {path, path + "-wal"}) {
+    EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << file;
+  }
+}
+
 TEST(SqliteKeyStoreTest, RefusesANewerSchema) {
   TempDir dir;
   const std::string path = dir.File("future.db");
@@ -343,33 +357,6 @@ TEST(SqliteKeyStoreTest, RefusesANewerSchema) {
   EXPECT_EQ(store.status().message(), "database schema version " + std::to_string(SqliteKeyStore::kSchemaVersion + 1) +
                                           " is newer than this keywarden supports (" +
                                           std::to_string(SqliteKeyStore::kSchemaVersion) + ")");
-}
-
-TEST(SqliteKeyStoreTest, BackupIsAReadableCopy) {
-  TempDir dir;
-  auto store = MustOpen(dir.File("keys.db"));
-  for (unsigned i = 1; i <= 10; ++i) ASSERT_TRUE(store->InsertUserKey(TestRecord(i, i)).ok());
-  ASSERT_TRUE(store->InitDataKey(TestDataKey(1, 3, 100)).ok());
-
-  const std::string copy_path = dir.File("backup.db");
-  ASSERT_TRUE(store->Backup(copy_path).ok());
-  // The original stays usable and independent of the copy.
-  ASSERT_TRUE(store->DeleteUserKey(TestUserId(1)).ok());
-
-  auto copy = MustOpen(copy_path);
-  EXPECT_EQ(copy->CountUserKeys().value(), 10u);
-  auto got = copy->GetUserKey(TestUserId(1));
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->sealed, TestRecord(1, 1).sealed);
-  EXPECT_EQ(copy->ListDataKeys()->size(), 1u);
-}
-
-TEST(SqliteKeyStoreTest, BackupToAnUnwritablePlaceFails) {
-  TempDir dir;
-  auto store = MustOpen(dir.File("keys.db"));
-  Status s = store->Backup(dir.File("missing-dir/backup.db"));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.code(), ErrorCode::kUnavailable);
 }
 
 TEST(SqliteKeyStoreTest, CorruptFileIsAClearError) {
