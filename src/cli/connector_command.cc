@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "cli/connector_backup.h"
+#include "cli/connector_config.h"
 #include "cli/connector_health.h"
 #include "cli/connector_rotate.h"
 #include "cli/connector_serve.h"
@@ -66,7 +67,7 @@ Status InitVerb(ArgumentReader& args, const std::string& key_file, std::string_v
 // init --pkcs11: the token, key label and id, PIN and module come from the configuration, as for
 // `serve`, so that the key is made exactly where the service will look for it.
 Status InitPkcs11Verb(const std::string& config_file, JsonOutput& out) {
-  auto config = connector::LoadConnectorConfig(ConfigPath(config_file), connector::ProcessEnvironment());
+  auto config = LoadCliConnectorConfig(config_file);
   if (!config.ok()) return Status(config.status().code(), "configuration: " + config.status().message());
   if (config->rsa_key.provider != "pkcs11") {
     return InvalidArgumentError("--pkcs11 needs rsa_key.provider = \"pkcs11\" and its settings in the configuration");

@@ -34,6 +34,15 @@ struct ServeOptions {
   bool dev = false;
 };
 
+// --config, else $KEYWARDEN_CONFIG, else none.
+std::optional<std::string> ConfigPath(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv(std::string(connector::kConfigPathVariable).c_str()); env != nullptr && *env) {
+    return std::string(env);
+  }
+  return std::nullopt;
+}
+
 // Blocks SIGTERM and SIGINT in this thread (and so in every thread started after), then waits
 // for one: the server's threads never see the signal, and shutdown runs here, in order.
 class ShutdownSignal {
@@ -148,14 +157,6 @@ int Check(const std::string& config_file) {
 }
 
 }  // namespace
-
-std::optional<std::string> ConfigPath(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv(std::string(connector::kConfigPathVariable).c_str()); env != nullptr && *env) {
-    return std::string(env);
-  }
-  return std::nullopt;
-}
 
 void AddServeVerb(CLI::App& connector, SelectedVerb& selected) {
   CLI::App* sub = connector.add_subcommand("serve", "Run the Key Connector until SIGTERM");

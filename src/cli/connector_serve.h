@@ -13,9 +13,6 @@
 #ifndef KEYWARDEN_CLI_CONNECTOR_SERVE_H_
 #define KEYWARDEN_CLI_CONNECTOR_SERVE_H_
 
-#include <optional>
-#include <string>
-
 #include "cli/app.h"
 
 namespace CLI {
@@ -27,9 +24,6 @@ namespace keywarden::cli {
 inline constexpr int kExitCheckKeyProvider = 3;
 inline constexpr int kExitCheckDatabase = 4;
 inline constexpr int kExitCheckIdentityServer = 5;
-
-// The TOML configuration file: the --config flag's value, else $KEYWARDEN_CONFIG, else none.
-std::optional<std::string> ConfigPath(const std::string& flag);
 
 void AddServeVerb(CLI::App& connector, SelectedVerb& selected);
 void AddCheckVerb(CLI::App& connector, SelectedVerb& selected);

@@ -168,7 +168,8 @@ void AddTransferVerb(CLI::App& connector, SelectedVerb& selected) {
 
 void AddImportReferenceVerb(CLI::App& connector, SelectedVerb& selected) {
   CLI::App* sub = connector.add_subcommand(
-      "import-reference", "Import the reference Key Connector's user keys (JSON file or SQLite), verified");
+      "import-reference",
+      "Import the reference Key Connector's user keys (JSON file, SQLite, PostgreSQL, MySQL), verified");
   auto options = std::make_shared<ImportOptions>();
   sub->add_option("--from", options->from, "the reference's settings: a file of keyConnectorSettings__NAME=VALUE lines")
       ->type_name("SETTINGS")

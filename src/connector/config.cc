@@ -138,7 +138,8 @@ Result<ConnectorConfig::RsaKey> LoadReferenceRsaKey(
   for (const auto& [name, value] : reference_settings) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower.starts_with("keyconnectorsettings__rsakey__") || lower.starts_with("keyconnectorsettings__certificate__")) {
+    if (lower.starts_with("keyconnectorsettings__rsakey__") ||
+        lower.starts_with("keyconnectorsettings__certificate__")) {
       key_settings.emplace_back(name, value);
     }
   }

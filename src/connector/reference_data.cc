@@ -53,6 +53,8 @@ ReferenceRow ParseReferenceRow(std::string_view name, std::string_view id, const
 }
 
 Result<std::unique_ptr<ReferenceData>> OpenReferenceData(const ReferenceSettings& settings) {
+  if (settings.database_provider == "postgresql") return OpenReferencePostgres(settings.connection_string);
+  if (settings.database_provider == "mysql") return OpenReferenceMysql(settings.connection_string);
   const bool json = settings.database_provider == "json";
   const std::string& path = json ? settings.json_file_path : settings.sqlite_path;
   std::error_code error;

@@ -13,10 +13,11 @@
 //       first row; more than one appears when two instances started together on an empty database.
 //     UserKeys(Id TEXT PRIMARY KEY: upper-case GUID, Key TEXT NULL, CreationDate TEXT NOT NULL,
 //       RevisionDate TEXT NULL, LastAccessDate TEXT NULL), dates as "yyyy-MM-dd HH:mm:ss.fffffff".
-// PostgreSQL and MySQL use the same two tables (uuid / char(36) ids, timestamp columns); reading
-// them is a matter of another reader here.
+//   PostgreSQL (database__provider=postgresql) and MySQL/MariaDB (mysql): the same two tables,
+//     "UserKeys"."Id" uuid / `Id` char(36) ascii_general_ci, dates as timestamp without time zone /
+//     datetime(6), read as text.
 //
-// Readers never write: the SQLite file is opened read-only.
+// Readers never write: the SQLite file is opened read-only, the servers are only sent SELECTs.
 #ifndef KEYWARDEN_CONNECTOR_REFERENCE_DATA_H_
 #define KEYWARDEN_CONNECTOR_REFERENCE_DATA_H_
 
@@ -62,10 +63,12 @@ class ReferenceData {
   virtual Result<std::vector<ReferenceRow>> NextRows(std::size_t limit) = 0;
 };
 
-// The data `settings` names (its JSON file or SQLite database), which must exist.
+// The data `settings` names (its JSON file or SQLite database, which must exist, or its server).
 Result<std::unique_ptr<ReferenceData>> OpenReferenceData(const ReferenceSettings& settings);
 Result<std::unique_ptr<ReferenceData>> OpenReferenceJson(const std::string& path);
 Result<std::unique_ptr<ReferenceData>> OpenReferenceSqlite(const std::string& path);
+Result<std::unique_ptr<ReferenceData>> OpenReferencePostgres(const std::string& connection_string);
+Result<std::unique_ptr<ReferenceData>> OpenReferenceMysql(const std::string& connection_string);
 
 // One row from its stored texts (shared by the readers): the id must be a GUID, the key base64 of
 // at least tag and iv, the dates as reference_date.h reads them. `name` is the row's name for

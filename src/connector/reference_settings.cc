@@ -6,8 +6,11 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include "keywarden/crypto/encoding.h"
+#include "store/mariadb_options.h"
+#include "store/postgres_options.h"
 #include "store/sqlite_path.h"
 
 namespace keywarden::connector {
@@ -33,6 +36,8 @@ std::string_view Trim(std::string_view s) {
 SettingsFile::~SettingsFile() {
   for (auto& [name, value] : entries) WipeString(value);
 }
+
+ReferenceSettings::~ReferenceSettings() { WipeString(connection_string); }
 
 Result<SettingsFile> ReadSettingsFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -69,6 +74,8 @@ Result<SettingsFile> ReadSettingsFile(const std::string& path) {
 Result<ReferenceSettings> LoadReferenceSettings(const SettingsFile& file) {
   ReferenceSettings settings;
   std::set<std::string> seen;
+  // (provider, value, name as written) of each connection string given.
+  std::vector<std::tuple<std::string, const std::string*, std::string>> connection_strings;
   for (const auto& [name, value] : file.entries) {
     const std::string lower = Lower(name);
     if (!lower.starts_with(kPrefix)) continue;
@@ -83,6 +90,9 @@ Result<ReferenceSettings> LoadReferenceSettings(const SettingsFile& file) {
       auto path = store::ParseSqliteConnectionString(value);
       if (!path.ok()) return InvalidArgumentError(name + ": " + path.status().message());
       settings.sqlite_path = std::move(path).value();
+    } else if (key == "database__postgresqlconnectionstring" || key == "database__mysqlconnectionstring") {
+      connection_strings.emplace_back(key == "database__postgresqlconnectionstring" ? "postgresql" : "mysql", &value,
+                                      name);
     }
   }
 
@@ -91,11 +101,26 @@ Result<ReferenceSettings> LoadReferenceSettings(const SettingsFile& file) {
     return InvalidArgumentError(
         "keyConnectorSettings__database__sqliteConnectionString is required for the sqlite database");
   }
-  if (provider == "postgresql" || provider == "mysql" || provider == "sqlserver" || provider == "mongo") {
-    return UnsupportedError("importing the reference's " + provider +
-                            " database is not supported by this build (supported: json, sqlite)");
+  if (provider == "postgresql" || provider == "mysql") {
+    const std::string wanted = provider == "postgresql" ? "postgresql" : "mysql";
+    const auto found = std::find_if(connection_strings.begin(), connection_strings.end(),
+                                    [&](const auto& entry) { return std::get<0>(entry) == wanted; });
+    const std::string setting = provider == "postgresql" ? "keyConnectorSettings__database__postgreSqlConnectionString"
+                                                         : "keyConnectorSettings__database__mySqlConnectionString";
+    if (found == connection_strings.end()) {
+      return InvalidArgumentError(setting + " is required for the " + provider + " database");
+    }
+    const std::string& text = *std::get<1>(*found);
+    const Status parsed = provider == "postgresql" ? store::ParsePostgresConnectionString(text).status()
+                                                   : store::ParseMariaDbConnectionString(text).status();
+    if (!parsed.ok()) return InvalidArgumentError(std::get<2>(*found) + ": " + parsed.message());
+    settings.connection_string = text;
   }
-  if (provider != "json" && provider != "sqlite") {
+  if (provider == "sqlserver" || provider == "mongo") {
+    return UnsupportedError("importing the reference's " + provider +
+                            " database is not supported by this build (supported: json, sqlite, postgresql, mysql)");
+  }
+  if (provider != "json" && provider != "sqlite" && provider != "postgresql" && provider != "mysql") {
     return InvalidArgumentError("unknown database provider '" + provider +
                                 "' in keyConnectorSettings__database__provider (the reference's are json, sqlite, "
                                 "postgresql, mysql, sqlserver, mongo)");

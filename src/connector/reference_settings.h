@@ -8,10 +8,10 @@
 //   - blank lines and lines starting with '#' are skipped;
 //   - names ignore case, as in .NET; a name given twice is an error.
 // Of those, the import uses the database (`database__provider`, `__jsonFilePath`,
-// `__sqliteConnectionString`) and the RSA key (`rsaKey__*`, `certificate__*`, read exactly as the
-// connector reads them); every other line is ignored. Defaults are the reference's: the JSON
-// file /etc/bitwarden/data.json and the key /etc/bitwarden/key.pfx. Relative paths are taken
-// from the current directory.
+// `__sqliteConnectionString`, `__postgreSqlConnectionString`, `__mySqlConnectionString`) and the RSA key (`rsaKey__*`,
+// `certificate__*`, read exactly as the connector reads them); every other line is ignored. Defaults are the
+// reference's: the JSON file /etc/bitwarden/data.json and the key /etc/bitwarden/key.pfx. Relative paths are taken from
+// the current directory.
 #ifndef KEYWARDEN_CONNECTOR_REFERENCE_SETTINGS_H_
 #define KEYWARDEN_CONNECTOR_REFERENCE_SETTINGS_H_
 
@@ -39,15 +39,23 @@ struct SettingsFile {
 Result<SettingsFile> ReadSettingsFile(const std::string& path);
 
 struct ReferenceSettings {
-  std::string database_provider = "json";  // lower case: json or sqlite
+  ReferenceSettings() = default;
+  ReferenceSettings(ReferenceSettings&&) = default;
+  ReferenceSettings& operator=(ReferenceSettings&&) = default;
+  ~ReferenceSettings();  // wipes the connection string
+
+  std::string database_provider = "json";  // lower case: json, sqlite, postgresql or mysql
   std::string json_file_path = "/etc/bitwarden/data.json";
   std::string sqlite_path;  // from "Data Source=PATH"
+  // postgresql and mysql: the reference's connection string (checked by the store's parser).
+  // Secret: it holds the database password.
+  std::string connection_string;
   ConnectorConfig::RsaKey rsa_key;
 };
 
-// kUnsupported for a database the import cannot read (postgresql, mysql, sqlserver, mongo, for
-// now) or a key provider this build lacks; kInvalidArgument for an unknown provider, a missing
-// connection string, or a name given twice.
+// kUnsupported for a database the import cannot read (sqlserver, mongo) or a key provider this
+// build lacks; kInvalidArgument for an unknown provider, a missing or malformed connection string
+// (named, never shown), or a name given twice.
 Result<ReferenceSettings> LoadReferenceSettings(const SettingsFile& file);
 
 }  // namespace keywarden::connector

@@ -15,7 +15,9 @@
 #include "connector/file_rsa_key_provider.h"
 #include "connector/rsa_key_provider_factory.h"
 #include "store/sqlite_key_store.h"
+#include "support/mariadb_server.h"
 #include "support/postgres_server.h"
+#include "support/softhsm_token.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -33,8 +35,11 @@ class TransferTest : public ::testing::Test {
   void SetUp() override {
     source_key_ = dir_.File("source.pem");
     destination_key_ = dir_.File("destination.pem");
-    ASSERT_TRUE(connector::CreateKeyFile(source_key_, connector::KeyFileFormat::kPemPkcs8, nullptr).ok());
-    ASSERT_TRUE(connector::CreateKeyFile(destination_key_, connector::KeyFileFormat::kPemPkcs8, nullptr).ok());
+    auto source = connector::CreateKeyFile(source_key_, connector::KeyFileFormat::kPemPkcs8, nullptr);
+    auto destination = connector::CreateKeyFile(destination_key_, connector::KeyFileFormat::kPemPkcs8, nullptr);
+    ASSERT_TRUE(source.ok() && destination.ok());
+    source_fingerprint_ = *source;
+    destination_fingerprint_ = *destination;
     source_db_ = dir_.File("source.db");
     destination_db_ = dir_.File("destination.db");
     source_config_ = dir_.File("source.toml");
@@ -48,7 +53,9 @@ class TransferTest : public ::testing::Test {
     password_file_ = dir_.File("password");
     std::ofstream(password_file_) << kPassword << "\n";
     const SecureBuffer password = SecureBuffer::CopyOf(std::string_view(kPassword));
-    ASSERT_TRUE(connector::CreateKeyFile(destination_key_, connector::KeyFileFormat::kPkcs12, &password).ok());
+    auto fingerprint = connector::CreateKeyFile(destination_key_, connector::KeyFileFormat::kPkcs12, &password);
+    ASSERT_TRUE(fingerprint.ok());
+    destination_fingerprint_ = *fingerprint;
     WriteConnectorConfig(destination_config_, destination_db_, destination_key_, password_file_);
   }
 
@@ -145,6 +152,7 @@ class TransferTest : public ::testing::Test {
 
   TempDir dir_;
   std::string source_key_, destination_key_, password_file_;
+  std::string source_fingerprint_, destination_fingerprint_;
   std::string source_db_, destination_db_, source_config_, destination_config_;
 };
 
@@ -162,17 +170,14 @@ TEST_F(TransferTest, CopiesEveryKeyToAnotherDatabaseAndRsaKeyKeepingDates) {
 
   ExpectStoreHolds(destination_config_, expected);
   // The destination's data key is its own, wrapped by its own RSA key only.
-  const auto destination_provider = Provider(destination_config_);
-  const auto source_provider = Provider(source_config_);
-  ASSERT_TRUE(destination_provider != nullptr && source_provider != nullptr);
   {
     auto store = store::SqliteKeyStore::Open(destination_db_);
     ASSERT_TRUE(store.ok());
     auto wrappings = (*store)->ListDataKeys();
     ASSERT_TRUE(wrappings.ok());
     ASSERT_EQ(wrappings->size(), 1u);
-    EXPECT_EQ(wrappings->front().provider_key_fingerprint, destination_provider->PublicKeyFingerprint());
-    EXPECT_NE(wrappings->front().provider_key_fingerprint, source_provider->PublicKeyFingerprint());
+    EXPECT_EQ(wrappings->front().provider_key_fingerprint, destination_fingerprint_);
+    EXPECT_NE(wrappings->front().provider_key_fingerprint, source_fingerprint_);
   }
   ExpectApiServes(destination_config_, expected);
 
@@ -320,9 +325,9 @@ TEST_F(TransferTest, CopiesIntoPostgresqlAndBack) {
   KW_SHARED_POSTGRES_OR_SKIP(server);
   auto database = server->CreateDatabase();
   ASSERT_TRUE(database.ok()) << database.status().ToString();
-  WriteConnectorConfig(destination_config_, "", destination_key_, password_file_,
-                       "provider = \"postgresql\"\npostgresql = " + TomlString(server->ConnectionString(*database)) +
-                           "\n");
+  WriteConnectorConfig(
+      destination_config_, "", destination_key_, password_file_,
+      "provider = \"postgresql\"\npostgresql = " + TomlString(server->ConnectionString(*database)) + "\n");
   const ExpectedKeys expected = PopulateSource(30);
   const nlohmann::json summary = SuccessJson(Transfer({"--batch", "8"}));
   EXPECT_EQ(summary["transferred"], 30);
@@ -342,6 +347,45 @@ TEST_F(TransferTest, CopiesIntoPostgresqlAndBack) {
   // Reading through the API last: it records last-access times.
   ExpectApiServes(destination_config_, expected);
   ExpectApiServes(back, expected);
+}
+
+TEST_F(TransferTest, CopiesIntoMariadb) {
+  KW_REQUIRE_MARIADB(server);
+  auto database = server->CreateDatabase();
+  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  WriteConnectorConfig(destination_config_, "", destination_key_, "",
+                       "provider = \"mysql\"\nmysql = " + TomlString(server->ConnectionString(*database)) + "\n");
+  const ExpectedKeys expected = PopulateSource(30);
+  const nlohmann::json summary = SuccessJson(Transfer({"--batch", "8"}));
+  EXPECT_EQ(summary["transferred"], 30);
+  EXPECT_EQ(summary["verified"], 30);
+  ExpectStoreHolds(destination_config_, expected);
+  ExpectApiServes(destination_config_, expected);
+  const nlohmann::json again = SuccessJson(Transfer());
+  EXPECT_EQ(again["already_present"], 30);
+}
+
+TEST_F(TransferTest, CopiesToAnRsaKeyOnAnHsm) {
+  std::unique_ptr<SoftHsmToken> token;
+  KW_SOFTHSM_TOKEN_OR_SKIP(token);
+  auto key = RsaPrivateKey::Generate();
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(token->ImportKey(*key, "keywarden-hsm", {}).ok());
+  const std::string pin_file = dir_.File("pin");
+  std::ofstream(pin_file) << token->user_pin() << "\n";
+  std::ofstream(destination_config_) << "identity_server_uri = \"http://127.0.0.1:9\"\n"
+                                     << "[database]\nsqlite_path = " << TomlString(destination_db_) << "\n"
+                                     << "[rsa_key]\nprovider = \"pkcs11\"\n"
+                                     << "pkcs11_library = " << TomlString(SoftHsmToken::kModulePath) << "\n"
+                                     << "pkcs11_token_serial = " << TomlString(token->serial()) << "\n"
+                                     << "pkcs11_pin_file = " << TomlString(pin_file) << "\n"
+                                     << "pkcs11_key_label = \"keywarden-hsm\"\n";
+  const ExpectedKeys expected = PopulateSource(20);
+  const nlohmann::json summary = SuccessJson(Transfer());
+  EXPECT_EQ(summary["transferred"], 20);
+  EXPECT_EQ(summary["verified"], 20);
+  ExpectStoreHolds(destination_config_, expected);
+  ExpectApiServes(destination_config_, expected);
 }
 
 TEST_F(TransferTest, RefusesTheSameDatabaseUnderAnotherName) {

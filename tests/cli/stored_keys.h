@@ -19,9 +19,9 @@
 #include "connector/config.h"
 #include "connector/connector_service.h"
 #include "connector/jwt_signer.h"
+#include "connector/key_store_factory.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
-#include "connector/key_store_factory.h"
 #include "support/http_test_client.h"
 
 namespace keywarden::testing {

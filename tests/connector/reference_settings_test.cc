@@ -56,6 +56,16 @@ TEST_F(ReferenceSettingsTest, ReadsTheDatabaseAndKeyAndIgnoresTheRest) {
   EXPECT_EQ(settings->rsa_key.key_password->view(), "p=w \"quoted\"");  // kept as written, as docker does
 }
 
+TEST_F(ReferenceSettingsTest, ReadsTheServersConnectionStrings) {
+  auto settings = Load(
+      "keyConnectorSettings__database__provider=postgresql\n"
+      "keyConnectorSettings__database__postgreSqlConnectionString=Host=db;Database=kc;Password=a=b\n"
+      "keyConnectorSettings__database__mySqlConnectionString=not used\n");
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  EXPECT_EQ(settings->database_provider, "postgresql");
+  EXPECT_EQ(settings->connection_string, "Host=db;Database=kc;Password=a=b");
+}
+
 TEST_F(ReferenceSettingsTest, ErrorsNameTheLineOrSettingNeverAValue) {
   auto no_equals = Load("keyConnectorSettings__database__provider=json\nsecret-looking-line\n");
   ASSERT_FALSE(no_equals.ok());
@@ -75,6 +85,17 @@ TEST_F(ReferenceSettingsTest, ErrorsNameTheLineOrSettingNeverAValue) {
   auto no_sqlite = Load("keyConnectorSettings__database__provider=sqlite\n");
   ASSERT_FALSE(no_sqlite.ok());
   EXPECT_NE(no_sqlite.status().message().find("sqliteConnectionString"), std::string::npos);
+
+  auto no_postgres = Load("keyConnectorSettings__database__provider=postgresql\n");
+  ASSERT_FALSE(no_postgres.ok());
+  EXPECT_NE(no_postgres.status().message().find("postgreSqlConnectionString"), std::string::npos);
+
+  auto bad_mysql = Load(
+      "keyConnectorSettings__database__provider=mysql\n"
+      "keyConnectorSettings__database__mySqlConnectionString=Server=db;Bogus=1;Pwd=hunter2\n");
+  ASSERT_FALSE(bad_mysql.ok());
+  EXPECT_NE(bad_mysql.status().message().find("mySqlConnectionString"), std::string::npos);
+  EXPECT_EQ(bad_mysql.status().message().find("hunter2"), std::string::npos);
 
   auto unknown = Load("keyConnectorSettings__database__provider=oracle\n");
   ASSERT_FALSE(unknown.ok());
