@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "store/mariadb_connection.h"
+#include "store/stored_rows.h"
 
 namespace keywarden::store {
 namespace {
@@ -55,32 +56,6 @@ constexpr Migration kMigrations[] = {{2, kVersion2}};
 static_assert(std::end(kMigrations)[-1].version == MariaDbKeyStore::kSchemaVersion,
               "kSchemaVersion must name the last migration");
 
-Result<std::uint32_t> ToVersion(std::int64_t value) {
-  if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) {
-    return InternalError("stored data key version is out of range");
-  }
-  return static_cast<std::uint32_t>(value);
-}
-
-Result<UserKeyRecord> ReadUserKey(const MariaDbStatement& query) {
-  UserKeyRecord record;
-  record.user_id = query.ColumnText(0);
-  record.sealed = query.ColumnBlob(1);
-  KW_ASSIGN_OR_RETURN(record.data_key_version, ToVersion(query.ColumnInt(2)));
-  record.creation_date = query.ColumnInt(3);
-  record.revision_date = query.ColumnOptionalInt(4);
-  record.last_access_date = query.ColumnOptionalInt(5);
-  return record;
-}
-
-Result<WrappedDataKey> ReadDataKey(const MariaDbStatement& query) {
-  WrappedDataKey key;
-  KW_ASSIGN_OR_RETURN(key.version, ToVersion(query.ColumnInt(0)));
-  key.wrapped = query.ColumnBlob(1);
-  key.provider_key_fingerprint = query.ColumnText(2);
-  key.creation_date = query.ColumnInt(3);
-  return key;
-}
 
 Status CheckUserId(std::string_view user_id) {
   if (user_id.size() > kMaxKeyBytes) return InvalidArgumentError("user id is longer than 255 bytes");
@@ -324,7 +299,7 @@ Result<UserKeyRecord> MariaDbKeyStore::GetUserKey(std::string_view user_id) {
     KW_RETURN_IF_ERROR(query.Bytes(user_id).Run());
     KW_ASSIGN_OR_RETURN(bool row, query.Next());
     if (row) {
-      KW_ASSIGN_OR_RETURN(found, ReadUserKey(query));
+      KW_ASSIGN_OR_RETURN(found, internal::ReadUserKeyRow(query));
     }
     return OkStatus();
   });
@@ -439,7 +414,7 @@ Result<std::vector<UserKeyRecord>> MariaDbKeyStore::ListUserKeys(std::string_vie
     while (true) {
       KW_ASSIGN_OR_RETURN(bool row, query.Next());
       if (!row) break;
-      KW_ASSIGN_OR_RETURN(auto record, ReadUserKey(query));
+      KW_ASSIGN_OR_RETURN(auto record, internal::ReadUserKeyRow(query));
       records.push_back(std::move(record));
     }
     return OkStatus();
@@ -525,7 +500,7 @@ Result<WrappedDataKey> MariaDbKeyStore::InitDataKey(const WrappedDataKey& candid
     KW_RETURN_IF_ERROR(select.Int(std::int64_t{candidate.version}).Bytes(candidate.provider_key_fingerprint).Run());
     KW_ASSIGN_OR_RETURN(bool row, select.Next());
     if (!row) return InternalError("data key version " + std::to_string(candidate.version) + " has no wrapping");
-    KW_ASSIGN_OR_RETURN(stored, ReadDataKey(select));
+    KW_ASSIGN_OR_RETURN(stored, internal::ReadDataKeyRow(select));
     return OkStatus();
   });
   if (!done.ok()) return done;
@@ -577,7 +552,7 @@ Result<std::vector<WrappedDataKey>> MariaDbKeyStore::ListDataKeys() {
     while (true) {
       KW_ASSIGN_OR_RETURN(bool row, query.Next());
       if (!row) break;
-      KW_ASSIGN_OR_RETURN(auto key, ReadDataKey(query));
+      KW_ASSIGN_OR_RETURN(auto key, internal::ReadDataKeyRow(query));
       keys.push_back(std::move(key));
     }
     return OkStatus();

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "store/postgres_connection.h"
+#include "store/stored_rows.h"
 
 namespace keywarden::store {
 namespace {
@@ -126,20 +127,13 @@ constexpr PgStatement kListDataKeys{"kw_list_data_keys",
 constexpr PgStatement kPing{"kw_ping", "SELECT version FROM keywarden_schema", "to answer a ping"};
 // clang-format on
 
-Result<std::uint32_t> ToVersion(std::int64_t value) {
-  if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) {
-    return InternalError("stored data key version is out of range");
-  }
-  return static_cast<std::uint32_t>(value);
-}
-
 // Columns: id, sealed, data_key_version, creation_date, revision_date, last_access_date.
 Result<UserKeyRecord> ReadUserKey(const PgResult& result, int row) {
   UserKeyRecord record;
   record.user_id = result.Text(row, 0);
   record.sealed = result.Bytes(row, 1);
   KW_ASSIGN_OR_RETURN(std::int64_t version, result.Int(row, 2));
-  KW_ASSIGN_OR_RETURN(record.data_key_version, ToVersion(version));
+  KW_ASSIGN_OR_RETURN(record.data_key_version, internal::StoredVersion(version));
   KW_ASSIGN_OR_RETURN(record.creation_date, result.Int(row, 3));
   record.revision_date = result.OptionalInt(row, 4);
   record.last_access_date = result.OptionalInt(row, 5);
@@ -150,7 +144,7 @@ Result<UserKeyRecord> ReadUserKey(const PgResult& result, int row) {
 Result<WrappedDataKey> ReadDataKey(const PgResult& result, int row) {
   WrappedDataKey key;
   KW_ASSIGN_OR_RETURN(std::int64_t version, result.Int(row, 0));
-  KW_ASSIGN_OR_RETURN(key.version, ToVersion(version));
+  KW_ASSIGN_OR_RETURN(key.version, internal::StoredVersion(version));
   key.wrapped = result.Bytes(row, 1);
   key.provider_key_fingerprint = result.Text(row, 2);
   KW_ASSIGN_OR_RETURN(key.creation_date, result.Int(row, 3));

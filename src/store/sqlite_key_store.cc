@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/stored_rows.h"
+
 namespace keywarden::store {
 namespace {
 
@@ -237,32 +239,6 @@ Status Exec(SqliteConnection& connection, const char* sql, std::string_view what
   return Query(connection, sql, what).Run();
 }
 
-Result<std::uint32_t> ToVersion(std::int64_t value) {
-  if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) {
-    return InternalError("stored data key version is out of range");
-  }
-  return static_cast<std::uint32_t>(value);
-}
-
-Result<UserKeyRecord> ReadUserKey(const Query& query) {
-  UserKeyRecord record;
-  record.user_id = query.ColumnText(0);
-  record.sealed = query.ColumnBlob(1);
-  KW_ASSIGN_OR_RETURN(record.data_key_version, ToVersion(query.ColumnInt(2)));
-  record.creation_date = query.ColumnInt(3);
-  record.revision_date = query.ColumnOptionalInt(4);
-  record.last_access_date = query.ColumnOptionalInt(5);
-  return record;
-}
-
-Result<WrappedDataKey> ReadDataKey(const Query& query) {
-  WrappedDataKey key;
-  KW_ASSIGN_OR_RETURN(key.version, ToVersion(query.ColumnInt(0)));
-  key.wrapped = query.ColumnBlob(1);
-  key.provider_key_fingerprint = query.ColumnText(2);
-  key.creation_date = query.ColumnInt(3);
-  return key;
-}
 
 Result<int> UserVersion(SqliteConnection& connection) {
   Query query(connection, "PRAGMA user_version", "to read the schema version");
@@ -528,7 +504,7 @@ Result<UserKeyRecord> SqliteKeyStore::GetUserKey(std::string_view user_id) {
     if (!row.ok()) {
       found = row.status();
     } else if (*row) {
-      found = ReadUserKey(query);
+      found = internal::ReadUserKeyRow(query);
     }
   }
   if (!found.ok() && found.status().code() != ErrorCode::kNotFound) EndSnapshot(*reader);  // afresh next time
@@ -644,7 +620,7 @@ Result<WrappedDataKey> SqliteKeyStore::InitDataKey(const WrappedDataKey& candida
     select.Int(1, std::int64_t{candidate.version}).Text(2, candidate.provider_key_fingerprint);
     KW_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) return InternalError("data key version " + std::to_string(candidate.version) + " has no wrapping");
-    KW_ASSIGN_OR_RETURN(stored, ReadDataKey(select));
+    KW_ASSIGN_OR_RETURN(stored, internal::ReadDataKeyRow(select));
     return OkStatus();
   });
   if (!status.ok()) return status;
@@ -690,7 +666,7 @@ Result<std::vector<WrappedDataKey>> SqliteKeyStore::ListDataKeys() {
   while (true) {
     KW_ASSIGN_OR_RETURN(bool row, query.Step());
     if (!row) break;
-    KW_ASSIGN_OR_RETURN(auto key, ReadDataKey(query));
+    KW_ASSIGN_OR_RETURN(auto key, internal::ReadDataKeyRow(query));
     keys.push_back(std::move(key));
   }
   return keys;
@@ -709,7 +685,7 @@ Result<std::vector<UserKeyRecord>> SqliteKeyStore::ListUserKeys(std::string_view
   while (true) {
     KW_ASSIGN_OR_RETURN(bool row, query.Step());
     if (!row) break;
-    KW_ASSIGN_OR_RETURN(auto record, ReadUserKey(query));
+    KW_ASSIGN_OR_RETURN(auto record, internal::ReadUserKeyRow(query));
     records.push_back(std::move(record));
   }
   return records;
