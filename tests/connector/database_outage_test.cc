@@ -1,9 +1,12 @@
-// The Key Connector on PostgreSQL while the database goes away and comes back: a real server
-// (tests/support/postgres_server.h), the connector in this process configured through the
-// reference's variables, and requests over loopback sockets.
+// The Key Connector on PostgreSQL and on MariaDB while the database goes away and comes back:
+// a real server of the test's own (tests/support/postgres_server.h, mariadb_server.h), the
+// connector in this process configured through the reference's variables, and requests over
+// loopback sockets.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,12 +17,14 @@
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
+#include "support/mariadb_server.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector {
 namespace {
 
+using keywarden::testing::MariaDbServer;
 using keywarden::testing::PostgresServer;
 using keywarden::testing::SendRequest;
 using keywarden::testing::TempDir;
@@ -30,21 +35,49 @@ constexpr char kIssuer[] = "https://identity.keywarden.test";
 constexpr char kUser[] = "a09726a0-9590-49d1-a5f5-afe300b6a515";
 constexpr std::uint32_t kRequestTimeoutMs = 5000;
 
-class PostgresConnectorServiceTest : public ::testing::Test {
+// A database server of the test's own (it is stopped and started), as the reference names it.
+struct OwnDatabase {
+  std::string provider;           // keyConnectorSettings__database__provider
+  std::string variable;           // the reference's connection-string variable
+  std::string connection_string;  // with short timeouts
+  std::function<Status()> stop;
+  std::function<Status()> start;
+  std::shared_ptr<void> server;   // keeps the server alive
+};
+
+template <typename Server>
+OwnDatabase Own(std::unique_ptr<Server> owned, std::string provider, std::string variable, std::string timeouts) {
+  std::shared_ptr<Server> server = std::move(owned);
+  OwnDatabase database{std::move(provider), std::move(variable), "", [server] { return server->Stop(); },
+                       [server] { return server->Start(); }, server};
+  auto name = server->CreateDatabase();
+  EXPECT_TRUE(name.ok()) << name.status().ToString();
+  if (name.ok()) database.connection_string = server->ConnectionString(*name) + timeouts;
+  return database;
+}
+
+class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    KW_OWN_POSTGRES_OR_SKIP(server);
-    server_ = std::move(server);
-    auto database = server_->CreateDatabase();
-    ASSERT_TRUE(database.ok()) << database.status().ToString();
+    if (GetParam() == "postgresql") {
+      KW_OWN_POSTGRES_OR_SKIP(server);
+      database_ = Own(std::move(server), "postgresql", "keyConnectorSettings__database__postgreSqlConnectionString",
+                      ";Timeout=2;Command Timeout=2");
+    } else {
+      if (!MariaDbServer::Installed() && std::getenv("CI") == nullptr) GTEST_SKIP() << "MariaDB is not installed";
+      auto server = MariaDbServer::Create();
+      ASSERT_TRUE(server.ok()) << server.status().ToString();
+      database_ = Own(std::move(server).value(), "mysql", "keyConnectorSettings__database__mySqlConnectionString",
+                      ";Connection Timeout=2;Default Command Timeout=2");
+    }
+    ASSERT_FALSE(database_.connection_string.empty());
     ASSERT_TRUE(CreateKeyFile(dir_.File("key.pem"), KeyFileFormat::kPemPkcs8, nullptr).ok());
 
     // As an existing reference deployment names it, with short database timeouts.
     auto config = LoadConnectorConfig(
         std::nullopt, {{"keyConnectorSettings__identityServerUri", kIssuer},
-                       {"keyConnectorSettings__database__provider", "postgresql"},
-                       {"keyConnectorSettings__database__postgreSqlConnectionString",
-                        server_->ConnectionString(*database) + ";Timeout=2;Command Timeout=2"},
+                       {"keyConnectorSettings__database__provider", database_.provider},
+                       {database_.variable, database_.connection_string},
                        {"keyConnectorSettings__certificate__filesystemPath", dir_.File("key.pem")}});
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     config->listen = {"127.0.0.1", 0};
@@ -78,12 +111,12 @@ class PostgresConnectorServiceTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<PostgresServer> server_;
+  OwnDatabase database_;
   std::shared_ptr<JwtSigner> signer_;
   std::unique_ptr<ConnectorService> connector_;
 };
 
-TEST_F(PostgresConnectorServiceTest, AnOutageAnswers503QuicklyAndTheServiceRecoversWithoutRestart) {
+TEST_P(DatabaseOutageTest, AnOutageAnswers503QuicklyAndTheServiceRecoversWithoutRestart) {
   std::vector<std::uint8_t> key(32);
   ASSERT_TRUE(RandomBytes(key).ok());
   const std::string key_b64 = Base64Encode(key);
@@ -91,7 +124,7 @@ TEST_F(PostgresConnectorServiceTest, AnOutageAnswers503QuicklyAndTheServiceRecov
   ASSERT_EQ(Send("GET", "/user-keys").json()["key"], key_b64);
   ASSERT_EQ(Send("GET", "/health").status, 200);
 
-  ASSERT_TRUE(server_->Stop().ok());
+  ASSERT_TRUE(database_.stop().ok());
   for (const auto& [method, body] : {std::pair<std::string, std::string>{"GET", ""},
                                      {"PUT", nlohmann::json{{"key", key_b64}}.dump()}}) {
     const auto start = Clock::now();
@@ -109,7 +142,7 @@ TEST_F(PostgresConnectorServiceTest, AnOutageAnswers503QuicklyAndTheServiceRecov
   EXPECT_EQ(health.json()["status"], "Unhealthy") << health.body;
 
   // The same connector, the database back: it answers again, with the key it stored before.
-  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_TRUE(database_.start().ok());
   const TestResponse healthy = Send("GET", "/health");
   EXPECT_EQ(healthy.status, 200) << healthy.body;
   EXPECT_EQ(healthy.json()["status"], "Healthy");
@@ -117,6 +150,9 @@ TEST_F(PostgresConnectorServiceTest, AnOutageAnswers503QuicklyAndTheServiceRecov
   ASSERT_EQ(got.status, 200) << got.body;
   EXPECT_EQ(got.json()["key"], key_b64);
 }
+
+INSTANTIATE_TEST_SUITE_P(Databases, DatabaseOutageTest, ::testing::Values("postgresql", "mysql"),
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
 
 }  // namespace
 }  // namespace keywarden::connector
