@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,6 +13,7 @@
 #include <system_error>
 #include <variant>
 
+#include "cli/connector_config.h"
 #include "cli/connector_serve.h"
 #include "cli/output.h"
 #include "cli/progress.h"
@@ -29,15 +29,6 @@ namespace {
 
 constexpr int kStdout = 1;
 constexpr int kStderr = 2;
-
-// --config, else $KEYWARDEN_CONFIG, else none (as `serve`).
-std::optional<std::string> ConfigPath(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv(std::string(connector::kConfigPathVariable).c_str()); env != nullptr && *env) {
-    return std::string(env);
-  }
-  return std::nullopt;
-}
 
 int Failed(std::string_view context, const Status& status, int exit_code) {
   PrintErrorLine(kStderr, context, status);
@@ -69,7 +60,7 @@ struct Setup {
 std::variant<Setup, int> Load(std::string_view verb, const std::string& config_flag) {
   const std::string context = "connector " + std::string(verb);
   Setup setup;
-  auto config = connector::LoadConnectorConfig(ConfigPath(config_flag), connector::ProcessEnvironment());
+  auto config = LoadCliConnectorConfig(config_flag);
   if (!config.ok()) return Failed(context + ": configuration", config.status(), kExitUsage);
   setup.config = std::move(config).value();
   auto provider = connector::OpenRsaKeyProvider(setup.config.rsa_key);
@@ -81,7 +72,8 @@ std::variant<Setup, int> Load(std::string_view verb, const std::string& config_f
   return setup;
 }
 
-// Errors of the keyring and the store, before anything was changed, are the database's.
+// A rotation that stopped part-way: 2 when the input was at fault (the same key twice), else 1.
+// What was written stays consistent, and running the verb again resumes.
 int RotationFailed(std::string_view context, const Status& status) {
   const int code = ExitCodeFor(status.code()) == kExitUsage ? kExitUsage : kExitCryptoFailure;
   return Failed(context, status, code);
@@ -112,21 +104,24 @@ int RotateDataKey(const DataKeyOptions& options) {
   }
   if (!data_keys.ok()) return Failed(std::string(kContext) + ": data key", data_keys, kExitCheckDatabase);
 
-  ProgressReporter progress(kStderr, "rotate-data-key", options.quiet);
-  connector::DataKeyRotationOptions rotation;
-  rotation.batch_size = options.batch;
-  rotation.pause = std::chrono::milliseconds(options.pause_ms);
-  rotation.on_progress = [&progress](const connector::DataKeyRotationProgress& p) {
-    const std::string phase = "pass " + std::to_string(p.pass);
-    const std::string detail = std::to_string(p.resealed) + " re-sealed";
-    if (p.pass_done) {
-      progress.Finish(phase, p.rows_seen, p.rows_total, detail);
-    } else {
-      progress.Update(phase, p.rows_seen, p.rows_total, detail);
-    }
-  };
   const auto start = std::chrono::steady_clock::now();
-  auto summary = connector::RotateDataKey(*setup.store, *setup.provider, rotation);
+  auto summary = [&] {
+    // Gone (its bar's line ended) before anything else is printed.
+    ProgressReporter progress(kStderr, "rotate-data-key", options.quiet);
+    connector::DataKeyRotationOptions rotation;
+    rotation.batch_size = options.batch;
+    rotation.pause = std::chrono::milliseconds(options.pause_ms);
+    rotation.on_progress = [&progress](const connector::DataKeyRotationProgress& p) {
+      const std::string phase = "pass " + std::to_string(p.pass);
+      const std::string detail = std::to_string(p.resealed) + " re-sealed";
+      if (p.pass_done) {
+        progress.Finish(phase, p.rows_seen, p.rows_total, detail);
+      } else {
+        progress.Update(phase, p.rows_seen, p.rows_total, detail);
+      }
+    };
+    return connector::RotateDataKey(*setup.store, *setup.provider, rotation);
+  }();
   if (!summary.ok()) {
     // Nothing is lost: every page that was written is complete, and a new run resumes.
     return RotationFailed(kContext, summary.status());
