@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rotation benchmark: `keywarden connector rotate-data-key` over ROWS stored keys on SQLite.
+# Rotation benchmark: `keywarden connector rotate-data-key` over ROWS stored keys on SQLite, or with
+# DATABASE=postgresql on a PostgreSQL server started in the temporary folder (initdb + postgres).
 #
 #   bench/rotate/run.sh [BUILD_DIR]        (default build/release; targets keywarden, keywarden_rotate_fill)
 #
@@ -18,19 +19,34 @@ BATCH=${BATCH:-2000}
 [[ -x $KW && -x $FILL ]] || { echo "build $BUILD first (targets keywarden, keywarden_rotate_fill)" >&2; exit 1; }
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pg_pid=""
+# runuser does not pass signals on: stop the postmaster by its own pid.
+trap '[[ -n $pg_pid ]] && kill "$(head -1 "$work/pg/data/postmaster.pid")" && wait "$pg_pid"; rm -rf "$work"' EXIT
 "$KW" connector init --key-file "$work/key.pem" >/dev/null
+database="sqlite_path = \"$work/connector.db\""
+if [[ ${DATABASE:-sqlite} == postgresql ]]; then
+  PG_BIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | tail -1)")
+  PG_PORT=${PG_PORT:-18432}
+  as() { if ((EUID == 0)); then runuser -u "$1" -- "${@:2}"; else "${@:2}"; fi; }
+  chmod 755 "$work" && mkdir "$work/pg" && { ((EUID != 0)) || chown postgres "$work/pg"; }
+  as postgres "$PG_BIN/initdb" -D "$work/pg/data" -U keywarden -A trust --no-locale -E UTF8 >/dev/null
+  as postgres "$PG_BIN/postgres" -D "$work/pg/data" -p "$PG_PORT" -k "$work/pg" -c listen_addresses=127.0.0.1 \
+    >"$work/pg.log" 2>&1 &
+  pg_pid=$!
+  for _ in $(seq 100); do "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.1; done
+  database=$(printf 'provider = "postgresql"\npostgresql = "Host=127.0.0.1;Port=%s;Database=postgres;Username=keywarden;Password=unused"' "$PG_PORT")
+fi
 cat >"$work/connector.toml" <<CONF
 identity_server_uri = "http://127.0.0.1:9"
 [database]
-sqlite_path = "$work/connector.db"
+$database
 [rsa_key]
 key_file = "$work/key.pem"
 CONF
 
 echo "== filling $ROWS rows" >&2
 "$FILL" "$work/connector.toml" "$ROWS" >&2
-echo "== database: $(du -h "$work/connector.db" | cut -f1)" >&2
+[[ -f $work/connector.db ]] && echo "== database: $(du -h "$work/connector.db" | cut -f1)" >&2
 sync
 
 echo "== keywarden connector rotate-data-key --batch $BATCH" >&2
