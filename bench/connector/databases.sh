@@ -9,6 +9,7 @@
 #                                               PostgreSQL and MariaDB: scripts/setup)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/connector/nginx_ceiling.sh
 BUILD=${1:-build/release}
 KW=$BUILD/src/keywarden
 MINT=$BUILD/bench/keywarden_mint_tokens
@@ -42,29 +43,7 @@ as() { if ((EUID == 0)); then runuser -u "$1" -- "${@:2}"; else "${@:2}"; fi; }
 echo "== preparing: issuer key, $USERS users" >&2
 issuer="http://127.0.0.1:$NGINX_PORT"
 "$MINT" "$work/www" "$issuer" "$USERS" 1 >&2
-printf '{"key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}' >"$work/www/key.json"
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  types { application/json json; }
-  default_type application/json;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $work/www;
-    location = /user-keys { default_type application/json; alias $work/www/key.json; }
-  }
-}
-CONF
-chmod -R a+rX "$work/www"
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+start_nginx_ceiling "$work" "$NGINX_PORT"
 "$KW" connector init --key-file "$work/key.pem" >/dev/null
 
 echo "== starting PostgreSQL and MariaDB" >&2
