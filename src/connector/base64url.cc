@@ -1,5 +1,7 @@
 #include "connector/base64url.h"
 
+#include <array>
+
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::connector {
@@ -17,19 +19,48 @@ std::string Base64UrlEncode(std::span<const std::uint8_t> bytes) {
 std::string Base64UrlEncode(std::string_view bytes) { return Base64UrlEncode(AsBytes(bytes)); }
 
 Result<std::vector<std::uint8_t>> Base64UrlDecode(std::string_view text) {
-  // A group of one character carries fewer than 8 bits: no byte string encodes to it.
-  if (text.size() % 4 == 1) return InvalidArgumentError("invalid base64url");
-  std::string standard;
-  standard.reserve(text.size() + 3);
+  // Per character, its 6-bit value; kInvalid for anything outside the base64url alphabet
+  // (the standard alphabet's '+', '/' and '=' included).
+  static constexpr std::uint8_t kInvalid = 0xff;
+  static constexpr std::array<std::uint8_t, 256> kValues = [] {
+    std::array<std::uint8_t, 256> values{};
+    values.fill(kInvalid);
+    constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
+      values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
+    }
+    return values;
+  }();
+  // A final group of one character carries fewer than 8 bits: no byte string encodes to it.
+  const std::size_t tail = text.size() % 4;
+  if (tail == 1) return InvalidArgumentError("invalid base64url");
+  std::vector<std::uint8_t> out(text.size() / 4 * 3 + (tail == 0 ? 0 : tail - 1));
+  std::size_t written = 0;
+  std::uint32_t bits = 0;
+  std::size_t pending = 0;  // characters in `bits`
   for (char c : text) {
-    // The standard alphabet's own '+', '/' and '=' are not base64url.
-    if (c == '+' || c == '/' || c == '=') return InvalidArgumentError("invalid base64url");
-    standard.push_back(c == '-' ? '+' : c == '_' ? '/' : c);
+    const std::uint8_t value = kValues[static_cast<unsigned char>(c)];
+    if (value == kInvalid) return InvalidArgumentError("invalid base64url");
+    bits = bits << 6 | value;
+    if (++pending == 4) {
+      out[written++] = static_cast<std::uint8_t>(bits >> 16);
+      out[written++] = static_cast<std::uint8_t>(bits >> 8);
+      out[written++] = static_cast<std::uint8_t>(bits);
+      bits = 0;
+      pending = 0;
+    }
   }
-  standard.append((4 - text.size() % 4) % 4, '=');
-  auto decoded = Base64Decode(standard);
-  if (!decoded.ok()) return InvalidArgumentError("invalid base64url");
-  return decoded;
+  // 2 characters give one byte and 4 unused bits, 3 give two bytes and 2 unused bits; the unused
+  // bits must be zero, or two strings would decode to the same bytes.
+  if (pending == 2) {
+    if ((bits & 0x0f) != 0) return InvalidArgumentError("invalid base64url");
+    out[written++] = static_cast<std::uint8_t>(bits >> 4);
+  } else if (pending == 3) {
+    if ((bits & 0x03) != 0) return InvalidArgumentError("invalid base64url");
+    out[written++] = static_cast<std::uint8_t>(bits >> 10);
+    out[written++] = static_cast<std::uint8_t>(bits >> 2);
+  }
+  return out;
 }
 
 }  // namespace keywarden::connector

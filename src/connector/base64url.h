@@ -1,8 +1,8 @@
 // Base64url without padding (RFC 7515 §2), as JWS and JWK use it.
 //
 // Strict: '=' padding, '+', '/', whitespace, an impossible length (4n+1) and non-zero unused
-// trailing bits are all errors, so one string has exactly one meaning. Built on the library's
-// canonical base64; only the alphabet and the padding differ.
+// trailing bits are all errors, so one string has exactly one meaning. Encoding uses the
+// library's base64; decoding is one table-driven pass, since every token needs three of them.
 #ifndef KEYWARDEN_CONNECTOR_BASE64URL_H_
 #define KEYWARDEN_CONNECTOR_BASE64URL_H_
 

@@ -9,7 +9,6 @@
 #include <openssl/param_build.h>
 
 #include <cstdint>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -129,14 +128,17 @@ const std::string* OptionalString(const nlohmann::json& object, const char* name
 }  // namespace
 
 Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view what) {
-  std::vector<std::set<std::string>> names;  // member names seen, per open object
-  auto callback = [&names](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+  // Member names read, per open object. The parsed object keeps one entry per distinct name, so
+  // fewer entries than names read means a name was repeated (counting avoids storing the names).
+  std::vector<std::size_t> names_read;
+  auto callback = [&names_read](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     using Event = nlohmann::json::parse_event_t;
     if (depth > kMaxJsonDepth) throw JsonRejected{"is nested too deeply"};
-    if (event == Event::object_start) names.emplace_back();
-    if (event == Event::object_end && !names.empty()) names.pop_back();
-    if (event == Event::key && !names.empty() && !names.back().insert(parsed.get<std::string>()).second) {
-      throw JsonRejected{"repeats a member name"};
+    if (event == Event::object_start) names_read.push_back(0);
+    if (event == Event::key && !names_read.empty()) ++names_read.back();
+    if (event == Event::object_end && !names_read.empty()) {
+      if (parsed.is_object() && parsed.size() != names_read.back()) throw JsonRejected{"repeats a member name"};
+      names_read.pop_back();
     }
     return true;
   };

@@ -3,21 +3,27 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <climits>
+#include <cstdint>
 
 namespace keywarden {
 namespace {
 
-bool IsBase64Char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
+constexpr std::uint8_t kNotBase64 = 0xff;
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  return c == '+' ? 62 : 63;
-}
+// Per character, its 6-bit value in the standard alphabet, or kNotBase64.
+constexpr std::array<std::uint8_t, 256> kBase64Values = [] {
+  std::array<std::uint8_t, 256> values{};
+  values.fill(kNotBase64);
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
+    values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
+  }
+  return values;
+}();
+
+int Base64Value(char c) { return kBase64Values[static_cast<unsigned char>(c)]; }
 
 // OpenSSL's decoder skips whitespace and tolerates odd padding; this check makes the accepted
 // language exactly canonical RFC 4648 base64 with padding. Returns the padding count or -1.
@@ -27,7 +33,7 @@ int CheckCanonical(std::string_view text) {
   int padding = 0;
   if (text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
   for (std::size_t i = 0; i < text.size() - static_cast<std::size_t>(padding); ++i) {
-    if (!IsBase64Char(text[i])) return -1;
+    if (Base64Value(text[i]) == kNotBase64) return -1;
   }
   // The bits a padded final group does not use must be zero.
   const char last = text[text.size() - 1 - static_cast<std::size_t>(padding)];

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <random>
 #include <set>
 #include <string>
 
 #include "connector/base64url.h"
 #include "connector/jwt_signer.h"
+#include "keywarden/crypto/encoding.h"
 
 namespace keywarden::connector {
 namespace {
@@ -60,6 +62,30 @@ TEST(Base64UrlTest, IsStrict) {
   EXPECT_TRUE(Base64UrlDecode("QQ").ok());
   EXPECT_TRUE(Base64UrlDecode("QUE").ok());
   EXPECT_TRUE(Base64UrlDecode("").ok());
+  EXPECT_FALSE(Base64UrlDecode("QUF").ok());  // unused bits set in a 3-character group
+}
+
+// The decoder accepts exactly what the library's canonical base64 accepts once the alphabet and
+// padding are translated, and decodes it the same way.
+TEST(Base64UrlTest, AgreesWithTheLibrarysBase64) {
+  constexpr std::string_view kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= .";
+  std::mt19937 random(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(random() % 12, 'A');
+    for (char& c : text) c = kChars[random() % (round % 2 == 0 ? 64 : kChars.size())];
+    std::string standard;
+    for (char c : text) {  // '+', '/' and '=' are not base64url: made invalid for the library too
+      standard.push_back(c == '-' ? '+' : c == '_' ? '/' : c == '+' || c == '/' || c == '=' ? '.' : c);
+    }
+    if (text.size() % 4 != 0) standard.append(4 - text.size() % 4, '=');
+    auto ours = Base64UrlDecode(text);
+    auto library = keywarden::Base64Decode(standard);
+    SCOPED_TRACE(text);
+    ASSERT_EQ(ours.ok(), library.ok() && text.size() % 4 != 1);
+    if (ours.ok()) {
+      EXPECT_EQ(*ours, *library);
+    }
+  }
 }
 
 TEST(JwsAlgorithmTest, AllowListIsExactAndCaseSensitive) {
