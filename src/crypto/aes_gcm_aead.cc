@@ -47,8 +47,16 @@ Result<std::unique_ptr<AesGcmAead>> AesGcmAead::New(SecureBuffer key) {
   if (key.size() != kKeySize) {
     return InvalidArgumentError("AES-256-GCM needs a 32-byte key, got " + std::to_string(key.size()) + " bytes");
   }
-  return std::unique_ptr<AesGcmAead>(new AesGcmAead(std::move(key)));
+  const EVP_CIPHER* cipher = AesGcm();
+  CipherCtx decrypt_template(EVP_CIPHER_CTX_new());
+  if (cipher == nullptr || decrypt_template == nullptr ||
+      EVP_DecryptInit_ex2(decrypt_template.get(), cipher, key.data(), nullptr, nullptr) != 1) {
+    return CryptoLibraryFailed();
+  }
+  return std::unique_ptr<AesGcmAead>(new AesGcmAead(std::move(key), CipherContext(decrypt_template.release())));
 }
+
+void AesGcmAead::CipherContextFree::operator()(evp_cipher_ctx_st* ctx) const { EVP_CIPHER_CTX_free(ctx); }
 
 Result<std::vector<std::uint8_t>> AesGcmAead::Encrypt(std::span<const std::uint8_t> plaintext,
                                                       std::span<const std::uint8_t> associated_data) const {
@@ -79,9 +87,12 @@ Result<std::vector<std::uint8_t>> AesGcmAead::Encrypt(std::span<const std::uint8
 Result<SecureBuffer> AesGcmAead::Decrypt(std::span<const std::uint8_t> ciphertext,
                                          std::span<const std::uint8_t> associated_data) const {
   if (ciphertext.size() < kNonceSize + kTagSize) return DecryptionFailed();
-  const EVP_CIPHER* cipher = AesGcm();
+  // A copy of the keyed context skips the key schedule and the provider lookups; only the
+  // nonce is new.
   CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (cipher == nullptr || ctx == nullptr) return CryptoLibraryFailed();
+  if (ctx == nullptr || EVP_CIPHER_CTX_copy(ctx.get(), decrypt_template_.get()) != 1) {
+    return CryptoLibraryFailed();
+  }
 
   const auto nonce = ciphertext.first(kNonceSize);
   const auto ct = ciphertext.subspan(kNonceSize, ciphertext.size() - kNonceSize - kTagSize);
@@ -96,7 +107,7 @@ Result<SecureBuffer> AesGcmAead::Decrypt(std::span<const std::uint8_t> ciphertex
   int final_len = 0;
   // The final call compares the tag (in constant time); any failure says only "decryption failed",
   // and the plaintext buffer, already written, is wiped when it goes out of scope.
-  if (EVP_DecryptInit_ex2(ctx.get(), cipher, key_.data(), nonce.data(), nullptr) != 1 ||
+  if (EVP_DecryptInit_ex2(ctx.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
       !Update(ctx.get(), associated_data, nullptr) || !Update(ctx.get(), ct, plaintext.data()) ||
       EVP_CIPHER_CTX_set_params(ctx.get(), params) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), sink, &final_len) != 1 || final_len != 0) {

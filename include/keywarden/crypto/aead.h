@@ -14,6 +14,8 @@
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
 
+struct evp_cipher_ctx_st;  // OpenSSL's EVP_CIPHER_CTX
+
 namespace keywarden {
 
 class Aead {
@@ -41,8 +43,18 @@ class AesGcmAead final : public Aead {
                                std::span<const std::uint8_t> associated_data) const override;
 
  private:
-  explicit AesGcmAead(SecureBuffer key) : key_(std::move(key)) {}
+  // Frees (and so wipes) OpenSSL's keyed context.
+  struct CipherContextFree {
+    void operator()(evp_cipher_ctx_st* ctx) const;
+  };
+  using CipherContext = std::unique_ptr<evp_cipher_ctx_st, CipherContextFree>;
+
+  AesGcmAead(SecureBuffer key, CipherContext decrypt_template)
+      : key_(std::move(key)), decrypt_template_(std::move(decrypt_template)) {}
+
   SecureBuffer key_;
+  // Keyed for decryption, never used directly: each Decrypt copies it and sets its own nonce.
+  CipherContext decrypt_template_;
 };
 
 }  // namespace keywarden
