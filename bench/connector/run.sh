@@ -3,6 +3,8 @@
 # against nginx serving a static JSON file of the same size (the ceiling on this machine).
 #
 #   bench/connector/run.sh [BUILD_DIR]        (default build/release; needs wrk and nginx)
+#   Environment: USERS (5000), NEW_TOKENS (300000), DURATION in s (10), CONNECTIONS (64),
+#   CONNECTOR_THREADS (0: one I/O thread per core).
 #
 # Workloads, 64 connections each:
 #   put      PUT /user-keys for USERS users (durable commits; fills the database)
@@ -23,6 +25,7 @@ USERS=${USERS:-5000}
 NEW_TOKENS=${NEW_TOKENS:-300000}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
+CONNECTOR_THREADS=${CONNECTOR_THREADS:-0}   # the connector's [limits] threads (0: one per core)
 THREADS=2
 NGINX_PORT=${NGINX_PORT:-18080}
 CONNECTOR_PORT=${CONNECTOR_PORT:-18081}
@@ -51,6 +54,8 @@ listen = "127.0.0.1:$CONNECTOR_PORT"
 sqlite_path = "$work/connector.db"
 [rsa_key]
 key_file = "$work/key.pem"
+[limits]
+threads = $CONNECTOR_THREADS
 CONF
 "$KW" connector serve --config "$work/connector.toml" 2>"$work/connector.log" &
 connector_pid=$!
