@@ -32,6 +32,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -53,7 +54,6 @@ using WipingFields = bhttp::basic_fields<WipingAllocator<char>>;
 using BeastRequest = bhttp::request<bhttp::string_body, WipingFields>;
 using RequestParser = bhttp::request_parser<bhttp::string_body, WipingAllocator<char>>;
 using ReadBuffer = beast::basic_flat_buffer<WipingAllocator<char>>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -183,17 +183,28 @@ struct ServerCore {
   }
 };
 
-// Fills a wire response; handler-supplied fields that would corrupt framing are dropped.
-void BuildResponse(HttpResponse response, bool keep_alive, unsigned version, BeastResponse& out) {
-  out = BeastResponse();
-  out.version(version == 10 ? 10 : 11);
-  int status = response.status >= 200 && response.status <= 599 ? response.status : 500;
-  out.result(static_cast<unsigned>(status));
-  out.set(bhttp::field::server, "keywarden");
+// Appends "Name: value\r\n".
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+// Writes the response's bytes into `out` (replacing what it held): status line, fields, body.
+// Handler-supplied fields that would corrupt framing are dropped. Written by hand rather than
+// with Beast's serializer: a response here is a few short fields and one small body, and the
+// serializer's buffer sequences cost more than the bytes.
+void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version, std::string& out) {
+  out.clear();
+  const bool http10 = version == 10;
+  const int status = response.status >= 200 && response.status <= 599 ? response.status : 500;
+  const bool has_body = status != 204 && status != 304;
+  out.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(status)).append(" ");
+  std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  out.append(reason.empty() ? std::string_view("Unknown") : reason).append("\r\n");
+  AppendField(out, "Server", "keywarden");
   std::string_view type = response.content_type.empty() || !IsSafeValue(response.content_type)
                               ? kDefaultContentType
                               : std::string_view(response.content_type);
-  out.set(bhttp::field::content_type, type);
+  AppendField(out, "Content-Type", type);
   for (const auto& [name, value] : response.headers) {
     if (!IsToken(name) || !IsSafeValue(value)) continue;
     if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
@@ -201,11 +212,14 @@ void BuildResponse(HttpResponse response, bool keep_alive, unsigned version, Bea
         EqualsIgnoreCase(name, "Content-Type")) {
       continue;
     }
-    out.insert(name, value);
+    AppendField(out, name, value);
   }
-  if (status != 204 && status != 304) out.body() = std::move(response.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
+  if (has_body) AppendField(out, "Content-Length", std::to_string(response.body.size()));
+  if (http10 && keep_alive) AppendField(out, "Connection", "keep-alive");
+  if (!http10 && !keep_alive) AppendField(out, "Connection", "close");
+  out.append("\r\n");
+  if (has_body) out.append(response.body);
+  OPENSSL_cleanse(response.body.data(), response.body.size());  // a GET's key; the copy in `out` is wiped after sending
 }
 
 template <typename Stream>
@@ -222,6 +236,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         id_(id) {}
 
   ~Session() override {
+    OPENSSL_cleanse(wire_.data(), wire_.size());  // an answer never sent (the server stopped)
     if (counted_) core_->Unregister(id_);
   }
 
@@ -363,20 +378,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
     }
     try {
-      BuildResponse(std::move(response), keep_alive, version, response_);
+      SerializeResponse(std::move(response), keep_alive, version, wire_);
     } catch (...) {
       keep_alive = false;
-      BuildResponse(JsonError(500, "internal server error"), false, version, response_);
+      SerializeResponse(JsonError(500, "internal server error"), false, version, wire_);
     }
     close_after_write_ = !keep_alive;
     tcp_layer().expires_after(options().request_timeout);
-    bhttp::async_write(stream_, response_,
-                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+    asio::async_write(stream_, asio::buffer(wire_),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {
-    OPENSSL_cleanse(response_.body().data(), response_.body().size());  // a GET's key
-    response_ = BeastResponse();
+    OPENSSL_cleanse(wire_.data(), wire_.size());  // a GET's key
+    wire_.clear();  // keeps the capacity for the next answer on this connection
     if (ec || state_ == State::kClosed) return Close();
     if (close_after_write_) return GracefulClose();
     first_ = false;
@@ -432,7 +447,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::size_t lingered_ = 0;
   ReadBuffer buffer_;
   std::optional<RequestParser> parser_;
-  BeastResponse response_;
+  std::string wire_;  // the answer being sent, wiped once sent
 };
 
 }  // namespace

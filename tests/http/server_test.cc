@@ -40,6 +40,7 @@ using namespace std::chrono_literals;
 constexpr int kSafetyMs = 5000;
 
 struct RawResponse {
+  std::string status_line;  // e.g. "HTTP/1.1 200 OK"
   int status = 0;
   HeaderMap headers;
   std::string body;
@@ -87,7 +88,8 @@ class RawConnection {
     std::string head = pending_.substr(0, header_end);
     pending_.erase(0, header_end + 4);
     std::size_t line_end = head.find("\r\n");
-    std::string status_line = head.substr(0, line_end);
+    response.status_line = head.substr(0, line_end);
+    const std::string& status_line = response.status_line;
     response.status = std::atoi(status_line.substr(status_line.find(' ') + 1, 3).c_str());
     while (line_end != std::string::npos) {
       std::size_t next = head.find("\r\n", line_end + 2);
@@ -209,6 +211,36 @@ TEST(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   ASSERT_TRUE(third);
   EXPECT_EQ(third->status, 200);
   EXPECT_EQ(third->headers["Connection"], "close");
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+// The wire form of an answer: status line with its reason, the server's own fields, framing by
+// Content-Length, and the Connection field HTTP/1.0 and HTTP/1.1 each need.
+TEST(HttpServerTest, AnswersAreFramedForEachHttpVersion) {
+  auto server = StartServer(TestOptions());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/hello")));
+  auto eleven = c.Read();
+  ASSERT_TRUE(eleven);
+  EXPECT_EQ(eleven->status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(eleven->headers["Server"], "keywarden");
+  EXPECT_EQ(eleven->headers["Content-Length"], std::to_string(eleven->body.size()));
+  EXPECT_EQ(eleven->headers.count("Connection"), 0u);  // HTTP/1.1 keeps the connection by default
+
+  // HTTP/1.0 asking to keep the connection: said so in the answer, and a second request works.
+  ASSERT_TRUE(c.Send("GET /missing HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto kept = c.Read();
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->status_line, "HTTP/1.0 404 Not Found");
+  EXPECT_EQ(kept->headers["Connection"], "keep-alive");
+  EXPECT_EQ(kept->headers["Content-Length"], std::to_string(kept->body.size()));
+
+  // HTTP/1.0 by default closes after one answer.
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.0\r\n\r\n"));
+  auto last = c.Read();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->status_line, "HTTP/1.0 200 OK");
+  EXPECT_EQ(last->headers.count("Connection"), 0u);
   EXPECT_TRUE(c.WaitClosed());
 }
 
@@ -343,6 +375,7 @@ TEST(HttpServerTest, CorsForTheAllowedOriginOnly) {
   auto preflight = c.Read();
   ASSERT_TRUE(preflight);
   EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->headers.count("Content-Length"), 0u);  // a 204 has no body, not even a length
   EXPECT_EQ(preflight->headers["Access-Control-Allow-Origin"], "https://vault.example.com");
   EXPECT_EQ(preflight->headers["Access-Control-Allow-Credentials"], "true");
   EXPECT_EQ(preflight->headers["Access-Control-Allow-Methods"], "GET, POST, PUT, DELETE, OPTIONS");
