@@ -56,7 +56,7 @@ struct SqliteOptions {
 class SqliteKeyStore final : public KeyStore {
  public:
   // The schema version this build creates and understands (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens or creates the database at `path` and brings its schema up to date. A database whose
   // schema is newer than kSchemaVersion is refused (kInvalidArgument), as is a file that is not

@@ -158,7 +158,7 @@ TEST_F(CliConnectorBackup, RestoreChecksTheBackupBeforeTouchingTheDatabase) {
   fs::copy_file(good, altered);
   for (const auto& [path, sql] : std::vector<std::pair<std::string, std::string>>{
            {newer, "PRAGMA user_version = " + std::to_string(store::SqliteKeyStore::kSchemaVersion + 1)},
-           {altered, "UPDATE user_keys SET sealed = zeroblob(length(sealed)) WHERE rowid = (SELECT MIN(rowid) FROM user_keys)"}}) {
+           {altered, "UPDATE user_keys SET sealed = zeroblob(length(sealed)) WHERE id = (SELECT MIN(id) FROM user_keys)"}}) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);

@@ -58,7 +58,7 @@ std::unique_ptr<KeyStore> MakeConformanceStore() {
 // except in CI, where it must run.
 std::vector<KeyStoreFactory> MariaDbFactories() {
   if (!MariaDbServer::Installed() && std::getenv("CI") == nullptr) return {};
-  return {KeyStoreFactory{"MariaDb", MakeConformanceStore}};
+  return {KeyStoreFactory{"MariaDb", MakeConformanceStore, MariaDbKeyStore::kSchemaVersion}};
 }
 
 INSTANTIATE_TEST_SUITE_P(MariaDb, KeyStoreConformanceTest, ::testing::ValuesIn(MariaDbFactories()),

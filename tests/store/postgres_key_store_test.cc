@@ -65,7 +65,8 @@ INSTANTIATE_TEST_SUITE_P(Postgres, KeyStoreConformanceTest,
                                EXPECT_TRUE(database.ok()) << database.status().ToString();
                                if (!database.ok()) return nullptr;
                                return MustOpen(server->ConnectionString(*database));
-                             }}),
+                             },
+                             PostgresKeyStore::kSchemaVersion}),
                          KeyStoreFactoryName);
 
 TEST(PostgresKeyStoreTest, InstancesOpeningOneNewDatabaseTogetherShareOneSchemaAndOneDataKey) {

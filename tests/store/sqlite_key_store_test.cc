@@ -54,7 +54,8 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, KeyStoreConformanceTest,
                                EXPECT_TRUE(store.ok()) << store.status().ToString();
                                if (!store.ok()) return nullptr;
                                return std::move(*store);
-                             }}),
+                             },
+                             SqliteKeyStore::kSchemaVersion}),
                          KeyStoreFactoryName);
 
 std::unique_ptr<SqliteKeyStore> MustOpen(const std::string& path, const SqliteOptions& options = {}) {
@@ -296,8 +297,9 @@ TEST(SqliteKeyStoreTest, OtherWritersShowWithinTheWindowAndIdleSnapshotsEnd) {
   EXPECT_EQ(raw.Text("PRAGMA wal_checkpoint(TRUNCATE)"), "0") << "a read snapshot held the checkpoint back";
 }
 
-// A file written by schema version 1 (one wrapping column in data_keys) is carried to version 2
-// with its data key and user keys intact.
+// A file written by schema version 1 (one wrapping column in data_keys) is carried to the current
+// version (2: wrappings in their own table; 3: user_keys clustered on id) with its data key and
+// user keys intact.
 TEST(SqliteKeyStoreTest, MigratesAVersion1Database) {
   TempDir dir;
   const std::string path = dir.File("v1.db");
@@ -327,6 +329,9 @@ TEST(SqliteKeyStoreTest, MigratesAVersion1Database) {
   EXPECT_EQ(user->sealed, (std::vector<std::uint8_t>{0xaa, 0xbb, 0xcc}));
   EXPECT_EQ(user->revision_date, std::optional<std::int64_t>(2100));
   EXPECT_EQ(user->last_access_date, std::optional<std::int64_t>(2200));
+  RawDb raw(path);
+  EXPECT_NE(raw.Text("SELECT sql FROM sqlite_schema WHERE name = 'user_keys'").find("WITHOUT ROWID"), std::string::npos);
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'user_keys_by_id'"), "0");
 }
 
 TEST(SqliteKeyStoreTest, ANewDatabaseIsReadableByItsOwnerOnly) {
