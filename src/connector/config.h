@@ -119,7 +119,7 @@ struct ConnectorConfig {
     std::uint32_t request_timeout_ms = 10000;
     std::uint32_t idle_timeout_ms = 60000;
     std::uint32_t max_connections = 10000;
-    std::uint32_t threads = 0;  // 0 = two per core
+    std::uint32_t threads = 0;  // 0 = one per core
   } limits;
 
   struct Log {

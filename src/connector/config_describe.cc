@@ -60,7 +60,7 @@ std::string DescribeConfig(const ConnectorConfig& config) {
       << config.limits.request_timeout_ms << " ms, idle timeout " << config.limits.idle_timeout_ms
       << " ms, max connections " << config.limits.max_connections << ", threads ";
   if (config.limits.threads == 0) {
-    out << "two per core";
+    out << "one per core";
   } else {
     out << config.limits.threads;
   }

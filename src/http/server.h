@@ -42,7 +42,7 @@ struct CorsOptions {
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // IPv4/IPv6 literal or a host name
   std::uint16_t port = 5000;           // 0 picks a free port; see HttpServer::port()
-  unsigned threads = 0;                // 0 = two per core (std::thread::hardware_concurrency())
+  unsigned threads = 0;                // 0 = one per core (std::thread::hardware_concurrency())
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 8 * 1024;          // request line and all header fields
   std::chrono::milliseconds request_timeout{10'000};  // to receive one whole request

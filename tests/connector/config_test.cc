@@ -522,7 +522,7 @@ TEST_F(ConfigTest, DescribeSaysWhatIsNotSet) {
   const std::string description = DescribeConfig(*config);
   EXPECT_NE(description.find("password (not set)"), std::string::npos) << description;
   EXPECT_NE(description.find("web vault origin: (not set)"), std::string::npos) << description;
-  EXPECT_NE(description.find("threads two per core"), std::string::npos) << description;
+  EXPECT_NE(description.find("threads one per core"), std::string::npos) << description;
   EXPECT_EQ(description.find("tls:"), std::string::npos) << description;
 }
 
