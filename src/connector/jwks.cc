@@ -17,15 +17,10 @@
 namespace keywarden::connector {
 namespace {
 
-constexpr int kMaxJsonDepth = 32;
+constexpr std::size_t kMaxJsonDepth = 32;  // open objects and arrays
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 constexpr std::size_t kP256CoordinateBytes = 32;
-
-// Thrown inside the parser callback to stop at once; never leaves this file.
-struct JsonRejected {
-  const char* why;
-};
 
 struct BnDeleter {
   void operator()(BIGNUM* bn) const { BN_free(bn); }
@@ -120,6 +115,75 @@ Result<internal::EvpPkeyPtr> EcP256Key(const nlohmann::json& jwk) {
   return key;
 }
 
+// Builds the document from nlohmann's SAX events, refusing what the plain parser would accept
+// silently: nesting deeper than kMaxJsonDepth, and an object that repeats a member name (parsers
+// disagree on which one wins, so a signed document could mean two things).
+class StrictDomBuilder final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() override { return Put(nullptr); }
+  bool boolean(bool value) override { return Put(value); }
+  bool number_integer(number_integer_t value) override { return Put(value); }
+  bool number_unsigned(number_unsigned_t value) override { return Put(value); }
+  bool number_float(number_float_t value, const string_t&) override { return Put(value); }
+  bool string(string_t& value) override { return Put(std::move(value)); }
+  bool binary(binary_t&) override { return Refuse("is not valid JSON"); }  // JSON text has none
+  bool start_object(std::size_t) override { return Open(nlohmann::json::object()); }
+  bool start_array(std::size_t) override { return Open(nlohmann::json::array()); }
+  bool end_object() override { return Close(); }
+  bool end_array() override { return Close(); }
+  bool key(string_t& name) override {
+    nlohmann::json& object = *open_.back();
+    if (object.contains(name)) return Refuse("repeats a member name");
+    member_ = &object[std::move(name)];
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return Refuse("is not valid JSON");
+  }
+
+  const char* refusal() const { return refusal_; }
+  nlohmann::json Release() { return std::move(root_); }
+
+ private:
+  bool Refuse(const char* why) {
+    if (refusal_ == nullptr) refusal_ = why;
+    return false;
+  }
+  // Stores a value where the document expects one: the root, the member just named, or the
+  // next element of the open array. Returns where it went.
+  nlohmann::json* Place(nlohmann::json&& value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    nlohmann::json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    *member_ = std::move(value);
+    return member_;
+  }
+  bool Put(nlohmann::json&& value) {
+    Place(std::move(value));
+    return true;
+  }
+  bool Open(nlohmann::json&& container) {
+    if (open_.size() >= kMaxJsonDepth) return Refuse("is nested too deeply");
+    open_.push_back(Place(std::move(container)));
+    return true;
+  }
+  bool Close() {
+    open_.pop_back();
+    return true;
+  }
+
+  nlohmann::json root_;
+  std::vector<nlohmann::json*> open_;  // the objects and arrays being filled, innermost last
+  nlohmann::json* member_ = nullptr;   // where the value after the last key goes
+  const char* refusal_ = nullptr;
+};
+
 const std::string* OptionalString(const nlohmann::json& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
@@ -128,29 +192,19 @@ const std::string* OptionalString(const nlohmann::json& object, const char* name
 }  // namespace
 
 Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view what) {
-  // Member names read, per open object. The parsed object keeps one entry per distinct name, so
-  // fewer entries than names read means a name was repeated (counting avoids storing the names).
-  std::vector<std::size_t> names_read;
-  auto callback = [&names_read](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using Event = nlohmann::json::parse_event_t;
-    if (depth > kMaxJsonDepth) throw JsonRejected{"is nested too deeply"};
-    if (event == Event::object_start) names_read.push_back(0);
-    if (event == Event::key && !names_read.empty()) ++names_read.back();
-    if (event == Event::object_end && !names_read.empty()) {
-      if (parsed.is_object() && parsed.size() != names_read.back()) throw JsonRejected{"repeats a member name"};
-      names_read.pop_back();
-    }
-    return true;
-  };
+  StrictDomBuilder builder;
+  bool parsed = false;
   try {
-    nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), callback);
-    if (!value.is_object()) return InvalidArgumentError(std::string(what) + " is not a JSON object");
-    return value;
-  } catch (const JsonRejected& rejected) {
-    return InvalidArgumentError(std::string(what) + " " + rejected.why);
+    parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
   } catch (const std::exception&) {
-    return InvalidArgumentError(std::string(what) + " is not valid JSON");
+    parsed = false;  // allocation failure or a library error: the document is refused either way
   }
+  if (!parsed) {
+    return InvalidArgumentError(std::string(what) + " " + (builder.refusal() != nullptr ? builder.refusal() : "is not valid JSON"));
+  }
+  nlohmann::json value = builder.Release();
+  if (!value.is_object()) return InvalidArgumentError(std::string(what) + " is not a JSON object");
+  return value;
 }
 
 Result<JwkSet> ParseJwks(std::string_view json) {
