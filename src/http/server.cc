@@ -481,6 +481,10 @@ struct HttpServer::Impl {
       });
       return;
     }
+    // Each answer is one write: send it at once rather than let Nagle's algorithm hold a short
+    // one back while an earlier segment is unacknowledged (pipelined requests).
+    beast::error_code option_ec;
+    socket.set_option(tcp::no_delay(true), option_ec);
     beast::error_code peer_ec;
     asio::ip::address peer = socket.remote_endpoint(peer_ec).address();
     if (peer.is_v6() && peer.to_v6().is_v4_mapped()) peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
