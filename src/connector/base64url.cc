@@ -1,7 +1,6 @@
 #include "connector/base64url.h"
 
-#include <array>
-
+#include "crypto/base64_table.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::connector {
@@ -19,18 +18,8 @@ std::string Base64UrlEncode(std::span<const std::uint8_t> bytes) {
 std::string Base64UrlEncode(std::string_view bytes) { return Base64UrlEncode(AsBytes(bytes)); }
 
 Result<std::vector<std::uint8_t>> Base64UrlDecode(std::string_view text) {
-  // Per character, its 6-bit value; kInvalid for anything outside the base64url alphabet
-  // (the standard alphabet's '+', '/' and '=' included).
-  static constexpr std::uint8_t kInvalid = 0xff;
-  static constexpr std::array<std::uint8_t, 256> kValues = [] {
-    std::array<std::uint8_t, 256> values{};
-    values.fill(kInvalid);
-    constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-      values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
-    }
-    return values;
-  }();
+  // The standard alphabet's '+', '/' and '=' are not in it, so they are refused like any other byte.
+  static constexpr auto kValues = internal::Base64DecodeTable(internal::kBase64UrlAlphabet);
   // A final group of one character carries fewer than 8 bits: no byte string encodes to it.
   const std::size_t tail = text.size() % 4;
   if (tail == 1) return InvalidArgumentError("invalid base64url");
@@ -40,7 +29,7 @@ Result<std::vector<std::uint8_t>> Base64UrlDecode(std::string_view text) {
   std::size_t pending = 0;  // characters in `bits`
   for (char c : text) {
     const std::uint8_t value = kValues[static_cast<unsigned char>(c)];
-    if (value == kInvalid) return InvalidArgumentError("invalid base64url");
+    if (value == internal::kNotInAlphabet) return InvalidArgumentError("invalid base64url");
     bits = bits << 6 | value;
     if (++pending == 4) {
       out[written++] = static_cast<std::uint8_t>(bits >> 16);

@@ -200,7 +200,8 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view w
     parsed = false;  // allocation failure or a library error: the document is refused either way
   }
   if (!parsed) {
-    return InvalidArgumentError(std::string(what) + " " + (builder.refusal() != nullptr ? builder.refusal() : "is not valid JSON"));
+    const char* why = builder.refusal() != nullptr ? builder.refusal() : "is not valid JSON";
+    return InvalidArgumentError(std::string(what) + " " + why);
   }
   nlohmann::json value = builder.Release();
   if (!value.is_object()) return InvalidArgumentError(std::string(what) + " is not a JSON object");

@@ -7,21 +7,12 @@
 #include <climits>
 #include <cstdint>
 
+#include "crypto/base64_table.h"
+
 namespace keywarden {
 namespace {
 
-constexpr std::uint8_t kNotBase64 = 0xff;
-
-// Per character, its 6-bit value in the standard alphabet, or kNotBase64.
-constexpr std::array<std::uint8_t, 256> kBase64Values = [] {
-  std::array<std::uint8_t, 256> values{};
-  values.fill(kNotBase64);
-  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-    values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
-  }
-  return values;
-}();
+constexpr auto kBase64Values = internal::Base64DecodeTable(internal::kBase64Alphabet);
 
 int Base64Value(char c) { return kBase64Values[static_cast<unsigned char>(c)]; }
 
@@ -33,7 +24,7 @@ int CheckCanonical(std::string_view text) {
   int padding = 0;
   if (text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
   for (std::size_t i = 0; i < text.size() - static_cast<std::size_t>(padding); ++i) {
-    if (Base64Value(text[i]) == kNotBase64) return -1;
+    if (Base64Value(text[i]) == internal::kNotInAlphabet) return -1;
   }
   // The bits a padded final group does not use must be zero.
   const char last = text[text.size() - 1 - static_cast<std::size_t>(padding)];

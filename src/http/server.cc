@@ -219,7 +219,8 @@ void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version,
   if (!http10 && !keep_alive) AppendField(out, "Connection", "close");
   out.append("\r\n");
   if (has_body) out.append(response.body);
-  OPENSSL_cleanse(response.body.data(), response.body.size());  // a GET's key; the copy in `out` is wiped after sending
+  // A GET's key: this copy now, the one in `out` once sent.
+  OPENSSL_cleanse(response.body.data(), response.body.size());
 }
 
 template <typename Stream>
