@@ -198,8 +198,8 @@ void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version,
   const int status = response.status >= 200 && response.status <= 599 ? response.status : 500;
   const bool has_body = status != 204 && status != 304;
   out.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(status)).append(" ");
-  std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
-  out.append(reason.empty() ? std::string_view("Unknown") : reason).append("\r\n");
+  // Beast's table of reason phrases (never empty: an unlisted code gets "<unknown-status>").
+  out.append(bhttp::obsolete_reason(static_cast<bhttp::status>(status))).append("\r\n");
   AppendField(out, "Server", "keywarden");
   std::string_view type = response.content_type.empty() || !IsSafeValue(response.content_type)
                               ? kDefaultContentType
