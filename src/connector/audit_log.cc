@@ -109,10 +109,7 @@ void AuditKeyAccess(std::string_view action, std::string_view user_id, std::stri
     Emit(spdlog::level::info, std::move(fields), {}, /*flush=*/false);
     return;
   }
-  std::string plain = "audit action=";
-  plain.append(action).append(" user=").append(user_id).append(" client=").append(client_address);
-  plain.append(" result=").append(result);
-  logger.log(spdlog::level::info, "{}", plain);
+  logger.info("audit action={} user={} client={} result={}", action, user_id, client_address, result);
 }
 
 void LogInfo(std::string_view message) { Emit(spdlog::level::info, {{"message", message}}, message); }

@@ -27,7 +27,7 @@ void LastAccessBatcher::Record(std::string_view user_id, store::TimeMs when) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
-    auto it = pending_.find(std::string(user_id));
+    auto it = pending_.find(user_id);
     if (it != pending_.end()) {
       it->second = std::max(it->second, when);
       return;
@@ -44,7 +44,7 @@ void LastAccessBatcher::Record(std::string_view user_id, store::TimeMs when) {
 
 Status LastAccessBatcher::Flush() {
   std::lock_guard flush_lock(flush_mu_);
-  std::unordered_map<std::string, store::TimeMs> batch;
+  PendingMap batch;
   {
     std::lock_guard lock(mu_);
     batch.swap(pending_);
@@ -60,7 +60,7 @@ Status LastAccessBatcher::Flush() {
   return status;
 }
 
-void LastAccessBatcher::Restore(std::unordered_map<std::string, store::TimeMs> batch) {
+void LastAccessBatcher::Restore(PendingMap batch) {
   std::lock_guard lock(mu_);
   for (auto& [user_id, when] : batch) {
     auto it = pending_.find(user_id);

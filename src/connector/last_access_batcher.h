@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -51,9 +52,16 @@ class LastAccessBatcher {
   std::uint64_t dropped() const;
 
  private:
+  // Looked up by string_view, so recording a user already pending allocates nothing.
+  struct UserIdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view user_id) const noexcept { return std::hash<std::string_view>{}(user_id); }
+  };
+  using PendingMap = std::unordered_map<std::string, store::TimeMs, UserIdHash, std::equal_to<>>;
+
   void Run();
   // Puts a failed batch back, never overwriting a newer time and never beyond max_pending_.
-  void Restore(std::unordered_map<std::string, store::TimeMs> batch);
+  void Restore(PendingMap batch);
 
   store::KeyStore& store_;
   const std::chrono::milliseconds interval_;
@@ -61,7 +69,7 @@ class LastAccessBatcher {
 
   mutable std::mutex mu_;  // guards the fields below
   std::condition_variable wake_;
-  std::unordered_map<std::string, store::TimeMs> pending_;
+  PendingMap pending_;
   std::uint64_t dropped_ = 0;
   bool full_ = false;  // asks the thread for an early flush
   bool stop_ = false;
