@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "connector/base64url.h"
+#include "connector/strict_json.h"
 
 namespace keywarden::connector {
 namespace {
 
-constexpr std::size_t kMaxJsonDepth = 32;  // open objects and arrays
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 constexpr std::size_t kP256CoordinateBytes = 32;
@@ -115,98 +115,12 @@ Result<internal::EvpPkeyPtr> EcP256Key(const nlohmann::json& jwk) {
   return key;
 }
 
-// Builds the document from nlohmann's SAX events, refusing what the plain parser would accept
-// silently: nesting deeper than kMaxJsonDepth, and an object that repeats a member name (parsers
-// disagree on which one wins, so a signed document could mean two things).
-class StrictDomBuilder final : public nlohmann::json_sax<nlohmann::json> {
- public:
-  bool null() override { return Put(nullptr); }
-  bool boolean(bool value) override { return Put(value); }
-  bool number_integer(number_integer_t value) override { return Put(value); }
-  bool number_unsigned(number_unsigned_t value) override { return Put(value); }
-  bool number_float(number_float_t value, const string_t&) override { return Put(value); }
-  bool string(string_t& value) override { return Put(std::move(value)); }
-  bool binary(binary_t&) override { return Refuse("is not valid JSON"); }  // JSON text has none
-  bool start_object(std::size_t) override { return Open(nlohmann::json::object()); }
-  bool start_array(std::size_t) override { return Open(nlohmann::json::array()); }
-  bool end_object() override { return Close(); }
-  bool end_array() override { return Close(); }
-  bool key(string_t& name) override {
-    nlohmann::json& object = *open_.back();
-    if (object.contains(name)) return Refuse("repeats a member name");
-    member_ = &object[std::move(name)];
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return Refuse("is not valid JSON");
-  }
-
-  const char* refusal() const { return refusal_; }
-  nlohmann::json Release() { return std::move(root_); }
-
- private:
-  bool Refuse(const char* why) {
-    if (refusal_ == nullptr) refusal_ = why;
-    return false;
-  }
-  // Stores a value where the document expects one: the root, the member just named, or the
-  // next element of the open array. Returns where it went.
-  nlohmann::json* Place(nlohmann::json&& value) {
-    if (open_.empty()) {
-      root_ = std::move(value);
-      return &root_;
-    }
-    nlohmann::json& parent = *open_.back();
-    if (parent.is_array()) {
-      parent.push_back(std::move(value));
-      return &parent.back();
-    }
-    *member_ = std::move(value);
-    return member_;
-  }
-  bool Put(nlohmann::json&& value) {
-    Place(std::move(value));
-    return true;
-  }
-  bool Open(nlohmann::json&& container) {
-    if (open_.size() >= kMaxJsonDepth) return Refuse("is nested too deeply");
-    open_.push_back(Place(std::move(container)));
-    return true;
-  }
-  bool Close() {
-    open_.pop_back();
-    return true;
-  }
-
-  nlohmann::json root_;
-  std::vector<nlohmann::json*> open_;  // the objects and arrays being filled, innermost last
-  nlohmann::json* member_ = nullptr;   // where the value after the last key goes
-  const char* refusal_ = nullptr;
-};
-
 const std::string* OptionalString(const nlohmann::json& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
 }
 
 }  // namespace
-
-Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view what) {
-  StrictDomBuilder builder;
-  bool parsed = false;
-  try {
-    parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
-  } catch (const std::exception&) {
-    parsed = false;  // allocation failure or a library error: the document is refused either way
-  }
-  if (!parsed) {
-    const char* why = builder.refusal() != nullptr ? builder.refusal() : "is not valid JSON";
-    return InvalidArgumentError(std::string(what) + " " + why);
-  }
-  nlohmann::json value = builder.Release();
-  if (!value.is_object()) return InvalidArgumentError(std::string(what) + " is not a JSON object");
-  return value;
-}
 
 Result<JwkSet> ParseJwks(std::string_view json) {
   if (json.size() > kMaxJwksBytes) return InvalidArgumentError("the JWKS is too large");

@@ -15,8 +15,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "keywarden/crypto/rsa.h"  // internal::EvpPkeyPtr
 #include "keywarden/status.h"
 
@@ -38,11 +36,6 @@ struct JwkKey {
   // Set by ParseJwks; when null, VerifyJwsSignature sets up a context per call (same outcome).
   std::shared_ptr<const JwkVerifiers> verifiers = nullptr;
 };
-
-// JSON as JOSE reads it (shared with jwt.h): the text must be one JSON object, with no member
-// name repeated in any object (parsers disagree on which duplicate wins, which attackers exploit)
-// and nesting no deeper than 32. Never throws; kInvalidArgument naming `what` otherwise.
-Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view what);
 
 // kid -> key. Immutable once parsed; TokenVerifier shares it between threads via shared_ptr.
 using JwkSet = std::map<std::string, JwkKey, std::less<>>;

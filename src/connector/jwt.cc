@@ -25,8 +25,10 @@ TokenError SignatureFailure(std::string message) {
   return Fail(TokenFailure::kBadSignature, std::move(message));
 }
 
-// Header parameters that carry or point at a key, or demand extensions we do not implement.
-constexpr std::array<const char*, 5> kForbiddenHeaders = {"crit", "jku", "x5u", "jwk", "x5c"};
+// The header parameters read: the two used, then those that carry or point at a key or demand
+// extensions we do not implement, which are forbidden.
+enum HeaderParameter { kAlg, kKid, kFirstForbidden };
+constexpr std::array<std::string_view, 7> kHeaderParameters = {"alg", "kid", "crit", "jku", "x5u", "jwk", "x5c"};
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
@@ -192,29 +194,31 @@ TokenResult<ParsedJws> ParseJws(std::string_view token, std::size_t max_token_by
   const auto as_text = [](const std::vector<std::uint8_t>& bytes) {
     return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   };
-  auto header = ParseJsonObject(as_text(*header_bytes), "the token header");
-  if (!header.ok()) return Fail(TokenFailure::kMalformed, header.status().message());
-
-  auto alg_it = header->find("alg");
-  if (alg_it == header->end() || !alg_it->is_string()) return Fail(TokenFailure::kMalformed, "the token has no alg");
-  const std::optional<JwsAlgorithm> alg = JwsAlgorithmFromName(alg_it->get_ref<const std::string&>());
+  std::array<JsonMember, kHeaderParameters.size()> header;
+  if (Status read = ReadJsonMembers(as_text(*header_bytes), "the token header", kHeaderParameters, header);
+      !read.ok()) {
+    return Fail(TokenFailure::kMalformed, read.message());
+  }
+  if (header[kAlg].type != JsonMember::Type::kString) return Fail(TokenFailure::kMalformed, "the token has no alg");
+  const std::optional<JwsAlgorithm> alg = JwsAlgorithmFromName(header[kAlg].strings.front());
   if (!alg) return Fail(TokenFailure::kUnsupportedAlgorithm, "the token's alg is not accepted");
-  for (const char* name : kForbiddenHeaders) {
-    if (header->contains(name)) {
-      return Fail(TokenFailure::kForbiddenHeader, std::string("the token has a forbidden \"") + name + "\" header");
+  for (std::size_t i = kFirstForbidden; i < kHeaderParameters.size(); ++i) {
+    if (header[i].type != JsonMember::Type::kAbsent) {
+      return Fail(TokenFailure::kForbiddenHeader,
+                  "the token has a forbidden \"" + std::string(kHeaderParameters[i]) + "\" header");
     }
   }
-  auto kid_it = header->find("kid");
-  if (kid_it == header->end() || !kid_it->is_string() || kid_it->get_ref<const std::string&>().empty()) {
+  if (header[kKid].type != JsonMember::Type::kString || header[kKid].strings.front().empty()) {
     return Fail(TokenFailure::kMalformed, "the token header has no kid");
   }
   if (signature->empty()) return Fail(TokenFailure::kMalformed, "the token is not signed");
 
-  auto payload = ParseJsonObject(as_text(*payload_bytes), "the token payload");
-  if (!payload.ok()) return Fail(TokenFailure::kMalformed, payload.status().message());
-
-  std::string kid = kid_it->get<std::string>();
-  return ParsedJws{*alg, std::move(kid), std::move(*header), std::move(*payload), token.substr(0, second),
+  TokenClaims claims;
+  if (Status read = ReadJsonMembers(as_text(*payload_bytes), "the token payload", TokenClaims::kNames, claims.members);
+      !read.ok()) {
+    return Fail(TokenFailure::kMalformed, read.message());
+  }
+  return ParsedJws{*alg, std::move(header[kKid].strings.front()), std::move(claims), token.substr(0, second),
                    std::move(*signature)};
 }
 

@@ -7,7 +7,7 @@
 //  - the header must name its key (`kid`); keys come only from our own JWKS, so a token that
 //    carries or points at a key (`jwk`, `jku`, `x5c`, `x5u`) is refused outright, as is `crit`
 //    (we implement no critical extension);
-//  - header and payload are JSON objects without repeated member names (see ParseJsonObject);
+//  - header and payload are JSON objects without repeated member names (strict_json.h);
 //  - the size limit is checked before any decoding.
 //
 // Failures say why, as a TokenFailure, so that the HTTP layer can answer 401/403/503 and count
@@ -15,6 +15,7 @@
 #ifndef KEYWARDEN_CONNECTOR_JWT_H_
 #define KEYWARDEN_CONNECTOR_JWT_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,9 +26,8 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "connector/jwks.h"
+#include "connector/strict_json.h"
 #include "keywarden/status.h"
 
 namespace keywarden::connector {
@@ -96,12 +96,22 @@ std::string_view JwsAlgorithmName(JwsAlgorithm alg);
 // nullopt for any name outside the allow-list (including "none" and "HS256").
 std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name);
 
+// The payload's claims that TokenVerifier checks, as the payload holds them; the payload's other
+// members are checked as JSON but not kept.
+struct TokenClaims {
+  enum Name { kIss, kSub, kAud, kExp, kNbf, kIat, kScope, kAmr, kCount };
+  static constexpr std::array<std::string_view, kCount> kNames = {"iss", "sub", "aud", "exp",
+                                                                  "nbf", "iat", "scope", "amr"};
+  std::array<JsonMember, kCount> members;
+
+  const JsonMember& operator[](Name name) const { return members[name]; }
+};
+
 // A token whose structure and header passed the checks above; its signature is NOT yet verified.
 struct ParsedJws {
   JwsAlgorithm alg;
   std::string kid;
-  nlohmann::json header;
-  nlohmann::json payload;
+  TokenClaims claims;
   std::string_view signing_input;  // "header.payload", a view into the token passed to ParseJws
   std::vector<std::uint8_t> signature;
 };

@@ -31,31 +31,12 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
 enum class DateClaim { kAbsent, kInvalid, kPresent };
 
 // Reads a NumericDate (RFC 7519 §2: seconds, possibly fractional) into whole seconds.
-DateClaim ReadDate(const nlohmann::json& claims, const char* name, std::int64_t* seconds) {
-  auto it = claims.find(name);
-  if (it == claims.end()) return DateClaim::kAbsent;
-  double value = 0;
-  if (it->is_number_unsigned()) {
-    value = static_cast<double>(std::min<std::uint64_t>(it->get<std::uint64_t>(), kMaxDateSeconds));
-  } else if (it->is_number_integer()) {
-    value = static_cast<double>(std::clamp<std::int64_t>(it->get<std::int64_t>(), -kMaxDateSeconds, kMaxDateSeconds));
-  } else if (it->is_number_float() && std::isfinite(it->get<double>())) {
-    value = std::clamp(std::floor(it->get<double>()), static_cast<double>(-kMaxDateSeconds),
-                       static_cast<double>(kMaxDateSeconds));
-  } else {
-    return DateClaim::kInvalid;
-  }
-  *seconds = static_cast<std::int64_t>(value);
+DateClaim ReadDate(const JsonMember& claim, std::int64_t* seconds) {
+  if (claim.type == JsonMember::Type::kAbsent) return DateClaim::kAbsent;
+  if (claim.type != JsonMember::Type::kNumber || !std::isfinite(claim.number)) return DateClaim::kInvalid;
+  const auto limit = static_cast<double>(kMaxDateSeconds);
+  *seconds = static_cast<std::int64_t>(std::clamp(std::floor(claim.number), -limit, limit));
   return DateClaim::kPresent;
-}
-
-// True when `claim` is `wanted` or an array holding it (the forms `aud` and `amr` take).
-bool StringOrArrayContains(const nlohmann::json& claim, std::string_view wanted) {
-  if (claim.is_string()) return claim.get_ref<const std::string&>() == wanted;
-  if (!claim.is_array()) return false;
-  return std::any_of(claim.begin(), claim.end(), [wanted](const nlohmann::json& item) {
-    return item.is_string() && item.get_ref<const std::string&>() == wanted;
-  });
 }
 
 // SHA-256 of a token, the cache's key. The digest is fetched once, and each thread keeps one
@@ -80,12 +61,6 @@ bool KeepsAllKeys(const JwkSet& old, const JwkSet& fresh) {
     return it != fresh.end() && it->second.type == entry.second.type && it->second.alg == entry.second.alg &&
            EVP_PKEY_eq(it->second.key.get(), entry.second.key.get()) == 1;
   });
-}
-
-const nlohmann::json& ClaimOrNull(const nlohmann::json& claims, const char* name) {
-  static const nlohmann::json kNull;
-  auto it = claims.find(name);
-  return it == claims.end() ? kNull : *it;
 }
 
 }  // namespace
@@ -175,15 +150,15 @@ TokenResult<VerifiedToken> TokenVerifier::Verify(std::string_view authorization_
   if (!keys.ok()) return keys.error();
   const JwkKey& key = (*keys)->find(jws->kid)->second;
   if (std::optional<TokenError> bad = VerifyJwsSignature(*jws, key)) return *bad;
-  TokenResult<VerifiedToken> verified = CheckClaims(jws->payload, std::move(jws->kid), now);
+  TokenResult<VerifiedToken> verified = CheckClaims(jws->claims, std::move(jws->kid), now);
   if (cacheable && verified.ok()) Remember(digest, *verified, generation, now);
   return verified;
 }
 
-TokenResult<VerifiedToken> TokenVerifier::CheckClaims(const nlohmann::json& claims, std::string kid,
+TokenResult<VerifiedToken> TokenVerifier::CheckClaims(const TokenClaims& claims, std::string kid,
                                                      TimePoint now) const {
-  const nlohmann::json& iss = ClaimOrNull(claims, "iss");
-  if (!iss.is_string() || iss.get_ref<const std::string&>() != options_.issuer) {
+  const JsonMember& iss = claims[TokenClaims::kIss];
+  if (iss.type != JsonMember::Type::kString || iss.strings.front() != options_.issuer) {
     return Fail(TokenFailure::kWrongIssuer, "the token's issuer is not the configured identity server");
   }
 
@@ -192,9 +167,9 @@ TokenResult<VerifiedToken> TokenVerifier::CheckClaims(const nlohmann::json& clai
   std::int64_t exp = 0;
   std::int64_t nbf = 0;
   std::int64_t iat = 0;
-  const DateClaim has_exp = ReadDate(claims, "exp", &exp);
-  const DateClaim has_nbf = ReadDate(claims, "nbf", &nbf);
-  const DateClaim has_iat = ReadDate(claims, "iat", &iat);
+  const DateClaim has_exp = ReadDate(claims[TokenClaims::kExp], &exp);
+  const DateClaim has_nbf = ReadDate(claims[TokenClaims::kNbf], &nbf);
+  const DateClaim has_iat = ReadDate(claims[TokenClaims::kIat], &iat);
   if (has_exp != DateClaim::kPresent) return Fail(TokenFailure::kMalformed, "the token has no numeric exp");
   if (has_nbf == DateClaim::kInvalid || has_iat == DateClaim::kInvalid) {
     return Fail(TokenFailure::kMalformed, "the token's nbf or iat is not a number");
@@ -207,22 +182,24 @@ TokenResult<VerifiedToken> TokenVerifier::CheckClaims(const nlohmann::json& clai
     return Fail(TokenFailure::kNotYetValid, "the token was issued in the future (iat)");
   }
 
-  if (options_.audience && !StringOrArrayContains(ClaimOrNull(claims, "aud"), *options_.audience)) {
+  // `aud` may be a string or an array of them (RFC 7519 §4.1.3).
+  if (options_.audience && !claims[TokenClaims::kAud].Holds(*options_.audience)) {
     return Fail(TokenFailure::kWrongAudience, "the token is not meant for this audience");
   }
 
-  const nlohmann::json& sub = ClaimOrNull(claims, "sub");
-  Result<std::string> user_id = sub.is_string() ? CanonicalUserId(sub.get_ref<const std::string&>())
-                                                : Result<std::string>(InvalidArgumentError("no sub"));
+  const JsonMember& sub = claims[TokenClaims::kSub];
+  Result<std::string> user_id = sub.type == JsonMember::Type::kString
+                                    ? CanonicalUserId(sub.strings.front())
+                                    : Result<std::string>(InvalidArgumentError("no sub"));
   if (!user_id.ok()) return Fail(TokenFailure::kInvalidSubject, "the token's sub is not a GUID");
 
   // A JSON array only: the reference refuses the space-separated string form, and so do we.
-  const nlohmann::json& scope = ClaimOrNull(claims, "scope");
-  if (!scope.is_array() || !StringOrArrayContains(scope, "api")) {
+  const JsonMember& scope = claims[TokenClaims::kScope];
+  if (scope.type != JsonMember::Type::kArray || !scope.Holds("api")) {
     return Fail(TokenFailure::kInsufficientScope, "the token lacks the api scope");
   }
-  const nlohmann::json& amr = ClaimOrNull(claims, "amr");
-  if (!StringOrArrayContains(amr, "Application") && !StringOrArrayContains(amr, "external")) {
+  const JsonMember& amr = claims[TokenClaims::kAmr];
+  if (!amr.Holds("Application") && !amr.Holds("external")) {
     return Fail(TokenFailure::kWrongAmr, "the token's amr is neither Application nor external");
   }
 

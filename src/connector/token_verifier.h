@@ -112,7 +112,7 @@ class TokenVerifier {
   // Requires fetch_mutex_. Fetches, parses and installs the JWKS if the interval allows.
   // Returns nullopt when no fetch was allowed.
   std::optional<Status> FetchLocked(TimePoint now);
-  TokenResult<VerifiedToken> CheckClaims(const nlohmann::json& claims, std::string kid, TimePoint now) const;
+  TokenResult<VerifiedToken> CheckClaims(const TokenClaims& claims, std::string kid, TimePoint now) const;
 
   const TokenVerifierOptions options_;
   const JwksFetcher fetch_jwks_;
