@@ -4,6 +4,8 @@
 //
 // Beyond "does not crash or hang": no input may verify, since the fuzzer cannot forge a
 // signature of the key made at start-up; an accepted token aborts so that libFuzzer saves it.
+// And the two strict JSON readers (strict_json.h) must accept and refuse the same documents.
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +17,7 @@
 
 #include "connector/jwks.h"
 #include "connector/jwt_signer.h"
+#include "connector/strict_json.h"
 #include "connector/token_verifier.h"
 
 namespace keywarden::connector {
@@ -65,5 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& [kid, key] : *set) Require(!kid.empty() && key.key != nullptr, "ParseJwks kept an empty key");
   }
   (void)ParseDiscovery(text);
+  // The member reader and the document builder enforce one set of rules: they must agree.
+  std::array<JsonMember, TokenClaims::kCount> members;
+  const bool read = ReadJsonMembers(text, "x", TokenClaims::kNames, members).ok();
+  Require(read == ParseJsonObject(text, "x").ok(), "ReadJsonMembers and ParseJsonObject disagree");
   return 0;
 }
