@@ -27,6 +27,7 @@
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
+#include "support/test_issuer.h"
 
 namespace keywarden::testing {
 namespace {
@@ -261,28 +262,12 @@ class CliConnectorDeployment : public ::testing::Test {
     const CliResult init = RunCli({"connector", "init", "--key-file", key_file_, "--password", "@" + password_file_});
     ASSERT_EQ(init.exit_code, 0) << init.err;
 
-    auto signer = connector::JwtSigner::Generate(connector::JwsAlgorithm::kRs256, "issuer-key-1");
-    ASSERT_TRUE(signer.ok());
-    signer_ = std::make_shared<connector::JwtSigner>(std::move(signer).value());
-
-    auto router = std::make_shared<http::Router>();
-    router->Add("GET", "/.well-known/openid-configuration", [](const http::HttpRequest&) {
-      return http::JsonResponse(200, {{"issuer", kIssuer}, {"jwks_uri", IssuerUri() + "/jwks"}});
-    });
-    router->Add("GET", "/jwks", [signer = signer_](const http::HttpRequest&) {
-      return http::JsonResponse(200, nlohmann::json::parse(signer->JwksJson()));
-    });
-    http::HttpServerOptions options;
-    options.port = 0;
-    options.threads = 1;
-    issuer_ = std::make_unique<http::HttpServer>(options, router);
-    ASSERT_TRUE(issuer_->Start().ok());
+    issuer_ = TestIssuer::Start(kIssuer, connector::JwsAlgorithm::kRs256, "issuer-key-1");
+    ASSERT_NE(issuer_, nullptr);
   }
 
   static void TearDownTestSuite() {
-    if (issuer_) issuer_->Stop(0ms);
     issuer_.reset();
-    signer_.reset();
     suite_dir_.reset();
   }
 
@@ -291,14 +276,9 @@ class CliConnectorDeployment : public ::testing::Test {
     children_.clear();
   }
 
-  static std::string IssuerUri() { return "http://127.0.0.1:" + std::to_string(issuer_->port()); }
+  static std::string IssuerUri() { return issuer_->uri(); }
 
-  static std::string Token(const std::string& user = kUser) {
-    auto token = signer_->Mint(nlohmann::json::object(), connector::JwtSigner::StandardClaims(
-                                                             kIssuer, user, std::chrono::system_clock::now(), 10min));
-    EXPECT_TRUE(token.ok());
-    return token.ok() ? *token : "";
-  }
+  static std::string Token(const std::string& user = kUser) { return issuer_->Token(user); }
 
   struct Toml {
     std::string identity_server_uri = IssuerUri();
@@ -356,8 +336,7 @@ class CliConnectorDeployment : public ::testing::Test {
   static inline std::string key_file_;
   static inline std::string password_file_;
   static inline std::string wrong_password_file_;
-  static inline std::shared_ptr<connector::JwtSigner> signer_;
-  static inline std::unique_ptr<http::HttpServer> issuer_;
+  static inline std::unique_ptr<TestIssuer> issuer_;
 
   TempDir dir_;
   int configs_ = 0;

@@ -32,6 +32,7 @@
 #include "store/sqlite_key_store.h"
 #include "support/http_test_client.h"
 #include "support/temp_dir.h"
+#include "support/test_issuer.h"
 
 namespace keywarden::testing {
 
@@ -73,33 +74,18 @@ class CliDeploymentTest : public ::testing::Test {
   static void SetUpTestSuite() {
     keys_ = std::make_unique<TempDir>();
     ASSERT_TRUE(connector::CreateKeyFile(keys_->File("key.pem"), connector::KeyFileFormat::kPemPkcs8, nullptr).ok());
-    auto signer = connector::JwtSigner::Generate(connector::JwsAlgorithm::kEs256, "deployment-test");
-    ASSERT_TRUE(signer.ok());
-    signer_ = std::make_shared<connector::JwtSigner>(std::move(signer).value());
-    auto router = std::make_shared<http::Router>();
-    router->Add("GET", "/.well-known/openid-configuration", [](const http::HttpRequest&) {
-      return http::JsonResponse(200, {{"issuer", kIssuer}, {"jwks_uri", IssuerUri() + "/jwks"}});
-    });
-    router->Add("GET", "/jwks", [signer = signer_](const http::HttpRequest&) {
-      return http::JsonResponse(200, nlohmann::json::parse(signer->JwksJson()));
-    });
-    http::HttpServerOptions options;
-    options.port = 0;
-    options.threads = 1;
-    issuer_ = std::make_unique<http::HttpServer>(options, router);
-    ASSERT_TRUE(issuer_->Start().ok());
+    issuer_ = TestIssuer::Start(kIssuer, connector::JwsAlgorithm::kEs256, "deployment-test");
+    ASSERT_NE(issuer_, nullptr);
   }
   static void TearDownTestSuite() {
-    if (issuer_) issuer_->Stop(std::chrono::milliseconds(0));
     issuer_.reset();
-    signer_.reset();
     keys_.reset();
   }
   void TearDown() override {
     if (connector_) connector_->Kill();
   }
 
-  static std::string IssuerUri() { return "http://127.0.0.1:" + std::to_string(issuer_->port()); }
+  static std::string IssuerUri() { return issuer_->uri(); }
   static std::string KeyFile() { return keys_->File("key.pem"); }
   // Another RSA key, made on first use.
   static std::string OtherKeyFile() {
@@ -111,10 +97,7 @@ class CliDeploymentTest : public ::testing::Test {
   }
 
   static Headers Auth(const std::string& user, bool json = false) {
-    auto token = signer_->Mint(nlohmann::json::object(),
-                               connector::JwtSigner::StandardClaims(kIssuer, user, std::chrono::system_clock::now(), std::chrono::minutes(10)));
-    EXPECT_TRUE(token.ok());
-    Headers headers = {{"Authorization", "Bearer " + (token.ok() ? *token : std::string())}};
+    Headers headers = {{"Authorization", "Bearer " + issuer_->Token(user)}};
     if (json) headers.emplace_back("Content-Type", "application/json");
     return headers;
   }
@@ -189,8 +172,7 @@ class CliDeploymentTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> connector_;
 
   static inline std::unique_ptr<TempDir> keys_;
-  static inline std::shared_ptr<connector::JwtSigner> signer_;
-  static inline std::unique_ptr<http::HttpServer> issuer_;
+  static inline std::unique_ptr<TestIssuer> issuer_;
 };
 
 

@@ -15,12 +15,14 @@
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
+#include "support/test_issuer.h"
 
 namespace keywarden::connector {
 namespace {
 
 using keywarden::testing::SendRaw;
 using keywarden::testing::SendRequest;
+using keywarden::testing::TestIssuer;
 using keywarden::testing::TestResponse;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -44,30 +46,14 @@ class ConnectorApiTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     ASSERT_TRUE(CreateKeyFile((dir_ / "key.pem").string(), KeyFileFormat::kPemPkcs8, nullptr).ok());
 
-    auto signer = JwtSigner::Generate(JwsAlgorithm::kRs256, "issuer-key-1");
-    ASSERT_TRUE(signer.ok());
-    signer_ = std::make_shared<JwtSigner>(std::move(signer).value());
+    issuer_ = TestIssuer::Start(kIssuer, JwsAlgorithm::kRs256, "issuer-key-1");
+    ASSERT_NE(issuer_, nullptr);
     auto foreign = JwtSigner::Generate(JwsAlgorithm::kRs256, "issuer-key-1");  // same kid, other key
     ASSERT_TRUE(foreign.ok());
     foreign_ = std::make_shared<JwtSigner>(std::move(foreign).value());
 
-    // The test identity issuer, on its own port.
-    auto issuer_router = std::make_shared<http::Router>();
-    issuer_router->Add("GET", "/.well-known/openid-configuration", [this](const http::HttpRequest&) {
-      return http::JsonResponse(200, {{"issuer", kIssuer},
-                                      {"jwks_uri", "http://127.0.0.1:" + std::to_string(issuer_->port()) + "/jwks"}});
-    });
-    issuer_router->Add("GET", "/jwks", [signer = signer_](const http::HttpRequest&) {
-      return http::JsonResponse(200, nlohmann::json::parse(signer->JwksJson()));
-    });
-    http::HttpServerOptions issuer_options;
-    issuer_options.port = 0;
-    issuer_options.threads = 1;
-    issuer_ = std::make_unique<http::HttpServer>(issuer_options, issuer_router);
-    ASSERT_TRUE(issuer_->Start().ok());
-
     config_.listen = {"127.0.0.1", 0};
-    config_.identity_server_uri = "http://127.0.0.1:" + std::to_string(issuer_->port());
+    config_.identity_server_uri = issuer_->uri();
     config_.web_vault_uri = "https://vault.keywarden.test";
     config_.web_vault_origin = "https://vault.keywarden.test";
     config_.database.sqlite_path = (dir_ / "connector.db").string();
@@ -98,8 +84,7 @@ class ConnectorApiTest : public ::testing::Test {
 
   std::string Token(const std::string& sub, const nlohmann::json& changes = nlohmann::json::object(),
                     const JwtSigner* signer = nullptr) {
-    nlohmann::json claims = JwtSigner::StandardClaims(kIssuer, sub, std::chrono::system_clock::now(),
-                                                      std::chrono::minutes(10));
+    nlohmann::json claims = issuer_->Claims(sub);
     for (const auto& [name, value] : changes.items()) {
       if (value.is_null()) {
         claims.erase(name);
@@ -107,7 +92,7 @@ class ConnectorApiTest : public ::testing::Test {
         claims[name] = value;
       }
     }
-    auto token = (signer != nullptr ? *signer : *signer_).Mint(nlohmann::json::object(), claims);
+    auto token = (signer != nullptr ? *signer : issuer_->signer()).Mint(nlohmann::json::object(), claims);
     EXPECT_TRUE(token.ok());
     return token.ok() ? *token : "";
   }
@@ -129,9 +114,8 @@ class ConnectorApiTest : public ::testing::Test {
 
   static inline int counter_ = 0;
   std::filesystem::path dir_;
-  std::shared_ptr<JwtSigner> signer_;
+  std::unique_ptr<TestIssuer> issuer_;
   std::shared_ptr<JwtSigner> foreign_;
-  std::unique_ptr<http::HttpServer> issuer_;
   ConnectorConfig config_;
   std::unique_ptr<ConnectorService> connector_;
 };

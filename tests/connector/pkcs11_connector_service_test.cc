@@ -14,12 +14,14 @@
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
 #include "support/softhsm_token.h"
+#include "support/test_issuer.h"
 
 namespace keywarden::connector {
 namespace {
 
 using keywarden::testing::SendRequest;
 using keywarden::testing::SoftHsmToken;
+using keywarden::testing::TestIssuer;
 using keywarden::testing::TestResponse;
 
 constexpr char kIssuer[] = "https://identity.keywarden.test";
@@ -34,25 +36,11 @@ class Pkcs11ConnectorServiceTest : public ::testing::Test {
     ASSERT_TRUE(token_->ImportKey(*key, "connector", {0x01}).ok());
     fingerprint_ = SpkiFingerprint(key->PublicKey());
 
-    auto signer = JwtSigner::Generate(JwsAlgorithm::kRs256, "issuer-key-1");
-    ASSERT_TRUE(signer.ok());
-    signer_ = std::make_shared<JwtSigner>(std::move(signer).value());
-    auto router = std::make_shared<http::Router>();
-    router->Add("GET", "/.well-known/openid-configuration", [this](const http::HttpRequest&) {
-      return http::JsonResponse(200, {{"issuer", kIssuer},
-                                      {"jwks_uri", "http://127.0.0.1:" + std::to_string(issuer_->port()) + "/jwks"}});
-    });
-    router->Add("GET", "/jwks", [signer = signer_](const http::HttpRequest&) {
-      return http::JsonResponse(200, nlohmann::json::parse(signer->JwksJson()));
-    });
-    http::HttpServerOptions options;
-    options.port = 0;
-    options.threads = 1;
-    issuer_ = std::make_unique<http::HttpServer>(options, router);
-    ASSERT_TRUE(issuer_->Start().ok());
+    issuer_ = TestIssuer::Start(kIssuer, JwsAlgorithm::kRs256, "issuer-key-1");
+    ASSERT_NE(issuer_, nullptr);
 
     config_.listen = {"127.0.0.1", 0};
-    config_.identity_server_uri = "http://127.0.0.1:" + std::to_string(issuer_->port());
+    config_.identity_server_uri = issuer_->uri();
     config_.database.sqlite_path = token_->dir().File("connector.db");
     config_.rsa_key.provider = "pkcs11";
     config_.rsa_key.pkcs11 = token_->Settings("connector");
@@ -73,17 +61,12 @@ class Pkcs11ConnectorServiceTest : public ::testing::Test {
   }
 
   std::vector<std::pair<std::string, std::string>> Auth() {
-    auto token = signer_->Mint(nlohmann::json::object(),
-                               JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(),
-                                                         std::chrono::minutes(10)));
-    EXPECT_TRUE(token.ok());
-    return {{"Authorization", "Bearer " + (token.ok() ? *token : "")}, {"Content-Type", "application/json"}};
+    return {{"Authorization", "Bearer " + issuer_->Token(kUser)}, {"Content-Type", "application/json"}};
   }
 
   std::unique_ptr<SoftHsmToken> token_;
   std::string fingerprint_;
-  std::shared_ptr<JwtSigner> signer_;
-  std::unique_ptr<http::HttpServer> issuer_;
+  std::unique_ptr<TestIssuer> issuer_;
   ConnectorConfig config_;
   std::unique_ptr<ConnectorService> connector_;
 };
