@@ -166,6 +166,17 @@ Status InsertWrapping(MariaDbConnection& connection, const WrappedDataKey& key) 
       .Run();
 }
 
+// Appends each remaining row of `query`, as `read_row` reads it, to `out`.
+template <typename T, typename ReadRow>
+Status ReadEveryRow(MariaDbStatement& query, ReadRow read_row, std::vector<T>& out) {
+  while (true) {
+    KW_ASSIGN_OR_RETURN(bool row, query.Next());
+    if (!row) return OkStatus();
+    KW_ASSIGN_OR_RETURN(T value, read_row(query));
+    out.push_back(std::move(value));
+  }
+}
+
 }  // namespace
 
 // A pool slot held for one call. Prefers an open connection; opens one when the slot has none.
@@ -411,13 +422,7 @@ Result<std::vector<UserKeyRecord>> MariaDbKeyStore::ListUserKeys(std::string_vie
     const auto bounded =
         static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
     KW_RETURN_IF_ERROR(query.Bytes(after).Int(bounded).Run());
-    while (true) {
-      KW_ASSIGN_OR_RETURN(bool row, query.Next());
-      if (!row) break;
-      KW_ASSIGN_OR_RETURN(auto record, internal::ReadUserKeyRow(query));
-      records.push_back(std::move(record));
-    }
-    return OkStatus();
+    return ReadEveryRow(query, internal::ReadUserKeyRow<MariaDbStatement>, records);
   });
   if (!done.ok()) return done;
   return records;
@@ -549,13 +554,7 @@ Result<std::vector<WrappedDataKey>> MariaDbKeyStore::ListDataKeys() {
     keys.clear();
     MariaDbStatement query(db, kSql, "to list data keys");
     KW_RETURN_IF_ERROR(query.Run());
-    while (true) {
-      KW_ASSIGN_OR_RETURN(bool row, query.Next());
-      if (!row) break;
-      KW_ASSIGN_OR_RETURN(auto key, internal::ReadDataKeyRow(query));
-      keys.push_back(std::move(key));
-    }
-    return OkStatus();
+    return ReadEveryRow(query, internal::ReadDataKeyRow<MariaDbStatement>, keys);
   });
   if (!done.ok()) return done;
   return keys;
