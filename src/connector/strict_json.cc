@@ -160,7 +160,9 @@ class MemberReader final : public StrictSax {
   }
   bool OnOpen(bool array) override {
     if (depth() == 1 && array) return Refuse("is not a JSON object");  // the root
-    if (depth() == 2 && member_ != nullptr) member_->type = array ? JsonMember::Type::kArray : JsonMember::Type::kObject;
+    if (depth() == 2 && member_ != nullptr) {
+      member_->type = array ? JsonMember::Type::kArray : JsonMember::Type::kObject;
+    }
     return true;
   }
   bool OnClose() override { return true; }
