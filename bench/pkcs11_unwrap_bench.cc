@@ -1,6 +1,6 @@
 // RSA unwrap of a 32-byte data key (RSA-OAEP-SHA1, 2048 bits): the same key on a SoftHSM2 token,
-// through Pkcs11RsaKeyProvider (C_Decrypt on a pooled, logged-in session), and in a PEM key file,
-// through FileRsaKeyProvider (OpenSSL in process). Compare the two times per unwrap; the ratio
+// through custody::Pkcs11RsaKeyProvider (C_Decrypt on a pooled, logged-in session), and in a PEM key file,
+// through custody::FileRsaKeyProvider (OpenSSL in process). Compare the two times per unwrap; the ratio
 // is the price of keeping the key in a (software) HSM.
 //
 //   build/release/bench/keywarden_pkcs11_bench --benchmark_repetitions=3
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "connector/file_rsa_key_provider.h"
-#include "connector/pkcs11_rsa_key_provider.h"
+#include "custody/file/file_rsa_key_provider.h"
+#include "custody/pkcs11/pkcs11_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"
 #include "support/softhsm_token.h"
 
@@ -26,8 +26,8 @@ using keywarden::testing::SoftHsmToken;
 struct Setup {
   std::string error;  // set when SoftHSM2 is missing or a step failed
   std::unique_ptr<SoftHsmToken> token;
-  std::unique_ptr<FileRsaKeyProvider> file;
-  std::unique_ptr<Pkcs11RsaKeyProvider> hsm;
+  std::unique_ptr<custody::FileRsaKeyProvider> file;
+  std::unique_ptr<custody::Pkcs11RsaKeyProvider> hsm;
   SecureBuffer data_key;
   std::vector<std::uint8_t> wrapped;
 
@@ -42,11 +42,11 @@ std::unique_ptr<Setup> MakeSetup() {
   setup->token = SoftHsmToken::Create(&setup->error, "keywarden-bench");
   if (setup->token == nullptr) return setup;
   const std::string path = setup->token->dir().File("key.pem");
-  if (!CreateKeyFile(path, KeyFileFormat::kPemPkcs8, nullptr).ok()) {
+  if (!custody::CreateKeyFile(path, custody::KeyFileFormat::kPemPkcs8, nullptr).ok()) {
     setup->error = "cannot create the key file";
     return setup;
   }
-  auto file = FileRsaKeyProvider::Load(path, nullptr);
+  auto file = custody::FileRsaKeyProvider::Load(path, nullptr);
   if (!file.ok()) {
     setup->error = file.status().ToString();
     return setup;
@@ -58,7 +58,7 @@ std::unique_ptr<Setup> MakeSetup() {
     setup->error = "cannot import the key into the token";
     return setup;
   }
-  auto hsm = Pkcs11RsaKeyProvider::Open(setup->token->Settings("bench"));
+  auto hsm = custody::Pkcs11RsaKeyProvider::Open(setup->token->Settings("bench"));
   auto data_key = RandomSecret(32);
   if (!hsm.ok() || !data_key.ok()) {
     setup->error = hsm.ok() ? "no random data key" : hsm.status().ToString();
@@ -81,7 +81,7 @@ Setup& Shared() {
   return *setup;
 }
 
-void Unwrap(benchmark::State& state, const RsaKeyProvider* provider) {
+void Unwrap(benchmark::State& state, const custody::RsaKeyProvider* provider) {
   Setup& setup = Shared();
   if (!setup.error.empty() || provider == nullptr) {
     state.SkipWithError(setup.error.c_str());

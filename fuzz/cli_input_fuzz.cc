@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "cli/input.h"
-#include "cli/output.h"
+#include "cli/common/input.h"
+#include "cli/common/output.h"
 #include "keywarden/crypto/asymmetric_enc_string.h"
 #include "keywarden/crypto/enc_string.h"
 #include "keywarden/crypto/encoding.h"

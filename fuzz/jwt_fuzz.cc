@@ -15,10 +15,10 @@
 #include <string>
 #include <string_view>
 
-#include "connector/jwks.h"
-#include "connector/jwt_signer.h"
-#include "connector/strict_json.h"
-#include "connector/token_verifier.h"
+#include "jose/jwks.h"
+#include "jose/jwt_signer.h"
+#include "jose/strict_json.h"
+#include "auth/token_verifier.h"
 
 namespace keywarden::connector {
 namespace {
@@ -33,20 +33,20 @@ void Require(bool condition, const char* what) {
 
 struct Fixture {
   std::string jwks;
-  std::unique_ptr<TokenVerifier> verifier;
+  std::unique_ptr<auth::TokenVerifier> verifier;
 };
 
 Fixture& GetFixture() {
   static Fixture* fixture = [] {
     auto* f = new Fixture;
-    auto rsa = JwtSigner::Generate(JwsAlgorithm::kRs256, "rsa-1");
-    auto ec = JwtSigner::Generate(JwsAlgorithm::kEs256, "ec-1");
+    auto rsa = jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs256, "rsa-1");
+    auto ec = jose::JwtSigner::Generate(jose::JwsAlgorithm::kEs256, "ec-1");
     Require(rsa.ok() && ec.ok(), "cannot generate the fuzzing keys");
     f->jwks = nlohmann::json{{"keys", nlohmann::json::array({rsa->PublicJwk(), ec->PublicJwk()})}}.dump();
-    TokenVerifierOptions options;
+    auth::TokenVerifierOptions options;
     options.issuer = "https://identity.example.com";
     options.audience = "key-connector";
-    f->verifier = std::make_unique<TokenVerifier>(options, [f]() -> Result<std::string> { return f->jwks; });
+    f->verifier = std::make_unique<auth::TokenVerifier>(options, [f]() -> Result<std::string> { return f->jwks; });
     Require(f->verifier->Refresh(kNow).ok(), "the fuzzing JWKS does not load");
     return f;
   }();
@@ -63,14 +63,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The same `now` every time: refetches (for unknown kids) stay paced and the run deterministic.
   Require(!fixture.verifier->Verify(text, kNow).ok(), "a fuzzed Authorization header verified");
   Require(!fixture.verifier->Verify("Bearer " + std::string(text), kNow).ok(), "a fuzzed token verified");
-  auto set = ParseJwks(text);
+  auto set = jose::ParseJwks(text);
   if (set.ok()) {
     for (const auto& [kid, key] : *set) Require(!kid.empty() && key.key != nullptr, "ParseJwks kept an empty key");
   }
-  (void)ParseDiscovery(text);
+  (void)jose::ParseDiscovery(text);
   // The member reader and the document builder enforce one set of rules: they must agree.
-  std::array<JsonMember, TokenClaims::kCount> members;
-  const bool read = ReadJsonMembers(text, "x", TokenClaims::kNames, members).ok();
-  Require(read == ParseJsonObject(text, "x").ok(), "ReadJsonMembers and ParseJsonObject disagree");
+  std::array<jose::JsonMember, jose::TokenClaims::kCount> members;
+  const bool read = jose::ReadJsonMembers(text, "x", jose::TokenClaims::kNames, members).ok();
+  Require(read == jose::ParseJsonObject(text, "x").ok(), "ReadJsonMembers and jose::ParseJsonObject disagree");
   return 0;
 }

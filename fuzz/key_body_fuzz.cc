@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connector/key_body.h"
+#include "connector/user_keys/key_body.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace {

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "connector/jwt_signer.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/random.h"
 
 namespace {
@@ -30,7 +30,7 @@ std::string UserId(unsigned index) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using keywarden::connector::JwtSigner;
+  using keywarden::jose::JwtSigner;
   if (argc != 5) {
     std::cerr << "usage: keywarden_mint_tokens DIR ISSUER_URL USERS NEW_TOKENS\n";
     return 2;
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto signer = JwtSigner::Generate(keywarden::connector::JwsAlgorithm::kRs256, "bench-1");
+  auto signer = JwtSigner::Generate(keywarden::jose::JwsAlgorithm::kRs256, "bench-1");
   if (!signer.ok()) {
     std::cerr << "keywarden_mint_tokens: " << signer.status().ToString() << "\n";
     return 1;

@@ -11,17 +11,17 @@
 #include <string>
 #include <vector>
 
-#include "connector/jwt.h"
-#include "connector/jwt_signer.h"
-#include "connector/token_verifier.h"
+#include "jose/jws.h"
+#include "jose/jwt_signer.h"
+#include "auth/token_verifier.h"
 
 namespace {
 
-using keywarden::connector::JwsAlgorithm;
-using keywarden::connector::JwtSigner;
-using keywarden::connector::TimePoint;
-using keywarden::connector::TokenVerifier;
-using keywarden::connector::TokenVerifierOptions;
+using keywarden::jose::JwsAlgorithm;
+using keywarden::jose::JwtSigner;
+using keywarden::TimePoint;
+using keywarden::auth::TokenVerifier;
+using keywarden::auth::TokenVerifierOptions;
 
 constexpr char kIssuer[] = "https://identity.example.com";
 constexpr int kTokens = 2048;
@@ -101,7 +101,7 @@ void BM_ParseJws(benchmark::State& state) {
   for (auto _ : state) {
     const std::string_view token = std::string_view(tokens.headers[next]).substr(7);
     next = (next + 1) % tokens.headers.size();
-    auto jws = keywarden::connector::ParseJws(token, keywarden::connector::kDefaultMaxTokenBytes);
+    auto jws = keywarden::jose::ParseJws(token, keywarden::jose::kDefaultMaxTokenBytes);
     if (!jws.ok()) state.SkipWithError("a token was refused");
     benchmark::DoNotOptimize(jws);
   }
@@ -113,7 +113,7 @@ BENCHMARK(BM_ParseJws);
 void BM_OpenSslRs256Verify(benchmark::State& state) {
   const Fixture& tokens = Tokens();
   const std::string token = tokens.headers[0].substr(7);
-  auto jws = keywarden::connector::ParseJws(token, keywarden::connector::kDefaultMaxTokenBytes);
+  auto jws = keywarden::jose::ParseJws(token, keywarden::jose::kDefaultMaxTokenBytes);
   if (!jws.ok()) std::abort();
   const std::vector<std::uint8_t> spki = tokens.signer.PublicKeySpkiDer();
   const unsigned char* cursor = spki.data();

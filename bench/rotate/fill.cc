@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "connector/config.h"
-#include "connector/data_keyring.h"
-#include "connector/key_store_factory.h"
-#include "connector/rsa_key_provider_factory.h"
+#include "connector/config/connector_config.h"
+#include "custody/data_keyring.h"
+#include "connector/store/open_key_store.h"
+#include "custody/open_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"
 
 namespace {
@@ -51,30 +51,30 @@ int main(int argc, char** argv) {
   const std::uint64_t rows = std::strtoull(argv[2], nullptr, 10);
   auto config = connector::LoadConnectorConfig(std::string(argv[1]), {});
   if (!config.ok()) return Fail("configuration", config.status());
-  auto provider = connector::OpenRsaKeyProvider(config->rsa_key);
+  auto provider = custody::OpenRsaKeyProvider(config->rsa_key);
   if (!provider.ok()) return Fail("RSA key", provider.status());
   auto store = connector::OpenKeyStore(config->database);
   if (!store.ok()) return Fail("database", store.status());
-  auto keyring = connector::DataKeyring::Open(**store, **provider);
+  auto keyring = custody::DataKeyring::Open(**store, **provider);
   if (!keyring.ok()) return Fail("data key", keyring.status());
 
   const auto start = std::chrono::steady_clock::now();
-  const store::TimeMs now =
+  const TimeMs now =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<std::uint8_t> key(64);
-  std::vector<store::UserKeyRecord> batch;
+  std::vector<connector::store::UserKeyRecord> batch;
   batch.reserve(kBatch);
   for (std::uint64_t done = 0; done < rows;) {
     batch.clear();
     for (; batch.size() < kBatch && done < rows; ++done) {
       if (!RandomBytes(key).ok()) return Fail("random", InternalError("RAND_bytes failed"));
-      store::UserKeyRecord record;
+      connector::store::UserKeyRecord record;
       record.user_id = RandomGuid();
       auto sealed = (*keyring)->Seal(record.user_id, key);
       if (!sealed.ok()) return Fail("seal", sealed.status());
       record.data_key_version = sealed->first;
       record.sealed = std::move(sealed->second);
-      record.creation_date = now - static_cast<store::TimeMs>(done);
+      record.creation_date = now - static_cast<TimeMs>(done);
       batch.push_back(std::move(record));
     }
     if (Status put = (*store)->PutUserKeysExact(batch); !put.ok()) return Fail("write", put);

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/connector_command.h"
-#include "cli/crypto_command.h"
-#include "cli/output.h"
+#include "cli/connector/connector_command.h"
+#include "cli/crypto/crypto_command.h"
+#include "cli/common/output.h"
 
 namespace keywarden::cli {
 namespace {

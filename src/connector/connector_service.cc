@@ -3,15 +3,15 @@
 #include <string>
 #include <utility>
 
-#include "connector/audit_log.h"
-#include "connector/data_keyring.h"
-#include "connector/key_store_factory.h"
-#include "connector/last_access_batcher.h"
-#include "connector/rsa_key_provider_factory.h"
-#include "connector/user_key_api.h"
-#include "connector/user_key_service.h"
+#include "telemetry/log.h"
+#include "custody/data_keyring.h"
+#include "connector/store/open_key_store.h"
+#include "connector/user_keys/last_access_batcher.h"
+#include "custody/open_rsa_key_provider.h"
+#include "connector/user_keys/user_key_api.h"
+#include "connector/user_keys/user_key_service.h"
 #include "http/http_client.h"
-#include "http/metrics.h"
+#include "telemetry/metrics.h"
 #include "http/server.h"
 
 namespace keywarden::connector {
@@ -32,21 +32,21 @@ http::HttpClientOptions IdentityClientOptions(const ConnectorConfig& config) {
 }  // namespace
 
 struct ConnectorService::Parts {
-  std::unique_ptr<RsaKeyProvider> provider;
-  std::unique_ptr<store::KeyStore> store;
-  std::unique_ptr<DataKeyring> keyring;
-  std::unique_ptr<TokenVerifier> verifier;
+  std::unique_ptr<custody::RsaKeyProvider> provider;
+  std::unique_ptr<connector::store::KeyStore> store;
+  std::unique_ptr<custody::DataKeyring> keyring;
+  std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<LastAccessBatcher> last_access;
   std::unique_ptr<UserKeyService> service;
-  http::MetricsRegistry metrics;
+  telemetry::MetricsRegistry metrics;
   std::unique_ptr<http::HttpServer> server;
 };
 
-Result<OidcDiscovery> FetchDiscovery(const ConnectorConfig& config) {
+Result<jose::OidcDiscovery> FetchDiscovery(const ConnectorConfig& config) {
   const std::string url = config.identity_server_uri + "/.well-known/openid-configuration";
   auto document = http::HttpGet(url, IdentityClientOptions(config));
   if (!document.ok()) return WithPart(document.status(), "identity server discovery");
-  auto discovery = ParseDiscovery(*document);
+  auto discovery = jose::ParseDiscovery(*document);
   if (!discovery.ok()) return WithPart(discovery.status(), "identity server discovery document");
   return discovery;
 }
@@ -63,17 +63,17 @@ void ConnectorService::Stop(std::chrono::milliseconds drain) {
   parts_->server.reset();
   if (parts_->last_access != nullptr) {
     const Status flushed = parts_->last_access->Flush();
-    if (!flushed.ok()) LogWarning("last access times not saved: " + flushed.message());
+    if (!flushed.ok()) telemetry::LogWarning("last access times not saved: " + flushed.message());
   }
-  LogInfo("key connector stopped");
+  telemetry::LogInfo("key connector stopped");
 }
 
 Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const ConnectorConfig& config,
                                                                   ConnectorServiceOptions options) {
-  KW_RETURN_IF_ERROR(InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
+  KW_RETURN_IF_ERROR(telemetry::InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
   auto parts = std::make_unique<Parts>();
 
-  auto provider = OpenRsaKeyProvider(config.rsa_key);
+  auto provider = custody::OpenRsaKeyProvider(config.rsa_key);
   if (!provider.ok()) return WithPart(provider.status(), "RSA key provider");
   parts->provider = std::move(provider).value();
 
@@ -81,30 +81,30 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   if (!store.ok()) return WithPart(store.status(), "database");
   parts->store = std::move(store).value();
 
-  auto keyring = DataKeyring::Open(*parts->store, *parts->provider);
+  auto keyring = custody::DataKeyring::Open(*parts->store, *parts->provider);
   if (!keyring.ok()) return WithPart(keyring.status(), "data key");
   parts->keyring = std::move(keyring).value();
 
-  TokenVerifierOptions verifier_options;
+  auth::TokenVerifierOptions verifier_options;
   verifier_options.clock_skew = std::chrono::seconds(config.auth.clock_skew_seconds);
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
   verifier_options.max_token_bytes = config.auth.max_token_bytes;
   if (!config.auth.audience.empty()) verifier_options.audience = config.auth.audience;
-  JwksFetcher fetch_jwks;
+  auth::JwksFetcher fetch_jwks;
   if (options.local_issuer) {
     verifier_options.issuer = options.local_issuer->issuer;
     fetch_jwks = options.local_issuer->jwks;
   } else {
-    KW_ASSIGN_OR_RETURN(OidcDiscovery discovery, FetchDiscovery(config));
+    KW_ASSIGN_OR_RETURN(jose::OidcDiscovery discovery, FetchDiscovery(config));
     verifier_options.issuer = discovery.issuer;
     fetch_jwks = [jwks_uri = discovery.jwks_uri, client = IdentityClientOptions(config)]() {
       return http::HttpGet(jwks_uri, client);
     };
   }
-  parts->verifier = std::make_unique<TokenVerifier>(std::move(verifier_options), std::move(fetch_jwks));
+  parts->verifier = std::make_unique<auth::TokenVerifier>(std::move(verifier_options), std::move(fetch_jwks));
   if (!options.local_issuer) {
     const Status keys = parts->verifier->Refresh(std::chrono::system_clock::now());
-    if (!keys.ok()) LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
+    if (!keys.ok()) telemetry::LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
   }
 
   parts->last_access = std::make_unique<LastAccessBatcher>(
@@ -113,16 +113,16 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
       std::make_unique<UserKeyService>(*parts->store, *parts->keyring, parts->last_access.get(), &SystemNowMs);
 
   // Metrics: requests by route and status, latency, keys stored, token failures by reason.
-  KW_ASSIGN_OR_RETURN(http::Counter * requests,
+  KW_ASSIGN_OR_RETURN(telemetry::Counter * requests,
                       parts->metrics.AddCounter("keywarden_http_requests_total", "HTTP requests by route and status",
                                                 {"route", "method", "status"}));
-  KW_ASSIGN_OR_RETURN(http::Histogram * latency,
+  KW_ASSIGN_OR_RETURN(telemetry::Histogram * latency,
                       parts->metrics.AddHistogram("keywarden_http_request_duration_seconds",
                                                   "HTTP request latency by route", {"route"}));
-  KW_ASSIGN_OR_RETURN(http::Counter * token_failures,
+  KW_ASSIGN_OR_RETURN(telemetry::Counter * token_failures,
                       parts->metrics.AddCounter("keywarden_token_verification_failures_total",
                                                 "Bearer tokens refused, by reason", {"reason"}));
-  store::KeyStore* store_for_gauge = parts->store.get();
+  connector::store::KeyStore* store_for_gauge = parts->store.get();
   KW_RETURN_IF_ERROR(parts->metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store_for_gauge] {
     auto count = store_for_gauge->CountUserKeys();
     return count.ok() ? static_cast<double>(*count) : -1.0;
@@ -131,7 +131,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   auto router = std::make_shared<http::Router>();
   AddUserKeyRoutes(*router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
                                        /*reads_block=*/config.database.provider != "sqlite"});
-  RsaKeyProvider* provider_for_health = parts->provider.get();
+  custody::RsaKeyProvider* provider_for_health = parts->provider.get();
   AddStatusRoutes(*router, StatusApi{[provider_for_health, store_for_gauge]() -> Status {
                                        KW_RETURN_IF_ERROR(WithPart(provider_for_health->Check(), "key provider"));
                                        return WithPart(store_for_gauge->Ping(), "database");
@@ -162,7 +162,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   parts->server = std::make_unique<http::HttpServer>(server_options, router, observer);
   const Status started = parts->server->Start();
   if (!started.ok()) return started;
-  LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->server->port()}) +
+  telemetry::LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->server->port()}) +
           " (data key version " + std::to_string(parts->keyring->current_version()) + ", RSA key " +
           parts->provider->PublicKeyFingerprint().substr(0, 16) + "...)");
   return std::unique_ptr<ConnectorService>(new ConnectorService(std::move(parts)));

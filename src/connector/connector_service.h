@@ -16,8 +16,8 @@
 #include <optional>
 #include <string>
 
-#include "connector/config.h"
-#include "connector/token_verifier.h"
+#include "connector/config/connector_config.h"
+#include "auth/token_verifier.h"
 #include "http/router.h"
 #include "keywarden/status.h"
 
@@ -53,7 +53,7 @@ class ConnectorService {
 };
 
 // The identity server's discovery document, fetched once at start-up.
-Result<OidcDiscovery> FetchDiscovery(const ConnectorConfig& config);
+Result<jose::OidcDiscovery> FetchDiscovery(const ConnectorConfig& config);
 
 }  // namespace keywarden::connector
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "connector/file_rsa_key_provider.h"
+#include "custody/file/file_rsa_key_provider.h"
 #include "http/http_types.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
@@ -83,10 +83,10 @@ Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const ListenAddre
   config.rsa_key.key_file = env->folder_ + "/key.pem";
   config.last_access_flush_seconds = 5;
   KW_ASSIGN_OR_RETURN(std::string fingerprint,
-                      CreateKeyFile(config.rsa_key.key_file, KeyFileFormat::kPemPkcs8, nullptr));
+                      custody::CreateKeyFile(config.rsa_key.key_file, custody::KeyFileFormat::kPemPkcs8, nullptr));
   (void)fingerprint;
-  KW_ASSIGN_OR_RETURN(JwtSigner signer, JwtSigner::Generate(JwsAlgorithm::kRs256, "keywarden-dev"));
-  env->signer_ = std::make_shared<JwtSigner>(std::move(signer));
+  KW_ASSIGN_OR_RETURN(jose::JwtSigner signer, jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs256, "keywarden-dev"));
+  env->signer_ = std::make_shared<jose::JwtSigner>(std::move(signer));
   return env;
 }
 
@@ -97,7 +97,7 @@ DevEnvironment::~DevEnvironment() {
 
 ConnectorServiceOptions DevEnvironment::service_options() const {
   ConnectorServiceOptions options;
-  std::shared_ptr<JwtSigner> signer = signer_;
+  std::shared_ptr<jose::JwtSigner> signer = signer_;
   options.local_issuer = ConnectorServiceOptions::LocalIssuer{
       issuer_, [signer]() -> Result<std::string> { return signer->JwksJson(); }};
   const std::string issuer = issuer_;
@@ -115,7 +115,7 @@ ConnectorServiceOptions DevEnvironment::service_options() const {
 
 Result<std::string> DevEnvironment::MintToken(const std::string& user_id, std::chrono::seconds lifetime) const {
   return signer_->Mint(nlohmann::json::object(),
-                       JwtSigner::StandardClaims(issuer_, user_id, std::chrono::system_clock::now(), lifetime));
+                       jose::JwtSigner::StandardClaims(issuer_, user_id, std::chrono::system_clock::now(), lifetime));
 }
 
 Result<std::string> DevEnvironment::Banner(std::uint16_t port) const {

@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "connector/config.h"
+#include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
-#include "connector/jwt_signer.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/status.h"
 
 namespace keywarden::connector {
@@ -38,7 +38,7 @@ class DevEnvironment {
   std::string folder_;
   std::string issuer_;
   ConnectorConfig config_;
-  std::shared_ptr<JwtSigner> signer_;
+  std::shared_ptr<jose::JwtSigner> signer_;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".

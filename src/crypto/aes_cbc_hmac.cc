@@ -1,4 +1,4 @@
-#include "crypto/aes_cbc_hmac.h"
+#include "crypto/internal/aes_cbc_hmac.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

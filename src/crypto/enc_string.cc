@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "crypto/aes_cbc_hmac.h"
+#include "crypto/internal/aes_cbc_hmac.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 

@@ -7,7 +7,7 @@
 #include <climits>
 #include <cstdint>
 
-#include "crypto/base64_table.h"
+#include "base/base64_table.h"
 
 namespace keywarden {
 namespace {

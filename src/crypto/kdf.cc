@@ -11,7 +11,7 @@
 #include <climits>
 #include <memory>
 
-#include "crypto/pbkdf2.h"
+#include "crypto/internal/pbkdf2.h"
 
 namespace keywarden {
 

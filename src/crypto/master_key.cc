@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "crypto/pbkdf2.h"
+#include "crypto/internal/pbkdf2.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 

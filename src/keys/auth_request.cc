@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "keys/key_checks.h"
+#include "keys/internal/key_checks.h"
 #include "keywarden/crypto/fingerprint.h"
 
 namespace keywarden {

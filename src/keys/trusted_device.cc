@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "keys/key_checks.h"
+#include "keys/internal/key_checks.h"
 #include "keywarden/crypto/rsa.h"
 #include "keywarden/keys/account.h"
 

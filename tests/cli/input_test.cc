@@ -1,5 +1,5 @@
 // The argument decoding the CLI applies before any library call.
-#include "cli/input.h"
+#include "cli/common/input.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "cli/cli_runner.h"
+#include "e2e/cli_runner.h"
 
 namespace keywarden::cli {
 namespace {

@@ -1,5 +1,5 @@
 // JSON output, the error line, and the exit-code mapping.
-#include "cli/output.h"
+#include "cli/common/output.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "connector/config.h"
+#include "connector/config/connector_config.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -64,7 +64,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_FALSE(config->auth.allow_insecure_identity_server);
   EXPECT_EQ(config->database.provider, "sqlite");
   EXPECT_EQ(config->database.sqlite_path, "/var/lib/keywarden/connector.db");
-  EXPECT_EQ(config->rsa_key.provider, "file");
+  EXPECT_EQ(config->rsa_key.provider, custody::RsaKeySettings::Provider::kFile);
   EXPECT_EQ(config->rsa_key.key_file, "/etc/bitwarden/key.pfx");
   EXPECT_FALSE(config->rsa_key.key_password.has_value());
   EXPECT_FALSE(config->tls.enabled());
@@ -219,7 +219,7 @@ TEST_F(ConfigTest, ExistingReferenceDeployment) {
   EXPECT_EQ(config->web_vault_origin, "https://vault.example.com");
   EXPECT_EQ(config->database.provider, "sqlite");
   EXPECT_EQ(config->database.sqlite_path, "/tmp/x.db");
-  EXPECT_EQ(config->rsa_key.provider, "file");
+  EXPECT_EQ(config->rsa_key.provider, custody::RsaKeySettings::Provider::kFile);
   EXPECT_EQ(config->rsa_key.key_file, "/etc/bitwarden/key.pfx");
   ASSERT_TRUE(config->rsa_key.key_password.has_value());
   EXPECT_EQ(config->rsa_key.key_password->view(), kSecret);

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "connector/connector_service.h"
-#include "connector/file_rsa_key_provider.h"
-#include "connector/jwt_signer.h"
+#include "custody/file/file_rsa_key_provider.h"
+#include "jose/jwt_signer.h"
 #include "http/server.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
@@ -44,13 +44,13 @@ class ConnectorApiTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("keywarden-api-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(CreateKeyFile((dir_ / "key.pem").string(), KeyFileFormat::kPemPkcs8, nullptr).ok());
+    ASSERT_TRUE(custody::CreateKeyFile((dir_ / "key.pem").string(), custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
 
-    issuer_ = TestIssuer::Start(kIssuer, JwsAlgorithm::kRs256, "issuer-key-1");
+    issuer_ = TestIssuer::Start(kIssuer, jose::JwsAlgorithm::kRs256, "issuer-key-1");
     ASSERT_NE(issuer_, nullptr);
-    auto foreign = JwtSigner::Generate(JwsAlgorithm::kRs256, "issuer-key-1");  // same kid, other key
+    auto foreign = jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs256, "issuer-key-1");  // same kid, other key
     ASSERT_TRUE(foreign.ok());
-    foreign_ = std::make_shared<JwtSigner>(std::move(foreign).value());
+    foreign_ = std::make_shared<jose::JwtSigner>(std::move(foreign).value());
 
     config_.listen = {"127.0.0.1", 0};
     config_.identity_server_uri = issuer_->uri();
@@ -83,7 +83,7 @@ class ConnectorApiTest : public ::testing::Test {
   }
 
   std::string Token(const std::string& sub, const nlohmann::json& changes = nlohmann::json::object(),
-                    const JwtSigner* signer = nullptr) {
+                    const jose::JwtSigner* signer = nullptr) {
     nlohmann::json claims = issuer_->Claims(sub);
     for (const auto& [name, value] : changes.items()) {
       if (value.is_null()) {
@@ -115,7 +115,7 @@ class ConnectorApiTest : public ::testing::Test {
   static inline int counter_ = 0;
   std::filesystem::path dir_;
   std::unique_ptr<TestIssuer> issuer_;
-  std::shared_ptr<JwtSigner> foreign_;
+  std::shared_ptr<jose::JwtSigner> foreign_;
   ConnectorConfig config_;
   std::unique_ptr<ConnectorService> connector_;
 };

@@ -1,6 +1,6 @@
 // RotateDataKey on a real SQLite file with a real RSA key file. The end-to-end runs (the CLI
 // against a serving connector, killed mid-way) are in tests/cli/connector_rotate_test.cc.
-#include "connector/data_key_rotation.h"
+#include "connector/user_keys/data_key_rotation.h"
 
 #include <gtest/gtest.h>
 
@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "connector/data_keyring.h"
-#include "connector/file_rsa_key_provider.h"
+#include "custody/data_keyring.h"
+#include "custody/file/file_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"
-#include "store/sqlite_key_store.h"
+#include "connector/store/sqlite_key_store.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector {
@@ -32,21 +32,21 @@ class DataKeyRotationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string key_path = dir_.File("key.pem");
-    ASSERT_TRUE(CreateKeyFile(key_path, KeyFileFormat::kPemPkcs8, nullptr).ok());
-    auto provider = FileRsaKeyProvider::Load(key_path, nullptr);
+    ASSERT_TRUE(custody::CreateKeyFile(key_path, custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
+    auto provider = custody::FileRsaKeyProvider::Load(key_path, nullptr);
     ASSERT_TRUE(provider.ok());
     provider_ = std::move(provider).value();
-    auto store = store::SqliteKeyStore::Open(dir_.File("keys.db"));
+    auto store = connector::store::SqliteKeyStore::Open(dir_.File("keys.db"));
     ASSERT_TRUE(store.ok());
     store_ = std::move(store).value();
-    auto keyring = DataKeyring::Open(*store_, *provider_);
+    auto keyring = custody::DataKeyring::Open(*store_, *provider_);
     ASSERT_TRUE(keyring.ok());
     keyring_ = std::move(keyring).value();
   }
 
   // `count` users with random keys, sealed under the keyring's current version.
   void Fill(unsigned count) {
-    std::vector<store::UserKeyRecord> records;
+    std::vector<connector::store::UserKeyRecord> records;
     for (unsigned i = 0; i < count; ++i) {
       std::vector<std::uint8_t> key(64);
       ASSERT_TRUE(RandomBytes(key).ok());
@@ -62,12 +62,12 @@ class DataKeyRotationTest : public ::testing::Test {
   // Every row opens to the key it was given, under `version`, with its dates untouched (unless
   // `rewritten`: a user's PUT dates its row).
   void ExpectAllUnder(std::uint32_t version, bool rewritten = false) {
-    auto reader = DataKeyring::Open(*store_, *provider_);
+    auto reader = custody::DataKeyring::Open(*store_, *provider_);
     ASSERT_TRUE(reader.ok());
     auto rows = store_->ListUserKeys("", 1'000'000);
     ASSERT_TRUE(rows.ok());
     ASSERT_EQ(rows->size(), keys_.size());
-    for (const store::UserKeyRecord& row : *rows) {
+    for (const connector::store::UserKeyRecord& row : *rows) {
       EXPECT_EQ(row.data_key_version, version) << row.user_id;
       auto key = (*reader)->Open(row.user_id, row.data_key_version, row.sealed);
       ASSERT_TRUE(key.ok()) << row.user_id << ": " << key.status().ToString();
@@ -87,9 +87,9 @@ class DataKeyRotationTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<FileRsaKeyProvider> provider_;
-  std::unique_ptr<store::SqliteKeyStore> store_;
-  std::unique_ptr<DataKeyring> keyring_;
+  std::unique_ptr<custody::FileRsaKeyProvider> provider_;
+  std::unique_ptr<connector::store::SqliteKeyStore> store_;
+  std::unique_ptr<custody::DataKeyring> keyring_;
   std::map<std::string, std::vector<std::uint8_t>> keys_;
 };
 
@@ -134,8 +134,8 @@ TEST_F(DataKeyRotationTest, ResumesACutShortRotation) {
   // A cut-short run had re-sealed the first 100 rows.
   auto first = store_->ListUserKeys("", 100);
   ASSERT_TRUE(first.ok());
-  std::vector<store::Reseal> reseals;
-  for (store::UserKeyRecord& row : *first) {
+  std::vector<connector::store::Reseal> reseals;
+  for (connector::store::UserKeyRecord& row : *first) {
     auto key = keyring_->Open(row.user_id, row.data_key_version, row.sealed);
     ASSERT_TRUE(key.ok());
     auto sealed = keyring_->Seal(row.user_id, key->span());
@@ -164,7 +164,7 @@ TEST_F(DataKeyRotationTest, ARowThatDoesNotOpenIsReportedAndLeftAlone) {
   const std::string donor = UserId(8);
   auto donor_row = store_->GetUserKey(donor);
   ASSERT_TRUE(donor_row.ok());
-  store::UserKeyRecord copied = *donor_row;
+  connector::store::UserKeyRecord copied = *donor_row;
   copied.user_id = victim;
   ASSERT_TRUE(store_->PutUserKeysExact({&copied, 1}).ok());
 
@@ -185,11 +185,11 @@ TEST_F(DataKeyRotationTest, ARowThatDoesNotOpenIsReportedAndLeftAlone) {
 TEST_F(DataKeyRotationTest, ConcurrentWritesAreNeverOverwritten) {
   Fill(2000);
   // A "service" with its own store handle, rewriting keys as fast as it can.
-  auto service_store = store::SqliteKeyStore::Open(dir_.File("keys.db"));
+  auto service_store = connector::store::SqliteKeyStore::Open(dir_.File("keys.db"));
   ASSERT_TRUE(service_store.ok());
-  DataKeyringOptions fast_refresh;
+  custody::DataKeyringOptions fast_refresh;
   fast_refresh.refresh_interval = std::chrono::milliseconds(50);
-  auto service = DataKeyring::Open(**service_store, *provider_, fast_refresh);
+  auto service = custody::DataKeyring::Open(**service_store, *provider_, fast_refresh);
   ASSERT_TRUE(service.ok());
   std::atomic<bool> stop{false};
   std::map<std::string, std::vector<std::uint8_t>> written;  // the writer thread's, read after join
@@ -200,7 +200,7 @@ TEST_F(DataKeyRotationTest, ConcurrentWritesAreNeverOverwritten) {
       std::vector<std::uint8_t> key(32, static_cast<std::uint8_t>(n));
       auto sealed = (*service)->Seal(id, key);
       if (!sealed.ok()) continue;
-      store::UserKeyRecord record{id, std::move(sealed->second), sealed->first, 1, std::nullopt, std::nullopt};
+      connector::store::UserKeyRecord record{id, std::move(sealed->second), sealed->first, 1, std::nullopt, std::nullopt};
       if ((*service_store)->UpsertUserKey(record).ok()) written[id] = std::move(key);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a busy service, not a tight loop
     }
@@ -220,7 +220,7 @@ TEST_F(DataKeyRotationTest, ConcurrentWritesAreNeverOverwritten) {
 
 TEST_F(DataKeyRotationTest, AnEmptyDatabaseIsNotRotated) {
   TempDir other;
-  auto empty = store::SqliteKeyStore::Open(other.File("empty.db"));
+  auto empty = connector::store::SqliteKeyStore::Open(other.File("empty.db"));
   ASSERT_TRUE(empty.ok());
   auto summary = RotateDataKey(**empty, *provider_, Fast());
   ASSERT_FALSE(summary.ok());

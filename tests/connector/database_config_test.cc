@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-#include "connector/config.h"
+#include "connector/config/connector_config.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector {

@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "connector/config.h"
+#include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
-#include "connector/file_rsa_key_provider.h"
-#include "connector/jwt_signer.h"
+#include "custody/file/file_rsa_key_provider.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
@@ -71,7 +71,7 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
                       ";Connection Timeout=2;Default Command Timeout=2");
     }
     ASSERT_FALSE(database_.connection_string.empty());
-    ASSERT_TRUE(CreateKeyFile(dir_.File("key.pem"), KeyFileFormat::kPemPkcs8, nullptr).ok());
+    ASSERT_TRUE(custody::CreateKeyFile(dir_.File("key.pem"), custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
 
     // As an existing reference deployment names it, with short database timeouts.
     auto config = LoadConnectorConfig(
@@ -85,9 +85,9 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
     config->limits.request_timeout_ms = kRequestTimeoutMs;
     config->log.audit = false;
 
-    auto signer = JwtSigner::Generate(JwsAlgorithm::kRs256, "issuer-key-1");
+    auto signer = jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs256, "issuer-key-1");
     ASSERT_TRUE(signer.ok());
-    signer_ = std::make_shared<JwtSigner>(std::move(signer).value());
+    signer_ = std::make_shared<jose::JwtSigner>(std::move(signer).value());
     ConnectorServiceOptions options;
     options.local_issuer = ConnectorServiceOptions::LocalIssuer{
         kIssuer, [signer = signer_]() -> Result<std::string> { return signer->JwksJson(); }};
@@ -100,7 +100,7 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
 
   std::vector<std::pair<std::string, std::string>> Auth() {
     auto token = signer_->Mint(nlohmann::json::object(),
-                               JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(),
+                               jose::JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(),
                                                          std::chrono::minutes(10)));
     EXPECT_TRUE(token.ok());
     return {{"Authorization", "Bearer " + (token.ok() ? *token : "")}, {"Content-Type", "application/json"}};
@@ -112,7 +112,7 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
 
   TempDir dir_;
   OwnDatabase database_;
-  std::shared_ptr<JwtSigner> signer_;
+  std::shared_ptr<jose::JwtSigner> signer_;
   std::unique_ptr<ConnectorService> connector_;
 };
 

@@ -1,4 +1,4 @@
-#include "connector/last_access_batcher.h"
+#include "connector/user_keys/last_access_batcher.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -8,11 +8,11 @@
 #include <thread>
 #include <vector>
 
-#include "store/sqlite_key_store.h"
+#include "connector/store/sqlite_key_store.h"
 
 // Only the test-record helpers: the conformance tests themselves run in store_tests.
 #define KEYWARDEN_KEY_STORE_CONFORMANCE_FIXTURE_ONLY
-#include "store/key_store_conformance.h"
+#include "connector/store/key_store_conformance.h"
 
 namespace keywarden::connector {
 namespace {
@@ -30,9 +30,9 @@ class StoreFixture : public ::testing::Test {
     std::string pattern = (fs::temp_directory_path() / "keywarden-batcher-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
-    store::SqliteOptions options;
+    connector::store::SqliteOptions options;
     options.busy_timeout = std::chrono::seconds(60);  // outlasts the lock one test holds
-    auto store = store::SqliteKeyStore::Open(path(), options);
+    auto store = connector::store::SqliteKeyStore::Open(path(), options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     for (unsigned n = 1; n <= 8; ++n) ASSERT_TRUE(store_->InsertUserKey(TestRecord(n, 100)).ok());
@@ -45,18 +45,18 @@ class StoreFixture : public ::testing::Test {
 
   std::string path() const { return (dir_ / "keys.db").string(); }
 
-  std::optional<store::TimeMs> LastAccess(unsigned n) {
+  std::optional<TimeMs> LastAccess(unsigned n) {
     auto record = store_->GetUserKey(TestUserId(n));
     EXPECT_TRUE(record.ok());
     return record.ok() ? record->last_access_date : std::nullopt;
   }
   // Polls until user n shows `when`; ctest's timeout is the backstop, not a timing assertion.
-  void AwaitLastAccess(unsigned n, store::TimeMs when) {
+  void AwaitLastAccess(unsigned n, TimeMs when) {
     while (LastAccess(n) != when) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 
   fs::path dir_;
-  std::unique_ptr<store::SqliteKeyStore> store_;
+  std::unique_ptr<connector::store::SqliteKeyStore> store_;
 };
 
 using LastAccessBatcherTest = StoreFixture;
@@ -161,7 +161,7 @@ TEST_F(LastAccessBatcherTest, ManyThreadsRecordingAllLand) {
   std::vector<std::thread> threads;
   for (unsigned t = 1; t <= 8; ++t) {
     threads.emplace_back([&batcher, t] {
-      for (store::TimeMs i = 1; i <= 200; ++i) batcher.Record(TestUserId(t), t * 1000 + i);
+      for (TimeMs i = 1; i <= 200; ++i) batcher.Record(TestUserId(t), t * 1000 + i);
     });
   }
   for (auto& thread : threads) thread.join();

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "connector/config.h"
-#include "connector/key_store_factory.h"
+#include "connector/config/connector_config.h"
+#include "connector/store/open_key_store.h"
 #include "support/mariadb_server.h"
 
 namespace keywarden::connector {
@@ -32,7 +32,7 @@ TEST(MariaDbKeyStoreFactoryTest, TheReferencesVariablesOpenAWorkingStore) {
   auto store = OpenKeyStore(config->database);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_TRUE((*store)->Ping().ok());
-  store::UserKeyRecord record;
+  connector::store::UserKeyRecord record;
   record.user_id = "a09726a0-9590-49d1-a5f5-afe300b6a515";
   record.sealed.assign(60, 0x42);
   record.data_key_version = 1;

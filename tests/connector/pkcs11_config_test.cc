@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "connector/config.h"
+#include "connector/config/connector_config.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector {
@@ -63,12 +63,12 @@ TEST_F(Pkcs11ConfigTest, TheReferenceVariablesConfigureTheProvider) {
                           {"keyConnectorSettings__rsaKey__pkcs11PrivateKeyLabel", "bitwarden"},
                           {"keyconnectorsettings__rsakey__pkcs11privatekeyid", "258"}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  const Pkcs11Settings& pkcs11 = config->rsa_key.pkcs11;
-  EXPECT_EQ(config->rsa_key.provider, "pkcs11");
+  const custody::Pkcs11Settings& pkcs11 = config->rsa_key.pkcs11;
+  EXPECT_EQ(config->rsa_key.provider, custody::RsaKeySettings::Provider::kPkcs11);
   EXPECT_EQ(pkcs11.provider_name, "yubihsm");
   EXPECT_EQ(pkcs11.library, "");
   EXPECT_EQ(pkcs11.token_serial, "0123456789ABCDEF");
-  EXPECT_EQ(pkcs11.user_type, Pkcs11Settings::UserType::kSo);
+  EXPECT_EQ(pkcs11.user_type, custody::Pkcs11Settings::UserType::kSo);
   ASSERT_TRUE(pkcs11.pin.has_value());
   EXPECT_EQ(pkcs11.pin->view(), kPin);
   EXPECT_EQ(pkcs11.pin_setting, "keyConnectorSettings__rsaKey__pkcs11LoginPin");
@@ -85,7 +85,7 @@ TEST_F(Pkcs11ConfigTest, TheReferenceVariablesConfigureTheProvider) {
                            {"keyConnectorSettings__rsaKey__pkcs11PrivateKeyLabel", "bitwarden"}});
   ASSERT_TRUE(library.ok()) << library.status().ToString();
   EXPECT_EQ(library->rsa_key.pkcs11.library, "/opt/hsm/libcknfast.so");
-  EXPECT_EQ(library->rsa_key.pkcs11.user_type, Pkcs11Settings::UserType::kContextSpecific);
+  EXPECT_EQ(library->rsa_key.pkcs11.user_type, custody::Pkcs11Settings::UserType::kContextSpecific);
   EXPECT_FALSE(library->rsa_key.pkcs11.key_id.has_value());
 }
 
@@ -97,7 +97,7 @@ TEST_F(Pkcs11ConfigTest, OurTomlAndVariablesConfigureTheProvider) {
                                            "pkcs11_user_type = \"user\"\n");
   auto config = LoadWith({}, toml);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  const Pkcs11Settings& pkcs11 = config->rsa_key.pkcs11;
+  const custody::Pkcs11Settings& pkcs11 = config->rsa_key.pkcs11;
   EXPECT_EQ(pkcs11.provider_name, "softhsm");
   EXPECT_EQ(pkcs11.token_label, "connector");
   EXPECT_EQ(pkcs11.key_id, (std::vector<std::uint8_t>{0x01, 0xa2, 0xff}));

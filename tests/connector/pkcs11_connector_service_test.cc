@@ -7,8 +7,8 @@
 #include <string>
 
 #include "connector/connector_service.h"
-#include "connector/file_rsa_key_provider.h"
-#include "connector/jwt_signer.h"
+#include "custody/file/file_rsa_key_provider.h"
+#include "jose/jwt_signer.h"
 #include "http/server.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
@@ -34,15 +34,15 @@ class Pkcs11ConnectorServiceTest : public ::testing::Test {
     auto key = RsaPrivateKey::Generate();
     ASSERT_TRUE(key.ok());
     ASSERT_TRUE(token_->ImportKey(*key, "connector", {0x01}).ok());
-    fingerprint_ = SpkiFingerprint(key->PublicKey());
+    fingerprint_ = custody::SpkiFingerprint(key->PublicKey());
 
-    issuer_ = TestIssuer::Start(kIssuer, JwsAlgorithm::kRs256, "issuer-key-1");
+    issuer_ = TestIssuer::Start(kIssuer, jose::JwsAlgorithm::kRs256, "issuer-key-1");
     ASSERT_NE(issuer_, nullptr);
 
     config_.listen = {"127.0.0.1", 0};
     config_.identity_server_uri = issuer_->uri();
     config_.database.sqlite_path = token_->dir().File("connector.db");
-    config_.rsa_key.provider = "pkcs11";
+    config_.rsa_key.provider = custody::RsaKeySettings::Provider::kPkcs11;
     config_.rsa_key.pkcs11 = token_->Settings("connector");
     config_.rsa_key.pkcs11.sessions = 2;
     config_.limits.threads = 2;

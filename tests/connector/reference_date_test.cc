@@ -1,12 +1,12 @@
 // The reference's stored dates, in each of its databases' text forms.
-#include "connector/reference_date.h"
+#include "connector/reference/reference_date.h"
 
 #include <gtest/gtest.h>
 
 namespace keywarden::connector {
 namespace {
 
-constexpr store::TimeMs k20200913 = 1'600'000'000'000;  // 2020-09-13T12:26:40Z
+constexpr TimeMs k20200913 = 1'600'000'000'000;  // 2020-09-13T12:26:40Z
 
 TEST(ReferenceDateTest, ReadsEveryFormTheReferenceWrites) {
   EXPECT_EQ(*ParseReferenceDate("2020-09-13T12:26:40.1234567Z"), k20200913 + 123);   // JSON (Newtonsoft)

@@ -1,5 +1,5 @@
 // The reference's settings file, as `connector import-reference --from` reads it.
-#include "connector/reference_settings.h"
+#include "connector/reference/reference_settings.h"
 
 #include <gtest/gtest.h>
 
@@ -30,7 +30,7 @@ TEST_F(ReferenceSettingsTest, DefaultsAreTheReferences) {
   ASSERT_TRUE(settings.ok()) << settings.status().ToString();
   EXPECT_EQ(settings->database_provider, "json");
   EXPECT_EQ(settings->json_file_path, "/etc/bitwarden/data.json");
-  EXPECT_EQ(settings->rsa_key.provider, "file");
+  EXPECT_EQ(settings->rsa_key.provider, custody::RsaKeySettings::Provider::kFile);
   EXPECT_EQ(settings->rsa_key.key_file, "/etc/bitwarden/key.pfx");
   EXPECT_FALSE(settings->rsa_key.key_password.has_value());
 }

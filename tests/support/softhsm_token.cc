@@ -14,15 +14,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "connector/pkcs11_object.h"
-#include "connector/pkcs11_session_pool.h"
+#include "custody/pkcs11/pkcs11_object.h"
+#include "custody/pkcs11/pkcs11_session_pool.h"
 
 extern char** environ;
 
 namespace keywarden::testing {
 namespace {
 
-using connector::Pkcs11SessionPool;
+using custody::Pkcs11SessionPool;
 using Session = Pkcs11SessionPool::Session;
 
 constexpr char kConfVariable[] = "SOFTHSM2_CONF";
@@ -99,7 +99,7 @@ std::unique_ptr<SoftHsmToken> SoftHsmToken::Create(std::string* why_not, const s
     *why_not = "softhsm2-util --init-token failed (" + std::to_string(status) + "): " + ReadText(log);
     return nullptr;
   }
-  auto module = connector::Pkcs11Module::Load(kModulePath);
+  auto module = custody::Pkcs11Module::Load(kModulePath);
   if (!module.ok()) {
     *why_not = module.status().ToString();
     return nullptr;
@@ -122,8 +122,8 @@ SoftHsmToken::~SoftHsmToken() {
   g_token_alive = false;
 }
 
-connector::Pkcs11Settings SoftHsmToken::Settings(const std::string& key_label) const {
-  connector::Pkcs11Settings settings;
+custody::Pkcs11Settings SoftHsmToken::Settings(const std::string& key_label) const {
+  custody::Pkcs11Settings settings;
   settings.library = kModulePath;
   settings.token_serial = serial_;
   settings.pin = SecureBuffer::CopyOf(std::string_view(user_pin_));
@@ -134,7 +134,7 @@ connector::Pkcs11Settings SoftHsmToken::Settings(const std::string& key_label) c
 
 Status SoftHsmToken::ImportKey(const RsaPrivateKey& key, const std::string& label,
                                const std::vector<std::uint8_t>& id, ImportOptions options) {
-  KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, connector::OpenPkcs11SessionPool(Settings(""), true));
+  KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, custody::OpenPkcs11SessionPool(Settings(""), true));
   KW_ASSIGN_OR_RETURN(SecureBuffer n, Component(key, OSSL_PKEY_PARAM_RSA_N));
   KW_ASSIGN_OR_RETURN(SecureBuffer e, Component(key, OSSL_PKEY_PARAM_RSA_E));
   KW_ASSIGN_OR_RETURN(SecureBuffer d, Component(key, OSSL_PKEY_PARAM_RSA_D));
@@ -187,21 +187,21 @@ Status SoftHsmToken::ImportKey(const RsaPrivateKey& key, const std::string& labe
 }
 
 Status SoftHsmToken::Reset() {
-  KW_ASSIGN_OR_RETURN(std::shared_ptr<connector::Pkcs11Module> module, connector::Pkcs11Module::Load(kModulePath));
-  KW_ASSIGN_OR_RETURN(connector::Pkcs11TokenInfo info, module->FindToken(serial_, ""));
+  KW_ASSIGN_OR_RETURN(std::shared_ptr<custody::Pkcs11Module> module, custody::Pkcs11Module::Load(kModulePath));
+  KW_ASSIGN_OR_RETURN(custody::Pkcs11TokenInfo info, module->FindToken(serial_, ""));
   const CK_RV rv = module->api()->C_CloseAllSessions(info.slot);
-  if (rv != CKR_OK) return UnavailableError("C_CloseAllSessions: " + connector::Pkcs11ErrorName(rv));
+  if (rv != CKR_OK) return UnavailableError("C_CloseAllSessions: " + custody::Pkcs11ErrorName(rv));
   return OkStatus();
 }
 
 Result<bool> SoftHsmToken::PrivateKeyFlag(const std::string& label, CK_ATTRIBUTE_TYPE type) {
-  KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, connector::OpenPkcs11SessionPool(Settings(""), false));
+  KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, custody::OpenPkcs11SessionPool(Settings(""), false));
   bool flag = false;
   const Status status = pool->Run([&](Session& session) -> Status {
     KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> keys,
-                        connector::FindPkcs11Objects(*pool, session, CKO_PRIVATE_KEY, {std::nullopt, label}, 2));
+                        custody::FindPkcs11Objects(*pool, session, CKO_PRIVATE_KEY, {std::nullopt, label}, 2));
     if (keys.size() != 1) return NotFoundError(std::to_string(keys.size()) + " private keys labelled " + label);
-    KW_ASSIGN_OR_RETURN(flag, connector::GetPkcs11Bool(*pool, session, keys.front(), type, false));
+    KW_ASSIGN_OR_RETURN(flag, custody::GetPkcs11Bool(*pool, session, keys.front(), type, false));
     return OkStatus();
   });
   if (!status.ok()) return status;
@@ -209,11 +209,11 @@ Result<bool> SoftHsmToken::PrivateKeyFlag(const std::string& label, CK_ATTRIBUTE
 }
 
 Result<std::size_t> SoftHsmToken::CountObjects(const std::string& label) {
-  KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, connector::OpenPkcs11SessionPool(Settings(""), false));
+  KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, custody::OpenPkcs11SessionPool(Settings(""), false));
   std::size_t count = 0;
   const Status status = pool->Run([&](Session& session) -> Status {
     KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> found,
-                        connector::FindPkcs11Objects(*pool, session, std::nullopt, {std::nullopt, label}, 16));
+                        custody::FindPkcs11Objects(*pool, session, std::nullopt, {std::nullopt, label}, 16));
     count = found.size();
     return OkStatus();
   });

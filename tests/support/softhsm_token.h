@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "connector/config.h"
-#include "connector/pkcs11_module.h"
+#include "custody/pkcs11/pkcs11_settings.h"
+#include "custody/pkcs11/pkcs11_module.h"
 #include "keywarden/crypto/rsa.h"
 #include "keywarden/status.h"
 #include "support/temp_dir.h"
@@ -49,7 +49,7 @@ class SoftHsmToken {
   const TempDir& dir() const { return dir_; }
 
   // Settings that name this token (by serial), the user PIN and the key labelled `key_label`.
-  connector::Pkcs11Settings Settings(const std::string& key_label) const;
+  custody::Pkcs11Settings Settings(const std::string& key_label) const;
 
   struct ImportOptions {
     bool always_authenticate = false;  // CKA_ALWAYS_AUTHENTICATE on the private key

@@ -8,15 +8,15 @@
 
 namespace keywarden::testing {
 
-TestIssuer::TestIssuer(std::string issuer, std::shared_ptr<const connector::JwtSigner> signer)
+TestIssuer::TestIssuer(std::string issuer, std::shared_ptr<const jose::JwtSigner> signer)
     : issuer_(std::move(issuer)), signer_(std::move(signer)) {}
 
-std::unique_ptr<TestIssuer> TestIssuer::Start(std::string issuer, connector::JwsAlgorithm alg, std::string kid) {
-  auto signer = connector::JwtSigner::Generate(alg, std::move(kid));
+std::unique_ptr<TestIssuer> TestIssuer::Start(std::string issuer, jose::JwsAlgorithm alg, std::string kid) {
+  auto signer = jose::JwtSigner::Generate(alg, std::move(kid));
   EXPECT_TRUE(signer.ok()) << signer.status().ToString();
   if (!signer.ok()) return nullptr;
   std::unique_ptr<TestIssuer> made(
-      new TestIssuer(std::move(issuer), std::make_shared<const connector::JwtSigner>(std::move(signer).value())));
+      new TestIssuer(std::move(issuer), std::make_shared<const jose::JwtSigner>(std::move(signer).value())));
 
   auto router = std::make_shared<http::Router>();
   const TestIssuer* self = made.get();  // the server stops in ~TestIssuer, before `self` goes
@@ -43,7 +43,7 @@ TestIssuer::~TestIssuer() {
 std::string TestIssuer::uri() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
 
 nlohmann::json TestIssuer::Claims(const std::string& user, std::chrono::seconds lifetime) const {
-  return connector::JwtSigner::StandardClaims(issuer_, user, std::chrono::system_clock::now(), lifetime);
+  return jose::JwtSigner::StandardClaims(issuer_, user, std::chrono::system_clock::now(), lifetime);
 }
 
 std::string TestIssuer::Token(const std::string& user, std::chrono::seconds lifetime) const {

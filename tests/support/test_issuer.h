@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connector/jwt_signer.h"
+#include "jose/jwt_signer.h"
 #include "http/server.h"
 
 namespace keywarden::testing {
@@ -19,7 +19,7 @@ class TestIssuer {
  public:
   // Serves discovery with `issuer` as its "issuer", and a JWKS holding a new `alg` key named
   // `kid`. Null, with a test failure recorded, if the key or the server cannot be made.
-  static std::unique_ptr<TestIssuer> Start(std::string issuer, connector::JwsAlgorithm alg, std::string kid);
+  static std::unique_ptr<TestIssuer> Start(std::string issuer, jose::JwsAlgorithm alg, std::string kid);
 
   ~TestIssuer();
   TestIssuer(const TestIssuer&) = delete;
@@ -28,7 +28,7 @@ class TestIssuer {
   // "http://127.0.0.1:PORT": the connector's identity server URL.
   std::string uri() const;
   const std::string& issuer() const { return issuer_; }
-  const connector::JwtSigner& signer() const { return *signer_; }
+  const jose::JwtSigner& signer() const { return *signer_; }
 
   // The standard claims (JwtSigner::StandardClaims) for `user`, valid from now for `lifetime`.
   nlohmann::json Claims(const std::string& user, std::chrono::seconds lifetime = std::chrono::minutes(10)) const;
@@ -36,10 +36,10 @@ class TestIssuer {
   std::string Token(const std::string& user, std::chrono::seconds lifetime = std::chrono::minutes(10)) const;
 
  private:
-  TestIssuer(std::string issuer, std::shared_ptr<const connector::JwtSigner> signer);
+  TestIssuer(std::string issuer, std::shared_ptr<const jose::JwtSigner> signer);
 
   const std::string issuer_;
-  const std::shared_ptr<const connector::JwtSigner> signer_;
+  const std::shared_ptr<const jose::JwtSigner> signer_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

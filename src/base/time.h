@@ -1,0 +1,27 @@
+// Wall-clock time as Keywarden stores and compares it.
+//
+// Stored dates are whole milliseconds since the Unix epoch, UTC (TimeMs): every store and every
+// service uses this one representation, so no layer converts between clocks.
+#ifndef KEYWARDEN_BASE_TIME_H_
+#define KEYWARDEN_BASE_TIME_H_
+
+#include <chrono>
+#include <cstdint>
+
+namespace keywarden {
+
+// An instant of the wall clock, for token lifetimes and pacing.
+using TimePoint = std::chrono::system_clock::time_point;
+
+// Milliseconds since the Unix epoch, UTC.
+using TimeMs = std::int64_t;
+
+// The system clock now, as TimeMs.
+inline TimeMs SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace keywarden
+
+#endif  // KEYWARDEN_BASE_TIME_H_

@@ -1,0 +1,184 @@
+#include "cli/connector/serve.h"
+
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/common/output.h"
+#include "connector/config/connector_config.h"
+#include "connector/connector_service.h"
+#include "custody/data_keyring.h"
+#include "connector/dev_mode.h"
+#include "custody/file/file_rsa_key_provider.h"
+#include "jose/jwks.h"
+#include "connector/store/open_key_store.h"
+#include "custody/open_rsa_key_provider.h"
+#include "http/http_client.h"
+
+namespace keywarden::cli {
+namespace {
+
+constexpr int kStdout = 1;
+constexpr int kStderr = 2;
+constexpr std::chrono::milliseconds kDrain{10'000};
+
+struct ServeOptions {
+  std::string config_file;
+  std::string listen;
+  bool dev = false;
+};
+
+// --config, else $KEYWARDEN_CONFIG, else none.
+std::optional<std::string> ConfigPath(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv(std::string(connector::kConfigPathVariable).c_str()); env != nullptr && *env) {
+    return std::string(env);
+  }
+  return std::nullopt;
+}
+
+// Blocks SIGTERM and SIGINT in this thread (and so in every thread started after), then waits
+// for one: the server's threads never see the signal, and shutdown runs here, in order.
+class ShutdownSignal {
+ public:
+  ShutdownSignal() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  int Wait() {
+    int signal_number = 0;
+    sigwait(&set_, &signal_number);
+    return signal_number;
+  }
+
+ private:
+  sigset_t set_{};
+};
+
+// Configuration and usage problems exit 2; a part that cannot start (key file, database,
+// identity server, listen address) exits 1, whatever the kind of its error.
+int ConfigurationFailed(std::string_view context, const Status& status) {
+  PrintErrorLine(kStderr, context, status);
+  return kExitUsage;
+}
+
+int StartFailed(std::string_view context, const Status& status) {
+  PrintErrorLine(kStderr, context, status);
+  return kExitCryptoFailure;
+}
+
+int Serve(const ServeOptions& options) {
+  ShutdownSignal shutdown;
+  std::optional<connector::ListenAddress> listen;
+  if (!options.listen.empty()) {
+    auto parsed = connector::ParseListen(options.listen);
+    if (!parsed.ok()) return ConfigurationFailed("connector serve: --listen", parsed.status());
+    listen = *parsed;
+  }
+
+  std::unique_ptr<connector::DevEnvironment> dev;
+  std::unique_ptr<connector::ConnectorService> service;
+  if (options.dev) {
+    if (!options.config_file.empty()) {
+      return ConfigurationFailed("connector serve --dev",
+                                 InvalidArgumentError("--dev brings its own key, database and issuer; it takes no --config"));
+    }
+    auto env = connector::DevEnvironment::Create(listen.value_or(connector::ListenAddress{"127.0.0.1", 5000}));
+    if (!env.ok()) {
+      return env.status().code() == ErrorCode::kInvalidArgument ? ConfigurationFailed("connector serve --dev", env.status())
+                                                                : StartFailed("connector serve --dev", env.status());
+    }
+    dev = std::move(env).value();
+    auto started = connector::ConnectorService::Start(dev->config(), dev->service_options());
+    if (!started.ok()) return StartFailed("connector serve --dev", started.status());
+    service = std::move(started).value();
+    auto banner = dev->Banner(service->port());
+    if (!banner.ok()) return StartFailed("connector serve --dev", banner.status());
+    std::cout << *banner << std::flush;
+  } else {
+    auto config = connector::LoadConnectorConfig(ConfigPath(options.config_file), connector::ProcessEnvironment());
+    if (!config.ok()) return ConfigurationFailed("connector serve: configuration", config.status());
+    if (listen) config->listen = *listen;
+    auto started = connector::ConnectorService::Start(*config);
+    if (!started.ok()) return StartFailed("connector serve", started.status());
+    service = std::move(started).value();
+  }
+  shutdown.Wait();
+  service->Stop(kDrain);
+  return kExitOk;
+}
+
+// Runs one step of `check`, recording "ok" or the error under `name`.
+bool Step(JsonOutput& out, std::string_view name, const Status& status, int exit_code, int& first_failure) {
+  out.Add(name, status.ok() ? "ok" : status.ToString());
+  if (!status.ok() && first_failure == kExitOk) {
+    first_failure = exit_code;
+    PrintErrorLine(kStderr, "connector check: " + std::string(name), status);
+  }
+  return status.ok();
+}
+
+int Check(const std::string& config_file) {
+  JsonOutput out;
+  int failure = kExitOk;
+  auto config = connector::LoadConnectorConfig(ConfigPath(config_file), connector::ProcessEnvironment());
+  if (Step(out, "configuration", config.status(), kExitUsage, failure)) {
+    auto provider = custody::OpenRsaKeyProvider(config->rsa_key);
+    if (Step(out, "key_provider", provider.status(), kExitCheckKeyProvider, failure)) {
+      out.Add("key_fingerprint", (*provider)->PublicKeyFingerprint());
+      const auto* file = dynamic_cast<const custody::FileRsaKeyProvider*>(provider->get());
+      if (file != nullptr && file->world_readable()) out.Add("key_provider_warning", "the key file is readable by other users");
+      auto store = connector::OpenKeyStore(config->database);
+      Status database = store.status();
+      if (store.ok()) database = custody::DataKeyring::Open(**store, **provider).status();
+      Step(out, "database", database, kExitCheckDatabase, failure);
+    }
+    auto discovery = connector::FetchDiscovery(*config);
+    Status identity = discovery.status();
+    if (discovery.ok()) {
+      http::HttpClientOptions client;
+      client.allow_plain_http = config->auth.allow_insecure_identity_server;
+      auto jwks = http::HttpGet(discovery->jwks_uri, client);
+      identity = jwks.status();
+      if (jwks.ok()) identity = jose::ParseJwks(*jwks).status();
+    }
+    Step(out, "identity_server", identity, kExitCheckIdentityServer, failure);
+  }
+  (void)out.Print(kStdout);
+  return failure;
+}
+
+}  // namespace
+
+void AddServeVerb(CLI::App& connector, SelectedVerb& selected) {
+  CLI::App* sub = connector.add_subcommand("serve", "Run the Key Connector until SIGTERM");
+  auto options = std::make_shared<ServeOptions>();
+  sub->add_option("--config", options->config_file, "TOML configuration file (default: $KEYWARDEN_CONFIG)")
+      ->type_name("FILE");
+  sub->add_option("--listen", options->listen, "HOST:PORT to listen on (default 0.0.0.0:5000)")->type_name("HOST:PORT");
+  sub->add_flag("--dev", options->dev, "development mode: fresh key and database, built-in token issuer, loopback only");
+  sub->callback([options, &selected] {
+    selected.name = "connector serve";
+    selected.run_process = [options] { return Serve(*options); };
+  });
+}
+
+void AddCheckVerb(CLI::App& connector, SelectedVerb& selected) {
+  CLI::App* sub = connector.add_subcommand("check", "Validate the configuration and reach every dependency");
+  auto config_file = std::make_shared<std::string>();
+  sub->add_option("--config", *config_file, "TOML configuration file (default: $KEYWARDEN_CONFIG)")->type_name("FILE");
+  sub->callback([config_file, &selected] {
+    selected.name = "connector check";
+    selected.run_process = [config_file] { return Check(*config_file); };
+  });
+}
+
+}  // namespace keywarden::cli

@@ -1,0 +1,172 @@
+#include "connector/config/connector_config.h"
+
+#include <openssl/crypto.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "connector/config/internal/settings.h"
+#include "connector/config/internal/source.h"
+#include "connector/config/internal/url.h"
+#include "keywarden/crypto/encoding.h"
+#include "sql/mariadb/mariadb_options.h"
+#include "sql/postgres/postgres_options.h"
+
+extern char** environ;
+
+namespace keywarden::connector {
+namespace {
+
+using config_internal::OriginOf;
+using config_internal::RawSettings;
+
+Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config) {
+  const std::string origin = OriginOf(settings, "identity_server_uri");
+  if (config.identity_server_uri.empty()) {
+    return InvalidArgumentError(
+        "identity_server_uri is required (KEYWARDEN_IDENTITY_SERVER_URI or keyConnectorSettings__identityServerUri)");
+  }
+  KW_ASSIGN_OR_RETURN(auto url, config_internal::ParseHttpUrl(config.identity_server_uri, origin));
+  if (url.has_query_or_fragment) return InvalidArgumentError(origin + " must not have a query or fragment");
+  if (!url.https && !config_internal::IsLoopbackHost(url.host) && !config.auth.allow_insecure_identity_server) {
+    return InvalidArgumentError(origin +
+                                " uses plain http to a host that is not loopback: use https, or set "
+                                "auth.allow_insecure_identity_server = true if the network is trusted");
+  }
+  while (config.identity_server_uri.ends_with('/')) config.identity_server_uri.pop_back();
+  return OkStatus();
+}
+
+Status CheckWebVault(const RawSettings& settings, ConnectorConfig& config) {
+  if (config.web_vault_uri.empty()) return OkStatus();
+  KW_ASSIGN_OR_RETURN(auto url,
+                      config_internal::ParseHttpUrl(config.web_vault_uri, OriginOf(settings, "web_vault_uri")));
+  config.web_vault_origin = config_internal::UrlOrigin(url);
+  return OkStatus();
+}
+
+// The provider's connection string must be there and parse; errors name the setting, and the
+// parsers never quote a value.
+Status CheckDatabase(const RawSettings& settings, const ConnectorConfig& config) {
+  const std::string& provider = config.database.provider;
+  if (provider != "postgresql" && provider != "mysql") return OkStatus();
+  const bool postgresql = provider == "postgresql";
+  const std::string key = postgresql ? "database.postgresql" : "database.mysql";
+  const std::string& text = postgresql ? config.database.postgresql : config.database.mysql;
+  if (text.empty()) {
+    return InvalidArgumentError(OriginOf(settings, "database.provider") + " is " + provider + " but " + key +
+                                " is not set (" + config_internal::KeywardenEnvName(key) + " or keyConnectorSettings__database__" +
+                                (postgresql ? "postgreSqlConnectionString" : "mySqlConnectionString") + ")");
+  }
+  const Status parsed = postgresql ? sql::ParsePostgresConnectionString(text).status()
+                                   : sql::ParseMariaDbConnectionString(text).status();
+  if (!parsed.ok()) return InvalidArgumentError(OriginOf(settings, key) + ": " + parsed.message());
+  return OkStatus();
+}
+
+Status CheckTls(const RawSettings& settings, const ConnectorConfig& config) {
+  if (config.tls.cert_file.empty() == config.tls.key_file.empty()) return OkStatus();
+  const bool cert = !config.tls.cert_file.empty();
+  return InvalidArgumentError(OriginOf(settings, cert ? "tls.cert_file" : "tls.key_file") + " is set but " +
+                              (cert ? "tls.key_file" : "tls.cert_file") + " is not: set both or neither");
+}
+
+// Reads the key password from key_password_file.
+Status LoadKeyPassword(const RawSettings& settings, ConnectorConfig& config) {
+  const std::string& path = config.rsa_key.key_password_file;
+  if (path.empty()) return OkStatus();
+  if (config.rsa_key.key_password.has_value()) {
+    return InvalidArgumentError(OriginOf(settings, "rsa_key.key_password") + " and " +
+                                OriginOf(settings, "rsa_key.key_password_file") + " are both set: set one");
+  }
+  KW_ASSIGN_OR_RETURN(config.rsa_key.key_password, config_internal::ReadSecretFile(path, "rsa_key.key_password_file"));
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string_view LogFormatName(ConnectorConfig::Log::Format format) {
+  return format == ConnectorConfig::Log::Format::kJson ? "json" : "plain";
+}
+
+std::string_view LogLevelName(ConnectorConfig::Log::Level level) {
+  using Level = ConnectorConfig::Log::Level;
+  switch (level) {
+    case Level::kTrace:
+      return "trace";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+  }
+  return "info";
+}
+
+Result<ConnectorConfig> LoadConnectorConfig(const std::optional<std::string>& toml_path,
+                                            const std::vector<std::pair<std::string, std::string>>& environment) {
+  RawSettings settings;
+  if (toml_path.has_value()) KW_RETURN_IF_ERROR(config_internal::ReadTomlFile(*toml_path, settings));
+  KW_RETURN_IF_ERROR(config_internal::ReadKeywardenEnvironment(environment, settings));
+  KW_RETURN_IF_ERROR(config_internal::ReadReferenceEnvironment(environment, settings));
+
+  ConnectorConfig config;
+  KW_RETURN_IF_ERROR(config_internal::ApplySettings(settings, config));
+  // After the providers: "provider 'pkcs11' is not supported" says more than its first setting.
+  if (!settings.unsupported.empty()) {
+    return UnsupportedError("setting " + settings.unsupported.front() + " is not supported by this build");
+  }
+  KW_RETURN_IF_ERROR(CheckIdentityServer(settings, config));
+  KW_RETURN_IF_ERROR(CheckWebVault(settings, config));
+  KW_RETURN_IF_ERROR(CheckTls(settings, config));
+  KW_RETURN_IF_ERROR(CheckDatabase(settings, config));
+  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, config));
+  KW_RETURN_IF_ERROR(config_internal::CheckPkcs11(settings, config));
+  return config;
+}
+
+Result<custody::RsaKeySettings> LoadReferenceRsaKey(
+    const std::vector<std::pair<std::string, std::string>>& reference_settings) {
+  std::vector<std::pair<std::string, std::string>> key_settings;
+  for (const auto& [name, value] : reference_settings) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.starts_with("keyconnectorsettings__rsakey__") ||
+        lower.starts_with("keyconnectorsettings__certificate__")) {
+      key_settings.emplace_back(name, value);
+    }
+  }
+  RawSettings settings;
+  const Status read = config_internal::ReadReferenceEnvironment(key_settings, settings);
+  for (auto& [name, value] : key_settings) WipeString(value);
+  KW_RETURN_IF_ERROR(read);
+  ConnectorConfig config;
+  KW_RETURN_IF_ERROR(config_internal::ApplySettings(settings, config));
+  if (!settings.unsupported.empty()) {
+    return UnsupportedError("setting " + settings.unsupported.front() + " is not supported by this build");
+  }
+  // The same finishing steps as LoadConnectorConfig's for the key.
+  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, config));
+  KW_RETURN_IF_ERROR(config_internal::CheckPkcs11(settings, config));
+  return std::move(config.rsa_key);
+}
+
+std::vector<std::pair<std::string, std::string>> ProcessEnvironment() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::size_t equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    out.emplace_back(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+  }
+  return out;
+}
+
+}  // namespace keywarden::connector

@@ -1,0 +1,123 @@
+#include "connector/transfer/transfer_deployment.h"
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "connector/store/open_key_store.h"
+#include "custody/open_rsa_key_provider.h"
+#include "sql/mariadb/mariadb_options.h"
+#include "sql/postgres/postgres_options.h"
+
+namespace keywarden::connector {
+namespace {
+
+class StoreKeySource final : public UserKeySource {
+ public:
+  StoreKeySource(connector::store::KeyStore& store, const custody::DataKeyring& keyring) : store_(store), keyring_(keyring) {}
+
+  Result<std::vector<SourceRow>> Next(std::size_t limit) override {
+    KW_ASSIGN_OR_RETURN(std::vector<connector::store::UserKeyRecord> records, store_.ListUserKeys(after_, limit));
+    std::vector<SourceRow> rows;
+    rows.reserve(records.size());
+    for (connector::store::UserKeyRecord& record : records) {
+      after_ = record.user_id;
+      auto opened = keyring_.Open(record.user_id, record.data_key_version, record.sealed);
+      if (!opened.ok()) {
+        rows.push_back(SourceRow{record.user_id, opened.status()});
+        continue;
+      }
+      PlainUserKey key;
+      key.user_id = record.user_id;
+      key.key = std::move(opened).value();
+      key.creation_date = record.creation_date;
+      key.revision_date = record.revision_date;
+      key.last_access_date = record.last_access_date;
+      rows.push_back(SourceRow{record.user_id, std::move(key)});
+    }
+    return rows;
+  }
+
+ private:
+  connector::store::KeyStore& store_;
+  const custody::DataKeyring& keyring_;
+  std::string after_;
+};
+
+Status Side(std::string_view side, const Status& status) {
+  return Status(status.code(), std::string(side) + ": " + status.message());
+}
+
+}  // namespace
+
+bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Database& b) {
+  if (a.provider != b.provider) return false;
+  if (a.provider == "sqlite") {
+    std::error_code error;
+    if (std::filesystem::equivalent(a.sqlite_path, b.sqlite_path, error)) return true;
+    const auto canonical_a = std::filesystem::weakly_canonical(a.sqlite_path, error);
+    const auto canonical_b = std::filesystem::weakly_canonical(b.sqlite_path, error);
+    return !error && canonical_a == canonical_b;
+  }
+  // Servers: the same hosts, ports and database name, whoever logs in.
+  if (a.provider == "postgresql") {
+    auto options_a = sql::ParsePostgresConnectionString(a.postgresql);
+    auto options_b = sql::ParsePostgresConnectionString(b.postgresql);
+    return options_a.ok() && options_b.ok() &&
+           sql::DescribePostgresTarget(*options_a) == sql::DescribePostgresTarget(*options_b);
+  }
+  if (a.provider == "mysql") {
+    auto options_a = sql::ParseMariaDbConnectionString(a.mysql);
+    auto options_b = sql::ParseMariaDbConnectionString(b.mysql);
+    if (!options_a.ok() || !options_b.ok()) return false;
+    const auto target = [](const sql::MariaDbOptions& o) {
+      return o.unix_socket.empty() ? o.host + ":" + std::to_string(o.port) + "/" + o.database
+                                   : "unix:" + o.unix_socket + "/" + o.database;
+    };
+    return target(*options_a) == target(*options_b);
+  }
+  return false;
+}
+
+std::unique_ptr<UserKeySource> NewStoreKeySource(connector::store::KeyStore& store, const custody::DataKeyring& keyring) {
+  return std::make_unique<StoreKeySource>(store, keyring);
+}
+
+Result<CopySummary> TransferUserKeys(const ConnectorConfig& from, const ConnectorConfig& to,
+                                     const CopyOptions& options) {
+  if (SameDatabase(from.database, to.database)) {
+    return InvalidArgumentError("the source and the destination are the same database");
+  }
+  if (from.database.provider == "sqlite" && !std::filesystem::exists(from.database.sqlite_path)) {
+    return InvalidArgumentError("source: the database " + from.database.sqlite_path + " does not exist");
+  }
+
+  auto source_provider = custody::OpenRsaKeyProvider(from.rsa_key);
+  if (!source_provider.ok()) return Side("source", source_provider.status());
+  auto source_store = OpenKeyStore(from.database);
+  if (!source_store.ok()) return Side("source", source_store.status());
+  auto data_keys = (*source_store)->ListDataKeys();
+  if (!data_keys.ok()) return Side("source", data_keys.status());
+  if (data_keys->empty()) {
+    // Never written to: nothing to copy, and no data key to create in a database only read.
+    auto count = (*source_store)->CountUserKeys();
+    if (!count.ok()) return Side("source", count.status());
+    if (*count != 0) return Side("source", UnavailableError("the database holds user keys but no data key"));
+    return CopySummary{};
+  }
+  auto source_keyring = custody::DataKeyring::Open(**source_store, **source_provider);
+  if (!source_keyring.ok()) return Side("source", source_keyring.status());
+
+  auto destination_provider = custody::OpenRsaKeyProvider(to.rsa_key);
+  if (!destination_provider.ok()) return Side("destination", destination_provider.status());
+  auto destination_store = OpenKeyStore(to.database);
+  if (!destination_store.ok()) return Side("destination", destination_store.status());
+  auto destination_keyring = custody::DataKeyring::Open(**destination_store, **destination_provider);
+  if (!destination_keyring.ok()) return Side("destination", destination_keyring.status());
+
+  StoreKeySource source(**source_store, **source_keyring);
+  return CopyUserKeys(source, **destination_store, **destination_keyring, options);
+}
+
+}  // namespace keywarden::connector

@@ -1,0 +1,177 @@
+#include "connector/user_keys/user_key_api.h"
+
+#include <chrono>
+#include <ctime>
+#include <string>
+#include <utility>
+
+#include "telemetry/log.h"
+#include "connector/user_keys/key_body.h"
+#include "keywarden/crypto/encoding.h"
+
+namespace keywarden::connector {
+namespace {
+
+using http::HttpRequest;
+using http::HttpResponse;
+
+// "2026-11-25T15:30:00.123Z"
+std::string UtcNowIso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[40];
+  const std::size_t n = std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%.*s.%03dZ", static_cast<int>(n), buffer, static_cast<int>(millis));
+  return out;
+}
+
+HttpResponse TokenRejected(const UserKeyApi& api, const jose::TokenError& error) {
+  if (api.token_failures != nullptr) api.token_failures->Inc({jose::TokenFailureName(error.reason)});
+  const int status = HttpStatusFor(error.reason);
+  HttpResponse response = http::JsonError(status, error.message);
+  if (status == 401) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  } else if (status == 403) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"api\"");
+  }
+  return response;
+}
+
+// An unavailable dependency is logged with its detail (which may name database hosts) and
+// answered in general terms; other failures describe the client's own request.
+HttpResponse Failure(const Status& status) {
+  const int code = HttpStatusFor(status);
+  if (code == 503) {
+    telemetry::LogWarning("answering 503: " + status.message());
+    return http::JsonError(503, "the key store is unavailable; try again shortly");
+  }
+  return http::JsonError(code, status.message());
+}
+
+std::string_view ResultName(const Status& status) { return status.ok() ? "ok" : ErrorCodeName(status.code()); }
+
+// Runs `action(user_id)` for an authenticated request, with one audit line.
+template <typename Action>
+HttpResponse Authenticated(const UserKeyApi& api, const HttpRequest& request, std::string_view audit_action,
+                           Action action) {
+  auto token = api.verifier.Verify(request.header("Authorization"), std::chrono::system_clock::now());
+  if (!token.ok()) return TokenRejected(api, token.error());
+  const std::string& user_id = token.value().user_id;
+  Status outcome;
+  HttpResponse response = action(user_id, outcome);
+  telemetry::AuditKeyAccess(audit_action, user_id, request.client_address, ResultName(outcome));
+  return response;
+}
+
+template <typename Write>
+HttpResponse WriteKey(const UserKeyApi& api, const HttpRequest& request, std::string_view audit_action, Write write) {
+  return Authenticated(api, request, audit_action, [&](const std::string& user_id, Status& outcome) {
+    auto key = ParseKeyBody(request.header("Content-Type"), request.body);
+    if (!key.ok()) {
+      outcome = key.status();
+      return Failure(outcome);
+    }
+    outcome = write(user_id, key->span());
+    if (!outcome.ok()) return Failure(outcome);
+    HttpResponse ok;
+    ok.status = 200;
+    return ok;
+  });
+}
+
+}  // namespace
+
+int HttpStatusFor(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::kOk: return 200;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kOutOfRange:
+    case ErrorCode::kAlreadyExists:  // the reference answers 400 to a second POST
+      return 400;
+    case ErrorCode::kUnsupported: return 415;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kAuthenticationFailed:  // a stored row that does not open for this user
+    case ErrorCode::kWrongKey:
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
+  router.Add("GET", "/user-keys", [api](const HttpRequest& request) {
+    return Authenticated(api, request, "read", [&](const std::string& user_id, Status& outcome) {
+      auto key = api.service.Get(user_id);
+      outcome = key.status();
+      if (!key.ok()) {
+        if (outcome.code() == ErrorCode::kNotFound) return http::JsonError(404, "no key is stored for this user");
+        if (outcome.code() == ErrorCode::kAuthenticationFailed) {
+          telemetry::LogError("the stored key of user " + user_id + " failed its integrity check");
+          return http::JsonError(500, "the stored key failed its integrity check");
+        }
+        return Failure(outcome);
+      }
+      // Built by hand rather than through a JSON library, which would leave unwiped copies of
+      // the key behind (base64 needs no escaping). The server wipes the body once sent.
+      static constexpr std::string_view kOpen = "{\"key\":\"";
+      static constexpr std::string_view kClose = "\"}";
+      std::string encoded = Base64EncodeSecret(*key);
+      HttpResponse response;
+      response.status = 200;
+      response.content_type = std::string(http::kJsonContentType);
+      response.body.reserve(kOpen.size() + encoded.size() + kClose.size());
+      response.body.append(kOpen).append(encoded).append(kClose);
+      WipeString(encoded);
+      return response;
+    });
+  }, api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
+  router.Add("POST", "/user-keys", [api](const HttpRequest& request) {
+    return WriteKey(api, request, "create", [&](const std::string& user_id, std::span<const std::uint8_t> key) {
+      Status status = api.service.Create(user_id, key);
+      if (status.code() == ErrorCode::kAlreadyExists) return AlreadyExistsError("a key is already stored for this user");
+      return status;
+    });
+  }, http::Execution::kBlocking);
+  router.Add("PUT", "/user-keys", [api](const HttpRequest& request) {
+    return WriteKey(api, request, "replace", [&](const std::string& user_id, std::span<const std::uint8_t> key) {
+      return api.service.Replace(user_id, key);
+    });
+  }, http::Execution::kBlocking);
+  router.Add("DELETE", "/user-keys", [api](const HttpRequest& request) {
+    return Authenticated(api, request, "delete", [&](const std::string& user_id, Status& outcome) {
+      outcome = api.service.Delete(user_id);
+      if (outcome.code() == ErrorCode::kNotFound) return http::JsonError(404, "no key is stored for this user");
+      if (!outcome.ok()) return Failure(outcome);
+      HttpResponse ok;
+      ok.status = 200;
+      return ok;
+    });
+  }, http::Execution::kBlocking);
+}
+
+void AddStatusRoutes(http::Router& router, StatusApi api) {
+  auto now = [](const HttpRequest&) { return http::JsonResponse(200, UtcNowIso8601()); };
+  router.Add("GET", "/alive", now);
+  router.Add("GET", "/now", now);
+  router.Add("GET", "/health", [health = api.health](const HttpRequest&) {
+    const Status status = health ? health() : OkStatus();
+    if (status.ok()) return http::JsonResponse(200, {{"status", "Healthy"}});
+    return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
+  }, http::Execution::kBlocking);  // it asks the database and the key provider, which may be slow to answer
+  if (api.metrics != nullptr) {
+    router.Add("GET", "/metrics", [metrics = api.metrics](const HttpRequest&) {
+      HttpResponse response;
+      response.status = 200;
+      response.content_type = std::string(telemetry::MetricsRegistry::kContentType);
+      response.body = metrics->Render();
+      return response;
+    });
+  }
+}
+
+}  // namespace keywarden::connector

@@ -1,0 +1,52 @@
+// Objects on a PKCS#11 token, seen through one borrowed session: finding keys by name and reading
+// their attributes. Failures go through the pool's Failed(), so that a lost session is retried.
+#ifndef KEYWARDEN_CUSTODY_PKCS11_PKCS11_OBJECT_H_
+#define KEYWARDEN_CUSTODY_PKCS11_PKCS11_OBJECT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "custody/pkcs11/pkcs11_session_pool.h"
+#include "keywarden/crypto/rsa.h"
+#include "keywarden/status.h"
+
+namespace keywarden::custody {
+
+// Which key: by CKA_ID when one is given (as the reference), else by CKA_LABEL.
+struct Pkcs11KeyName {
+  std::optional<std::vector<std::uint8_t>> id;
+  std::string label;
+
+  // "id 01a2" or "label 'x'", for messages.
+  std::string ToString() const;
+};
+
+// Up to `max` token objects (CKA_TOKEN true) named `name`, of `object_class` when given.
+Result<std::vector<CK_OBJECT_HANDLE>> FindPkcs11Objects(const Pkcs11SessionPool& pool,
+                                                        Pkcs11SessionPool::Session& session,
+                                                        std::optional<CK_OBJECT_CLASS> object_class,
+                                                        const Pkcs11KeyName& name, std::size_t max);
+
+// An attribute's value. kNotFound when the object has no such attribute or will not show it.
+Result<std::vector<std::uint8_t>> GetPkcs11Attribute(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                                     CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type);
+// A CK_BBOOL attribute; `missing` when the object has no such attribute.
+Result<bool> GetPkcs11Bool(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                           CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, bool missing);
+
+// The RSA public key of `object` (CKA_MODULUS and CKA_PUBLIC_EXPONENT: a public key, or a private
+// key that carries them), checked as any RsaPublicKey (RSA, 2048..4096 bits).
+Result<RsaPublicKey> ReadPkcs11RsaPublicKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                            CK_OBJECT_HANDLE object);
+
+// The public key from its big-endian modulus and exponent.
+Result<RsaPublicKey> RsaPublicKeyFromComponents(std::span<const std::uint8_t> modulus,
+                                                std::span<const std::uint8_t> exponent);
+
+}  // namespace keywarden::custody
+
+#endif  // KEYWARDEN_CUSTODY_PKCS11_PKCS11_OBJECT_H_

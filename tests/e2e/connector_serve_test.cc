@@ -1,0 +1,539 @@
+// `keywarden connector serve` and `keywarden connector check`, run as processes: the real binary,
+// started with pipes on stdout and stderr, talked to over loopback sockets and stopped with
+// SIGTERM. Every child still running when a test ends is killed in TearDown.
+//
+// The configured (non --dev) deployments use a test identity issuer served by this process
+// (discovery document and JWKS) and one PKCS#12 key file made once with `connector init`.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#include "support/temp_dir.h"
+#include "e2e/child_process.h"
+#include "e2e/cli_runner.h"
+#include "jose/jwt_signer.h"
+#include "http/server.h"
+#include "keywarden/crypto/encoding.h"
+#include "keywarden/crypto/random.h"
+#include "support/http_test_client.h"
+#include "support/test_issuer.h"
+
+namespace keywarden::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+constexpr char kIssuer[] = "https://identity.keywarden.test";
+constexpr char kUser[] = "a09726a0-9590-49d1-a5f5-afe300b6a515";
+constexpr char kPassword[] = "pfx password";
+
+// ---- helpers ----
+
+using keywarden::testing::TempDir;
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+// A connected loopback socket, or -1.
+int Connect(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool Listening(std::uint16_t port) {
+  const int fd = Connect(port);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+bool SendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Everything the peer sends until it closes, or until `timeout` passes.
+std::string ReadUntilClose(int fd, std::chrono::milliseconds timeout) {
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    char buffer[4096];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+// One response with a Content-Length body from a keep-alive connection, or "" after `timeout`.
+std::string ReadOneResponse(int fd, std::chrono::milliseconds timeout) {
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const std::size_t end = out.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      std::string lower = out.substr(0, end);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::size_t at = lower.find("\r\ncontent-length:");
+      const std::size_t length = at == std::string::npos ? 0 : std::stoul(lower.substr(at + 17));
+      if (out.size() >= end + 4 + length) return out;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return "";
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return "";
+    char buffer[4096];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return "";
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+std::string RandomKeyBase64() {
+  std::vector<std::uint8_t> bytes(32);
+  EXPECT_TRUE(RandomBytes(bytes).ok());
+  return Base64Encode(bytes);
+}
+
+std::string KeyBody(const std::string& key) { return nlohmann::json{{"key", key}}.dump(); }
+
+Headers Auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+Headers AuthJson(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+}
+
+// One line on stderr naming `fragment`, nothing on stdout.
+void ExpectOneLineFailure(const CliResult& r, int exit_code, std::string_view fragment) {
+  EXPECT_EQ(r.exit_code, exit_code) << r.err;
+  EXPECT_EQ(r.out, "");
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+}
+
+// The one JSON object `check` prints on stdout.
+nlohmann::json CheckJson(const CliResult& r) {
+  EXPECT_FALSE(r.out.empty());
+  if (r.out.empty()) return nlohmann::json::object();
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "more than one line on stdout: " << r.out;
+  nlohmann::json json = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(json.is_object()) << r.out;
+  return json.is_object() ? json : nlohmann::json::object();
+}
+
+// The first line's text after `label` in the dev banner, up to `end` (or the end of the line).
+std::string BannerField(const std::string& banner, std::string_view label, std::string_view end = "\n") {
+  const std::size_t at = banner.find(label);
+  if (at == std::string::npos) return "";
+  const std::size_t start = banner.find_first_not_of(' ', at + label.size());
+  if (start == std::string::npos) return "";
+  const std::size_t stop = banner.find(end, start);
+  return banner.substr(start, stop == std::string::npos ? std::string::npos : stop - start);
+}
+
+// The port of "http://HOST:PORT".
+std::uint16_t UrlPort(const std::string& url) {
+  const std::size_t colon = url.rfind(':');
+  if (colon == std::string::npos) return 0;
+  return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
+}
+
+// ---- serve --dev ----
+
+class CliConnectorServeDev : public ::testing::Test {
+ protected:
+  void TearDown() override { child_.Kill(); }
+  ChildProcess child_;
+};
+
+TEST_F(CliConnectorServeDev, ServesPrintsATokenAndCleansUpOnSigterm) {
+  ASSERT_TRUE(child_.Spawn({"connector", "serve", "--dev", "--listen", "127.0.0.1:0"}, ChildEnvironment()));
+  ASSERT_TRUE(child_.WaitForStdout("/metrics\n", 30s)) << "stdout: " << child_.out() << "\nstderr: " << child_.err();
+  const std::string banner = child_.out();
+  const std::string url = BannerField(banner, "listening on");
+  const std::string folder = BannerField(banner, "data folder", " (deleted on exit)");
+  const std::string token = BannerField(banner, "export TOKEN='", "'");
+  ASSERT_TRUE(url.starts_with("http://127.0.0.1:")) << banner;
+  const std::uint16_t port = UrlPort(url);
+  ASSERT_NE(port, 0) << banner;
+  ASSERT_FALSE(token.empty()) << banner;
+  EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2) << token;
+  ASSERT_FALSE(folder.empty()) << banner;
+  EXPECT_TRUE(fs::is_directory(folder)) << folder;
+
+  EXPECT_EQ(SendRequest(port, "GET", "/alive").status, 200);
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).status, 404);
+  const std::string key = RandomKeyBase64();
+  TestResponse posted = SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(key));
+  EXPECT_EQ(posted.status, 200) << posted.body;
+  TestResponse read = SendRequest(port, "GET", "/user-keys", Auth(token));
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json()["key"], key);
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth("not.a.token")).status, 401);
+
+  // The dev issuer's own documents, on the same port.
+  TestResponse discovery = SendRequest(port, "GET", "/.well-known/openid-configuration");
+  ASSERT_EQ(discovery.status, 200);
+  EXPECT_EQ(discovery.json()["issuer"], url);
+
+  TestResponse metrics = SendRequest(port, "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  bool post_counted = false;
+  bool get_counted = false;
+  std::istringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("keywarden_http_requests_total{") || line.find("user-keys") == std::string::npos) continue;
+    if (line.find("\"POST\"") != std::string::npos && line.find("\"200\"") != std::string::npos) post_counted = true;
+    if (line.find("\"GET\"") != std::string::npos && line.find("\"200\"") != std::string::npos) get_counted = true;
+  }
+  EXPECT_TRUE(post_counted) << metrics.body;
+  EXPECT_TRUE(get_counted) << metrics.body;
+  EXPECT_NE(metrics.body.find("keywarden_user_keys_stored 1"), std::string::npos) << metrics.body;
+
+  ASSERT_TRUE(child_.Signal(SIGTERM));
+  const std::optional<int> code = child_.WaitExit(15s);
+  ASSERT_TRUE(code.has_value()) << "still running 15 s after SIGTERM";
+  EXPECT_EQ(*code, 0) << child_.err();
+  EXPECT_FALSE(fs::exists(folder)) << folder;
+  EXPECT_FALSE(Listening(port));
+}
+
+TEST_F(CliConnectorServeDev, RefusesToListenBeyondLoopback) {
+  const std::uint16_t port = FreePort();
+  for (const std::string& listen : std::vector<std::string>{"0.0.0.0:" + std::to_string(port), "[::]:" + std::to_string(port),
+                                   "192.0.2.10:" + std::to_string(port), "0.0.0.0:0"}) {
+    SCOPED_TRACE(listen);
+    const CliResult r = RunCliWithEnv({"connector", "serve", "--dev", "--listen", listen}, ChildEnvironment());
+    ExpectOneLineFailure(r, 2, "loopback");
+    EXPECT_FALSE(Listening(port));
+  }
+}
+
+// ---- configured deployments ----
+
+class CliConnectorDeployment : public ::testing::Test {
+ protected:
+  // One key file, one token signer and one issuer for the whole suite: key generation is slow.
+  static void SetUpTestSuite() {
+    suite_dir_ = std::make_unique<TempDir>();
+    password_file_ = suite_dir_->File("key-password");
+    WriteFile(password_file_, std::string(kPassword) + "\n");
+    wrong_password_file_ = suite_dir_->File("wrong-password");
+    WriteFile(wrong_password_file_, "not the password\n");
+    key_file_ = suite_dir_->File("key.pfx");
+    const CliResult init = RunCli({"connector", "init", "--key-file", key_file_, "--password", "@" + password_file_});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+
+    issuer_ = TestIssuer::Start(kIssuer, jose::JwsAlgorithm::kRs256, "issuer-key-1");
+    ASSERT_NE(issuer_, nullptr);
+  }
+
+  static void TearDownTestSuite() {
+    issuer_.reset();
+    suite_dir_.reset();
+  }
+
+  void TearDown() override {
+    for (auto& child : children_) child->Kill();
+    children_.clear();
+  }
+
+  static std::string IssuerUri() { return issuer_->uri(); }
+
+  static std::string Token(const std::string& user = kUser) { return issuer_->Token(user); }
+
+  struct Toml {
+    std::string identity_server_uri = IssuerUri();
+    std::string sqlite_path;
+    std::string key_file = key_file_;
+    std::string password_file = password_file_;
+    std::uint16_t port = 0;
+    std::string extra_top;  // lines before any section
+
+    // Chained setters: designated initializers would warn about the members left out.
+    Toml& Identity(std::string v) { identity_server_uri = std::move(v); return *this; }
+    Toml& Db(std::string v) { sqlite_path = std::move(v); return *this; }
+    Toml& KeyFile(std::string v) { key_file = std::move(v); return *this; }
+    Toml& PasswordFile(std::string v) { password_file = std::move(v); return *this; }
+    Toml& Port(std::uint16_t v) { port = v; return *this; }
+    Toml& ExtraTop(std::string v) { extra_top = std::move(v); return *this; }
+  };
+
+  std::string WriteConfig(const Toml& t) {
+    std::string text = "identity_server_uri = \"" + t.identity_server_uri + "\"\n";
+    text += "listen = \"127.0.0.1:" + std::to_string(t.port) + "\"\n";
+    text += t.extra_top;
+    text += "[database]\nsqlite_path = \"" + t.sqlite_path + "\"\n";
+    text += "[rsa_key]\nkey_file = \"" + t.key_file + "\"\n";
+    if (!t.password_file.empty()) text += "key_password_file = \"" + t.password_file + "\"\n";
+    text += "[limits]\nthreads = 2\n";
+    const std::string path = dir_.File("connector-" + std::to_string(configs_++) + ".toml");
+    WriteFile(path, text);
+    return path;
+  }
+
+  ChildProcess& Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    children_.push_back(std::make_unique<ChildProcess>());
+    EXPECT_TRUE(children_.back()->Spawn(args, env));
+    return *children_.back();
+  }
+
+  // Starts `serve` and waits until it answers on `port`.
+  ChildProcess& StartServe(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                           std::uint16_t port) {
+    ChildProcess& child = Spawn(args, env);
+    EXPECT_TRUE(child.WaitForStderr("key connector listening on", 30s)) << child.err();
+    EXPECT_EQ(SendRequest(port, "GET", "/alive").status, 200) << child.err();
+    return child;
+  }
+
+  static void ExpectCleanExit(ChildProcess& child) {
+    ASSERT_TRUE(child.Signal(SIGTERM));
+    const std::optional<int> code = child.WaitExit(15s);
+    ASSERT_TRUE(code.has_value()) << "still running 15 s after SIGTERM";
+    EXPECT_EQ(*code, 0) << child.err();
+  }
+
+  static inline std::unique_ptr<TempDir> suite_dir_;
+  static inline std::string key_file_;
+  static inline std::string password_file_;
+  static inline std::string wrong_password_file_;
+  static inline std::unique_ptr<TestIssuer> issuer_;
+
+  TempDir dir_;
+  int configs_ = 0;
+  std::vector<std::unique_ptr<ChildProcess>> children_;
+};
+
+TEST_F(CliConnectorDeployment, ServesFromTomlFinishesARequestInFlightAndKeepsKeysAcrossRestart) {
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Db(dir_.File("connector.db")).Port(port));
+  ChildProcess& first = StartServe({"connector", "serve", "--config", config}, ChildEnvironment(), port);
+
+  const std::string token = Token();
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).status, 404);
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth("not.a.token")).status, 401);
+  const std::string key = RandomKeyBase64();
+  EXPECT_EQ(SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(key)).status, 200);
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).json()["key"], key);
+  EXPECT_EQ(SendRequest(port, "GET", "/health").status, 200);
+
+  // A PUT whose body is still arriving when SIGTERM comes is answered before the process exits.
+  const std::string replacement = RandomKeyBase64();
+  const std::string body = KeyBody(replacement);
+  const std::string head = "PUT /user-keys HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                           "\r\n\r\n";
+  const int fd = Connect(port);
+  ASSERT_GE(fd, 0);
+  // A first, complete request on the same connection: the server has certainly accepted it.
+  EXPECT_TRUE(SendAll(fd, "GET /alive HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string alive = ReadOneResponse(fd, 15s);
+  EXPECT_TRUE(alive.starts_with("HTTP/1.1 200")) << alive;
+  EXPECT_TRUE(SendAll(fd, head + body.substr(0, 10)));
+  std::this_thread::sleep_for(500ms);  // let the server read the first part
+  ASSERT_TRUE(first.Signal(SIGTERM));
+  std::this_thread::sleep_for(300ms);  // let shutdown begin
+  EXPECT_TRUE(SendAll(fd, body.substr(10)));
+  const std::string answer = ReadUntilClose(fd, 15s);
+  ::close(fd);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  const std::optional<int> code = first.WaitExit(15s);
+  ASSERT_TRUE(code.has_value()) << "still running 15 s after SIGTERM";
+  EXPECT_EQ(*code, 0) << first.err();
+  EXPECT_FALSE(Listening(port));
+
+  // The same configuration again: the stored key (the in-flight PUT's) is still there.
+  ChildProcess& second = StartServe({"connector", "serve", "--config", config}, ChildEnvironment(), port);
+  TestResponse read = SendRequest(port, "GET", "/user-keys", Auth(token));
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json()["key"], replacement);
+  ExpectCleanExit(second);
+}
+
+TEST_F(CliConnectorDeployment, ServesFromTheReferenceEnvironmentAlone) {
+  const std::uint16_t port = FreePort();
+  const std::vector<std::string> env = ChildEnvironment({
+      "keyConnectorSettings__identityServerUri=" + IssuerUri(),
+      "keyConnectorSettings__database__provider=sqlite",
+      "keyConnectorSettings__database__sqliteConnectionString=Data Source=" + dir_.File("reference.db"),
+      "keyConnectorSettings__rsaKey__provider=certificate",
+      "keyConnectorSettings__certificate__provider=filesystem",
+      "keyConnectorSettings__certificate__filesystemPath=" + key_file_,
+      std::string("keyConnectorSettings__certificate__filesystemPassword=") + kPassword,
+      "KEYWARDEN_LISTEN=127.0.0.1:" + std::to_string(port),
+  });
+
+  const CliResult check = RunCliWithEnv({"connector", "check"}, env);
+  EXPECT_EQ(check.exit_code, 0) << check.err << check.out;
+  EXPECT_EQ(CheckJson(check)["identity_server"], "ok");
+
+  ChildProcess& child = StartServe({"connector", "serve"}, env, port);
+  const std::string token = Token();
+  const std::string key = RandomKeyBase64();
+  EXPECT_EQ(SendRequest(port, "PUT", "/user-keys", AuthJson(token), KeyBody(key)).status, 200);
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).json()["key"], key);
+  ExpectCleanExit(child);
+  EXPECT_TRUE(fs::exists(dir_.File("reference.db")));
+}
+
+TEST_F(CliConnectorDeployment, StartupErrorsAreOneLineWithTheDocumentedExitCode) {
+  const std::string db = dir_.File("connector.db");
+  const std::uint16_t port = FreePort();
+  const auto serve = [&](const std::string& config, const std::vector<std::string>& extra_env = {}) {
+    return RunCliWithEnv({"connector", "serve", "--config", config}, ChildEnvironment(extra_env));
+  };
+
+  {
+    SCOPED_TRACE("unknown setting in the file");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port).ExtraTop("frobnicate = 1\n"))), 2,
+                         "frobnicate");
+  }
+  {
+    SCOPED_TRACE("unknown reference variable");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port)), {"keyConnectorSettings__frobnicate=1"}),
+                         2, "frobnicate");
+  }
+  {
+    SCOPED_TRACE("unsupported provider");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port)),
+                               {"keyConnectorSettings__database__provider=postgresql"}),
+                         2, "postgresql");
+  }
+  {
+    SCOPED_TRACE("missing config file");
+    ExpectOneLineFailure(serve(dir_.File("no-such.toml")), 2, "no-such.toml");
+  }
+  {
+    SCOPED_TRACE("missing key file");
+    const std::string missing = dir_.File("missing.pfx");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).KeyFile(missing).Port(port))), 1, missing);
+  }
+  {
+    SCOPED_TRACE("wrong key password: the key provider cannot start, not a configuration error");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).PasswordFile(wrong_password_file_).Port(port))), 1,
+                         "password");
+  }
+  {
+    SCOPED_TRACE("identity server unreachable");
+    const std::string down = "http://127.0.0.1:" + std::to_string(FreePort());
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Identity(down).Db(db).Port(port))), 1,
+                         "identity server");
+  }
+  {
+    SCOPED_TRACE("port in use");
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    ASSERT_EQ(::listen(fd, 1), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    const std::uint16_t taken = ntohs(address.sin_port);
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(taken))), 1, "cannot listen");
+    ::close(fd);
+  }
+  EXPECT_FALSE(Listening(port));
+}
+
+TEST_F(CliConnectorDeployment, CheckReportsEveryPartAndExitsWithTheFirstFailure) {
+  const std::string db = dir_.File("connector.db");
+  const auto check = [&](const Toml& t) {
+    return RunCliWithEnv({"connector", "check", "--config", WriteConfig(t)}, ChildEnvironment());
+  };
+
+  {
+    SCOPED_TRACE("all good");
+    const CliResult r = check(Toml().Db(db));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    const nlohmann::json json = CheckJson(r);
+    for (const char* part : {"configuration", "key_provider", "database", "identity_server"}) {
+      EXPECT_EQ(json.value(part, ""), "ok") << part << ": " << r.out;
+    }
+    EXPECT_EQ(json.value("key_fingerprint", "").size(), 64u) << r.out;
+  }
+  {
+    SCOPED_TRACE("bad configuration");
+    const CliResult r = check(Toml().Db(db).ExtraTop("frobnicate = 1\n"));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_NE(json.value("configuration", "ok"), "ok") << r.out;
+    EXPECT_NE(json.value("configuration", ""), "") << r.out;
+    EXPECT_FALSE(json.contains("key_provider")) << r.out;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+  {
+    SCOPED_TRACE("wrong key password");
+    const CliResult r = check(Toml().Db(db).PasswordFile(wrong_password_file_));
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_EQ(json.value("configuration", ""), "ok") << r.out;
+    EXPECT_NE(json.value("key_provider", "ok"), "ok") << r.out;
+    EXPECT_NE(json.value("key_provider", ""), "") << r.out;
+    EXPECT_NE(r.err.find("key_provider"), std::string::npos) << r.err;
+  }
+  {
+    SCOPED_TRACE("database in a missing directory");
+    const CliResult r = check(Toml().Db(dir_.File("no/such/dir/connector.db")));
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_EQ(json.value("key_provider", ""), "ok") << r.out;
+    EXPECT_NE(json.value("database", "ok"), "ok") << r.out;
+    EXPECT_NE(json.value("database", ""), "") << r.out;
+    EXPECT_FALSE(fs::exists(dir_.File("no")));
+  }
+  {
+    SCOPED_TRACE("identity server down");
+    const std::string down = "http://127.0.0.1:" + std::to_string(FreePort());
+    const CliResult r = check(Toml().Identity(down).Db(db));
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_EQ(json.value("database", ""), "ok") << r.out;
+    EXPECT_NE(json.value("identity_server", "ok"), "ok") << r.out;
+    EXPECT_NE(json.value("identity_server", ""), "") << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace keywarden::testing
