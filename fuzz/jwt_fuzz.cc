@@ -44,8 +44,10 @@ Fixture& GetFixture() {
     Require(rsa.ok() && ec.ok(), "cannot generate the fuzzing keys");
     f->jwks = nlohmann::json{{"keys", nlohmann::json::array({rsa->PublicJwk(), ec->PublicJwk()})}}.dump();
     auth::TokenVerifierOptions options;
-    options.issuer = "https://identity.example.com";
-    options.audience = "key-connector";
+    options.policy.issuer = "https://identity.example.com";
+    options.policy.audience = "key-connector";
+    options.policy.required_scopes = {"api"};
+    options.policy.allowed_amr = {"Application", "external"};
     f->verifier = std::make_unique<auth::TokenVerifier>(options, [f]() -> Result<std::string> { return f->jwks; });
     Require(f->verifier->Refresh(kNow).ok(), "the fuzzing JWKS does not load");
     return f;

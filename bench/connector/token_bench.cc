@@ -53,7 +53,9 @@ const Fixture& Tokens() {
 
 std::unique_ptr<TokenVerifier> NewVerifier() {
   TokenVerifierOptions options;
-  options.issuer = kIssuer;
+  options.policy.issuer = kIssuer;
+  options.policy.required_scopes = {"api"};
+  options.policy.allowed_amr = {"Application", "external"};
   const std::string jwks = Tokens().signer.JwksJson();
   auto verifier = std::make_unique<TokenVerifier>(options, [jwks] { return keywarden::Result<std::string>(jwks); });
   if (!verifier->Refresh(std::chrono::system_clock::now()).ok()) std::abort();

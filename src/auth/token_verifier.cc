@@ -9,35 +9,14 @@
 #include <exception>
 #include <utility>
 
-#include "auth/user_id.h"
+#include "base/ascii.h"
+
 
 namespace keywarden::auth {
 namespace {
 
 constexpr std::string_view kScheme = "bearer";
-// NumericDates are clamped to about ±250 years around 1970: far enough for any real token, and
-// small enough that adding a skew or converting to a nanosecond TimePoint cannot overflow.
-constexpr std::int64_t kMaxDateSeconds = 8'000'000'000;
-
 jose::TokenError Fail(jose::TokenFailure reason, std::string message) { return jose::TokenError{reason, std::move(message)}; }
-
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
-
-enum class DateClaim { kAbsent, kInvalid, kPresent };
-
-// Reads a NumericDate (RFC 7519 §2: seconds, possibly fractional) into whole seconds.
-DateClaim ReadDate(const jose::JsonMember& claim, std::int64_t* seconds) {
-  if (claim.type == jose::JsonMember::Type::kAbsent) return DateClaim::kAbsent;
-  if (claim.type != jose::JsonMember::Type::kNumber || !std::isfinite(claim.number)) return DateClaim::kInvalid;
-  const auto limit = static_cast<double>(kMaxDateSeconds);
-  *seconds = static_cast<std::int64_t>(std::clamp(std::floor(claim.number), -limit, limit));
-  return DateClaim::kPresent;
-}
 
 // SHA-256 of a token, the cache's key. The digest is fetched once, and each thread keeps one
 // context, so that hashing a token neither looks the algorithm up nor allocates.
@@ -77,19 +56,19 @@ std::size_t TokenVerifier::DigestHash::operator()(const TokenDigest& digest) con
   return hash;
 }
 
-std::optional<jose::TokenResult<VerifiedToken>> TokenVerifier::Cached(const TokenDigest& digest, TimePoint now) {
+std::optional<jose::TokenResult<Principal>> TokenVerifier::Cached(const TokenDigest& digest, TimePoint now) {
   CacheShard& shard = ShardFor(digest);
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.entries.find(digest);
   if (it == shard.entries.end()) return std::nullopt;
-  if (now >= it->second.expires_at + options_.clock_skew) {
+  if (now >= it->second.expires_at + options_.policy.clock_skew) {
     shard.entries.erase(it);
     return Fail(jose::TokenFailure::kExpired, "the token has expired");
   }
-  return jose::TokenResult<VerifiedToken>(it->second);
+  return jose::TokenResult<Principal>(it->second);
 }
 
-void TokenVerifier::Remember(const TokenDigest& digest, const VerifiedToken& token, std::uint64_t generation,
+void TokenVerifier::Remember(const TokenDigest& digest, const Principal& token, std::uint64_t generation,
                              TimePoint now) {
   CacheShard& shard = ShardFor(digest);
   std::lock_guard<std::mutex> lock(shard.mu);
@@ -98,7 +77,7 @@ void TokenVerifier::Remember(const TokenDigest& digest, const VerifiedToken& tok
   if (generation != cache_generation_.load()) return;
   if (shard.entries.size() >= shard_capacity_ && shard.entries.find(digest) == shard.entries.end()) {
     std::erase_if(shard.entries,
-                  [&](const auto& entry) { return now >= entry.second.expires_at + options_.clock_skew; });
+                  [&](const auto& entry) { return now >= entry.second.expires_at + options_.policy.clock_skew; });
     // Too few expired ones to make room for long: drop the lot (cheaper than tracking age, and each
     // full scan then frees at least a quarter of the shard, so inserting stays O(1) amortised).
     if (shard.entries.size() >= shard_capacity_ - shard_capacity_ / 4) shard.entries.clear();
@@ -123,7 +102,7 @@ std::size_t TokenVerifier::CachedTokenCount() const {
   return count;
 }
 
-jose::TokenResult<VerifiedToken> TokenVerifier::Verify(std::string_view authorization_header_value, TimePoint now) {
+jose::TokenResult<Principal> TokenVerifier::Verify(std::string_view authorization_header_value, TimePoint now) {
   const std::string_view value = authorization_header_value;
   if (value.empty()) return Fail(jose::TokenFailure::kMissing, "no bearer token");
   if (value.size() > options_.max_token_bytes + kScheme.size() + 1) {
@@ -139,7 +118,7 @@ jose::TokenResult<VerifiedToken> TokenVerifier::Verify(std::string_view authoriz
   TokenDigest digest{};
   const bool cacheable = shard_capacity_ > 0 && token.size() <= options_.max_token_bytes && Sha256(token, &digest);
   if (cacheable) {
-    if (std::optional<jose::TokenResult<VerifiedToken>> hit = Cached(digest, now)) return std::move(*hit);
+    if (std::optional<jose::TokenResult<Principal>> hit = Cached(digest, now)) return std::move(*hit);
   }
   // Read before the keys are: see Remember.
   const std::uint64_t generation = cache_generation_.load();
@@ -150,61 +129,9 @@ jose::TokenResult<VerifiedToken> TokenVerifier::Verify(std::string_view authoriz
   if (!keys.ok()) return keys.error();
   const jose::JwkKey& key = (*keys)->find(jws->kid)->second;
   if (std::optional<jose::TokenError> bad = jose::VerifyJwsSignature(*jws, key)) return *bad;
-  jose::TokenResult<VerifiedToken> verified = CheckClaims(jws->claims, std::move(jws->kid), now);
+  jose::TokenResult<Principal> verified = options_.policy.Check(jws->claims, std::move(jws->kid), now);
   if (cacheable && verified.ok()) Remember(digest, *verified, generation, now);
   return verified;
-}
-
-jose::TokenResult<VerifiedToken> TokenVerifier::CheckClaims(const jose::TokenClaims& claims, std::string kid,
-                                                     TimePoint now) const {
-  const jose::JsonMember& iss = claims[jose::TokenClaims::kIss];
-  if (iss.type != jose::JsonMember::Type::kString || iss.strings.front() != options_.issuer) {
-    return Fail(jose::TokenFailure::kWrongIssuer, "the token's issuer is not the configured identity server");
-  }
-
-  const std::int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const std::int64_t skew = options_.clock_skew.count();
-  std::int64_t exp = 0;
-  std::int64_t nbf = 0;
-  std::int64_t iat = 0;
-  const DateClaim has_exp = ReadDate(claims[jose::TokenClaims::kExp], &exp);
-  const DateClaim has_nbf = ReadDate(claims[jose::TokenClaims::kNbf], &nbf);
-  const DateClaim has_iat = ReadDate(claims[jose::TokenClaims::kIat], &iat);
-  if (has_exp != DateClaim::kPresent) return Fail(jose::TokenFailure::kMalformed, "the token has no numeric exp");
-  if (has_nbf == DateClaim::kInvalid || has_iat == DateClaim::kInvalid) {
-    return Fail(jose::TokenFailure::kMalformed, "the token's nbf or iat is not a number");
-  }
-  if (now_seconds >= exp + skew) return Fail(jose::TokenFailure::kExpired, "the token has expired");
-  if (has_nbf == DateClaim::kPresent && nbf > now_seconds + skew) {
-    return Fail(jose::TokenFailure::kNotYetValid, "the token is not valid yet (nbf)");
-  }
-  if (has_iat == DateClaim::kPresent && iat > now_seconds + skew) {
-    return Fail(jose::TokenFailure::kNotYetValid, "the token was issued in the future (iat)");
-  }
-
-  // `aud` may be a string or an array of them (RFC 7519 §4.1.3).
-  if (options_.audience && !claims[jose::TokenClaims::kAud].Holds(*options_.audience)) {
-    return Fail(jose::TokenFailure::kWrongAudience, "the token is not meant for this audience");
-  }
-
-  const jose::JsonMember& sub = claims[jose::TokenClaims::kSub];
-  Result<std::string> user_id = sub.type == jose::JsonMember::Type::kString
-                                    ? CanonicalUserId(sub.strings.front())
-                                    : Result<std::string>(InvalidArgumentError("no sub"));
-  if (!user_id.ok()) return Fail(jose::TokenFailure::kInvalidSubject, "the token's sub is not a GUID");
-
-  // A JSON array only: the reference refuses the space-separated string form, and so do we.
-  const jose::JsonMember& scope = claims[jose::TokenClaims::kScope];
-  if (scope.type != jose::JsonMember::Type::kArray || !scope.Holds("api")) {
-    return Fail(jose::TokenFailure::kInsufficientScope, "the token lacks the api scope");
-  }
-  const jose::JsonMember& amr = claims[jose::TokenClaims::kAmr];
-  if (!amr.Holds("Application") && !amr.Holds("external")) {
-    return Fail(jose::TokenFailure::kWrongAmr, "the token's amr is neither Application nor external");
-  }
-
-  const TimePoint expires_at(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(exp)));
-  return VerifiedToken{std::move(*user_id), std::move(kid), expires_at};
 }
 
 std::shared_ptr<const jose::JwkSet> TokenVerifier::Snapshot() const {

@@ -1,16 +1,10 @@
-// TokenVerifier: decides whether an `Authorization` header value lets its bearer use /user-keys.
+// TokenVerifier: decides whether an `Authorization` header value is a valid bearer token, and
+// for whom.
 //
-// The reference Key Connector's rules, made stricter:
 //  - "Bearer <jwt>": scheme case-insensitive, exactly one space, then the token;
-//  - the JWS checks of jwt.h, with the key named by `kid` from the identity server's JWKS;
-//  - `iss` equals the discovery document's issuer exactly;
-//  - `exp` is required, `nbf` (if present) honoured, and an `iat` in the future refused, each
-//    with the configured clock skew;
-//  - when an audience is configured, `aud` (string or array) must contain it; otherwise `aud`
-//    is ignored, as the reference does;
-//  - `sub` is a GUID (the user id); `scope` is a JSON array containing "api" (a space-separated
-//    string is refused); `amr` contains "Application" (password) or "external" (SSO).
-// Failures are TokenErrors (jwt.h): the reason picks 401, 403 or 503 via HttpStatusFor.
+//  - the JWS checks of jose/jws.h, with the key named by `kid` from the identity server's JWKS;
+//  - then the claims, by the ClaimPolicy the service passed in (auth/claim_policy.h).
+// Failures are TokenErrors (jose/jws.h); auth/bearer.h turns them into 401, 403 or 503.
 //
 // Keys: the JWKS is fetched through a callback (the HTTP client is not this class's concern) on
 // first use, and again when a token names an unknown kid, which covers key rotation. Refetches
@@ -20,7 +14,7 @@
 //
 // Verified tokens are cached, so that a client reusing its token (the common case: one token per
 // session) costs a hash instead of a signature check and two JSON parses. The key is SHA-256 of the
-// token's bytes, never the token itself; the value is the VerifiedToken. A hit re-checks only `exp`
+// token's bytes, never the token itself; the value is the Principal. A hit re-checks only `exp`
 // (with the skew) against `now`; everything else about the token was decided by its bytes and the
 // key that signed it. Failures are never cached. The cache is bounded (`token_cache_capacity`,
 // spread over shards that each have their own lock; a full shard drops its expired entries, and
@@ -44,6 +38,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "auth/claim_policy.h"
+#include "auth/principal.h"
 #include "base/time.h"
 #include "jose/jwks.h"
 #include "jose/jws.h"
@@ -52,9 +48,7 @@
 namespace keywarden::auth {
 
 struct TokenVerifierOptions {
-  std::string issuer;                    // from jose::OidcDiscovery::issuer
-  std::optional<std::string> audience;   // unset: `aud` is not checked
-  std::chrono::seconds clock_skew{60};
+  ClaimPolicy policy;  // what the claims must say; policy.issuer from jose::OidcDiscovery::issuer
   std::size_t max_token_bytes = jose::kDefaultMaxTokenBytes;
   std::chrono::seconds jwks_refresh_min_interval{30};
   // Verified tokens remembered (see above); 0 turns the cache off.
@@ -65,12 +59,6 @@ struct TokenVerifierOptions {
 // lock that Verify's fast path needs, but never by two threads at once.
 using JwksFetcher = std::function<Result<std::string>()>;
 
-struct VerifiedToken {
-  std::string user_id;    // canonical lower-case GUID (connector/user_id.h)
-  std::string kid;        // the key that signed it, for audit logs
-  TimePoint expires_at;
-};
-
 class TokenVerifier {
  public:
   TokenVerifier(TokenVerifierOptions options, JwksFetcher fetch_jwks);
@@ -80,7 +68,7 @@ class TokenVerifier {
 
   // `authorization_header_value` is the header's value; pass "" when the header is absent (kMissing).
   // `now` is the wall-clock time, also used to pace JWKS refetches.
-  jose::TokenResult<VerifiedToken> Verify(std::string_view authorization_header_value, TimePoint now);
+  jose::TokenResult<Principal> Verify(std::string_view authorization_header_value, TimePoint now);
 
   // Fetches the JWKS now if the refresh interval allows it (e.g. at start-up, to fail early).
   // kUnavailable if the fetch or the document failed; OK if the interval did not allow a fetch.
@@ -97,12 +85,12 @@ class TokenVerifier {
   static constexpr std::size_t kCacheShards = 16;
   struct CacheShard {
     mutable std::mutex mu;
-    std::unordered_map<TokenDigest, VerifiedToken, DigestHash> entries;  // guarded by mu
+    std::unordered_map<TokenDigest, Principal, DigestHash> entries;  // guarded by mu
   };
 
   CacheShard& ShardFor(const TokenDigest& digest) { return cache_[digest[31] % cache_shards_]; }
-  std::optional<jose::TokenResult<VerifiedToken>> Cached(const TokenDigest& digest, TimePoint now);
-  void Remember(const TokenDigest& digest, const VerifiedToken& token, std::uint64_t generation, TimePoint now);
+  std::optional<jose::TokenResult<Principal>> Cached(const TokenDigest& digest, TimePoint now);
+  void Remember(const TokenDigest& digest, const Principal& token, std::uint64_t generation, TimePoint now);
   void ClearCache();
 
   // The key for `kid`, fetching the JWKS if it is unknown and the interval allows.
@@ -111,7 +99,6 @@ class TokenVerifier {
   // Requires fetch_mutex_. Fetches, parses and installs the JWKS if the interval allows.
   // Returns nullopt when no fetch was allowed.
   std::optional<Status> FetchLocked(TimePoint now);
-  jose::TokenResult<VerifiedToken> CheckClaims(const jose::TokenClaims& claims, std::string kid, TimePoint now) const;
 
   const TokenVerifierOptions options_;
   const JwksFetcher fetch_jwks_;

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "connector/claim_policy.h"
 #include "telemetry/log.h"
 #include "custody/data_keyring.h"
 #include "connector/store/open_key_store.h"
@@ -86,17 +87,18 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   parts->keyring = std::move(keyring).value();
 
   auth::TokenVerifierOptions verifier_options;
-  verifier_options.clock_skew = std::chrono::seconds(config.auth.clock_skew_seconds);
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
   verifier_options.max_token_bytes = config.auth.max_token_bytes;
-  if (!config.auth.audience.empty()) verifier_options.audience = config.auth.audience;
+  std::optional<std::string> audience;
+  if (!config.auth.audience.empty()) audience = config.auth.audience;
+  const auto clock_skew = std::chrono::seconds(config.auth.clock_skew_seconds);
   auth::JwksFetcher fetch_jwks;
   if (options.local_issuer) {
-    verifier_options.issuer = options.local_issuer->issuer;
+    verifier_options.policy = KeyConnectorClaimPolicy(options.local_issuer->issuer, audience, clock_skew);
     fetch_jwks = options.local_issuer->jwks;
   } else {
     KW_ASSIGN_OR_RETURN(jose::OidcDiscovery discovery, FetchDiscovery(config));
-    verifier_options.issuer = discovery.issuer;
+    verifier_options.policy = KeyConnectorClaimPolicy(discovery.issuer, audience, clock_skew);
     fetch_jwks = [jwks_uri = discovery.jwks_uri, client = IdentityClientOptions(config)]() {
       return http::HttpGet(jwks_uri, client);
     };

@@ -11,6 +11,7 @@
 
 #include "custody/file/file_rsa_key_provider.h"
 #include "http/http_types.h"
+#include "net/loopback.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 
@@ -53,15 +54,8 @@ Result<std::string> NewUserId() {
 
 }  // namespace
 
-bool IsLoopbackHost(std::string_view host) {
-  if (host == "localhost" || host == "::1") return true;
-  in_addr v4{};
-  const std::string text(host);
-  return ::inet_pton(AF_INET, text.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
-}
-
 Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const ListenAddress& listen) {
-  if (!IsLoopbackHost(listen.host)) {
+  if (!net::IsLoopbackHost(listen.host)) {
     return InvalidArgumentError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not " + listen.host);
   }
   std::unique_ptr<DevEnvironment> env(new DevEnvironment());

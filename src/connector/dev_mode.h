@@ -41,8 +41,6 @@ class DevEnvironment {
   std::shared_ptr<jose::JwtSigner> signer_;
 };
 
-// True for 127.0.0.0/8, ::1 and "localhost".
-bool IsLoopbackHost(std::string_view host);
 
 }  // namespace keywarden::connector
 

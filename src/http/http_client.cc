@@ -2,6 +2,8 @@
 // that is the simplest way to put one deadline over resolve, connect, TLS and I/O (the
 // synchronous calls have no timeouts).
 #include "http/http_client.h"
+#include "base/ascii.h"
+#include "net/loopback.h"
 
 #include <algorithm>
 #include <cctype>
@@ -28,15 +30,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string Reason(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return "timed out";
-  return ToLower(ec.message());
+  return AsciiLower(ec.message());
 }
 
 // The URL as shown in errors: no query string (it could carry something private).
@@ -119,7 +115,7 @@ Result<ParsedUrl> ParseUrl(std::string_view url) {
   auto separator = url.find("://");
   if (separator == std::string_view::npos) return InvalidArgumentError("URL needs a scheme: https:// or http://");
   ParsedUrl parsed;
-  std::string scheme = ToLower(url.substr(0, separator));
+  std::string scheme = AsciiLower(url.substr(0, separator));
   if (scheme == "https") {
     parsed.https = true;
     parsed.port = 443;
@@ -175,27 +171,14 @@ Result<ParsedUrl> ParseUrl(std::string_view url) {
     if (value == 0 || value > 65535) return InvalidArgumentError("URL has an invalid port");
     parsed.port = static_cast<std::uint16_t>(value);
   }
-  parsed.host = ToLower(host);
+  parsed.host = AsciiLower(host);
   return parsed;
-}
-
-bool IsLoopbackHost(std::string_view host) {
-  std::string lower = ToLower(host);
-  if (lower == "localhost" || lower == "localhost.") return true;
-  beast::error_code ec;
-  asio::ip::address address = asio::ip::make_address(lower, ec);
-  if (ec) return false;
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  if (address.is_v4()) return (address.to_v4().to_uint() >> 24) == 127;
-  return address.is_loopback();
 }
 
 Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options) {
   KW_ASSIGN_OR_RETURN(ParsedUrl parsed, ParseUrl(url));
   const std::string shown = "GET " + ShownUrl(parsed);
-  if (!parsed.https && !options.allow_plain_http && !IsLoopbackHost(parsed.host)) {
+  if (!parsed.https && !options.allow_plain_http && !net::IsLoopbackHost(parsed.host)) {
     return InvalidArgumentError(shown + ": refusing plain http to a non-loopback host; use https");
   }
   Clock::time_point deadline = Clock::now() + options.timeout;

@@ -40,8 +40,6 @@ struct ParsedUrl {
 // kInvalidArgument. A fragment is dropped.
 Result<ParsedUrl> ParseUrl(std::string_view url);
 
-// True for localhost, 127.0.0.0/8 and ::1.
-bool IsLoopbackHost(std::string_view host);
 
 // The body of a 200 response. A non-200 status is kUnavailable "GET <url>: HTTP 404";
 // connection, TLS and timeout failures are kUnavailable with the reason; a refused URL is

@@ -8,6 +8,7 @@
 // close. Error answers always close the connection afterwards, with a short "lingering close"
 // so the client can read the answer before the socket goes away.
 #include "http/server.h"
+#include "base/ascii.h"
 
 #include <openssl/crypto.h>
 
@@ -81,12 +82,6 @@ bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s
 
 bool IsSafeValue(std::string_view s) {
   return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // Copies a parsed request into the plain type; false when the target is not a path
@@ -207,9 +202,9 @@ void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version,
   AppendField(out, "Content-Type", type);
   for (const auto& [name, value] : response.headers) {
     if (!IsToken(name) || !IsSafeValue(value)) continue;
-    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
-        EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Server") ||
-        EqualsIgnoreCase(name, "Content-Type")) {
+    if (EqualsIgnoreAsciiCase(name, "Content-Length") || EqualsIgnoreAsciiCase(name, "Transfer-Encoding") ||
+        EqualsIgnoreAsciiCase(name, "Connection") || EqualsIgnoreAsciiCase(name, "Server") ||
+        EqualsIgnoreAsciiCase(name, "Content-Type")) {
       continue;
     }
     AppendField(out, name, value);

@@ -142,23 +142,6 @@ std::string_view TokenFailureName(TokenFailure failure) {
   return "unknown";
 }
 
-int HttpStatusFor(TokenFailure failure) {
-  switch (failure) {
-    case TokenFailure::kInsufficientScope:
-    case TokenFailure::kWrongAmr:
-      return 403;
-    case TokenFailure::kKeysUnavailable:
-      return 503;
-    default:
-      return 401;
-  }
-}
-
-Status TokenError::ToStatus() const {
-  if (reason == TokenFailure::kKeysUnavailable) return UnavailableError(message);
-  return AuthenticationError(message);
-}
-
 std::string_view JwsAlgorithmName(JwsAlgorithm alg) {
   switch (alg) {
     case JwsAlgorithm::kRs256: return "RS256";

@@ -1,5 +1,5 @@
 // Compact JWS (RFC 7515) as access tokens use it: parsing and signature verification only.
-// Claims (issuer, expiry, scope...) are auth::TokenVerifier's business (token_verifier.h).
+// Claims (issuer, expiry, scope...) are a ClaimPolicy's business (auth/claim_policy.h).
 //
 // Deliberately narrow, because every JOSE option is an attack surface:
 //  - algorithms RS256, RS384, RS512, PS256 and ES256 only; `none`, HS* and the rest are refused,
@@ -10,7 +10,7 @@
 //  - header and payload are JSON objects without repeated member names (strict_json.h);
 //  - the size limit is checked before any decoding.
 //
-// Failures say why, as a TokenFailure, so that the HTTP layer can answer 401/403/503 and count
+// Failures say why, as a TokenFailure, so that auth/bearer.h can answer 401/403/503 and count
 // refusals by reason without parsing messages.
 #ifndef KEYWARDEN_JOSE_JWS_H_
 #define KEYWARDEN_JOSE_JWS_H_
@@ -54,15 +54,10 @@ enum class TokenFailure {
 
 // snake_case ("bad_signature"), stable: used as a metrics label.
 std::string_view TokenFailureName(TokenFailure failure);
-// 401 for authentication failures, 403 for kInsufficientScope and kWrongAmr, 503 for kKeysUnavailable.
-int HttpStatusFor(TokenFailure failure);
 
 struct TokenError {
   TokenFailure reason;
   std::string message;  // one line for logs; never contains the token or key material
-
-  // For callers that speak Status: kUnavailable for kKeysUnavailable, kAuthenticationFailed otherwise.
-  Status ToStatus() const;
 };
 
 // A value or a TokenError: Result<T> with a machine-readable reason.
@@ -96,7 +91,7 @@ std::string_view JwsAlgorithmName(JwsAlgorithm alg);
 // nullopt for any name outside the allow-list (including "none" and "HS256").
 std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name);
 
-// The payload's claims that auth::TokenVerifier checks, as the payload holds them; the payload's other
+// The payload's claims that auth::ClaimPolicy checks, as the payload holds them; the payload's other
 // members are checked as JSON but not kept.
 struct TokenClaims {
   enum Name { kIss, kSub, kAud, kExp, kNbf, kIat, kScope, kAmr, kCount };

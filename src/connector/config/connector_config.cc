@@ -12,6 +12,7 @@
 #include "connector/config/internal/settings.h"
 #include "connector/config/internal/source.h"
 #include "connector/config/internal/url.h"
+#include "net/loopback.h"
 #include "keywarden/crypto/encoding.h"
 #include "sql/mariadb/mariadb_options.h"
 #include "sql/postgres/postgres_options.h"
@@ -32,7 +33,7 @@ Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config)
   }
   KW_ASSIGN_OR_RETURN(auto url, config_internal::ParseHttpUrl(config.identity_server_uri, origin));
   if (url.has_query_or_fragment) return InvalidArgumentError(origin + " must not have a query or fragment");
-  if (!url.https && !config_internal::IsLoopbackHost(url.host) && !config.auth.allow_insecure_identity_server) {
+  if (!url.https && !net::IsLoopbackHost(url.host) && !config.auth.allow_insecure_identity_server) {
     return InvalidArgumentError(origin +
                                 " uses plain http to a host that is not loopback: use https, or set "
                                 "auth.allow_insecure_identity_server = true if the network is trusted");

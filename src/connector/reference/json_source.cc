@@ -8,23 +8,18 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/ascii.h"
 #include "connector/reference/reference_data.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::connector {
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // A string property of `item` matched ignoring case: nullopt when absent or null; an error for
 // another type.
 Result<std::optional<std::string>> Text(const nlohmann::json& item, std::string_view property) {
   for (const auto& [name, value] : item.items()) {
-    if (!EqualsIgnoreCase(name, property)) continue;
+    if (!EqualsIgnoreAsciiCase(name, property)) continue;
     if (value.is_null()) return std::optional<std::string>();
     if (!value.is_string()) return InvalidArgumentError("its " + std::string(property) + " is not a string");
     return std::optional<std::string>(value.get<std::string>());

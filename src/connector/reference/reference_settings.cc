@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/ascii.h"
 #include "keywarden/crypto/encoding.h"
 #include "sql/mariadb/mariadb_options.h"
 #include "sql/postgres/postgres_options.h"
@@ -17,12 +18,6 @@ namespace keywarden::connector {
 namespace {
 
 constexpr std::string_view kPrefix = "keyconnectorsettings__";
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   auto is_space = [](char c) { return c == ' ' || c == '\t'; };
@@ -77,12 +72,12 @@ Result<ReferenceSettings> LoadReferenceSettings(const SettingsFile& file) {
   // (provider, value, name as written) of each connection string given.
   std::vector<std::tuple<std::string, const std::string*, std::string>> connection_strings;
   for (const auto& [name, value] : file.entries) {
-    const std::string lower = Lower(name);
+    const std::string lower = AsciiLower(name);
     if (!lower.starts_with(kPrefix)) continue;
     if (!seen.insert(lower).second) return InvalidArgumentError(name + " is set twice (names ignore case)");
     const std::string_view key = std::string_view(lower).substr(kPrefix.size());
     if (key == "database__provider") {
-      settings.database_provider = Lower(Trim(value));
+      settings.database_provider = AsciiLower(Trim(value));
     } else if (key == "database__jsonfilepath") {
       if (value.empty()) return InvalidArgumentError(name + " must not be empty");
       settings.json_file_path = value;

@@ -5,19 +5,12 @@
 #include <cctype>
 #include <string>
 
+#include "base/ascii.h"
 #include "connector/user_keys/user_key_service.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::connector {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 // "application/json", optionally with parameters ("; charset=utf-8").
 bool IsJsonContentType(std::string_view content_type) {
@@ -25,7 +18,7 @@ bool IsJsonContentType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, semicolon);
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
   while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  return EqualsIgnoreCase(media, "application/json");
+  return EqualsIgnoreAsciiCase(media, "application/json");
 }
 
 }  // namespace
@@ -39,7 +32,7 @@ Result<SecureBuffer> ParseKeyBody(std::string_view content_type, std::string_vie
 
   const nlohmann::json* key = nullptr;
   for (const auto& [name, value] : json.items()) {
-    if (!EqualsIgnoreCase(name, "key")) continue;
+    if (!EqualsIgnoreAsciiCase(name, "key")) continue;
     if (key != nullptr) return InvalidArgumentError("the body names the key more than once");
     key = &value;
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "auth/bearer.h"
 #include "telemetry/log.h"
 #include "connector/user_keys/key_body.h"
 #include "keywarden/crypto/encoding.h"
@@ -29,18 +30,6 @@ std::string UtcNowIso8601() {
   return out;
 }
 
-HttpResponse TokenRejected(const UserKeyApi& api, const jose::TokenError& error) {
-  if (api.token_failures != nullptr) api.token_failures->Inc({jose::TokenFailureName(error.reason)});
-  const int status = HttpStatusFor(error.reason);
-  HttpResponse response = http::JsonError(status, error.message);
-  if (status == 401) {
-    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-  } else if (status == 403) {
-    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"api\"");
-  }
-  return response;
-}
-
 // An unavailable dependency is logged with its detail (which may name database hosts) and
 // answered in general terms; other failures describe the client's own request.
 HttpResponse Failure(const Status& status) {
@@ -54,33 +43,37 @@ HttpResponse Failure(const Status& status) {
 
 std::string_view ResultName(const Status& status) { return status.ok() ? "ok" : ErrorCodeName(status.code()); }
 
-// Runs `action(user_id)` for an authenticated request, with one audit line.
+// A route for verified callers only (auth::Bearer answers any other): `action(request, user_id,
+// outcome)` runs with the token's user id, and one audit line records the outcome.
 template <typename Action>
-HttpResponse Authenticated(const UserKeyApi& api, const HttpRequest& request, std::string_view audit_action,
-                           Action action) {
-  auto token = api.verifier.Verify(request.header("Authorization"), std::chrono::system_clock::now());
-  if (!token.ok()) return TokenRejected(api, token.error());
-  const std::string& user_id = token.value().user_id;
-  Status outcome;
-  HttpResponse response = action(user_id, outcome);
-  telemetry::AuditKeyAccess(audit_action, user_id, request.client_address, ResultName(outcome));
-  return response;
+http::Handler Authenticated(const UserKeyApi& api, std::string_view audit_action, Action action) {
+  return auth::Bearer(
+      api.verifier,
+      [action, audit_action](const HttpRequest& request, const auth::Principal& caller) {
+        Status outcome;
+        HttpResponse response = action(request, caller.user_id, outcome);
+        telemetry::AuditKeyAccess(audit_action, caller.user_id, request.client_address, ResultName(outcome));
+        return response;
+      },
+      auth::BearerOptions{api.token_failures, "api"});
 }
 
+// A route that stores the key in the request body with `write(user_id, key)`.
 template <typename Write>
-HttpResponse WriteKey(const UserKeyApi& api, const HttpRequest& request, std::string_view audit_action, Write write) {
-  return Authenticated(api, request, audit_action, [&](const std::string& user_id, Status& outcome) {
-    auto key = ParseKeyBody(request.header("Content-Type"), request.body);
-    if (!key.ok()) {
-      outcome = key.status();
-      return Failure(outcome);
-    }
-    outcome = write(user_id, key->span());
-    if (!outcome.ok()) return Failure(outcome);
-    HttpResponse ok;
-    ok.status = 200;
-    return ok;
-  });
+http::Handler WriteKey(const UserKeyApi& api, std::string_view audit_action, Write write) {
+  return Authenticated(api, audit_action,
+                       [write](const HttpRequest& request, const std::string& user_id, Status& outcome) {
+                         auto key = ParseKeyBody(request.header("Content-Type"), request.body);
+                         if (!key.ok()) {
+                           outcome = key.status();
+                           return Failure(outcome);
+                         }
+                         outcome = write(user_id, key->span());
+                         if (!outcome.ok()) return Failure(outcome);
+                         HttpResponse ok;
+                         ok.status = 200;
+                         return ok;
+                       });
 }
 
 }  // namespace
@@ -104,8 +97,8 @@ int HttpStatusFor(const Status& status) {
 }
 
 void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
-  router.Add("GET", "/user-keys", [api](const HttpRequest& request) {
-    return Authenticated(api, request, "read", [&](const std::string& user_id, Status& outcome) {
+  router.Add("GET", "/user-keys", Authenticated(api, "read", [api](const HttpRequest&, const std::string& user_id,
+                                                                  Status& outcome) {
       auto key = api.service.Get(user_id);
       outcome = key.status();
       if (!key.ok()) {
@@ -128,30 +121,26 @@ void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
       response.body.append(kOpen).append(encoded).append(kClose);
       WipeString(encoded);
       return response;
-    });
-  }, api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
-  router.Add("POST", "/user-keys", [api](const HttpRequest& request) {
-    return WriteKey(api, request, "create", [&](const std::string& user_id, std::span<const std::uint8_t> key) {
-      Status status = api.service.Create(user_id, key);
-      if (status.code() == ErrorCode::kAlreadyExists) return AlreadyExistsError("a key is already stored for this user");
-      return status;
-    });
-  }, http::Execution::kBlocking);
-  router.Add("PUT", "/user-keys", [api](const HttpRequest& request) {
-    return WriteKey(api, request, "replace", [&](const std::string& user_id, std::span<const std::uint8_t> key) {
-      return api.service.Replace(user_id, key);
-    });
-  }, http::Execution::kBlocking);
-  router.Add("DELETE", "/user-keys", [api](const HttpRequest& request) {
-    return Authenticated(api, request, "delete", [&](const std::string& user_id, Status& outcome) {
+  }), api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
+  router.Add("POST", "/user-keys", WriteKey(api, "create", [api](const std::string& user_id,
+                                                                   std::span<const std::uint8_t> key) {
+    Status status = api.service.Create(user_id, key);
+    if (status.code() == ErrorCode::kAlreadyExists) return AlreadyExistsError("a key is already stored for this user");
+    return status;
+  }), http::Execution::kBlocking);
+  router.Add("PUT", "/user-keys", WriteKey(api, "replace", [api](const std::string& user_id,
+                                                                 std::span<const std::uint8_t> key) {
+    return api.service.Replace(user_id, key);
+  }), http::Execution::kBlocking);
+  router.Add("DELETE", "/user-keys", Authenticated(api, "delete", [api](const HttpRequest&, const std::string& user_id,
+                                                                       Status& outcome) {
       outcome = api.service.Delete(user_id);
       if (outcome.code() == ErrorCode::kNotFound) return http::JsonError(404, "no key is stored for this user");
       if (!outcome.ok()) return Failure(outcome);
       HttpResponse ok;
       ok.status = 200;
       return ok;
-    });
-  }, http::Execution::kBlocking);
+  }), http::Execution::kBlocking);
 }
 
 void AddStatusRoutes(http::Router& router, StatusApi api) {

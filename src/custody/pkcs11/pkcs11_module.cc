@@ -12,6 +12,8 @@
 #include <map>
 #include <mutex>
 
+#include "base/ascii.h"
+
 namespace keywarden::custody {
 namespace {
 
@@ -77,12 +79,6 @@ std::string Trimmed(const unsigned char* text, std::size_t size) {
   return out;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // Debian's multiarch directory, where the reference's module paths point.
 #if defined(__x86_64__)
 constexpr std::string_view kMultiarch = "x86_64-linux-gnu";
@@ -144,7 +140,7 @@ bool IsPkcs11SessionLost(CK_RV rv) {
 }
 
 Result<Pkcs11ProviderModule> Pkcs11ProviderModuleFor(std::string_view provider) {
-  const std::string name = Lower(provider);
+  const std::string name = AsciiLower(provider);
   const std::string multiarch = "/usr/lib/" + std::string(kMultiarch);
   if (name == "yubihsm") {
     return Pkcs11ProviderModule{multiarch + "/pkcs11/yubihsm_pkcs11.so", "Yubico's yubihsm-shell packages"};
@@ -249,11 +245,11 @@ Result<std::vector<Pkcs11TokenInfo>> Pkcs11Module::Tokens() const {
 
 Result<Pkcs11TokenInfo> Pkcs11Module::FindToken(std::string_view serial, std::string_view label) const {
   KW_ASSIGN_OR_RETURN(std::vector<Pkcs11TokenInfo> tokens, Tokens());
-  const std::string wanted_serial = Lower(serial);
+  const std::string wanted_serial = AsciiLower(serial);
   std::vector<const Pkcs11TokenInfo*> matches;
   for (const Pkcs11TokenInfo& token : tokens) {
     if (!Initialised(token)) continue;
-    const bool match = serial.empty() ? token.label == label : Lower(token.serial) == wanted_serial;
+    const bool match = serial.empty() ? token.label == label : AsciiLower(token.serial) == wanted_serial;
     if (match) matches.push_back(&token);
   }
   const std::string what =

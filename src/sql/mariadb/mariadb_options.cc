@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ascii.h"
 #include "sql/connection_string.h"
 
 namespace keywarden::sql {
@@ -70,12 +71,6 @@ std::string Normalize(std::string_view key) {
   return out;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 void Wipe(std::string& text) {
   if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
   text.clear();
@@ -105,7 +100,7 @@ Result<std::chrono::seconds> ParseSeconds(std::string_view key, std::string_view
 class Builder {
  public:
   Status Apply(std::string_view raw_key, std::string&& value) {
-    const std::string key = Lower(raw_key);
+    const std::string key = AsciiLower(raw_key);
     const std::string normalized = Normalize(key);
     const auto* name = std::find_if(kNames.begin(), kNames.end(), [&](const Name& n) { return n.name == normalized; });
     if (name == kNames.end()) return Invalid("unknown setting '" + key + "'");
@@ -144,7 +139,7 @@ class Builder {
         Wipe(value);
         return OkStatus();
       case Setting::kSslMode:
-        return ApplySslMode(key, Lower(value));
+        return ApplySslMode(key, AsciiLower(value));
       case Setting::kSslCa:
         if (value.empty()) return Invalid("'" + key + "' is empty");
         options_.ssl_ca = std::move(value);
@@ -166,7 +161,7 @@ class Builder {
       }
       case Setting::kPooling:
         // The store always pools; a configuration that turns pooling off is not honoured.
-        if (Lower(value) != "true") return Invalid("'" + key + "' must be true: the connector always pools");
+        if (AsciiLower(value) != "true") return Invalid("'" + key + "' must be true: the connector always pools");
         return OkStatus();
       case Setting::kCount:
         break;
@@ -353,7 +348,7 @@ Result<MariaDbOptions> ParseMariaDbConnectionString(std::string_view text) {
       colon != std::string_view::npos && colon > 0 &&
       std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(colon),
                   [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; })) {
-    const std::string scheme = Lower(text.substr(0, colon));
+    const std::string scheme = AsciiLower(text.substr(0, colon));
     if (scheme != "mysql" && scheme != "mariadb") return Invalid("only mysql:// and mariadb:// URLs are understood");
     return ParseUrl(text, colon + 3);
   }

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 
+#include "base/ascii.h"
 #include "sql/connection_string.h"
 
 namespace keywarden::sql {
@@ -325,12 +326,6 @@ Result<std::string> PercentDecode(std::string_view text, std::string_view part) 
   return out;
 }
 
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), text.begin(),
-                    [](char p, char t) { return std::tolower(static_cast<unsigned char>(t)) == p; });
-}
-
 // postgresql://[user[:password]@][host[:port][,host[:port]...]][/database][?key=value&...]
 Result<PostgresOptions> ParseUrl(std::string_view text) {
   const std::size_t scheme_end = text.find("://");
@@ -390,7 +385,7 @@ Result<PostgresOptions> ParsePostgresConnectionString(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   if (text.empty()) return InvalidArgumentError(std::string(kWhat) + " is empty");
-  if (StartsWithIgnoreCase(text, "postgresql://") || StartsWithIgnoreCase(text, "postgres://")) return ParseUrl(text);
+  if (StartsWithIgnoreAsciiCase(text, "postgresql://") || StartsWithIgnoreAsciiCase(text, "postgres://")) return ParseUrl(text);
   if (text.find("://") != std::string_view::npos && text.find("://") < text.find_first_of(";=")) {
     return InvalidArgumentError("a PostgreSQL URL must start with postgresql:// or postgres://");
   }

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "base/ascii.h"
+
 namespace keywarden::sql {
 namespace {
 
@@ -14,15 +16,9 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool IsPathKey(std::string_view key) {
-  return EqualsIgnoreCase(key, "Data Source") || EqualsIgnoreCase(key, "DataSource") ||
-         EqualsIgnoreCase(key, "Filename");
+  return EqualsIgnoreAsciiCase(key, "Data Source") || EqualsIgnoreAsciiCase(key, "DataSource") ||
+         EqualsIgnoreAsciiCase(key, "Filename");
 }
 
 }  // namespace

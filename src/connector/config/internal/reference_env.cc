@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "base/ascii.h"
 #include "connector/config/internal/source.h"
 #include "sql/sqlite/sqlite_path.h"
 
@@ -61,12 +62,6 @@ constexpr std::array<std::string_view, 16> kOtherCertificate = {
     "vaultsecretfilepassword"};
 // clang-format on
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 template <std::size_t N>
 bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -99,7 +94,7 @@ bool IsUnsupported(std::string_view name) {
 Status ReadReferenceEnvironment(const Environment& environment, RawSettings& settings) {
   std::set<std::string> seen;
   for (const auto& [variable, value] : environment) {
-    const std::string lower = Lower(variable);
+    const std::string lower = AsciiLower(variable);
     if (!lower.starts_with(kPrefix)) continue;
     const std::string_view name = std::string_view(lower).substr(kPrefix.size());
     if (!seen.insert(lower).second) return InvalidArgumentError(variable + " is set twice (names ignore case)");

@@ -6,17 +6,12 @@
 #include <charconv>
 #include <limits>
 
+#include "base/ascii.h"
 #include "connector/config/internal/url.h"
 #include "custody/pkcs11/pkcs11_module.h"
 
 namespace keywarden::connector::config_internal {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 Result<std::string> AsString(const RawValue& raw) {
   if (const auto* text = std::get_if<std::string>(&raw.value)) return *text;
@@ -61,7 +56,7 @@ Status SetBool(const RawValue& raw, bool& out) {
     return OkStatus();
   }
   if (const auto* text = std::get_if<std::string>(&raw.value); text != nullptr && raw.is_text) {
-    const std::string word = Lower(*text);
+    const std::string word = AsciiLower(*text);
     if (word == "true" || word == "false") {
       out = word == "true";
       return OkStatus();
@@ -73,7 +68,7 @@ Status SetBool(const RawValue& raw, bool& out) {
 // Lower-cases an enumerated value; its names are not secrets, so messages may quote it.
 Result<std::string> AsName(const RawValue& raw) {
   KW_ASSIGN_OR_RETURN(std::string text, AsString(raw));
-  return Lower(text);
+  return AsciiLower(text);
 }
 
 bool OneOf(std::string_view name, std::initializer_list<std::string_view> names) {

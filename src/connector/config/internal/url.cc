@@ -7,14 +7,10 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/ascii.h"
+
 namespace keywarden::connector::config_internal {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool IsIpv6(const std::string& host) {
   in6_addr address{};
@@ -31,22 +27,12 @@ bool IsValidHost(std::string_view host) {
                      [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-' || c == '_'; });
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  const std::string name = Lower(host);
-  if (name == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, name.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, name.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-  return false;
-}
-
 Result<HttpUrl> ParseHttpUrl(std::string_view text, std::string_view setting) {
   auto bad = [&](std::string_view why) {
     return InvalidArgumentError(std::string(setting) + " must be an absolute http(s) URL: " + std::string(why));
   };
   HttpUrl url;
-  const std::string lower = Lower(text.substr(0, 8));
+  const std::string lower = AsciiLower(text.substr(0, 8));
   if (lower.starts_with("https://")) {
     url.https = true;
     text.remove_prefix(8);
@@ -64,7 +50,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text, std::string_view setting) {
   if (authority.starts_with('[')) {
     const std::size_t close = authority.find(']');
     if (close == std::string_view::npos) return bad("no closing ']' in the host");
-    url.host = Lower(authority.substr(1, close - 1));
+    url.host = AsciiLower(authority.substr(1, close - 1));
     if (!IsIpv6(url.host)) return bad("not a valid IPv6 address in brackets");
     std::string_view after = authority.substr(close + 1);
     if (!after.empty() && !after.starts_with(':')) return bad("unexpected text after the host");
@@ -72,7 +58,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text, std::string_view setting) {
     if (after == ":") return bad("empty port");
   } else {
     const std::size_t colon = authority.find(':');
-    url.host = Lower(authority.substr(0, colon));
+    url.host = AsciiLower(authority.substr(0, colon));
     if (url.host.find(':') != std::string::npos || !IsValidHost(url.host)) return bad("no valid host");
     if (colon != std::string_view::npos) {
       port_text = authority.substr(colon + 1);
