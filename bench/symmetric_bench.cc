@@ -217,11 +217,11 @@ void BM_BaselineEvpGcmOpen64(benchmark::State& state) {
     int n = 0;
     OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag.data(), tag.size()),
                            OSSL_PARAM_construct_end()};
-    const bool ok = EVP_DecryptInit_ex2(ctx, nullptr, nullptr, nonce, nullptr) == 1 &&
-                    EVP_DecryptUpdate(ctx, nullptr, &n, AssociatedData().data(),
-                                      static_cast<int>(AssociatedData().size())) == 1 &&
-                    EVP_DecryptUpdate(ctx, out.data(), &n, ct, static_cast<int>(kPayloadSize)) == 1 &&
-                    EVP_CIPHER_CTX_set_params(ctx, params) == 1 && EVP_DecryptFinal_ex(ctx, out.data(), &n) == 1;
+    const bool ok =
+        EVP_DecryptInit_ex2(ctx, nullptr, nullptr, nonce, nullptr) == 1 &&
+        EVP_DecryptUpdate(ctx, nullptr, &n, AssociatedData().data(), static_cast<int>(AssociatedData().size())) == 1 &&
+        EVP_DecryptUpdate(ctx, out.data(), &n, ct, static_cast<int>(kPayloadSize)) == 1 &&
+        EVP_CIPHER_CTX_set_params(ctx, params) == 1 && EVP_DecryptFinal_ex(ctx, out.data(), &n) == 1;
     if (!ok) state.SkipWithError("decrypt failed");
     benchmark::DoNotOptimize(out);
   }

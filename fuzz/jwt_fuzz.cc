@@ -15,10 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "auth/token_verifier.h"
 #include "jose/jwks.h"
 #include "jose/jwt_signer.h"
 #include "jose/strict_json.h"
-#include "auth/token_verifier.h"
 
 namespace keywarden::connector {
 namespace {

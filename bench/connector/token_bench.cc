@@ -11,17 +11,17 @@
 #include <string>
 #include <vector>
 
+#include "auth/token_verifier.h"
 #include "jose/jws.h"
 #include "jose/jwt_signer.h"
-#include "auth/token_verifier.h"
 
 namespace {
 
-using keywarden::jose::JwsAlgorithm;
-using keywarden::jose::JwtSigner;
 using keywarden::TimePoint;
 using keywarden::auth::TokenVerifier;
 using keywarden::auth::TokenVerifierOptions;
+using keywarden::jose::JwsAlgorithm;
+using keywarden::jose::JwtSigner;
 
 constexpr char kIssuer[] = "https://identity.example.com";
 constexpr int kTokens = 2048;

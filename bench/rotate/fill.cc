@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "connector/config/connector_config.h"
-#include "custody/data_keyring.h"
 #include "connector/store/open_key_store.h"
+#include "custody/data_keyring.h"
 #include "custody/open_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"
 
@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
 
   const auto start = std::chrono::steady_clock::now();
   const TimeMs now =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::vector<std::uint8_t> key(64);
   std::vector<connector::store::UserKeyRecord> batch;
   batch.reserve(kBatch);

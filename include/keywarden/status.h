@@ -62,7 +62,7 @@ inline Status UnavailableError(std::string m) { return {ErrorCode::kUnavailable,
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<1>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::in_place_index<1>, std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::in_place_index<0>, std::move(status)) {  // NOLINT
     assert(!std::get<0>(state_).ok() && "Result needs a value or an error");
   }
@@ -90,10 +90,10 @@ class [[nodiscard]] Result {
 }  // namespace keywarden
 
 // Early return of a failed Status from an expression that yields Status.
-#define KW_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::keywarden::Status kw_status_ = (expr);      \
-    if (!kw_status_.ok()) return kw_status_;      \
+#define KW_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::keywarden::Status kw_status_ = (expr); \
+    if (!kw_status_.ok()) return kw_status_; \
   } while (0)
 
 #define KW_CONCAT_INNER_(a, b) a##b

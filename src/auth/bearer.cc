@@ -8,12 +8,9 @@ namespace keywarden::auth {
 int HttpStatusForTokenFailure(jose::TokenFailure failure) {
   switch (failure) {
     case jose::TokenFailure::kInsufficientScope:
-    case jose::TokenFailure::kWrongAmr:
-      return 403;
-    case jose::TokenFailure::kKeysUnavailable:
-      return 503;
-    default:
-      return 401;
+    case jose::TokenFailure::kWrongAmr: return 403;
+    case jose::TokenFailure::kKeysUnavailable: return 503;
+    default: return 401;
   }
 }
 

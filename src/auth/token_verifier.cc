@@ -11,12 +11,13 @@
 
 #include "base/ascii.h"
 
-
 namespace keywarden::auth {
 namespace {
 
 constexpr std::string_view kScheme = "bearer";
-jose::TokenError Fail(jose::TokenFailure reason, std::string message) { return jose::TokenError{reason, std::move(message)}; }
+jose::TokenError Fail(jose::TokenFailure reason, std::string message) {
+  return jose::TokenError{reason, std::move(message)};
+}
 
 // SHA-256 of a token, the cache's key. The digest is fetched once, and each thread keeps one
 // context, so that hashing a token neither looks the algorithm up nor allocates.
@@ -58,7 +59,7 @@ std::size_t TokenVerifier::DigestHash::operator()(const TokenDigest& digest) con
 
 std::optional<jose::TokenResult<Principal>> TokenVerifier::Cached(const TokenDigest& digest, TimePoint now) {
   CacheShard& shard = ShardFor(digest);
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   auto it = shard.entries.find(digest);
   if (it == shard.entries.end()) return std::nullopt;
   if (now >= it->second.expires_at + options_.policy.clock_skew) {
@@ -71,7 +72,7 @@ std::optional<jose::TokenResult<Principal>> TokenVerifier::Cached(const TokenDig
 void TokenVerifier::Remember(const TokenDigest& digest, const Principal& token, std::uint64_t generation,
                              TimePoint now) {
   CacheShard& shard = ShardFor(digest);
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   // Checked under the shard's lock: ClearCache bumps the generation before emptying the shards,
   // so an entry verified with retired keys is either refused here or removed by the clearing.
   if (generation != cache_generation_.load()) return;
@@ -88,7 +89,7 @@ void TokenVerifier::Remember(const TokenDigest& digest, const Principal& token, 
 void TokenVerifier::ClearCache() {
   cache_generation_.fetch_add(1);
   for (CacheShard& shard : cache_) {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     shard.entries.clear();
   }
 }
@@ -96,7 +97,7 @@ void TokenVerifier::ClearCache() {
 std::size_t TokenVerifier::CachedTokenCount() const {
   std::size_t count = 0;
   for (const CacheShard& shard : cache_) {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     count += shard.entries.size();
   }
   return count;
@@ -135,7 +136,7 @@ jose::TokenResult<Principal> TokenVerifier::Verify(std::string_view authorizatio
 }
 
 std::shared_ptr<const jose::JwkSet> TokenVerifier::Snapshot() const {
-  std::lock_guard<std::mutex> lock(state_mutex_);
+  MutexLock lock(state_mutex_);
   return keys_;
 }
 
@@ -148,22 +149,22 @@ jose::TokenResult<std::shared_ptr<const jose::JwkSet>> TokenVerifier::KeysWith(s
 
   // Slow path. Whoever waited here while another thread fetched sees the new set below and, the
   // interval not having passed, does not fetch again.
-  std::lock_guard<std::mutex> lock(fetch_mutex_);
+  MutexLock lock(fetch_mutex_);
   keys = Snapshot();
   if (has_kid(keys)) return keys;
   const std::optional<Status> fetched = FetchLocked(now);
   if (fetched && !fetched->ok()) return Fail(jose::TokenFailure::kKeysUnavailable, fetched->message());
   keys = Snapshot();
   if (keys == nullptr) {
-    return Fail(jose::TokenFailure::kKeysUnavailable, last_fetch_status_.ok() ? "the JWKS has not been fetched"
-                                                                        : last_fetch_status_.message());
+    return Fail(jose::TokenFailure::kKeysUnavailable,
+                last_fetch_status_.ok() ? "the JWKS has not been fetched" : last_fetch_status_.message());
   }
   if (!has_kid(keys)) return Fail(jose::TokenFailure::kUnknownKey, "the token's kid is not in the JWKS");
   return keys;
 }
 
 Status TokenVerifier::Refresh(TimePoint now) {
-  std::lock_guard<std::mutex> lock(fetch_mutex_);
+  MutexLock lock(fetch_mutex_);
   return FetchLocked(now).value_or(OkStatus());
 }
 
@@ -194,7 +195,7 @@ std::optional<Status> TokenVerifier::FetchLocked(TimePoint now) {
   auto shared = std::make_shared<const jose::JwkSet>(std::move(*set));
   std::shared_ptr<const jose::JwkSet> old;
   {
-    std::lock_guard<std::mutex> state_lock(state_mutex_);
+    MutexLock state_lock(state_mutex_);
     old = std::exchange(keys_, shared);
   }
   // A key retired or replaced: tokens it signed must stop being accepted from the cache too.

@@ -28,11 +28,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +39,7 @@
 
 #include "auth/claim_policy.h"
 #include "auth/principal.h"
+#include "base/mutex.h"
 #include "base/time.h"
 #include "jose/jwks.h"
 #include "jose/jws.h"
@@ -84,8 +84,8 @@ class TokenVerifier {
   };
   static constexpr std::size_t kCacheShards = 16;
   struct CacheShard {
-    mutable std::mutex mu;
-    std::unordered_map<TokenDigest, Principal, DigestHash> entries;  // guarded by mu
+    mutable Mutex mu;
+    std::unordered_map<TokenDigest, Principal, DigestHash> entries KW_GUARDED_BY(mu);
   };
 
   CacheShard& ShardFor(const TokenDigest& digest) { return cache_[digest[31] % cache_shards_]; }
@@ -96,25 +96,25 @@ class TokenVerifier {
   // The key for `kid`, fetching the JWKS if it is unknown and the interval allows.
   jose::TokenResult<std::shared_ptr<const jose::JwkSet>> KeysWith(std::string_view kid, TimePoint now);
   std::shared_ptr<const jose::JwkSet> Snapshot() const;
-  // Requires fetch_mutex_. Fetches, parses and installs the JWKS if the interval allows.
-  // Returns nullopt when no fetch was allowed.
-  std::optional<Status> FetchLocked(TimePoint now);
+  // Fetches, parses and installs the JWKS if the interval allows. Returns nullopt when no fetch
+  // was allowed.
+  std::optional<Status> FetchLocked(TimePoint now) KW_REQUIRES(fetch_mutex_);
 
   const TokenVerifierOptions options_;
   const JwksFetcher fetch_jwks_;
 
-  std::mutex fetch_mutex_;  // one fetch at a time; taken before state_mutex_
-  std::optional<TimePoint> last_fetch_;    // guarded by fetch_mutex_
-  Status last_fetch_status_;               // guarded by fetch_mutex_
+  Mutex fetch_mutex_ KW_ACQUIRED_BEFORE(state_mutex_);  // one fetch at a time
+  std::optional<TimePoint> last_fetch_ KW_GUARDED_BY(fetch_mutex_);
+  Status last_fetch_status_ KW_GUARDED_BY(fetch_mutex_);
 
-  mutable std::mutex state_mutex_;
-  std::shared_ptr<const jose::JwkSet> keys_;     // guarded by state_mutex_; null until a fetch succeeds
+  mutable Mutex state_mutex_;
+  std::shared_ptr<const jose::JwkSet> keys_ KW_GUARDED_BY(state_mutex_);  // null until a fetch succeeds
 
   // Bumped (after the new keys are installed, before the shards are emptied) whenever the cache
   // is dropped; a verification that started under an older generation does not fill the cache.
   std::atomic<std::uint64_t> cache_generation_{0};
-  std::size_t cache_shards_ = 1;           // in use: at most kCacheShards and at most the capacity
-  std::size_t shard_capacity_ = 0;         // cache_shards_ * shard_capacity_ <= token_cache_capacity
+  std::size_t cache_shards_ = 1;    // in use: at most kCacheShards and at most the capacity
+  std::size_t shard_capacity_ = 0;  // cache_shards_ * shard_capacity_ <= token_cache_capacity
   std::array<CacheShard, kCacheShards> cache_;
 };
 

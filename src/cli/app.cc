@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/common/output.h"
 #include "cli/connector/connector_command.h"
 #include "cli/crypto/crypto_command.h"
-#include "cli/common/output.h"
 
 namespace keywarden::cli {
 namespace {
@@ -101,21 +101,18 @@ int RunOrThrow(int argc, char** argv) {
 
 int ExitCodeFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk:
-      return kExitOk;
+    case ErrorCode::kOk: return kExitOk;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kUnsupported:
-    case ErrorCode::kOutOfRange:
-      return kExitUsage;
+    case ErrorCode::kOutOfRange: return kExitUsage;
     case ErrorCode::kAuthenticationFailed:
     case ErrorCode::kWrongKey:
     case ErrorCode::kInternal:
     case ErrorCode::kNotFound:
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kUnavailable:
-      return kExitCryptoFailure;
+    case ErrorCode::kUnavailable: return kExitFailure;
   }
-  return kExitCryptoFailure;
+  return kExitFailure;
 }
 
 int Run(int argc, char** argv) {
@@ -131,7 +128,7 @@ int Run(int argc, char** argv) {
   } catch (...) {
     PrintErrorLine(kStderr, "error", InternalError("unexpected failure"));
   }
-  return kExitCryptoFailure;
+  return kExitFailure;
 }
 
 }  // namespace keywarden::cli

@@ -1,8 +1,8 @@
 // The `keywarden` command line: subcommands over libkeywarden.
 //
-// Each top-level subcommand lives in its own file (crypto_command.cc, later connector_...)
-// and registers its verbs on the parser. Parsing only records which verb was chosen; the
-// verb runs afterwards, so its failures are reported as Status, never as parser errors.
+// Each top-level subcommand lives in its own folder (crypto/, connector/) and registers its verbs on the parser.
+// Parsing only records which verb was chosen; the verb runs afterwards, so its failures are reported as Status, never
+// as parser errors.
 #ifndef KEYWARDEN_CLI_APP_H_
 #define KEYWARDEN_CLI_APP_H_
 
@@ -15,14 +15,15 @@ namespace keywarden::cli {
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitCryptoFailure = 1;  // the input was well-formed but the operation failed
-inline constexpr int kExitUsage = 2;          // bad usage or malformed input
+inline constexpr int kExitFailure =
+    1;                                // the input was well-formed but the operation failed (crypto, database, start-up)
+inline constexpr int kExitUsage = 2;  // bad usage or malformed input
 
 class JsonOutput;
 
 // The verb a command line selected, set by the subcommand module's parse callback.
 struct SelectedVerb {
-  std::string name;                         // for error lines: "decrypt"
+  std::string name;                        // for error lines: "decrypt"
   std::function<Status(JsonOutput&)> run;  // fills the one JSON object the verb prints
   // For verbs that run as a process (a server) and decide their own output and exit code;
   // when set, `run` is not used.

@@ -4,16 +4,16 @@
 #include <utility>
 
 #include "connector/claim_policy.h"
-#include "telemetry/log.h"
-#include "custody/data_keyring.h"
 #include "connector/store/open_key_store.h"
 #include "connector/user_keys/last_access_batcher.h"
-#include "custody/open_rsa_key_provider.h"
 #include "connector/user_keys/user_key_api.h"
 #include "connector/user_keys/user_key_service.h"
+#include "custody/data_keyring.h"
+#include "custody/open_rsa_key_provider.h"
 #include "http/http_client.h"
-#include "telemetry/metrics.h"
 #include "http/server.h"
+#include "telemetry/log.h"
+#include "telemetry/metrics.h"
 
 namespace keywarden::connector {
 namespace {
@@ -71,7 +71,8 @@ void ConnectorService::Stop(std::chrono::milliseconds drain) {
 
 Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const ConnectorConfig& config,
                                                                   ConnectorServiceOptions options) {
-  KW_RETURN_IF_ERROR(telemetry::InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
+  KW_RETURN_IF_ERROR(
+      telemetry::InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
   auto parts = std::make_unique<Parts>();
 
   auto provider = custody::OpenRsaKeyProvider(config.rsa_key);
@@ -106,11 +107,12 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   parts->verifier = std::make_unique<auth::TokenVerifier>(std::move(verifier_options), std::move(fetch_jwks));
   if (!options.local_issuer) {
     const Status keys = parts->verifier->Refresh(std::chrono::system_clock::now());
-    if (!keys.ok()) telemetry::LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
+    if (!keys.ok())
+      telemetry::LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
   }
 
-  parts->last_access = std::make_unique<LastAccessBatcher>(
-      *parts->store, std::chrono::seconds(config.last_access_flush_seconds));
+  parts->last_access =
+      std::make_unique<LastAccessBatcher>(*parts->store, std::chrono::seconds(config.last_access_flush_seconds));
   parts->service =
       std::make_unique<UserKeyService>(*parts->store, *parts->keyring, parts->last_access.get(), &SystemNowMs);
 
@@ -125,10 +127,11 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
                       parts->metrics.AddCounter("keywarden_token_verification_failures_total",
                                                 "Bearer tokens refused, by reason", {"reason"}));
   connector::store::KeyStore* store_for_gauge = parts->store.get();
-  KW_RETURN_IF_ERROR(parts->metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store_for_gauge] {
-    auto count = store_for_gauge->CountUserKeys();
-    return count.ok() ? static_cast<double>(*count) : -1.0;
-  }));
+  KW_RETURN_IF_ERROR(
+      parts->metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store_for_gauge] {
+        auto count = store_for_gauge->CountUserKeys();
+        return count.ok() ? static_cast<double>(*count) : -1.0;
+      }));
 
   auto router = std::make_shared<http::Router>();
   AddUserKeyRoutes(*router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
@@ -165,8 +168,8 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   const Status started = parts->server->Start();
   if (!started.ok()) return started;
   telemetry::LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->server->port()}) +
-          " (data key version " + std::to_string(parts->keyring->current_version()) + ", RSA key " +
-          parts->provider->PublicKeyFingerprint().substr(0, 16) + "...)");
+                     " (data key version " + std::to_string(parts->keyring->current_version()) + ", RSA key " +
+                     parts->provider->PublicKeyFingerprint().substr(0, 16) + "...)");
   return std::unique_ptr<ConnectorService>(new ConnectorService(std::move(parts)));
 }
 

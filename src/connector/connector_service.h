@@ -1,6 +1,6 @@
 // ConnectorService: a running Key Connector, assembled from its configuration.
 //
-//   key provider (file)  -> data keyring  <- key store (SQLite)
+//   RSA key provider (file or PKCS#11) -> data keyring <- key store (SQLite, PostgreSQL or MariaDB)
 //   identity server (OIDC discovery, JWKS) -> token verifier
 //   user key service + routes -> HTTP server, with metrics and audit logs
 //
@@ -16,8 +16,8 @@
 #include <optional>
 #include <string>
 
-#include "connector/config/connector_config.h"
 #include "auth/token_verifier.h"
+#include "connector/config/connector_config.h"
 #include "http/router.h"
 #include "keywarden/status.h"
 

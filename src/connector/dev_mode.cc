@@ -11,9 +11,9 @@
 
 #include "custody/file/file_rsa_key_provider.h"
 #include "http/http_types.h"
-#include "net/loopback.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
+#include "net/loopback.h"
 
 namespace keywarden::connector {
 namespace {
@@ -92,8 +92,8 @@ DevEnvironment::~DevEnvironment() {
 ConnectorServiceOptions DevEnvironment::service_options() const {
   ConnectorServiceOptions options;
   std::shared_ptr<jose::JwtSigner> signer = signer_;
-  options.local_issuer = ConnectorServiceOptions::LocalIssuer{
-      issuer_, [signer]() -> Result<std::string> { return signer->JwksJson(); }};
+  options.local_issuer =
+      ConnectorServiceOptions::LocalIssuer{issuer_, [signer]() -> Result<std::string> { return signer->JwksJson(); }};
   const std::string issuer = issuer_;
   options.extra_routes = [signer, issuer](http::Router& router) {
     router.Add("GET", std::string(kDiscoveryPath), [issuer](const http::HttpRequest&) {
@@ -117,10 +117,11 @@ Result<std::string> DevEnvironment::Banner(std::uint16_t port) const {
   KW_ASSIGN_OR_RETURN(std::string token, MintToken(user_id, std::chrono::hours(8)));
   std::uint8_t key[32];
   KW_RETURN_IF_ERROR(RandomBytes(key));
-  const std::string url = "http://" + std::string(config_.listen.host.find(':') != std::string::npos
-                                                      ? "[" + config_.listen.host + "]"
-                                                      : config_.listen.host) +
-                          ":" + std::to_string(port);
+  const std::string url =
+      "http://" +
+      std::string(config_.listen.host.find(':') != std::string::npos ? "[" + config_.listen.host + "]"
+                                                                     : config_.listen.host) +
+      ":" + std::to_string(port);
   std::string out;
   out += "Keywarden Key Connector (development mode: nothing here is for production)\n";
   out += "  listening on   " + url + "\n";
@@ -131,8 +132,10 @@ Result<std::string> DevEnvironment::Banner(std::uint16_t port) const {
   out += "  export TOKEN='" + token + "'\n\n";
   out += "Try it:\n";
   out += "  curl -s " + url + "/alive\n";
-  out += "  curl -s -X POST " + url + "/user-keys -H \"Authorization: Bearer $TOKEN\" "
-         "-H 'Content-Type: application/json' -d '{\"key\":\"" + Base64Encode(key) + "\"}'\n";
+  out += "  curl -s -X POST " + url +
+         "/user-keys -H \"Authorization: Bearer $TOKEN\" "
+         "-H 'Content-Type: application/json' -d '{\"key\":\"" +
+         Base64Encode(key) + "\"}'\n";
   out += "  curl -s " + url + "/user-keys -H \"Authorization: Bearer $TOKEN\"\n";
   out += "  curl -s " + url + "/metrics\n";
   return out;

@@ -41,7 +41,6 @@ class DevEnvironment {
   std::shared_ptr<jose::JwtSigner> signer_;
 };
 
-
 }  // namespace keywarden::connector
 
 #endif  // KEYWARDEN_CONNECTOR_DEV_MODE_H_

@@ -156,9 +156,9 @@ Status Aes256CbcHmacEncrypt(std::span<const std::uint8_t> enc_key, std::span<con
   return maced ? OkStatus() : CryptoLibraryFailed();
 }
 
-Result<SecureBuffer> Aes256CbcHmacDecrypt(std::span<const std::uint8_t> enc_key,
-                                          std::span<const std::uint8_t> mac_key, std::span<const std::uint8_t> iv,
-                                          std::span<const std::uint8_t> ct, std::span<const std::uint8_t> mac) {
+Result<SecureBuffer> Aes256CbcHmacDecrypt(std::span<const std::uint8_t> enc_key, std::span<const std::uint8_t> mac_key,
+                                          std::span<const std::uint8_t> iv, std::span<const std::uint8_t> ct,
+                                          std::span<const std::uint8_t> mac) {
   if (!KeyAndIvSizesOk(enc_key, iv) || mac_key.size() != kHmacKeySize) {
     return InvalidArgumentError("AES-256-CBC-HMAC needs 32-byte keys and a 16-byte iv");
   }

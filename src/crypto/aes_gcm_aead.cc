@@ -109,8 +109,8 @@ Result<SecureBuffer> AesGcmAead::Decrypt(std::span<const std::uint8_t> ciphertex
   // and the plaintext buffer, already written, is wiped when it goes out of scope.
   if (EVP_DecryptInit_ex2(ctx.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
       !Update(ctx.get(), associated_data, nullptr) || !Update(ctx.get(), ct, plaintext.data()) ||
-      EVP_CIPHER_CTX_set_params(ctx.get(), params) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), sink, &final_len) != 1 || final_len != 0) {
+      EVP_CIPHER_CTX_set_params(ctx.get(), params) != 1 || EVP_DecryptFinal_ex(ctx.get(), sink, &final_len) != 1 ||
+      final_len != 0) {
     return DecryptionFailed();
   }
   return plaintext;

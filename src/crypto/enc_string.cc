@@ -24,18 +24,15 @@ constexpr int kType1 = 1;
 
 Status UnsupportedType(int type) {
   switch (type) {
-    case kType1:
-      return UnsupportedError("EncString type 1 (AES-128-CBC-HMAC) is no longer supported");
+    case kType1: return UnsupportedError("EncString type 1 (AES-128-CBC-HMAC) is no longer supported");
     case 3:
     case 4:
     case 5:
     case 6:
       return UnsupportedError("EncString type " + std::to_string(type) +
                               " is an asymmetric EncString (use AsymmetricEncString)");
-    case 7:
-      return UnsupportedError("EncString type 7 (COSE) is not supported yet");
-    default:
-      return UnsupportedError("EncString type " + std::to_string(type) + " is not supported");
+    case 7: return UnsupportedError("EncString type 7 (COSE) is not supported yet");
+    default: return UnsupportedError("EncString type " + std::to_string(type) + " is not supported");
   }
 }
 
@@ -109,9 +106,8 @@ Result<EncString> EncString::Parse(std::string_view text) {
   }
   const std::vector<std::string_view> parts = SplitParts(body);
   if (parts.size() != expected_parts) {
-    return InvalidArgumentError("EncString type " + std::to_string(type) + " needs " +
-                                std::to_string(expected_parts) + " parts (" +
-                                (expected_parts == kType2Parts ? "iv|ct|mac" : "iv|ct") + "), got " +
+    return InvalidArgumentError("EncString type " + std::to_string(type) + " needs " + std::to_string(expected_parts) +
+                                " parts (" + (expected_parts == kType2Parts ? "iv|ct|mac" : "iv|ct") + "), got " +
                                 std::to_string(parts.size()));
   }
 

@@ -39,8 +39,8 @@ Result<Out> Decode(std::string_view text) {
   if (padding < 0) return InvalidArgumentError("invalid base64");
   Out out(text.size() / 4 * 3);
   if (text.empty()) return out;
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0 || static_cast<std::size_t>(n) != out.size()) return InvalidArgumentError("invalid base64");
   if constexpr (std::is_same_v<Out, SecureBuffer>) {
     out.Truncate(out.size() - static_cast<std::size_t>(padding));
@@ -62,7 +62,9 @@ std::string Encode(std::span<const std::uint8_t> bytes) {
 
 std::string Base64Encode(std::span<const std::uint8_t> bytes) { return Encode(bytes); }
 
-Result<std::vector<std::uint8_t>> Base64Decode(std::string_view text) { return Decode<std::vector<std::uint8_t>>(text); }
+Result<std::vector<std::uint8_t>> Base64Decode(std::string_view text) {
+  return Decode<std::vector<std::uint8_t>>(text);
+}
 
 Result<SecureBuffer> Base64DecodeSecret(std::string_view text) { return Decode<SecureBuffer>(text); }
 

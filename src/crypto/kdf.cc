@@ -64,7 +64,8 @@ Result<SecureBuffer> DeriveArgon2id(std::string_view password, std::string_view 
     return InternalError("SHA-256 failed");
   }
   SecureBuffer out(kKdfOutputSize);
-  const auto pwd = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(password.data()), password.size());
+  const auto pwd =
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(password.data()), password.size());
   const int rc = argon2id_hash_raw(kdf.iterations(), kdf.memory_mib() * 1024, kdf.parallelism(), NonNull(pwd),
                                    pwd.size(), salt.data(), salt.size(), out.data(), out.size());
   if (rc != ARGON2_OK) return InternalError(std::string("Argon2id failed: ") + argon2_error_message(rc));
@@ -77,8 +78,8 @@ namespace internal {
 
 Result<SecureBuffer> Pbkdf2Sha256(std::span<const std::uint8_t> password, std::span<const std::uint8_t> salt,
                                   std::uint32_t iterations, std::size_t length) {
-  if (password.size() > INT_MAX || salt.size() > INT_MAX || iterations == 0 || iterations > INT_MAX ||
-      length == 0 || length > INT_MAX) {
+  if (password.size() > INT_MAX || salt.size() > INT_MAX || iterations == 0 || iterations > INT_MAX || length == 0 ||
+      length > INT_MAX) {
     return InvalidArgumentError("PBKDF2 input out of range");
   }
   SecureBuffer out(length);
@@ -129,8 +130,8 @@ Result<KdfConfig> KdfConfig::Parse(std::string_view spec) {
     }
     return Argon2id(values[0], values[1], values[2]);
   }
-  const bool plain_name = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") ==
-                                               std::string_view::npos;
+  const bool plain_name =
+      !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string_view::npos;
   if (plain_name) return UnsupportedError("unsupported KDF \"" + std::string(name) + "\": use pbkdf2 or argon2id");
   return MalformedSpec(spec);
 }
@@ -145,8 +146,8 @@ Status KdfConfig::Validate(const Limits& limits, std::string_view who) const {
   if (type_ == Type::kPbkdf2Sha256) {
     return CheckRange(who, "PBKDF2 iterations", iterations_, limits.pbkdf2_min, limits.pbkdf2_max);
   }
-  KW_RETURN_IF_ERROR(CheckRange(who, "Argon2id iterations", iterations_, limits.argon2_iterations_min,
-                                limits.argon2_iterations_max));
+  KW_RETURN_IF_ERROR(
+      CheckRange(who, "Argon2id iterations", iterations_, limits.argon2_iterations_min, limits.argon2_iterations_max));
   KW_RETURN_IF_ERROR(CheckRange(who, "Argon2id memory (MiB)", memory_mib_, limits.argon2_memory_mib_min,
                                 limits.argon2_memory_mib_max));
   return CheckRange(who, "Argon2id parallelism", parallelism_, limits.argon2_parallelism_min,
@@ -160,9 +161,9 @@ Result<SecureBuffer> DeriveKdfOutput(std::string_view password, std::string_view
   KW_RETURN_IF_ERROR(kdf.ValidateForClient());
   if (kdf.type() == KdfConfig::Type::kArgon2id) return DeriveArgon2id(password, email, kdf);
   const std::string salt = NormalizeEmail(email);
-  return internal::Pbkdf2Sha256(
-      {reinterpret_cast<const std::uint8_t*>(password.data()), password.size()},
-      {reinterpret_cast<const std::uint8_t*>(salt.data()), salt.size()}, kdf.iterations(), kKdfOutputSize);
+  return internal::Pbkdf2Sha256({reinterpret_cast<const std::uint8_t*>(password.data()), password.size()},
+                                {reinterpret_cast<const std::uint8_t*>(salt.data()), salt.size()}, kdf.iterations(),
+                                kKdfOutputSize);
 }
 
 Result<SecureBuffer> HkdfExpandSha256(std::span<const std::uint8_t> prk, std::string_view info, std::size_t length) {

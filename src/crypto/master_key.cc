@@ -65,9 +65,8 @@ Result<EncString> MasterKey::EncryptUserKey(const SymmetricKey& user_key) const 
 
 Result<SymmetricKey> MasterKey::DecryptUserKey(const EncString& encrypted_user_key) const {
   // Legacy accounts wrapped the user key (type 0) directly under the master key.
-  Result<SymmetricKey> key = encrypted_user_key.type() == EncString::Type::kAes256Cbc
-                                 ? SymmetricKey::FromBytes(bytes_.Clone())
-                                 : Stretch();
+  Result<SymmetricKey> key =
+      encrypted_user_key.type() == EncString::Type::kAes256Cbc ? SymmetricKey::FromBytes(bytes_.Clone()) : Stretch();
   if (!key.ok()) return key.status();
   KW_ASSIGN_OR_RETURN(SecureBuffer user_key, encrypted_user_key.Decrypt(*key));
   if (user_key.size() != SymmetricKey::kSize) return WrongKeyError("the decrypted user key is not a 64-byte key");
@@ -89,8 +88,7 @@ Result<SymmetricKey> DeriveShareableKey(std::span<const std::uint8_t> secret, st
     return InternalError("HMAC-SHA256 failed");
   }
   // Bitwarden's SDK expands with the caller's info as given (no prefix), or with empty info.
-  KW_ASSIGN_OR_RETURN(SecureBuffer okm, HkdfExpandSha256(prk.span(), info,
-                                                          SymmetricKey::kSize));
+  KW_ASSIGN_OR_RETURN(SecureBuffer okm, HkdfExpandSha256(prk.span(), info, SymmetricKey::kSize));
   return SymmetricKey::FromBytes(std::move(okm));
 }
 

@@ -1,8 +1,8 @@
 // NormalizeEmail: the KDF salt is email.trim().toLowerCase() as Bitwarden's clients compute it,
 // with Unicode rules (White_Space trimming, full lower-case mapping including the Greek final
 // sigma), so a user whose address has non-ASCII letters derives the same master key everywhere.
-#include <unicode/uchar.h>
 #include <unicode/ucasemap.h>
+#include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
 #include <cstdint>
@@ -65,7 +65,7 @@ std::string NormalizeEmail(std::string_view email) {
 
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<UCaseMap, decltype(&ucasemap_close)> map(ucasemap_open("", U_FOLD_CASE_DEFAULT, &status),
-                                                            &ucasemap_close);
+                                                           &ucasemap_close);
   if (U_FAILURE(status)) return NormalizeAscii(email);
   // Lower-casing can grow a string (at most 3x in UTF-8); size generously, then shrink.
   std::string out(trimmed->size() * 3 + 4, '\0');

@@ -15,10 +15,8 @@ Result<SymmetricKey> SymmetricKey::Generate() {
 Result<SymmetricKey> SymmetricKey::FromBytes(SecureBuffer bytes) {
   // Only the length is reported: it is not secret, the bytes are.
   switch (bytes.size()) {
-    case kSize:
-      return SymmetricKey(std::move(bytes), Kind::kAes256CbcHmac);
-    case kLegacySize:
-      return SymmetricKey(std::move(bytes), Kind::kAes256CbcLegacy);
+    case kSize: return SymmetricKey(std::move(bytes), Kind::kAes256CbcHmac);
+    case kLegacySize: return SymmetricKey(std::move(bytes), Kind::kAes256CbcLegacy);
     default:
       return InvalidArgumentError("a symmetric key must be 64 bytes (or 32 for a legacy key), got " +
                                   std::to_string(bytes.size()));

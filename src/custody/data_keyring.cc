@@ -4,9 +4,9 @@
 #include <string>
 #include <thread>
 
-#include "telemetry/log.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
+#include "telemetry/log.h"
 
 namespace keywarden::custody {
 namespace {
@@ -48,8 +48,8 @@ Result<std::unique_ptr<Aead>> UnwrapVersion(const custody::WrappedDataKey& recor
   auto data_key = provider.Unwrap(record.wrapped);
   if (!data_key.ok()) {
     if (data_key.status().code() != ErrorCode::kAuthenticationFailed) {
-      return Status(data_key.status().code(), "cannot unwrap data key version " + version + ": " +
-                                                  data_key.status().message());
+      return Status(data_key.status().code(),
+                    "cannot unwrap data key version " + version + ": " + data_key.status().message());
     }
     // The record names our key but our key does not open it: altered, or a fingerprint clash.
     return UnavailableError("data key version " + version + ": its wrapping under this RSA key (fingerprint " +
@@ -147,12 +147,14 @@ void DataKeyring::PublishLocked() const {
 void DataKeyring::AfterReloadLocked(std::size_t held_before) const {
   if (aeads_.size() != held_before) {
     PublishLocked();
-    telemetry::LogInfo("data key version " + std::to_string(aeads_.rbegin()->first) + " loaded; new keys are sealed under it");
+    telemetry::LogInfo("data key version " + std::to_string(aeads_.rbegin()->first) +
+                       " loaded; new keys are sealed under it");
   }
   for (const auto& [version, fingerprints] : missing_) {
     if (!warned_.insert(version).second) continue;
-    telemetry::LogWarning(NotHeld(version).message() + ": rows under it cannot be read until this connector restarts with "
-               "the RSA key it was wrapped for");
+    telemetry::LogWarning(NotHeld(version).message() +
+                          ": rows under it cannot be read until this connector restarts with "
+                          "the RSA key it was wrapped for");
   }
 }
 
@@ -192,7 +194,7 @@ Result<const Aead*> DataKeyring::ReloadFor(std::uint32_t version, Clock::time_po
     if (last_reload_start_ >= conclusive) return NotHeld(version);
     Clock::time_point allowed = last_reload_start_ + options_.min_reload_interval;
     if (last_reload_start_ >= entered) allowed = std::max(allowed, conclusive);  // only too early
-    if (Clock::now() < allowed) std::this_thread::sleep_until(allowed);  // others queue on the lock meanwhile
+    if (Clock::now() < allowed) std::this_thread::sleep_until(allowed);          // others queue on the lock meanwhile
     const std::size_t held = aeads_.size();
     KW_RETURN_IF_ERROR(ReloadLocked(/*strict=*/false));
     AfterReloadLocked(held);
@@ -206,8 +208,7 @@ void DataKeyring::MaybeRefresh() const {
   const std::size_t held = aeads_.size();
   // A failed look (database down) is retried next interval; the write that follows reports it.
   if (ReloadLocked(/*strict=*/false).ok()) AfterReloadLocked(held);
-  next_refresh_.store((Clock::now() + options_.refresh_interval).time_since_epoch().count(),
-                      std::memory_order_relaxed);
+  next_refresh_.store((Clock::now() + options_.refresh_interval).time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 Status DataKeyring::NotHeld(std::uint32_t version) const {

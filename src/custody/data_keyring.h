@@ -34,11 +34,11 @@
 #include <utility>
 #include <vector>
 
+#include "custody/data_key_store.h"
 #include "custody/rsa_key_provider.h"
 #include "keywarden/crypto/aead.h"
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
-#include "custody/data_key_store.h"
 
 namespace keywarden::custody {
 
@@ -123,7 +123,7 @@ class DataKeyring {
   // Versions the store holds only under other RSA keys: version -> their fingerprints.
   mutable std::map<std::uint32_t, std::set<std::string>> missing_;
   mutable std::map<std::uint32_t, Status> broken_;  // wrapped for us, but the unwrap failed: why
-  mutable std::set<std::uint32_t> warned_;  // missing versions already logged
+  mutable std::set<std::uint32_t> warned_;          // missing versions already logged
   mutable Clock::time_point last_reload_start_;
 };
 

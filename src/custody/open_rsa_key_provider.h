@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "custody/rsa_key_settings.h"
 #include "custody/rsa_key_provider.h"
+#include "custody/rsa_key_settings.h"
 #include "keywarden/status.h"
 
 namespace keywarden::custody {

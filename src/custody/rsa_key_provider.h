@@ -1,7 +1,7 @@
-// RsaKeyProvider: holds the RSA key that wraps the Key Connector's data key.
+// RsaKeyProvider: holds the RSA key that wraps the data keys.
 //
 // As in the reference, the provider is chosen by configuration; this one interface hides whether
-// the private key is a file (connector/file_rsa_key_provider.h) or, later, an HSM. Wrapping uses
+// the private key is a file (custody/file/) or on an HSM (custody/pkcs11/). Wrapping uses
 // the public key (RSA-OAEP-SHA1, as the reference and most HSMs do); unwrapping uses the private
 // key wherever it lives. Safe to call from several threads at once.
 #ifndef KEYWARDEN_CUSTODY_RSA_KEY_PROVIDER_H_

@@ -39,7 +39,8 @@ Result<std::map<std::uint32_t, VersionWrappings>> ReadWrappings(DataKeyStore& st
 std::string Version(std::uint32_t version) { return "data key version " + std::to_string(version); }
 
 // The data key, checked for size.
-Result<SecureBuffer> Unwrap(const RsaKeyProvider& key, const custody::WrappedDataKey& wrapping, std::string_view which) {
+Result<SecureBuffer> Unwrap(const RsaKeyProvider& key, const custody::WrappedDataKey& wrapping,
+                            std::string_view which) {
   auto data_key = key.Unwrap(wrapping.wrapped);
   if (!data_key.ok()) {
     return Status(data_key.status().code() == ErrorCode::kAuthenticationFailed ? ErrorCode::kUnavailable

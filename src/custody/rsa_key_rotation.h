@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "custody/data_key_store.h"
 #include "custody/rsa_key_provider.h"
 #include "keywarden/status.h"
-#include "custody/data_key_store.h"
 
 namespace keywarden::custody {
 

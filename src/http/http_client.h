@@ -23,8 +23,8 @@ struct HttpClientOptions {
   // abandoned when the system resolver gives up, so host names can overrun it; literals cannot.)
   std::chrono::milliseconds timeout{5'000};
   std::size_t max_body_bytes = 1024 * 1024;
-  bool allow_plain_http = false;             // loopback hosts may always use http
-  std::optional<std::string> ca_file;        // PEM trust anchors; default: the system store
+  bool allow_plain_http = false;       // loopback hosts may always use http
+  std::optional<std::string> ca_file;  // PEM trust anchors; default: the system store
 };
 
 // The parts of an absolute http(s) URL, as HttpGet understands it.
@@ -39,7 +39,6 @@ struct ParsedUrl {
 // optional path and query. User info, empty hosts, bad ports, spaces and control characters are
 // kInvalidArgument. A fragment is dropped.
 Result<ParsedUrl> ParseUrl(std::string_view url);
-
 
 // The body of a 200 response. A non-200 status is kUnavailable "GET <url>: HTTP 404";
 // connection, TLS and timeout failures are kUnavailable with the reason; a refused URL is

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/ssl.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -37,7 +38,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
 
 #include "http/wiping_allocator.h"
 
@@ -75,7 +75,8 @@ ReadFailure Classify(const beast::error_code& ec) {
 }
 
 bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar); }
@@ -135,8 +136,8 @@ struct ServerCore {
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
-  std::condition_variable cv;       // signalled when `active` drops
-  std::size_t active = 0;           // counted (non-rejected) connections
+  std::condition_variable cv;  // signalled when `active` drops
+  std::size_t active = 0;      // counted (non-rejected) connections
   std::uint64_t next_id = 0;
   std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
 
@@ -261,11 +262,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Begin() {
     if constexpr (kTls) {
       tcp_layer().expires_after(options().request_timeout);
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (ec) return self->Close();
-                                self->AfterHandshake();
-                              });
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->Close();
+        self->AfterHandshake();
+      });
     } else {
       AfterHandshake();
     }
@@ -308,14 +308,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (state_ == State::kClosed) return;
     if (ec) {
       switch (Classify(ec)) {
-        case ReadFailure::kClose:
-          return Close();
-        case ReadFailure::kBadRequest:
-          return SendError(400, "malformed request");
-        case ReadFailure::kBodyTooLarge:
-          return SendError(413, "request body too large");
-        case ReadFailure::kHeaderTooLarge:
-          return SendError(431, "request headers too large");
+        case ReadFailure::kClose: return Close();
+        case ReadFailure::kBadRequest: return SendError(400, "malformed request");
+        case ReadFailure::kBodyTooLarge: return SendError(413, "request body too large");
+        case ReadFailure::kHeaderTooLarge: return SendError(431, "request headers too large");
       }
     }
     state_ = State::kBusy;
@@ -332,10 +328,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       asio::post(*core_->blocking_pool, [self = this->shared_from_this(), request = std::move(request), start,
                                          keep_alive, version]() mutable {
         HttpResponse response = self->core_->Respond(request);
-        asio::post(self->stream_.get_executor(), [self, request = std::move(request), response = std::move(response),
-                                                  start, keep_alive, version]() mutable {
-          self->Finish(request, std::move(response), start, keep_alive, version);
-        });
+        asio::post(self->stream_.get_executor(),
+                   [self, request = std::move(request), response = std::move(response), start, keep_alive,
+                    version]() mutable { self->Finish(request, std::move(response), start, keep_alive, version); });
       });
       return;
     }
@@ -343,8 +338,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Finish(request, std::move(response), start, keep_alive, version);
   }
 
-  void Finish(HttpRequest& request, HttpResponse response, Clock::time_point start, bool keep_alive,
-              unsigned version) {
+  void Finish(HttpRequest& request, HttpResponse response, Clock::time_point start, bool keep_alive, unsigned version) {
     OPENSSL_cleanse(request.body.data(), request.body.size());  // a PUT's key
     if (state_ == State::kClosed) return;
     std::string_view label = core_->router->route_label(request);
@@ -387,7 +381,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnWrite(beast::error_code ec) {
     OPENSSL_cleanse(wire_.data(), wire_.size());  // a GET's key
-    wire_.clear();  // keeps the capacity for the next answer on this connection
+    wire_.clear();                                // keeps the capacity for the next answer on this connection
     if (ec || state_ == State::kClosed) return Close();
     if (close_after_write_) return GracefulClose();
     first_ = false;
@@ -452,8 +446,8 @@ struct HttpServer::Impl {
   std::shared_ptr<ServerCore> core = std::make_shared<ServerCore>();
   using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
   std::vector<std::unique_ptr<asio::io_context>> ios;  // one per thread; ios[0] also accepts
-  std::vector<WorkGuard> keep_running;                  // a context without connections must not return
-  std::size_t next_io = 0;                              // round-robin, touched only on ios[0]'s thread
+  std::vector<WorkGuard> keep_running;                 // a context without connections must not return
+  std::size_t next_io = 0;                             // round-robin, touched only on ios[0]'s thread
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::steady_timer> retry_timer;  // backs off after accept errors (EMFILE)
   std::vector<std::thread> threads;
@@ -463,9 +457,8 @@ struct HttpServer::Impl {
 
   void Accept() {
     asio::io_context& target = *ios[next_io++ % ios.size()];
-    acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
-      OnAccept(ec, std::move(socket));
-    });
+    acceptor->async_accept(target,
+                           [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
   }
 
   void OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -483,7 +476,8 @@ struct HttpServer::Impl {
     socket.set_option(tcp::no_delay(true), option_ec);
     beast::error_code peer_ec;
     asio::ip::address peer = socket.remote_endpoint(peer_ec).address();
-    if (peer.is_v6() && peer.to_v6().is_v4_mapped()) peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
+    if (peer.is_v6() && peer.to_v6().is_v4_mapped())
+      peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
     std::string client = peer_ec ? std::string() : peer.to_string();
 
     bool counted = false;
@@ -587,8 +581,8 @@ Status HttpServer::Start() {
   };
   beast::error_code ec;
   tcp::resolver resolver(*impl_->ios[0]);
-  auto results = resolver.resolve(o.address, std::to_string(o.port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto results =
+      resolver.resolve(o.address, std::to_string(o.port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (!ec && results.empty()) ec = asio::error::host_not_found;
   if (ec) {
     discard_contexts();
@@ -660,8 +654,8 @@ void HttpServer::Stop(std::chrono::milliseconds drain) {
 Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_header_bytes,
                                         std::size_t max_body_bytes) {
   RequestParser parser;
-  parser.header_limit(static_cast<std::uint32_t>(
-      std::min<std::size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  parser.header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser.body_limit(static_cast<std::uint64_t>(max_body_bytes));
   parser.eager(true);
   beast::error_code ec;
@@ -676,13 +670,10 @@ Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_he
   }
   if (ec) {
     switch (Classify(ec)) {
-      case ReadFailure::kBodyTooLarge:
-        return InvalidArgumentError("request body too large");
-      case ReadFailure::kHeaderTooLarge:
-        return InvalidArgumentError("request headers too large");
+      case ReadFailure::kBodyTooLarge: return InvalidArgumentError("request body too large");
+      case ReadFailure::kHeaderTooLarge: return InvalidArgumentError("request headers too large");
       case ReadFailure::kBadRequest:
-      case ReadFailure::kClose:
-        return InvalidArgumentError("malformed request: " + ec.message());
+      case ReadFailure::kClose: return InvalidArgumentError("malformed request: " + ec.message());
     }
   }
   HttpRequest request;

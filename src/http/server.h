@@ -1,4 +1,4 @@
-// HttpServer: the connector's HTTP/1.1 front end (plain or TLS), generic over its routes.
+// HttpServer: an HTTP/1.1 front end (plain or TLS), generic over its routes.
 //
 // Robustness is the point of this class: every request is bounded in size (headers, body) and
 // in time (the whole request must arrive within request_timeout; an idle keep-alive
@@ -41,17 +41,17 @@ struct CorsOptions {
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // IPv4/IPv6 literal or a host name
-  std::uint16_t port = 5000;           // 0 picks a free port; see HttpServer::port()
-  unsigned threads = 0;                // 0 = one per core (std::thread::hardware_concurrency())
+  std::uint16_t port = 5000;          // 0 picks a free port; see HttpServer::port()
+  unsigned threads = 0;               // 0 = one per core (std::thread::hardware_concurrency())
   std::size_t max_body_bytes = 64 * 1024;
-  std::size_t max_header_bytes = 8 * 1024;          // request line and all header fields
+  std::size_t max_header_bytes = 8 * 1024;            // request line and all header fields
   std::chrono::milliseconds request_timeout{10'000};  // to receive one whole request
   std::chrono::milliseconds idle_timeout{60'000};     // between keep-alive requests
   std::size_t max_connections = 10'000;               // beyond it: 503 JSON, then close
   // Threads for routes added with Execution::kBlocking (writes waiting on a commit, a remote
   // database); other routes run on the I/O threads. 0 runs everything on the I/O threads.
   unsigned blocking_threads = 32;
-  std::optional<TlsFiles> tls;                        // TLS 1.2+ when set
+  std::optional<TlsFiles> tls;  // TLS 1.2+ when set
   std::optional<CorsOptions> cors;
 };
 

@@ -100,8 +100,7 @@ Result<internal::EvpPkeyPtr> EcP256Key(const nlohmann::json& jwk) {
   point.insert(point.end(), x.begin(), x.end());
   point.insert(point.end(), y.begin(), y.end());
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
-  if (bld == nullptr ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) <= 0 ||
+  if (bld == nullptr || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) <= 0 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) <= 0) {
     return InternalError("cannot build a public key");
   }
@@ -159,8 +158,7 @@ Result<OidcDiscovery> ParseDiscovery(std::string_view json) {
   const std::string* issuer = OptionalString(document, "issuer");
   const std::string* jwks_uri = OptionalString(document, "jwks_uri");
   if (issuer == nullptr || issuer->empty()) return InvalidArgumentError("the discovery document has no issuer");
-  if (jwks_uri == nullptr ||
-      !(jwks_uri->starts_with("https://") || jwks_uri->starts_with("http://"))) {
+  if (jwks_uri == nullptr || !(jwks_uri->starts_with("https://") || jwks_uri->starts_with("http://"))) {
     return InvalidArgumentError("the discovery document has no http(s) jwks_uri");
   }
   return OidcDiscovery{*issuer, *jwks_uri};

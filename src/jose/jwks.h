@@ -41,7 +41,7 @@ struct JwkKey {
 using JwkSet = std::map<std::string, JwkKey, std::less<>>;
 
 // Larger documents are refused before parsing.
-inline constexpr std::size_t kMaxJwksBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxJwksBytes = std::size_t{1024} * 1024;
 
 // kInvalidArgument (with a one-line reason) for a document that is not a JWKS or has a broken key.
 Result<JwkSet> ParseJwks(std::string_view json);

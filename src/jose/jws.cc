@@ -44,21 +44,17 @@ const EVP_MD* DigestFor(JwsAlgorithm alg) {
   static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
   static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
   switch (alg) {
-    case JwsAlgorithm::kRs384:
-      return sha384;
-    case JwsAlgorithm::kRs512:
-      return sha512;
+    case JwsAlgorithm::kRs384: return sha384;
+    case JwsAlgorithm::kRs512: return sha512;
     case JwsAlgorithm::kRs256:
     case JwsAlgorithm::kPs256:
-    case JwsAlgorithm::kEs256:
-      break;
+    case JwsAlgorithm::kEs256: break;
   }
   return sha256;
 }
 
-constexpr std::array<JwsAlgorithm, 5> kAllAlgorithms = {JwsAlgorithm::kRs256, JwsAlgorithm::kRs384,
-                                                        JwsAlgorithm::kRs512, JwsAlgorithm::kPs256,
-                                                        JwsAlgorithm::kEs256};
+constexpr std::array<JwsAlgorithm, 5> kAllAlgorithms = {
+    JwsAlgorithm::kRs256, JwsAlgorithm::kRs384, JwsAlgorithm::kRs512, JwsAlgorithm::kPs256, JwsAlgorithm::kEs256};
 
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
@@ -154,8 +150,8 @@ std::string_view JwsAlgorithmName(JwsAlgorithm alg) {
 }
 
 std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name) {
-  for (JwsAlgorithm alg : {JwsAlgorithm::kRs256, JwsAlgorithm::kRs384, JwsAlgorithm::kRs512, JwsAlgorithm::kPs256,
-                           JwsAlgorithm::kEs256}) {
+  for (JwsAlgorithm alg :
+       {JwsAlgorithm::kRs256, JwsAlgorithm::kRs384, JwsAlgorithm::kRs512, JwsAlgorithm::kPs256, JwsAlgorithm::kEs256}) {
     if (JwsAlgorithmName(alg) == name) return alg;  // exact and case-sensitive, as RFC 7515 requires
   }
   return std::nullopt;

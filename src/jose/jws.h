@@ -34,22 +34,22 @@ namespace keywarden::jose {
 
 // Why a bearer token was refused.
 enum class TokenFailure {
-  kMissing,                // no Authorization header
-  kWrongScheme,            // not "Bearer"
-  kTooLarge,               // longer than the configured maximum
-  kMalformed,              // not a compact JWS of JSON objects, or a required claim has the wrong type
-  kUnsupportedAlgorithm,   // alg outside the allow-list
-  kForbiddenHeader,        // crit, jku, x5u, jwk or x5c
-  kUnknownKey,             // no key with this kid in the JWKS, even after a refetch
-  kBadSignature,           // signature invalid, or the key cannot be used with this alg
+  kMissing,               // no Authorization header
+  kWrongScheme,           // not "Bearer"
+  kTooLarge,              // longer than the configured maximum
+  kMalformed,             // not a compact JWS of JSON objects, or a required claim has the wrong type
+  kUnsupportedAlgorithm,  // alg outside the allow-list
+  kForbiddenHeader,       // crit, jku, x5u, jwk or x5c
+  kUnknownKey,            // no key with this kid in the JWKS, even after a refetch
+  kBadSignature,          // signature invalid, or the key cannot be used with this alg
   kWrongIssuer,
   kWrongAudience,
   kExpired,
-  kNotYetValid,            // nbf in the future, or iat in the future beyond the skew
-  kInsufficientScope,      // scope is not a JSON array containing "api"
-  kWrongAmr,               // amr contains neither "Application" nor "external"
-  kInvalidSubject,         // sub missing or not a GUID
-  kKeysUnavailable,        // the JWKS could not be fetched or parsed
+  kNotYetValid,        // nbf in the future, or iat in the future beyond the skew
+  kInsufficientScope,  // scope is not a JSON array containing "api"
+  kWrongAmr,           // amr contains neither "Application" nor "external"
+  kInvalidSubject,     // sub missing or not a GUID
+  kKeysUnavailable,    // the JWKS could not be fetched or parsed
 };
 
 // snake_case ("bad_signature"), stable: used as a metrics label.
@@ -64,7 +64,7 @@ struct TokenError {
 template <typename T>
 class [[nodiscard]] TokenResult {
  public:
-  TokenResult(T value) : state_(std::in_place_index<1>, std::move(value)) {}        // NOLINT: implicit
+  TokenResult(T value) : state_(std::in_place_index<1>, std::move(value)) {}           // NOLINT: implicit
   TokenResult(TokenError error) : state_(std::in_place_index<0>, std::move(error)) {}  // NOLINT: implicit
 
   bool ok() const { return state_.index() == 1; }
@@ -95,7 +95,7 @@ std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name);
 // members are checked as JSON but not kept.
 struct TokenClaims {
   enum Name { kIss, kSub, kAud, kExp, kNbf, kIat, kScope, kAmr, kCount };
-  static constexpr std::array<std::string_view, kCount> kNames = {"iss", "sub", "aud", "exp",
+  static constexpr std::array<std::string_view, kCount> kNames = {"iss", "sub", "aud",   "exp",
                                                                   "nbf", "iat", "scope", "amr"};
   std::array<JsonMember, kCount> members;
 
@@ -111,7 +111,7 @@ struct ParsedJws {
   std::vector<std::uint8_t> signature;
 };
 
-inline constexpr std::size_t kDefaultMaxTokenBytes = 16 * 1024;
+inline constexpr std::size_t kDefaultMaxTokenBytes = std::size_t{16} * 1024;
 
 // Checks the structure and header. `token` must outlive the result (signing_input views it).
 TokenResult<ParsedJws> ParseJws(std::string_view token, std::size_t max_token_bytes = kDefaultMaxTokenBytes);

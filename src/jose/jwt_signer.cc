@@ -43,7 +43,7 @@ Result<std::vector<std::uint8_t>> DerToRawEcdsa(const std::vector<std::uint8_t>&
   const unsigned char* in = der.data();
   std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(der.size())));
   if (sig == nullptr) return InternalError("cannot encode an ECDSA signature");
-  std::vector<std::uint8_t> raw(2 * kP256CoordinateBytes);
+  std::vector<std::uint8_t> raw(std::size_t{2} * kP256CoordinateBytes);
   if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), kP256CoordinateBytes) != kP256CoordinateBytes ||
       BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), raw.data() + kP256CoordinateBytes, kP256CoordinateBytes) !=
           kP256CoordinateBytes) {
@@ -76,8 +76,9 @@ Result<std::string> JwtSigner::Mint(const nlohmann::json& header_extra, const nl
   if (header_extra.is_object()) header.update(header_extra);
   std::string token = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
 
-  const EVP_MD* md = alg_ == JwsAlgorithm::kRs384 ? EVP_sha384() : alg_ == JwsAlgorithm::kRs512 ? EVP_sha512()
-                                                                                                  : EVP_sha256();
+  const EVP_MD* md = alg_ == JwsAlgorithm::kRs384   ? EVP_sha384()
+                     : alg_ == JwsAlgorithm::kRs512 ? EVP_sha512()
+                                                    : EVP_sha256();
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
   if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key_.get()) != 1) {
@@ -89,7 +90,8 @@ Result<std::string> JwtSigner::Mint(const nlohmann::json& header_extra, const nl
   }
   const auto* input = reinterpret_cast<const unsigned char*>(token.data());
   std::size_t length = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &length, input, token.size()) != 1) return InternalError("cannot sign a token");
+  if (EVP_DigestSign(ctx.get(), nullptr, &length, input, token.size()) != 1)
+    return InternalError("cannot sign a token");
   std::vector<std::uint8_t> signature(length);
   if (EVP_DigestSign(ctx.get(), signature.data(), &length, input, token.size()) != 1) {
     return InternalError("cannot sign a token");
@@ -117,7 +119,9 @@ nlohmann::json JwtSigner::PublicJwk() const {
   return jwk;
 }
 
-std::string JwtSigner::JwksJson() const { return nlohmann::json{{"keys", nlohmann::json::array({PublicJwk()})}}.dump(); }
+std::string JwtSigner::JwksJson() const {
+  return nlohmann::json{{"keys", nlohmann::json::array({PublicJwk()})}}.dump();
+}
 
 std::vector<std::uint8_t> JwtSigner::PublicKeySpkiDer() const {
   const int length = i2d_PUBKEY(key_.get(), nullptr);

@@ -73,9 +73,9 @@ class StrictSax : public nlohmann::json_sax<nlohmann::json> {
     return OnClose();
   }
 
-  std::vector<bool> open_is_array_;             // the open containers, innermost last
-  std::vector<std::size_t> open_object_ids_;    // the open objects' numbers, innermost last
-  std::size_t objects_started_ = 0;             // numbers the objects, so names are per object
+  std::vector<bool> open_is_array_;                         // the open containers, innermost last
+  std::vector<std::size_t> open_object_ids_;                // the open objects' numbers, innermost last
+  std::size_t objects_started_ = 0;                         // numbers the objects, so names are per object
   std::vector<std::pair<std::size_t, std::string>> names_;  // (object number, member name)
   const char* refusal_ = nullptr;
 };

@@ -104,8 +104,8 @@ void AuditKeyAccess(std::string_view action, std::string_view user_id, std::stri
   spdlog::logger& logger = Logger();
   if (!logger.should_log(spdlog::level::info)) return;
   if (g_json.load(std::memory_order_relaxed)) {
-    nlohmann::json fields = {{"event", "audit"},     {"action", action},         {"user_id", user_id},
-                             {"client", client_address}, {"result", result}};
+    nlohmann::json fields = {
+        {"event", "audit"}, {"action", action}, {"user_id", user_id}, {"client", client_address}, {"result", result}};
     Emit(spdlog::level::info, std::move(fields), {}, /*flush=*/false);
     return;
   }

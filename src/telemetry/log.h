@@ -1,4 +1,4 @@
-// The connector's logs: plain text or JSON lines, through spdlog, to standard error.
+// The process's logs: plain text or JSON lines, through spdlog, to standard error.
 //
 // Nothing logged here ever contains key material or a bearer token: audit lines carry the
 // user id, the client address, the action and its result only.
@@ -10,8 +10,6 @@
 #include "keywarden/status.h"
 
 namespace keywarden::telemetry {
-
-enum class LogFormat { kPlain, kJson };
 
 // Sets up the process's loggers once (format "plain" or "json"; level trace..error).
 Status InitLogging(std::string_view format, std::string_view level, bool audit_enabled);

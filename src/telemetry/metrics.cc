@@ -7,8 +7,8 @@
 namespace keywarden::telemetry {
 namespace {
 
-constexpr std::array<std::string_view, 12> kBucketLabels = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "+Inf"};
+constexpr std::array<std::string_view, 12> kBucketLabels = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+                                                            "0.05",   "0.1",   "0.25",   "0.5",   "1",    "+Inf"};
 
 bool ValidName(std::string_view name, bool allow_colon) {
   if (name.empty()) return false;

@@ -100,9 +100,9 @@ class Counter {
 // 1 s and +Inf.
 class Histogram {
  public:
-  static constexpr std::array<std::int64_t, 11> kBucketBoundsNs = {
-      500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000, 25'000'000,
-      50'000'000, 100'000'000, 250'000'000, 500'000'000, 1'000'000'000};
+  static constexpr std::array<std::int64_t, 11> kBucketBoundsNs = {500'000,     1'000'000,   2'500'000,    5'000'000,
+                                                                   10'000'000,  25'000'000,  50'000'000,   100'000'000,
+                                                                   250'000'000, 500'000'000, 1'000'000'000};
 
   void Observe(std::initializer_list<std::string_view> label_values, std::chrono::nanoseconds latency);
 

@@ -79,9 +79,9 @@ TEST(CliOutput, ExitCodes) {
   EXPECT_EQ(ExitCodeFor(ErrorCode::kInvalidArgument), kExitUsage);
   EXPECT_EQ(ExitCodeFor(ErrorCode::kUnsupported), kExitUsage);
   EXPECT_EQ(ExitCodeFor(ErrorCode::kOutOfRange), kExitUsage);
-  EXPECT_EQ(ExitCodeFor(ErrorCode::kAuthenticationFailed), kExitCryptoFailure);
-  EXPECT_EQ(ExitCodeFor(ErrorCode::kWrongKey), kExitCryptoFailure);
-  EXPECT_EQ(ExitCodeFor(ErrorCode::kInternal), kExitCryptoFailure);
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kAuthenticationFailed), kExitFailure);
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kWrongKey), kExitFailure);
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kInternal), kExitFailure);
 }
 
 }  // namespace

@@ -29,8 +29,7 @@ Result<AsymmetricEncString> ApproveAuthRequest(const RsaPublicKey& request_publi
 
 // Requesting device: opens the approval. Accepts a 64-byte user key or a 32-byte master key
 // (older clients approve with the master key).
-Result<SymmetricKey> CompleteAuthRequest(const RsaPrivateKey& request_private_key,
-                                         const AsymmetricEncString& approval);
+Result<SymmetricKey> CompleteAuthRequest(const RsaPrivateKey& request_private_key, const AsymmetricEncString& approval);
 
 }  // namespace keywarden
 

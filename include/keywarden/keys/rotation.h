@@ -40,9 +40,9 @@ struct RecoveryKeyEntry {
 };
 
 struct RotationResult {
-  EncString encrypted_private_key;                // under the new user key
-  std::optional<EncString> encrypted_user_key;    // when a master key was given
-  std::vector<TrustedDeviceEntry> devices;        // re-wrapped, same order
+  EncString encrypted_private_key;              // under the new user key
+  std::optional<EncString> encrypted_user_key;  // when a master key was given
+  std::vector<TrustedDeviceEntry> devices;      // re-wrapped, same order
   std::vector<RecoveryKeyEntry> reset_password_keys;
   // One line per value re-wrapped ("private_key", "device:<id>", "account_recovery:<org id>",
   // "user_key"): what the caller must send to the server.

@@ -37,9 +37,7 @@ Result<SecureBuffer> ReadAll(int fd) {
   return buffer;
 }
 
-void StripInPlace(SecureBuffer& content) {
-  content.Truncate(StripTrailingNewline(content.view()).size());
-}
+void StripInPlace(SecureBuffer& content) { content.Truncate(StripTrailingNewline(content.view()).size()); }
 
 }  // namespace
 
@@ -96,8 +94,7 @@ Result<SecureBuffer> ArgumentReader::Bytes(std::string_view flag) {
 
 Result<SecureBuffer> ArgumentReader::Read(std::string_view flag, std::string_view raw) {
   switch (ClassifyArgument(raw)) {
-    case ArgumentSource::kLiteral:
-      return SecureBuffer::CopyOf(raw);
+    case ArgumentSource::kLiteral: return SecureBuffer::CopyOf(raw);
     case ArgumentSource::kStdin: {
       if (stdin_used_) {
         return InvalidArgumentError(std::string(flag) + ": only one argument can read standard input (-)");
@@ -115,8 +112,8 @@ Result<SecureBuffer> ArgumentReader::Read(std::string_view flag, std::string_vie
       auto content = ReadAll(fd);
       ::close(fd);
       if (!content.ok()) {
-        return InvalidArgumentError(std::string(flag) + ": cannot read @" + path + " (" +
-                                    content.status().message() + ")");
+        return InvalidArgumentError(std::string(flag) + ": cannot read @" + path + " (" + content.status().message() +
+                                    ")");
       }
       StripInPlace(*content);
       return content;

@@ -69,9 +69,7 @@ void JsonOutput::Add(std::string_view key, std::string value) {
   WipeString(value);
 }
 
-void JsonOutput::AddBase64(std::string_view key, std::span<const std::uint8_t> bytes) {
-  Add(key, Base64Encode(bytes));
-}
+void JsonOutput::AddBase64(std::string_view key, std::span<const std::uint8_t> bytes) { Add(key, Base64Encode(bytes)); }
 
 Status JsonOutput::Print(int fd) const {
   SecureBuffer text(SerialisedBound(object_));

@@ -57,8 +57,8 @@ void ProgressReporter::Finish(std::string_view phase, std::uint64_t done, std::u
   phase_.clear();
 }
 
-void ProgressReporter::Print(std::string_view phase, std::uint64_t done, std::uint64_t total,
-                             std::string_view detail, bool final) {
+void ProgressReporter::Print(std::string_view phase, std::uint64_t done, std::uint64_t total, std::string_view detail,
+                             bool final) {
   const Clock::time_point now = Clock::now();
   last_print_ = now;
   printed_ = true;

@@ -5,12 +5,12 @@
 #include <string>
 #include <string_view>
 
-#include "cli/connector/load_config.h"
 #include "cli/common/output.h"
-#include "custody/data_keyring.h"
-#include "custody/open_rsa_key_provider.h"
+#include "cli/connector/load_config.h"
 #include "connector/store/sqlite_backup.h"
 #include "connector/store/sqlite_key_store.h"
+#include "custody/data_keyring.h"
+#include "custody/open_rsa_key_provider.h"
 
 namespace keywarden::cli {
 namespace {
@@ -31,14 +31,10 @@ Status OnlySqlite(const connector::ConnectorConfig& config, std::string_view ver
     return UnsupportedError(std::string("the database is PostgreSQL: ") +
                             (backup ? "back it up with pg_dump" : "restore it with pg_restore") + see);
   }
-  if (provider == "mysql" || provider == "mariadb") {
-    return UnsupportedError(std::string("the database is MariaDB/MySQL: ") +
-                            (backup ? "back it up with mariadb-dump" : "restore it with mariadb") + see);
-  }
-  return UnsupportedError("connector " + std::string(verb) + " handles SQLite only, not database provider '" + provider + "'");
+  // The configuration yields only sqlite, postgresql and mysql.
+  return UnsupportedError(std::string("the database is MariaDB/MySQL: ") +
+                          (backup ? "back it up with mariadb-dump" : "restore it with mariadb") + see);
 }
-
-std::string Count(std::uint64_t n) { return std::to_string(n); }
 
 Status Backup(const CopyOptions& options, JsonOutput& out) {
   if (options.file.empty()) return InvalidArgumentError("--to: the path is empty");
@@ -54,8 +50,8 @@ Status Backup(const CopyOptions& options, JsonOutput& out) {
   out.Add("backup", options.file);
   out.Add("database", config.database.sqlite_path);
   out.Add("schema_version", std::to_string(info->schema_version));
-  out.Add("user_keys", Count(info->user_keys));
-  out.Add("data_key_versions", Count(info->data_key_versions));
+  out.Add("user_keys", std::to_string(info->user_keys));
+  out.Add("data_key_versions", std::to_string(info->data_key_versions));
   return OkStatus();
 }
 
@@ -67,7 +63,8 @@ Result<int> VerifyStaged(const std::string& staged, const connector::ConnectorCo
   KW_ASSIGN_OR_RETURN(auto store, connector::store::SqliteKeyStore::Open(staged));
   auto keyring = custody::DataKeyring::Open(*store, **provider);
   if (!keyring.ok()) {
-    return Status(keyring.status().code(), "the configured RSA key does not open this backup: " + keyring.status().message());
+    return Status(keyring.status().code(),
+                  "the configured RSA key does not open this backup: " + keyring.status().message());
   }
   std::uint64_t unreadable = 0;
   std::string after;
@@ -80,7 +77,8 @@ Result<int> VerifyStaged(const std::string& staged, const connector::ConnectorCo
     after = page.back().user_id;
   }
   if (unreadable > 0) {
-    return AuthenticationError(Count(unreadable) + " stored key(s) in this backup do not open with the configured RSA key");
+    return AuthenticationError(std::to_string(unreadable) +
+                               " stored key(s) in this backup do not open with the configured RSA key");
   }
   return store->SchemaVersion();
 }
@@ -103,7 +101,7 @@ Status Restore(const CopyOptions& options, JsonOutput& out) {
   out.Add("from", options.file);
   out.Add("backup_schema_version", std::to_string((*staged)->info().schema_version));
   out.Add("schema_version", std::to_string(schema_version));
-  out.Add("user_keys", Count((*staged)->info().user_keys));
+  out.Add("user_keys", std::to_string((*staged)->info().user_keys));
   if (!previous.empty()) out.Add("previous", previous);
   return OkStatus();
 }
@@ -122,9 +120,9 @@ CLI::App* AddCopyVerb(CLI::App& connector, const char* name, const char* descrip
 
 void AddBackupVerb(CLI::App& connector, SelectedVerb& selected) {
   auto options = std::make_shared<CopyOptions>();
-  CLI::App* sub = AddCopyVerb(connector, "backup", "Copy the SQLite database to a file while the connector runs",
-                              "--to", "the backup file to write (mode 0600)", "overwrite an existing backup file",
-                              options);
+  CLI::App* sub =
+      AddCopyVerb(connector, "backup", "Copy the SQLite database to a file while the connector runs", "--to",
+                  "the backup file to write (mode 0600)", "overwrite an existing backup file", options);
   sub->callback([options, &selected] {
     selected.name = "connector backup";
     selected.run = [options](JsonOutput& out) { return Backup(*options, out); };

@@ -7,14 +7,14 @@
 #include <string_view>
 #include <utility>
 
+#include "cli/common/input.h"
+#include "cli/common/output.h"
 #include "cli/connector/backup.h"
-#include "cli/connector/load_config.h"
 #include "cli/connector/health.h"
+#include "cli/connector/load_config.h"
 #include "cli/connector/rotate.h"
 #include "cli/connector/serve.h"
 #include "cli/connector/transfer.h"
-#include "cli/common/input.h"
-#include "cli/common/output.h"
 #include "connector/config/connector_config.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "custody/pkcs11/pkcs11_key_generation.h"
@@ -89,8 +89,8 @@ void AddInitVerb(CLI::App& connector, SelectedVerb& selected) {
   CLI::App* sub = connector.add_subcommand(
       "init", "Create the RSA key that wraps the data key: a key file (mode 0600), or a key pair on an HSM");
   auto options = std::make_shared<InitOptions>();
-  CLI::Option* key_file = sub->add_option("--key-file", options->key_file, "the new key file; never overwritten")
-                              ->type_name("PATH");
+  CLI::Option* key_file =
+      sub->add_option("--key-file", options->key_file, "the new key file; never overwritten")->type_name("PATH");
   CLI::Option* format =
       sub->add_option("--format", options->format, "pem or pkcs12 (default: pkcs12 for .pfx/.p12, else pem)")
           ->type_name("FORMAT");
@@ -133,7 +133,7 @@ void AddConnectorCommand(CLI::App& root, SelectedVerb& selected) {
   connector->footer(
       "Secrets may be given as @FILE (read from a file) or - (read from stdin); one trailing newline is removed. "
       "Exit status: 0 success, 1 failure, 2 bad usage.");
-  // One function per verb; later verbs (rotate, backup, ...) are added the same way.
+  // One function per verb.
   AddInitVerb(*connector, selected);
   AddServeVerb(*connector, selected);
   AddCheckVerb(*connector, selected);

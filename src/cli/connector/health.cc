@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "cli/connector/load_config.h"
 #include "cli/common/output.h"
+#include "cli/connector/load_config.h"
 #include "http/http_client.h"
 
 namespace keywarden::cli {
@@ -21,7 +21,8 @@ struct HealthOptions {
 Result<std::string> DefaultUrl(const std::string& config_file) {
   KW_ASSIGN_OR_RETURN(connector::ConnectorConfig config, LoadCliConnectorConfig(config_file));
   if (config.tls.enabled()) {
-    return InvalidArgumentError("the connector serves TLS: give --url https://NAME:PORT/health with a name its certificate covers");
+    return InvalidArgumentError(
+        "the connector serves TLS: give --url https://NAME:PORT/health with a name its certificate covers");
   }
   std::string host = config.listen.host;
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
@@ -36,7 +37,8 @@ Status Health(const HealthOptions& options, JsonOutput& out) {
     KW_ASSIGN_OR_RETURN(url, DefaultUrl(options.config_file));
   }
   if (!IsValidUtf8(url)) return InvalidArgumentError("--url is not valid UTF-8");
-  if (auto parsed = http::ParseUrl(url); !parsed.ok()) return InvalidArgumentError("--url: " + parsed.status().message());
+  if (auto parsed = http::ParseUrl(url); !parsed.ok())
+    return InvalidArgumentError("--url: " + parsed.status().message());
   http::HttpClientOptions client;
   client.timeout = std::chrono::seconds(3);  // inside a container health check's usual 5 s
   client.max_body_bytes = 64 * 1024;

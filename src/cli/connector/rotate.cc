@@ -13,14 +13,14 @@
 #include <system_error>
 #include <variant>
 
-#include "cli/connector/load_config.h"
-#include "cli/connector/serve.h"
 #include "cli/common/output.h"
 #include "cli/common/progress.h"
+#include "cli/connector/load_config.h"
+#include "cli/connector/serve.h"
 #include "connector/config/connector_config.h"
+#include "connector/store/open_key_store.h"
 #include "connector/user_keys/data_key_rotation.h"
 #include "custody/data_keyring.h"
-#include "connector/store/open_key_store.h"
 #include "custody/open_rsa_key_provider.h"
 #include "custody/rsa_key_rotation.h"
 
@@ -75,7 +75,7 @@ std::variant<Setup, int> Load(std::string_view verb, const std::string& config_f
 // A rotation that stopped part-way: 2 when the input was at fault (the same key twice), else 1.
 // What was written stays consistent, and running the verb again resumes.
 int RotationFailed(std::string_view context, const Status& status) {
-  const int code = ExitCodeFor(status.code()) == kExitUsage ? kExitUsage : kExitCryptoFailure;
+  const int code = ExitCodeFor(status.code()) == kExitUsage ? kExitUsage : kExitFailure;
   return Failed(context, status, code);
 }
 
@@ -98,7 +98,8 @@ int RotateDataKey(const DataKeyOptions& options) {
   auto stored = setup.store->ListDataKeys();
   Status data_keys = stored.status();
   if (stored.ok() && stored->empty()) {
-    data_keys = NotFoundError("the database holds no data key yet, so there is nothing to rotate (is it the connector's?)");
+    data_keys =
+        NotFoundError("the database holds no data key yet, so there is nothing to rotate (is it the connector's?)");
   } else if (stored.ok()) {
     data_keys = custody::DataKeyring::Open(*setup.store, *setup.provider).status();
   }
@@ -146,8 +147,9 @@ int RotateDataKey(const DataKeyOptions& options) {
     return Failed(kContext,
                   AuthenticationError(std::to_string(summary->failed) +
                                       " stored keys do not open (altered, or copied from another user's row) and "
-                                      "were left as they are; first: " + summary->failed_user_ids.front()),
-                  kExitCryptoFailure);
+                                      "were left as they are; first: " +
+                                      summary->failed_user_ids.front()),
+                  kExitFailure);
   }
   return kExitOk;
 }

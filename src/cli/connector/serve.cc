@@ -13,13 +13,13 @@
 #include "cli/common/output.h"
 #include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
-#include "custody/data_keyring.h"
 #include "connector/dev_mode.h"
-#include "custody/file/file_rsa_key_provider.h"
-#include "jose/jwks.h"
 #include "connector/store/open_key_store.h"
+#include "custody/data_keyring.h"
+#include "custody/file/file_rsa_key_provider.h"
 #include "custody/open_rsa_key_provider.h"
 #include "http/http_client.h"
+#include "jose/jwks.h"
 
 namespace keywarden::cli {
 namespace {
@@ -72,7 +72,7 @@ int ConfigurationFailed(std::string_view context, const Status& status) {
 
 int StartFailed(std::string_view context, const Status& status) {
   PrintErrorLine(kStderr, context, status);
-  return kExitCryptoFailure;
+  return kExitFailure;
 }
 
 int Serve(const ServeOptions& options) {
@@ -88,13 +88,15 @@ int Serve(const ServeOptions& options) {
   std::unique_ptr<connector::ConnectorService> service;
   if (options.dev) {
     if (!options.config_file.empty()) {
-      return ConfigurationFailed("connector serve --dev",
-                                 InvalidArgumentError("--dev brings its own key, database and issuer; it takes no --config"));
+      return ConfigurationFailed(
+          "connector serve --dev",
+          InvalidArgumentError("--dev brings its own key, database and issuer; it takes no --config"));
     }
     auto env = connector::DevEnvironment::Create(listen.value_or(connector::ListenAddress{"127.0.0.1", 5000}));
     if (!env.ok()) {
-      return env.status().code() == ErrorCode::kInvalidArgument ? ConfigurationFailed("connector serve --dev", env.status())
-                                                                : StartFailed("connector serve --dev", env.status());
+      return env.status().code() == ErrorCode::kInvalidArgument
+                 ? ConfigurationFailed("connector serve --dev", env.status())
+                 : StartFailed("connector serve --dev", env.status());
     }
     dev = std::move(env).value();
     auto started = connector::ConnectorService::Start(dev->config(), dev->service_options());
@@ -135,7 +137,8 @@ int Check(const std::string& config_file) {
     if (Step(out, "key_provider", provider.status(), kExitCheckKeyProvider, failure)) {
       out.Add("key_fingerprint", (*provider)->PublicKeyFingerprint());
       const auto* file = dynamic_cast<const custody::FileRsaKeyProvider*>(provider->get());
-      if (file != nullptr && file->world_readable()) out.Add("key_provider_warning", "the key file is readable by other users");
+      if (file != nullptr && file->world_readable())
+        out.Add("key_provider_warning", "the key file is readable by other users");
       auto store = connector::OpenKeyStore(config->database);
       Status database = store.status();
       if (store.ok()) database = custody::DataKeyring::Open(**store, **provider).status();
@@ -164,7 +167,8 @@ void AddServeVerb(CLI::App& connector, SelectedVerb& selected) {
   sub->add_option("--config", options->config_file, "TOML configuration file (default: $KEYWARDEN_CONFIG)")
       ->type_name("FILE");
   sub->add_option("--listen", options->listen, "HOST:PORT to listen on (default 0.0.0.0:5000)")->type_name("HOST:PORT");
-  sub->add_flag("--dev", options->dev, "development mode: fresh key and database, built-in token issuer, loopback only");
+  sub->add_flag("--dev", options->dev,
+                "development mode: fresh key and database, built-in token issuer, loopback only");
   sub->callback([options, &selected] {
     selected.name = "connector serve";
     selected.run_process = [options] { return Serve(*options); };

@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cli/connector/load_config.h"
 #include "cli/common/output.h"
 #include "cli/common/progress.h"
+#include "cli/connector/load_config.h"
 #include "connector/config/connector_config.h"
-#include "connector/transfer/copy_user_keys.h"
 #include "connector/reference/reference_import.h"
 #include "connector/reference/reference_settings.h"
+#include "connector/transfer/copy_user_keys.h"
 #include "connector/transfer/transfer_deployment.h"
 
 namespace keywarden::cli {
@@ -84,7 +84,7 @@ int PrintSummary(const nlohmann::ordered_json& summary) {
   std::size_t written = 0;
   while (written < text.size()) {
     const ssize_t n = ::write(kStdout, text.data() + written, text.size() - written);
-    if (n <= 0) return kExitCryptoFailure;
+    if (n <= 0) return kExitFailure;
     written += static_cast<std::size_t>(n);
   }
   return kExitOk;
@@ -115,7 +115,7 @@ int Transfer(const TransferOptions& options) {
   }
   ProgressReporter progress(kStderr, "transfer", /*quiet=*/::isatty(kStderr) != 1);
   auto summary = connector::TransferUserKeys(*from, *to, MakeCopyOptions(options.flags, progress));
-  if (!summary.ok()) return Fail(kContext, summary.status(), kExitCryptoFailure);
+  if (!summary.ok()) return Fail(kContext, summary.status(), kExitFailure);
   FinishProgress(progress, *summary);
   return PrintSummary(SummaryJson(*summary));
 }
@@ -139,7 +139,7 @@ int ImportReference(const ImportOptions& options) {
 
   ProgressReporter progress(kStderr, "import-reference", /*quiet=*/::isatty(kStderr) != 1);
   auto summary = connector::ImportReference(*reference, *destination, MakeCopyOptions(options.flags, progress));
-  if (!summary.ok()) return Fail(kContext, summary.status(), kExitCryptoFailure);
+  if (!summary.ok()) return Fail(kContext, summary.status(), kExitFailure);
   FinishProgress(progress, summary->copy);
   nlohmann::ordered_json out = SummaryJson(summary->copy);
   out["data_keys"] = summary->data_keys;

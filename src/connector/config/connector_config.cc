@@ -12,8 +12,8 @@
 #include "connector/config/internal/settings.h"
 #include "connector/config/internal/source.h"
 #include "connector/config/internal/url.h"
-#include "net/loopback.h"
 #include "keywarden/crypto/encoding.h"
+#include "net/loopback.h"
 #include "sql/mariadb/mariadb_options.h"
 #include "sql/postgres/postgres_options.h"
 
@@ -60,11 +60,12 @@ Status CheckDatabase(const RawSettings& settings, const ConnectorConfig& config)
   const std::string& text = postgresql ? config.database.postgresql : config.database.mysql;
   if (text.empty()) {
     return InvalidArgumentError(OriginOf(settings, "database.provider") + " is " + provider + " but " + key +
-                                " is not set (" + config_internal::KeywardenEnvName(key) + " or keyConnectorSettings__database__" +
+                                " is not set (" + config_internal::KeywardenEnvName(key) +
+                                " or keyConnectorSettings__database__" +
                                 (postgresql ? "postgreSqlConnectionString" : "mySqlConnectionString") + ")");
   }
-  const Status parsed = postgresql ? sql::ParsePostgresConnectionString(text).status()
-                                   : sql::ParseMariaDbConnectionString(text).status();
+  const Status parsed =
+      postgresql ? sql::ParsePostgresConnectionString(text).status() : sql::ParseMariaDbConnectionString(text).status();
   if (!parsed.ok()) return InvalidArgumentError(OriginOf(settings, key) + ": " + parsed.message());
   return OkStatus();
 }
@@ -97,16 +98,11 @@ std::string_view LogFormatName(ConnectorConfig::Log::Format format) {
 std::string_view LogLevelName(ConnectorConfig::Log::Level level) {
   using Level = ConnectorConfig::Log::Level;
   switch (level) {
-    case Level::kTrace:
-      return "trace";
-    case Level::kDebug:
-      return "debug";
-    case Level::kInfo:
-      return "info";
-    case Level::kWarn:
-      return "warn";
-    case Level::kError:
-      return "error";
+    case Level::kTrace: return "trace";
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
   }
   return "info";
 }

@@ -41,13 +41,15 @@ std::string DescribeConfig(const ConnectorConfig& config) {
     out << "rsa key: pkcs11 module "
         << (pkcs11.library.empty() ? "of provider " + pkcs11.provider_name : pkcs11.library) << ", token "
         << (pkcs11.token_serial.empty() ? "labelled '" + pkcs11.token_label + "'" : "serial " + pkcs11.token_serial)
-        << ", key " << (pkcs11.key_id.has_value() ? "id " + custody::Pkcs11IdHex(*pkcs11.key_id) : "labelled '" + pkcs11.key_label + "'") << ", login "
-        << custody::Pkcs11UserTypeName(pkcs11.user_type) << " with PIN (set)";
+        << ", key "
+        << (pkcs11.key_id.has_value() ? "id " + custody::Pkcs11IdHex(*pkcs11.key_id)
+                                      : "labelled '" + pkcs11.key_label + "'")
+        << ", login " << custody::Pkcs11UserTypeName(pkcs11.user_type) << " with PIN (set)";
     if (!pkcs11.pin_file.empty()) out << " from " << pkcs11.pin_file;
     out << ", " << pkcs11.sessions << " sessions\n";
   } else {
-    out << "rsa key: " << custody::RsaKeyProviderName(config.rsa_key.provider) << " " << config.rsa_key.key_file << ", password "
-        << (config.rsa_key.key_password.has_value() ? "(set)" : "(not set)");
+    out << "rsa key: " << custody::RsaKeyProviderName(config.rsa_key.provider) << " " << config.rsa_key.key_file
+        << ", password " << (config.rsa_key.key_password.has_value() ? "(set)" : "(not set)");
     if (!config.rsa_key.key_password_file.empty()) out << " from " << config.rsa_key.key_password_file;
     out << "\n";
   }

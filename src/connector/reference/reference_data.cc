@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <utility>
 
-#include "connector/reference/reference_date.h"
 #include "auth/user_id.h"
+#include "connector/reference/reference_date.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::connector {

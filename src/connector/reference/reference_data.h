@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "connector/reference/reference_settings.h"
-#include "keywarden/status.h"
 #include "connector/store/key_store.h"
+#include "keywarden/status.h"
 
 namespace keywarden::connector {
 

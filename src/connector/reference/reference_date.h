@@ -13,8 +13,8 @@
 
 #include <string_view>
 
-#include "keywarden/status.h"
 #include "connector/store/key_store.h"
+#include "keywarden/status.h"
 
 namespace keywarden::connector {
 

@@ -5,9 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "custody/data_keyring.h"
-#include "connector/store/open_key_store.h"
 #include "connector/reference/reference_data.h"
+#include "connector/store/open_key_store.h"
+#include "custody/data_keyring.h"
 #include "custody/open_rsa_key_provider.h"
 #include "keywarden/crypto/aead.h"
 
@@ -80,7 +80,8 @@ class ReferenceKeySource final : public UserKeySource {
   std::uint64_t opened_with_other_data_key_ = 0;
 };
 
-Result<std::vector<std::unique_ptr<AesGcmAead>>> UnwrapDataKeys(ReferenceData& data, const custody::RsaKeyProvider& provider) {
+Result<std::vector<std::unique_ptr<AesGcmAead>>> UnwrapDataKeys(ReferenceData& data,
+                                                                const custody::RsaKeyProvider& provider) {
   KW_ASSIGN_OR_RETURN(std::vector<std::vector<std::uint8_t>> wrapped_keys, data.WrappedDataKeys());
   std::vector<std::unique_ptr<AesGcmAead>> keys;
   for (std::size_t i = 0; i < wrapped_keys.size(); ++i) {

@@ -17,8 +17,8 @@
 #include <cstdint>
 
 #include "connector/config/connector_config.h"
-#include "connector/transfer/copy_user_keys.h"
 #include "connector/reference/reference_settings.h"
+#include "connector/transfer/copy_user_keys.h"
 #include "keywarden/status.h"
 
 namespace keywarden::connector {

@@ -9,8 +9,8 @@
 #include <thread>
 #include <utility>
 
-#include "sql/mariadb/mariadb_connection.h"
 #include "connector/store/internal/stored_rows.h"
+#include "sql/mariadb/mariadb_connection.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -55,7 +55,6 @@ struct Migration {
 constexpr Migration kMigrations[] = {{2, kVersion2}};
 static_assert(std::end(kMigrations)[-1].version == MariaDbKeyStore::kSchemaVersion,
               "kSchemaVersion must name the last migration");
-
 
 Status CheckUserId(std::string_view user_id) {
   if (user_id.size() > kMaxKeyBytes) return InvalidArgumentError("user id is longer than 255 bytes");
@@ -233,7 +232,8 @@ class MariaDbKeyStore::Lease {
   bool reused_ = false;
 };
 
-Result<std::unique_ptr<MariaDbKeyStore>> MariaDbKeyStore::Open(const sql::MariaDbOptions& options, int default_pool_size) {
+Result<std::unique_ptr<MariaDbKeyStore>> MariaDbKeyStore::Open(const sql::MariaDbOptions& options,
+                                                               int default_pool_size) {
   const int pool_size = options.max_pool_size.value_or(default_pool_size);
   KW_RETURN_IF_ERROR(ValidateOptions(options, pool_size));
   // Connector/C's global set-up is not thread-safe; do it once, before any connection.

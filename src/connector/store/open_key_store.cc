@@ -8,7 +8,8 @@ namespace keywarden::connector {
 
 Result<std::unique_ptr<connector::store::KeyStore>> OpenKeyStore(const ConnectorConfig::Database& database) {
   if (database.provider == "sqlite") {
-    KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::SqliteKeyStore> sqlite, connector::store::SqliteKeyStore::Open(database.sqlite_path));
+    KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::SqliteKeyStore> sqlite,
+                        connector::store::SqliteKeyStore::Open(database.sqlite_path));
     return std::unique_ptr<connector::store::KeyStore>(std::move(sqlite));
   }
   if (database.provider == "postgresql") {

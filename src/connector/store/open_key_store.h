@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "connector/config/connector_config.h"
-#include "keywarden/status.h"
 #include "connector/store/key_store.h"
+#include "keywarden/status.h"
 
 namespace keywarden::connector {
 

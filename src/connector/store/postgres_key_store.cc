@@ -6,8 +6,8 @@
 #include <string>
 #include <utility>
 
-#include "sql/postgres/postgres_connection.h"
 #include "connector/store/internal/stored_rows.h"
+#include "sql/postgres/postgres_connection.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -318,9 +318,9 @@ Status PostgresKeyStore::Migrate() {
       const std::string what = "to apply schema migration " + std::to_string(migration.version);
       KW_RETURN_IF_ERROR(db.ExecuteText(migration.sql, what, deadline).status());
     }
-    const std::string record = stored.rows() == 0
-                                   ? "INSERT INTO keywarden_schema(version) VALUES(" + std::to_string(kSchemaVersion) + ")"
-                                   : "UPDATE keywarden_schema SET version = " + std::to_string(kSchemaVersion);
+    const std::string record =
+        stored.rows() == 0 ? "INSERT INTO keywarden_schema(version) VALUES(" + std::to_string(kSchemaVersion) + ")"
+                           : "UPDATE keywarden_schema SET version = " + std::to_string(kSchemaVersion);
     return db.ExecuteText(record, "to record the schema version", deadline).status();
   });
 }
@@ -494,7 +494,8 @@ Status PostgresKeyStore::DeleteDataKeyWrapping(std::uint32_t version, std::strin
     KW_ASSIGN_OR_RETURN(std::int64_t matching, count.Int(0, 1));
     if (matching == 0) return NotFoundError("no such data key wrapping");
     if (total == 1) {
-      return InvalidArgumentError("refusing to delete the last wrapping of data key version " + std::to_string(version));
+      return InvalidArgumentError("refusing to delete the last wrapping of data key version " +
+                                  std::to_string(version));
     }
     return db.Execute(kDeleteWrapping, params, deadline).status();
   });

@@ -30,7 +30,8 @@ std::string Quoted(const std::string& path) { return "'" + path + "'"; }
 Status SqliteFailure(int rc, const std::string& path, std::string_view what) {
   const int primary = rc & 0xff;
   if (primary == SQLITE_NOTADB) return InvalidArgumentError(Quoted(path) + " is not a SQLite database");
-  if (primary == SQLITE_CORRUPT) return InvalidArgumentError(Quoted(path) + " is damaged (SQLite: " + sqlite3_errstr(rc) + ")");
+  if (primary == SQLITE_CORRUPT)
+    return InvalidArgumentError(Quoted(path) + " is damaged (SQLite: " + sqlite3_errstr(rc) + ")");
   std::string message = "SQLite failed " + std::string(what) + " " + Quoted(path) + ": " + sqlite3_errstr(rc);
   switch (primary) {
     case SQLITE_BUSY:
@@ -39,10 +40,8 @@ Status SqliteFailure(int rc, const std::string& path, std::string_view what) {
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
-    case SQLITE_PERM:
-      return UnavailableError(std::move(message));
-    default:
-      return InternalError(std::move(message));
+    case SQLITE_PERM: return UnavailableError(std::move(message));
+    default: return InternalError(std::move(message));
   }
 }
 
@@ -123,7 +122,8 @@ bool Exists(const std::string& path, struct stat* info = nullptr) {
 }
 
 bool SameFile(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   return Exists(a, &sa) && Exists(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
@@ -155,10 +155,9 @@ void RemoveWithSidecars(const std::string& path) {
 
 // Checks the tables and schema version; counts rows.
 Result<SqliteDatabaseInfo> Inspect(Database& db, bool allow_newer) {
-  KW_ASSIGN_OR_RETURN(std::int64_t tables,
-                      db.Integer("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
-                                 "name IN ('user_keys', 'data_keys')",
-                                 "to read the schema of"));
+  KW_ASSIGN_OR_RETURN(std::int64_t tables, db.Integer("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                                      "name IN ('user_keys', 'data_keys')",
+                                                      "to read the schema of"));
   KW_ASSIGN_OR_RETURN(std::int64_t version, db.Integer("PRAGMA user_version", "to read the schema version of"));
   if (tables != 2 || version < 1) return InvalidArgumentError(Quoted(db.path()) + " is not a Keywarden database");
   if (version > SqliteKeyStore::kSchemaVersion && !allow_newer) {
@@ -181,7 +180,8 @@ Result<SqliteDatabaseInfo> Inspect(Database& db, bool allow_newer) {
 Status CopyInto(Database& source, const std::string& destination) {
   KW_ASSIGN_OR_RETURN(auto copy, OpenExisting(destination, SQLITE_OPEN_READWRITE));
   sqlite3_backup* backup = sqlite3_backup_init(copy->get(), "main", source.get(), "main");
-  if (backup == nullptr) return SqliteFailure(sqlite3_extended_errcode(copy->get()), destination, "to start copying to");
+  if (backup == nullptr)
+    return SqliteFailure(sqlite3_extended_errcode(copy->get()), destination, "to start copying to");
   // The source's lock is not covered by a busy handler: retry while another process holds it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
   int rc = SQLITE_OK;

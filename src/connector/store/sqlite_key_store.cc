@@ -76,10 +76,8 @@ bool IsTransient(int rc) {
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
     case SQLITE_READONLY:
-    case SQLITE_NOMEM:
-      return true;
-    default:
-      return false;
+    case SQLITE_NOMEM: return true;
+    default: return false;
   }
 }
 
@@ -154,8 +152,7 @@ using internal::SqliteConnection;
 // The first failure (prepare, bind, step) sticks and is what Step() reports.
 class Query {
  public:
-  Query(SqliteConnection& connection, const char* sql, std::string_view what)
-      : db_(connection.db()), what_(what) {
+  Query(SqliteConnection& connection, const char* sql, std::string_view what) : db_(connection.db()), what_(what) {
     auto stmt = connection.Prepare(sql);
     if (stmt.ok()) {
       stmt_ = *stmt;
@@ -253,7 +250,6 @@ Status Exec(SqliteConnection& connection, const char* sql, std::string_view what
   return Query(connection, sql, what).Run();
 }
 
-
 Result<int> UserVersion(SqliteConnection& connection) {
   Query query(connection, "PRAGMA user_version", "to read the schema version");
   KW_ASSIGN_OR_RETURN(bool row, query.Step());
@@ -275,8 +271,7 @@ Status Migrate(SqliteConnection& connection, int latest) {
       if (migration.version <= version) continue;
       const std::string step = "to apply schema migration " + std::to_string(migration.version);
       KW_RETURN_IF_ERROR(connection.ExecOnce(migration.sql, step));
-      KW_RETURN_IF_ERROR(
-          connection.ExecOnce("PRAGMA user_version = " + std::to_string(migration.version), step));
+      KW_RETURN_IF_ERROR(connection.ExecOnce("PRAGMA user_version = " + std::to_string(migration.version), step));
     }
     return connection.ExecOnce("COMMIT", "to commit the schema migration");
   }();
@@ -607,7 +602,10 @@ Status InsertWrapping(SqliteConnection& db, const custody::WrappedDataKey& key) 
       "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(version, provider_fingerprint) DO UPDATE SET "
       "wrapped = excluded.wrapped, creation_date = excluded.creation_date";
   Query insert(db, kSql, "to store a data key wrapping");
-  insert.Int(1, std::int64_t{key.version}).Text(2, key.provider_key_fingerprint).Blob(3, key.wrapped).Int(4, key.creation_date);
+  insert.Int(1, std::int64_t{key.version})
+      .Text(2, key.provider_key_fingerprint)
+      .Blob(3, key.wrapped)
+      .Int(4, key.creation_date);
   return insert.Run();
 }
 
@@ -660,7 +658,8 @@ Status SqliteKeyStore::DeleteDataKeyWrapping(std::uint32_t version, std::string_
     KW_ASSIGN_OR_RETURN(bool row, count.Step());
     if (!row || count.ColumnOptionalInt(1).value_or(0) == 0) return NotFoundError("no such data key wrapping");
     if (count.ColumnInt(0) == 1) {
-      return InvalidArgumentError("refusing to delete the last wrapping of data key version " + std::to_string(version));
+      return InvalidArgumentError("refusing to delete the last wrapping of data key version " +
+                                  std::to_string(version));
     }
     Query remove(db, "DELETE FROM data_key_wrappings WHERE version = ?1 AND provider_fingerprint = ?2",
                  "to delete a data key wrapping");
@@ -765,6 +764,5 @@ Status SqliteKeyStore::Ping() {
   Query query(*reader, "SELECT COUNT(*) FROM data_key_wrappings", "to answer a ping");
   return query.Step().status();
 }
-
 
 }  // namespace keywarden::connector::store

@@ -124,7 +124,7 @@ class SqliteKeyStore final : public KeyStore {
   std::vector<std::unique_ptr<Connection>> idle_readers_;
 
   std::atomic<std::uint64_t> write_generation_{0};  // bumped after every commit
-  bool stopping_ = false;                            // guarded by read_mu_
+  bool stopping_ = false;                           // guarded by read_mu_
   std::condition_variable janitor_cv_;
   std::thread janitor_;
 

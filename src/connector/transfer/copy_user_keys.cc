@@ -74,8 +74,8 @@ Status VerifyWritten(connector::store::KeyStore& destination, const custody::Dat
 
 }  // namespace
 
-Result<CopySummary> CopyUserKeys(UserKeySource& source, connector::store::KeyStore& destination, const custody::DataKeyring& keyring,
-                                 const CopyOptions& options) {
+Result<CopySummary> CopyUserKeys(UserKeySource& source, connector::store::KeyStore& destination,
+                                 const custody::DataKeyring& keyring, const CopyOptions& options) {
   if (options.batch_size == 0) return InvalidArgumentError("the batch size must be at least 1");
   CopySummary summary;
   DestinationCursor existing(destination, options.batch_size);

@@ -29,10 +29,10 @@
 #include <string>
 #include <vector>
 
+#include "connector/store/key_store.h"
 #include "custody/data_keyring.h"
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
-#include "connector/store/key_store.h"
 
 namespace keywarden::connector {
 
@@ -80,8 +80,8 @@ struct CopySummary {
 // Copies every row of `source` into `destination`, sealed by `keyring` (the destination's).
 // Errors: the first unreadable row (unless skipped) or conflict, naming the row; a failing store;
 // a written row that does not read back as written (kInternal).
-Result<CopySummary> CopyUserKeys(UserKeySource& source, connector::store::KeyStore& destination, const custody::DataKeyring& keyring,
-                                 const CopyOptions& options);
+Result<CopySummary> CopyUserKeys(UserKeySource& source, connector::store::KeyStore& destination,
+                                 const custody::DataKeyring& keyring, const CopyOptions& options);
 
 }  // namespace keywarden::connector
 

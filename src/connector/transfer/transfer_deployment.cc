@@ -15,7 +15,8 @@ namespace {
 
 class StoreKeySource final : public UserKeySource {
  public:
-  StoreKeySource(connector::store::KeyStore& store, const custody::DataKeyring& keyring) : store_(store), keyring_(keyring) {}
+  StoreKeySource(connector::store::KeyStore& store, const custody::DataKeyring& keyring)
+      : store_(store), keyring_(keyring) {}
 
   Result<std::vector<SourceRow>> Next(std::size_t limit) override {
     KW_ASSIGN_OR_RETURN(std::vector<connector::store::UserKeyRecord> records, store_.ListUserKeys(after_, limit));
@@ -80,7 +81,8 @@ bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Dat
   return false;
 }
 
-std::unique_ptr<UserKeySource> NewStoreKeySource(connector::store::KeyStore& store, const custody::DataKeyring& keyring) {
+std::unique_ptr<UserKeySource> NewStoreKeySource(connector::store::KeyStore& store,
+                                                 const custody::DataKeyring& keyring) {
   return std::make_unique<StoreKeySource>(store, keyring);
 }
 

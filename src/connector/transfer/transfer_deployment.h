@@ -12,10 +12,10 @@
 #include <memory>
 
 #include "connector/config/connector_config.h"
-#include "custody/data_keyring.h"
-#include "connector/transfer/copy_user_keys.h"
-#include "keywarden/status.h"
 #include "connector/store/key_store.h"
+#include "connector/transfer/copy_user_keys.h"
+#include "custody/data_keyring.h"
+#include "keywarden/status.h"
 
 namespace keywarden::connector {
 
@@ -31,7 +31,8 @@ Result<CopySummary> TransferUserKeys(const ConnectorConfig& from, const Connecto
 
 // A Keywarden store as a source: its rows in id order, each opened with `keyring`. Both must
 // outlive the source.
-std::unique_ptr<UserKeySource> NewStoreKeySource(connector::store::KeyStore& store, const custody::DataKeyring& keyring);
+std::unique_ptr<UserKeySource> NewStoreKeySource(connector::store::KeyStore& store,
+                                                 const custody::DataKeyring& keyring);
 
 }  // namespace keywarden::connector
 

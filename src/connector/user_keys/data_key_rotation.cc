@@ -22,7 +22,8 @@ constexpr std::size_t kProbePage = 10000;
 constexpr int kWriteAttempts = 8;
 constexpr std::chrono::milliseconds kWriteBackoff{100};
 
-Result<std::size_t> ResealWithRetry(connector::store::KeyStore& store, std::span<const connector::store::Reseal> reseals) {
+Result<std::size_t> ResealWithRetry(connector::store::KeyStore& store,
+                                    std::span<const connector::store::Reseal> reseals) {
   for (int attempt = 1;; ++attempt) {
     auto changed = store.ResealUserKeys(reseals);
     if (changed.ok() || changed.status().code() != ErrorCode::kUnavailable || attempt == kWriteAttempts) {
@@ -53,7 +54,8 @@ Result<Clock::time_point> CreatedAt(connector::store::KeyStore& store, std::uint
   for (const custody::WrappedDataKey& key : keys) {
     if (key.version == version && (created == 0 || key.creation_date < created)) created = key.creation_date;
   }
-  const auto age = std::chrono::system_clock::now() - std::chrono::system_clock::time_point(std::chrono::milliseconds(created));
+  const auto age =
+      std::chrono::system_clock::now() - std::chrono::system_clock::time_point(std::chrono::milliseconds(created));
   return Clock::now() - std::max<std::chrono::system_clock::duration>(age, {});
 }
 
@@ -80,7 +82,8 @@ class Rotation {
     std::vector<connector::store::Reseal> reseals;
     reseals.reserve(options_.batch_size);
     while (true) {
-      KW_ASSIGN_OR_RETURN(std::vector<connector::store::UserKeyRecord> page, store_.ListUserKeys(after, options_.batch_size));
+      KW_ASSIGN_OR_RETURN(std::vector<connector::store::UserKeyRecord> page,
+                          store_.ListUserKeys(after, options_.batch_size));
       if (page.empty()) break;
       const bool last_page = page.size() < options_.batch_size;
       after = page.back().user_id;

@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "connector/store/key_store.h"
 #include "custody/rsa_key_provider.h"
 #include "keywarden/status.h"
-#include "connector/store/key_store.h"
 
 namespace keywarden::connector {
 
@@ -42,7 +42,7 @@ struct DataKeyRotationProgress {
 };
 
 struct DataKeyRotationOptions {
-  std::size_t batch_size = 2000;  // rows per page and per transaction
+  std::size_t batch_size = 2000;       // rows per page and per transaction
   std::chrono::milliseconds pause{0};  // between pages, to leave the database to the service
   std::chrono::milliseconds settle = kRotationSettle;
   int max_passes = 10;
@@ -51,15 +51,15 @@ struct DataKeyRotationOptions {
 };
 
 struct DataKeyRotationSummary {
-  std::uint32_t version = 0;            // the version every row is sealed under now
-  std::vector<std::uint32_t> versions;  // every version held
-  bool created_version = false;         // false: a cut-short rotation was resumed
-  std::uint64_t resealed = 0;           // rows moved to `version` by this run
-  std::uint64_t already_current = 0;    // rows already under `version` when first read
-  std::uint64_t rewritten_meanwhile = 0;  // rows a user replaced between our read and our write
-  std::uint64_t failed = 0;             // rows that do not open (altered or copied): left as they are
+  std::uint32_t version = 0;                 // the version every row is sealed under now
+  std::vector<std::uint32_t> versions;       // every version held
+  bool created_version = false;              // false: a cut-short rotation was resumed
+  std::uint64_t resealed = 0;                // rows moved to `version` by this run
+  std::uint64_t already_current = 0;         // rows already under `version` when first read
+  std::uint64_t rewritten_meanwhile = 0;     // rows a user replaced between our read and our write
+  std::uint64_t failed = 0;                  // rows that do not open (altered or copied): left as they are
   std::vector<std::string> failed_user_ids;  // the first kMaxListedFailures of them
-  std::uint64_t verified = 0;           // rows the last pass opened under their version
+  std::uint64_t verified = 0;                // rows the last pass opened under their version
   int passes = 0;
 
   static constexpr std::size_t kMaxListedFailures = 100;

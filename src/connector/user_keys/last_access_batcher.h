@@ -23,8 +23,8 @@
 #include <thread>
 #include <unordered_map>
 
-#include "keywarden/status.h"
 #include "connector/store/key_store.h"
+#include "keywarden/status.h"
 
 namespace keywarden::connector {
 
@@ -33,7 +33,8 @@ class LastAccessBatcher {
   static constexpr std::size_t kDefaultMaxPending = 100'000;
 
   // `store` must outlive the batcher. Starts the background thread.
-  explicit LastAccessBatcher(connector::store::KeyStore& store, std::chrono::milliseconds interval = std::chrono::seconds(30),
+  explicit LastAccessBatcher(connector::store::KeyStore& store,
+                             std::chrono::milliseconds interval = std::chrono::seconds(30),
                              std::size_t max_pending = kDefaultMaxPending);
   // Stops the thread and writes what is still pending.
   ~LastAccessBatcher();

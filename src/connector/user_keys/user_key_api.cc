@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "auth/bearer.h"
-#include "telemetry/log.h"
 #include "connector/user_keys/key_body.h"
 #include "keywarden/crypto/encoding.h"
+#include "telemetry/log.h"
 
 namespace keywarden::connector {
 namespace {
@@ -90,68 +90,82 @@ int HttpStatusFor(const Status& status) {
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kAuthenticationFailed:  // a stored row that does not open for this user
     case ErrorCode::kWrongKey:
-    case ErrorCode::kInternal:
-      return 500;
+    case ErrorCode::kInternal: return 500;
   }
   return 500;
 }
 
 void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
-  router.Add("GET", "/user-keys", Authenticated(api, "read", [api](const HttpRequest&, const std::string& user_id,
-                                                                  Status& outcome) {
-      auto key = api.service.Get(user_id);
-      outcome = key.status();
-      if (!key.ok()) {
-        if (outcome.code() == ErrorCode::kNotFound) return http::JsonError(404, "no key is stored for this user");
-        if (outcome.code() == ErrorCode::kAuthenticationFailed) {
-          telemetry::LogError("the stored key of user " + user_id + " failed its integrity check");
-          return http::JsonError(500, "the stored key failed its integrity check");
-        }
-        return Failure(outcome);
-      }
-      // Built by hand rather than through a JSON library, which would leave unwiped copies of
-      // the key behind (base64 needs no escaping). The server wipes the body once sent.
-      static constexpr std::string_view kOpen = "{\"key\":\"";
-      static constexpr std::string_view kClose = "\"}";
-      std::string encoded = Base64EncodeSecret(*key);
-      HttpResponse response;
-      response.status = 200;
-      response.content_type = std::string(http::kJsonContentType);
-      response.body.reserve(kOpen.size() + encoded.size() + kClose.size());
-      response.body.append(kOpen).append(encoded).append(kClose);
-      WipeString(encoded);
-      return response;
-  }), api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
-  router.Add("POST", "/user-keys", WriteKey(api, "create", [api](const std::string& user_id,
-                                                                   std::span<const std::uint8_t> key) {
-    Status status = api.service.Create(user_id, key);
-    if (status.code() == ErrorCode::kAlreadyExists) return AlreadyExistsError("a key is already stored for this user");
-    return status;
-  }), http::Execution::kBlocking);
-  router.Add("PUT", "/user-keys", WriteKey(api, "replace", [api](const std::string& user_id,
-                                                                 std::span<const std::uint8_t> key) {
-    return api.service.Replace(user_id, key);
-  }), http::Execution::kBlocking);
-  router.Add("DELETE", "/user-keys", Authenticated(api, "delete", [api](const HttpRequest&, const std::string& user_id,
-                                                                       Status& outcome) {
-      outcome = api.service.Delete(user_id);
-      if (outcome.code() == ErrorCode::kNotFound) return http::JsonError(404, "no key is stored for this user");
-      if (!outcome.ok()) return Failure(outcome);
-      HttpResponse ok;
-      ok.status = 200;
-      return ok;
-  }), http::Execution::kBlocking);
+  router.Add(
+      "GET", "/user-keys",
+      Authenticated(api, "read",
+                    [api](const HttpRequest&, const std::string& user_id, Status& outcome) {
+                      auto key = api.service.Get(user_id);
+                      outcome = key.status();
+                      if (!key.ok()) {
+                        if (outcome.code() == ErrorCode::kNotFound)
+                          return http::JsonError(404, "no key is stored for this user");
+                        if (outcome.code() == ErrorCode::kAuthenticationFailed) {
+                          telemetry::LogError("the stored key of user " + user_id + " failed its integrity check");
+                          return http::JsonError(500, "the stored key failed its integrity check");
+                        }
+                        return Failure(outcome);
+                      }
+                      // Built by hand rather than through a JSON library, which would leave unwiped copies of
+                      // the key behind (base64 needs no escaping). The server wipes the body once sent.
+                      static constexpr std::string_view kOpen = "{\"key\":\"";
+                      static constexpr std::string_view kClose = "\"}";
+                      std::string encoded = Base64EncodeSecret(*key);
+                      HttpResponse response;
+                      response.status = 200;
+                      response.content_type = std::string(http::kJsonContentType);
+                      response.body.reserve(kOpen.size() + encoded.size() + kClose.size());
+                      response.body.append(kOpen).append(encoded).append(kClose);
+                      WipeString(encoded);
+                      return response;
+                    }),
+      api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
+  router.Add("POST", "/user-keys",
+             WriteKey(api, "create",
+                      [api](const std::string& user_id, std::span<const std::uint8_t> key) {
+                        Status status = api.service.Create(user_id, key);
+                        if (status.code() == ErrorCode::kAlreadyExists)
+                          return AlreadyExistsError("a key is already stored for this user");
+                        return status;
+                      }),
+             http::Execution::kBlocking);
+  router.Add("PUT", "/user-keys",
+             WriteKey(api, "replace",
+                      [api](const std::string& user_id, std::span<const std::uint8_t> key) {
+                        return api.service.Replace(user_id, key);
+                      }),
+             http::Execution::kBlocking);
+  router.Add("DELETE", "/user-keys",
+             Authenticated(api, "delete",
+                           [api](const HttpRequest&, const std::string& user_id, Status& outcome) {
+                             outcome = api.service.Delete(user_id);
+                             if (outcome.code() == ErrorCode::kNotFound)
+                               return http::JsonError(404, "no key is stored for this user");
+                             if (!outcome.ok()) return Failure(outcome);
+                             HttpResponse ok;
+                             ok.status = 200;
+                             return ok;
+                           }),
+             http::Execution::kBlocking);
 }
 
 void AddStatusRoutes(http::Router& router, StatusApi api) {
   auto now = [](const HttpRequest&) { return http::JsonResponse(200, UtcNowIso8601()); };
   router.Add("GET", "/alive", now);
   router.Add("GET", "/now", now);
-  router.Add("GET", "/health", [health = api.health](const HttpRequest&) {
-    const Status status = health ? health() : OkStatus();
-    if (status.ok()) return http::JsonResponse(200, {{"status", "Healthy"}});
-    return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
-  }, http::Execution::kBlocking);  // it asks the database and the key provider, which may be slow to answer
+  router.Add(
+      "GET", "/health",
+      [health = api.health](const HttpRequest&) {
+        const Status status = health ? health() : OkStatus();
+        if (status.ok()) return http::JsonResponse(200, {{"status", "Healthy"}});
+        return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
+      },
+      http::Execution::kBlocking);  // it asks the database and the key provider, which may be slow to answer
   if (api.metrics != nullptr) {
     router.Add("GET", "/metrics", [metrics = api.metrics](const HttpRequest&) {
       HttpResponse response;

@@ -17,9 +17,9 @@
 
 #include "auth/token_verifier.h"
 #include "connector/user_keys/user_key_service.h"
-#include "telemetry/metrics.h"
 #include "http/router.h"
 #include "keywarden/status.h"
+#include "telemetry/metrics.h"
 
 namespace keywarden::connector {
 

@@ -6,8 +6,8 @@
 
 namespace keywarden::connector {
 
-UserKeyService::UserKeyService(connector::store::KeyStore& store, const custody::DataKeyring& keyring, LastAccessBatcher* last_access,
-                               Clock clock)
+UserKeyService::UserKeyService(connector::store::KeyStore& store, const custody::DataKeyring& keyring,
+                               LastAccessBatcher* last_access, Clock clock)
     : store_(store), keyring_(keyring), last_access_(last_access), clock_(std::move(clock)) {}
 
 Status UserKeyService::CheckKeySize(std::span<const std::uint8_t> key) {
@@ -18,7 +18,8 @@ Status UserKeyService::CheckKeySize(std::span<const std::uint8_t> key) {
   return OkStatus();
 }
 
-Result<connector::store::UserKeyRecord> UserKeyService::Seal(std::string_view user_id, std::span<const std::uint8_t> key) {
+Result<connector::store::UserKeyRecord> UserKeyService::Seal(std::string_view user_id,
+                                                             std::span<const std::uint8_t> key) {
   KW_RETURN_IF_ERROR(CheckKeySize(key));
   KW_ASSIGN_OR_RETURN(auto sealed, keyring_.Seal(user_id, key));
   connector::store::UserKeyRecord record;

@@ -13,11 +13,11 @@
 #include <span>
 #include <string_view>
 
-#include "custody/data_keyring.h"
+#include "connector/store/key_store.h"
 #include "connector/user_keys/last_access_batcher.h"
+#include "custody/data_keyring.h"
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
-#include "connector/store/key_store.h"
 
 namespace keywarden::connector {
 
@@ -31,7 +31,8 @@ class UserKeyService {
   using Clock = std::function<TimeMs()>;
 
   // `last_access` may be null (no last-access tracking). All references must outlive the service.
-  UserKeyService(connector::store::KeyStore& store, const custody::DataKeyring& keyring, LastAccessBatcher* last_access, Clock clock);
+  UserKeyService(connector::store::KeyStore& store, const custody::DataKeyring& keyring, LastAccessBatcher* last_access,
+                 Clock clock);
 
   // kNotFound when the user has no key; kAuthenticationFailed when the stored row does not open
   // for this user (altered, or copied from another user's row).

@@ -41,9 +41,9 @@ Status Aes256CbcHmacEncrypt(std::span<const std::uint8_t> enc_key, std::span<con
                             std::span<std::uint8_t> ct_out, std::span<std::uint8_t> mac_out);
 
 // Type 2 decryption: checks the MAC in constant time, and only then decrypts.
-Result<SecureBuffer> Aes256CbcHmacDecrypt(std::span<const std::uint8_t> enc_key,
-                                          std::span<const std::uint8_t> mac_key, std::span<const std::uint8_t> iv,
-                                          std::span<const std::uint8_t> ct, std::span<const std::uint8_t> mac);
+Result<SecureBuffer> Aes256CbcHmacDecrypt(std::span<const std::uint8_t> enc_key, std::span<const std::uint8_t> mac_key,
+                                          std::span<const std::uint8_t> iv, std::span<const std::uint8_t> ct,
+                                          std::span<const std::uint8_t> mac);
 
 // Type 0 decryption (no MAC: only for user keys wrapped by a legacy 32-byte master key).
 Result<SecureBuffer> Aes256CbcDecrypt(std::span<const std::uint8_t> key, std::span<const std::uint8_t> iv,

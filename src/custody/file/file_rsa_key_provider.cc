@@ -113,8 +113,7 @@ Result<KeyFileContents> ReadKeyFile(const std::string& path) {
   if (static_cast<std::uint64_t>(st.st_size) > kMaxKeyFileBytes) {
     return InvalidArgumentError("key file " + path + " is too large to be a key");
   }
-  KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)),
-                           (st.st_mode & (S_IRGRP | S_IROTH)) != 0};
+  KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)), (st.st_mode & (S_IRGRP | S_IROTH)) != 0};
   std::size_t used = 0;
   while (used < contents.bytes.size()) {
     const ssize_t n = ::read(fd, contents.bytes.data() + used, contents.bytes.size() - used);
@@ -258,8 +257,8 @@ Result<SecureBuffer> DrainBio(BIO* bio) {
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio, &data);
   if (length <= 0) return Fail(InternalError("cannot encode the key file"));
-  return SecureBuffer::CopyOf(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data),
-                                                            static_cast<std::size_t>(length)));
+  return SecureBuffer::CopyOf(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(length)));
 }
 
 Result<SecureBuffer> EncodePem(const RsaPrivateKey& key, const SecureBuffer* pass) {
@@ -299,8 +298,8 @@ Result<X509Ptr> SelfSignedCertificate(const RsaPrivateKey& key) {
       BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get())) != nullptr &&
       X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0) != nullptr &&
       X509_time_adj_ex(X509_getm_notAfter(cert.get()), kCertificateValidityDays, 0, nullptr) != nullptr &&
-      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(kCertificateName),
-                                 -1, -1, 0) == 1 &&
+      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(kCertificateName), -1,
+                                 -1, 0) == 1 &&
       X509_set_issuer_name(cert.get(), name) == 1 && X509_set_pubkey(cert.get(), key.evp()) == 1 &&
       X509_sign(cert.get(), key.evp(), EVP_sha256()) > 0;
   if (!ok) return Fail(InternalError("cannot create a certificate"));
@@ -313,8 +312,8 @@ Result<SecureBuffer> EncodePkcs12(const RsaPrivateKey& key, const SecureBuffer& 
   // is HMAC-SHA256 with the same iteration count, whatever this OpenSSL's defaults are.
   Pkcs12Ptr p12(PKCS12_create(AsChars(pass), kCertificateName, key.evp(), cert.get(), nullptr, NID_aes_256_cbc,
                               NID_aes_256_cbc, kKdfIterations, /*mac_iter=*/-1, 0));
-  if (p12 == nullptr || PKCS12_set_mac(p12.get(), AsChars(pass), CLength(pass), nullptr, 0, kKdfIterations,
-                                       EVP_sha256()) != 1) {
+  if (p12 == nullptr ||
+      PKCS12_set_mac(p12.get(), AsChars(pass), CLength(pass), nullptr, 0, kKdfIterations, EVP_sha256()) != 1) {
     return Fail(InternalError("cannot create the PKCS#12 file"));
   }
   const int length = i2d_PKCS12(p12.get(), nullptr);
@@ -376,9 +375,7 @@ std::string Hex(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
-std::string_view KeyFileFormatName(KeyFileFormat format) {
-  return format == KeyFileFormat::kPkcs12 ? "pkcs12" : "pem";
-}
+std::string_view KeyFileFormatName(KeyFileFormat format) { return format == KeyFileFormat::kPkcs12 ? "pkcs12" : "pem"; }
 
 std::string SpkiFingerprint(const RsaPublicKey& key) {
   const std::vector<std::uint8_t> der = key.ToSpkiDer();

@@ -62,16 +62,18 @@ Result<Pkcs11KeyPairInfo> CreatePkcs11KeyPair(const Pkcs11Settings& settings) {
     CK_BYTE exponent[] = {0x01, 0x00, 0x01};
     CK_ATTRIBUTE label{CKA_LABEL, info.key_label.data(), info.key_label.size()};
     CK_ATTRIBUTE id{CKA_ID, info.key_id.data(), info.key_id.size()};
-    std::vector<CK_ATTRIBUTE> public_template = {
-        {CKA_TOKEN, &yes, sizeof yes},     {CKA_PRIVATE, &no, sizeof no},
-        {CKA_ENCRYPT, &yes, sizeof yes},   {CKA_VERIFY, &no, sizeof no},
-        {CKA_WRAP, &no, sizeof no},        {CKA_MODULUS_BITS, &bits, sizeof bits},
-        {CKA_PUBLIC_EXPONENT, exponent, sizeof exponent}, id};
-    std::vector<CK_ATTRIBUTE> private_template = {
-        {CKA_TOKEN, &yes, sizeof yes},     {CKA_PRIVATE, &yes, sizeof yes},
-        {CKA_SENSITIVE, &yes, sizeof yes}, {CKA_EXTRACTABLE, &no, sizeof no},
-        {CKA_DECRYPT, &yes, sizeof yes},   {CKA_SIGN, &no, sizeof no},
-        {CKA_UNWRAP, &no, sizeof no},      id};
+    std::vector<CK_ATTRIBUTE> public_template = {{CKA_TOKEN, &yes, sizeof yes},
+                                                 {CKA_PRIVATE, &no, sizeof no},
+                                                 {CKA_ENCRYPT, &yes, sizeof yes},
+                                                 {CKA_VERIFY, &no, sizeof no},
+                                                 {CKA_WRAP, &no, sizeof no},
+                                                 {CKA_MODULUS_BITS, &bits, sizeof bits},
+                                                 {CKA_PUBLIC_EXPONENT, exponent, sizeof exponent},
+                                                 id};
+    std::vector<CK_ATTRIBUTE> private_template = {{CKA_TOKEN, &yes, sizeof yes},     {CKA_PRIVATE, &yes, sizeof yes},
+                                                  {CKA_SENSITIVE, &yes, sizeof yes}, {CKA_EXTRACTABLE, &no, sizeof no},
+                                                  {CKA_DECRYPT, &yes, sizeof yes},   {CKA_SIGN, &no, sizeof no},
+                                                  {CKA_UNWRAP, &no, sizeof no},      id};
     if (!info.key_label.empty()) {
       public_template.push_back(label);
       private_template.push_back(label);
@@ -79,14 +81,14 @@ Result<Pkcs11KeyPairInfo> CreatePkcs11KeyPair(const Pkcs11Settings& settings) {
     CK_MECHANISM mechanism{CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
     CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
     CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
-    const CK_RV rv = p.api()->C_GenerateKeyPair(session.handle, &mechanism, public_template.data(),
-                                                public_template.size(), private_template.data(),
-                                                private_template.size(), &public_key, &private_key);
+    const CK_RV rv =
+        p.api()->C_GenerateKeyPair(session.handle, &mechanism, public_template.data(), public_template.size(),
+                                   private_template.data(), private_template.size(), &public_key, &private_key);
     if (rv != CKR_OK) return p.Failed(session, rv, "C_GenerateKeyPair");
 
     Status checked = CheckNonExtractable(p, session, private_key);
-    Result<RsaPublicKey> read = checked.ok() ? ReadPkcs11RsaPublicKey(p, session, public_key)
-                                             : Result<RsaPublicKey>(checked);
+    Result<RsaPublicKey> read =
+        checked.ok() ? ReadPkcs11RsaPublicKey(p, session, public_key) : Result<RsaPublicKey>(checked);
     if (!read.ok()) {
       // Half-made keys would block the next attempt under the same name.
       (void)p.api()->C_DestroyObject(session.handle, private_key);

@@ -19,7 +19,7 @@ namespace keywarden::custody {
 struct Pkcs11KeyPairInfo {
   std::string token_label;
   std::string token_serial;
-  std::string key_label;            // empty when only an id was configured
+  std::string key_label;             // empty when only an id was configured
   std::vector<std::uint8_t> key_id;  // the configured id, or 16 random bytes when none was
   std::string fingerprint;           // SHA-256 of the public key's SPKI DER, lower-case hex
 };

@@ -132,10 +132,8 @@ bool IsPkcs11SessionLost(CK_RV rv) {
     case CKR_USER_NOT_LOGGED_IN:
     case CKR_OBJECT_HANDLE_INVALID:
     case CKR_KEY_HANDLE_INVALID:
-    case CKR_DEVICE_ERROR:
-      return true;
-    default:
-      return false;
+    case CKR_DEVICE_ERROR: return true;
+    default: return false;
   }
 }
 

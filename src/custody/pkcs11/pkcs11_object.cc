@@ -81,8 +81,8 @@ Result<std::vector<std::uint8_t>> GetPkcs11Attribute(const Pkcs11SessionPool& po
   return value;
 }
 
-Result<bool> GetPkcs11Bool(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
-                           CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, bool missing) {
+Result<bool> GetPkcs11Bool(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session, CK_OBJECT_HANDLE object,
+                           CK_ATTRIBUTE_TYPE type, bool missing) {
   auto value = GetPkcs11Attribute(pool, session, object, type);
   if (!value.ok()) {
     if (value.status().code() == ErrorCode::kNotFound) return missing;

@@ -35,8 +35,8 @@ Result<std::vector<CK_OBJECT_HANDLE>> FindPkcs11Objects(const Pkcs11SessionPool&
 Result<std::vector<std::uint8_t>> GetPkcs11Attribute(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
                                                      CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type);
 // A CK_BBOOL attribute; `missing` when the object has no such attribute.
-Result<bool> GetPkcs11Bool(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
-                           CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, bool missing);
+Result<bool> GetPkcs11Bool(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session, CK_OBJECT_HANDLE object,
+                           CK_ATTRIBUTE_TYPE type, bool missing);
 
 // The RSA public key of `object` (CKA_MODULUS and CKA_PUBLIC_EXPONENT: a public key, or a private
 // key that carries them), checked as any RsaPublicKey (RSA, 2048..4096 bits).

@@ -18,10 +18,9 @@ Result<CK_OBJECT_HANDLE> FindPrivateKey(const Pkcs11SessionPool& pool, Session& 
   KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> keys, FindPkcs11Objects(pool, session, CKO_PRIVATE_KEY, name, 2));
   if (keys.empty()) {
     const std::string setting = name.id.has_value() ? "rsa_key.pkcs11_key_id" : "rsa_key.pkcs11_key_label";
-    return NotFoundError("no private key with " + name.ToString() + " on PKCS#11 token '" + pool.token_label() +
-                         "' (" + setting + ")" +
-                         (so_login ? "; the security officer cannot see private keys on most tokens: log in as user"
-                                   : ""));
+    return NotFoundError(
+        "no private key with " + name.ToString() + " on PKCS#11 token '" + pool.token_label() + "' (" + setting + ")" +
+        (so_login ? "; the security officer cannot see private keys on most tokens: log in as user" : ""));
   }
   if (keys.size() > 1) {
     return InvalidArgumentError("more than one private key with " + name.ToString() + " on PKCS#11 token '" +
@@ -145,8 +144,8 @@ Status Pkcs11RsaKeyProvider::Check() const {
     KW_ASSIGN_OR_RETURN(std::vector<std::uint8_t> modulus,
                         GetPkcs11Attribute(*pool_, session, session.key, CKA_MODULUS));
     if (modulus != modulus_) {
-      return WrongKeyError("the private key with " + name_.ToString() + " on PKCS#11 token '" +
-                           pool_->token_label() + "' is no longer the key the connector started with");
+      return WrongKeyError("the private key with " + name_.ToString() + " on PKCS#11 token '" + pool_->token_label() +
+                           "' is no longer the key the connector started with");
     }
     return OkStatus();
   });

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "custody/pkcs11/pkcs11_settings.h"
 #include "custody/pkcs11/pkcs11_object.h"
 #include "custody/pkcs11/pkcs11_session_pool.h"
+#include "custody/pkcs11/pkcs11_settings.h"
 #include "custody/rsa_key_provider.h"
 #include "keywarden/crypto/rsa.h"
 #include "keywarden/status.h"

@@ -11,11 +11,9 @@ namespace {
 Status LoginFailure(CK_RV rv, const std::string& token, const std::string& pin_setting) {
   const std::string on = "PKCS#11 token '" + token + "'";
   switch (rv) {
-    case CKR_PIN_INCORRECT:
-      return InvalidArgumentError("wrong PIN for " + on + " (" + pin_setting + ")");
+    case CKR_PIN_INCORRECT: return InvalidArgumentError("wrong PIN for " + on + " (" + pin_setting + ")");
     case CKR_PIN_INVALID:
-    case CKR_PIN_LEN_RANGE:
-      return InvalidArgumentError("the PIN in " + pin_setting + " is not a valid PIN for " + on);
+    case CKR_PIN_LEN_RANGE: return InvalidArgumentError("the PIN in " + pin_setting + " is not a valid PIN for " + on);
     case CKR_PIN_LOCKED:
       return InvalidArgumentError("the PIN of " + on + " is locked; unlock it with the token's tools");
     case CKR_PIN_EXPIRED:
@@ -27,8 +25,7 @@ Status LoginFailure(CK_RV rv, const std::string& token, const std::string& pin_s
     case CKR_SESSION_READ_ONLY_EXISTS:
       return InvalidArgumentError("cannot log in to " + on +
                                   " as the security officer while read-only sessions are open");
-    default:
-      return UnavailableError("cannot log in to " + on + ": " + Pkcs11ErrorName(rv));
+    default: return UnavailableError("cannot log in to " + on + ": " + Pkcs11ErrorName(rv));
   }
 }
 
@@ -86,8 +83,8 @@ Result<std::unique_ptr<Pkcs11SessionPool>> Pkcs11SessionPool::Open(std::shared_p
 
 Status Pkcs11SessionPool::Failed(Session& session, CK_RV rv, std::string_view what) const {
   if (IsPkcs11SessionLost(rv)) session.lost = true;
-  return UnavailableError("PKCS#11 " + std::string(what) + " on token '" + token_label_ + "' failed: " +
-                          Pkcs11ErrorName(rv));
+  return UnavailableError("PKCS#11 " + std::string(what) + " on token '" + token_label_ +
+                          "' failed: " + Pkcs11ErrorName(rv));
 }
 
 Status Pkcs11SessionPool::Run(const Operation& op) {

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "custody/pkcs11/pkcs11_settings.h"
 #include "custody/pkcs11/pkcs11_module.h"
+#include "custody/pkcs11/pkcs11_settings.h"
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
 
@@ -32,8 +32,8 @@ namespace keywarden::custody {
 class Pkcs11SessionPool {
  public:
   struct Options {
-    std::string token_serial;  // the token, by serial number...
-    std::string token_label;   // ...or, when the serial is empty, by label
+    std::string token_serial;           // the token, by serial number...
+    std::string token_label;            // ...or, when the serial is empty, by label
     CK_USER_TYPE user_type = CKU_USER;  // CKU_USER or CKU_SO
     SecureBuffer pin;
     std::string pin_setting;  // the setting that gave the PIN, for errors (the PIN is never shown)

@@ -1,5 +1,5 @@
-// Internals of the MariaDB key store: one Connector/C connection with its prepared statements,
-// and a statement helper. Not an API: only store/mariadb_key_store.cc uses this.
+// One MariaDB Connector/C connection with its prepared statements,
+// and a statement helper, for the connector's MariaDB key store and the reference import.
 //
 // Errors become Status without ever quoting a value: client errors (2000-2999: cannot connect,
 // lost connection, timeouts) and a few server errors about the login or the server's state keep

@@ -138,8 +138,7 @@ class Builder {
         options_.password = SecureBuffer::CopyOf(std::string_view(value));
         Wipe(value);
         return OkStatus();
-      case Setting::kSslMode:
-        return ApplySslMode(key, AsciiLower(value));
+      case Setting::kSslMode: return ApplySslMode(key, AsciiLower(value));
       case Setting::kSslCa:
         if (value.empty()) return Invalid("'" + key + "' is empty");
         options_.ssl_ca = std::move(value);
@@ -163,8 +162,7 @@ class Builder {
         // The store always pools; a configuration that turns pooling off is not honoured.
         if (AsciiLower(value) != "true") return Invalid("'" + key + "' must be true: the connector always pools");
         return OkStatus();
-      case Setting::kCount:
-        break;
+      case Setting::kCount: break;
     }
     return Invalid("unknown setting '" + key + "'");
   }
@@ -327,14 +325,10 @@ std::string MariaDbOptions::Describe() const {
 
 std::string_view MariaDbSslModeName(MariaDbSslMode mode) {
   switch (mode) {
-    case MariaDbSslMode::kNone:
-      return "None";
-    case MariaDbSslMode::kPreferred:
-      return "Preferred";
-    case MariaDbSslMode::kRequired:
-      return "Required";
-    case MariaDbSslMode::kVerifyFull:
-      return "VerifyFull";
+    case MariaDbSslMode::kNone: return "None";
+    case MariaDbSslMode::kPreferred: return "Preferred";
+    case MariaDbSslMode::kRequired: return "Required";
+    case MariaDbSslMode::kVerifyFull: return "VerifyFull";
   }
   return "?";
 }

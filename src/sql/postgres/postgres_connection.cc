@@ -35,7 +35,7 @@ template <typename Encode>
 std::string EncodeArray(unsigned int element_type, std::size_t count, Encode encode) {
   std::string out;
   AppendBigEndian(out, count == 0 ? 0 : 1, 4);  // dimensions
-  AppendBigEndian(out, 0, 4);                    // no NULLs
+  AppendBigEndian(out, 0, 4);                   // no NULLs
   AppendBigEndian(out, element_type, 4);
   if (count == 0) return out;
   AppendBigEndian(out, count, 4);
@@ -158,7 +158,8 @@ int PgResult::rows() const { return PQntuples(result_); }
 std::uint64_t PgResult::affected() const {
   const char* text = PQcmdTuples(result_);
   std::uint64_t count = 0;
-  for (; text != nullptr && *text >= '0' && *text <= '9'; ++text) count = count * 10 + static_cast<unsigned>(*text - '0');
+  for (; text != nullptr && *text >= '0' && *text <= '9'; ++text)
+    count = count * 10 + static_cast<unsigned>(*text - '0');
   return count;
 }
 
@@ -167,8 +168,8 @@ bool PgResult::IsNull(int row, int column) const { return PQgetisnull(result_, r
 Result<std::int64_t> PgResult::Int(int row, int column) const {
   const int length = PQgetlength(result_, row, column);
   const unsigned int type = PQftype(result_, column);
-  const bool sized = (type == kInt8Oid && length == 8) || (type == kInt4Oid && length == 4) ||
-                     (type == kInt2Oid && length == 2);
+  const bool sized =
+      (type == kInt8Oid && length == 8) || (type == kInt4Oid && length == 4) || (type == kInt2Oid && length == 2);
   if (PQfformat(result_, column) != 1 || !sized || IsNull(row, column)) {
     return InternalError("PostgreSQL returned an unexpected value where an integer belongs");
   }
@@ -230,7 +231,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const PostgresOption
   if (options.keepalive.count() > 0) {
     settings.emplace_back("keepalives", "1");
     settings.emplace_back("keepalives_idle", std::to_string(options.keepalive.count()));
-    settings.emplace_back("keepalives_interval", std::to_string(std::max<std::int64_t>(1, options.keepalive.count() / 2)));
+    settings.emplace_back("keepalives_interval",
+                          std::to_string(std::max<std::int64_t>(1, options.keepalive.count() / 2)));
     settings.emplace_back("keepalives_count", "3");
     // Unacknowledged data (a server that vanished mid-request) fails the socket too.
     settings.emplace_back("tcp_user_timeout", std::to_string(command_ms));
@@ -308,9 +310,7 @@ Result<PgResult> PgConnection::Collect(PgDeadline deadline, std::string_view wha
     switch (PQresultStatus(result)) {
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
-      case PGRES_EMPTY_QUERY:
-        last.emplace(result);
-        break;
+      case PGRES_EMPTY_QUERY: last.emplace(result); break;
       case PGRES_FATAL_ERROR:
       case PGRES_NONFATAL_ERROR:
         if (error.ok()) {

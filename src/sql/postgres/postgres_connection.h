@@ -1,4 +1,4 @@
-// One libpq connection for the PostgreSQL key store (internal to store/postgres_key_store.cc).
+// One libpq connection, for the connector's PostgreSQL key store and the reference import.
 //
 // Every call has a deadline: the connection is non-blocking and waits with poll(), so a server
 // that stops answering costs a caller at most its deadline, never a hang. Parameters and results

@@ -164,56 +164,37 @@ class Builder {
  private:
   Status Apply(Field field, std::string_view key, std::string value) {
     switch (field) {
-      case Field::kHost:
-        host_list_ = std::move(value);
-        return OkStatus();
+      case Field::kHost: host_list_ = std::move(value); return OkStatus();
       case Field::kPort: {
         KW_ASSIGN_OR_RETURN(auto port, ParseInteger(key, value, 1, 65535));
         default_port_ = static_cast<std::uint16_t>(port);
         return OkStatus();
       }
-      case Field::kDatabase:
-        options_.database = std::move(value);
-        return OkStatus();
-      case Field::kUser:
-        options_.user = std::move(value);
-        return OkStatus();
-      case Field::kPassword:
-        options_.password = std::move(value);
-        return OkStatus();
-      case Field::kPassfile:
-        options_.passfile = std::move(value);
-        return OkStatus();
+      case Field::kDatabase: options_.database = std::move(value); return OkStatus();
+      case Field::kUser: options_.user = std::move(value); return OkStatus();
+      case Field::kPassword: options_.password = std::move(value); return OkStatus();
+      case Field::kPassfile: options_.passfile = std::move(value); return OkStatus();
       case Field::kSslMode: {
-        KW_ASSIGN_OR_RETURN(options_.ssl_mode, ParseChoice(key, value, {"disable", "allow", "prefer", "require",
-                                                                          "verify-ca", "verify-full"}));
+        KW_ASSIGN_OR_RETURN(
+            options_.ssl_mode,
+            ParseChoice(key, value, {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}));
         return OkStatus();
       }
-      case Field::kSslRootCert:
-        options_.ssl_root_cert = std::move(value);
-        return OkStatus();
-      case Field::kSslCert:
-        options_.ssl_cert = std::move(value);
-        return OkStatus();
-      case Field::kSslKey:
-        options_.ssl_key = std::move(value);
-        return OkStatus();
-      case Field::kSslPassword:
-        options_.ssl_password = std::move(value);
-        return OkStatus();
+      case Field::kSslRootCert: options_.ssl_root_cert = std::move(value); return OkStatus();
+      case Field::kSslCert: options_.ssl_cert = std::move(value); return OkStatus();
+      case Field::kSslKey: options_.ssl_key = std::move(value); return OkStatus();
+      case Field::kSslPassword: options_.ssl_password = std::move(value); return OkStatus();
       case Field::kTrustServerCertificate:
         // Npgsql needed it with "SSL Mode=Require"; libpq's sslmode alone decides verification
         // (require: encrypted, not verified), so it only has to be well-formed.
         return ParseBool(key, value).status();
       case Field::kTargetSessionAttrs: {
-        KW_ASSIGN_OR_RETURN(options_.target_session_attrs,
-                            ParseChoice(key, value, {"any", "read-write", "read-only", "primary", "standby",
-                                                     "prefer-standby"}));
+        KW_ASSIGN_OR_RETURN(
+            options_.target_session_attrs,
+            ParseChoice(key, value, {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}));
         return OkStatus();
       }
-      case Field::kApplicationName:
-        options_.application_name = std::move(value);
-        return OkStatus();
+      case Field::kApplicationName: options_.application_name = std::move(value); return OkStatus();
       case Field::kMaxPoolSize: {
         KW_ASSIGN_OR_RETURN(auto size, ParseInteger(key, value, 1, kMaxPool));
         options_.max_pool_size = static_cast<std::size_t>(size);
@@ -330,7 +311,8 @@ Result<std::string> PercentDecode(std::string_view text, std::string_view part) 
 Result<PostgresOptions> ParseUrl(std::string_view text) {
   const std::size_t scheme_end = text.find("://");
   text.remove_prefix(scheme_end + 3);
-  if (text.find('#') != std::string_view::npos) return InvalidArgumentError("PostgreSQL URL must not have a '#' fragment");
+  if (text.find('#') != std::string_view::npos)
+    return InvalidArgumentError("PostgreSQL URL must not have a '#' fragment");
 
   const std::size_t question = std::min(text.find('?'), text.size());
   std::string_view query = text.substr(std::min(question + 1, text.size()));
@@ -385,7 +367,8 @@ Result<PostgresOptions> ParsePostgresConnectionString(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   if (text.empty()) return InvalidArgumentError(std::string(kWhat) + " is empty");
-  if (StartsWithIgnoreAsciiCase(text, "postgresql://") || StartsWithIgnoreAsciiCase(text, "postgres://")) return ParseUrl(text);
+  if (StartsWithIgnoreAsciiCase(text, "postgresql://") || StartsWithIgnoreAsciiCase(text, "postgres://"))
+    return ParseUrl(text);
   if (text.find("://") != std::string_view::npos && text.find("://") < text.find_first_of(";=")) {
     return InvalidArgumentError("a PostgreSQL URL must start with postgresql:// or postgres://");
   }

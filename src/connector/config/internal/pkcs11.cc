@@ -23,17 +23,18 @@ Status CheckPkcs11(const RawSettings& settings, ConnectorConfig& config) {
     // Ignoring them would leave an operator who forgot the provider on a key file unawares.
     for (const auto& [key, raw] : settings.values) {
       if (std::string_view(key).starts_with(kPrefix)) {
-        return InvalidArgumentError(raw.origin + " is set but the RSA key provider is '" + std::string(custody::RsaKeyProviderName(config.rsa_key.provider)) +
-                                    "': set " + OriginOf(settings, "rsa_key.provider") +
-                                    " to pkcs11, or remove the setting");
+        return InvalidArgumentError(raw.origin + " is set but the RSA key provider is '" +
+                                    std::string(custody::RsaKeyProviderName(config.rsa_key.provider)) + "': set " +
+                                    OriginOf(settings, "rsa_key.provider") + " to pkcs11, or remove the setting");
       }
     }
     return OkStatus();
   }
   custody::Pkcs11Settings& pkcs11 = config.rsa_key.pkcs11;
   if (pkcs11.library.empty() && pkcs11.provider_name.empty()) {
-    return Missing("its module", "rsa_key.pkcs11_library (keyConnectorSettings__rsaKey__pkcs11LibraryPath) or "
-                                 "rsa_key.pkcs11_provider (keyConnectorSettings__rsaKey__pkcs11Provider)");
+    return Missing("its module",
+                   "rsa_key.pkcs11_library (keyConnectorSettings__rsaKey__pkcs11LibraryPath) or "
+                   "rsa_key.pkcs11_provider (keyConnectorSettings__rsaKey__pkcs11Provider)");
   }
   if (pkcs11.token_serial.empty() && pkcs11.token_label.empty()) {
     return Missing("the token",
@@ -41,8 +42,9 @@ Status CheckPkcs11(const RawSettings& settings, ConnectorConfig& config) {
                    "or rsa_key.pkcs11_token_label");
   }
   if (!pkcs11.key_id.has_value() && pkcs11.key_label.empty()) {
-    return Missing("the private key", "rsa_key.pkcs11_key_label (keyConnectorSettings__rsaKey__pkcs11PrivateKeyLabel) "
-                                      "or rsa_key.pkcs11_key_id (keyConnectorSettings__rsaKey__pkcs11PrivateKeyId)");
+    return Missing("the private key",
+                   "rsa_key.pkcs11_key_label (keyConnectorSettings__rsaKey__pkcs11PrivateKeyLabel) "
+                   "or rsa_key.pkcs11_key_id (keyConnectorSettings__rsaKey__pkcs11PrivateKeyId)");
   }
   if (!pkcs11.pin_file.empty()) {
     const std::string origin = OriginOf(settings, "rsa_key.pkcs11_pin_file");

@@ -40,7 +40,8 @@ std::string OriginOf(const RawSettings& settings, std::string_view key) {
 
 Result<SecureBuffer> ReadSecretFile(const std::string& path, std::string_view setting) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) return InvalidArgumentError("cannot read " + std::string(setting) + " " + path + ": " + std::strerror(errno));
+  if (!file)
+    return InvalidArgumentError("cannot read " + std::string(setting) + " " + path + ": " + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   std::size_t size = text.size();
   if (size > 0 && text[size - 1] == '\n') --size;

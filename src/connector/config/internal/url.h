@@ -28,7 +28,6 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text, std::string_view setting);
 // "scheme://host[:port]", the port only when it is not the scheme's default.
 std::string UrlOrigin(const HttpUrl& url);
 
-
 // A DNS name, an IPv4 address, or an IPv6 address (without brackets).
 bool IsValidHost(std::string_view host);
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <limits>
 
-#include "keywarden/status.h"
 #include "connector/store/key_store.h"
+#include "keywarden/status.h"
 
 namespace keywarden::connector::store::internal {
 
