@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -30,13 +31,45 @@ struct CaseInsensitiveLess {
 
 using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;
 
+// The values of the `{name}` segments of the route that matched a request, e.g. orgId and id
+// for "/organizations/{orgId}/users/{id}". The router fills them before it calls the handler;
+// a request no route matched has none. Values are the segments exactly as sent (no
+// percent-decoding: a segment holding "%2F" stays one segment, "%2F" included). Names and
+// values are copies, not views into the target or the router, so they stay valid however the
+// request is moved or copied (the server moves it to the blocking pool and back).
+class PathParams {
+ public:
+  // The value of parameter `name` (case-sensitive, as written in the route), or "" when the
+  // route has no such parameter. A matched parameter is never empty.
+  std::string_view Get(std::string_view name) const {
+    for (const auto& [param_name, value] : values_) {
+      if (param_name == name) return value;
+    }
+    return {};
+  }
+
+  // Records a value; the router calls this, in the order the route names the parameters.
+  void Add(std::string name, std::string value) { values_.emplace_back(std::move(name), std::move(value)); }
+
+  std::size_t size() const { return values_.size(); }
+  bool empty() const { return values_.empty(); }
+
+ private:
+  // A route has a handful of parameters at most: a linear scan beats any map.
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
 struct HttpRequest {
-  std::string method;          // "GET", "POST", ... exactly as sent (methods are case-sensitive)
-  std::string target;          // the path only, e.g. "/user-keys"; always starts with '/'
-  std::string query;           // what followed '?', without it; empty when there was none
-  HeaderMap headers;           // repeated fields are joined with ", "
+  std::string method;  // "GET", "POST", ... exactly as sent (methods are case-sensitive)
+  std::string target;  // the path only, e.g. "/user-keys"; always starts with '/'
+  std::string query;   // what followed '?', without it; empty when there was none
+  HeaderMap headers;   // repeated fields are joined with ", "
   std::string body;
   std::string client_address;  // the peer's IP address, e.g. "127.0.0.1" or "::1"
+  PathParams path_params;      // filled by the router from the matched route's pattern
+
+  // The value of the matched route's `{name}` segment, or "" when the route has none by that name.
+  std::string_view path_param(std::string_view name) const { return path_params.Get(name); }
 
   // The header's value, or "" when absent.
   std::string_view header(std::string_view name) const {

@@ -1,51 +1,158 @@
-// Router: exact-path dispatch of requests to handlers.
+// Router: dispatch of requests to handlers by method and path pattern.
 //
-// Routes are added once, before the server starts; Dispatch() and route_label() are then
-// safe to call from any number of threads. Paths match exactly (no patterns, no trailing-slash
-// folding): the connector's API is a handful of fixed paths.
+// A route's pattern is a path whose segments are literals or parameters:
+// "/organizations/{orgId}/users/{id}". A Bitwarden-compatible server has dozens of them.
+//
+// Matching rules:
+//  - A segment is the text between two '/' exactly as sent, with no percent-decoding, so a
+//    segment holding "%2F" is still one segment.
+//  - A literal matches the same text, case-sensitively. A parameter, a segment written as
+//    "{name}" (braces around a non-empty name), matches any one non-empty segment; its value
+//    reaches the handler as request.path_param("name"). Anything else, "{}" included, is a
+//    literal.
+//  - Literals win over parameters, segment by segment from the left: "/devices/knowndevice"
+//    beats "/devices/{id}". The method takes part: when the literal route lacks the request's
+//    method, a parameter route that has it answers (DELETE /devices/knowndevice reaches
+//    "/devices/{id}"). Only when no pattern matching the path has the method is the answer
+//    405, with `Allow` listing the methods of every such pattern; no matching pattern is 404.
+//  - One trailing '/' is ignored, in requests and patterns alike: "/api/sync/" is "/api/sync".
+//    A route registered as "/" is the root; "//" matches neither it nor anything else.
+//
+// Middleware (http/middleware.h) wraps handlers when routes are declared:
+//   router.Use(audit);                                      // every route added after this
+//   router.Add("GET", "/user-keys", handler).With(bearer);  // this route only
+// A request passes the router-wide layers (first Use() outermost), then the route's own (first
+// With() outermost), then the handler.
+//
+// Thread-safety: routes are declared (Add, With, Use) before the server starts, from one
+// thread. From then on the router is read-only, and Find, Dispatch, execution and route_label
+// are safe to call from any number of threads without locks.
+//
+// Cost: Find splits the path into segments once and walks a trie of segments, one ordered
+// lookup per segment, so it grows with the path's depth and only logarithmically with the
+// number of routes. A request only leaves a literal branch for a parameter one when the
+// literal branch has no route for it. Splitting stops one segment past the deepest pattern,
+// so a scanner's long paths are refused without a walk. The server calls Find once per request
+// and reuses the Match; execution() and route_label() each call it again, for callers that need
+// one answer only.
 #ifndef KEYWARDEN_HTTP_ROUTER_H_
 #define KEYWARDEN_HTTP_ROUTER_H_
 
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/http_types.h"
+#include "http/middleware.h"
 
 namespace keywarden::http {
-
-using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
 // Where the server runs a route's handler: on the I/O thread that read the request (quick
 // handlers), or on the blocking pool (handlers that wait on disk or network).
 enum class Execution { kInline, kBlocking };
 
 class Router {
+ private:
+  struct Endpoint;
+  struct Node;
+  struct Search;
+
  public:
-  // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/user-keys"). Adding the
-  // same method and path again replaces the earlier handler.
-  void Add(std::string method, std::string path, Handler handler, Execution execution = Execution::kInline);
+  // What Add() returns, to give the route its own middleware:
+  //   router.Add("GET", "/user-keys", handler).With(bearer).With(audit);
+  // Refers to the route inside the router: use it while declaring routes, not once serving.
+  class RouteHandle {
+   public:
+    // Wraps the route's handler in `middleware`, inside the router-wide layers and inside the
+    // route's earlier With() layers. Rebuilds the route's chain, so a request reaches the
+    // handler through every layer declared so far.
+    RouteHandle& With(Middleware middleware);
 
-  // How the matched route runs; kInline for unknown paths and methods (their answers are quick).
-  Execution execution(const HttpRequest& request) const;
+   private:
+    friend class Router;
+    explicit RouteHandle(Endpoint& endpoint) : endpoint_(&endpoint) {}
+    Endpoint* endpoint_;
+  };
 
-  // The matched handler's response; 404 JSON for an unknown path; 405 JSON with an `Allow`
-  // header listing the path's methods when only the method is wrong. Handler exceptions
-  // propagate (the server turns them into a 500).
-  HttpResponse Dispatch(const HttpRequest& request) const;
+  // One request's match: found once, then used for its execution, its dispatch and its
+  // metrics label. Refers to routes inside the router; valid as long as the router lives.
+  class Match {
+   public:
+    // Whether a route has both the request's path and its method.
+    bool found() const { return endpoint_ != nullptr; }
+    // How the matched route runs; kInline when none matched (404 and 405 answers are quick).
+    Execution execution() const;
+    // The matched pattern (for a 405, the first pattern matching the path), or "other".
+    std::string_view label() const { return label_; }
 
-  // A bounded label for metrics: the matched path, or "other" for any unknown path (so a
-  // scanner cannot create unbounded label sets). Valid as long as the router lives.
-  std::string_view route_label(const HttpRequest& request) const;
+   private:
+    friend class Router;
+    const Endpoint* endpoint_ = nullptr;
+    std::string_view label_ = "other";
+    PathParams params_;  // the route's parameter values, handed to the request by Dispatch
+    std::string allow_;  // for a 405: the methods of the patterns matching the path, e.g. "GET, POST"
+  };
+
+  // Registers `handler` for `method` (e.g. "GET", case-sensitive) on `pattern` (see the
+  // matching rules above), inside the router-wide middleware declared so far. Adding the same
+  // method on the same pattern again (parameter names aside) replaces the earlier route, its
+  // middleware included.
+  RouteHandle Add(std::string method, std::string_view pattern, Handler handler,
+                  Execution execution = Execution::kInline);
+
+  // Wraps every route added after this call in `middleware`, outside the routes' own With()
+  // layers; routes added earlier keep theirs. The first Use() is the outermost.
+  void Use(Middleware middleware);
+
+  // Matches `request`'s method and target against the routes.
+  Match Find(const HttpRequest& request) const;
+
+  // Answers `request` as `match` (Find's result for it) says: the route's handler, after the
+  // match's parameters are moved into request.path_params; 404 JSON for an unknown path; 405
+  // JSON with an `Allow` header when only the method is wrong. Handler exceptions propagate
+  // (the server turns them into a 500).
+  HttpResponse Dispatch(HttpRequest& request, Match match) const;
+
+  // Find and Dispatch in one call, for callers that need nothing else from the match.
+  HttpResponse Dispatch(HttpRequest& request) const { return Dispatch(request, Find(request)); }
+  HttpResponse Dispatch(HttpRequest&& request) const { return Dispatch(request, Find(request)); }
+
+  // How the matched route runs: Find(request).execution().
+  Execution execution(const HttpRequest& request) const { return Find(request).execution(); }
+
+  // A bounded label for metrics: the matched route's pattern (e.g. "/organizations/{orgId}/users/{id}",
+  // never the concrete path), or "other" for any unknown path (so a scanner cannot create
+  // unbounded label sets). Valid as long as the router lives.
+  std::string_view route_label(const HttpRequest& request) const { return Find(request).label(); }
 
  private:
-  struct Route {
-    Handler handler;
-    Execution execution;
+  // One method on one pattern.
+  struct Endpoint {
+    std::string pattern;                       // normalised, e.g. "/organizations/{orgId}/users/{id}"
+    std::vector<std::string> parameter_names;  // of its "{name}" segments, left to right
+    Handler handler;                           // as added
+    std::vector<Middleware> layers;            // router-wide then the route's own, outermost first
+    Handler wrapped;                           // `handler` inside `layers`: what Dispatch calls
+    Execution execution = Execution::kInline;
   };
-  // path -> method -> route. std::map keeps `Allow` in a stable order.
-  std::map<std::string, std::map<std::string, Route>, std::less<>> routes_;
+
+  // One segment position of the patterns sharing a prefix.
+  struct Node {
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+    std::unique_ptr<Node> parameter;  // the child for any one non-empty segment
+    // The routes of the pattern ending here, by method; ordered so that `Allow` is stable.
+    std::map<std::string, Endpoint, std::less<>> endpoints;
+  };
+
+  static bool Walk(const Node& node, std::size_t depth, Search& search);
+
+  Node root_;
+  std::size_t max_depth_ = 0;       // segments in the deepest pattern
+  std::vector<Middleware> layers_;  // Use()d so far
 };
 
 }  // namespace keywarden::http

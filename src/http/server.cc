@@ -149,7 +149,8 @@ struct ServerCore {
   }
 
   // CORS pre-flight, or the router (whose exceptions become a generic 500), plus CORS headers.
-  HttpResponse Respond(const HttpRequest& request) const {
+  // `match` is the router's match for `request`, found once per request.
+  HttpResponse Respond(HttpRequest& request, Router::Match match) const {
     bool cors_match = !cors_origin.empty() && request.header("Origin") == cors_origin;
     HttpResponse response;
     if (cors_match && request.method == "OPTIONS" && !request.header("Access-Control-Request-Method").empty()) {
@@ -164,7 +165,7 @@ struct ServerCore {
       response.headers.emplace_back("Access-Control-Max-Age", "600");
     } else {
       try {
-        response = router->Dispatch(request);
+        response = router->Dispatch(request, std::move(match));
       } catch (...) {
         response = JsonError(500, "internal server error");
       }
@@ -322,26 +323,29 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     HttpRequest request;
     request.client_address = client_address_;
     if (!ToHttpRequest(raw, request)) return SendError(400, "malformed request target");
-    if (core_->blocking_pool != nullptr && core_->router->execution(request) == Execution::kBlocking) {
+    Router::Match match = core_->router->Find(request);
+    const std::string_view label = match.label();  // points into the router, which outlives the session
+    if (core_->blocking_pool != nullptr && match.execution() == Execution::kBlocking) {
       // Off the I/O thread: its other connections keep moving, and concurrent writes can meet
       // in one group commit. The answer is sent back on this connection's own thread.
-      asio::post(*core_->blocking_pool, [self = this->shared_from_this(), request = std::move(request), start,
-                                         keep_alive, version]() mutable {
-        HttpResponse response = self->core_->Respond(request);
-        asio::post(self->stream_.get_executor(),
-                   [self, request = std::move(request), response = std::move(response), start, keep_alive,
-                    version]() mutable { self->Finish(request, std::move(response), start, keep_alive, version); });
+      asio::post(*core_->blocking_pool, [self = this->shared_from_this(), request = std::move(request),
+                                         match = std::move(match), label, start, keep_alive, version]() mutable {
+        HttpResponse response = self->core_->Respond(request, std::move(match));
+        asio::post(self->stream_.get_executor(), [self, request = std::move(request), response = std::move(response),
+                                                  label, start, keep_alive, version]() mutable {
+          self->Finish(request, std::move(response), label, start, keep_alive, version);
+        });
       });
       return;
     }
-    HttpResponse response = core_->Respond(request);
-    Finish(request, std::move(response), start, keep_alive, version);
+    HttpResponse response = core_->Respond(request, std::move(match));
+    Finish(request, std::move(response), label, start, keep_alive, version);
   }
 
-  void Finish(HttpRequest& request, HttpResponse response, Clock::time_point start, bool keep_alive, unsigned version) {
+  void Finish(HttpRequest& request, HttpResponse response, std::string_view label, Clock::time_point start,
+              bool keep_alive, unsigned version) {
     OPENSSL_cleanse(request.body.data(), request.body.size());  // a PUT's key
     if (state_ == State::kClosed) return;
-    std::string_view label = core_->router->route_label(request);
     Send(request, std::move(response), label, start, keep_alive && !core_->stopping, version);
   }
 

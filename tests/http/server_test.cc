@@ -510,6 +510,42 @@ TEST(HttpServerTest, ObserverSeesEveryAnswerWithBoundedLabels) {
   EXPECT_EQ(seen, (std::vector<std::pair<std::string, int>>{{"/hello", 200}, {"other", 404}, {"other", 400}}));
 }
 
+// Path parameters and pattern labels through the server, on the I/O threads and on the
+// blocking pool (where the request and its match travel to another thread and back).
+TEST(HttpServerTest, ParameterisedRoutesOnBothPoolsWithPatternLabels) {
+  auto router = std::make_shared<Router>();
+  router->Add("GET", "/ciphers/{id}", [](const HttpRequest& r) { return JsonResponse(200, r.path_param("id")); });
+  router->Add(
+      "PUT", "/ciphers/{id}", [](const HttpRequest& r) { return JsonResponse(200, r.path_param("id")); },
+      Execution::kBlocking);
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> seen;  // label, the path parameter the observer sees
+  auto server = StartServer(
+      TestOptions(), router,
+      [&](const HttpRequest& request, const HttpResponse&, std::chrono::nanoseconds, std::string_view label) {
+        std::lock_guard lock(mu);
+        seen.emplace_back(std::string(label), std::string(request.path_param("id")));
+      });
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.Send(Get("/ciphers/c-1")));
+  auto got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->body, R"("c-1")");
+  ASSERT_TRUE(c.Send("PUT /ciphers/c-2/ HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n"));
+  got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->body, R"("c-2")");
+  ASSERT_TRUE(c.Send("DELETE /ciphers/c-3 HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n"));
+  got = c.Read();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 405);
+  EXPECT_EQ(got->headers["Allow"], "GET, PUT");
+  server->Stop(1s);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
+                      {"/ciphers/{id}", "c-1"}, {"/ciphers/{id}", "c-2"}, {"/ciphers/{id}", ""}}));
+}
+
 TEST(HttpServerTest, StartReportsAnAddressInUse) {
   auto first = StartServer(TestOptions());
   HttpServerOptions options = TestOptions();
