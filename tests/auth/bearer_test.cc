@@ -35,7 +35,8 @@ class BearerTest : public ::testing::Test {
     options.policy.issuer = kIssuer;
     options.policy.required_scopes = {"api"};
     options.policy.allowed_amr = {"Application"};
-    verifier_ = std::make_unique<TokenVerifier>(options, [jwks = signer_->JwksJson()] { return Result<std::string>(jwks); });
+    verifier_ =
+        std::make_unique<TokenVerifier>(options, [jwks = signer_->JwksJson()] { return Result<std::string>(jwks); });
     route_ = Bearer(
         *verifier_,
         [this](const http::HttpRequest&, const Principal& caller) {

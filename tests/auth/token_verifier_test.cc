@@ -58,10 +58,10 @@ std::string JwksOf(std::initializer_list<const jose::JwtSigner*> signers) {
 
 std::string Part(std::string_view json) { return jose::Base64UrlEncode(json); }
 
-#define EXPECT_FAILURE(result, expected)                                               \
-  do {                                                                                 \
-    const auto& kw_r_ = (result);                                                      \
-    ASSERT_FALSE(kw_r_.ok()) << "accepted a token that must fail";                     \
+#define EXPECT_FAILURE(result, expected)                                                                          \
+  do {                                                                                                            \
+    const auto& kw_r_ = (result);                                                                                 \
+    ASSERT_FALSE(kw_r_.ok()) << "accepted a token that must fail";                                                \
     EXPECT_EQ(jose::TokenFailureName(kw_r_.reason()), jose::TokenFailureName(expected)) << kw_r_.error().message; \
   } while (0)
 
@@ -237,9 +237,10 @@ TEST_F(TokenVerifierTest, Hs256WithPublicKeyAsSecret) {
     const std::string input = Part(R"({"alg":"HS256","typ":"JWT","kid":"rsa-1"})") + "." + Part(Claims().dump());
     unsigned char mac[EVP_MAX_MD_SIZE];
     std::size_t mac_length = 0;
-    ASSERT_NE(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
-                        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, sizeof(mac), &mac_length),
-              nullptr);
+    ASSERT_NE(
+        EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
+                  reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, sizeof(mac), &mac_length),
+        nullptr);
     EXPECT_FAILURE(Check(input + "." + jose::Base64UrlEncode(std::span<const std::uint8_t>(mac, mac_length))),
                    jose::TokenFailure::kUnsupportedAlgorithm);
   }
@@ -256,7 +257,8 @@ TEST_F(TokenVerifierTest, UnknownKidRefetchesAtMostOncePerInterval) {
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope-1"}}), later), jose::TokenFailure::kUnknownKey);
   EXPECT_EQ(fetches_, 2);
   // ...and a second unknown kid within the interval triggers none.
-  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope-2"}}), later + seconds(10)), jose::TokenFailure::kUnknownKey);
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope-2"}}), later + seconds(10)),
+                 jose::TokenFailure::kUnknownKey);
   EXPECT_EQ(fetches_, 2);
   // Known kids keep working without fetching.
   EXPECT_TRUE(Check(Mint(Rsa()), later + seconds(10)).ok());
@@ -292,13 +294,15 @@ TEST_F(TokenVerifierTest, RetiredKeyStopsVerifyingAfterRefetch) {
   ASSERT_TRUE(Check(Mint(Rsa())).ok());
   jwks_ = JwksOf({&RsaRotated()});
   const TimePoint later = kNow + seconds(60);
-  ASSERT_TRUE(Check(Mint(RsaRotated(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300))), later).ok());
+  ASSERT_TRUE(
+      Check(Mint(RsaRotated(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300))), later).ok());
   EXPECT_FAILURE(Check(Mint(Rsa(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300))), later),
                  jose::TokenFailure::kUnknownKey);
 }
 
 TEST_F(TokenVerifierTest, JkuHeader) {
-  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"jku", "https://evil.example/jwks"}})), jose::TokenFailure::kForbiddenHeader);
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"jku", "https://evil.example/jwks"}})),
+                 jose::TokenFailure::kForbiddenHeader);
   EXPECT_EQ(fetches_, 0);
 }
 
@@ -308,7 +312,8 @@ TEST_F(TokenVerifierTest, X5uHeader) {
 }
 
 TEST_F(TokenVerifierTest, EmbeddedJwkHeader) {
-  EXPECT_FAILURE(Check(Mint(Foreign(), Claims(), {{"jwk", Foreign().PublicJwk()}})), jose::TokenFailure::kForbiddenHeader);
+  EXPECT_FAILURE(Check(Mint(Foreign(), Claims(), {{"jwk", Foreign().PublicJwk()}})),
+                 jose::TokenFailure::kForbiddenHeader);
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"x5c", nlohmann::json::array({"MIIB"})}})),
                  jose::TokenFailure::kForbiddenHeader);
 }
@@ -426,7 +431,9 @@ TEST_F(TokenVerifierTest, ScopeAsString) {
 }
 
 TEST_F(TokenVerifierTest, ScopeArrayWithoutApi) {
-  EXPECT_FAILURE(CheckEdited([](nlohmann::json& c) { c["scope"] = nlohmann::json::array({"openid", "API"}); }),
+  EXPECT_FAILURE(CheckEdited([](nlohmann::json& c) {
+                   c["scope"] = nlohmann::json::array({"openid", "API"});
+                 }),
                  jose::TokenFailure::kInsufficientScope);
   EXPECT_TRUE(CheckEdited([](nlohmann::json& c) { c["scope"] = nlohmann::json::array({"openid", "api"}); }).ok());
 }
@@ -492,7 +499,8 @@ TEST_F(TokenVerifierTest, FailuresAreNotCached) {
   EXPECT_FAILURE(Check(Mint(Foreign())), jose::TokenFailure::kBadSignature);
   EXPECT_FAILURE(CheckEdited([](nlohmann::json& c) { c["iss"] = "https://evil.example"; }),
                  jose::TokenFailure::kWrongIssuer);
-  const std::string early = Mint(Rsa(), jose::JwtSigner::StandardClaims(kIssuer, kSub, kNow + seconds(600), seconds(300)));
+  const std::string early =
+      Mint(Rsa(), jose::JwtSigner::StandardClaims(kIssuer, kSub, kNow + seconds(600), seconds(300)));
   EXPECT_FAILURE(Check(early), jose::TokenFailure::kNotYetValid);
   EXPECT_EQ(verifier().CachedTokenCount(), 0u);
   // The same token, once valid, is accepted (it was not remembered as a failure).

@@ -56,20 +56,20 @@ TEST(CliOutput, Utf8Validation) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x94\x91"));
-  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));    // U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xc3"));               // truncated
-  EXPECT_FALSE(IsValidUtf8("\xc3\x28"));           // bad continuation
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));           // overlong
-  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));       // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));       // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));   // above U+10FFFF
+  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc3\x28"));          // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xff"));
   EXPECT_FALSE(IsValidUtf8("\x80"));
 }
 
 TEST(CliOutput, ErrorLineIsOneLine) {
-  const std::string line = Capture(
-      [](int fd) { PrintErrorLine(fd, "decrypt", AuthenticationError("decryption failed\nsecond line")); });
+  const std::string line =
+      Capture([](int fd) { PrintErrorLine(fd, "decrypt", AuthenticationError("decryption failed\nsecond line")); });
   EXPECT_EQ(line, "keywarden: decrypt: authentication_failed: decryption failed second line\n");
   EXPECT_EQ(Capture([](int fd) { PrintUsageLine(fd, "--key is required"); }), "keywarden: usage: --key is required\n");
 }

@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "connector/store/sqlite_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"
-#include "connector/store/sqlite_key_store.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector {
@@ -200,7 +200,8 @@ TEST_F(DataKeyRotationTest, ConcurrentWritesAreNeverOverwritten) {
       std::vector<std::uint8_t> key(32, static_cast<std::uint8_t>(n));
       auto sealed = (*service)->Seal(id, key);
       if (!sealed.ok()) continue;
-      connector::store::UserKeyRecord record{id, std::move(sealed->second), sealed->first, 1, std::nullopt, std::nullopt};
+      connector::store::UserKeyRecord record{id,          std::move(sealed->second), sealed->first, 1, std::nullopt,
+                                             std::nullopt};
       if ((*service_store)->UpsertUserKey(record).ok()) written[id] = std::move(key);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a busy service, not a tight loop
     }

@@ -81,8 +81,7 @@ TEST(DatabaseConfigTest, TheProvidersConnectionStringIsRequired) {
   EXPECT_EQ(ErrorOf(Load({{"keyConnectorSettings__database__provider", "postgresql"}})),
             "keyConnectorSettings__database__provider is postgresql but database.postgresql is not set "
             "(KEYWARDEN_DATABASE_POSTGRESQL or keyConnectorSettings__database__postgreSqlConnectionString)");
-  EXPECT_EQ(ErrorOf(Load({{"KEYWARDEN_DATABASE_PROVIDER", "mysql"},
-                          {"KEYWARDEN_DATABASE_POSTGRESQL", "Host=db"}})),
+  EXPECT_EQ(ErrorOf(Load({{"KEYWARDEN_DATABASE_PROVIDER", "mysql"}, {"KEYWARDEN_DATABASE_POSTGRESQL", "Host=db"}})),
             "KEYWARDEN_DATABASE_PROVIDER is mysql but database.mysql is not set "
             "(KEYWARDEN_DATABASE_MYSQL or keyConnectorSettings__database__mySqlConnectionString)");
   // A connection string for a provider not in use is kept, not required to parse.
@@ -99,9 +98,9 @@ TEST(DatabaseConfigTest, MalformedConnectionStringsNameTheSettingAndKeyNeverTheV
                           {"KEYWARDEN_DATABASE_POSTGRESQL", std::string("Host=db;Password=") + kSecret + ";Port=x"}})),
             "KEYWARDEN_DATABASE_POSTGRESQL: PostgreSQL connection string setting 'port' must be an integer from 1 to "
             "65535");
-  const std::string mysql = ErrorOf(Load({{"KEYWARDEN_DATABASE_PROVIDER", "mysql"},
-                                          {"KEYWARDEN_DATABASE_MYSQL", std::string("Server=db;Pwd=") + kSecret +
-                                                                           ";Frobnicate=1"}}));
+  const std::string mysql =
+      ErrorOf(Load({{"KEYWARDEN_DATABASE_PROVIDER", "mysql"},
+                    {"KEYWARDEN_DATABASE_MYSQL", std::string("Server=db;Pwd=") + kSecret + ";Frobnicate=1"}}));
   EXPECT_TRUE(mysql.starts_with("KEYWARDEN_DATABASE_MYSQL: ")) << mysql;
   EXPECT_EQ(ErrorOf(Load({{"KEYWARDEN_DATABASE_CONNECTIONS", "0"}})),
             "KEYWARDEN_DATABASE_CONNECTIONS must be an integer from 1 to 1000");

@@ -91,10 +91,13 @@ TEST_F(Pkcs11ConfigTest, TheReferenceVariablesConfigureTheProvider) {
 
 TEST_F(Pkcs11ConfigTest, OurTomlAndVariablesConfigureTheProvider) {
   const std::string pin_file = Write("pin", std::string(kPin) + "\n");
-  const std::string toml = Write("c.toml", "[rsa_key]\nprovider = \"pkcs11\"\npkcs11_provider = \"softhsm\"\n"
-                                           "pkcs11_token_label = \"connector\"\npkcs11_key_id = \"01A2ff\"\n"
-                                           "pkcs11_pin_file = \"" + pin_file + "\"\npkcs11_sessions = 8\n"
-                                           "pkcs11_user_type = \"user\"\n");
+  const std::string toml = Write("c.toml",
+                                 "[rsa_key]\nprovider = \"pkcs11\"\npkcs11_provider = \"softhsm\"\n"
+                                 "pkcs11_token_label = \"connector\"\npkcs11_key_id = \"01A2ff\"\n"
+                                 "pkcs11_pin_file = \"" +
+                                     pin_file +
+                                     "\"\npkcs11_sessions = 8\n"
+                                     "pkcs11_user_type = \"user\"\n");
   auto config = LoadWith({}, toml);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   const custody::Pkcs11Settings& pkcs11 = config->rsa_key.pkcs11;
@@ -168,8 +171,8 @@ TEST_F(Pkcs11ConfigTest, MalformedValuesAreNamedWithoutThePin) {
             "keyConnectorSettings__rsaKey__pkcs11Provider: unknown PKCS#11 provider 'thales' (known: yubihsm, opensc, "
             "softhsm; or set the module's path)");
   const std::string empty_pin = Write("empty", "\n");
-  EXPECT_NE(ErrorOf(LoadWith(OurEnv({{"KEYWARDEN_RSA_KEY_PKCS11_PIN", ""},
-                                     {"KEYWARDEN_RSA_KEY_PKCS11_PIN_FILE", empty_pin}})))
+  EXPECT_NE(ErrorOf(LoadWith(OurEnv(
+                        {{"KEYWARDEN_RSA_KEY_PKCS11_PIN", ""}, {"KEYWARDEN_RSA_KEY_PKCS11_PIN_FILE", empty_pin}})))
                 .find("is empty"),
             std::string::npos);
 }

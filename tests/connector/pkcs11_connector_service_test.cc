@@ -8,8 +8,8 @@
 
 #include "connector/connector_service.h"
 #include "custody/file/file_rsa_key_provider.h"
-#include "jose/jwt_signer.h"
 #include "http/server.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"

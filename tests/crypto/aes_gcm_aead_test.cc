@@ -3,8 +3,8 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "keywarden/crypto/aead.h"
@@ -72,20 +72,22 @@ TEST(AesGcmAeadTest, OpensNistTestCase16) {
     }
     return out;
   };
-  auto aead = AesGcmAead::New(SecureBuffer::CopyOf(
-      hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")));
+  auto aead =
+      AesGcmAead::New(SecureBuffer::CopyOf(hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")));
   ASSERT_TRUE(aead.ok());
   std::vector<std::uint8_t> sealed = hex("cafebabefacedbaddecaf888");
-  for (const auto& part : {hex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
-                               "56828838c5f61e6393ba7a0abcc9f662"),
-                           hex("76fc6ece0f4e1768cddf8853bb2d551b")}) {
+  for (const auto& part :
+       {hex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
+            "56828838c5f61e6393ba7a0abcc9f662"),
+        hex("76fc6ece0f4e1768cddf8853bb2d551b")}) {
     sealed.insert(sealed.end(), part.begin(), part.end());
   }
   const auto aad = hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
   auto opened = (*aead)->Decrypt(sealed, aad);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  EXPECT_TRUE(opened->Equals(hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
-                                 "49a6b525b16aedf5aa0de657ba637b39")));
+  EXPECT_TRUE(
+      opened->Equals(hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
+                         "49a6b525b16aedf5aa0de657ba637b39")));
 }
 
 // Each Decrypt works on its own copy of the keyed context: a failure leaves nothing behind, and

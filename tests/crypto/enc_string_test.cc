@@ -460,12 +460,10 @@ TEST(EncStringParseTest, MalformedHeaderIsInvalid) {
 TEST(EncStringParseTest, BadBase64NamesThePart) {
   const std::string iv = Base64Encode(kIv), ct = Base64Encode(kCt), mac = Base64Encode(kMac);
   ExpectError(EncString::Parse("2." + iv + "!|" + ct + "|" + mac).status(), ErrorCode::kInvalidArgument, "iv");
-  ExpectError(EncString::Parse("2." + iv + "|" + ct + " |" + mac).status(), ErrorCode::kInvalidArgument,
-              "ciphertext");
+  ExpectError(EncString::Parse("2." + iv + "|" + ct + " |" + mac).status(), ErrorCode::kInvalidArgument, "ciphertext");
   ExpectError(EncString::Parse("2." + iv + "|" + ct + "|" + mac.substr(1)).status(), ErrorCode::kInvalidArgument,
               "mac");
-  ExpectError(EncString::Parse("2." + iv + "|" + ct + "|" + mac + ".").status(), ErrorCode::kInvalidArgument,
-              "mac");
+  ExpectError(EncString::Parse("2." + iv + "|" + ct + "|" + mac + ".").status(), ErrorCode::kInvalidArgument, "mac");
 }
 
 TEST(EncStringParseTest, WrongIvLength) {

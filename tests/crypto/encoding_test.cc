@@ -17,8 +17,12 @@ struct Rfc4648Case {
 };
 
 // RFC 4648 section 10.
-constexpr Rfc4648Case kRfc4648[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                                    {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+constexpr Rfc4648Case kRfc4648[] = {{"", ""},
+                                    {"f", "Zg=="},
+                                    {"fo", "Zm8="},
+                                    {"foo", "Zm9v"},
+                                    {"foob", "Zm9vYg=="},
+                                    {"fooba", "Zm9vYmE="},
                                     {"foobar", "Zm9vYmFy"}};
 
 TEST(Base64Test, EncodesRfc4648Examples) {

@@ -46,11 +46,31 @@ TEST(KdfConfigTest, ParsesAndPrints) {
 }
 
 TEST(KdfConfigTest, RejectsMalformedSpecs) {
-  for (const char* spec : {"", ":", "pbkdf2:", "pbkdf2: 600000", "pbkdf2:600000 ", " pbkdf2:600000", "pbkdf2:+600000",
-                           "pbkdf2:-1", "pbkdf2:4294967296", "pbkdf2:99999999999", "pbkdf2:0600000", "pbkdf2:6e5",
-                           "pbkdf2:600000:1", "PBKDF2:600000", "argon2id:", "argon2id:6", "argon2id:6,32",
-                           "argon2id:6,32,4,1", "argon2id:6,,4", "argon2id:6,32,", "argon2id:,32,4",
-                           "argon2id:6, 32,4", "argon2id:6;32;4", "argon2id:6,32,4294967296", "argon2id:6,+32,4"}) {
+  for (const char* spec : {"",
+                           ":",
+                           "pbkdf2:",
+                           "pbkdf2: 600000",
+                           "pbkdf2:600000 ",
+                           " pbkdf2:600000",
+                           "pbkdf2:+600000",
+                           "pbkdf2:-1",
+                           "pbkdf2:4294967296",
+                           "pbkdf2:99999999999",
+                           "pbkdf2:0600000",
+                           "pbkdf2:6e5",
+                           "pbkdf2:600000:1",
+                           "PBKDF2:600000",
+                           "argon2id:",
+                           "argon2id:6",
+                           "argon2id:6,32",
+                           "argon2id:6,32,4,1",
+                           "argon2id:6,,4",
+                           "argon2id:6,32,",
+                           "argon2id:,32,4",
+                           "argon2id:6, 32,4",
+                           "argon2id:6;32;4",
+                           "argon2id:6,32,4294967296",
+                           "argon2id:6,+32,4"}) {
     SCOPED_TRACE(spec);
     auto parsed = KdfConfig::Parse(spec);
     ASSERT_FALSE(parsed.ok());
@@ -139,18 +159,19 @@ TEST(KdfTest, NormalizeEmail) {
 }
 
 TEST(KdfTest, NormalizeEmailUsesUnicodeRules) {
-  EXPECT_EQ(NormalizeEmail("\xc3\x89@X.io"), "\xc3\xa9@x.io");                    // É -> é
+  EXPECT_EQ(NormalizeEmail("\xc3\x89@X.io"), "\xc3\xa9@x.io");                            // É -> é
   EXPECT_EQ(NormalizeEmail("\xe2\x80\x83J\xc3\x96RG@x.de\xc2\xa0"), "j\xc3\xb6rg@x.de");  // em space, NBSP trimmed
-  EXPECT_EQ(NormalizeEmail("\xce\x9f\xce\x94\xce\x9f\xce\xa3@x.gr"), "\xce\xbf\xce\xb4\xce\xbf\xcf\x82@x.gr");  // final sigma
-  EXPECT_EQ(NormalizeEmail("\xc4\xb0@x.tr"), "i\xcc\x87@x.tr");                  // İ -> i + combining dot
+  EXPECT_EQ(NormalizeEmail("\xce\x9f\xce\x94\xce\x9f\xce\xa3@x.gr"),
+            "\xce\xbf\xce\xb4\xce\xbf\xcf\x82@x.gr");            // final sigma
+  EXPECT_EQ(NormalizeEmail("\xc4\xb0@x.tr"), "i\xcc\x87@x.tr");  // İ -> i + combining dot
   // Not UTF-8: trimmed and lower-cased as ASCII, other bytes kept.
   EXPECT_EQ(NormalizeEmail(" \xff@X.io"), "\xff@x.io");
 }
 
 TEST(KdfTest, DeriveRefusesSettingsBelowTheClientMinimum) {
-  for (const auto& kdf : {KdfConfig::Pbkdf2(4999), KdfConfig::Pbkdf2(0), KdfConfig::Argon2id(1, 32, 4),
-                          KdfConfig::Argon2id(2, 15, 1), KdfConfig::Argon2id(2, 16, 0),
-                          KdfConfig::Argon2id(2, 4096, 4), KdfConfig::Pbkdf2(4000000000u)}) {
+  for (const auto& kdf :
+       {KdfConfig::Pbkdf2(4999), KdfConfig::Pbkdf2(0), KdfConfig::Argon2id(1, 32, 4), KdfConfig::Argon2id(2, 15, 1),
+        KdfConfig::Argon2id(2, 16, 0), KdfConfig::Argon2id(2, 4096, 4), KdfConfig::Pbkdf2(4000000000u)}) {
     SCOPED_TRACE(kdf.ToString());
     auto out = DeriveKdfOutput("password", "a@b.c", kdf);
     ASSERT_FALSE(out.ok());

@@ -1,5 +1,5 @@
-#include "support/temp_dir.h"
 #include "custody/file/file_rsa_key_provider.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -144,10 +144,13 @@ TEST(FileRsaKeyProviderTest, LoadsAPkcs12MadeByTheOpensslCommandLine) {
   const std::string key_pem = dir.File("k.pem");
   const std::string cert_pem = dir.File("c.pem");
   const std::string pfx = dir.File("key.pfx");
-  const std::string command = "openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 365 -subj /CN=connector"
-                              " -keyout '" + key_pem + "' -out '" + cert_pem + "' >/dev/null 2>&1"
-                              " && openssl pkcs12 -export -inkey '" + key_pem + "' -in '" + cert_pem +
-                              "' -passout pass:from-openssl -out '" + pfx + "' >/dev/null 2>&1";
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 365 -subj /CN=connector"
+      " -keyout '" +
+      key_pem + "' -out '" + cert_pem +
+      "' >/dev/null 2>&1"
+      " && openssl pkcs12 -export -inkey '" +
+      key_pem + "' -in '" + cert_pem + "' -passout pass:from-openssl -out '" + pfx + "' >/dev/null 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0) << "the openssl command line failed";
 
   const SecureBuffer password = Password("from-openssl");
@@ -302,9 +305,11 @@ TEST(FileRsaKeyProviderTest, CreateChecksItsArguments) {
   EXPECT_EQ(no_password.status().code(), ErrorCode::kInvalidArgument);
 
   const SecureBuffer empty;
-  EXPECT_EQ(custody::CreateKeyFile(path, custody::KeyFileFormat::kPkcs12, &empty).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(custody::CreateKeyFile(path, custody::KeyFileFormat::kPkcs12, &empty).status().code(),
+            ErrorCode::kInvalidArgument);
   const SecureBuffer with_nul = Password(std::string_view("a\0b", 3));
-  EXPECT_EQ(custody::CreateKeyFile(path, custody::KeyFileFormat::kPkcs12, &with_nul).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(custody::CreateKeyFile(path, custody::KeyFileFormat::kPkcs12, &with_nul).status().code(),
+            ErrorCode::kInvalidArgument);
   EXPECT_FALSE(fs::exists(path));
 
   auto no_dir = custody::CreateKeyFile(dir.File("missing/key.pem"), custody::KeyFileFormat::kPemPkcs8, nullptr);

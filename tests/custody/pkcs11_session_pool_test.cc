@@ -53,7 +53,8 @@ TEST_F(Pkcs11SessionPoolTest, OpensOneLoggedInSessionAndReusesIt) {
                       EXPECT_EQ(state, CKS_RO_USER_FUNCTIONS);
                       seen.push_back(session.handle);
                       return OkStatus();
-                    }).ok());
+                    })
+                    .ok());
   }
   EXPECT_EQ(std::count(seen.begin(), seen.end(), seen.front()), 5);
   EXPECT_EQ(pool->open_sessions(), 1u);
@@ -66,7 +67,8 @@ TEST_F(Pkcs11SessionPoolTest, AResetReallyDropsTheSessionsAndRunReconnectsOnce) 
   ASSERT_TRUE(pool->Run([&](Session& session) {
                     before = session.handle;
                     return OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   ASSERT_TRUE(token_->Reset().ok());
   CK_STATE state = 0;
   EXPECT_EQ(State(*pool, before, &state), CKR_SESSION_HANDLE_INVALID);
@@ -118,13 +120,15 @@ TEST_F(Pkcs11SessionPoolTest, ADiscardedSessionIsClosedNotLentAgain) {
                     discarded = session.handle;
                     session.discard = true;
                     return OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   CK_STATE state = 0;
   EXPECT_EQ(State(*pool, discarded, &state), CKR_SESSION_HANDLE_INVALID);
   ASSERT_TRUE(pool->Run([&](Session& session) {
                     EXPECT_NE(session.handle, discarded);
                     return OkStatus();
-                  }).ok());
+                  })
+                  .ok());
 }
 
 TEST_F(Pkcs11SessionPoolTest, NeverOpensMoreThanItsSize) {
@@ -144,7 +148,8 @@ TEST_F(Pkcs11SessionPoolTest, NeverOpensMoreThanItsSize) {
                           std::this_thread::sleep_for(std::chrono::milliseconds(2));
                           --inside;
                           return OkStatus();
-                        }).ok());
+                        })
+                        .ok());
       }
     });
   }

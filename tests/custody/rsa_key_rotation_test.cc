@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "connector/store/sqlite_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
-#include "connector/store/sqlite_key_store.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::custody {
@@ -126,8 +126,8 @@ TEST_F(RsaKeyRotationTest, KeepOldLeavesBothKeysWorkingUntilALaterRun) {
 // repairs and finishes. One cut short while retiring is finished too.
 TEST_F(RsaKeyRotationTest, ResumesWhateverStateACutShortRunLeft) {
   // Version 1 already has a (garbage) wrapping under the new key's fingerprint.
-  ASSERT_TRUE(store_->PutDataKeyWrapping({1, std::vector<std::uint8_t>(256, 7), new_key_->PublicKeyFingerprint(), 1})
-                  .ok());
+  ASSERT_TRUE(
+      store_->PutDataKeyWrapping({1, std::vector<std::uint8_t>(256, 7), new_key_->PublicKeyFingerprint(), 1}).ok());
   auto summary = custody::RotateRsaKey(*store_, *old_key_, *new_key_, true);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->wrapped, 2u);  // the garbage was replaced

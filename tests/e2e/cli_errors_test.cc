@@ -102,9 +102,8 @@ TEST(CliUsage, RecoveryNeedsServerKdfRanges) {
   const auto org_pair = RunOk({"crypto", "rsa-generate"});
   const std::string org_private =
       RunOk({"crypto", "wrap-private-key", "--key", org_key, "--private-key", org_pair["private_key"]})["enc"];
-  const std::string reset =
-      RunOk({"crypto", "recovery-enroll", "--user-key", org_key, "--org-public-key", org_pair["public_key"]})
-          ["reset_password_key"];
+  const std::string reset = RunOk({"crypto", "recovery-enroll", "--user-key", org_key, "--org-public-key",
+                                   org_pair["public_key"]})["reset_password_key"];
   ExpectFailure(RunCli({"crypto", "recovery-recover", "--org-key", org_key, "--org-encrypted-private-key", org_private,
                         "--reset-password-key", reset, "--new-password", "pw", "--email", "a@example.com", "--kdf",
                         "pbkdf2:100000"}),
@@ -155,7 +154,8 @@ TEST(CliFailure, UnwrapUserKeyWithTheWrongMasterKey) {
 TEST(CliFailure, DecapsulateWithTheWrongPrivateKey) {
   const auto a = RunOk({"crypto", "rsa-generate"});
   const auto b = RunOk({"crypto", "rsa-generate"});
-  const std::string enc = RunOk({"crypto", "encapsulate", "--public-key", a["public_key"], "--key", kZeroMasterKey})["enc"];
+  const std::string enc =
+      RunOk({"crypto", "encapsulate", "--public-key", a["public_key"], "--key", kZeroMasterKey})["enc"];
   ExpectFailure(RunCli({"crypto", "decapsulate", "--private-key", b["private_key"], "--enc", enc}), 1, "decapsulate",
                 {b["private_key"]});
 }
@@ -182,8 +182,8 @@ TEST(CliInput, TextFromStdinKeepsAllButOneTrailingNewline) {
 
 TEST(CliInput, PasswordFromAFile) {
   const TempFile password("correct horse\n");
-  const auto from_file = RunOk(
-      {"crypto", "master-key", "--email", "a@example.com", "--password", password.arg(), "--kdf", "pbkdf2:5000"});
+  const auto from_file =
+      RunOk({"crypto", "master-key", "--email", "a@example.com", "--password", password.arg(), "--kdf", "pbkdf2:5000"});
   const auto literal = RunOk(
       {"crypto", "master-key", "--email", "a@example.com", "--password", "correct horse", "--kdf", "pbkdf2:5000"});
   EXPECT_EQ(from_file, literal);

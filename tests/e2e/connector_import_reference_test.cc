@@ -15,9 +15,9 @@
 #include <ctime>
 #include <memory>
 
+#include "custody/file/file_rsa_key_provider.h"
 #include "e2e/cli_runner.h"
 #include "e2e/stored_keys.h"
-#include "custody/file/file_rsa_key_provider.h"
 #include "support/mariadb_server.h"
 #include "support/postgres_server.h"
 #include "support/softhsm_token.h"

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "e2e/cli_runner.h"
 #include "custody/pkcs11/pkcs11_rsa_key_provider.h"
+#include "e2e/cli_runner.h"
 #include "support/softhsm_token.h"
 
 namespace keywarden::testing {
@@ -79,9 +79,9 @@ TEST_F(CliConnectorInitPkcs11, GeneratesANonExtractableKeyPairAndRefusesASecondO
                 "already holds a key with label 'connector-key'; refusing to create another");
   EXPECT_EQ(token_->CountObjects("connector-key").value(), 2u);
   // Another label but the same id is refused as well.
-  ExpectFailure(RunCli({"connector", "init", "--pkcs11", "--config",
-                        WriteConfig("other-label", "pkcs11_key_id = \"c0ffee\"\n")}),
-                1, "already holds a key with id c0ffee");
+  ExpectFailure(
+      RunCli({"connector", "init", "--pkcs11", "--config", WriteConfig("other-label", "pkcs11_key_id = \"c0ffee\"\n")}),
+      1, "already holds a key with id c0ffee");
   EXPECT_EQ(token_->CountObjects("other-label").value(), 0u);
 }
 

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <string>
 
-#include "support/temp_dir.h"
 #include "e2e/cli_runner.h"
+#include "support/temp_dir.h"
 
 namespace keywarden::testing {
 namespace {
@@ -139,8 +139,7 @@ TEST(CliConnectorInit, BadUsageCreatesNothing) {
   TempDir dir;
   const std::string pfx = dir.File("key.pfx");
   ExpectFailure(RunCli({"connector", "init", "--key-file", pfx}), 2, "--password is required");
-  ExpectFailure(RunCli({"connector", "init", "--key-file", pfx, "--format", "der", "--password", "pw"}), 2,
-                "--format");
+  ExpectFailure(RunCli({"connector", "init", "--key-file", pfx, "--format", "der", "--password", "pw"}), 2, "--format");
   ExpectFailure(RunCli({"connector", "init", "--key-file", pfx, "--password", ""}), 2, "empty");
   EXPECT_FALSE(fs::exists(pfx));
   ExpectFailure(RunCli({"connector", "init"}), 2, "--key-file");

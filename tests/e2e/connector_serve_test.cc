@@ -19,14 +19,14 @@
 #include <thread>
 #include <utility>
 
-#include "support/temp_dir.h"
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
-#include "jose/jwt_signer.h"
 #include "http/server.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
+#include "support/temp_dir.h"
 #include "support/test_issuer.h"
 
 namespace keywarden::testing {
@@ -85,7 +85,8 @@ std::string ReadUntilClose(int fd, std::chrono::milliseconds timeout) {
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -113,7 +114,8 @@ std::string ReadOneResponse(int fd, std::chrono::milliseconds timeout) {
       const std::size_t length = at == std::string::npos ? 0 : std::stoul(lower.substr(at + 17));
       if (out.size() >= end + 4 + length) return out;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return "";
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -238,8 +240,9 @@ TEST_F(CliConnectorServeDev, ServesPrintsATokenAndCleansUpOnSigterm) {
 
 TEST_F(CliConnectorServeDev, RefusesToListenBeyondLoopback) {
   const std::uint16_t port = FreePort();
-  for (const std::string& listen : std::vector<std::string>{"0.0.0.0:" + std::to_string(port), "[::]:" + std::to_string(port),
-                                   "192.0.2.10:" + std::to_string(port), "0.0.0.0:0"}) {
+  for (const std::string& listen :
+       std::vector<std::string>{"0.0.0.0:" + std::to_string(port), "[::]:" + std::to_string(port),
+                                "192.0.2.10:" + std::to_string(port), "0.0.0.0:0"}) {
     SCOPED_TRACE(listen);
     const CliResult r = RunCliWithEnv({"connector", "serve", "--dev", "--listen", listen}, ChildEnvironment());
     ExpectOneLineFailure(r, 2, "loopback");
@@ -289,12 +292,30 @@ class CliConnectorDeployment : public ::testing::Test {
     std::string extra_top;  // lines before any section
 
     // Chained setters: designated initializers would warn about the members left out.
-    Toml& Identity(std::string v) { identity_server_uri = std::move(v); return *this; }
-    Toml& Db(std::string v) { sqlite_path = std::move(v); return *this; }
-    Toml& KeyFile(std::string v) { key_file = std::move(v); return *this; }
-    Toml& PasswordFile(std::string v) { password_file = std::move(v); return *this; }
-    Toml& Port(std::uint16_t v) { port = v; return *this; }
-    Toml& ExtraTop(std::string v) { extra_top = std::move(v); return *this; }
+    Toml& Identity(std::string v) {
+      identity_server_uri = std::move(v);
+      return *this;
+    }
+    Toml& Db(std::string v) {
+      sqlite_path = std::move(v);
+      return *this;
+    }
+    Toml& KeyFile(std::string v) {
+      key_file = std::move(v);
+      return *this;
+    }
+    Toml& PasswordFile(std::string v) {
+      password_file = std::move(v);
+      return *this;
+    }
+    Toml& Port(std::uint16_t v) {
+      port = v;
+      return *this;
+    }
+    Toml& ExtraTop(std::string v) {
+      extra_top = std::move(v);
+      return *this;
+    }
   };
 
   std::string WriteConfig(const Toml& t) {
@@ -424,19 +445,18 @@ TEST_F(CliConnectorDeployment, StartupErrorsAreOneLineWithTheDocumentedExitCode)
 
   {
     SCOPED_TRACE("unknown setting in the file");
-    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port).ExtraTop("frobnicate = 1\n"))), 2,
-                         "frobnicate");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port).ExtraTop("frobnicate = 1\n"))), 2, "frobnicate");
   }
   {
     SCOPED_TRACE("unknown reference variable");
-    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port)), {"keyConnectorSettings__frobnicate=1"}),
-                         2, "frobnicate");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port)), {"keyConnectorSettings__frobnicate=1"}), 2,
+                         "frobnicate");
   }
   {
     SCOPED_TRACE("unsupported provider");
-    ExpectOneLineFailure(serve(WriteConfig(Toml().Db(db).Port(port)),
-                               {"keyConnectorSettings__database__provider=postgresql"}),
-                         2, "postgresql");
+    ExpectOneLineFailure(
+        serve(WriteConfig(Toml().Db(db).Port(port)), {"keyConnectorSettings__database__provider=postgresql"}), 2,
+        "postgresql");
   }
   {
     SCOPED_TRACE("missing config file");
@@ -455,8 +475,7 @@ TEST_F(CliConnectorDeployment, StartupErrorsAreOneLineWithTheDocumentedExitCode)
   {
     SCOPED_TRACE("identity server unreachable");
     const std::string down = "http://127.0.0.1:" + std::to_string(FreePort());
-    ExpectOneLineFailure(serve(WriteConfig(Toml().Identity(down).Db(db).Port(port))), 1,
-                         "identity server");
+    ExpectOneLineFailure(serve(WriteConfig(Toml().Identity(down).Db(db).Port(port))), 1, "identity server");
   }
   {
     SCOPED_TRACE("port in use");

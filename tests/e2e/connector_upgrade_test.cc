@@ -60,7 +60,8 @@ class Sqlite {
     return value;
   }
   // Runs `sql` with `blobs` bound to ?1, ?2, ... and `texts` after them.
-  void Insert(const char* sql, const std::vector<std::vector<std::uint8_t>>& blobs, const std::vector<std::string>& texts) {
+  void Insert(const char* sql, const std::vector<std::vector<std::uint8_t>>& blobs,
+              const std::vector<std::string>& texts) {
     sqlite3_stmt* stmt = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr), SQLITE_OK);
     int index = 1;
@@ -89,8 +90,9 @@ ExpectedKeys WriteVersion1Database(const std::string& path, const std::string& k
 
   Sqlite db(path);
   db.Exec(kVersion1Schema);
-  db.Insert("INSERT INTO data_keys(version, wrapped, provider_fingerprint, creation_date) VALUES(1, ?1, ?2, 1600000000000)",
-            {*wrapped}, {(*provider)->PublicKeyFingerprint()});
+  db.Insert(
+      "INSERT INTO data_keys(version, wrapped, provider_fingerprint, creation_date) VALUES(1, ?1, ?2, 1600000000000)",
+      {*wrapped}, {(*provider)->PublicKeyFingerprint()});
   ExpectedKeys keys;
   for (int i = 0; i < count; ++i) {
     const std::string user = RandomUserId();

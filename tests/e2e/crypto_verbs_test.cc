@@ -31,7 +31,8 @@ std::string RandomUserKey() {
 TEST(CliMasterKey, MatchesThePbkdf2Vector) {
   KW_REQUIRE_VECTORS();
   const auto v = VectorById("purecrypto-pbkdf2-600000");
-  const auto out = RunOk({"crypto", "master-key", "--email", v["email"], "--password", v["password"], "--kdf", v["kdf"]});
+  const auto out =
+      RunOk({"crypto", "master-key", "--email", v["email"], "--password", v["password"], "--kdf", v["kdf"]});
   EXPECT_EQ(out["master_key"], v["expect_master_key_b64"]);
   EXPECT_EQ(out.size(), 4u);
   // The hashes and the stretched key, against the library's own computation from that master key.
@@ -63,20 +64,23 @@ TEST(CliMasterKey, MatchesTheArgon2idAndHashVectors) {
 
 TEST(CliMasterKey, AcceptsOldAccountSettingsBelowTheServerMinimum) {
   // 5,000 iterations: below what a server hands out today, still derivable by a client.
-  const auto out = RunOk({"crypto", "master-key", "--email", "a@example.com", "--password", "pw", "--kdf", "pbkdf2:5000"});
+  const auto out =
+      RunOk({"crypto", "master-key", "--email", "a@example.com", "--password", "pw", "--kdf", "pbkdf2:5000"});
   EXPECT_EQ(DecodedSize(out["master_key"]), 32u);
 }
 
 TEST(CliUserKey, MakeThenUnwrapRoundTrips) {
-  const auto master = RunOk({"crypto", "master-key", "--email", "u@example.com", "--password", "pw", "--kdf", kCheapKdf});
+  const auto master =
+      RunOk({"crypto", "master-key", "--email", "u@example.com", "--password", "pw", "--kdf", kCheapKdf});
   const auto made = RunOk({"crypto", "make-user-key", "--master-key", master["master_key"]});
   EXPECT_EQ(DecodedSize(made["user_key"]), 64u);
   EXPECT_EQ(made["encrypted_user_key"].get<std::string>().substr(0, 2), "2.");
-  const auto unwrapped = RunOk(
-      {"crypto", "unwrap-user-key", "--master-key", master["master_key"], "--enc", made["encrypted_user_key"]});
+  const auto unwrapped =
+      RunOk({"crypto", "unwrap-user-key", "--master-key", master["master_key"], "--enc", made["encrypted_user_key"]});
   EXPECT_EQ(unwrapped["user_key"], made["user_key"]);
   // Wrapped under the stretched key: decrypt with it directly.
-  const auto opened = RunOk({"crypto", "decrypt", "--key", master["stretched_key"], "--enc", made["encrypted_user_key"]});
+  const auto opened =
+      RunOk({"crypto", "decrypt", "--key", master["stretched_key"], "--enc", made["encrypted_user_key"]});
   EXPECT_EQ(opened["data"], made["user_key"]);
 }
 
@@ -115,12 +119,13 @@ TEST(CliSymmetric, DecryptsTheSdkVector) {
 TEST(CliRsa, GenerateEncapsulateDecapsulate) {
   const auto pair = RunOk({"crypto", "rsa-generate"});
   EXPECT_EQ(pair.size(), 2u);
-  EXPECT_GT(DecodedSize(pair["public_key"]), 256u);   // SPKI of a 2048-bit modulus
+  EXPECT_GT(DecodedSize(pair["public_key"]), 256u);    // SPKI of a 2048-bit modulus
   EXPECT_GT(DecodedSize(pair["private_key"]), 1000u);  // PKCS#8
   const std::string key = RandomUserKey();
   const auto encapsulated = RunOk({"crypto", "encapsulate", "--public-key", pair["public_key"], "--key", key});
   EXPECT_EQ(encapsulated["enc"].get<std::string>().substr(0, 2), "4.");
-  const auto opened = RunOk({"crypto", "decapsulate", "--private-key", pair["private_key"], "--enc", encapsulated["enc"]});
+  const auto opened =
+      RunOk({"crypto", "decapsulate", "--private-key", pair["private_key"], "--enc", encapsulated["enc"]});
   EXPECT_EQ(opened["key"], key);
 }
 
@@ -148,9 +153,9 @@ TEST(CliTrustedDevice, TrustThenUnlock) {
   EXPECT_EQ(device["encrypted_user_key"].get<std::string>().substr(0, 2), "4.");
   EXPECT_EQ(device["encrypted_public_key"].get<std::string>().substr(0, 2), "2.");
   EXPECT_EQ(device["encrypted_private_key"].get<std::string>().substr(0, 2), "2.");
-  const auto unlocked = RunOk({"crypto", "device-unlock", "--device-key", device["device_key"],
-                               "--encrypted-private-key", device["encrypted_private_key"], "--encrypted-user-key",
-                               device["encrypted_user_key"]});
+  const auto unlocked =
+      RunOk({"crypto", "device-unlock", "--device-key", device["device_key"], "--encrypted-private-key",
+             device["encrypted_private_key"], "--encrypted-user-key", device["encrypted_user_key"]});
   EXPECT_EQ(unlocked["user_key"], user_key);
   // The public key stored under the user key is the device's: it opens to SPKI bytes.
   const auto public_key = RunOk({"crypto", "decrypt", "--key", user_key, "--enc", device["encrypted_public_key"]});
@@ -169,10 +174,12 @@ TEST(CliAccountRecovery, EnrollRecoverThenUnlockWithTheNewPassword) {
   // The organisation: a key, a key pair, the private key stored under the org key.
   const std::string org_key = RandomUserKey();
   const auto org_pair = RunOk({"crypto", "rsa-generate"});
-  const auto org_private = RunOk({"crypto", "wrap-private-key", "--key", org_key, "--private-key", org_pair["private_key"]});
+  const auto org_private =
+      RunOk({"crypto", "wrap-private-key", "--key", org_key, "--private-key", org_pair["private_key"]});
   // The member enrolls.
   const std::string user_key = RandomUserKey();
-  const auto enrolled = RunOk({"crypto", "recovery-enroll", "--user-key", user_key, "--org-public-key", org_pair["public_key"]});
+  const auto enrolled =
+      RunOk({"crypto", "recovery-enroll", "--user-key", user_key, "--org-public-key", org_pair["public_key"]});
   EXPECT_EQ(enrolled["reset_password_key"].get<std::string>().substr(0, 2), "4.");
 
   const auto recovered = RunOk({"crypto", "recovery-recover", "--org-key", org_key, "--org-encrypted-private-key",

@@ -18,8 +18,8 @@
 
 #include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
-#include "jose/jwt_signer.h"
 #include "connector/store/open_key_store.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
@@ -115,9 +115,9 @@ inline void ExpectApiServes(const std::string& config_path, const ExpectedKeys& 
   ASSERT_TRUE(service.ok()) << service.status().ToString();
 
   for (const auto& [user, key] : expected) {
-    auto token = signer->Mint(nlohmann::json::object(),
-                              jose::JwtSigner::StandardClaims(kIssuer, user, std::chrono::system_clock::now(),
-                                                                   std::chrono::minutes(10)));
+    auto token = signer->Mint(
+        nlohmann::json::object(),
+        jose::JwtSigner::StandardClaims(kIssuer, user, std::chrono::system_clock::now(), std::chrono::minutes(10)));
     ASSERT_TRUE(token.ok());
     const TestResponse response =
         SendRequest((*service)->port(), "GET", "/user-keys", {{"Authorization", "Bearer " + *token}});

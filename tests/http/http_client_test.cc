@@ -22,7 +22,9 @@ class HttpClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto router = std::make_shared<Router>();
-    router->Add("GET", "/jwks", [](const HttpRequest&) { return JsonResponse(200, {{"keys", nlohmann::json::array()}}); });
+    router->Add("GET", "/jwks", [](const HttpRequest&) {
+      return JsonResponse(200, {{"keys", nlohmann::json::array()}});
+    });
     router->Add("GET", "/big", [](const HttpRequest&) {
       HttpResponse response;
       response.body = std::string(4096, 'b');
@@ -139,10 +141,10 @@ TEST(HttpClientPolicyTest, ParseUrlIsStrict) {
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->port, 9);
 
-  for (const char* bad : {"", "idp.example.com/x", "ftp://idp/", "https://", "https:///path", "https://user@idp/",
-                          "https://idp:0/", "https://idp:65536/", "https://idp:/", "https://idp:12a/",
-                          "https://id p/", "https://idp/\n", "https://[::1/", "https://::1/", "https://[zz]/",
-                          "https://[::1]x/", "https://idp!/"}) {
+  for (const char* bad :
+       {"", "idp.example.com/x", "ftp://idp/", "https://", "https:///path", "https://user@idp/", "https://idp:0/",
+        "https://idp:65536/", "https://idp:/", "https://idp:12a/", "https://id p/", "https://idp/\n", "https://[::1/",
+        "https://::1/", "https://[zz]/", "https://[::1]x/", "https://idp!/"}) {
     EXPECT_FALSE(ParseUrl(bad).ok()) << bad;
   }
 }

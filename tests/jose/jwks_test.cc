@@ -55,7 +55,8 @@ TEST(JwksTest, SkipsKeysItCannotOrMustNotUse) {
   p384["kid"] = "p384";
   const nlohmann::json oct = {{"kty", "oct"}, {"kid", "hmac"}, {"k", "c2VjcmV0"}};
   const nlohmann::json okp = {{"kty", "OKP"}, {"kid", "ed"}, {"crv", "Ed25519"}, {"x", "AAAA"}};
-  auto set = jose::ParseJwks(Jwks(nlohmann::json::array({enc, no_kid, empty_kid, p384, oct, okp, EcSigner().PublicJwk()})));
+  auto set =
+      jose::ParseJwks(Jwks(nlohmann::json::array({enc, no_kid, empty_kid, p384, oct, okp, EcSigner().PublicJwk()})));
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   ASSERT_EQ(set->size(), 1u);
   EXPECT_TRUE(set->contains("ec-1"));

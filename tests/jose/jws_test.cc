@@ -20,12 +20,9 @@ const jose::JwtSigner& Signer(jose::JwsAlgorithm alg) {
   static const jose::JwtSigner rs256 = *jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs256, "rs256");
   static const jose::JwtSigner es256 = *jose::JwtSigner::Generate(jose::JwsAlgorithm::kEs256, "es256");
   switch (alg) {
-    case jose::JwsAlgorithm::kEs256:
-      return es256;
-    case jose::JwsAlgorithm::kRs256:
-      return rs256;
-    default:
-      break;
+    case jose::JwsAlgorithm::kEs256: return es256;
+    case jose::JwsAlgorithm::kRs256: return rs256;
+    default: break;
   }
   static const jose::JwtSigner rs384 = *jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs384, "rs384");
   static const jose::JwtSigner rs512 = *jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs512, "rs512");
@@ -36,7 +33,8 @@ const jose::JwtSigner& Signer(jose::JwsAlgorithm alg) {
 jose::JwkSet KeysOf(const jose::JwtSigner& signer) { return std::move(*jose::ParseJwks(signer.JwksJson())); }
 
 std::string Mint(const jose::JwtSigner& signer, const nlohmann::json& header_extra = nullptr) {
-  auto token = signer.Mint(header_extra, jose::JwtSigner::StandardClaims("https://id", "sub", kNow, std::chrono::minutes(5)));
+  auto token =
+      signer.Mint(header_extra, jose::JwtSigner::StandardClaims("https://id", "sub", kNow, std::chrono::minutes(5)));
   EXPECT_TRUE(token.ok());
   return *token;
 }
@@ -100,8 +98,8 @@ TEST(JwsAlgorithmTest, AllowListIsExactAndCaseSensitive) {
 }
 
 TEST(ParseJwsTest, VerifiesEveryAllowedAlgorithm) {
-  for (jose::JwsAlgorithm alg : {jose::JwsAlgorithm::kRs256, jose::JwsAlgorithm::kRs384, jose::JwsAlgorithm::kRs512, jose::JwsAlgorithm::kPs256,
-                           jose::JwsAlgorithm::kEs256}) {
+  for (jose::JwsAlgorithm alg : {jose::JwsAlgorithm::kRs256, jose::JwsAlgorithm::kRs384, jose::JwsAlgorithm::kRs512,
+                                 jose::JwsAlgorithm::kPs256, jose::JwsAlgorithm::kEs256}) {
     SCOPED_TRACE(std::string(jose::JwsAlgorithmName(alg)));
     const jose::JwtSigner& signer = Signer(alg);
     const std::string token = Mint(signer);
@@ -192,7 +190,8 @@ TEST(ParseJwsTest, RefusesStructuralProblems) {
       {"no kid", Part(R"({"alg":"RS256"})") + "." + payload + ".AAAA", jose::TokenFailure::kMalformed},
       {"empty kid", Part(R"({"alg":"RS256","kid":""})") + "." + payload + ".AAAA", jose::TokenFailure::kMalformed},
       {"numeric kid", Part(R"({"alg":"RS256","kid":7})") + "." + payload + ".AAAA", jose::TokenFailure::kMalformed},
-      {"alg none", Part(R"({"alg":"none","kid":"k"})") + "." + payload + ".", jose::TokenFailure::kUnsupportedAlgorithm},
+      {"alg none", Part(R"({"alg":"none","kid":"k"})") + "." + payload + ".",
+       jose::TokenFailure::kUnsupportedAlgorithm},
       {"alg HS256", Part(R"({"alg":"HS256","kid":"k"})") + "." + payload + ".AAAA",
        jose::TokenFailure::kUnsupportedAlgorithm},
       {"jwk header", Part(R"({"alg":"RS256","kid":"k","jwk":{}})") + "." + payload + ".AAAA",

@@ -19,8 +19,8 @@ TEST(JsonObjectTest, RejectsRepeatedNamesAtAnyDepth) {
 
 TEST(JsonObjectTest, ParsesEveryKindOfValue) {
   auto parsed = jose::ParseJsonObject(R"({"s":"x","i":-3,"u":18446744073709551615,"f":1.5,"b":true,"n":null,)"
-                                R"("a":[1,[2,{"k":"v"}],{}],"o":{"p":{"q":[]}}})",
-                                "x");
+                                      R"("a":[1,[2,{"k":"v"}],{}],"o":{"p":{"q":[]}}})",
+                                      "x");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, nlohmann::json::parse(R"({"s":"x","i":-3,"u":18446744073709551615,"f":1.5,"b":true,"n":null,)"
                                            R"("a":[1,[2,{"k":"v"}],{}],"o":{"p":{"q":[]}}})"));
@@ -107,8 +107,8 @@ TEST(JsonMembersTest, RefusesWhatParseJsonObjectRefuses) {
 // every kind of member turn up; sometimes cut short, so that syntax errors do too.
 std::string RandomJson(std::mt19937& rng, int depth) {
   static constexpr std::array<const char*, 6> kKeys = {"iss", "aud", "exp", "scope", "a", "b"};
-  static constexpr std::array<const char*, 9> kScalars = {"null", "true", "-7", "1.5e3", "18446744073709551615",
-                                                          "\"api\"", "\"\"", "\"i\\u0073s\"", "0"};
+  static constexpr std::array<const char*, 9> kScalars = {
+      "null", "true", "-7", "1.5e3", "18446744073709551615", "\"api\"", "\"\"", "\"i\\u0073s\"", "0"};
   const int pick = static_cast<int>(rng() % 10);
   if (depth > 34 || pick < 4) return kScalars[rng() % kScalars.size()];
   const bool object = pick < 7;

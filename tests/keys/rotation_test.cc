@@ -39,13 +39,10 @@ class RotationTest : public ::testing::Test {
     Result<RsaPrivateKey> org_private_key = RsaPrivateKey::Generate();
     Result<MasterKey> master_key = MasterKey::Generate();
     ASSERT_TRUE(encrypted_private_key.ok() && phone.ok() && laptop.ok() && org_private_key.ok() && master_key.ok());
-    fixture_ = new Fixture{std::move(user_key).value(),
-                           std::move(private_key).value(),
-                           std::move(encrypted_private_key).value(),
-                           std::move(phone).value(),
-                           std::move(laptop).value(),
-                           std::move(org_private_key).value(),
-                           std::move(master_key).value()};
+    fixture_ = new Fixture{
+        std::move(user_key).value(),  std::move(private_key).value(), std::move(encrypted_private_key).value(),
+        std::move(phone).value(),     std::move(laptop).value(),      std::move(org_private_key).value(),
+        std::move(master_key).value()};
   }
   static void TearDownTestSuite() {
     delete fixture_;
@@ -103,8 +100,8 @@ TEST_F(RotationTest, RewrapsEverythingAndReportsEachValue) {
     SCOPED_TRACE(ids[i]);
     const TrustedDeviceEntry& entry = result->devices[i];
     EXPECT_EQ(entry.device_id, ids[i]);
-    Result<SymmetricKey> unlocked = UnlockTrustedDevice(devices[i]->device_key, entry.keys.encrypted_private_key,
-                                                        entry.keys.encrypted_user_key);
+    Result<SymmetricKey> unlocked =
+        UnlockTrustedDevice(devices[i]->device_key, entry.keys.encrypted_private_key, entry.keys.encrypted_user_key);
     ASSERT_TRUE(unlocked.ok()) << unlocked.status().ToString();
     EXPECT_TRUE(unlocked->Equals(new_user_key()));
     EXPECT_TRUE(entry.keys.encrypted_public_key.Decrypt(new_user_key()).ok());

@@ -26,9 +26,10 @@ std::string ParseError(std::string_view text) {
 }
 
 TEST(ConnectionStringTest, ReadsTheReferenceForms) {
-  EXPECT_EQ(ParseOk("Host=db.example;Port=5432;Database=keys;Username=kc;Password=s3cret"),
-            (Pairs{{"host", "db.example"}, {"port", "5432"}, {"database", "keys"}, {"username", "kc"},
-                   {"password", "s3cret"}}));
+  EXPECT_EQ(
+      ParseOk("Host=db.example;Port=5432;Database=keys;Username=kc;Password=s3cret"),
+      (Pairs{
+          {"host", "db.example"}, {"port", "5432"}, {"database", "keys"}, {"username", "kc"}, {"password", "s3cret"}}));
   EXPECT_EQ(ParseOk("Server=db;Port=3306;Database=keys;Uid=kc;Pwd=s3cret;"),
             (Pairs{{"server", "db"}, {"port", "3306"}, {"database", "keys"}, {"uid", "kc"}, {"pwd", "s3cret"}}));
 }

@@ -39,8 +39,9 @@ TEST(PostgresOptionsTest, ReadsTheReferenceForm) {
 }
 
 TEST(PostgresOptionsTest, AcceptsNpgsqlSynonymsAndLibpqNames) {
-  for (const char* text : {"Server=h;User ID=u;PWD=s3cret;DB=d", "host=h;user=u;psw=s3cret;dbname=d",
-                           "SERVER = h ; UID = u ; Password = 's3cret' ; Database = d ;", "Host=h;UserId=u;Pwd=s3cret;Db=d"}) {
+  for (const char* text :
+       {"Server=h;User ID=u;PWD=s3cret;DB=d", "host=h;user=u;psw=s3cret;dbname=d",
+        "SERVER = h ; UID = u ; Password = 's3cret' ; Database = d ;", "Host=h;UserId=u;Pwd=s3cret;Db=d"}) {
     const sql::PostgresOptions options = ParseOk(text);
     ASSERT_EQ(options.hosts.size(), 1u) << text;
     EXPECT_EQ(options.hosts[0].host, "h") << text;
@@ -87,8 +88,8 @@ TEST(PostgresOptionsTest, ReadsSeveralHostsWithTheirOwnPorts) {
 }
 
 TEST(PostgresOptionsTest, ReadsUrls) {
-  const sql::PostgresOptions options =
-      ParseOk("postgresql://kc:s3%40cret%3B@db.example:6432/key%20s?sslmode=require&connect_timeout=4&application_name=x");
+  const sql::PostgresOptions options = ParseOk(
+      "postgresql://kc:s3%40cret%3B@db.example:6432/key%20s?sslmode=require&connect_timeout=4&application_name=x");
   ASSERT_EQ(options.hosts.size(), 1u);
   EXPECT_EQ(options.hosts[0].host, "db.example");
   EXPECT_EQ(options.hosts[0].port, 6432);

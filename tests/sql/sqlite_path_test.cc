@@ -12,8 +12,8 @@ TEST(SqlitePathTest, ReadsTheReferenceForm) {
 }
 
 TEST(SqlitePathTest, KeysAreCaseInsensitiveAndSpacesTrimmed) {
-  for (const char* s : {"data source=/d/k.db", "DATA SOURCE = /d/k.db", "  DataSource=/d/k.db  ",
-                        "filename=/d/k.db", "Filename =\t/d/k.db ;", ";Data Source=/d/k.db;;"}) {
+  for (const char* s : {"data source=/d/k.db", "DATA SOURCE = /d/k.db", "  DataSource=/d/k.db  ", "filename=/d/k.db",
+                        "Filename =\t/d/k.db ;", ";Data Source=/d/k.db;;"}) {
     auto path = sql::ParseSqliteConnectionString(s);
     ASSERT_TRUE(path.ok()) << s << ": " << path.status().ToString();
     EXPECT_EQ(*path, "/d/k.db") << s;
@@ -32,8 +32,7 @@ TEST(SqlitePathTest, RefusesOtherSettingsByName) {
     auto path = sql::ParseSqliteConnectionString(s);
     ASSERT_FALSE(path.ok()) << s;
     EXPECT_EQ(path.status().code(), ErrorCode::kInvalidArgument);
-    EXPECT_EQ(path.status().message(),
-              std::string("unsupported SQLite connection string setting '") + key + "'");
+    EXPECT_EQ(path.status().message(), std::string("unsupported SQLite connection string setting '") + key + "'");
     EXPECT_EQ(path.status().message().find("secret-value"), std::string::npos);
   }
 }

@@ -15,7 +15,7 @@
 namespace keywarden::testing {
 
 struct TestResponse {
-  int status = 0;  // 0: no parsable response (connection refused or closed early)
+  int status = 0;                              // 0: no parsable response (connection refused or closed early)
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 

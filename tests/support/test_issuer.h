@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "jose/jwt_signer.h"
 #include "http/server.h"
+#include "jose/jwt_signer.h"
 
 namespace keywarden::testing {
 

@@ -17,9 +17,7 @@ const nlohmann::json& AllVectors() {
 
 }  // namespace
 
-std::string VectorPath(std::string_view file) {
-  return (std::filesystem::path(KEYWARDEN_VECTORS_DIR) / file).string();
-}
+std::string VectorPath(std::string_view file) { return (std::filesystem::path(KEYWARDEN_VECTORS_DIR) / file).string(); }
 
 bool VectorsAvailable() { return std::filesystem::exists(VectorPath("bitwarden-sdk-vectors.json")); }
 

@@ -7,6 +7,7 @@
 
 #include "auth/bearer.h"
 #include "connector/user_keys/key_body.h"
+#include "http/errors.h"
 #include "keywarden/crypto/encoding.h"
 #include "telemetry/log.h"
 
@@ -33,7 +34,7 @@ std::string UtcNowIso8601() {
 // An unavailable dependency is logged with its detail (which may name database hosts) and
 // answered in general terms; other failures describe the client's own request.
 HttpResponse Failure(const Status& status) {
-  const int code = HttpStatusFor(status);
+  const int code = http::HttpStatusFor(status);
   if (code == 503) {
     telemetry::LogWarning("answering 503: " + status.message());
     return http::JsonError(503, "the key store is unavailable; try again shortly");
@@ -77,23 +78,6 @@ http::Handler WriteKey(const UserKeyApi& api, std::string_view audit_action, Wri
 }
 
 }  // namespace
-
-int HttpStatusFor(const Status& status) {
-  switch (status.code()) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kOutOfRange:
-    case ErrorCode::kAlreadyExists:  // the reference answers 400 to a second POST
-      return 400;
-    case ErrorCode::kUnsupported: return 415;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kAuthenticationFailed:  // a stored row that does not open for this user
-    case ErrorCode::kWrongKey:
-    case ErrorCode::kInternal: return 500;
-  }
-  return 500;
-}
 
 void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
   router.Add(

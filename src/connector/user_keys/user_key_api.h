@@ -42,9 +42,6 @@ struct StatusApi {
 void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api);
 void AddStatusRoutes(http::Router& router, StatusApi api);
 
-// The HTTP status a service failure maps to (404, 400, 503, ...), never 500 for bad input.
-int HttpStatusFor(const Status& status);
-
 }  // namespace keywarden::connector
 
 #endif  // KEYWARDEN_CONNECTOR_USER_KEYS_USER_KEY_API_H_

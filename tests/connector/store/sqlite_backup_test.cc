@@ -93,7 +93,8 @@ TEST(SqliteBackup, TheBackupIsOneFileOfMode0600AndTheSourceKeepsItsSchema) {
   EXPECT_FALSE(fs::exists(backup + "-wal"));
   EXPECT_FALSE(fs::exists(backup + "-journal"));
   EXPECT_EQ(connector::store::BackupSqliteDatabase(source, backup, false).status().code(), ErrorCode::kAlreadyExists);
-  EXPECT_EQ(connector::store::BackupSqliteDatabase(dir.File("none.db"), dir.File("b2.db"), false).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(connector::store::BackupSqliteDatabase(dir.File("none.db"), dir.File("b2.db"), false).status().code(),
+            ErrorCode::kNotFound);
   EXPECT_FALSE(fs::exists(dir.File("none.db")));
 }
 
