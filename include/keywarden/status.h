@@ -41,6 +41,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // "code: message", or "ok".
   std::string ToString() const;
+  // The same code with "context: " before the message ("database: connection refused"); OK stays
+  // OK. The one way to say which part of a larger operation failed.
+  Status WithContext(std::string_view context) const;
 
  private:
   ErrorCode code_ = ErrorCode::kOk;

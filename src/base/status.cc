@@ -26,4 +26,11 @@ std::string Status::ToString() const {
   return out;
 }
 
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  std::string message(context);
+  message.append(": ").append(message_);
+  return Status(code_, std::move(message));
+}
+
 }  // namespace keywarden

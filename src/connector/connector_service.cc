@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "connector/claim_policy.h"
+#include "connector/deployment.h"
 #include "connector/store/open_key_store.h"
 #include "connector/user_keys/last_access_batcher.h"
 #include "connector/user_keys/user_key_api.h"
@@ -18,12 +19,6 @@
 namespace keywarden::connector {
 namespace {
 
-Status WithPart(const Status& status, std::string_view part) {
-  std::string message(part);
-  message.append(": ").append(status.message());
-  return Status(status.code(), std::move(message));
-}
-
 http::HttpClientOptions IdentityClientOptions(const ConnectorConfig& config) {
   http::HttpClientOptions options;
   options.allow_plain_http = config.auth.allow_insecure_identity_server;
@@ -33,9 +28,7 @@ http::HttpClientOptions IdentityClientOptions(const ConnectorConfig& config) {
 }  // namespace
 
 struct ConnectorService::Parts {
-  std::unique_ptr<custody::RsaKeyProvider> provider;
-  std::unique_ptr<connector::store::KeyStore> store;
-  std::unique_ptr<custody::DataKeyring> keyring;
+  Deployment deployment;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<LastAccessBatcher> last_access;
   std::unique_ptr<UserKeyService> service;
@@ -46,9 +39,9 @@ struct ConnectorService::Parts {
 Result<jose::OidcDiscovery> FetchDiscovery(const ConnectorConfig& config) {
   const std::string url = config.identity_server_uri + "/.well-known/openid-configuration";
   auto document = http::HttpGet(url, IdentityClientOptions(config));
-  if (!document.ok()) return WithPart(document.status(), "identity server discovery");
+  if (!document.ok()) return document.status().WithContext("identity server discovery");
   auto discovery = jose::ParseDiscovery(*document);
-  if (!discovery.ok()) return WithPart(discovery.status(), "identity server discovery document");
+  if (!discovery.ok()) return discovery.status().WithContext("identity server discovery document");
   return discovery;
 }
 
@@ -75,17 +68,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
       telemetry::InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
   auto parts = std::make_unique<Parts>();
 
-  auto provider = custody::OpenRsaKeyProvider(config.rsa_key);
-  if (!provider.ok()) return WithPart(provider.status(), "RSA key provider");
-  parts->provider = std::move(provider).value();
-
-  auto store = OpenKeyStore(config.database);
-  if (!store.ok()) return WithPart(store.status(), "database");
-  parts->store = std::move(store).value();
-
-  auto keyring = custody::DataKeyring::Open(*parts->store, *parts->provider);
-  if (!keyring.ok()) return WithPart(keyring.status(), "data key");
-  parts->keyring = std::move(keyring).value();
+  KW_ASSIGN_OR_RETURN(parts->deployment, OpenDeployment(config));
 
   auth::TokenVerifierOptions verifier_options;
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
@@ -111,10 +94,10 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
       telemetry::LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
   }
 
-  parts->last_access =
-      std::make_unique<LastAccessBatcher>(*parts->store, std::chrono::seconds(config.last_access_flush_seconds));
-  parts->service =
-      std::make_unique<UserKeyService>(*parts->store, *parts->keyring, parts->last_access.get(), &SystemNowMs);
+  parts->last_access = std::make_unique<LastAccessBatcher>(*parts->deployment.store,
+                                                           std::chrono::seconds(config.last_access_flush_seconds));
+  parts->service = std::make_unique<UserKeyService>(*parts->deployment.store, *parts->deployment.keyring,
+                                                    parts->last_access.get(), &SystemNowMs);
 
   // Metrics: requests by route and status, latency, keys stored, token failures by reason.
   KW_ASSIGN_OR_RETURN(telemetry::Counter * requests,
@@ -126,7 +109,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   KW_ASSIGN_OR_RETURN(telemetry::Counter * token_failures,
                       parts->metrics.AddCounter("keywarden_token_verification_failures_total",
                                                 "Bearer tokens refused, by reason", {"reason"}));
-  connector::store::KeyStore* store_for_gauge = parts->store.get();
+  connector::store::KeyStore* store_for_gauge = parts->deployment.store.get();
   KW_RETURN_IF_ERROR(
       parts->metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store_for_gauge] {
         auto count = store_for_gauge->CountUserKeys();
@@ -136,10 +119,10 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   auto router = std::make_shared<http::Router>();
   AddUserKeyRoutes(*router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
                                        /*reads_block=*/config.database.provider != "sqlite"});
-  custody::RsaKeyProvider* provider_for_health = parts->provider.get();
+  custody::RsaKeyProvider* provider_for_health = parts->deployment.provider.get();
   AddStatusRoutes(*router, StatusApi{[provider_for_health, store_for_gauge]() -> Status {
-                                       KW_RETURN_IF_ERROR(WithPart(provider_for_health->Check(), "key provider"));
-                                       return WithPart(store_for_gauge->Ping(), "database");
+                                       KW_RETURN_IF_ERROR(provider_for_health->Check().WithContext("key provider"));
+                                       return store_for_gauge->Ping().WithContext("database");
                                      },
                                      &parts->metrics});
   if (options.extra_routes) options.extra_routes(*router);
@@ -168,8 +151,8 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   const Status started = parts->server->Start();
   if (!started.ok()) return started;
   telemetry::LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->server->port()}) +
-                     " (data key version " + std::to_string(parts->keyring->current_version()) + ", RSA key " +
-                     parts->provider->PublicKeyFingerprint().substr(0, 16) + "...)");
+                     " (data key version " + std::to_string(parts->deployment.keyring->current_version()) +
+                     ", RSA key " + parts->deployment.provider->PublicKeyFingerprint().substr(0, 16) + "...)");
   return std::unique_ptr<ConnectorService>(new ConnectorService(std::move(parts)));
 }
 

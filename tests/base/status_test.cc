@@ -19,6 +19,14 @@ TEST(StatusTest, ErrorCarriesCodeAndMessage) {
   EXPECT_EQ(s.ToString(), "invalid_argument: invalid base64");
 }
 
+TEST(StatusTest, WithContextPrefixesTheMessageAndKeepsTheCode) {
+  const Status s = UnavailableError("connection refused").WithContext("database").WithContext("source");
+  EXPECT_EQ(s.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(s.message(), "source: database: connection refused");
+  EXPECT_TRUE(OkStatus().WithContext("database").ok());
+  EXPECT_EQ(OkStatus().WithContext("database").message(), "");
+}
+
 Result<std::unique_ptr<int>> MakeOrFail(bool fail) {
   if (fail) return AuthenticationError("decryption failed");
   return std::make_unique<int>(7);

@@ -53,15 +53,10 @@ std::string_view StripTrailingNewline(std::string_view content) {
   return content;
 }
 
-Status AnnotateFlag(std::string_view flag, const Status& status) {
-  if (status.ok()) return status;
-  return Status(status.code(), std::string(flag) + ": " + status.message());
-}
-
 Result<SecureBuffer> DecodeSecretArgument(std::string_view text, std::string_view flag) {
   auto decoded = Base64DecodeSecret(text);
   // The decoder's message is generic; the flag tells the user which argument to fix.
-  if (!decoded.ok()) return AnnotateFlag(flag, decoded.status());
+  if (!decoded.ok()) return decoded.status().WithContext(flag);
   return decoded;
 }
 
@@ -101,7 +96,7 @@ Result<SecureBuffer> ArgumentReader::Read(std::string_view flag, std::string_vie
       }
       stdin_used_ = true;
       auto content = ReadAll(stdin_fd_);
-      if (!content.ok()) return AnnotateFlag(flag, content.status());
+      if (!content.ok()) return content.status().WithContext(flag);
       StripInPlace(*content);
       return content;
     }

@@ -33,9 +33,6 @@ ArgumentSource ClassifyArgument(std::string_view raw);
 // `content` without one trailing "\n" or "\r\n".
 std::string_view StripTrailingNewline(std::string_view content);
 
-// `status` with its message prefixed by the flag it concerns ("--key: ..."); OK stays OK.
-Status AnnotateFlag(std::string_view flag, const Status& status);
-
 // Base64 text of a binary value, decoded into secure memory. `flag` names the argument in the
 // error message ("--key: invalid base64"); the text itself is never echoed.
 Result<SecureBuffer> DecodeSecretArgument(std::string_view text, std::string_view flag);

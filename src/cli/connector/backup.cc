@@ -59,7 +59,7 @@ Status Backup(const CopyOptions& options, JsonOutput& out) {
 // configured key opens its data keys and every stored key. Returns the schema version reached.
 Result<int> VerifyStaged(const std::string& staged, const connector::ConnectorConfig& config) {
   auto provider = custody::OpenRsaKeyProvider(config.rsa_key);
-  if (!provider.ok()) return Status(provider.status().code(), "RSA key: " + provider.status().message());
+  if (!provider.ok()) return provider.status().WithContext("RSA key");
   KW_ASSIGN_OR_RETURN(auto store, connector::store::SqliteKeyStore::Open(staged));
   auto keyring = custody::DataKeyring::Open(*store, **provider);
   if (!keyring.ok()) {

@@ -68,7 +68,7 @@ Status InitVerb(ArgumentReader& args, const std::string& key_file, std::string_v
 // `serve`, so that the key is made exactly where the service will look for it.
 Status InitPkcs11Verb(const std::string& config_file, JsonOutput& out) {
   auto config = LoadCliConnectorConfig(config_file);
-  if (!config.ok()) return Status(config.status().code(), "configuration: " + config.status().message());
+  if (!config.ok()) return config.status().WithContext("configuration");
   if (config->rsa_key.provider != custody::RsaKeySettings::Provider::kPkcs11) {
     return InvalidArgumentError("--pkcs11 needs rsa_key.provider = \"pkcs11\" and its settings in the configuration");
   }

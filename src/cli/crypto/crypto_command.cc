@@ -29,7 +29,7 @@ namespace {
 
 template <typename T>
 Result<T> ForFlag(std::string_view flag, Result<T> result) {
-  if (!result.ok()) return AnnotateFlag(flag, result.status());
+  if (!result.ok()) return result.status().WithContext(flag);
   return result;
 }
 

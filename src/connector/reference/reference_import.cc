@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "connector/deployment.h"
 #include "connector/reference/reference_data.h"
 #include "connector/store/open_key_store.h"
 #include "custody/data_keyring.h"
@@ -16,10 +17,6 @@ namespace {
 
 constexpr std::size_t kTagSize = AesGcmAead::kTagSize;
 constexpr std::size_t kIvSize = AesGcmAead::kNonceSize;
-
-Status Side(std::string_view side, const Status& status) {
-  return Status(status.code(), std::string(side) + ": " + status.message());
-}
 
 // The reference's rows, each opened under its data key(s).
 class ReferenceKeySource final : public UserKeySource {
@@ -107,23 +104,19 @@ Result<std::vector<std::unique_ptr<AesGcmAead>>> UnwrapDataKeys(ReferenceData& d
 Result<ImportSummary> ImportReference(const ReferenceSettings& reference, const ConnectorConfig& destination,
                                       const CopyOptions& options) {
   auto data = OpenReferenceData(reference);
-  if (!data.ok()) return Side("reference", data.status());
+  if (!data.ok()) return data.status().WithContext("reference");
   auto reference_provider = custody::OpenRsaKeyProvider(reference.rsa_key);
-  if (!reference_provider.ok()) return Side("reference", reference_provider.status());
+  if (!reference_provider.ok()) return reference_provider.status().WithContext("reference");
   auto data_keys = UnwrapDataKeys(**data, **reference_provider);
-  if (!data_keys.ok()) return Side("reference", data_keys.status());
+  if (!data_keys.ok()) return data_keys.status().WithContext("reference");
   ImportSummary summary;
   summary.data_keys = data_keys->size();
 
-  auto destination_provider = custody::OpenRsaKeyProvider(destination.rsa_key);
-  if (!destination_provider.ok()) return Side("destination", destination_provider.status());
-  auto destination_store = OpenKeyStore(destination.database);
-  if (!destination_store.ok()) return Side("destination", destination_store.status());
-  auto destination_keyring = custody::DataKeyring::Open(**destination_store, **destination_provider);
-  if (!destination_keyring.ok()) return Side("destination", destination_keyring.status());
+  auto opened = OpenDeployment(destination);
+  if (!opened.ok()) return opened.status().WithContext("destination");
 
   ReferenceKeySource source(**data, std::move(data_keys).value());
-  KW_ASSIGN_OR_RETURN(summary.copy, CopyUserKeys(source, **destination_store, **destination_keyring, options));
+  KW_ASSIGN_OR_RETURN(summary.copy, CopyUserKeys(source, *opened->store, *opened->keyring, options));
   summary.opened_with_other_data_key = source.opened_with_other_data_key();
   return summary;
 }

@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include "connector/deployment.h"
 #include "connector/store/open_key_store.h"
 #include "custody/open_rsa_key_provider.h"
 #include "sql/mariadb/mariadb_options.h"
@@ -45,10 +46,6 @@ class StoreKeySource final : public UserKeySource {
   const custody::DataKeyring& keyring_;
   std::string after_;
 };
-
-Status Side(std::string_view side, const Status& status) {
-  return Status(status.code(), std::string(side) + ": " + status.message());
-}
 
 }  // namespace
 
@@ -96,30 +93,26 @@ Result<CopySummary> TransferUserKeys(const ConnectorConfig& from, const Connecto
   }
 
   auto source_provider = custody::OpenRsaKeyProvider(from.rsa_key);
-  if (!source_provider.ok()) return Side("source", source_provider.status());
+  if (!source_provider.ok()) return source_provider.status().WithContext("source");
   auto source_store = OpenKeyStore(from.database);
-  if (!source_store.ok()) return Side("source", source_store.status());
+  if (!source_store.ok()) return source_store.status().WithContext("source");
   auto data_keys = (*source_store)->ListDataKeys();
-  if (!data_keys.ok()) return Side("source", data_keys.status());
+  if (!data_keys.ok()) return data_keys.status().WithContext("source");
   if (data_keys->empty()) {
     // Never written to: nothing to copy, and no data key to create in a database only read.
     auto count = (*source_store)->CountUserKeys();
-    if (!count.ok()) return Side("source", count.status());
-    if (*count != 0) return Side("source", UnavailableError("the database holds user keys but no data key"));
+    if (!count.ok()) return count.status().WithContext("source");
+    if (*count != 0) return UnavailableError("the database holds user keys but no data key").WithContext("source");
     return CopySummary{};
   }
   auto source_keyring = custody::DataKeyring::Open(**source_store, **source_provider);
-  if (!source_keyring.ok()) return Side("source", source_keyring.status());
+  if (!source_keyring.ok()) return source_keyring.status().WithContext("source");
 
-  auto destination_provider = custody::OpenRsaKeyProvider(to.rsa_key);
-  if (!destination_provider.ok()) return Side("destination", destination_provider.status());
-  auto destination_store = OpenKeyStore(to.database);
-  if (!destination_store.ok()) return Side("destination", destination_store.status());
-  auto destination_keyring = custody::DataKeyring::Open(**destination_store, **destination_provider);
-  if (!destination_keyring.ok()) return Side("destination", destination_keyring.status());
+  auto destination = OpenDeployment(to);
+  if (!destination.ok()) return destination.status().WithContext("destination");
 
   StoreKeySource source(**source_store, **source_keyring);
-  return CopyUserKeys(source, **destination_store, **destination_keyring, options);
+  return CopyUserKeys(source, *destination->store, *destination->keyring, options);
 }
 
 }  // namespace keywarden::connector
