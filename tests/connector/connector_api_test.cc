@@ -10,8 +10,8 @@
 
 #include "connector/connector_service.h"
 #include "custody/file/file_rsa_key_provider.h"
-#include "jose/jwt_signer.h"
 #include "http/server.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
@@ -161,8 +161,8 @@ TEST_F(ConnectorApiTest, PutCreatesAndUsersAreIsolated) {
 
 TEST_F(ConnectorApiTest, RequestBodyIsReadCaseInsensitively) {
   const std::string key = RandomKeyBase64();
-  TestResponse created = SendRequest(port(), "POST", "/user-keys", AuthJson(Token(kUserA)),
-                                     nlohmann::json{{"Key", key}}.dump());
+  TestResponse created =
+      SendRequest(port(), "POST", "/user-keys", AuthJson(Token(kUserA)), nlohmann::json{{"Key", key}}.dump());
   EXPECT_EQ(created.status, 200);
   EXPECT_EQ(Get(kUserA).json()["key"], key);
 }
@@ -234,8 +234,7 @@ TEST_F(ConnectorApiTest, BadInputIsA4xxAndChangesNothing) {
       EXPECT_TRUE(response.json().contains("message")) << response.body;
     }
   }
-  TestResponse oversized = SendRequest(port(), "PUT", "/user-keys", AuthJson(token),
-                                       KeyBody(std::string(200000, 'A')));
+  TestResponse oversized = SendRequest(port(), "PUT", "/user-keys", AuthJson(token), KeyBody(std::string(200000, 'A')));
   EXPECT_EQ(oversized.status, 413);
   EXPECT_EQ(SendRequest(port(), "GET", "/no-such-route").status, 404);
   EXPECT_EQ(SendRequest(port(), "PATCH", "/user-keys", Auth(token)).status, 405);

@@ -42,14 +42,18 @@ struct OwnDatabase {
   std::string connection_string;  // with short timeouts
   std::function<Status()> stop;
   std::function<Status()> start;
-  std::shared_ptr<void> server;   // keeps the server alive
+  std::shared_ptr<void> server;  // keeps the server alive
 };
 
 template <typename Server>
 OwnDatabase Own(std::unique_ptr<Server> owned, std::string provider, std::string variable, std::string timeouts) {
   std::shared_ptr<Server> server = std::move(owned);
-  OwnDatabase database{std::move(provider), std::move(variable), "", [server] { return server->Stop(); },
-                       [server] { return server->Start(); }, server};
+  OwnDatabase database{std::move(provider),
+                       std::move(variable),
+                       "",
+                       [server] { return server->Stop(); },
+                       [server] { return server->Start(); },
+                       server};
   auto name = server->CreateDatabase();
   EXPECT_TRUE(name.ok()) << name.status().ToString();
   if (name.ok()) database.connection_string = server->ConnectionString(*name) + timeouts;
@@ -74,11 +78,11 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(custody::CreateKeyFile(dir_.File("key.pem"), custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
 
     // As an existing reference deployment names it, with short database timeouts.
-    auto config = LoadConnectorConfig(
-        std::nullopt, {{"keyConnectorSettings__identityServerUri", kIssuer},
-                       {"keyConnectorSettings__database__provider", database_.provider},
-                       {database_.variable, database_.connection_string},
-                       {"keyConnectorSettings__certificate__filesystemPath", dir_.File("key.pem")}});
+    auto config = LoadConnectorConfig(std::nullopt,
+                                      {{"keyConnectorSettings__identityServerUri", kIssuer},
+                                       {"keyConnectorSettings__database__provider", database_.provider},
+                                       {database_.variable, database_.connection_string},
+                                       {"keyConnectorSettings__certificate__filesystemPath", dir_.File("key.pem")}});
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     config->listen = {"127.0.0.1", 0};
     config->limits.threads = 2;
@@ -99,9 +103,9 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override { connector_.reset(); }
 
   std::vector<std::pair<std::string, std::string>> Auth() {
-    auto token = signer_->Mint(nlohmann::json::object(),
-                               jose::JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(),
-                                                         std::chrono::minutes(10)));
+    auto token = signer_->Mint(
+        nlohmann::json::object(),
+        jose::JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(), std::chrono::minutes(10)));
     EXPECT_TRUE(token.ok());
     return {{"Authorization", "Bearer " + (token.ok() ? *token : "")}, {"Content-Type", "application/json"}};
   }
@@ -125,8 +129,8 @@ TEST_P(DatabaseOutageTest, AnOutageAnswers503QuicklyAndTheServiceRecoversWithout
   ASSERT_EQ(Send("GET", "/health").status, 200);
 
   ASSERT_TRUE(database_.stop().ok());
-  for (const auto& [method, body] : {std::pair<std::string, std::string>{"GET", ""},
-                                     {"PUT", nlohmann::json{{"key", key_b64}}.dump()}}) {
+  for (const auto& [method, body] :
+       {std::pair<std::string, std::string>{"GET", ""}, {"PUT", nlohmann::json{{"key", key_b64}}.dump()}}) {
     const auto start = Clock::now();
     const TestResponse response = Send(method, "/user-keys", body);
     EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(kRequestTimeoutMs)) << method;

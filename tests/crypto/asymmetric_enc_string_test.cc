@@ -56,7 +56,8 @@ TEST(AsymmetricEncStringTest, RejectsSymmetricAndUnknownTypes) {
 }
 
 TEST(AsymmetricEncStringTest, RejectsMissingOrMalformedHeader) {
-  for (const std::string& text : {kCt, "." + kCt, "x." + kCt, "-4." + kCt, "+4." + kCt, "004." + kCt, "04." + kCt, std::string()}) {
+  for (const std::string& text :
+       {kCt, "." + kCt, "x." + kCt, "-4." + kCt, "+4." + kCt, "004." + kCt, "04." + kCt, std::string()}) {
     SCOPED_TRACE(text.substr(0, 4));
     auto parsed = AsymmetricEncString::Parse(text);
     ASSERT_FALSE(parsed.ok());
@@ -66,7 +67,7 @@ TEST(AsymmetricEncStringTest, RejectsMissingOrMalformedHeader) {
 
 TEST(AsymmetricEncStringTest, RejectsWrongPartCounts) {
   for (const std::string& text : {"3." + kCt + "|" + kMac, "4." + kCt + "|" + kMac, "5." + kCt, "6." + kCt,
-                                 "6." + kCt + "|" + kMac + "|" + kMac, "4." + kCt + "|"}) {
+                                  "6." + kCt + "|" + kMac + "|" + kMac, "4." + kCt + "|"}) {
     SCOPED_TRACE(text.substr(0, 2));
     auto parsed = AsymmetricEncString::Parse(text);
     ASSERT_FALSE(parsed.ok());

@@ -14,7 +14,9 @@
 namespace keywarden {
 namespace {
 
-MasterKey FixedMasterKey(std::uint8_t fill) { return MasterKey::FromBytes(SecureBuffer::CopyOf(std::string(32, static_cast<char>(fill)))).value(); }
+MasterKey FixedMasterKey(std::uint8_t fill) {
+  return MasterKey::FromBytes(SecureBuffer::CopyOf(std::string(32, static_cast<char>(fill)))).value();
+}
 
 // A type 0 EncString (AES-256-CBC, no MAC) built with OpenSSL directly, as a legacy client made them.
 std::string LegacyType0(const MasterKey& key, const std::vector<std::uint8_t>& plaintext) {

@@ -30,8 +30,9 @@ const RsaPrivateKey& KeyB() {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
 PkeyPtr GenerateWithOpenSsl(const char* type, const char* arg) {
-  EVP_PKEY* key = std::string(type) == "RSA" ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(std::stoul(arg)))
-                                             : EVP_PKEY_Q_keygen(nullptr, nullptr, type, arg);
+  EVP_PKEY* key = std::string(type) == "RSA"
+                      ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(std::stoul(arg)))
+                      : EVP_PKEY_Q_keygen(nullptr, nullptr, type, arg);
   return PkeyPtr(key, &EVP_PKEY_free);
 }
 
@@ -143,13 +144,10 @@ TEST(RsaTest, DecryptWithWrongKeyFails) {
 TEST(RsaTest, DecryptTamperedOrMisSizedCiphertextFails) {
   auto ct = KeyA().PublicKey().EncryptOaepSha1(std::vector<std::uint8_t>(32, 7)).value();
   ct[100] ^= 1;
-  EXPECT_EQ(KeyA().DecryptOaep(ct, RsaPrivateKey::OaepHash::kSha1).status().code(),
-            ErrorCode::kAuthenticationFailed);
+  EXPECT_EQ(KeyA().DecryptOaep(ct, RsaPrivateKey::OaepHash::kSha1).status().code(), ErrorCode::kAuthenticationFailed);
   ct.pop_back();
-  EXPECT_EQ(KeyA().DecryptOaep(ct, RsaPrivateKey::OaepHash::kSha1).status().code(),
-            ErrorCode::kAuthenticationFailed);
-  EXPECT_EQ(KeyA().DecryptOaep({}, RsaPrivateKey::OaepHash::kSha1).status().code(),
-            ErrorCode::kAuthenticationFailed);
+  EXPECT_EQ(KeyA().DecryptOaep(ct, RsaPrivateKey::OaepHash::kSha1).status().code(), ErrorCode::kAuthenticationFailed);
+  EXPECT_EQ(KeyA().DecryptOaep({}, RsaPrivateKey::OaepHash::kSha1).status().code(), ErrorCode::kAuthenticationFailed);
 }
 
 TEST(RsaTest, RejectsBadDer) {

@@ -1,5 +1,5 @@
-#include "support/temp_dir.h"
 #include "custody/data_keyring.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "custody/file/file_rsa_key_provider.h"
 #include "connector/store/sqlite_key_store.h"
+#include "custody/file/file_rsa_key_provider.h"
 
 namespace keywarden::custody {
 namespace {
@@ -220,7 +220,8 @@ TEST_F(DataKeyringTest, DifferentRsaKeyFailsClearly) {
 // ---- schema v2: several wrappings per version ----
 
 // The data key of `version` as `provider` unwraps it from the store.
-SecureBuffer StoredDataKey(connector::store::KeyStore& store, std::uint32_t version, const custody::RsaKeyProvider& provider) {
+SecureBuffer StoredDataKey(connector::store::KeyStore& store, std::uint32_t version,
+                           const custody::RsaKeyProvider& provider) {
   auto records = store.ListDataKeys();
   EXPECT_TRUE(records.ok());
   for (const custody::WrappedDataKey& record : records.ok() ? *records : std::vector<custody::WrappedDataKey>()) {
@@ -257,7 +258,7 @@ TEST_F(DataKeyringTest, UsesTheWrappingMadeForItsOwnKey) {
   ASSERT_TRUE(store->PutDataKeyWrapping({1, std::vector<std::uint8_t>(256, 0x5a), std::string(64, 'c'), Now()}).ok());
 
   for (const custody::RsaKeyProvider* key : {static_cast<const custody::RsaKeyProvider*>(provider_.get()),
-                                    static_cast<const custody::RsaKeyProvider*>(other.get())}) {
+                                             static_cast<const custody::RsaKeyProvider*>(other.get())}) {
     auto keyring = custody::DataKeyring::Open(*store, *key);
     ASSERT_TRUE(keyring.ok()) << keyring.status().ToString();
     EXPECT_EQ((*keyring)->versions(), std::vector<std::uint32_t>{1});
@@ -402,14 +403,23 @@ class CountingStore final : public connector::store::KeyStore {
   Status InsertUserKey(const connector::store::UserKeyRecord& r) override { return inner_.InsertUserKey(r); }
   Status UpsertUserKey(const connector::store::UserKeyRecord& r) override { return inner_.UpsertUserKey(r); }
   Status DeleteUserKey(std::string_view id) override { return inner_.DeleteUserKey(id); }
-  Status RecordLastAccess(std::span<const connector::store::LastAccess> a) override { return inner_.RecordLastAccess(a); }
+  Status RecordLastAccess(std::span<const connector::store::LastAccess> a) override {
+    return inner_.RecordLastAccess(a);
+  }
   Result<std::uint64_t> CountUserKeys() override { return inner_.CountUserKeys(); }
-  Result<std::vector<connector::store::UserKeyRecord>> ListUserKeys(std::string_view after, std::size_t limit) override {
+  Result<std::vector<connector::store::UserKeyRecord>> ListUserKeys(std::string_view after,
+                                                                    std::size_t limit) override {
     return inner_.ListUserKeys(after, limit);
   }
-  Result<std::size_t> ResealUserKeys(std::span<const connector::store::Reseal> r) override { return inner_.ResealUserKeys(r); }
-  Status PutUserKeysExact(std::span<const connector::store::UserKeyRecord> r) override { return inner_.PutUserKeysExact(r); }
-  Result<custody::WrappedDataKey> InitDataKey(const custody::WrappedDataKey& c) override { return inner_.InitDataKey(c); }
+  Result<std::size_t> ResealUserKeys(std::span<const connector::store::Reseal> r) override {
+    return inner_.ResealUserKeys(r);
+  }
+  Status PutUserKeysExact(std::span<const connector::store::UserKeyRecord> r) override {
+    return inner_.PutUserKeysExact(r);
+  }
+  Result<custody::WrappedDataKey> InitDataKey(const custody::WrappedDataKey& c) override {
+    return inner_.InitDataKey(c);
+  }
   Status PutDataKeyWrapping(const custody::WrappedDataKey& w) override { return inner_.PutDataKeyWrapping(w); }
   Status DeleteDataKeyWrapping(std::uint32_t v, std::string_view f) override {
     return inner_.DeleteDataKeyWrapping(v, f);

@@ -8,15 +8,15 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "custody/file/file_rsa_key_provider.h"
 #include "connector/config/connector_config.h"
+#include "custody/file/file_rsa_key_provider.h"
 #include "custody/open_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"
 #include "support/softhsm_token.h"
@@ -175,7 +175,8 @@ TEST_F(Pkcs11RsaKeyProviderTest, AWrongPinIsAClearStartUpErrorNamingItsSetting) 
 TEST_F(Pkcs11RsaKeyProviderTest, MissingModuleTokenOrKeyAreClearErrors) {
   custody::Pkcs11Settings no_module = token_->Settings("kc-key");
   no_module.library = token_->dir().File("no-such-module.so");
-  ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(no_module).status(), ErrorCode::kUnavailable, "does not exist", *token_);
+  ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(no_module).status(), ErrorCode::kUnavailable, "does not exist",
+                   *token_);
 
   custody::Pkcs11Settings not_a_module = token_->Settings("kc-key");
   not_a_module.library = token_->conf_path();
@@ -198,8 +199,9 @@ TEST_F(Pkcs11RsaKeyProviderTest, MissingModuleTokenOrKeyAreClearErrors) {
   ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(wrong_serial).status(), ErrorCode::kNotFound,
                    "no PKCS#11 token with serial number '0000000000000bad'", *token_);
   // ...and says which tokens there are.
-  EXPECT_NE(custody::Pkcs11RsaKeyProvider::Open(wrong_serial).status().message().find("serial '" + token_->serial() + "'"),
-            std::string::npos);
+  EXPECT_NE(
+      custody::Pkcs11RsaKeyProvider::Open(wrong_serial).status().message().find("serial '" + token_->serial() + "'"),
+      std::string::npos);
 
   custody::Pkcs11Settings wrong_label = token_->Settings("kc-key");
   wrong_label.token_serial.clear();
@@ -207,10 +209,10 @@ TEST_F(Pkcs11RsaKeyProviderTest, MissingModuleTokenOrKeyAreClearErrors) {
   ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(wrong_label).status(), ErrorCode::kNotFound,
                    "no PKCS#11 token with label 'not-this-one'", *token_);
 
-  ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(token_->Settings("no-such-key")).status(), ErrorCode::kNotFound,
-                   "no private key with label 'no-such-key' on PKCS#11 token '" + token_->label() +
-                       "' (rsa_key.pkcs11_key_label)",
-                   *token_);
+  ExpectClearError(
+      custody::Pkcs11RsaKeyProvider::Open(token_->Settings("no-such-key")).status(), ErrorCode::kNotFound,
+      "no private key with label 'no-such-key' on PKCS#11 token '" + token_->label() + "' (rsa_key.pkcs11_key_label)",
+      *token_);
   custody::Pkcs11Settings wrong_id = token_->Settings("");
   wrong_id.key_id = std::vector<std::uint8_t>{0xff};
   ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(wrong_id).status(), ErrorCode::kNotFound,
@@ -227,8 +229,8 @@ TEST_F(Pkcs11RsaKeyProviderTest, MissingModuleTokenOrKeyAreClearErrors) {
 
 TEST_F(Pkcs11RsaKeyProviderTest, TwoKeysOfOneNameAreRefused) {
   ASSERT_TRUE(token_->ImportKey(NewKey(), "kc-key", {0x07}).ok());
-  ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(token_->Settings("kc-key")).status(), ErrorCode::kInvalidArgument,
-                   "more than one private key with label 'kc-key'", *token_);
+  ExpectClearError(custody::Pkcs11RsaKeyProvider::Open(token_->Settings("kc-key")).status(),
+                   ErrorCode::kInvalidArgument, "more than one private key with label 'kc-key'", *token_);
 }
 
 TEST_F(Pkcs11RsaKeyProviderTest, ForeignOrDamagedCiphertextsFailAsAuthenticationFailures) {

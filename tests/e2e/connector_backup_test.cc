@@ -74,7 +74,8 @@ TEST_F(CliConnectorBackup, BackupWhileServingWritesThenRestoreServesTheBackupsKe
   ASSERT_EQ(::stat(backup.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_FALSE(fs::exists(backup + "-wal")) << "the backup is one file";
-  GTEST_LOG_(INFO) << in_backup << " keys in the backup; " << writes_in_backup_window << " writes acknowledged while it ran";
+  GTEST_LOG_(INFO) << in_backup << " keys in the backup; " << writes_in_backup_window
+                   << " writes acknowledged while it ran";
 
   // One more key, certainly after the backup: the restore must take it away again.
   const std::string late_user = RandomUserId();
@@ -110,7 +111,8 @@ TEST_F(CliConnectorBackup, BackupWhileServingWritesThenRestoreServesTheBackupsKe
 
   StartConnector(config);
   for (std::size_t i = 0; i < before; ++i) {
-    ASSERT_EQ(Get(acked[i].first), Base64Encode(acked[i].second)) << "key " << i << " of those acknowledged before the backup";
+    ASSERT_EQ(Get(acked[i].first), Base64Encode(acked[i].second))
+        << "key " << i << " of those acknowledged before the backup";
   }
   int status = 0;
   EXPECT_EQ(Get(late_user, &status), "");
@@ -149,7 +151,8 @@ TEST_F(CliConnectorBackup, RestoreChecksTheBackupBeforeTouchingTheDatabase) {
   {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(foreign.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE notes(x); PRAGMA user_version = 1;", nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE notes(x); PRAGMA user_version = 1;", nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_close(raw);
   }
   const std::string newer = dir_.File("newer.db");
@@ -158,7 +161,8 @@ TEST_F(CliConnectorBackup, RestoreChecksTheBackupBeforeTouchingTheDatabase) {
   fs::copy_file(good, altered);
   for (const auto& [path, sql] : std::vector<std::pair<std::string, std::string>>{
            {newer, "PRAGMA user_version = " + std::to_string(connector::store::SqliteKeyStore::kSchemaVersion + 1)},
-           {altered, "UPDATE user_keys SET sealed = zeroblob(length(sealed)) WHERE id = (SELECT MIN(id) FROM user_keys)"}}) {
+           {altered,
+            "UPDATE user_keys SET sealed = zeroblob(length(sealed)) WHERE id = (SELECT MIN(id) FROM user_keys)"}}) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
@@ -192,7 +196,8 @@ TEST_F(CliConnectorBackup, RestoreChecksTheBackupBeforeTouchingTheDatabase) {
   // Into a new place: no --force needed, and the copy is private to its owner.
   const std::string fresh = dir_.File("fresh/connector.db");
   fs::create_directory(dir_.File("fresh"));
-  const nlohmann::json json = Json(Cli({"connector", "restore", "--config", Config(fresh, KeyFile(), "fresh.toml"), "--from", good}));
+  const nlohmann::json json =
+      Json(Cli({"connector", "restore", "--config", Config(fresh, KeyFile(), "fresh.toml"), "--from", good}));
   EXPECT_EQ(json.value("user_keys", ""), "3");
   EXPECT_FALSE(json.contains("previous"));
   struct stat info {};
@@ -210,7 +215,8 @@ TEST_F(CliConnectorBackup, BackupRefusalsAreOneLine) {
   const std::string backup = dir_.File("b.db");
   Json(Cli({"connector", "backup", "--config", config, "--to", backup}));
   ExpectFailure(Cli({"connector", "backup", "--config", config, "--to", backup}), 1, "--force");
-  EXPECT_EQ(Json(Cli({"connector", "backup", "--config", config, "--to", backup, "--force"})).value("user_keys", ""), "1");
+  EXPECT_EQ(Json(Cli({"connector", "backup", "--config", config, "--to", backup, "--force"})).value("user_keys", ""),
+            "1");
   ExpectFailure(Cli({"connector", "backup", "--config", config, "--to", db, "--force"}), 2, "the database itself");
   ExpectFailure(Cli({"connector", "backup", "--config", config, "--to", dir_.File("no/such/folder/b.db")}), 1,
                 "no/such/folder");
@@ -222,10 +228,11 @@ TEST_F(CliConnectorBackup, BackupRefusalsAreOneLine) {
                         "KEYWARDEN_DATABASE_POSTGRESQL=postgresql://keywarden:s3cret-pw@127.0.0.1:1/keywarden"}));
   ExpectFailure(postgres, 2, "pg_dump");
   EXPECT_EQ(postgres.err.find("s3cret-pw"), std::string::npos);
-  ExpectFailure(RunCliWithEnv({"connector", "restore", "--config", config, "--from", backup, "--force"},
-                              ChildEnvironment({"KEYWARDEN_DATABASE_PROVIDER=mysql",
-                                                "KEYWARDEN_DATABASE_MYSQL=Server=127.0.0.1;Database=k;Uid=u;Pwd=s3cret-pw"})),
-                2, "restore it with mariadb");
+  ExpectFailure(
+      RunCliWithEnv({"connector", "restore", "--config", config, "--from", backup, "--force"},
+                    ChildEnvironment({"KEYWARDEN_DATABASE_PROVIDER=mysql",
+                                      "KEYWARDEN_DATABASE_MYSQL=Server=127.0.0.1;Database=k;Uid=u;Pwd=s3cret-pw"})),
+      2, "restore it with mariadb");
 }
 
 TEST_F(CliConnectorBackup, HealthAsksTheRunningConnector) {

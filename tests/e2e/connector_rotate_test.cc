@@ -21,17 +21,17 @@
 #include <thread>
 #include <vector>
 
+#include "connector/config/connector_config.h"
+#include "connector/connector_service.h"
+#include "connector/store/sqlite_key_store.h"
+#include "custody/data_keyring.h"
+#include "custody/file/file_rsa_key_provider.h"
+#include "custody/open_rsa_key_provider.h"
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
 #include "e2e/stored_keys.h"
-#include "connector/config/connector_config.h"
-#include "connector/connector_service.h"
-#include "custody/data_keyring.h"
-#include "custody/file/file_rsa_key_provider.h"
 #include "jose/jwt_signer.h"
-#include "custody/open_rsa_key_provider.h"
 #include "keywarden/crypto/encoding.h"
-#include "connector/store/sqlite_key_store.h"
 #include "support/http_test_client.h"
 #include "support/softhsm_token.h"
 #include "support/temp_dir.h"
@@ -50,7 +50,8 @@ class Load {
  public:
   using TokenFn = std::function<std::string(const std::string&)>;
 
-  Load(std::uint16_t port, const KeyMap& keys, std::size_t users, TokenFn token) : port_(port), token_(std::move(token)) {
+  Load(std::uint16_t port, const KeyMap& keys, std::size_t users, TokenFn token)
+      : port_(port), token_(std::move(token)) {
     // Spread over the id range, so the rotation meets them early and late.
     const std::size_t step = std::max<std::size_t>(1, keys.size() / std::max<std::size_t>(users, 1));
     std::size_t i = 0;
@@ -215,8 +216,8 @@ class CliConnectorRotate : public ::testing::Test {
   std::uint16_t port() const { return service_->port(); }
 
   static std::string Token(const std::string& user) {
-    auto token = signer_->Mint(nlohmann::json::object(), jose::JwtSigner::StandardClaims(
-                                                             kIssuer, user, std::chrono::system_clock::now(), 10min));
+    auto token = signer_->Mint(nlohmann::json::object(),
+                               jose::JwtSigner::StandardClaims(kIssuer, user, std::chrono::system_clock::now(), 10min));
     EXPECT_TRUE(token.ok());
     return token.ok() ? *token : "";
   }
@@ -305,7 +306,8 @@ TEST_F(CliConnectorRotate, DataKeyRotatesWhileTheConnectorServesWithoutAFailedRe
   Load load(port(), keys, 60, &Token);
   std::this_thread::sleep_for(300ms);
 
-  const nlohmann::json summary = RunOk({"connector", "rotate-data-key", "--config", config_a_, "--batch", "50", "--quiet"});
+  const nlohmann::json summary =
+      RunOk({"connector", "rotate-data-key", "--config", config_a_, "--batch", "50", "--quiet"});
   std::this_thread::sleep_for(300ms);  // writes after the rotation must land under the new version
   load.Stop();
   EXPECT_EQ(load.failures(), std::vector<std::string>{});
@@ -330,8 +332,8 @@ TEST_F(CliConnectorRotate, DataKeyRotatesWhileTheConnectorServesWithoutAFailedRe
 // SIGKILL mid-way, twice, then a run to the end: resumed (no third version), every key intact.
 TEST_F(CliConnectorRotate, DataKeyRotationKilledMidwayResumes) {
   const KeyMap keys = Seed(3000, config_a_);
-  const std::vector<std::string> slow = {"connector", "rotate-data-key", "--config", config_a_,
-                                         "--batch",   "20",              "--pause-ms", "20"};
+  const std::vector<std::string> slow = {"connector", "rotate-data-key", "--config", config_a_, "--batch",
+                                         "20",        "--pause-ms",      "20"};
   std::mt19937 random(std::random_device{}());
   for (int kill = 0; kill < 2; ++kill) {
     ChildProcess rotation;
@@ -377,7 +379,7 @@ TEST_F(CliConnectorRotate, DataKeyProgressIsABarOnATerminal) {
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, slave_path.c_str(), O_RDWR | O_NOCTTY, 0);
   std::vector<std::string> args = {KEYWARDEN_CLI_PATH, "connector", "rotate-data-key", "--config", config_a_,
-                                   "--batch", "20"};
+                                   "--batch",          "20"};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -513,7 +515,8 @@ TEST_F(CliConnectorRotate, RsaKeyRotatesFileToPkcs11AndBackWhileServing) {
 
 TEST_F(CliConnectorRotate, RsaKeyKeepOldThenRetireInASecondRun) {
   const KeyMap keys = Seed(20, config_a_);
-  const nlohmann::json kept = RunOk({"connector", "rotate-rsa-key", "--config", config_a_, "--to", config_b_, "--keep-old"});
+  const nlohmann::json kept =
+      RunOk({"connector", "rotate-rsa-key", "--config", config_a_, "--to", config_b_, "--keep-old"});
   EXPECT_EQ(kept["kept_old"], true);
   EXPECT_EQ(kept["retired"], 0);
   const std::string a = Provider(config_a_)->PublicKeyFingerprint();
@@ -540,7 +543,8 @@ TEST_F(CliConnectorRotate, MistakesAreOneLineWithTheDocumentedExitCodeAndChangeN
   const std::string empty_db = dir_.File("empty-db.toml");
   WriteConnectorConfig(empty_db, dir_.File("empty.db"), KeyA());
 
-  ExpectFailure(Cli({"connector", "rotate-rsa-key", "--config", config_a_, "--to", config_a_}), 2, "is the current one");
+  ExpectFailure(Cli({"connector", "rotate-rsa-key", "--config", config_a_, "--to", config_a_}), 2,
+                "is the current one");
   ExpectFailure(Cli({"connector", "rotate-rsa-key", "--config", config_a_, "--to", dir_.File("nope.toml")}), 2,
                 "connector rotate-rsa-key: --to");
   ExpectFailure(Cli({"connector", "rotate-rsa-key", "--config", config_a_, "--to", missing_key}), 3, "new RSA key");

@@ -9,12 +9,12 @@
 #include <chrono>
 #include <thread>
 
-#include "e2e/cli_runner.h"
-#include "e2e/stored_keys.h"
+#include "connector/store/sqlite_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "custody/open_rsa_key_provider.h"
-#include "connector/store/sqlite_key_store.h"
+#include "e2e/cli_runner.h"
+#include "e2e/stored_keys.h"
 #include "support/mariadb_server.h"
 #include "support/postgres_server.h"
 #include "support/softhsm_token.h"

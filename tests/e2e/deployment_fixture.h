@@ -21,15 +21,15 @@
 #include <utility>
 #include <vector>
 
+#include "connector/store/sqlite_key_store.h"
+#include "custody/data_keyring.h"
+#include "custody/file/file_rsa_key_provider.h"
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
 #include "e2e/stored_keys.h"
-#include "custody/data_keyring.h"
-#include "custody/file/file_rsa_key_provider.h"
-#include "jose/jwt_signer.h"
 #include "http/server.h"
+#include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
-#include "connector/store/sqlite_key_store.h"
 #include "support/http_test_client.h"
 #include "support/temp_dir.h"
 #include "support/test_issuer.h"
@@ -48,7 +48,8 @@ class CliDeploymentTest : public ::testing::Test {
 
   static std::set<std::string> FolderNames(const std::filesystem::path& folder) {
     std::set<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(folder)) names.insert(entry.path().filename().string());
+    for (const auto& entry : std::filesystem::directory_iterator(folder))
+      names.insert(entry.path().filename().string());
     return names;
   }
 
@@ -103,7 +104,8 @@ class CliDeploymentTest : public ::testing::Test {
   }
 
   // A configuration for `database` under `key_file`, listening on `port_`.
-  std::string Config(const std::string& database, const std::string& key_file, const std::string& name = "connector.toml") {
+  std::string Config(const std::string& database, const std::string& key_file,
+                     const std::string& name = "connector.toml") {
     const std::string path = dir_.File(name);
     std::ofstream(path) << "identity_server_uri = \"" << IssuerUri() << "\"\n"
                         << "listen = \"127.0.0.1:" << port_ << "\"\n"
@@ -119,7 +121,8 @@ class CliDeploymentTest : public ::testing::Test {
     ASSERT_TRUE(connector_->Spawn({"connector", "serve", "--config", config}, ChildEnvironment()));
     for (int i = 0; i < 300; ++i) {
       if (SendRequest(port_, "GET", "/health").status == 200) return;
-      if (connector_->WaitExit(std::chrono::milliseconds(0)).has_value()) FAIL() << "the connector exited: " << connector_->err();
+      if (connector_->WaitExit(std::chrono::milliseconds(0)).has_value())
+        FAIL() << "the connector exited: " << connector_->err();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     FAIL() << "no /health within 6 s: " << connector_->err();
@@ -159,9 +162,10 @@ class CliDeploymentTest : public ::testing::Test {
       ExpectedKey expected{RandomKey(32), 1700000000000 + i, std::nullopt, std::nullopt};
       auto sealed = (*keyring)->Seal(user, expected.key);
       EXPECT_TRUE(sealed.ok());
-      EXPECT_TRUE((*store)->InsertUserKey({user, sealed->second, sealed->first, expected.creation_date, std::nullopt,
-                                           std::nullopt})
-                      .ok());
+      EXPECT_TRUE(
+          (*store)
+              ->InsertUserKey({user, sealed->second, sealed->first, expected.creation_date, std::nullopt, std::nullopt})
+              .ok());
       keys.emplace(user, std::move(expected));
     }
     return keys;
@@ -174,8 +178,6 @@ class CliDeploymentTest : public ::testing::Test {
   static inline std::unique_ptr<TempDir> keys_;
   static inline std::unique_ptr<TestIssuer> issuer_;
 };
-
-
 
 }  // namespace keywarden::testing
 

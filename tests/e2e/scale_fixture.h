@@ -26,7 +26,7 @@ namespace keywarden::testing {
 
 // What the load generator knows of one user's key. Each user is written by one thread only.
 struct UserWrites {
-  std::string acked;             // value of the last write answered 200
+  std::string acked;              // value of the last write answered 200
   std::set<std::string> unknown;  // writes since then whose outcome is unknown (no answer, 503)
 
   void Attempt(const std::string& value) { unknown.insert(value); }
@@ -150,8 +150,8 @@ class ScaleTest : public CliDeploymentTest {
     for (int i = 0; i < count; ++i) {
       const std::string user = RandomUserId();
       const std::string key = RandomKeyText();
-      const TestResponse r = SendRequest(instances_[0].port, "POST", "/user-keys", Auth(user, true),
-                                         nlohmann::json{{"key", key}}.dump());
+      const TestResponse r =
+          SendRequest(instances_[0].port, "POST", "/user-keys", Auth(user, true), nlohmann::json{{"key", key}}.dump());
       EXPECT_EQ(r.status, 200) << r.body;
       writes[user].Acked(key);
       users.push_back(user);

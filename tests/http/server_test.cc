@@ -1,7 +1,7 @@
 // HttpServer over real sockets on 127.0.0.1, with a deliberately dumb raw-socket client so
 // the tests see exactly the bytes the server sends.
-#include "support/temp_dir.h"
 #include "http/server.h"
+#include "support/temp_dir.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,11 +23,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <nlohmann/json.hpp>
 
 #include "http/http_client.h"
 
@@ -143,8 +143,11 @@ std::shared_ptr<Router> TestRouter() {
   auto router = std::make_shared<Router>();
   router->Add("GET", "/hello", [](const HttpRequest&) { return JsonResponse(200, {{"hello", "world"}}); });
   router->Add("POST", "/echo", [](const HttpRequest& r) {
-    return JsonResponse(200, {{"body", r.body}, {"query", r.query}, {"target", r.target},
-                              {"type", r.header("content-type")}, {"client", r.client_address}});
+    return JsonResponse(200, {{"body", r.body},
+                              {"query", r.query},
+                              {"target", r.target},
+                              {"type", r.header("content-type")},
+                              {"client", r.client_address}});
   });
   router->Add("GET", "/throw", [](const HttpRequest&) -> HttpResponse {
     throw std::runtime_error("internal detail that must not leak");
@@ -183,8 +186,9 @@ TEST(HttpServerTest, GetAndPostWithBody) {
   EXPECT_EQ(got->headers["Server"], "keywarden");
   EXPECT_EQ(got->headers["Content-Type"], "application/json; charset=utf-8");
 
-  ASSERT_TRUE(c.Send("POST /echo?x=1&y=2 HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\n"
-                     "Content-Length: 11\r\n\r\nhello world"));
+  ASSERT_TRUE(
+      c.Send("POST /echo?x=1&y=2 HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\n"
+             "Content-Length: 11\r\n\r\nhello world"));
   got = c.Read();
   ASSERT_TRUE(got);
   EXPECT_EQ(got->status, 200);
@@ -369,9 +373,10 @@ TEST(HttpServerTest, CorsForTheAllowedOriginOnly) {
   auto server = StartServer(options);
   RawConnection c(server->port());
 
-  ASSERT_TRUE(c.Send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://vault.example.com\r\n"
-                     "Access-Control-Request-Method: PUT\r\n"
-                     "Access-Control-Request-Headers: authorization, content-type\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://vault.example.com\r\n"
+             "Access-Control-Request-Method: PUT\r\n"
+             "Access-Control-Request-Headers: authorization, content-type\r\n\r\n"));
   auto preflight = c.Read();
   ASSERT_TRUE(preflight);
   EXPECT_EQ(preflight->status, 204);
@@ -397,8 +402,9 @@ TEST(HttpServerTest, CorsForTheAllowedOriginOnly) {
   EXPECT_EQ(other->headers.count("Access-Control-Allow-Origin"), 0u);
   EXPECT_EQ(other->headers.count("Access-Control-Allow-Credentials"), 0u);
 
-  ASSERT_TRUE(c.Send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example.com\r\n"
-                     "Access-Control-Request-Method: PUT\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example.com\r\n"
+             "Access-Control-Request-Method: PUT\r\n\r\n"));
   auto other_preflight = c.Read();
   ASSERT_TRUE(other_preflight);
   EXPECT_NE(other_preflight->status, 204);
@@ -491,13 +497,13 @@ TEST(HttpServerTest, HandlerExceptionIs500AndServerKeepsServing) {
 TEST(HttpServerTest, ObserverSeesEveryAnswerWithBoundedLabels) {
   std::mutex mu;
   std::vector<std::pair<std::string, int>> seen;
-  auto server = StartServer(TestOptions(), TestRouter(),
-                            [&](const HttpRequest&, const HttpResponse& response, std::chrono::nanoseconds latency,
-                                std::string_view label) {
-                              EXPECT_GE(latency.count(), 0);
-                              std::lock_guard lock(mu);
-                              seen.emplace_back(std::string(label), response.status);
-                            });
+  auto server = StartServer(
+      TestOptions(), TestRouter(),
+      [&](const HttpRequest&, const HttpResponse& response, std::chrono::nanoseconds latency, std::string_view label) {
+        EXPECT_GE(latency.count(), 0);
+        std::lock_guard lock(mu);
+        seen.emplace_back(std::string(label), response.status);
+      });
   RawConnection c(server->port());
   ASSERT_TRUE(c.Send(Get("/hello") + Get("/scanner/probe")));
   ASSERT_TRUE(c.Read());
@@ -561,8 +567,8 @@ TlsFiles MakeCertificate(const std::filesystem::path& dir, const std::string& na
   X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
   X509_set_pubkey(cert, key);
   X509_NAME* subject = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1,
+                             0);
   X509_set_issuer_name(cert, subject);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);

@@ -222,11 +222,10 @@ Status PostgresServer::Initialize() {
   if (drop_privileges_ && ::chown(pwfile.c_str(), uid_, gid_) != 0) return UnavailableError("cannot chown pwfile");
 
   SpawnOptions spawn{dir_.File("initdb.log"), dir_.path().string(), drop_privileges_, uid_, gid_, false};
-  KW_ASSIGN_OR_RETURN(pid_t initdb,
-                      Spawn({bin_dir_ + "/initdb", "-D", dir_.File("data"), "-U", kUser, "--pwfile=" + pwfile,
-                             "--auth-host=scram-sha-256", "--auth-local=trust", "--no-sync", "--no-locale", "-E",
-                             "UTF8"},
-                            spawn));
+  KW_ASSIGN_OR_RETURN(
+      pid_t initdb, Spawn({bin_dir_ + "/initdb", "-D", dir_.File("data"), "-U", kUser, "--pwfile=" + pwfile,
+                           "--auth-host=scram-sha-256", "--auth-local=trust", "--no-sync", "--no-locale", "-E", "UTF8"},
+                          spawn));
   const auto status = WaitFor(initdb, std::chrono::seconds(60));
   std::filesystem::remove(pwfile);
   if (!status.has_value() || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
@@ -331,8 +330,8 @@ std::string PostgresServer::AdminConnInfo(std::string_view database) const {
 }
 
 std::string PostgresServer::ConnectionString(std::string_view database) const {
-  return "Host=127.0.0.1;Port=" + std::to_string(port_) + ";Database=" + std::string(database) +
-         ";Username=" + kUser + ";Password=" + password_;
+  return "Host=127.0.0.1;Port=" + std::to_string(port_) + ";Database=" + std::string(database) + ";Username=" + kUser +
+         ";Password=" + password_;
 }
 
 std::string PostgresServer::Url(std::string_view database) const {

@@ -92,9 +92,9 @@ std::unique_ptr<SoftHsmToken> SoftHsmToken::Create(std::string* why_not, const s
   ::setenv(kConfVariable, token->conf_path_.c_str(), 1);
 
   const std::string log = token->dir_.File("softhsm2-util.log");
-  const int status = RunTool({kUtilPath, "--init-token", "--free", "--label", label, "--pin", token->user_pin_,
-                              "--so-pin", token->so_pin_},
-                             log);
+  const int status = RunTool(
+      {kUtilPath, "--init-token", "--free", "--label", label, "--pin", token->user_pin_, "--so-pin", token->so_pin_},
+      log);
   if (status != 0) {
     *why_not = "softhsm2-util --init-token failed (" + std::to_string(status) + "): " + ReadText(log);
     return nullptr;
@@ -132,8 +132,8 @@ custody::Pkcs11Settings SoftHsmToken::Settings(const std::string& key_label) con
   return settings;
 }
 
-Status SoftHsmToken::ImportKey(const RsaPrivateKey& key, const std::string& label,
-                               const std::vector<std::uint8_t>& id, ImportOptions options) {
+Status SoftHsmToken::ImportKey(const RsaPrivateKey& key, const std::string& label, const std::vector<std::uint8_t>& id,
+                               ImportOptions options) {
   KW_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11SessionPool> pool, custody::OpenPkcs11SessionPool(Settings(""), true));
   KW_ASSIGN_OR_RETURN(SecureBuffer n, Component(key, OSSL_PKEY_PARAM_RSA_N));
   KW_ASSIGN_OR_RETURN(SecureBuffer e, Component(key, OSSL_PKEY_PARAM_RSA_E));
@@ -157,18 +157,17 @@ Status SoftHsmToken::ImportKey(const RsaPrivateKey& key, const std::string& labe
                                       Bytes(CKA_MODULUS, n)};
   if (!id_copy.empty()) common.push_back({CKA_ID, id_copy.data(), id_copy.size()});
   std::vector<CK_ATTRIBUTE> private_template = common;
-  private_template.insert(private_template.end(),
-                          {{CKA_CLASS, &private_class, sizeof private_class},
-                           {CKA_PRIVATE, &yes, sizeof yes},
-                           {CKA_SENSITIVE, &yes, sizeof yes},
-                           {CKA_DECRYPT, &yes, sizeof yes},
-                           {CKA_ALWAYS_AUTHENTICATE, &always, sizeof always},
-                           Bytes(CKA_PRIVATE_EXPONENT, d),
-                           Bytes(CKA_PRIME_1, p),
-                           Bytes(CKA_PRIME_2, q),
-                           Bytes(CKA_EXPONENT_1, dp),
-                           Bytes(CKA_EXPONENT_2, dq),
-                           Bytes(CKA_COEFFICIENT, qinv)});
+  private_template.insert(private_template.end(), {{CKA_CLASS, &private_class, sizeof private_class},
+                                                   {CKA_PRIVATE, &yes, sizeof yes},
+                                                   {CKA_SENSITIVE, &yes, sizeof yes},
+                                                   {CKA_DECRYPT, &yes, sizeof yes},
+                                                   {CKA_ALWAYS_AUTHENTICATE, &always, sizeof always},
+                                                   Bytes(CKA_PRIVATE_EXPONENT, d),
+                                                   Bytes(CKA_PRIME_1, p),
+                                                   Bytes(CKA_PRIME_2, q),
+                                                   Bytes(CKA_EXPONENT_1, dp),
+                                                   Bytes(CKA_EXPONENT_2, dq),
+                                                   Bytes(CKA_COEFFICIENT, qinv)});
   if (!options.exponent_on_public_key_only) private_template.push_back(Bytes(CKA_PUBLIC_EXPONENT, e));
   std::vector<CK_ATTRIBUTE> public_template = common;
   public_template.insert(public_template.end(), {{CKA_CLASS, &public_class, sizeof public_class},

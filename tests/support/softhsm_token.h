@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "custody/pkcs11/pkcs11_settings.h"
 #include "custody/pkcs11/pkcs11_module.h"
+#include "custody/pkcs11/pkcs11_settings.h"
 #include "keywarden/crypto/rsa.h"
 #include "keywarden/status.h"
 #include "support/temp_dir.h"
@@ -92,12 +92,12 @@ class SoftHsmToken {
 // In a test or a fixture's SetUp: sets `var` (a std::unique_ptr<SoftHsmToken>) to a new token,
 // or skips the test when SoftHSM2 is missing (fails instead when the environment variable CI is
 // set: CI installs it).
-#define KW_SOFTHSM_TOKEN_OR_SKIP(var)                                              \
-  std::string var##_why_not;                                                       \
-  var = ::keywarden::testing::SoftHsmToken::Create(&var##_why_not);                \
-  if (var == nullptr) {                                                            \
-    if (std::getenv("CI") != nullptr) FAIL() << var##_why_not;                     \
-    GTEST_SKIP() << var##_why_not;                                                 \
+#define KW_SOFTHSM_TOKEN_OR_SKIP(var)                               \
+  std::string var##_why_not;                                        \
+  var = ::keywarden::testing::SoftHsmToken::Create(&var##_why_not); \
+  if (var == nullptr) {                                             \
+    if (std::getenv("CI") != nullptr) FAIL() << var##_why_not;      \
+    GTEST_SKIP() << var##_why_not;                                  \
   }
 
 #endif  // KEYWARDEN_TESTS_SUPPORT_SOFTHSM_TOKEN_H_

@@ -24,11 +24,11 @@ nlohmann::json VectorById(std::string_view id);
 }  // namespace keywarden::testing
 
 // Skips the current test with a clear message when ../shared is not beside the repository.
-#define KW_REQUIRE_VECTORS()                                                                          \
-  do {                                                                                                \
-    if (!::keywarden::testing::VectorsAvailable())                                                    \
-      GTEST_SKIP() << "shared vectors not found at " << ::keywarden::testing::VectorPath("")          \
-                   << " (clone the project beside ../shared to run this test)";                       \
+#define KW_REQUIRE_VECTORS()                                                                 \
+  do {                                                                                       \
+    if (!::keywarden::testing::VectorsAvailable())                                           \
+      GTEST_SKIP() << "shared vectors not found at " << ::keywarden::testing::VectorPath("") \
+                   << " (clone the project beside ../shared to run this test)";              \
   } while (0)
 
 #endif  // KEYWARDEN_TESTS_SUPPORT_VECTORS_H_

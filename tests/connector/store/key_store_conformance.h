@@ -158,7 +158,8 @@ TEST_P(KeyStoreConformanceTest, LastAccessUpdatesOnlyExistingRowsAndNeverGoesBac
   ASSERT_TRUE(store().InsertUserKey(TestRecord(1, 1000)).ok());
   ASSERT_TRUE(store().InsertUserKey(TestRecord(2, 1000)).ok());
 
-  const std::vector<connector::store::LastAccess> first = {{TestUserId(1), 5000}, {TestUserId(2), 6000}, {TestUserId(3), 7000}};
+  const std::vector<connector::store::LastAccess> first = {
+      {TestUserId(1), 5000}, {TestUserId(2), 6000}, {TestUserId(3), 7000}};
   ASSERT_TRUE(store().RecordLastAccess(first).ok());
   EXPECT_EQ(store().GetUserKey(TestUserId(1))->last_access_date, 5000);
   EXPECT_EQ(store().GetUserKey(TestUserId(2))->last_access_date, 6000);

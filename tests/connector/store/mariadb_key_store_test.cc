@@ -144,7 +144,8 @@ TEST(MariaDbKeyStoreTest, InstancesOpeningANewDatabaseTogetherAgree) {
 
   constexpr int kInstances = 4;
   std::latch go(kInstances);
-  std::vector<Result<custody::WrappedDataKey>> keys(kInstances, Result<custody::WrappedDataKey>(InternalError("not run")));
+  std::vector<Result<custody::WrappedDataKey>> keys(kInstances,
+                                                    Result<custody::WrappedDataKey>(InternalError("not run")));
   std::vector<std::thread> threads;
   for (int i = 0; i < kInstances; ++i) {
     threads.emplace_back([&, i] {
@@ -216,13 +217,14 @@ TEST(MariaDbKeyStoreTest, RefusesANewerSchema) {
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   { ASSERT_NE(MustOpen(*options), nullptr); }
   ASSERT_TRUE(server
-                  ->AdminExec("UPDATE `" + options->database +
-                              "`.keywarden_schema SET version = " + std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion + 1))
+                  ->AdminExec("UPDATE `" + options->database + "`.keywarden_schema SET version = " +
+                              std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion + 1))
                   .ok());
   auto store = connector::store::MariaDbKeyStore::Open(*options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store.status().message(), "database schema version " + std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion + 1) +
+  EXPECT_EQ(store.status().message(), "database schema version " +
+                                          std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion + 1) +
                                           " is newer than this keywarden supports (" +
                                           std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion) + ")");
 }

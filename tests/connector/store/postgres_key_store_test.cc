@@ -39,12 +39,14 @@ void SkipOrFail(const std::string& why) {
   GTEST_SKIP() << why;
 }
 
-Result<std::unique_ptr<connector::store::PostgresKeyStore>> OpenOn(const std::string& connection_string, std::size_t pool = 4) {
+Result<std::unique_ptr<connector::store::PostgresKeyStore>> OpenOn(const std::string& connection_string,
+                                                                   std::size_t pool = 4) {
   KW_ASSIGN_OR_RETURN(sql::PostgresOptions options, sql::ParsePostgresConnectionString(connection_string));
   return connector::store::PostgresKeyStore::Open(options, pool);
 }
 
-std::unique_ptr<connector::store::PostgresKeyStore> MustOpen(const std::string& connection_string, std::size_t pool = 4) {
+std::unique_ptr<connector::store::PostgresKeyStore> MustOpen(const std::string& connection_string,
+                                                             std::size_t pool = 4) {
   auto store = OpenOn(connection_string, pool);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(*store) : nullptr;
@@ -52,21 +54,20 @@ std::unique_ptr<connector::store::PostgresKeyStore> MustOpen(const std::string& 
 
 // Each conformance test gets a fresh database on the program's shared server.
 INSTANTIATE_TEST_SUITE_P(Postgres, KeyStoreConformanceTest,
-                         ::testing::Values(KeyStoreFactory{
-                             "Postgres",
-                             []() -> std::unique_ptr<connector::store::KeyStore> {
-                               std::string why;
-                               PostgresServer* server = PostgresServer::Shared(&why);
-                               if (server == nullptr) {
-                                 SkipOrFail(why);
-                                 return nullptr;
-                               }
-                               auto database = server->CreateDatabase();
-                               EXPECT_TRUE(database.ok()) << database.status().ToString();
-                               if (!database.ok()) return nullptr;
-                               return MustOpen(server->ConnectionString(*database));
-                             },
-                             connector::store::PostgresKeyStore::kSchemaVersion}),
+                         ::testing::Values(KeyStoreFactory{"Postgres",
+                                                           []() -> std::unique_ptr<connector::store::KeyStore> {
+                                                             std::string why;
+                                                             PostgresServer* server = PostgresServer::Shared(&why);
+                                                             if (server == nullptr) {
+                                                               SkipOrFail(why);
+                                                               return nullptr;
+                                                             }
+                                                             auto database = server->CreateDatabase();
+                                                             EXPECT_TRUE(database.ok()) << database.status().ToString();
+                                                             if (!database.ok()) return nullptr;
+                                                             return MustOpen(server->ConnectionString(*database));
+                                                           },
+                                                           connector::store::PostgresKeyStore::kSchemaVersion}),
                          KeyStoreFactoryName);
 
 TEST(PostgresKeyStoreTest, InstancesOpeningOneNewDatabaseTogetherShareOneSchemaAndOneDataKey) {
@@ -159,9 +160,12 @@ TEST(PostgresKeyStoreTest, ARoleWithOnlyDataRightsRunsAMigratedDatabase) {
   ASSERT_TRUE(database.ok());
   ASSERT_NE(MustOpen(server->ConnectionString(*database)), nullptr);  // the owner migrates
   const std::string role = "kw_app_" + *database;
-  ASSERT_TRUE(server->Exec(*database, "CREATE ROLE " + role + " LOGIN PASSWORD 'app-pw';"
-                                      "REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
-                                      "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role)
+  ASSERT_TRUE(server
+                  ->Exec(*database, "CREATE ROLE " + role +
+                                        " LOGIN PASSWORD 'app-pw';"
+                                        "REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+                                        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " +
+                                        role)
                   .ok());
   auto store = MustOpen("Host=127.0.0.1;Port=" + std::to_string(server->port()) + ";Database=" + *database +
                         ";Username=" + role + ";Password=app-pw");
@@ -210,7 +214,8 @@ TEST(PostgresKeyStoreTest, LastAccessBatchesWithRepeatedIdsKeepTheLatest) {
   auto store = MustOpen(server->ConnectionString(*database));
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->InsertUserKey(TestRecord(1, 1000)).ok());
-  const std::vector<connector::store::LastAccess> batch = {{TestUserId(1), 5000}, {TestUserId(1), 7000}, {TestUserId(1), 6000}};
+  const std::vector<connector::store::LastAccess> batch = {
+      {TestUserId(1), 5000}, {TestUserId(1), 7000}, {TestUserId(1), 6000}};
   ASSERT_TRUE(store->RecordLastAccess(batch).ok());
   EXPECT_EQ(store->GetUserKey(TestUserId(1))->last_access_date, 7000);
 }
@@ -241,9 +246,10 @@ TEST(PostgresKeyStoreTest, ThePoolNeverOpensMoreThanItsSize) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_LE(most_open.load(), 2u);
-  EXPECT_EQ(server->QueryValue(*database,
-                               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND application_name = 'keywarden'")
+  EXPECT_EQ(server
+                ->QueryValue(*database,
+                             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND application_name = 'keywarden'")
                 .value(),
             "2");
 }

@@ -1,5 +1,5 @@
-#include "support/temp_dir.h"
 #include "connector/store/sqlite_key_store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -47,18 +47,19 @@ class ConformanceFiles : public ::testing::Environment {
     ::testing::AddGlobalTestEnvironment(new ConformanceFiles);
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, KeyStoreConformanceTest,
-                         ::testing::Values(KeyStoreFactory{
-                             "Sqlite",
-                             []() -> std::unique_ptr<connector::store::KeyStore> {
-                               auto store = connector::store::SqliteKeyStore::Open(ConformanceFiles::NextPath());
-                               EXPECT_TRUE(store.ok()) << store.status().ToString();
-                               if (!store.ok()) return nullptr;
-                               return std::move(*store);
-                             },
-                             connector::store::SqliteKeyStore::kSchemaVersion}),
+                         ::testing::Values(KeyStoreFactory{"Sqlite",
+                                                           []() -> std::unique_ptr<connector::store::KeyStore> {
+                                                             auto store = connector::store::SqliteKeyStore::Open(
+                                                                 ConformanceFiles::NextPath());
+                                                             EXPECT_TRUE(store.ok()) << store.status().ToString();
+                                                             if (!store.ok()) return nullptr;
+                                                             return std::move(*store);
+                                                           },
+                                                           connector::store::SqliteKeyStore::kSchemaVersion}),
                          KeyStoreFactoryName);
 
-std::unique_ptr<connector::store::SqliteKeyStore> MustOpen(const std::string& path, const connector::store::SqliteOptions& options = {}) {
+std::unique_ptr<connector::store::SqliteKeyStore> MustOpen(const std::string& path,
+                                                           const connector::store::SqliteOptions& options = {}) {
   auto store = connector::store::SqliteKeyStore::Open(path, options);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(*store) : nullptr;
@@ -200,7 +201,10 @@ TEST(SqliteKeyStoreTest, ProcessesRacingInitDataKeyAgree) {
       char byte;
       (void)!read(go[0], &byte, 1);  // returns at EOF, when the parent lets both go
       auto store = connector::store::SqliteKeyStore::Open(path, PatientOptions());
-      if (!store.ok()) { fprintf(stderr, "child: %s\n", store.status().ToString().c_str()); _exit(2); }
+      if (!store.ok()) {
+        fprintf(stderr, "child: %s\n", store.status().ToString().c_str());
+        _exit(2);
+      }
       auto key = (*store)->InitDataKey(TestDataKey(1, candidate, candidate));
       if (!key.ok()) _exit(3);
       const auto& bytes = key->wrapped;
@@ -330,7 +334,8 @@ TEST(SqliteKeyStoreTest, MigratesAVersion1Database) {
   EXPECT_EQ(user->revision_date, std::optional<std::int64_t>(2100));
   EXPECT_EQ(user->last_access_date, std::optional<std::int64_t>(2200));
   RawDb raw(path);
-  EXPECT_NE(raw.Text("SELECT sql FROM sqlite_schema WHERE name = 'user_keys'").find("WITHOUT ROWID"), std::string::npos);
+  EXPECT_NE(raw.Text("SELECT sql FROM sqlite_schema WHERE name = 'user_keys'").find("WITHOUT ROWID"),
+            std::string::npos);
   EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'user_keys_by_id'"), "0");
 }
 
@@ -353,13 +358,15 @@ TEST(SqliteKeyStoreTest, RefusesANewerSchema) {
   { MustOpen(path); }
   {
     RawDb raw(path);
-    const std::string sql = "PRAGMA user_version = " + std::to_string(connector::store::SqliteKeyStore::kSchemaVersion + 1);
+    const std::string sql =
+        "PRAGMA user_version = " + std::to_string(connector::store::SqliteKeyStore::kSchemaVersion + 1);
     raw.Exec(sql.c_str());
   }
   auto store = connector::store::SqliteKeyStore::Open(path);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store.status().message(), "database schema version " + std::to_string(connector::store::SqliteKeyStore::kSchemaVersion + 1) +
+  EXPECT_EQ(store.status().message(), "database schema version " +
+                                          std::to_string(connector::store::SqliteKeyStore::kSchemaVersion + 1) +
                                           " is newer than this keywarden supports (" +
                                           std::to_string(connector::store::SqliteKeyStore::kSchemaVersion) + ")");
 }
