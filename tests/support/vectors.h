@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "support/skip.h"
+
 namespace keywarden::testing {
 
 // The path of a file in the shared vectors folder.
@@ -23,12 +25,15 @@ nlohmann::json VectorById(std::string_view id);
 
 }  // namespace keywarden::testing
 
-// Skips the current test with a clear message when ../shared is not beside the repository.
-#define KW_REQUIRE_VECTORS()                                                                 \
-  do {                                                                                       \
-    if (!::keywarden::testing::VectorsAvailable())                                           \
-      GTEST_SKIP() << "shared vectors not found at " << ::keywarden::testing::VectorPath("") \
-                   << " (clone the project beside ../shared to run this test)";              \
+// Skips the current test with a clear message when ../shared is not beside the repository, or
+// fails it in CI (support/skip.h).
+#define KW_REQUIRE_VECTORS()                                                              \
+  do {                                                                                    \
+    if (!::keywarden::testing::VectorsAvailable()) {                                      \
+      KW_SKIP_OR_FAIL_IN_CI("shared vectors not found at "                                \
+                            << ::keywarden::testing::VectorPath("")                       \
+                            << " (clone the project beside ../shared to run this test)"); \
+    }                                                                                     \
   } while (0)
 
 #endif  // KEYWARDEN_TESTS_SUPPORT_VECTORS_H_

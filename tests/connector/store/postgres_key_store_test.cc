@@ -17,6 +17,7 @@
 #include "connector/store/key_store_conformance.h"
 #include "sql/postgres/postgres_options.h"
 #include "support/postgres_server.h"
+#include "support/skip.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -31,13 +32,7 @@ using keywarden::testing::PostgresServer;
 using Clock = std::chrono::steady_clock;
 
 // Fails in CI, skips elsewhere (a void function, so that GTEST_SKIP can return from it).
-void SkipOrFail(const std::string& why) {
-  if (std::getenv("CI") != nullptr) {
-    ADD_FAILURE() << why;
-    return;
-  }
-  GTEST_SKIP() << why;
-}
+void SkipOrFail(const std::string& why) { KW_SKIP_OR_FAIL_IN_CI(why); }
 
 Result<std::unique_ptr<connector::store::PostgresKeyStore>> OpenOn(const std::string& connection_string,
                                                                    std::size_t pool = 4) {
