@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "connector/store/sqlite_key_store.h"
+#include "support/temp_dir.h"
 
 // Only the test-record helpers: the conformance tests themselves run in store_tests.
 #define KEYWARDEN_KEY_STORE_CONFORMANCE_FIXTURE_ONLY
@@ -17,7 +16,7 @@
 namespace keywarden::connector {
 namespace {
 
-namespace fs = std::filesystem;
+using keywarden::testing::TempDir;
 using store::conformance::TestRecord;
 using store::conformance::TestUserId;
 
@@ -27,9 +26,6 @@ constexpr auto kNever = std::chrono::hours(24);  // an interval no test waits ou
 class StoreFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "keywarden-batcher-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
     connector::store::SqliteOptions options;
     options.busy_timeout = std::chrono::seconds(60);  // outlasts the lock one test holds
     auto store = connector::store::SqliteKeyStore::Open(path(), options);
@@ -37,13 +33,9 @@ class StoreFixture : public ::testing::Test {
     store_ = std::move(*store);
     for (unsigned n = 1; n <= 8; ++n) ASSERT_TRUE(store_->InsertUserKey(TestRecord(n, 100)).ok());
   }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
+  void TearDown() override { store_.reset(); }
 
-  std::string path() const { return (dir_ / "keys.db").string(); }
+  std::string path() const { return dir_.File("keys.db"); }
 
   std::optional<TimeMs> LastAccess(unsigned n) {
     auto record = store_->GetUserKey(TestUserId(n));
@@ -55,7 +47,7 @@ class StoreFixture : public ::testing::Test {
     while (LastAccess(n) != when) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 
-  fs::path dir_;
+  TempDir dir_;  // declared first: the store goes before its folder
   std::unique_ptr<connector::store::SqliteKeyStore> store_;
 };
 

@@ -18,7 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 extern char** environ;
 
@@ -126,23 +129,14 @@ inline nlohmann::json RunOk(const std::vector<std::string>& args, std::string_vi
   return SuccessJson(RunCli(args, input));
 }
 
-// A temporary file with `content`, removed when the object goes.
+// A temporary file with `content`, in a TempDir of its own; removed when the object goes.
 class TempFile {
  public:
-  explicit TempFile(std::string_view content) {
-    std::string name = (std::filesystem::temp_directory_path() / "keywarden-cli-XXXXXX").string();
-    const int fd = ::mkstemp(name.data());
-    if (fd >= 0) {
-      if (::write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-        ADD_FAILURE() << "cannot write " << name;
-      }
-      ::close(fd);
-    } else {
-      ADD_FAILURE() << "mkstemp failed";
-    }
-    path_ = name;
+  explicit TempFile(std::string_view content) : path_(dir_.Write("file", content)) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path_, error);
+    if (error || size != content.size()) ADD_FAILURE() << "cannot write " << path_;
   }
-  ~TempFile() { std::filesystem::remove(path_); }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 
@@ -150,6 +144,7 @@ class TempFile {
   std::string arg() const { return "@" + path_; }
 
  private:
+  TempDir dir_;
   std::string path_;
 };
 
