@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "connector/store/sqlite_key_store.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 // Only the test-record helpers: the conformance tests themselves run in store_tests.
 #define KEYWARDEN_KEY_STORE_CONFORMANCE_FIXTURE_ONLY
@@ -19,8 +21,11 @@ namespace {
 using keywarden::testing::TempDir;
 using store::conformance::TestRecord;
 using store::conformance::TestUserId;
+using namespace std::chrono_literals;
 
 constexpr auto kNever = std::chrono::hours(24);  // an interval no test waits out
+// How long a test waits for the batcher's thread before it fails: far beyond any interval here.
+constexpr auto kPatience = 30s;
 
 // A real SQLite store in a private temp directory, holding users 1..users.
 class StoreFixture : public ::testing::Test {
@@ -42,9 +47,11 @@ class StoreFixture : public ::testing::Test {
     EXPECT_TRUE(record.ok());
     return record.ok() ? record->last_access_date : std::nullopt;
   }
-  // Polls until user n shows `when`; ctest's timeout is the backstop, not a timing assertion.
+  // Polls until user n shows `when`; fails the test after kPatience (a bound on a hang, not a
+  // timing assertion).
   void AwaitLastAccess(unsigned n, TimeMs when) {
-    while (LastAccess(n) != when) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    KW_ASSERT_EVENTUALLY(LastAccess(n) == when, kPatience)
+        << "user " << n << "'s last access is " << LastAccess(n).value_or(-1) << " (-1: none), not " << when;
   }
 
   TempDir dir_;  // declared first: the store goes before its folder
@@ -129,7 +136,8 @@ TEST_F(LastAccessBatcherTest, NewUsersBeyondTheBoundAreDroppedWhileAFlushIsStuck
   LastAccessBatcher batcher(*store_, kNever, /*max_pending=*/2);
   batcher.Record(TestUserId(1), 10);
   batcher.Record(TestUserId(2), 20);  // full: the thread takes the map and blocks on the lock
-  while (batcher.pending() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Non-fatal: returning now would leave the blocker's transaction open for the batcher's thread.
+  KW_EXPECT_EVENTUALLY(batcher.pending() == 0, kPatience) << "the full map was never taken for flushing";
 
   batcher.Record(TestUserId(3), 30);
   batcher.Record(TestUserId(4), 40);  // full again

@@ -12,16 +12,19 @@
 
 #include <gtest/gtest.h>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 extern char** environ;
 
@@ -33,7 +36,12 @@ struct CliResult {
   std::string err;
 };
 
-// Runs `keywarden args...` with `input` on its stdin.
+// How long one RunCli call may take before the child is killed and the test fails: far beyond
+// any verb the tests run (the slowest, key generation under a sanitizer, takes seconds).
+inline constexpr std::chrono::seconds kCliDeadline{120};
+
+// Runs `keywarden args...` with `input` on its stdin. A child still running after kCliDeadline
+// is killed (exit_code -1) and the test fails, naming the command.
 inline CliResult RunCli(const std::vector<std::string>& args, std::string_view input = {}) {
   // A child that exits without reading stdin must not kill the test with SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
@@ -78,8 +86,21 @@ inline CliResult RunCli(const std::vector<std::string>& args, std::string_view i
   }
   pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
+  const auto deadline = std::chrono::steady_clock::now() + kCliDeadline;
+  bool killed = false;
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    if (::poll(fds, 3, -1) < 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const int ready = left.count() > 0 ? ::poll(fds, 3, static_cast<int>(left.count())) : 0;
+    if (ready == 0) {  // the deadline: stop the child and stop reading (a grandchild may hold the pipes)
+      std::string command = "keywarden";
+      for (const std::string& arg : args) command += " " + arg;
+      ADD_FAILURE() << command << " still running after " << kCliDeadline.count()
+                    << " s; killed. stderr so far: " << result.err;
+      ::kill(pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -103,11 +124,18 @@ inline CliResult RunCli(const std::vector<std::string>& args, std::string_view i
       }
     }
   }
-  if (fds[2].fd >= 0) ::close(fds[2].fd);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (const pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
   }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // The pipes are closed: the child has exited or is exiting (or was killed just now).
+  const std::chrono::seconds exit_deadline(killed ? 10 : 30);
+  const std::optional<int> status = WaitForExit(pid, exit_deadline);
+  if (!status.has_value()) {
+    ADD_FAILURE() << "keywarden did not exit within " << exit_deadline.count() << " s of closing its output; killed";
+    ::kill(pid, SIGKILL);
+    (void)WaitForExit(pid, std::chrono::seconds(10));
+  }
+  result.exit_code = status.has_value() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
   return result;
 }
 

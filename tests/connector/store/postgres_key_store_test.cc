@@ -18,6 +18,7 @@
 #include "sql/postgres/postgres_options.h"
 #include "support/postgres_server.h"
 #include "support/skip.h"
+#include "support/wait.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -81,7 +82,11 @@ TEST(PostgresKeyStoreTest, InstancesOpeningOneNewDatabaseTogetherShareOneSchemaA
   for (int i = 0; i < kInstances; ++i) {
     threads.emplace_back([&, i] {
       ready.fetch_add(1);
-      while (ready.load() < kInstances) std::this_thread::yield();
+      // A start line: yield (no sleep) until every instance is there, so that they race.
+      if (!keywarden::testing::WaitUntil([&] { return ready.load() >= kInstances; }, std::chrono::seconds(30),
+                                         std::chrono::milliseconds(0))) {
+        ADD_FAILURE() << "instance " << i << " waited 30 s for the other instances to start";
+      }
       auto store = OpenOn(connection, 2);
       opened[i] = store.status();
       if (store.ok()) chosen[i] = (*store)->InitDataKey(TestDataKey(1, static_cast<std::uint8_t>(i + 1), 1000 + i));
