@@ -18,7 +18,8 @@ namespace keywarden::testing {
 std::string VectorPath(std::string_view file);
 // True when the vectors file is present.
 bool VectorsAvailable();
-// Every vector whose "kind" is `kind` (empty when the file is absent).
+// Every vector whose "kind" is `kind`: empty when the file is absent or holds none, so a test
+// that loops over them asserts first that they are not empty.
 std::vector<nlohmann::json> VectorsOfKind(std::string_view kind);
 // The one vector with this "id"; fails the test if absent from a present file.
 nlohmann::json VectorById(std::string_view id);
