@@ -1,15 +1,15 @@
 #include "connector/config/connector_config.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
+
+#include "support/temp_dir.h"
 
 namespace keywarden::connector {
 namespace {
+
+using keywarden::testing::TempDir;
 
 using Env = std::vector<std::pair<std::string, std::string>>;
 using Level = ConnectorConfig::Log::Level;
@@ -21,18 +21,7 @@ constexpr char kSecret[] = "Sup3r-S3cret-Pfx-Passw0rd";
 // A temporary directory for config and password files, removed after each test.
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kw-config-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
+  std::string Write(const std::string& name, const std::string& text) { return dir_.Write(name, text); }
 
   // Loads with the identity server set in the environment, plus `env`.
   Result<ConnectorConfig> LoadWith(Env env, std::optional<std::string> toml = std::nullopt) {
@@ -46,7 +35,7 @@ class ConfigTest : public ::testing::Test {
     return result.ok() ? std::string() : result.status().message();
   }
 
-  std::filesystem::path dir_;
+  TempDir dir_;
 };
 
 TEST_F(ConfigTest, Defaults) {
@@ -242,7 +231,7 @@ TEST_F(ConfigTest, KeyPasswordFromFile) {
             std::string::npos)
       << both;
 
-  const std::string missing = ErrorOf(LoadWith({{"KEYWARDEN_RSA_KEY_KEY_PASSWORD_FILE", (dir_ / "nope").string()}}));
+  const std::string missing = ErrorOf(LoadWith({{"KEYWARDEN_RSA_KEY_KEY_PASSWORD_FILE", dir_.File("nope")}}));
   EXPECT_NE(missing.find("cannot read rsa_key.key_password_file"), std::string::npos) << missing;
 }
 
@@ -340,7 +329,7 @@ TEST_F(ConfigTest, MalformedTomlGivesTheLine) {
   EXPECT_EQ(ErrorOf(LoadWith({}, secret)),
             "config file " + secret + " line 2: syntax error (details withheld: the line holds a password)");
 
-  const std::string missing = ErrorOf(LoadWith({}, (dir_ / "absent.toml").string()));
+  const std::string missing = ErrorOf(LoadWith({}, dir_.File("absent.toml")));
   EXPECT_TRUE(missing.starts_with("cannot read config file ")) << missing;
 }
 

@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -15,6 +14,7 @@
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
+#include "support/temp_dir.h"
 #include "support/test_issuer.h"
 
 namespace keywarden::connector {
@@ -22,6 +22,7 @@ namespace {
 
 using keywarden::testing::SendRaw;
 using keywarden::testing::SendRequest;
+using keywarden::testing::TempDir;
 using keywarden::testing::TestIssuer;
 using keywarden::testing::TestResponse;
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -41,10 +42,7 @@ std::string KeyBody(const std::string& key_b64) { return nlohmann::json{{"key", 
 class ConnectorApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("keywarden-api-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(custody::CreateKeyFile((dir_ / "key.pem").string(), custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
+    ASSERT_TRUE(custody::CreateKeyFile(dir_.File("key.pem"), custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
 
     issuer_ = TestIssuer::Start(kIssuer, jose::JwsAlgorithm::kRs256, "issuer-key-1");
     ASSERT_NE(issuer_, nullptr);
@@ -56,8 +54,8 @@ class ConnectorApiTest : public ::testing::Test {
     config_.identity_server_uri = issuer_->uri();
     config_.web_vault_uri = "https://vault.keywarden.test";
     config_.web_vault_origin = "https://vault.keywarden.test";
-    config_.database.sqlite_path = (dir_ / "connector.db").string();
-    config_.rsa_key.key_file = (dir_ / "key.pem").string();
+    config_.database.sqlite_path = dir_.File("connector.db");
+    config_.rsa_key.key_file = dir_.File("key.pem");
     config_.limits.threads = 2;
     config_.log.audit = false;
     StartConnector();
@@ -66,8 +64,6 @@ class ConnectorApiTest : public ::testing::Test {
   void TearDown() override {
     connector_.reset();
     issuer_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   void StartConnector() {
@@ -112,8 +108,7 @@ class ConnectorApiTest : public ::testing::Test {
 
   std::uint16_t port() const { return connector_->port(); }
 
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
+  TempDir dir_;  // removed after the connector, which is reset in TearDown
   std::unique_ptr<TestIssuer> issuer_;
   std::shared_ptr<jose::JwtSigner> foreign_;
   ConnectorConfig config_;

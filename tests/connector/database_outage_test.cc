@@ -19,6 +19,7 @@
 #include "support/http_test_client.h"
 #include "support/mariadb_server.h"
 #include "support/postgres_server.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector {
@@ -68,7 +69,7 @@ class DatabaseOutageTest : public ::testing::TestWithParam<std::string> {
       database_ = Own(std::move(server), "postgresql", "keyConnectorSettings__database__postgreSqlConnectionString",
                       ";Timeout=2;Command Timeout=2");
     } else {
-      if (!MariaDbServer::Installed() && std::getenv("CI") == nullptr) GTEST_SKIP() << "MariaDB is not installed";
+      if (!MariaDbServer::Installed()) KW_SKIP_OR_FAIL_IN_CI(MariaDbServer::UnavailableReason());
       auto server = MariaDbServer::Create();
       ASSERT_TRUE(server.ok()) << server.status().ToString();
       database_ = Own(std::move(server).value(), "mysql", "keyConnectorSettings__database__mySqlConnectionString",

@@ -2,13 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "connector/store/sqlite_key_store.h"
+#include "support/temp_dir.h"
+#include "support/wait.h"
 
 // Only the test-record helpers: the conformance tests themselves run in store_tests.
 #define KEYWARDEN_KEY_STORE_CONFORMANCE_FIXTURE_ONLY
@@ -17,19 +18,19 @@
 namespace keywarden::connector {
 namespace {
 
-namespace fs = std::filesystem;
+using keywarden::testing::TempDir;
 using store::conformance::TestRecord;
 using store::conformance::TestUserId;
+using namespace std::chrono_literals;
 
 constexpr auto kNever = std::chrono::hours(24);  // an interval no test waits out
+// How long a test waits for the batcher's thread before it fails: far beyond any interval here.
+constexpr auto kPatience = 30s;
 
 // A real SQLite store in a private temp directory, holding users 1..users.
 class StoreFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "keywarden-batcher-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
     connector::store::SqliteOptions options;
     options.busy_timeout = std::chrono::seconds(60);  // outlasts the lock one test holds
     auto store = connector::store::SqliteKeyStore::Open(path(), options);
@@ -37,25 +38,23 @@ class StoreFixture : public ::testing::Test {
     store_ = std::move(*store);
     for (unsigned n = 1; n <= 8; ++n) ASSERT_TRUE(store_->InsertUserKey(TestRecord(n, 100)).ok());
   }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
+  void TearDown() override { store_.reset(); }
 
-  std::string path() const { return (dir_ / "keys.db").string(); }
+  std::string path() const { return dir_.File("keys.db"); }
 
   std::optional<TimeMs> LastAccess(unsigned n) {
     auto record = store_->GetUserKey(TestUserId(n));
     EXPECT_TRUE(record.ok());
     return record.ok() ? record->last_access_date : std::nullopt;
   }
-  // Polls until user n shows `when`; ctest's timeout is the backstop, not a timing assertion.
+  // Polls until user n shows `when`; fails the test after kPatience (a bound on a hang, not a
+  // timing assertion).
   void AwaitLastAccess(unsigned n, TimeMs when) {
-    while (LastAccess(n) != when) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    KW_ASSERT_EVENTUALLY(LastAccess(n) == when, kPatience)
+        << "user " << n << "'s last access is " << LastAccess(n).value_or(-1) << " (-1: none), not " << when;
   }
 
-  fs::path dir_;
+  TempDir dir_;  // declared first: the store goes before its folder
   std::unique_ptr<connector::store::SqliteKeyStore> store_;
 };
 
@@ -137,7 +136,8 @@ TEST_F(LastAccessBatcherTest, NewUsersBeyondTheBoundAreDroppedWhileAFlushIsStuck
   LastAccessBatcher batcher(*store_, kNever, /*max_pending=*/2);
   batcher.Record(TestUserId(1), 10);
   batcher.Record(TestUserId(2), 20);  // full: the thread takes the map and blocks on the lock
-  while (batcher.pending() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Non-fatal: returning now would leave the blocker's transaction open for the batcher's thread.
+  KW_EXPECT_EVENTUALLY(batcher.pending() == 0, kPatience) << "the full map was never taken for flushing";
 
   batcher.Record(TestUserId(3), 30);
   batcher.Record(TestUserId(4), 40);  // full again

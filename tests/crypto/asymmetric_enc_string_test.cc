@@ -173,7 +173,9 @@ TEST(AsymmetricEncStringVectorTest, Decapsulate) {
 
 TEST(AsymmetricEncStringVectorTest, RsaPairRoundTrip) {
   KW_REQUIRE_VECTORS();
-  for (const auto& v : testing::VectorsOfKind("rsa_pair")) {
+  const auto vectors = testing::VectorsOfKind("rsa_pair");
+  ASSERT_FALSE(vectors.empty());
+  for (const auto& v : vectors) {
     SCOPED_TRACE(v.at("id").get<std::string>());
     auto priv = RsaPrivateKey::FromBase64(v.at("private_key_pkcs8_b64").get<std::string>());
     auto pub = RsaPublicKey::FromBase64(v.at("public_key_b64").get<std::string>());
@@ -189,7 +191,10 @@ TEST(AsymmetricEncStringVectorTest, RsaPairRoundTrip) {
 
 TEST(AsymmetricEncStringVectorTest, VectorCiphertextFailsUnderAnotherKey) {
   KW_REQUIRE_VECTORS();
-  for (const auto& v : testing::VectorsOfKind("decapsulate")) {
+  const auto vectors = testing::VectorsOfKind("decapsulate");
+  ASSERT_FALSE(vectors.empty());
+  for (const auto& v : vectors) {
+    SCOPED_TRACE(v.at("id").get<std::string>());
     auto enc = AsymmetricEncString::Parse(v.at("enc").get<std::string>()).value();
     EXPECT_EQ(enc.Decapsulate(KeyA()).status().code(), ErrorCode::kAuthenticationFailed);
   }

@@ -232,7 +232,9 @@ TEST(MasterKeyVectorTest, UnwrapUserKeyWithPassword) {
 
 TEST(MasterKeyVectorTest, UnwrapUserKeyWithRawMasterKey) {
   KW_REQUIRE_VECTORS();
-  for (const auto& v : testing::VectorsOfKind("unwrap_user_key_master")) {
+  const auto vectors = testing::VectorsOfKind("unwrap_user_key_master");
+  ASSERT_FALSE(vectors.empty());
+  for (const auto& v : vectors) {
     SCOPED_TRACE(v.at("id").get<std::string>());
     auto key = MasterKey::FromBase64(v.at("master_key_b64").get<std::string>());
     auto enc = EncString::Parse(v.at("enc").get<std::string>());
@@ -246,15 +248,21 @@ TEST(MasterKeyVectorTest, UnwrapUserKeyWithRawMasterKey) {
 TEST(MasterKeyVectorTest, AccountUserKeysAndLocalHash) {
   KW_REQUIRE_VECTORS();
   // Covers the type 2 unwrap path with real Bitwarden data (and type 0 for the legacy account).
-  for (const auto& v : testing::VectorsOfKind("account")) {
+  const auto vectors = testing::VectorsOfKind("account");
+  ASSERT_FALSE(vectors.empty());
+  int master_keys_checked = 0;
+  int local_hashes_checked = 0;
+  for (const auto& v : vectors) {
     SCOPED_TRACE(v.at("id").get<std::string>());
     const MasterKey key = DeriveFrom(v);
     if (v.contains("expect_master_key_b64")) {
       EXPECT_EQ(B64(key.bytes()), v.at("expect_master_key_b64").get<std::string>());
+      ++master_keys_checked;
     }
     if (v.contains("expect_local_hash_b64")) {
       EXPECT_EQ(key.LocalHash(v.at("password").get<std::string>()).value(),
                 v.at("expect_local_hash_b64").get<std::string>());
+      ++local_hashes_checked;
     }
     auto enc = EncString::Parse(v.at("enc_user_key").get<std::string>());
     ASSERT_TRUE(enc.ok()) << enc.status().ToString();
@@ -262,6 +270,8 @@ TEST(MasterKeyVectorTest, AccountUserKeysAndLocalHash) {
     ASSERT_TRUE(user_key.ok()) << user_key.status().ToString();
     EXPECT_EQ(B64(user_key->bytes()), v.at("expect_user_key_b64").get<std::string>());
   }
+  EXPECT_GT(master_keys_checked, 0) << "no account vector has an expect_master_key_b64";
+  EXPECT_GT(local_hashes_checked, 0) << "no account vector has an expect_local_hash_b64";
 }
 
 }  // namespace

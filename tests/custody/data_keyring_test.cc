@@ -15,6 +15,7 @@
 
 #include "connector/store/sqlite_key_store.h"
 #include "custody/file/file_rsa_key_provider.h"
+#include "support/wait.h"
 
 namespace keywarden::custody {
 namespace {
@@ -383,13 +384,20 @@ TEST_F(DataKeyringTest, SealMovesToANewVersionWithinTheRefreshInterval) {
   ASSERT_TRUE((*admin)->AddVersion().ok());
   const auto added = std::chrono::steady_clock::now();
   std::uint32_t version = 1;
-  while (version == 1 && std::chrono::steady_clock::now() - added < std::chrono::seconds(5)) {
-    auto sealed = (*service)->Seal(kUserA, UserKey(1));
-    ASSERT_TRUE(sealed.ok());
-    version = sealed->first;
-    if (version == 1) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(version, 2u);
+  Status seal = OkStatus();
+  keywarden::testing::WaitUntil(  // its outcome is in `version`, checked next
+      [&] {
+        auto sealed = (*service)->Seal(kUserA, UserKey(1));
+        if (!sealed.ok()) {
+          seal = sealed.status();
+          return true;
+        }
+        version = sealed->first;
+        return version != 1;
+      },
+      std::chrono::seconds(5));
+  ASSERT_TRUE(seal.ok()) << seal.ToString();
+  EXPECT_EQ(version, 2u) << "the service still seals under version 1, 5 s after version 2 was added";
   EXPECT_LT(std::chrono::steady_clock::now() - added, std::chrono::milliseconds(1500));
 }
 

@@ -304,11 +304,16 @@ TEST_F(Pkcs11RsaKeyProviderTest, ATokenResetMidRunIsFollowedByANewLogin) {
 // Lets calls through, or holds new ones back and waits for those in flight, so that the token can
 // be reset between calls: PKCS#11 leaves closing a session that another thread is using undefined
 // (SoftHSM2 crashes), so a test may not do it; a real token reset is the module's to handle.
+// Neither wait is unbounded: after kPatience the test fails, naming what it waited for.
 class CallGate {
  public:
+  static constexpr auto kPatience = std::chrono::seconds(30);
+
   void Enter() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !closed_; });
+    if (!changed_.wait_for(lock, kPatience, [&] { return !closed_; })) {
+      ADD_FAILURE() << "a call waited 30 s for the gate to open again after a token reset";
+    }
     ++inside_;
   }
   void Leave() {
@@ -316,10 +321,11 @@ class CallGate {
     --inside_;
     changed_.notify_all();
   }
-  void CloseAndDrain() {
+  // False when the calls in flight did not all finish within kPatience (the gate stays closed).
+  [[nodiscard]] bool CloseAndDrain() {
     std::unique_lock lock(mutex_);
     closed_ = true;
-    changed_.wait(lock, [&] { return inside_ == 0; });
+    return changed_.wait_for(lock, kPatience, [&] { return inside_ == 0; });
   }
   void Open() {
     std::lock_guard lock(mutex_);
@@ -368,7 +374,12 @@ TEST_F(Pkcs11RsaKeyProviderTest, ManyThreadsShareASmallPoolThroughResets) {
   int resets = 0;
   while (finished.load() < kThreads && resets < 5) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    gate.CloseAndDrain();
+    if (!gate.CloseAndDrain()) {
+      // Resetting now would close sessions in use; let the threads go and fail instead.
+      ADD_FAILURE() << "calls in flight did not finish within 30 s of closing the gate (reset " << resets << ")";
+      gate.Open();
+      break;
+    }
     const Status reset = token_->Reset();
     gate.Open();
     EXPECT_TRUE(reset.ok()) << reset.ToString();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "e2e/cli_runner.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 
@@ -140,18 +141,11 @@ class ChildProcess {
   // The exit code (-1 if killed by a signal), or nullopt if still running after `timeout`.
   std::optional<int> WaitExit(std::chrono::milliseconds timeout) {
     if (pid_ <= 0) return std::nullopt;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!reaped_) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        reaped_ = true;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        break;
-      }
-      if (r < 0 && errno != EINTR) return std::nullopt;
-      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!reaped_) {
+      const std::optional<int> status = WaitForExit(pid_, timeout, std::chrono::milliseconds(20));
+      if (!status.has_value() || *status == -1) return std::nullopt;
+      reaped_ = true;
+      exit_code_ = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
     }
     if (reader_.joinable()) reader_.join();  // the pipes close with the child
     return exit_code_;
@@ -160,8 +154,8 @@ class ChildProcess {
   void Kill() {
     if (pid_ > 0 && !reaped_) {
       ::kill(pid_, SIGKILL);
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      if (!WaitForExit(pid_, std::chrono::seconds(30)).has_value()) {
+        ADD_FAILURE() << KEYWARDEN_CLI_PATH << " (pid " << pid_ << ") was still there 30 s after SIGKILL";
       }
       reaped_ = true;
     }

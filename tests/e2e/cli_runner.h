@@ -12,13 +12,19 @@
 
 #include <gtest/gtest.h>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
+
+#include "support/temp_dir.h"
+#include "support/wait.h"
 
 extern char** environ;
 
@@ -30,7 +36,12 @@ struct CliResult {
   std::string err;
 };
 
-// Runs `keywarden args...` with `input` on its stdin.
+// How long one RunCli call may take before the child is killed and the test fails: far beyond
+// any verb the tests run (the slowest, key generation under a sanitizer, takes seconds).
+inline constexpr std::chrono::seconds kCliDeadline{120};
+
+// Runs `keywarden args...` with `input` on its stdin. A child still running after kCliDeadline
+// is killed (exit_code -1) and the test fails, naming the command.
 inline CliResult RunCli(const std::vector<std::string>& args, std::string_view input = {}) {
   // A child that exits without reading stdin must not kill the test with SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
@@ -75,8 +86,21 @@ inline CliResult RunCli(const std::vector<std::string>& args, std::string_view i
   }
   pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
+  const auto deadline = std::chrono::steady_clock::now() + kCliDeadline;
+  bool killed = false;
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    if (::poll(fds, 3, -1) < 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const int ready = left.count() > 0 ? ::poll(fds, 3, static_cast<int>(left.count())) : 0;
+    if (ready == 0) {  // the deadline: stop the child and stop reading (a grandchild may hold the pipes)
+      std::string command = "keywarden";
+      for (const std::string& arg : args) command += " " + arg;
+      ADD_FAILURE() << command << " still running after " << kCliDeadline.count()
+                    << " s; killed. stderr so far: " << result.err;
+      ::kill(pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -100,11 +124,18 @@ inline CliResult RunCli(const std::vector<std::string>& args, std::string_view i
       }
     }
   }
-  if (fds[2].fd >= 0) ::close(fds[2].fd);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (const pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
   }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // The pipes are closed: the child has exited or is exiting (or was killed just now).
+  const std::chrono::seconds exit_deadline(killed ? 10 : 30);
+  const std::optional<int> status = WaitForExit(pid, exit_deadline);
+  if (!status.has_value()) {
+    ADD_FAILURE() << "keywarden did not exit within " << exit_deadline.count() << " s of closing its output; killed";
+    ::kill(pid, SIGKILL);
+    (void)WaitForExit(pid, std::chrono::seconds(10));
+  }
+  result.exit_code = status.has_value() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
   return result;
 }
 
@@ -126,23 +157,14 @@ inline nlohmann::json RunOk(const std::vector<std::string>& args, std::string_vi
   return SuccessJson(RunCli(args, input));
 }
 
-// A temporary file with `content`, removed when the object goes.
+// A temporary file with `content`, in a TempDir of its own; removed when the object goes.
 class TempFile {
  public:
-  explicit TempFile(std::string_view content) {
-    std::string name = (std::filesystem::temp_directory_path() / "keywarden-cli-XXXXXX").string();
-    const int fd = ::mkstemp(name.data());
-    if (fd >= 0) {
-      if (::write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-        ADD_FAILURE() << "cannot write " << name;
-      }
-      ::close(fd);
-    } else {
-      ADD_FAILURE() << "mkstemp failed";
-    }
-    path_ = name;
+  explicit TempFile(std::string_view content) : path_(dir_.Write("file", content)) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path_, error);
+    if (error || size != content.size()) ADD_FAILURE() << "cannot write " << path_;
   }
-  ~TempFile() { std::filesystem::remove(path_); }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 
@@ -150,6 +172,7 @@ class TempFile {
   std::string arg() const { return "@" + path_; }
 
  private:
+  TempDir dir_;
   std::string path_;
 };
 

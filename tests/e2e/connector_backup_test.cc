@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "e2e/deployment_fixture.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
@@ -33,6 +34,17 @@ TEST_F(CliConnectorBackup, BackupWhileServingWritesThenRestoreServesTheBackupsKe
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
   std::vector<std::thread> writers;
+  // Stops and joins the writers however the test leaves this scope, a failed wait included.
+  struct StopWriters {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& writers;
+    ~StopWriters() {
+      stop = true;
+      for (std::thread& t : writers) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } stop_writers{stop, writers};
   for (int w = 0; w < 2; ++w) {
     writers.emplace_back([&] {
       while (!stop.load()) {
@@ -51,14 +63,17 @@ TEST_F(CliConnectorBackup, BackupWhileServingWritesThenRestoreServesTheBackupsKe
     std::lock_guard lock(mu);
     return acked.size();
   };
-  while (acked_count() < 40) std::this_thread::sleep_for(5ms);
+  KW_ASSERT_EVENTUALLY(acked_count() >= 40, 60s)
+      << acked_count() << " keys acknowledged, " << failures.load() << " posts failed; " << connector_->err();
 
   const std::string backup = dir_.File("backup.db");
   const std::size_t before = acked_count();
   const CliResult taken = Cli({"connector", "backup", "--config", config, "--to", backup});
   const std::size_t after = acked_count();
   const std::size_t writes_in_backup_window = after - before;
-  while (acked_count() < after + 20) std::this_thread::sleep_for(5ms);  // writes go on after it
+  // Writes go on after it.
+  KW_ASSERT_EVENTUALLY(acked_count() >= after + 20, 60s)
+      << acked_count() - after << " keys acknowledged after the backup, " << failures.load() << " posts failed";
   stop = true;
   for (std::thread& t : writers) t.join();
   EXPECT_EQ(failures.load(), 0);

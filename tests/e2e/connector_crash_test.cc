@@ -3,6 +3,7 @@
 // value (or with a later write whose answer never came), and every row opens. While the database
 // is down the connector answers 503, never 500, never hangs, and recovers without a restart.
 #include "e2e/scale_fixture.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
@@ -97,11 +98,8 @@ TEST_F(CliConnectorCrash, KillNineOfPostgresAnswers503ThenRecoversWithoutRestart
   const int acked_while_down = tally.ok.load();
 
   ASSERT_TRUE(server->Start().ok());
-  // Back: writes are acknowledged again, by the same process.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (tally.ok.load() < acked_while_down + 50 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
+  // Back: writes are acknowledged again, by the same process (checked below, after the load stops).
+  WaitUntil([&] { return tally.ok.load() >= acked_while_down + 50; }, 20s, 50ms);
   stop = true;
   load.join();
   EXPECT_EQ(tally.Failures(), "");

@@ -3,6 +3,7 @@
 // back through the others at once, last-access dates from several batching writers only move
 // forward, and a rolling restart under load fails no request that the client did not retry.
 #include "e2e/scale_fixture.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
@@ -34,14 +35,7 @@ class CliConnectorMultiInstance : public ScaleTest {
   }
 
   // Waits (up to 10 s: batches are written every second) until `done` holds.
-  static bool Eventually(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return done();
-  }
+  static bool Eventually(const std::function<bool()>& done) { return WaitUntil(done, 10s, 100ms); }
 
   std::string database_;
 };
@@ -131,7 +125,7 @@ TEST_F(CliConnectorMultiInstance, LastAccessDatesFromSeveralBatchersOnlyMoveForw
       if (LastAccess(*server, user) < later_read_start[user] - 1000) return false;
     }
     return true;
-  }));
+  })) << "a user's last access date is still behind the second round's later read after 10 s";
   for (Instance& instance : instances_) Terminate(instance);  // writes what is still pending
   for (const std::string& user : read) {
     const std::int64_t last = LastAccess(*server, user);

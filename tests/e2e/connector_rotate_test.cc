@@ -2,6 +2,7 @@
 // real SQLite file, with real RSA keys made at run time, while a connector in this process (real
 // HTTP over loopback, a test token issuer) serves a steady load of GETs and PUTs.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -35,6 +37,7 @@
 #include "support/http_test_client.h"
 #include "support/softhsm_token.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
@@ -393,18 +396,29 @@ TEST_F(CliConnectorRotate, DataKeyProgressIsABarOnATerminal) {
 
   std::string screen;
   char buffer[4096];
-  while (true) {  // until the child closes the terminal (EIO)
+  const auto deadline = std::chrono::steady_clock::now() + kCliDeadline;
+  bool finished = false;
+  while (!finished) {  // until the child closes the terminal (EIO), or the deadline
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd ready{master, POLLIN, 0};
+    const int polled = left.count() > 0 ? ::poll(&ready, 1, static_cast<int>(left.count())) : 0;
+    if (polled < 0 && errno == EINTR) continue;
+    if (polled <= 0) break;
     const ssize_t n = ::read(master, buffer, sizeof buffer);
     if (n > 0) {
       screen.append(buffer, static_cast<std::size_t>(n));
     } else if (n == 0 || errno != EINTR) {
-      break;
+      finished = true;
     }
   }
   ::close(master);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << screen;
+  if (!finished) ::kill(pid, SIGKILL);
+  const std::optional<int> status = WaitForExit(pid, 30s);
+  ASSERT_TRUE(finished) << "rotate-data-key on a terminal still running after " << kCliDeadline.count()
+                        << " s; killed. The terminal showed: " << screen;
+  ASSERT_TRUE(status.has_value() && *status != -1)
+      << "rotate-data-key closed its terminal but did not exit within 30 s";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << screen;
   EXPECT_NE(screen.find("\r"), std::string::npos) << screen;
   EXPECT_NE(screen.find("rotate-data-key pass 1 ["), std::string::npos) << screen;
   EXPECT_NE(screen.find("] 100% 200/200 rows, 200 re-sealed"), std::string::npos) << screen;

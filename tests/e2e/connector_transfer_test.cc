@@ -19,6 +19,7 @@
 #include "support/postgres_server.h"
 #include "support/softhsm_token.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 extern char** environ;
 
@@ -258,27 +259,29 @@ TEST_F(TransferTest, ResumesAfterTheProcessIsKilled) {
   // Kill it once some batches have landed (read through a connection of our own).
   sqlite3* db = nullptr;
   std::int64_t seen = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (seen < 100 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    if (db == nullptr && sqlite3_open_v2(destination_db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      sqlite3_close(db);
-      db = nullptr;
-      continue;
-    }
-    sqlite3_stmt* count = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM user_keys", -1, &count, nullptr) == SQLITE_OK &&
-        sqlite3_step(count) == SQLITE_ROW) {
-      seen = sqlite3_column_int64(count, 0);
-    }
-    sqlite3_finalize(count);
-  }
+  WaitUntil(  // checked below, through `landed`, once the process is gone
+      [&] {
+        if (db == nullptr &&
+            sqlite3_open_v2(destination_db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+          sqlite3_close(db);
+          db = nullptr;
+          return false;
+        }
+        sqlite3_stmt* count = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM user_keys", -1, &count, nullptr) == SQLITE_OK &&
+            sqlite3_step(count) == SQLITE_ROW) {
+          seen = sqlite3_column_int64(count, 0);
+        }
+        sqlite3_finalize(count);
+        return seen >= 100;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(2));
   sqlite3_close(db);
   ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WaitForExit(pid, std::chrono::seconds(30)).has_value())
+      << "the transfer was still there 30 s after SIGKILL";
   const std::uint64_t landed = DestinationCount();
-  EXPECT_GE(landed, 100u);
+  EXPECT_GE(landed, 100u) << "waited 60 s for 100 rows in the destination before the kill; saw " << seen;
   if (landed == kRows) GTEST_LOG_(INFO) << "the first run finished before it could be killed";
 
   const nlohmann::json resumed = SuccessJson(Transfer({"--batch", "100"}));

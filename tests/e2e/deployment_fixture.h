@@ -33,6 +33,7 @@
 #include "support/http_test_client.h"
 #include "support/temp_dir.h"
 #include "support/test_issuer.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 
@@ -119,13 +120,16 @@ class CliDeploymentTest : public ::testing::Test {
   void StartConnector(const std::string& config) {
     connector_ = std::make_unique<ChildProcess>();
     ASSERT_TRUE(connector_->Spawn({"connector", "serve", "--config", config}, ChildEnvironment()));
-    for (int i = 0; i < 300; ++i) {
-      if (SendRequest(port_, "GET", "/health").status == 200) return;
-      if (connector_->WaitExit(std::chrono::milliseconds(0)).has_value())
-        FAIL() << "the connector exited: " << connector_->err();
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "no /health within 6 s: " << connector_->err();
+    bool exited = false;
+    const bool healthy = WaitUntil(
+        [&] {
+          if (SendRequest(port_, "GET", "/health").status == 200) return true;
+          exited = connector_->WaitExit(std::chrono::milliseconds(0)).has_value();
+          return exited;
+        },
+        std::chrono::seconds(6), std::chrono::milliseconds(20));
+    if (exited) FAIL() << "the connector exited: " << connector_->err();
+    if (!healthy) FAIL() << "no /health within 6 s: " << connector_->err();
   }
   void StopConnector() {
     ASSERT_TRUE(connector_ && connector_->Signal(SIGTERM));

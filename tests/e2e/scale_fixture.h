@@ -21,6 +21,7 @@
 #include "e2e/deployment_fixture.h"
 #include "keywarden/crypto/random.h"
 #include "support/postgres_server.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 
@@ -102,15 +103,16 @@ class ScaleTest : public CliDeploymentTest {
   }
   // Waits until /health answers 200 (ASan builds start slowly).
   static void WaitHealthy(Instance& instance) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (SendRequest(instance.port, "GET", "/health").status == 200) return;
-      if (instance.process->WaitExit(std::chrono::milliseconds(0)).has_value()) {
-        FAIL() << "instance on " << instance.port << " exited: " << instance.process->err();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "no healthy /health within 30 s: " << instance.process->err();
+    bool exited = false;
+    const bool healthy = WaitUntil(
+        [&] {
+          if (SendRequest(instance.port, "GET", "/health").status == 200) return true;
+          exited = instance.process->WaitExit(std::chrono::milliseconds(0)).has_value();
+          return exited;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(20));
+    if (exited) FAIL() << "instance on " << instance.port << " exited: " << instance.process->err();
+    if (!healthy) FAIL() << "no healthy /health within 30 s: " << instance.process->err();
   }
   static void Terminate(Instance& instance) {
     ASSERT_TRUE(instance.process->Signal(SIGTERM));

@@ -90,7 +90,9 @@ TEST(AccountVectorTest, LegacyAccountStoresTheUserKeyAsType0) {
 
 TEST(AccountVectorTest, ValidateUserKeyAcceptsTheSdkKeyPair) {
   KW_REQUIRE_VECTORS();
-  for (const nlohmann::json& v : VectorsOfKind("account")) {
+  const std::vector<nlohmann::json> vectors = VectorsOfKind("account");
+  ASSERT_FALSE(vectors.empty());
+  for (const nlohmann::json& v : vectors) {
     SCOPED_TRACE(v["id"].get<std::string>());
     Result<SymmetricKey> user_key = SymmetricKey::FromBase64(v["expect_user_key_b64"].get<std::string>());
     Result<EncString> encrypted_private_key = EncString::Parse(v["enc_private_key"].get<std::string>());

@@ -13,24 +13,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "keywarden/crypto/random.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 // The first executable `name` on PATH or in the sbin folders, which a normal user's PATH lacks.
 std::string FindProgram(const std::string& name) {
@@ -241,10 +240,13 @@ Status MariaDbServer::Install() {
   argv.insert(argv.end(), TuningArguments().begin(), TuningArguments().end());
   const std::string log = dir_->File("install.log");
   KW_ASSIGN_OR_RETURN(pid_t pid, Spawn(argv, dir_->path().string(), log, drop_privileges_, run_uid_, run_gid_));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  const std::optional<int> status = WaitForExit(pid, std::chrono::seconds(120));
+  if (!status.has_value()) {
+    ::kill(pid, SIGKILL);
+    (void)WaitForExit(pid, std::chrono::seconds(10));
+    return InternalError("mariadb-install-db did not finish within 120 s: " + ReadTail(log, 800));
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
     return InternalError("mariadb-install-db failed: " + ReadTail(log, 800));
   }
 
@@ -319,20 +321,23 @@ Status MariaDbServer::StartOnce() {
 }
 
 Status MariaDbServer::WaitUntilReady() {
-  const auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (true) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return InternalError("mariadbd exited during start-up: " + LogTail());
-    }
-    if (AdminQuery("SELECT 1").ok()) return OkStatus();
-    if (Clock::now() > deadline) {
-      Kill9();
-      return InternalError("mariadbd did not answer within 60 s: " + LogTail());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  bool exited = false;
+  const bool answered = WaitUntil(
+      [&] {
+        int status = 0;
+        exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+        return exited || AdminQuery("SELECT 1").ok();
+      },
+      std::chrono::seconds(60));
+  if (exited) {
+    pid_ = -1;
+    return InternalError("mariadbd exited during start-up: " + LogTail());
   }
+  if (!answered) {
+    Kill9();
+    return InternalError("mariadbd did not answer within 60 s: " + LogTail());
+  }
+  return OkStatus();
 }
 
 std::string MariaDbServer::LogTail() const { return ReadTail(dir_->File("error.log"), 800); }
@@ -341,15 +346,9 @@ Status MariaDbServer::Stop() {
   if (pid_ <= 0) return OkStatus();
   ::kill(pid_, SIGCONT);  // a paused server cannot shut down
   ::kill(pid_, SIGTERM);
-  const auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (true) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) break;
-    if (Clock::now() > deadline) {
-      Kill9();
-      return InternalError("mariadbd did not shut down within 60 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (!WaitForExit(pid_, std::chrono::seconds(60)).has_value()) {
+    Kill9();
+    return InternalError("mariadbd did not shut down within 60 s");
   }
   pid_ = -1;
   return OkStatus();
@@ -358,8 +357,8 @@ Status MariaDbServer::Stop() {
 void MariaDbServer::Kill9() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  if (!WaitForExit(pid_, std::chrono::seconds(30)).has_value()) {
+    ADD_FAILURE() << "mariadbd (pid " << pid_ << ") was still there 30 s after SIGKILL";
   }
   pid_ = -1;
 }
@@ -369,13 +368,15 @@ void MariaDbServer::Pause() {
   ::kill(pid_, SIGSTOP);
   // kill() returns before the process has stopped; wait until it has (state 'T').
   const std::string stat_path = "/proc/" + std::to_string(pid_) + "/stat";
-  for (int i = 0; i < 1000; ++i) {
-    std::ifstream stat(stat_path);
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto paren = text.rfind(')');
-    if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'T') return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const bool stopped = WaitUntil(
+      [&] {
+        std::ifstream stat(stat_path);
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const auto paren = text.rfind(')');
+        return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'T';
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(1));
+  if (!stopped) ADD_FAILURE() << "mariadbd (pid " << pid_ << ") did not stop within 10 s of SIGSTOP";
 }
 
 void MariaDbServer::Resume() {

@@ -20,12 +20,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "keywarden/status.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::testing {
@@ -98,17 +98,17 @@ class MariaDbServer {
 
 }  // namespace keywarden::testing
 
-// Gets the shared server into `server`. Skips the test when MariaDB is not installed, except in
-// CI (the CI environment variable set), which installs it; fails when it is installed but the
+// Gets the shared server into `server`. When MariaDB is not installed the test is skipped,
+// except in CI, where it fails (support/skip.h); it fails wherever MariaDB is installed but the
 // server did not start.
-#define KW_REQUIRE_MARIADB(server)                                                           \
-  ::keywarden::testing::MariaDbServer* server = nullptr;                                     \
-  do {                                                                                       \
-    if (!::keywarden::testing::MariaDbServer::Installed() && std::getenv("CI") == nullptr) { \
-      GTEST_SKIP() << "MariaDB is not installed (Debian: apt-get install mariadb-server)";   \
-    }                                                                                        \
-    server = ::keywarden::testing::MariaDbServer::Shared();                                  \
-    ASSERT_NE(server, nullptr) << ::keywarden::testing::MariaDbServer::UnavailableReason();  \
+#define KW_REQUIRE_MARIADB(server)                                                          \
+  ::keywarden::testing::MariaDbServer* server = nullptr;                                    \
+  do {                                                                                      \
+    if (!::keywarden::testing::MariaDbServer::Installed()) {                                \
+      KW_SKIP_OR_FAIL_IN_CI(::keywarden::testing::MariaDbServer::UnavailableReason());      \
+    }                                                                                       \
+    server = ::keywarden::testing::MariaDbServer::Shared();                                 \
+    ASSERT_NE(server, nullptr) << ::keywarden::testing::MariaDbServer::UnavailableReason(); \
   } while (0)
 
 #endif  // KEYWARDEN_TESTS_SUPPORT_MARIADB_SERVER_H_

@@ -19,14 +19,16 @@
 #include <mutex>
 #include <random>
 #include <sstream>
-#include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 constexpr char kUser[] = "keywarden";
 
@@ -122,19 +124,6 @@ Result<pid_t> Spawn(const std::vector<std::string>& args, const SpawnOptions& op
   return pid;
 }
 
-// The exit status, or nullopt if still running after `timeout`.
-std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0) return -1;
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 // Children of `parent`, from /proc.
 std::vector<pid_t> ChildrenOf(pid_t parent) {
   std::vector<pid_t> children;
@@ -155,6 +144,17 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
     if (ppid == parent) children.push_back(static_cast<pid_t>(std::stoi(name)));
   }
   return children;
+}
+
+// Whether `pid` has exited: no such process, or a zombie that nobody has reaped yet (a container's
+// first process may never reap the orphans it inherits; a zombie holds no shared memory).
+bool Exited(pid_t pid) {
+  if (::kill(pid, 0) != 0) return true;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const std::size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
 }
 
 class Connection {
@@ -226,12 +226,12 @@ Status PostgresServer::Initialize() {
       pid_t initdb, Spawn({bin_dir_ + "/initdb", "-D", dir_.File("data"), "-U", kUser, "--pwfile=" + pwfile,
                            "--auth-host=scram-sha-256", "--auth-local=trust", "--no-sync", "--no-locale", "-E", "UTF8"},
                           spawn));
-  const auto status = WaitFor(initdb, std::chrono::seconds(60));
+  const auto status = WaitForExit(initdb, std::chrono::seconds(60));
   std::filesystem::remove(pwfile);
   if (!status.has_value() || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
     if (!status.has_value()) {
       ::kill(initdb, SIGKILL);
-      (void)WaitFor(initdb, std::chrono::seconds(5));
+      (void)WaitForExit(initdb, std::chrono::seconds(5));
     }
     return UnavailableError("initdb failed: " + Tail(spawn.log_path));
   }
@@ -252,7 +252,7 @@ PostgresServer::~PostgresServer() {
   // Immediate shutdown: the data is deleted next, so the checkpoint of a fast shutdown (seconds,
   // after many CREATE DATABASE) would be wasted.
   ::kill(pid_, SIGQUIT);
-  if (!WaitFor(pid_, std::chrono::seconds(10)).has_value()) Kill9();
+  if (!WaitForExit(pid_, std::chrono::seconds(10)).has_value()) Kill9();
 }
 
 Status PostgresServer::Start() {
@@ -264,16 +264,20 @@ Status PostgresServer::Start() {
                    "shared_buffers=16MB", "-c", "logging_collector=off", "-c", "log_min_messages=warning"},
                   spawn));
   const std::string ping = AdminConnInfo("postgres");
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (Clock::now() < deadline) {
-    if (PQping(ping.c_str()) == PQPING_OK) return OkStatus();
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = 0;
-      return UnavailableError("postgres exited at start: " + Tail(spawn.log_path));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  bool exited = false;
+  const bool accepting = WaitUntil(
+      [&] {
+        if (PQping(ping.c_str()) == PQPING_OK) return true;
+        int status = 0;
+        exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+        return exited;
+      },
+      std::chrono::seconds(30));
+  if (exited) {
+    pid_ = 0;
+    return UnavailableError("postgres exited at start: " + Tail(spawn.log_path));
   }
+  if (accepting) return OkStatus();
   Kill9();
   return UnavailableError("postgres did not accept connections within 30 s: " + Tail(spawn.log_path));
 }
@@ -281,7 +285,7 @@ Status PostgresServer::Start() {
 Status PostgresServer::Stop() {
   if (!running()) return OkStatus();
   ::kill(pid_, SIGINT);  // fast shutdown
-  if (!WaitFor(pid_, std::chrono::seconds(30)).has_value()) {
+  if (!WaitForExit(pid_, std::chrono::seconds(30)).has_value()) {
     Kill9();
     return UnavailableError("postgres did not stop within 30 s; killed");
   }
@@ -296,16 +300,19 @@ void PostgresServer::Kill9() {
   const std::vector<pid_t> children = ChildrenOf(pid_);
   for (pid_t child : children) ::kill(child, SIGKILL);
   ::kill(pid_, SIGKILL);
-  (void)WaitFor(pid_, std::chrono::seconds(10));
+  (void)WaitForExit(pid_, std::chrono::seconds(10));
   pid_ = 0;
   // The children are reparented, not ours to reap: wait until they are gone, so that a restart
   // does not find their shared memory still attached.
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  for (pid_t child : children) {
-    while (::kill(child, 0) == 0 && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
+  const bool gone = WaitUntil(
+      [&] {
+        for (pid_t child : children) {
+          if (!Exited(child)) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(5));
+  if (!gone) ADD_FAILURE() << "a killed postgres process was still there 10 s after SIGKILL";
 }
 
 Status PostgresServer::Pause() {

@@ -16,12 +16,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "keywarden/status.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::testing {
@@ -87,22 +87,16 @@ class PostgresServer {
 }  // namespace keywarden::testing
 
 // In a test body: `KW_SHARED_POSTGRES_OR_SKIP(server);` declares `server`, the shared server.
-// Without PostgreSQL the test is skipped, except in CI (CI set), where it fails.
+// Without PostgreSQL the test is skipped, except in CI, where it fails (support/skip.h).
 #define KW_SHARED_POSTGRES_OR_SKIP(server)                                                                     \
   std::string server##_why_;                                                                                   \
   ::keywarden::testing::PostgresServer* server = ::keywarden::testing::PostgresServer::Shared(&server##_why_); \
-  if (server == nullptr) {                                                                                     \
-    if (std::getenv("CI") != nullptr) FAIL() << server##_why_;                                                 \
-    GTEST_SKIP() << server##_why_;                                                                             \
-  }
+  if (server == nullptr) KW_SKIP_OR_FAIL_IN_CI(server##_why_)
 
 // The same for a server of the test's own (`std::unique_ptr<PostgresServer> server`).
-#define KW_OWN_POSTGRES_OR_SKIP(server)                                                 \
-  auto server##_launched_ = ::keywarden::testing::PostgresServer::Launch();             \
-  if (!server##_launched_.ok()) {                                                       \
-    if (std::getenv("CI") != nullptr) FAIL() << server##_launched_.status().ToString(); \
-    GTEST_SKIP() << server##_launched_.status().ToString();                             \
-  }                                                                                     \
+#define KW_OWN_POSTGRES_OR_SKIP(server)                                                        \
+  auto server##_launched_ = ::keywarden::testing::PostgresServer::Launch();                    \
+  if (!server##_launched_.ok()) KW_SKIP_OR_FAIL_IN_CI(server##_launched_.status().ToString()); \
   std::unique_ptr<::keywarden::testing::PostgresServer> server = std::move(server##_launched_).value()
 
 #endif  // KEYWARDEN_TESTS_SUPPORT_POSTGRES_SERVER_H_

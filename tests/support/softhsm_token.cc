@@ -4,18 +4,21 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "custody/pkcs11/pkcs11_object.h"
 #include "custody/pkcs11/pkcs11_session_pool.h"
+#include "support/wait.h"
 
 extern char** environ;
 
@@ -29,7 +32,12 @@ constexpr char kConfVariable[] = "SOFTHSM2_CONF";
 
 std::atomic<bool> g_token_alive{false};
 
-// Runs `argv` with this process's environment, its output into `log`; the exit status, or -1.
+// How long a SoftHSM2 tool may run before it counts as hung (kTimedOut).
+constexpr auto kToolDeadline = std::chrono::seconds(60);
+constexpr int kTimedOut = -2;
+
+// Runs `argv` with this process's environment, its output into `log`; the exit status, -1 when
+// it did not run or exit normally, or kTimedOut (then it is killed).
 int RunTool(const std::vector<std::string>& args, const std::string& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -43,10 +51,13 @@ int RunTool(const std::vector<std::string>& args, const std::string& log) {
   const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) return -1;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  const std::optional<int> status = WaitForExit(pid, kToolDeadline);
+  if (!status.has_value()) {
+    ::kill(pid, SIGKILL);
+    (void)WaitForExit(pid, std::chrono::seconds(10));
+    return kTimedOut;
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
 }
 
 std::string ReadText(const std::string& path) {
@@ -95,6 +106,10 @@ std::unique_ptr<SoftHsmToken> SoftHsmToken::Create(std::string* why_not, const s
   const int status = RunTool(
       {kUtilPath, "--init-token", "--free", "--label", label, "--pin", token->user_pin_, "--so-pin", token->so_pin_},
       log);
+  if (status == kTimedOut) {
+    *why_not = "softhsm2-util --init-token did not finish within 60 s; killed: " + ReadText(log);
+    return nullptr;
+  }
   if (status != 0) {
     *why_not = "softhsm2-util --init-token failed (" + std::to_string(status) + "): " + ReadText(log);
     return nullptr;

@@ -22,6 +22,7 @@
 #include "custody/pkcs11/pkcs11_settings.h"
 #include "keywarden/crypto/rsa.h"
 #include "keywarden/status.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::testing {
@@ -90,14 +91,10 @@ class SoftHsmToken {
 }  // namespace keywarden::testing
 
 // In a test or a fixture's SetUp: sets `var` (a std::unique_ptr<SoftHsmToken>) to a new token,
-// or skips the test when SoftHSM2 is missing (fails instead when the environment variable CI is
-// set: CI installs it).
+// or skips the test when SoftHSM2 is missing, except in CI, where it fails (support/skip.h).
 #define KW_SOFTHSM_TOKEN_OR_SKIP(var)                               \
   std::string var##_why_not;                                        \
   var = ::keywarden::testing::SoftHsmToken::Create(&var##_why_not); \
-  if (var == nullptr) {                                             \
-    if (std::getenv("CI") != nullptr) FAIL() << var##_why_not;      \
-    GTEST_SKIP() << var##_why_not;                                  \
-  }
+  if (var == nullptr) KW_SKIP_OR_FAIL_IN_CI(var##_why_not)
 
 #endif  // KEYWARDEN_TESTS_SUPPORT_SOFTHSM_TOKEN_H_

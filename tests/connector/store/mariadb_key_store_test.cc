@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/mariadb_server.h"
+#include "support/skip.h"
 
 #define KEYWARDEN_KEY_STORE_CONFORMANCE_FIXTURE_ONLY  // sqlite_key_store_test.cc defines the tests
 #include "connector/store/key_store_conformance.h"
@@ -57,7 +58,7 @@ std::unique_ptr<connector::store::KeyStore> MakeConformanceStore() {
 // Without MariaDB the suite is not instantiated (MariaDbKeyStoreTest.ServerIsAvailable says why),
 // except in CI, where it must run.
 std::vector<KeyStoreFactory> MariaDbFactories() {
-  if (!MariaDbServer::Installed() && std::getenv("CI") == nullptr) return {};
+  if (!MariaDbServer::Installed() && !keywarden::testing::InCi()) return {};
   return {KeyStoreFactory{"MariaDb", MakeConformanceStore, connector::store::MariaDbKeyStore::kSchemaVersion}};
 }
 

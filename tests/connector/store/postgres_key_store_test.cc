@@ -17,6 +17,8 @@
 #include "connector/store/key_store_conformance.h"
 #include "sql/postgres/postgres_options.h"
 #include "support/postgres_server.h"
+#include "support/skip.h"
+#include "support/wait.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -31,13 +33,7 @@ using keywarden::testing::PostgresServer;
 using Clock = std::chrono::steady_clock;
 
 // Fails in CI, skips elsewhere (a void function, so that GTEST_SKIP can return from it).
-void SkipOrFail(const std::string& why) {
-  if (std::getenv("CI") != nullptr) {
-    ADD_FAILURE() << why;
-    return;
-  }
-  GTEST_SKIP() << why;
-}
+void SkipOrFail(const std::string& why) { KW_SKIP_OR_FAIL_IN_CI(why); }
 
 Result<std::unique_ptr<connector::store::PostgresKeyStore>> OpenOn(const std::string& connection_string,
                                                                    std::size_t pool = 4) {
@@ -86,7 +82,11 @@ TEST(PostgresKeyStoreTest, InstancesOpeningOneNewDatabaseTogetherShareOneSchemaA
   for (int i = 0; i < kInstances; ++i) {
     threads.emplace_back([&, i] {
       ready.fetch_add(1);
-      while (ready.load() < kInstances) std::this_thread::yield();
+      // A start line: yield (no sleep) until every instance is there, so that they race.
+      if (!keywarden::testing::WaitUntil([&] { return ready.load() >= kInstances; }, std::chrono::seconds(30),
+                                         std::chrono::milliseconds(0))) {
+        ADD_FAILURE() << "instance " << i << " waited 30 s for the other instances to start";
+      }
       auto store = OpenOn(connection, 2);
       opened[i] = store.status();
       if (store.ok()) chosen[i] = (*store)->InitDataKey(TestDataKey(1, static_cast<std::uint8_t>(i + 1), 1000 + i));

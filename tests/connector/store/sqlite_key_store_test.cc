@@ -2,20 +2,24 @@
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "connector/store/key_store_conformance.h"
+#include "support/wait.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -91,9 +95,11 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Waits (without a deadline of its own: ctest's timeout is the backstop) until `n` writes queue.
+// Waits until `n` writes queue. Non-fatal when they do not within 30 s: the caller must still
+// release the lock its writers wait on and join them.
 void AwaitPendingWrites(const connector::store::SqliteKeyStore& store, std::size_t n) {
-  while (store.pending_writes() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  KW_EXPECT_EVENTUALLY(store.pending_writes() >= n, std::chrono::seconds(30))
+      << store.pending_writes() << " of " << n << " writes queued behind the lock";
 }
 
 connector::store::SqliteOptions PatientOptions() {
@@ -217,18 +223,39 @@ TEST(SqliteKeyStoreTest, ProcessesRacingInitDataKeyAgree) {
   close(go[0]);
   close(go[1]);
 
+  // Each child waits at most its busy timeout (60 s) for the other's lock; one that is still
+  // running after 90 s is killed, and the test fails.
+  std::vector<std::optional<int>> statuses(children.size());
+  const bool both_exited = keywarden::testing::WaitUntil(
+      [&] {
+        bool all = true;
+        for (std::size_t i = 0; i < children.size(); ++i) {
+          if (!statuses[i])
+            statuses[i] = keywarden::testing::WaitForExit(children[i].pid, std::chrono::milliseconds(0));
+          all = all && statuses[i].has_value();
+        }
+        return all;
+      },
+      std::chrono::seconds(90));
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    if (statuses[i]) continue;
+    kill(children[i].pid, SIGKILL);
+    statuses[i] = keywarden::testing::WaitForExit(children[i].pid, std::chrono::seconds(10));
+  }
   std::vector<std::vector<std::uint8_t>> reported;
-  for (const Child& child : children) {
+  for (const Child& child : children) {  // the writers are gone: each read ends at EOF
     std::vector<std::uint8_t> bytes;
     std::uint8_t buffer[512];
     ssize_t n;
     while ((n = read(child.out, buffer, sizeof buffer)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
     close(child.out);
-    int status = 0;
-    ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
     reported.push_back(std::move(bytes));
+  }
+  ASSERT_TRUE(both_exited) << "the two processes did not both finish InitDataKey within 90 s; killed";
+  for (const std::optional<int>& status : statuses) {
+    ASSERT_TRUE(status.has_value() && *status != -1) << "a child could not be waited for";
+    ASSERT_TRUE(WIFEXITED(*status));
+    EXPECT_EQ(WEXITSTATUS(*status), 0);
   }
   ASSERT_EQ(reported.size(), 2u);
   EXPECT_EQ(reported[0].size(), 256u);
