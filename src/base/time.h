@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace keywarden {
 
@@ -21,6 +22,9 @@ inline TimeMs SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// "2026-11-25T15:30:00.123Z": UTC with milliseconds, as the reference's APIs write dates.
+std::string FormatUtcIso8601(TimePoint when);
 
 }  // namespace keywarden
 

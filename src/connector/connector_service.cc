@@ -13,6 +13,7 @@
 #include "custody/open_rsa_key_provider.h"
 #include "http/http_client.h"
 #include "http/server.h"
+#include "service/service_host.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
 
@@ -25,6 +26,24 @@ http::HttpClientOptions IdentityClientOptions(const ConnectorConfig& config) {
   return options;
 }
 
+// The HTTP server's settings from the connector's listen, limits, TLS and CORS settings.
+http::HttpServerOptions ServerOptions(const ConnectorConfig& config) {
+  http::HttpServerOptions options;
+  options.address = config.listen.host;
+  options.port = config.listen.port;
+  options.threads = config.limits.threads;
+  options.max_body_bytes = config.limits.max_body_bytes;
+  // Room for the largest token we accept plus ordinary headers, so that an oversized token is
+  // refused by the token check (401, counted) rather than by the header limit.
+  options.max_header_bytes = config.auth.max_token_bytes + 8192;
+  options.request_timeout = std::chrono::milliseconds(config.limits.request_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
+  options.max_connections = config.limits.max_connections;
+  if (config.tls.enabled()) options.tls = http::TlsFiles{config.tls.cert_file, config.tls.key_file};
+  if (!config.web_vault_origin.empty()) options.cors = http::CorsOptions{config.web_vault_origin};
+  return options;
+}
+
 }  // namespace
 
 struct ConnectorService::Parts {
@@ -32,8 +51,7 @@ struct ConnectorService::Parts {
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<LastAccessBatcher> last_access;
   std::unique_ptr<UserKeyService> service;
-  telemetry::MetricsRegistry metrics;
-  std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<service::ServiceHost> host;
 };
 
 Result<jose::OidcDiscovery> FetchDiscovery(const ConnectorConfig& config) {
@@ -49,12 +67,12 @@ ConnectorService::ConnectorService(std::unique_ptr<Parts> parts) : parts_(std::m
 
 ConnectorService::~ConnectorService() { Stop(std::chrono::milliseconds(0)); }
 
-std::uint16_t ConnectorService::port() const { return parts_->server->port(); }
+std::uint16_t ConnectorService::port() const { return parts_->host->port(); }
 
 void ConnectorService::Stop(std::chrono::milliseconds drain) {
-  if (parts_ == nullptr || parts_->server == nullptr) return;
-  parts_->server->Stop(drain);
-  parts_->server.reset();
+  if (parts_ == nullptr || parts_->host == nullptr) return;
+  parts_->host->Stop(drain);
+  parts_->host.reset();
   if (parts_->last_access != nullptr) {
     const Status flushed = parts_->last_access->Flush();
     if (!flushed.ok()) telemetry::LogWarning("last access times not saved: " + flushed.message());
@@ -99,58 +117,34 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   parts->service = std::make_unique<UserKeyService>(*parts->deployment.store, *parts->deployment.keyring,
                                                     parts->last_access.get(), &SystemNowMs);
 
-  // Metrics: requests by route and status, latency, keys stored, token failures by reason.
-  KW_ASSIGN_OR_RETURN(telemetry::Counter * requests,
-                      parts->metrics.AddCounter("keywarden_http_requests_total", "HTTP requests by route and status",
-                                                {"route", "method", "status"}));
-  KW_ASSIGN_OR_RETURN(telemetry::Histogram * latency,
-                      parts->metrics.AddHistogram("keywarden_http_request_duration_seconds",
-                                                  "HTTP request latency by route", {"route"}));
-  KW_ASSIGN_OR_RETURN(telemetry::Counter * token_failures,
-                      parts->metrics.AddCounter("keywarden_token_verification_failures_total",
-                                                "Bearer tokens refused, by reason", {"reason"}));
-  connector::store::KeyStore* store_for_gauge = parts->deployment.store.get();
-  KW_RETURN_IF_ERROR(
-      parts->metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store_for_gauge] {
-        auto count = store_for_gauge->CountUserKeys();
-        return count.ok() ? static_cast<double>(*count) : -1.0;
-      }));
-
-  auto router = std::make_shared<http::Router>();
-  AddUserKeyRoutes(*router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
-                                       /*reads_block=*/config.database.provider != "sqlite"});
-  custody::RsaKeyProvider* provider_for_health = parts->deployment.provider.get();
-  AddStatusRoutes(*router, StatusApi{[provider_for_health, store_for_gauge]() -> Status {
-                                       KW_RETURN_IF_ERROR(provider_for_health->Check().WithContext("key provider"));
-                                       return store_for_gauge->Ping().WithContext("database");
-                                     },
-                                     &parts->metrics});
-  if (options.extra_routes) options.extra_routes(*router);
-
-  http::HttpServerOptions server_options;
-  server_options.address = config.listen.host;
-  server_options.port = config.listen.port;
-  server_options.threads = config.limits.threads;
-  server_options.max_body_bytes = config.limits.max_body_bytes;
-  // Room for the largest token we accept plus ordinary headers, so that an oversized token is
-  // refused by the token check (401, counted) rather than by the header limit.
-  server_options.max_header_bytes = config.auth.max_token_bytes + 8192;
-  server_options.request_timeout = std::chrono::milliseconds(config.limits.request_timeout_ms);
-  server_options.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
-  server_options.max_connections = config.limits.max_connections;
-  if (config.tls.enabled()) server_options.tls = http::TlsFiles{config.tls.cert_file, config.tls.key_file};
-  if (!config.web_vault_origin.empty()) server_options.cors = http::CorsOptions{config.web_vault_origin};
-
-  auto observer = [requests, latency](const http::HttpRequest& request, const http::HttpResponse& response,
-                                      std::chrono::nanoseconds elapsed, std::string_view route) {
-    const std::string status = std::to_string(response.status);
-    requests->Inc({route, request.method, status});
-    latency->Observe({route}, elapsed);
+  custody::RsaKeyProvider* provider = parts->deployment.provider.get();
+  store::KeyStore* store = parts->deployment.store.get();
+  service::ServiceHostOptions host;
+  host.name = "key connector";
+  host.server = ServerOptions(config);
+  host.health = [provider, store]() -> Status {
+    KW_RETURN_IF_ERROR(provider->Check().WithContext("key provider"));
+    return store->Ping().WithContext("database");
   };
-  parts->server = std::make_unique<http::HttpServer>(server_options, router, observer);
-  const Status started = parts->server->Start();
-  if (!started.ok()) return started;
-  telemetry::LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->server->port()}) +
+  KW_ASSIGN_OR_RETURN(parts->host, service::ServiceHost::Create(std::move(host)));
+
+  // Metrics beyond the host's requests and latency: keys stored, token failures by reason.
+  telemetry::MetricsRegistry& metrics = parts->host->metrics();
+  KW_ASSIGN_OR_RETURN(telemetry::Counter * token_failures,
+                      metrics.AddCounter("keywarden_token_verification_failures_total",
+                                         "Bearer tokens refused, by reason", {"reason"}));
+  KW_RETURN_IF_ERROR(metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store] {
+    auto count = store->CountUserKeys();
+    return count.ok() ? static_cast<double>(*count) : -1.0;
+  }));
+
+  http::Router& router = parts->host->router();
+  AddUserKeyRoutes(router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
+                                      /*reads_block=*/config.database.provider != "sqlite"});
+  if (options.extra_routes) options.extra_routes(router);
+
+  KW_RETURN_IF_ERROR(parts->host->Start());
+  telemetry::LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->host->port()}) +
                      " (data key version " + std::to_string(parts->deployment.keyring->current_version()) +
                      ", RSA key " + parts->deployment.provider->PublicKeyFingerprint().substr(0, 16) + "...)");
   return std::unique_ptr<ConnectorService>(new ConnectorService(std::move(parts)));

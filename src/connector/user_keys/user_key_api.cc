@@ -17,20 +17,6 @@ namespace {
 using http::HttpRequest;
 using http::HttpResponse;
 
-// "2026-11-25T15:30:00.123Z"
-std::string UtcNowIso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[40];
-  const std::size_t n = std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof(out), "%.*s.%03dZ", static_cast<int>(n), buffer, static_cast<int>(millis));
-  return out;
-}
-
 // An unavailable dependency is logged with its detail (which may name database hosts) and
 // answered in general terms; other failures describe the client's own request.
 HttpResponse Failure(const Status& status) {
@@ -136,29 +122,6 @@ void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
                              return ok;
                            }),
              http::Execution::kBlocking);
-}
-
-void AddStatusRoutes(http::Router& router, StatusApi api) {
-  auto now = [](const HttpRequest&) { return http::JsonResponse(200, UtcNowIso8601()); };
-  router.Add("GET", "/alive", now);
-  router.Add("GET", "/now", now);
-  router.Add(
-      "GET", "/health",
-      [health = api.health](const HttpRequest&) {
-        const Status status = health ? health() : OkStatus();
-        if (status.ok()) return http::JsonResponse(200, {{"status", "Healthy"}});
-        return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
-      },
-      http::Execution::kBlocking);  // it asks the database and the key provider, which may be slow to answer
-  if (api.metrics != nullptr) {
-    router.Add("GET", "/metrics", [metrics = api.metrics](const HttpRequest&) {
-      HttpResponse response;
-      response.status = 200;
-      response.content_type = std::string(telemetry::MetricsRegistry::kContentType);
-      response.body = metrics->Render();
-      return response;
-    });
-  }
 }
 
 }  // namespace keywarden::connector

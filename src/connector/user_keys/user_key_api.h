@@ -4,9 +4,7 @@
 //   POST   /user-keys   {"key": ...} -> 200 with an empty body, 400 when a key exists
 //   PUT    /user-keys   {"key": ...} -> 200 (creates or replaces)
 //   DELETE /user-keys   200, 404 when there was nothing to delete
-//   GET    /alive, /now 200, the current UTC time as a JSON string
-//   GET    /health      200 when the key provider and the database answer, else 503
-//   GET    /metrics     Prometheus text
+// (/alive, /now, /health and /metrics come from service::ServiceHost.)
 //
 // The user id always comes from the bearer token, never from the request. Every failure is a
 // JSON {"message": ...} with a 4xx (bad input, bad token), a 404, or a 503 (a dependency is down).
@@ -33,14 +31,7 @@ struct UserKeyApi {
   bool reads_block = false;
 };
 
-struct StatusApi {
-  // OK when every dependency answers; the message of the first failure otherwise.
-  std::function<Status()> health;
-  const telemetry::MetricsRegistry* metrics = nullptr;  // null: no /metrics route
-};
-
 void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api);
-void AddStatusRoutes(http::Router& router, StatusApi api);
 
 }  // namespace keywarden::connector
 

@@ -1,0 +1,70 @@
+// ServiceHost: what every Keywarden service runs on, so that a service's composition root is a
+// short list of its own parts.
+//
+// It owns the metrics registry, the router and the HTTP server, and gives every service the same
+//   GET /alive, /now   200, the current UTC time as a JSON string
+//   GET /health        200 {"status": "Healthy"} when the service's health check passes, else 503
+//                      with {"status": "Unhealthy", "message": ...}
+//   GET /metrics       Prometheus text, with requests by route, method and status and latency by
+//                      route (route labels are the router's bounded patterns)
+// A service adds its routes and metrics between construction and Start(); Stop() drains.
+//
+// Not thread-safe while being assembled; after Start(), metrics() and port() may be used from any
+// thread, and Stop() from one.
+#ifndef KEYWARDEN_SERVICE_SERVICE_HOST_H_
+#define KEYWARDEN_SERVICE_SERVICE_HOST_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/router.h"
+#include "http/server.h"
+#include "keywarden/status.h"
+#include "telemetry/metrics.h"
+
+namespace keywarden::service {
+
+struct ServiceHostOptions {
+  std::string name;  // "key connector": names the service in its log lines
+  http::HttpServerOptions server;
+  // OK when every dependency answers; the first failure otherwise. Run on the blocking pool (it
+  // may wait on a database). Unset: always healthy.
+  std::function<Status()> health;
+};
+
+class ServiceHost {
+ public:
+  // Errors only if the host's own metrics cannot be registered (a programming error).
+  static Result<std::unique_ptr<ServiceHost>> Create(ServiceHostOptions options);
+  ~ServiceHost();  // Stop(0) if still running
+  ServiceHost(const ServiceHost&) = delete;
+  ServiceHost& operator=(const ServiceHost&) = delete;
+
+  http::Router& router() { return *router_; }
+  telemetry::MetricsRegistry& metrics() { return metrics_; }
+
+  // Listens and serves. Errors are one line naming the address or TLS file at fault.
+  Status Start();
+  // The bound port; 0 before Start().
+  std::uint16_t port() const;
+  // Graceful shutdown within `drain` (http::HttpServer::Stop); idempotent.
+  void Stop(std::chrono::milliseconds drain);
+
+ private:
+  explicit ServiceHost(ServiceHostOptions options);
+  Status AddStatusRoutes();
+
+  ServiceHostOptions options_;
+  telemetry::MetricsRegistry metrics_;
+  std::shared_ptr<http::Router> router_;
+  telemetry::Counter* requests_ = nullptr;
+  telemetry::Histogram* latency_ = nullptr;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+}  // namespace keywarden::service
+
+#endif  // KEYWARDEN_SERVICE_SERVICE_HOST_H_

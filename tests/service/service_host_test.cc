@@ -1,0 +1,95 @@
+// ServiceHost over a real socket: the status routes every service gets, the health check, the
+// request metrics labelled by route pattern, and a clean stop.
+#include "service/service_host.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+#include <string>
+
+#include "support/http_test_client.h"
+
+namespace keywarden::service {
+namespace {
+
+using ::keywarden::testing::SendRequest;
+
+class ServiceHostTest : public ::testing::Test {
+ protected:
+  void StartHost() {
+    ServiceHostOptions options;
+    options.name = "test service";
+    options.server.port = 0;
+    options.server.threads = 1;
+    options.health = [this]() -> Status {
+      return healthy_ ? OkStatus() : UnavailableError("database: connection refused");
+    };
+    auto host = ServiceHost::Create(std::move(options));
+    ASSERT_TRUE(host.ok()) << host.status().ToString();
+    host_ = std::move(host).value();
+    host_->router().Add("GET", "/things/{id}", [](const http::HttpRequest& request) {
+      return http::JsonResponse(200, {{"id", std::string(request.path_param("id"))}});
+    });
+    ASSERT_TRUE(host_->Start().ok());
+    ASSERT_NE(host_->port(), 0);
+  }
+
+  std::atomic<bool> healthy_{true};
+  std::unique_ptr<ServiceHost> host_;
+};
+
+TEST_F(ServiceHostTest, AliveAndNowAnswerTheUtcTime) {
+  StartHost();
+  for (const char* path : {"/alive", "/now"}) {
+    auto response = SendRequest(host_->port(), "GET", path);
+    ASSERT_EQ(response.status, 200) << path;
+    ASSERT_TRUE(response.json().is_string()) << response.body;
+    EXPECT_TRUE(std::regex_match(response.json().get<std::string>(),
+                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+        << response.body;
+  }
+}
+
+TEST_F(ServiceHostTest, HealthFollowsTheServicesCheck) {
+  StartHost();
+  auto healthy = SendRequest(host_->port(), "GET", "/health");
+  EXPECT_EQ(healthy.status, 200);
+  EXPECT_EQ(healthy.json()["status"], "Healthy");
+  healthy_ = false;
+  auto unhealthy = SendRequest(host_->port(), "GET", "/health");
+  EXPECT_EQ(unhealthy.status, 503);
+  EXPECT_EQ(unhealthy.json()["status"], "Unhealthy");
+  EXPECT_EQ(unhealthy.json()["message"], "database: connection refused");
+}
+
+TEST_F(ServiceHostTest, MetricsCountRequestsByRoutePatternNeverByPath) {
+  StartHost();
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/things/a").status, 200);
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/things/b").status, 200);
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/nowhere").status, 404);
+  const std::string metrics = SendRequest(host_->port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(R"(keywarden_http_requests_total{route="/things/{id}",method="GET",status="200"} 2)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(route="other",method="GET",status="404"} 1)"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("/things/a"), std::string::npos) << metrics;
+}
+
+TEST_F(ServiceHostTest, StopEndsServingAndIsIdempotent) {
+  StartHost();
+  const std::uint16_t port = host_->port();
+  host_->Stop(std::chrono::milliseconds(100));
+  EXPECT_EQ(host_->port(), 0);
+  EXPECT_EQ(SendRequest(port, "GET", "/alive").status, 0);
+  host_->Stop(std::chrono::milliseconds(0));
+}
+
+TEST_F(ServiceHostTest, StartingTwiceIsRefused) {
+  StartHost();
+  EXPECT_FALSE(host_->Start().ok());
+}
+
+}  // namespace
+}  // namespace keywarden::service
