@@ -59,6 +59,7 @@ Fixture& GetFixture() {
 }  // namespace keywarden::connector
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace keywarden;
   using namespace keywarden::connector;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   Fixture& fixture = GetFixture();
@@ -73,6 +74,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The member reader and the document builder enforce one set of rules: they must agree.
   std::array<jose::JsonMember, jose::TokenClaims::kCount> members;
   const bool read = jose::ReadJsonMembers(text, "x", jose::TokenClaims::kNames, members).ok();
-  Require(read == jose::ParseJsonObject(text, "x").ok(), "ReadJsonMembers and jose::ParseJsonObject disagree");
+  Require(read == jose::ParseJsonObject(text, "x").ok(), "ReadJsonMembers and ParseJsonObject disagree");
   return 0;
 }

@@ -53,7 +53,13 @@ class KW_SCOPED_CAPABILITY MutexLock {
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
-  // For std::condition_variable::wait, which releases and retakes the lock before returning.
+  // Lets go of the mutex for a while, and takes it back.
+  void Unlock() KW_RELEASE() { lock_.unlock(); }
+  void Lock() KW_ACQUIRE() { lock_.lock(); }
+
+  // For std::condition_variable's waits, which release and retake the lock before returning. The
+  // analysis cannot see into a wait's predicate: wait in a loop that tests the guarded state in
+  // the caller's own code instead.
   std::unique_lock<std::mutex>& unique_lock() { return lock_; }
 
  private:

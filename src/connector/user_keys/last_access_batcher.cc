@@ -15,7 +15,7 @@ LastAccessBatcher::LastAccessBatcher(connector::store::KeyStore& store, std::chr
 
 LastAccessBatcher::~LastAccessBatcher() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
   wake_.notify_one();
@@ -26,7 +26,7 @@ LastAccessBatcher::~LastAccessBatcher() {
 void LastAccessBatcher::Record(std::string_view user_id, TimeMs when) {
   bool wake = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = pending_.find(user_id);
     if (it != pending_.end()) {
       it->second = std::max(it->second, when);
@@ -43,10 +43,10 @@ void LastAccessBatcher::Record(std::string_view user_id, TimeMs when) {
 }
 
 Status LastAccessBatcher::Flush() {
-  std::lock_guard flush_lock(flush_mu_);
+  MutexLock flush_lock(flush_mu_);
   PendingMap batch;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     batch.swap(pending_);
     full_ = false;
   }
@@ -61,7 +61,7 @@ Status LastAccessBatcher::Flush() {
 }
 
 void LastAccessBatcher::Restore(PendingMap batch) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [user_id, when] : batch) {
     auto it = pending_.find(user_id);
     if (it != pending_.end()) {
@@ -75,24 +75,27 @@ void LastAccessBatcher::Restore(PendingMap batch) {
 }
 
 void LastAccessBatcher::Run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
-    wake_.wait_for(lock, interval_, [this] { return stop_ || full_; });
+    const auto deadline = std::chrono::steady_clock::now() + interval_;
+    while (!stop_ && !full_) {
+      if (wake_.wait_until(lock.unique_lock(), deadline) == std::cv_status::timeout) break;
+    }
     if (stop_) break;
-    lock.unlock();
+    lock.Unlock();
     // A failure is kept for the next round (Restore); the store reports its own outages.
     (void)Flush();
-    lock.lock();
+    lock.Lock();
   }
 }
 
 std::size_t LastAccessBatcher::pending() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pending_.size();
 }
 
 std::uint64_t LastAccessBatcher::dropped() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return dropped_;
 }
 

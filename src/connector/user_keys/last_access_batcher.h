@@ -17,12 +17,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 
+#include "base/mutex.h"
 #include "connector/store/key_store.h"
 #include "keywarden/status.h"
 
@@ -68,15 +68,16 @@ class LastAccessBatcher {
   const std::chrono::milliseconds interval_;
   const std::size_t max_pending_;
 
-  mutable std::mutex mu_;  // guards the fields below
-  std::condition_variable wake_;
-  PendingMap pending_;
-  std::uint64_t dropped_ = 0;
-  bool full_ = false;  // asks the thread for an early flush
-  bool stop_ = false;
+  Mutex flush_mu_ KW_ACQUIRED_BEFORE(mu_);  // one flush at a time, so batches reach the store in order
 
-  std::mutex flush_mu_;  // one flush at a time, so batches reach the store in order
-  std::thread thread_;   // last: starts once everything above exists
+  mutable Mutex mu_;
+  std::condition_variable wake_;
+  PendingMap pending_ KW_GUARDED_BY(mu_);
+  std::uint64_t dropped_ KW_GUARDED_BY(mu_) = 0;
+  bool full_ KW_GUARDED_BY(mu_) = false;  // asks the thread for an early flush
+  bool stop_ KW_GUARDED_BY(mu_) = false;
+
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace keywarden::connector
