@@ -388,6 +388,8 @@ std::string SpkiFingerprint(const RsaPublicKey& key) {
   return Hex({digest, length});
 }
 
+std::string DefaultSigningKeyId(const RsaPublicKey& key) { return SpkiFingerprint(key).substr(0, 16); }
+
 FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable,
                                        RsaPrivateKey private_key)
     : path_(std::move(path)),
@@ -397,12 +399,17 @@ FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, b
       public_key_(private_key_.PublicKey()),
       fingerprint_(SpkiFingerprint(public_key_)) {}
 
-Result<std::unique_ptr<FileRsaKeyProvider>> FileRsaKeyProvider::Load(const std::string& path,
-                                                                     const SecureBuffer* password) {
+Result<RsaKeyFile> ReadRsaKeyFile(const std::string& path, const SecureBuffer* password) {
   KW_ASSIGN_OR_RETURN(KeyFileContents contents, ReadKeyFile(path));
   KW_ASSIGN_OR_RETURN(LoadedKey loaded, ParseKeyFile(path, contents.bytes, password));
+  return RsaKeyFile{loaded.format, contents.world_readable, std::move(loaded.key)};
+}
+
+Result<std::unique_ptr<FileRsaKeyProvider>> FileRsaKeyProvider::Load(const std::string& path,
+                                                                     const SecureBuffer* password) {
+  KW_ASSIGN_OR_RETURN(RsaKeyFile file, ReadRsaKeyFile(path, password));
   return std::unique_ptr<FileRsaKeyProvider>(
-      new FileRsaKeyProvider(path, loaded.format, contents.world_readable, std::move(loaded.key)));
+      new FileRsaKeyProvider(path, file.format, file.world_readable, std::move(file.key)));
 }
 
 Result<std::vector<std::uint8_t>> FileRsaKeyProvider::Wrap(std::span<const std::uint8_t> data_key) const {

@@ -31,6 +31,20 @@ std::string_view KeyFileFormatName(KeyFileFormat format);
 // SHA-256 of the key's SPKI DER, lower-case hex (64 characters).
 std::string SpkiFingerprint(const RsaPublicKey& key);
 
+// The kid of a signing key for which none is configured: the first 16 hex digits of its
+// SpkiFingerprint. Stable for the key wherever it is held (a file, an HSM), and different for
+// different keys.
+std::string DefaultSigningKeyId(const RsaPublicKey& key);
+
+// The RSA private key in a key file, read as FileRsaKeyProvider::Load reads it (the formats above,
+// the same checks and the same errors); for the other holders of key files (file_signing_key.h).
+struct RsaKeyFile {
+  KeyFileFormat format;
+  bool world_readable;  // the group or others may read the file
+  RsaPrivateKey key;
+};
+Result<RsaKeyFile> ReadRsaKeyFile(const std::string& path, const SecureBuffer* password);
+
 class FileRsaKeyProvider final : public RsaKeyProvider {
  public:
   // Reads and parses the key file. `password` may be null for an unencrypted PEM file.

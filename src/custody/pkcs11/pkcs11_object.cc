@@ -103,6 +103,35 @@ Result<RsaPublicKey> ReadPkcs11RsaPublicKey(const Pkcs11SessionPool& pool, Pkcs1
   return RsaPublicKeyFromComponents(modulus, exponent);
 }
 
+Result<CK_OBJECT_HANDLE> FindPkcs11PrivateKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                              const Pkcs11KeyName& name, bool so_login, std::string_view section) {
+  KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> keys, FindPkcs11Objects(pool, session, CKO_PRIVATE_KEY, name, 2));
+  if (keys.empty()) {
+    const std::string setting = std::string(section) + (name.id.has_value() ? ".pkcs11_key_id" : ".pkcs11_key_label");
+    return NotFoundError(
+        "no private key with " + name.ToString() + " on PKCS#11 token '" + pool.token_label() + "' (" + setting + ")" +
+        (so_login ? "; the security officer cannot see private keys on most tokens: log in as user" : ""));
+  }
+  if (keys.size() > 1) {
+    return InvalidArgumentError("more than one private key with " + name.ToString() + " on PKCS#11 token '" +
+                                pool.token_label() + "': name the key by its id");
+  }
+  return keys.front();
+}
+
+Result<RsaPublicKey> ReadPkcs11PrivateKeysPublicKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                                    CK_OBJECT_HANDLE private_key, const Pkcs11KeyName& name) {
+  auto from_private = ReadPkcs11RsaPublicKey(pool, session, private_key);
+  if (from_private.ok() || from_private.status().code() != ErrorCode::kNotFound) return from_private;
+  KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> publics, FindPkcs11Objects(pool, session, CKO_PUBLIC_KEY, name, 2));
+  if (publics.size() != 1) {
+    return NotFoundError("cannot read the public key of the private key with " + name.ToString() +
+                         " on PKCS#11 token '" + pool.token_label() +
+                         "': neither the private key nor one public key object of that name holds it");
+  }
+  return ReadPkcs11RsaPublicKey(pool, session, publics.front());
+}
+
 Result<RsaPublicKey> RsaPublicKeyFromComponents(std::span<const std::uint8_t> modulus,
                                                 std::span<const std::uint8_t> exponent) {
   if (modulus.empty() || exponent.empty() || modulus.size() > 1024 || exponent.size() > 64) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "custody/pkcs11/pkcs11_session_pool.h"
@@ -42,6 +43,18 @@ Result<bool> GetPkcs11Bool(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Ses
 // key that carries them), checked as any RsaPublicKey (RSA, 2048..4096 bits).
 Result<RsaPublicKey> ReadPkcs11RsaPublicKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
                                             CK_OBJECT_HANDLE object);
+
+// The one private key named `name`, as a key provider finds its key. kNotFound names the setting
+// (`section`.pkcs11_key_id or .pkcs11_key_label) and, for a security officer's login (`so_login`),
+// says that it cannot see private keys; kInvalidArgument when two private keys have that name.
+Result<CK_OBJECT_HANDLE> FindPkcs11PrivateKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                              const Pkcs11KeyName& name, bool so_login, std::string_view section);
+
+// The public key that belongs to `private_key` (named `name`): the private key object's own
+// CKA_MODULUS and CKA_PUBLIC_EXPONENT, or else, as some tokens keep the exponent only there, those
+// of the one public key object of the same name. kNotFound when neither holds it.
+Result<RsaPublicKey> ReadPkcs11PrivateKeysPublicKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                                    CK_OBJECT_HANDLE private_key, const Pkcs11KeyName& name);
 
 // The public key from its big-endian modulus and exponent.
 Result<RsaPublicKey> RsaPublicKeyFromComponents(std::span<const std::uint8_t> modulus,

@@ -13,21 +13,7 @@ namespace {
 
 using Session = Pkcs11SessionPool::Session;
 
-Result<CK_OBJECT_HANDLE> FindPrivateKey(const Pkcs11SessionPool& pool, Session& session, const Pkcs11KeyName& name,
-                                        bool so_login) {
-  KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> keys, FindPkcs11Objects(pool, session, CKO_PRIVATE_KEY, name, 2));
-  if (keys.empty()) {
-    const std::string setting = name.id.has_value() ? "rsa_key.pkcs11_key_id" : "rsa_key.pkcs11_key_label";
-    return NotFoundError(
-        "no private key with " + name.ToString() + " on PKCS#11 token '" + pool.token_label() + "' (" + setting + ")" +
-        (so_login ? "; the security officer cannot see private keys on most tokens: log in as user" : ""));
-  }
-  if (keys.size() > 1) {
-    return InvalidArgumentError("more than one private key with " + name.ToString() + " on PKCS#11 token '" +
-                                pool.token_label() + "': name the key by its id");
-  }
-  return keys.front();
-}
+constexpr std::string_view kSection = "rsa_key";
 
 // RSA-OAEP as the reference asks the token for it: SHA-1 for the hash and MGF1, no label.
 CK_RSA_PKCS_OAEP_PARAMS OaepSha1() { return {CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, nullptr, 0}; }
@@ -55,7 +41,7 @@ Result<std::unique_ptr<Pkcs11RsaKeyProvider>> Pkcs11RsaKeyProvider::Open(const P
   bool always_authenticate = false;
   Pkcs11SessionPool& p = *pool;
   const Status ran = p.Run([&](Session& session) -> Status {
-    KW_ASSIGN_OR_RETURN(session.key, FindPrivateKey(p, session, name, so_login));
+    KW_ASSIGN_OR_RETURN(session.key, FindPkcs11PrivateKey(p, session, name, so_login, kSection));
     const std::string key = "the private key with " + name.ToString() + " on PKCS#11 token '" + p.token_label() + "'";
     KW_ASSIGN_OR_RETURN(std::vector<std::uint8_t> type, GetPkcs11Attribute(p, session, session.key, CKA_KEY_TYPE));
     CK_KEY_TYPE rsa = CKK_RSA;
@@ -66,20 +52,14 @@ Result<std::unique_ptr<Pkcs11RsaKeyProvider>> Pkcs11RsaKeyProvider::Open(const P
     if (!decrypt) return InvalidArgumentError(key + " may not decrypt (CKA_DECRYPT is false)");
     KW_ASSIGN_OR_RETURN(always_authenticate, GetPkcs11Bool(p, session, session.key, CKA_ALWAYS_AUTHENTICATE, false));
 
-    auto from_private = ReadPkcs11RsaPublicKey(p, session, session.key);
-    if (from_private.ok()) {
-      KW_ASSIGN_OR_RETURN(modulus, GetPkcs11Attribute(p, session, session.key, CKA_MODULUS));
-      public_key = std::move(from_private).value();
-      return OkStatus();
+    KW_ASSIGN_OR_RETURN(public_key, ReadPkcs11PrivateKeysPublicKey(p, session, session.key, name));
+    // Check() compares the private key's modulus, when it shows one, with this one.
+    auto own_modulus = GetPkcs11Attribute(p, session, session.key, CKA_MODULUS);
+    if (own_modulus.ok()) {
+      modulus = std::move(own_modulus).value();
+    } else if (own_modulus.status().code() != ErrorCode::kNotFound) {
+      return own_modulus.status();
     }
-    if (from_private.status().code() != ErrorCode::kNotFound) return from_private.status();
-    // Some tokens keep the public exponent only on the public key object.
-    KW_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> publics, FindPkcs11Objects(p, session, CKO_PUBLIC_KEY, name, 2));
-    if (publics.size() != 1) {
-      return NotFoundError("cannot read the public key of " + key +
-                           ": neither the private key nor one public key object of that name holds it");
-    }
-    KW_ASSIGN_OR_RETURN(public_key, ReadPkcs11RsaPublicKey(p, session, publics.front()));
     return OkStatus();
   });
   if (!ran.ok()) return ran;
@@ -89,7 +69,7 @@ Result<std::unique_ptr<Pkcs11RsaKeyProvider>> Pkcs11RsaKeyProvider::Open(const P
 
 Status Pkcs11RsaKeyProvider::FindKey(Session& session) const {
   if (session.key != CK_INVALID_HANDLE) return OkStatus();
-  KW_ASSIGN_OR_RETURN(session.key, FindPrivateKey(*pool_, session, name_, so_login_));
+  KW_ASSIGN_OR_RETURN(session.key, FindPkcs11PrivateKey(*pool_, session, name_, so_login_, kSection));
   return OkStatus();
 }
 

@@ -29,22 +29,27 @@ Status LoginFailure(CK_RV rv, const std::string& token, const std::string& pin_s
   }
 }
 
-Result<std::string> ModulePath(const Pkcs11Settings& settings) {
+Result<std::string> ModulePath(const Pkcs11Settings& settings, std::string_view section) {
   if (!settings.library.empty()) return settings.library;
   KW_ASSIGN_OR_RETURN(Pkcs11ProviderModule known, Pkcs11ProviderModuleFor(settings.provider_name));
   if (::access(known.path.c_str(), F_OK) != 0) {
     return UnavailableError("the PKCS#11 module of provider '" + settings.provider_name + "' is not installed (" +
-                            known.path + "): install " + std::string(known.installed_by) +
-                            ", or set rsa_key.pkcs11_library to the module's path");
+                            known.path + "): install " + std::string(known.installed_by) + ", or set " +
+                            std::string(section) + ".pkcs11_library to the module's path");
   }
   return known.path;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Pkcs11SessionPool>> OpenPkcs11SessionPool(const Pkcs11Settings& settings, bool read_write) {
-  if (!settings.pin.has_value()) return InvalidArgumentError("no PIN is configured for the PKCS#11 token");
-  KW_ASSIGN_OR_RETURN(std::string path, ModulePath(settings));
+Result<std::unique_ptr<Pkcs11SessionPool>> OpenPkcs11SessionPool(const Pkcs11Settings& settings, bool read_write,
+                                                                 std::string_view section) {
+  const std::string pin_setting =
+      settings.pin_setting.empty() ? std::string(section) + ".pkcs11_pin" : settings.pin_setting;
+  if (!settings.pin.has_value()) {
+    return InvalidArgumentError("no PIN is configured for the PKCS#11 token (" + pin_setting + ")");
+  }
+  KW_ASSIGN_OR_RETURN(std::string path, ModulePath(settings, section));
   KW_ASSIGN_OR_RETURN(std::shared_ptr<Pkcs11Module> module, Pkcs11Module::Load(path));
   Pkcs11SessionPool::Options options;
   options.token_serial = settings.token_serial;
@@ -52,7 +57,7 @@ Result<std::unique_ptr<Pkcs11SessionPool>> OpenPkcs11SessionPool(const Pkcs11Set
   const bool so = settings.user_type == Pkcs11Settings::UserType::kSo;
   options.user_type = so ? CKU_SO : CKU_USER;
   options.pin = settings.pin->Clone();
-  options.pin_setting = settings.pin_setting.empty() ? "rsa_key.pkcs11_pin" : settings.pin_setting;
+  options.pin_setting = pin_setting;
   options.size = settings.sessions;
   options.read_write = read_write || so;
   return Pkcs11SessionPool::Open(std::move(module), std::move(options));

@@ -113,8 +113,10 @@ class Pkcs11SessionPool {
 // The pool `settings` describe: the module (by path, or by the provider's short name, saying so
 // when that module is not installed), the token, the user type and the PIN. Logs in as the user
 // for "user" and "context_specific", as the security officer for "so" (read/write sessions, as
-// the token requires). `read_write` asks for read/write sessions (key generation).
-Result<std::unique_ptr<Pkcs11SessionPool>> OpenPkcs11SessionPool(const Pkcs11Settings& settings, bool read_write);
+// the token requires). `read_write` asks for read/write sessions (key generation). `section` is
+// the configuration section the settings came from ("rsa_key", "signing_key"), which errors name.
+Result<std::unique_ptr<Pkcs11SessionPool>> OpenPkcs11SessionPool(const Pkcs11Settings& settings, bool read_write,
+                                                                 std::string_view section = "rsa_key");
 
 }  // namespace keywarden::custody
 
