@@ -46,8 +46,8 @@ TEST_F(ServiceHostTest, AliveAndNowAnswerTheUtcTime) {
     auto response = SendRequest(host_->port(), "GET", path);
     ASSERT_EQ(response.status, 200) << path;
     ASSERT_TRUE(response.json().is_string()) << response.body;
-    EXPECT_TRUE(std::regex_match(response.json().get<std::string>(),
-                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+    EXPECT_TRUE(
+        std::regex_match(response.json().get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
         << response.body;
   }
 }
