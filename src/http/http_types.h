@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 namespace keywarden::http {
+
+struct WebSocketHandler;  // http/websocket.h
 
 // Orders header names case-insensitively (HTTP field names are case-insensitive), and allows
 // lookups by std::string_view.
@@ -83,6 +86,9 @@ struct HttpResponse {
   std::string content_type;  // the server sends "text/plain; charset=utf-8" when left empty
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra fields, sent in order
+  // Set only by AcceptWebSocket() (http/websocket.h), with status 101: a WebSocket route's accept
+  // callback accepting the upgrade. The server ignores it on any other route or status.
+  std::shared_ptr<const WebSocketHandler> websocket;
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";

@@ -91,6 +91,8 @@ Router::RouteHandle& Router::RouteHandle::With(Middleware middleware) {
 
 Execution Router::Match::execution() const { return endpoint_ == nullptr ? Execution::kInline : endpoint_->execution; }
 
+bool Router::Match::websocket() const { return endpoint_ != nullptr && endpoint_->websocket; }
+
 Router::RouteHandle Router::Add(std::string method, std::string_view pattern, Handler handler, Execution execution) {
   Segments segments;
   SplitPath(pattern, std::numeric_limits<std::size_t>::max(), segments);
@@ -116,6 +118,12 @@ Router::RouteHandle Router::Add(std::string method, std::string_view pattern, Ha
   Endpoint& stored = node->endpoints[std::move(method)];
   stored = std::move(endpoint);
   return RouteHandle(stored);
+}
+
+Router::RouteHandle Router::AddWebSocket(std::string_view pattern, Handler accept, Execution execution) {
+  RouteHandle route = Add("GET", pattern, std::move(accept), execution);
+  route.endpoint_->websocket = true;
+  return route;
 }
 
 void Router::Use(Middleware middleware) { layers_.push_back(std::move(middleware)); }

@@ -24,6 +24,11 @@
 // A request passes the router-wide layers (first Use() outermost), then the route's own (first
 // With() outermost), then the handler.
 //
+// WebSocket routes (http/websocket.h) are GET routes whose handler is an accept callback:
+//   router.AddWebSocket("/notifications/hub", accept).With(bearer);
+// They match, take parameters and middleware, and label metrics exactly like HTTP routes; the
+// server checks the upgrade handshake before it dispatches to them.
+//
 // Thread-safety: routes are declared (Add, With, Use) before the server starts, from one
 // thread. From then on the router is read-only, and Find, Dispatch, execution and route_label
 // are safe to call from any number of threads without locks.
@@ -84,6 +89,8 @@ class Router {
    public:
     // Whether a route has both the request's path and its method.
     bool found() const { return endpoint_ != nullptr; }
+    // Whether the matched route is a WebSocket route (AddWebSocket).
+    bool websocket() const;
     // How the matched route runs; kInline when none matched (404 and 405 answers are quick).
     Execution execution() const;
     // The matched pattern (for a 405, the first pattern matching the path), or "other".
@@ -103,6 +110,13 @@ class Router {
   // middleware included.
   RouteHandle Add(std::string method, std::string_view pattern, Handler handler,
                   Execution execution = Execution::kInline);
+
+  // Registers a WebSocket route: GET on `pattern`, answered by `accept` (http/websocket.h), which
+  // either refuses with any response or accepts with AcceptWebSocket(handler). Otherwise like
+  // Add("GET", ...): it replaces a GET route on the same pattern (and a later Add("GET") replaces
+  // it), takes middleware, and `execution` says where `accept` runs (kBlocking when it waits,
+  // e.g. on a database); the WebSocket itself always lives on its I/O thread.
+  RouteHandle AddWebSocket(std::string_view pattern, Handler accept, Execution execution = Execution::kInline);
 
   // Wraps every route added after this call in `middleware`, outside the routes' own With()
   // layers; routes added earlier keep theirs. The first Use() is the outermost.
@@ -138,6 +152,7 @@ class Router {
     std::vector<Middleware> layers;            // router-wide then the route's own, outermost first
     Handler wrapped;                           // `handler` inside `layers`: what Dispatch calls
     Execution execution = Execution::kInline;
+    bool websocket = false;  // added by AddWebSocket
   };
 
   // One segment position of the patterns sharing a prefix.

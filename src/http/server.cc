@@ -6,7 +6,8 @@
 // A connection's life: [TLS handshake] -> read a request (parser with header/body limits, under
 // request_timeout) -> handle -> write -> either wait for the next request (idle_timeout) or
 // close. Error answers always close the connection afterwards, with a short "lingering close"
-// so the client can read the answer before the socket goes away.
+// so the client can read the answer before the socket goes away. An accepted WebSocket upgrade
+// hands the socket to a WebSocket connection (websocket.cc) instead.
 #include "http/server.h"
 #include "base/ascii.h"
 
@@ -39,6 +40,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/internal/server_core.h"
 #include "http/wiping_allocator.h"
 
 namespace keywarden::http {
@@ -48,15 +50,14 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-// Header fields (the bearer token) and the read buffer are wiped when freed; bodies are wiped
-// explicitly once handled and once sent.
-using WipingFields = bhttp::basic_fields<WipingAllocator<char>>;
-using BeastRequest = bhttp::request<bhttp::string_body, WipingFields>;
+using internal::BeastRequest;
+using internal::Clock;
+using internal::PlainStream;
+using internal::ServerCore;
+using internal::SessionBase;
+using internal::TlsStream;
 using RequestParser = bhttp::request_parser<bhttp::string_body, WipingAllocator<char>>;
 using ReadBuffer = beast::basic_flat_buffer<WipingAllocator<char>>;
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::size_t kIdleReadBytes = 4096;
 constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
@@ -118,67 +119,49 @@ std::string HostPort(const std::string& host, std::uint16_t port) {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-class SessionBase {
- public:
-  virtual ~SessionBase() = default;
-  // Asks the connection to close now if it is idle; a request in progress finishes first.
-  virtual void Drain() = 0;
-};
+}  // namespace
 
-// What every connection shares: configuration, routes and the registry used by Stop().
-struct ServerCore {
-  HttpServerOptions options;
-  std::string cors_origin;  // normalised; empty when CORS is off
-  std::shared_ptr<const Router> router;
-  RequestObserver observer;
-  std::unique_ptr<asio::ssl::context> tls;
-  std::unique_ptr<asio::thread_pool> blocking_pool;  // runs Execution::kBlocking routes
-  std::atomic<bool> stopping{false};
+namespace internal {
 
-  std::mutex mu;
-  std::condition_variable cv;  // signalled when `active` drops
-  std::size_t active = 0;      // counted (non-rejected) connections
-  std::uint64_t next_id = 0;
-  std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
+bool IsHandlerField(std::string_view name, std::string_view value) {
+  if (!IsToken(name) || !IsSafeValue(value)) return false;
+  return !EqualsIgnoreAsciiCase(name, "Content-Length") && !EqualsIgnoreAsciiCase(name, "Transfer-Encoding") &&
+         !EqualsIgnoreAsciiCase(name, "Connection") && !EqualsIgnoreAsciiCase(name, "Server") &&
+         !EqualsIgnoreAsciiCase(name, "Content-Type");
+}
 
-  void Unregister(std::uint64_t id) {
-    std::lock_guard lock(mu);
-    sessions.erase(id);
-    --active;
-    cv.notify_all();
-  }
-
-  // CORS pre-flight, or the router (whose exceptions become a generic 500), plus CORS headers.
-  // `match` is the router's match for `request`, found once per request.
-  HttpResponse Respond(HttpRequest& request, Router::Match match) const {
-    bool cors_match = !cors_origin.empty() && request.header("Origin") == cors_origin;
-    HttpResponse response;
-    if (cors_match && request.method == "OPTIONS" && !request.header("Access-Control-Request-Method").empty()) {
-      response.status = 204;
-      response.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-      std::string_view requested = request.header("Access-Control-Request-Headers");
-      bool plain_list = std::all_of(requested.begin(), requested.end(),
-                                    [](char c) { return IsTokenChar(c) || c == ',' || c == ' ' || c == '\t'; });
-      if (!requested.empty() && plain_list) {
-        response.headers.emplace_back("Access-Control-Allow-Headers", std::string(requested));
-      }
-      response.headers.emplace_back("Access-Control-Max-Age", "600");
-    } else {
-      try {
-        response = router->Dispatch(request, std::move(match));
-      } catch (...) {
-        response = JsonError(500, "internal server error");
-      }
+HttpResponse ServerCore::Respond(HttpRequest& request, Router::Match match) const {
+  bool cors_match = !cors_origin.empty() && request.header("Origin") == cors_origin;
+  HttpResponse response;
+  if (cors_match && request.method == "OPTIONS" && !request.header("Access-Control-Request-Method").empty()) {
+    response.status = 204;
+    response.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    std::string_view requested = request.header("Access-Control-Request-Headers");
+    bool plain_list = std::all_of(requested.begin(), requested.end(),
+                                  [](char c) { return IsTokenChar(c) || c == ',' || c == ' ' || c == '\t'; });
+    if (!requested.empty() && plain_list) {
+      response.headers.emplace_back("Access-Control-Allow-Headers", std::string(requested));
     }
-    // Vary on every response when CORS is on: caches must not hand one origin's answer to another.
-    if (!cors_origin.empty()) response.headers.emplace_back("Vary", "Origin");
-    if (cors_match) {
-      response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
-      response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+    response.headers.emplace_back("Access-Control-Max-Age", "600");
+  } else {
+    try {
+      response = router->Dispatch(request, std::move(match));
+    } catch (...) {
+      response = JsonError(500, "internal server error");
     }
-    return response;
   }
-};
+  // Vary on every response when CORS is on: caches must not hand one origin's answer to another.
+  if (!cors_origin.empty()) response.headers.emplace_back("Vary", "Origin");
+  if (cors_match) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
+    response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  }
+  return response;
+}
+
+}  // namespace internal
+
+namespace {
 
 // Appends "Name: value\r\n".
 void AppendField(std::string& out, std::string_view name, std::string_view value) {
@@ -202,18 +185,17 @@ void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version,
                               ? kDefaultContentType
                               : std::string_view(response.content_type);
   AppendField(out, "Content-Type", type);
+  bool upgrade = false;  // a 426 names the protocol to upgrade to
   for (const auto& [name, value] : response.headers) {
-    if (!IsToken(name) || !IsSafeValue(value)) continue;
-    if (EqualsIgnoreAsciiCase(name, "Content-Length") || EqualsIgnoreAsciiCase(name, "Transfer-Encoding") ||
-        EqualsIgnoreAsciiCase(name, "Connection") || EqualsIgnoreAsciiCase(name, "Server") ||
-        EqualsIgnoreAsciiCase(name, "Content-Type")) {
-      continue;
-    }
+    if (!internal::IsHandlerField(name, value)) continue;
+    upgrade = upgrade || EqualsIgnoreAsciiCase(name, "Upgrade");
     AppendField(out, name, value);
   }
   if (has_body) AppendField(out, "Content-Length", std::to_string(response.body.size()));
-  if (http10 && keep_alive) AppendField(out, "Connection", "keep-alive");
-  if (!http10 && !keep_alive) AppendField(out, "Connection", "close");
+  // `Upgrade` must be listed in Connection (RFC 9110 section 7.8), so that proxies drop it.
+  if (http10 && keep_alive) AppendField(out, "Connection", upgrade ? "upgrade, keep-alive" : "keep-alive");
+  if (!http10 && !keep_alive) AppendField(out, "Connection", upgrade ? "upgrade, close" : "close");
+  if (!http10 && keep_alive && upgrade) AppendField(out, "Connection", "upgrade");
   out.append("\r\n");
   if (has_body) out.append(response.body);
   // A GET's key: this copy now, the one in `out` once sent.
@@ -229,6 +211,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
           std::uint64_t id)
       : core_(std::move(core)),
         stream_(MakeStream(std::move(socket), *core_)),
+        executor_(stream_.get_executor()),
         client_address_(std::move(client_address)),
         counted_(counted),
         id_(id) {}
@@ -243,11 +226,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Drain() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnDrain(); });
+    asio::post(executor_, [self = this->shared_from_this()] { self->OnDrain(); });
   }
 
  private:
-  enum class State { kStarting, kIdle, kReading, kBusy, kClosing, kClosed };
+  // kUpgraded: the stream now belongs to a WebSocket connection; this session only ends.
+  enum class State { kStarting, kIdle, kReading, kBusy, kClosing, kClosed, kUpgraded };
 
   static Stream MakeStream(tcp::socket&& socket, ServerCore& core) {
     if constexpr (kTls) {
@@ -325,6 +309,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (!ToHttpRequest(raw, request)) return SendError(400, "malformed request target");
     Router::Match match = core_->router->Find(request);
     const std::string_view label = match.label();  // points into the router, which outlives the session
+    websocket_ = match.websocket();
+    if (websocket_) {
+      // The handshake is checked before the route's middleware: nothing to authenticate yet.
+      std::optional<HttpResponse> refusal = internal::CheckWebSocketUpgrade(raw, buffer_.size() != 0);
+      if (!refusal && core_->stopping) refusal = JsonError(503, "the server is stopping");
+      if (refusal) return Finish(request, std::move(*refusal), label, start, keep_alive, version);
+    }
     if (core_->blocking_pool != nullptr && match.execution() == Execution::kBlocking) {
       // Off the I/O thread: its other connections keep moving, and concurrent writes can meet
       // in one group commit. The answer is sent back on this connection's own thread.
@@ -346,7 +337,21 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
               bool keep_alive, unsigned version) {
     OPENSSL_cleanse(request.body.data(), request.body.size());  // a PUT's key
     if (state_ == State::kClosed) return;
+    if (websocket_ && response.status == 101 && response.websocket != nullptr) {
+      return Upgrade(request, std::move(response), label, start);
+    }
     Send(request, std::move(response), label, start, keep_alive && !core_->stopping, version);
+  }
+
+  // Hands the stream, with this connection's slot and registry entry, to a WebSocket connection.
+  // The request was checked by CheckWebSocketUpgrade and nothing follows it in buffer_.
+  void Upgrade(const HttpRequest& request, HttpResponse accept, std::string_view label, Clock::time_point start) {
+    state_ = State::kUpgraded;
+    core_->Observe(request, accept, start, label);
+    internal::Upgrade upgrade{parser_->release(), std::move(accept), client_address_, label, counted_, id_};
+    counted_ = false;
+    parser_.reset();
+    internal::StartWebSocket(core_, std::move(stream_), std::move(upgrade));
   }
 
   // Answers with a JSON error the server made itself, then closes.
@@ -364,13 +369,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Send(const HttpRequest& request, HttpResponse response, std::string_view label, Clock::time_point start,
             bool keep_alive, unsigned version) {
     state_ = State::kBusy;
-    if (core_->observer) {
-      try {
-        core_->observer(request, response, Clock::now() - start, label);
-      } catch (...) {
-        // Metrics and audit must never take a request down.
-      }
-    }
+    core_->Observe(request, response, start, label);
     try {
       SerializeResponse(std::move(response), keep_alive, version, wire_);
     } catch (...) {
@@ -432,12 +431,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   std::shared_ptr<ServerCore> core_;
   Stream stream_;
+  const asio::any_io_executor executor_;  // the stream's, kept for Drain() once an upgrade has moved the stream
   std::string client_address_;
   bool counted_;
   std::uint64_t id_;
   State state_ = State::kStarting;
   bool first_ = true;
   bool close_after_write_ = false;
+  bool websocket_ = false;  // the request being handled is for a WebSocket route
   std::size_t lingered_ = 0;
   ReadBuffer buffer_;
   std::optional<RequestParser> parser_;
@@ -494,19 +495,15 @@ struct HttpServer::Impl {
         id = core->next_id++;
       }
     }
-    std::shared_ptr<SessionBase> session;
+    // Registered before it runs: an upgrade, on another thread, replaces the entry.
     if (core->tls) {
       auto tls = std::make_shared<Session<TlsStream>>(core, std::move(socket), std::move(client), counted, id);
+      if (counted) core->Register(id, tls);
       tls->Run();
-      session = std::move(tls);
     } else {
       auto plain = std::make_shared<Session<PlainStream>>(core, std::move(socket), std::move(client), counted, id);
+      if (counted) core->Register(id, plain);
       plain->Run();
-      session = std::move(plain);
-    }
-    if (counted) {
-      std::lock_guard lock(core->mu);
-      core->sessions[id] = session;
     }
     Accept();
   }
@@ -527,7 +524,8 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<const Router> router, RequestObserver observer)
+HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<const Router> router, RequestObserver observer,
+                       WebSocketObserver websocket_observer)
     : impl_(std::make_unique<Impl>()) {
   ServerCore& core = *impl_->core;
   core.options = std::move(options);
@@ -537,11 +535,14 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<const Router> 
   }
   core.router = router ? std::move(router) : std::make_shared<const Router>();
   core.observer = std::move(observer);
+  core.websocket_observer = std::move(websocket_observer);
 }
 
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 
 std::uint16_t HttpServer::port() const { return impl_->port; }
+
+std::size_t HttpServer::open_websockets() const { return impl_->core->open_websockets.load(); }
 
 Status HttpServer::Start() {
   std::lock_guard lifecycle(impl_->lifecycle_mu);
@@ -549,8 +550,10 @@ Status HttpServer::Start() {
   ServerCore& core = *impl_->core;
   const HttpServerOptions& o = core.options;
   std::string where = HostPort(o.address, o.port);
+  const WebSocketOptions& ws = o.websocket;
   if (o.max_header_bytes == 0 || o.max_connections == 0 || o.request_timeout.count() <= 0 ||
-      o.idle_timeout.count() <= 0) {
+      o.idle_timeout.count() <= 0 || ws.max_message_bytes == 0 || ws.max_queued_messages == 0 ||
+      ws.max_queued_bytes == 0 || ws.idle_timeout.count() <= 0) {
     return InvalidArgumentError("cannot listen on " + where + ": limits and timeouts must be positive");
   }
 

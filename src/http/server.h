@@ -8,7 +8,11 @@
 //
 // Handlers of Execution::kInline routes run on the I/O threads (one io_context per thread), so
 // they must be quick; routes that wait (a durable commit, a network database) are added with
-// Execution::kBlocking and run on a separate pool. Only server.cc sees the HTTP library (a pimpl keeps it out of here).
+// Execution::kBlocking and run on a separate pool. Only the .cc files see the HTTP library (a pimpl
+// keeps it out of here).
+//
+// WebSocket routes (Router::AddWebSocket, http/websocket.h) upgrade connections of the same
+// listener; an open WebSocket counts against max_connections like a keep-alive connection.
 #ifndef KEYWARDEN_HTTP_SERVER_H_
 #define KEYWARDEN_HTTP_SERVER_H_
 
@@ -39,6 +43,18 @@ struct CorsOptions {
   std::string allowed_origin;
 };
 
+// Bounds of each WebSocket (see http/websocket.h).
+struct WebSocketOptions {
+  std::size_t max_message_bytes = 64 * 1024;  // incoming; a larger message closes with 1009
+  // Outgoing messages not yet written (the one being written included); one more disconnects
+  // the client, which is not reading.
+  std::size_t max_queued_messages = 1024;
+  std::size_t max_queued_bytes = 1024 * 1024;
+  // A ping is sent after half of it without a frame from the client; a client silent for all of
+  // it is disconnected. The closing handshake must finish within request_timeout.
+  std::chrono::milliseconds idle_timeout{30'000};
+};
+
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // IPv4/IPv6 literal or a host name
   std::uint16_t port = 5000;          // 0 picks a free port; see HttpServer::port()
@@ -53,6 +69,7 @@ struct HttpServerOptions {
   unsigned blocking_threads = 32;
   std::optional<TlsFiles> tls;  // TLS 1.2+ when set
   std::optional<CorsOptions> cors;
+  WebSocketOptions websocket;
 };
 
 // Called once per answered request, including error answers the server made itself (400,
@@ -62,10 +79,20 @@ struct HttpServerOptions {
 using RequestObserver = std::function<void(const HttpRequest& request, const HttpResponse& response,
                                            std::chrono::nanoseconds latency, std::string_view route_label)>;
 
+// What happened to a WebSocket, for metrics: kOpened once its 101 has been sent (the upgrades
+// counter), kClosed when it ends (exactly once after kOpened).
+enum class WebSocketEvent { kOpened, kClosed };
+
+// Called on the connection's I/O thread with the route's bounded label (the pattern, as for
+// RequestObserver). Must be thread-safe; an exception it throws is swallowed. The upgrade request
+// itself and a refused upgrade reach the RequestObserver (status 101, or the refusal's status).
+using WebSocketObserver = std::function<void(WebSocketEvent event, std::string_view route_label)>;
+
 class HttpServer {
  public:
   // `router` must not change once Start() is called.
-  HttpServer(HttpServerOptions options, std::shared_ptr<const Router> router, RequestObserver observer = nullptr);
+  HttpServer(HttpServerOptions options, std::shared_ptr<const Router> router, RequestObserver observer = nullptr,
+             WebSocketObserver websocket_observer = nullptr);
   ~HttpServer();  // Stop(0) if still running
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -77,11 +104,15 @@ class HttpServer {
   // The bound port (useful with port 0); 0 before Start().
   std::uint16_t port() const;
 
+  // WebSockets open now (handshake done, not yet ended): a scrape-time gauge. Thread-safe.
+  std::size_t open_websockets() const;
+
   // Graceful shutdown: stops accepting, closes idle connections, lets requests already being
-  // received or handled finish (their responses say Connection: close) until `drain` has passed,
-  // then closes everything and joins the threads. A handler still running at the deadline is
-  // waited for (it cannot be interrupted). Safe to call more than once; never from a handler
-  // (it joins the threads handlers run on).
+  // received or handled finish (their responses say Connection: close) and starts the closing
+  // handshake of open WebSockets (1001, going away) until `drain` has passed, then closes
+  // everything and joins the threads (a WebSocket still open then gets its on_close here). A handler still running at
+  // the deadline is waited for (it cannot be interrupted). Safe to call more than once; never from a handler (it joins
+  // the threads handlers run on).
   void Stop(std::chrono::milliseconds drain);
 
  private:

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/middleware.h"
+#include "http/websocket.h"
 
 namespace keywarden::http {
 namespace {
@@ -389,6 +390,47 @@ TEST(RouterTest, BracesAroundNothingAreALiteral) {
   router.Add("GET", "/odd/{}", Answer("literal"));
   EXPECT_EQ(router.Dispatch(Request("GET", "/odd/{}")).status, 200);
   EXPECT_EQ(router.Dispatch(Request("GET", "/odd/x")).status, 404);
+}
+
+// A WebSocket route is a GET route flagged for the server: same matching, parameters, labels and
+// middleware; its accept callback's answer is an ordinary response or AcceptWebSocket's 101.
+TEST(RouterTest, WebSocketRoutesMatchLikeGetRoutes) {
+  Router router = MakeRouter();
+  std::string seen_room;
+  router
+      .AddWebSocket("/hub/{room}",
+                    [&seen_room](const HttpRequest& r) {
+                      seen_room = std::string(r.path_param("room"));
+                      return AcceptWebSocket(WebSocketHandler{});
+                    })
+      .With([](Handler next) {
+        return
+            [next](const HttpRequest& r) { return r.header("Authorization").empty() ? JsonError(401, "no") : next(r); };
+      });
+
+  Router::Match match = router.Find(Request("GET", "/hub/lobby"));
+  EXPECT_TRUE(match.found());
+  EXPECT_TRUE(match.websocket());
+  EXPECT_EQ(match.label(), "/hub/{room}");
+  EXPECT_EQ(match.execution(), Execution::kInline);
+  EXPECT_EQ(router.Dispatch(Request("GET", "/hub/lobby")).status, 401);  // the middleware refused
+  EXPECT_TRUE(seen_room.empty());
+  HttpRequest authorised = Request("GET", "/hub/lobby");
+  authorised.headers["Authorization"] = "Bearer t";
+  HttpResponse accepted = router.Dispatch(authorised);
+  EXPECT_EQ(accepted.status, 101);
+  EXPECT_NE(accepted.websocket, nullptr);
+  EXPECT_EQ(seen_room, "lobby");
+
+  HttpResponse post = router.Dispatch(Request("POST", "/hub/lobby"));
+  EXPECT_EQ(post.status, 405);
+  EXPECT_FALSE(router.Find(Request("POST", "/hub/lobby")).websocket());
+  EXPECT_FALSE(router.Find(Request("GET", "/user-keys")).websocket());
+
+  // Like Add: a later GET on the same pattern replaces the WebSocket route.
+  router.Add("GET", "/hub/{id}", [](const HttpRequest&) { return JsonResponse(200, "plain"); });
+  EXPECT_FALSE(router.Find(Request("GET", "/hub/lobby")).websocket());
+  EXPECT_EQ(router.Dispatch(Request("GET", "/hub/lobby")).status, 200);
 }
 
 }  // namespace
