@@ -4,6 +4,7 @@
 #include "http/http_client.h"
 #include "base/ascii.h"
 #include "net/loopback.h"
+#include "net/url.h"
 
 #include <algorithm>
 #include <cctype>
@@ -36,17 +37,10 @@ std::string Reason(const beast::error_code& ec) {
 }
 
 // The URL as shown in errors: no query string (it could carry something private).
-std::string ShownUrl(const ParsedUrl& url) {
+std::string ShownUrl(const net::HttpUrl& url) {
   bool v6 = url.host.find(':') != std::string::npos;
-  std::string path = url.target.substr(0, url.target.find('?'));
   return std::string(url.https ? "https://" : "http://") + (v6 ? "[" + url.host + "]" : url.host) + ":" +
-         std::to_string(url.port) + path;
-}
-
-bool ValidHostName(std::string_view host) {
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
-  });
+         std::to_string(url.EffectivePort()) + (url.path.empty() ? "/" : url.path);
 }
 
 // Runs the io_context until the operation just started has completed (the stream's expiry
@@ -59,7 +53,7 @@ void RunOne(asio::io_context& io) {
 // Connect (endpoints already resolved), optional TLS handshake, request, response.
 template <typename Stream>
 Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& endpoints,
-                             const ParsedUrl& url, const HttpClientOptions& options, Clock::time_point deadline) {
+                             const net::HttpUrl& url, const HttpClientOptions& options, Clock::time_point deadline) {
   const std::string shown = "GET " + ShownUrl(url);
   beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
   beast::error_code ec;
@@ -79,11 +73,11 @@ Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::re
     }
   }
 
-  bhttp::request<bhttp::empty_body> request(bhttp::verb::get, url.target, 11);
-  bool default_port = url.port == (url.https ? 443 : 80);
+  bhttp::request<bhttp::empty_body> request(bhttp::verb::get, url.RequestTarget(), 11);
+  bool default_port = url.EffectivePort() == (url.https ? 443 : 80);
   bool v6 = url.host.find(':') != std::string::npos;
   std::string host = v6 ? "[" + url.host + "]" : url.host;
-  request.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.port));
+  request.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.EffectivePort()));
   request.set(bhttp::field::user_agent, "keywarden");
   request.set(bhttp::field::accept, "application/json");
   request.keep_alive(false);
@@ -108,75 +102,10 @@ Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::re
 
 }  // namespace
 
-Result<ParsedUrl> ParseUrl(std::string_view url) {
-  if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
-    return InvalidArgumentError("URL contains spaces or control characters");
-  }
-  auto separator = url.find("://");
-  if (separator == std::string_view::npos) return InvalidArgumentError("URL needs a scheme: https:// or http://");
-  ParsedUrl parsed;
-  std::string scheme = AsciiLower(url.substr(0, separator));
-  if (scheme == "https") {
-    parsed.https = true;
-    parsed.port = 443;
-  } else if (scheme == "http") {
-    parsed.port = 80;
-  } else {
-    return InvalidArgumentError("unsupported URL scheme: " + scheme);
-  }
-
-  std::string_view rest = url.substr(separator + 3);
-  rest = rest.substr(0, rest.find('#'));
-  auto path_start = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, path_start);
-  std::string_view target = path_start == std::string_view::npos ? std::string_view("/") : rest.substr(path_start);
-  parsed.target = target.front() == '?' ? "/" + std::string(target) : std::string(target);
-
-  if (authority.find('@') != std::string_view::npos) return InvalidArgumentError("URL must not contain user info");
-  if (authority.empty()) return InvalidArgumentError("URL has no host");
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (authority.front() == '[') {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return InvalidArgumentError("URL has an unterminated IPv6 address");
-    host = authority.substr(1, close - 1);
-    beast::error_code ec;
-    asio::ip::make_address_v6(host, ec);
-    if (ec) return InvalidArgumentError("URL has an invalid IPv6 address");
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgumentError("URL has characters after the IPv6 address");
-      has_port = true;
-      port = after.substr(1);
-    }
-  } else {
-    if (std::count(authority.begin(), authority.end(), ':') > 1) {
-      return InvalidArgumentError("URL has an IPv6 address without brackets");
-    }
-    auto colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      has_port = true;
-      port = authority.substr(colon + 1);
-    }
-    if (!ValidHostName(host)) return InvalidArgumentError("URL has an invalid host name");
-  }
-  if (has_port) {
-    if (port.empty() || port.size() > 5 ||
-        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return InvalidArgumentError("URL has an invalid port");
-    }
-    unsigned value = static_cast<unsigned>(std::stoul(std::string(port)));
-    if (value == 0 || value > 65535) return InvalidArgumentError("URL has an invalid port");
-    parsed.port = static_cast<std::uint16_t>(value);
-  }
-  parsed.host = AsciiLower(host);
-  return parsed;
-}
-
 Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options) {
-  KW_ASSIGN_OR_RETURN(ParsedUrl parsed, ParseUrl(url));
+  auto parsed_url = net::ParseHttpUrl(url);
+  if (!parsed_url.ok()) return InvalidArgumentError("URL refused: " + parsed_url.status().message());
+  const net::HttpUrl& parsed = *parsed_url;
   const std::string shown = "GET " + ShownUrl(parsed);
   if (!parsed.https && !options.allow_plain_http && !net::IsLoopbackHost(parsed.host)) {
     return InvalidArgumentError(shown + ": refusing plain http to a non-loopback host; use https");
@@ -203,7 +132,7 @@ Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& opt
   tcp::resolver resolver(io);
   beast::error_code ec = asio::error::would_block;
   tcp::resolver::results_type endpoints;
-  resolver.async_resolve(parsed.host, std::to_string(parsed.port),
+  resolver.async_resolve(parsed.host, std::to_string(parsed.EffectivePort()),
                          [&](beast::error_code e, tcp::resolver::results_type results) {
                            ec = e;
                            endpoints = std::move(results);

@@ -27,22 +27,9 @@ struct HttpClientOptions {
   std::optional<std::string> ca_file;  // PEM trust anchors; default: the system store
 };
 
-// The parts of an absolute http(s) URL, as HttpGet understands it.
-struct ParsedUrl {
-  bool https = false;
-  std::string host;  // without IPv6 brackets, lower case
-  std::uint16_t port = 0;
-  std::string target;  // path and query, at least "/"
-};
-
-// Strict: "http" or "https", "://", a host (name, IPv4, or [IPv6]), an optional port, then an
-// optional path and query. User info, empty hosts, bad ports, spaces and control characters are
-// kInvalidArgument. A fragment is dropped.
-Result<ParsedUrl> ParseUrl(std::string_view url);
-
 // The body of a 200 response. A non-200 status is kUnavailable "GET <url>: HTTP 404";
 // connection, TLS and timeout failures are kUnavailable with the reason; a refused URL is
-// kInvalidArgument.
+// kInvalidArgument (net::ParseHttpUrl's rules).
 Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options);
 
 }  // namespace keywarden::http

@@ -8,6 +8,7 @@
 #include "cli/common/output.h"
 #include "cli/connector/load_config.h"
 #include "http/http_client.h"
+#include "net/url.h"
 
 namespace keywarden::cli {
 namespace {
@@ -37,8 +38,9 @@ Status Health(const HealthOptions& options, JsonOutput& out) {
     KW_ASSIGN_OR_RETURN(url, DefaultUrl(options.config_file));
   }
   if (!IsValidUtf8(url)) return InvalidArgumentError("--url is not valid UTF-8");
-  if (auto parsed = http::ParseUrl(url); !parsed.ok())
+  if (auto parsed = net::ParseHttpUrl(url); !parsed.ok()) {
     return InvalidArgumentError("--url: " + parsed.status().message());
+  }
   http::HttpClientOptions client;
   client.timeout = std::chrono::seconds(3);  // inside a container health check's usual 5 s
   client.max_body_bytes = 64 * 1024;
