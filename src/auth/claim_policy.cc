@@ -14,10 +14,6 @@ namespace {
 // small enough that adding a skew or converting to a nanosecond TimePoint cannot overflow.
 constexpr std::int64_t kMaxDateSeconds = 8'000'000'000;
 
-jose::TokenError Fail(jose::TokenFailure reason, std::string message) {
-  return jose::TokenError{reason, std::move(message)};
-}
-
 enum class DateClaim { kAbsent, kInvalid, kPresent };
 
 // Reads a NumericDate (RFC 7519 §2: seconds, possibly fractional) into whole seconds.
@@ -34,7 +30,8 @@ DateClaim ReadDate(const jose::JsonMember& claim, std::int64_t* seconds) {
 jose::TokenResult<Principal> ClaimPolicy::Check(const jose::TokenClaims& claims, std::string kid, TimePoint now) const {
   const jose::JsonMember& iss = claims[jose::TokenClaims::kIss];
   if (iss.type != jose::JsonMember::Type::kString || iss.strings.front() != issuer) {
-    return Fail(jose::TokenFailure::kWrongIssuer, "the token's issuer is not the configured identity server");
+    return jose::TokenError{jose::TokenFailure::kWrongIssuer,
+                            "the token's issuer is not the configured identity server"};
   }
 
   const std::int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -45,40 +42,41 @@ jose::TokenResult<Principal> ClaimPolicy::Check(const jose::TokenClaims& claims,
   const DateClaim has_exp = ReadDate(claims[jose::TokenClaims::kExp], &exp);
   const DateClaim has_nbf = ReadDate(claims[jose::TokenClaims::kNbf], &nbf);
   const DateClaim has_iat = ReadDate(claims[jose::TokenClaims::kIat], &iat);
-  if (has_exp != DateClaim::kPresent) return Fail(jose::TokenFailure::kMalformed, "the token has no numeric exp");
+  if (has_exp != DateClaim::kPresent)
+    return jose::TokenError{jose::TokenFailure::kMalformed, "the token has no numeric exp"};
   if (has_nbf == DateClaim::kInvalid || has_iat == DateClaim::kInvalid) {
-    return Fail(jose::TokenFailure::kMalformed, "the token's nbf or iat is not a number");
+    return jose::TokenError{jose::TokenFailure::kMalformed, "the token's nbf or iat is not a number"};
   }
-  if (now_seconds >= exp + skew) return Fail(jose::TokenFailure::kExpired, "the token has expired");
+  if (now_seconds >= exp + skew) return jose::TokenError{jose::TokenFailure::kExpired, "the token has expired"};
   if (has_nbf == DateClaim::kPresent && nbf > now_seconds + skew) {
-    return Fail(jose::TokenFailure::kNotYetValid, "the token is not valid yet (nbf)");
+    return jose::TokenError{jose::TokenFailure::kNotYetValid, "the token is not valid yet (nbf)"};
   }
   if (has_iat == DateClaim::kPresent && iat > now_seconds + skew) {
-    return Fail(jose::TokenFailure::kNotYetValid, "the token was issued in the future (iat)");
+    return jose::TokenError{jose::TokenFailure::kNotYetValid, "the token was issued in the future (iat)"};
   }
 
   // `aud` may be a string or an array of them (RFC 7519 §4.1.3).
   if (audience && !claims[jose::TokenClaims::kAud].Holds(*audience)) {
-    return Fail(jose::TokenFailure::kWrongAudience, "the token is not meant for this audience");
+    return jose::TokenError{jose::TokenFailure::kWrongAudience, "the token is not meant for this audience"};
   }
 
   const jose::JsonMember& sub = claims[jose::TokenClaims::kSub];
   Result<std::string> user_id = sub.type == jose::JsonMember::Type::kString
                                     ? CanonicalUserId(sub.strings.front())
                                     : Result<std::string>(InvalidArgumentError("no sub"));
-  if (!user_id.ok()) return Fail(jose::TokenFailure::kInvalidSubject, "the token's sub is not a GUID");
+  if (!user_id.ok()) return jose::TokenError{jose::TokenFailure::kInvalidSubject, "the token's sub is not a GUID"};
 
   // A JSON array only: the reference refuses the space-separated string form, and so do we.
   const jose::JsonMember& scope = claims[jose::TokenClaims::kScope];
   for (const std::string& wanted : required_scopes) {
     if (scope.type != jose::JsonMember::Type::kArray || !scope.Holds(wanted)) {
-      return Fail(jose::TokenFailure::kInsufficientScope, "the token lacks the " + wanted + " scope");
+      return jose::TokenError{jose::TokenFailure::kInsufficientScope, "the token lacks the " + wanted + " scope"};
     }
   }
   const jose::JsonMember& amr = claims[jose::TokenClaims::kAmr];
   if (!allowed_amr.empty() &&
       std::none_of(allowed_amr.begin(), allowed_amr.end(), [&amr](const std::string& m) { return amr.Holds(m); })) {
-    return Fail(jose::TokenFailure::kWrongAmr, "the token's amr is none of the accepted methods");
+    return jose::TokenError{jose::TokenFailure::kWrongAmr, "the token's amr is none of the accepted methods"};
   }
 
   const TimePoint expires_at(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(exp)));

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -15,10 +14,6 @@ namespace keywarden::auth {
 namespace {
 
 constexpr std::string_view kScheme = "bearer";
-jose::TokenError Fail(jose::TokenFailure reason, std::string message) {
-  return jose::TokenError{reason, std::move(message)};
-}
-
 // SHA-256 of a token, the cache's key. The digest is fetched once, and each thread keeps one
 // context, so that hashing a token neither looks the algorithm up nor allocates.
 bool Sha256(std::string_view data, std::array<std::uint8_t, 32>* out) {
@@ -64,7 +59,7 @@ std::optional<jose::TokenResult<Principal>> TokenVerifier::Cached(const TokenDig
   if (it == shard.entries.end()) return std::nullopt;
   if (now >= it->second.expires_at + options_.policy.clock_skew) {
     shard.entries.erase(it);
-    return Fail(jose::TokenFailure::kExpired, "the token has expired");
+    return jose::TokenError{jose::TokenFailure::kExpired, "the token has expired"};
   }
   return jose::TokenResult<Principal>(it->second);
 }
@@ -105,16 +100,16 @@ std::size_t TokenVerifier::CachedTokenCount() const {
 
 jose::TokenResult<Principal> TokenVerifier::Verify(std::string_view authorization_header_value, TimePoint now) {
   const std::string_view value = authorization_header_value;
-  if (value.empty()) return Fail(jose::TokenFailure::kMissing, "no bearer token");
+  if (value.empty()) return jose::TokenError{jose::TokenFailure::kMissing, "no bearer token"};
   if (value.size() > options_.max_token_bytes + kScheme.size() + 1) {
-    return Fail(jose::TokenFailure::kTooLarge, "the token is too large");
+    return jose::TokenError{jose::TokenFailure::kTooLarge, "the token is too large"};
   }
   const std::size_t space = value.find(' ');
   if (!EqualsIgnoreAsciiCase(value.substr(0, space), kScheme)) {
-    return Fail(jose::TokenFailure::kWrongScheme, "the Authorization scheme is not Bearer");
+    return jose::TokenError{jose::TokenFailure::kWrongScheme, "the Authorization scheme is not Bearer"};
   }
   const std::string_view token = space == std::string_view::npos ? std::string_view() : value.substr(space + 1);
-  if (token.empty()) return Fail(jose::TokenFailure::kMalformed, "the bearer token is empty");
+  if (token.empty()) return jose::TokenError{jose::TokenFailure::kMalformed, "the bearer token is empty"};
 
   TokenDigest digest{};
   const bool cacheable = shard_capacity_ > 0 && token.size() <= options_.max_token_bytes && Sha256(token, &digest);
@@ -153,13 +148,13 @@ jose::TokenResult<std::shared_ptr<const jose::JwkSet>> TokenVerifier::KeysWith(s
   keys = Snapshot();
   if (has_kid(keys)) return keys;
   const std::optional<Status> fetched = FetchLocked(now);
-  if (fetched && !fetched->ok()) return Fail(jose::TokenFailure::kKeysUnavailable, fetched->message());
+  if (fetched && !fetched->ok()) return jose::TokenError{jose::TokenFailure::kKeysUnavailable, fetched->message()};
   keys = Snapshot();
   if (keys == nullptr) {
-    return Fail(jose::TokenFailure::kKeysUnavailable,
-                last_fetch_status_.ok() ? "the JWKS has not been fetched" : last_fetch_status_.message());
+    return jose::TokenError{jose::TokenFailure::kKeysUnavailable,
+                            last_fetch_status_.ok() ? "the JWKS has not been fetched" : last_fetch_status_.message()};
   }
-  if (!has_kid(keys)) return Fail(jose::TokenFailure::kUnknownKey, "the token's kid is not in the JWKS");
+  if (!has_kid(keys)) return jose::TokenError{jose::TokenFailure::kUnknownKey, "the token's kid is not in the JWKS"};
   return keys;
 }
 

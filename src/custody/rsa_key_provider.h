@@ -28,6 +28,10 @@ class RsaKeyProvider {
   virtual std::string PublicKeyFingerprint() const = 0;
   // OK when the key can be used right now (for /health); kUnavailable otherwise.
   virtual Status Check() const = 0;
+  // Things an operator should fix although the key works (a key file others may read), one
+  // sentence each, for `connector check`; a service has no business warning through a log it
+  // may not have.
+  virtual std::vector<std::string> Warnings() const { return {}; }
 };
 
 }  // namespace keywarden::custody

@@ -55,7 +55,7 @@ class ServiceHost {
 
  private:
   explicit ServiceHost(ServiceHostOptions options);
-  Status AddStatusRoutes();
+  void AddStatusRoutes();
 
   ServiceHostOptions options_;
   telemetry::MetricsRegistry metrics_;

@@ -79,6 +79,7 @@ TEST(FileRsaKeyProviderTest, PlainPemLoadsAndWraps) {
   EXPECT_EQ(fingerprint->find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_TRUE((*provider)->Check().ok());
   EXPECT_FALSE((*provider)->world_readable());
+  EXPECT_TRUE((*provider)->Warnings().empty());
   ExpectRoundTrip(**provider, **provider);
 }
 
@@ -295,6 +296,9 @@ TEST(FileRsaKeyProviderTest, ReportsAWorldReadableFile) {
   auto provider = custody::FileRsaKeyProvider::Load(path, nullptr);
   ASSERT_TRUE(provider.ok());
   EXPECT_TRUE((*provider)->world_readable());
+  // Reported through the interface, so `connector check` needs no knowledge of the provider kind.
+  const custody::RsaKeyProvider& any_provider = **provider;
+  EXPECT_EQ(any_provider.Warnings(), std::vector<std::string>{"the key file is readable by other users"});
 }
 
 TEST(FileRsaKeyProviderTest, CreateChecksItsArguments) {

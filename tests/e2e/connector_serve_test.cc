@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -511,6 +512,17 @@ TEST_F(CliConnectorDeployment, CheckReportsEveryPartAndExitsWithTheFirstFailure)
       EXPECT_EQ(json.value(part, ""), "ok") << part << ": " << r.out;
     }
     EXPECT_EQ(json.value("key_fingerprint", "").size(), 64u) << r.out;
+    EXPECT_FALSE(json.contains("key_provider_warning")) << r.out;
+  }
+  {
+    SCOPED_TRACE("key file readable by others: a warning, not a failure");
+    ASSERT_EQ(::chmod(key_file_.c_str(), 0644), 0);
+    const CliResult r = check(Toml().Db(db));
+    ASSERT_EQ(::chmod(key_file_.c_str(), 0600), 0);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_EQ(json.value("key_provider", ""), "ok") << r.out;
+    EXPECT_EQ(json.value("key_provider_warning", ""), "the key file is readable by other users") << r.out;
   }
   {
     SCOPED_TRACE("bad configuration");

@@ -16,7 +16,6 @@
 #include "connector/dev_mode.h"
 #include "connector/store/open_key_store.h"
 #include "custody/data_keyring.h"
-#include "custody/file/file_rsa_key_provider.h"
 #include "custody/open_rsa_key_provider.h"
 #include "http/http_client.h"
 #include "jose/jwks.h"
@@ -136,9 +135,7 @@ int Check(const std::string& config_file) {
     auto provider = custody::OpenRsaKeyProvider(config->rsa_key);
     if (Step(out, "key_provider", provider.status(), kExitCheckKeyProvider, failure)) {
       out.Add("key_fingerprint", (*provider)->PublicKeyFingerprint());
-      const auto* file = dynamic_cast<const custody::FileRsaKeyProvider*>(provider->get());
-      if (file != nullptr && file->world_readable())
-        out.Add("key_provider_warning", "the key file is readable by other users");
+      for (const std::string& warning : (*provider)->Warnings()) out.Add("key_provider_warning", warning);
       auto store = connector::OpenKeyStore(config->database);
       Status database = store.status();
       if (store.ok()) database = custody::DataKeyring::Open(**store, **provider).status();

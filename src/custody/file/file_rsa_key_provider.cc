@@ -420,6 +420,11 @@ Result<SecureBuffer> FileRsaKeyProvider::Unwrap(std::span<const std::uint8_t> wr
   return private_key_.DecryptOaep(wrapped, RsaPrivateKey::OaepHash::kSha1);
 }
 
+std::vector<std::string> FileRsaKeyProvider::Warnings() const {
+  if (!world_readable_) return {};
+  return {"the key file is readable by other users"};
+}
+
 Result<std::string> CreateKeyFile(const std::string& path, KeyFileFormat format, const SecureBuffer* password) {
   if (password != nullptr && password->empty()) return InvalidArgumentError("the key file password is empty");
   if (format == KeyFileFormat::kPkcs12 && password == nullptr) {

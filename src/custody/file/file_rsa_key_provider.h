@@ -57,11 +57,11 @@ class FileRsaKeyProvider final : public RsaKeyProvider {
   Result<SecureBuffer> Unwrap(std::span<const std::uint8_t> wrapped) const override;
   std::string PublicKeyFingerprint() const override { return fingerprint_; }
   Status Check() const override { return OkStatus(); }  // the key is in memory: always usable
+  std::vector<std::string> Warnings() const override;
 
   const std::string& path() const { return path_; }
   KeyFileFormat format() const { return format_; }
-  // True when the file's group or others may read it, as it was when loaded; `connector check`
-  // reports it (a service has no business warning through a log it may not have).
+  // True when the file's group or others may read it, as it was when loaded (see Warnings).
   bool world_readable() const { return world_readable_; }
 
  private:
