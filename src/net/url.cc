@@ -17,8 +17,7 @@ bool IsIpv6(const std::string& host) {
 }
 
 bool IsNameCharacter(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-         c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 }
 
 Status Refuse(std::string_view why) { return InvalidArgumentError(std::string(why)); }
