@@ -12,6 +12,7 @@
 #define KEYWARDEN_BASE_MUTEX_H_
 
 #include <mutex>
+#include <shared_mutex>
 
 #if defined(__clang__)
 #define KW_THREAD_ANNOTATION_(x) __attribute__((x))
@@ -27,6 +28,10 @@
 #define KW_EXCLUDES(...) KW_THREAD_ANNOTATION_(locks_excluded(__VA_ARGS__))
 #define KW_ACQUIRE(...) KW_THREAD_ANNOTATION_(acquire_capability(__VA_ARGS__))
 #define KW_RELEASE(...) KW_THREAD_ANNOTATION_(release_capability(__VA_ARGS__))
+#define KW_ACQUIRE_SHARED(...) KW_THREAD_ANNOTATION_(acquire_shared_capability(__VA_ARGS__))
+#define KW_RELEASE_SHARED(...) KW_THREAD_ANNOTATION_(release_shared_capability(__VA_ARGS__))
+#define KW_RELEASE_GENERIC(...) KW_THREAD_ANNOTATION_(release_generic_capability(__VA_ARGS__))
+#define KW_TRY_ACQUIRE(...) KW_THREAD_ANNOTATION_(try_acquire_capability(__VA_ARGS__))
 #define KW_ACQUIRED_BEFORE(...) KW_THREAD_ANNOTATION_(acquired_before(__VA_ARGS__))
 
 namespace keywarden {
@@ -39,6 +44,8 @@ class KW_CAPABILITY("mutex") Mutex {
 
   void Lock() KW_ACQUIRE() { mu_.lock(); }
   void Unlock() KW_RELEASE() { mu_.unlock(); }
+  // True when the mutex was free and is now held; never waits.
+  bool TryLock() KW_TRY_ACQUIRE(true) { return mu_.try_lock(); }
 
  private:
   friend class MutexLock;
@@ -64,6 +71,46 @@ class KW_SCOPED_CAPABILITY MutexLock {
 
  private:
   std::unique_lock<std::mutex> lock_;
+};
+
+// A reader/writer mutex: many readers at once, or one writer.
+class KW_CAPABILITY("mutex") SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  void Lock() KW_ACQUIRE() { mu_.lock(); }
+  void Unlock() KW_RELEASE() { mu_.unlock(); }
+  void LockShared() KW_ACQUIRE_SHARED() { mu_.lock_shared(); }
+  void UnlockShared() KW_RELEASE_SHARED() { mu_.unlock_shared(); }
+
+ private:
+  std::shared_mutex mu_;
+};
+
+// Holds `mu` shared (reading) for its scope.
+class KW_SCOPED_CAPABILITY ReaderMutexLock {
+ public:
+  explicit ReaderMutexLock(SharedMutex& mu) KW_ACQUIRE_SHARED(mu) : mu_(mu) { mu_.LockShared(); }
+  ~ReaderMutexLock() KW_RELEASE_GENERIC() { mu_.UnlockShared(); }
+  ReaderMutexLock(const ReaderMutexLock&) = delete;
+  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+// Holds `mu` exclusively (writing) for its scope.
+class KW_SCOPED_CAPABILITY WriterMutexLock {
+ public:
+  explicit WriterMutexLock(SharedMutex& mu) KW_ACQUIRE(mu) : mu_(mu) { mu_.Lock(); }
+  ~WriterMutexLock() KW_RELEASE() { mu_.Unlock(); }
+  WriterMutexLock(const WriterMutexLock&) = delete;
+  WriterMutexLock& operator=(const WriterMutexLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
 };
 
 }  // namespace keywarden

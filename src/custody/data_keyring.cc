@@ -81,7 +81,7 @@ DataKeyring::~DataKeyring() = default;
 Result<std::unique_ptr<DataKeyring>> DataKeyring::Open(DataKeyStore& store, const RsaKeyProvider& provider,
                                                        const DataKeyringOptions& options) {
   std::unique_ptr<DataKeyring> keyring(new DataKeyring(store, provider, options));
-  std::lock_guard lock(keyring->reload_mu_);
+  MutexLock lock(keyring->reload_mu_);
   KW_RETURN_IF_ERROR(keyring->ReloadLocked(/*strict=*/true));
   if (keyring->aeads_.empty()) {
     // An empty store. The candidate may lose a race with another instance; the record the store
@@ -185,7 +185,7 @@ Result<SecureBuffer> DataKeyring::Open(std::string_view user_id, std::uint32_t v
 }
 
 Result<const Aead*> DataKeyring::ReloadFor(std::uint32_t version, Clock::time_point entered) const {
-  std::lock_guard lock(reload_mu_);
+  MutexLock lock(reload_mu_);
   // The row was read before `entered`, so its version was in the store by then. A reload proves
   // the version absent only if it began late enough to read a snapshot newer than the row's.
   const Clock::time_point conclusive = entered + kStaleReadMargin;
@@ -202,8 +202,12 @@ Result<const Aead*> DataKeyring::ReloadFor(std::uint32_t version, Clock::time_po
 }
 
 void DataKeyring::MaybeRefresh() const {
-  std::unique_lock lock(reload_mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return;  // someone is reloading: seal with what is held
+  if (!reload_mu_.TryLock()) return;  // someone is reloading: seal with what is held
+  RefreshLocked();
+  reload_mu_.Unlock();
+}
+
+void DataKeyring::RefreshLocked() const {
   if (Clock::now().time_since_epoch().count() < next_refresh_.load(std::memory_order_relaxed)) return;
   const std::size_t held = aeads_.size();
   // A failed look (database down) is retried next interval; the write that follows reports it.
@@ -220,7 +224,7 @@ Status DataKeyring::NotHeld(std::uint32_t version) const {
 }
 
 Result<std::uint32_t> DataKeyring::AddVersion() {
-  std::lock_guard lock(reload_mu_);
+  MutexLock lock(reload_mu_);
   KW_RETURN_IF_ERROR(ReloadLocked(/*strict=*/false));
   std::uint32_t newest = aeads_.empty() ? 0 : aeads_.rbegin()->first;
   if (!missing_.empty()) newest = std::max(newest, missing_.rbegin()->first);

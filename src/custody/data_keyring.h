@@ -26,7 +26,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <span>
 #include <string>
@@ -34,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "custody/data_key_store.h"
 #include "custody/rsa_key_provider.h"
 #include "keywarden/crypto/aead.h"
@@ -97,16 +97,17 @@ class DataKeyring {
   // With reload_mu_ held: reads the store's wrappings and unwraps every version not held yet
   // whose wrapping is under this provider's key. `strict`: a version without one is an error
   // (start-up); otherwise it is remembered in missing_ and skipped.
-  Status ReloadLocked(bool strict) const;
+  Status ReloadLocked(bool strict) const KW_REQUIRES(reload_mu_);
   // Publishes aeads_ as a new snapshot (reload_mu_ held).
-  void PublishLocked() const;
+  void PublishLocked() const KW_REQUIRES(reload_mu_);
   // After a reload while serving: publishes new versions, and logs them and versions missing.
-  void AfterReloadLocked(std::size_t held_before) const;
+  void AfterReloadLocked(std::size_t held_before) const KW_REQUIRES(reload_mu_);
   // The slow path of Open: `version` is not in the snapshot.
-  Result<const Aead*> ReloadFor(std::uint32_t version, Clock::time_point entered) const;
+  Result<const Aead*> ReloadFor(std::uint32_t version, Clock::time_point entered) const KW_EXCLUDES(reload_mu_);
   // Seal's periodic look at the store for newer versions; skipped when another thread reloads.
-  void MaybeRefresh() const;
-  Status NotHeld(std::uint32_t version) const;
+  void MaybeRefresh() const KW_EXCLUDES(reload_mu_);
+  void RefreshLocked() const KW_REQUIRES(reload_mu_);
+  Status NotHeld(std::uint32_t version) const KW_REQUIRES(reload_mu_);
 
   DataKeyStore& store_;
   const RsaKeyProvider& provider_;
@@ -116,15 +117,16 @@ class DataKeyring {
   mutable std::atomic<const Snapshot*> snapshot_{nullptr};
   mutable std::atomic<Clock::rep> next_refresh_{0};  // Clock ticks; Seal refreshes once past it
 
-  mutable std::mutex reload_mu_;  // guards everything below, and serialises reloads
-  mutable std::map<std::uint32_t, std::unique_ptr<Aead>> aeads_;
+  mutable Mutex reload_mu_;  // guards everything below, and serialises reloads
+  mutable std::map<std::uint32_t, std::unique_ptr<Aead>> aeads_ KW_GUARDED_BY(reload_mu_);
   // Every snapshot ever published: readers may still hold an old one. A few per rotation.
-  mutable std::vector<std::unique_ptr<const Snapshot>> snapshots_;
+  mutable std::vector<std::unique_ptr<const Snapshot>> snapshots_ KW_GUARDED_BY(reload_mu_);
   // Versions the store holds only under other RSA keys: version -> their fingerprints.
-  mutable std::map<std::uint32_t, std::set<std::string>> missing_;
-  mutable std::map<std::uint32_t, Status> broken_;  // wrapped for us, but the unwrap failed: why
-  mutable std::set<std::uint32_t> warned_;          // missing versions already logged
-  mutable Clock::time_point last_reload_start_;
+  mutable std::map<std::uint32_t, std::set<std::string>> missing_ KW_GUARDED_BY(reload_mu_);
+  // Wrapped for us, but the unwrap failed: why.
+  mutable std::map<std::uint32_t, Status> broken_ KW_GUARDED_BY(reload_mu_);
+  mutable std::set<std::uint32_t> warned_ KW_GUARDED_BY(reload_mu_);  // missing versions already logged
+  mutable Clock::time_point last_reload_start_ KW_GUARDED_BY(reload_mu_);
 };
 
 }  // namespace keywarden::custody

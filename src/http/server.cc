@@ -457,8 +457,8 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::steady_timer> retry_timer;  // backs off after accept errors (EMFILE)
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
-  bool running = false;
-  std::mutex lifecycle_mu;  // serialises Start and Stop
+  Mutex lifecycle_mu;  // serialises Start and Stop
+  bool running KW_GUARDED_BY(lifecycle_mu) = false;
 
   void Accept() {
     asio::io_context& target = *ios[next_io++ % ios.size()];
@@ -488,7 +488,7 @@ struct HttpServer::Impl {
     bool counted = false;
     std::uint64_t id = 0;
     {
-      std::lock_guard lock(core->mu);
+      MutexLock lock(core->mu);
       if (core->active < core->options.max_connections) {
         counted = true;
         ++core->active;
@@ -545,7 +545,7 @@ std::uint16_t HttpServer::port() const { return impl_->port; }
 std::size_t HttpServer::open_websockets() const { return impl_->core->open_websockets.load(); }
 
 Status HttpServer::Start() {
-  std::lock_guard lifecycle(impl_->lifecycle_mu);
+  MutexLock lifecycle(impl_->lifecycle_mu);
   if (impl_->running) return InvalidArgumentError("the server is already running");
   ServerCore& core = *impl_->core;
   const HttpServerOptions& o = core.options;
@@ -628,7 +628,7 @@ Status HttpServer::Start() {
 }
 
 void HttpServer::Stop(std::chrono::milliseconds drain) {
-  std::lock_guard lifecycle(impl_->lifecycle_mu);
+  MutexLock lifecycle(impl_->lifecycle_mu);
   if (!impl_->running) return;
   Clock::time_point deadline = Clock::now() + drain;
   ServerCore& core = *impl_->core;
@@ -641,7 +641,7 @@ void HttpServer::Stop(std::chrono::milliseconds drain) {
 
   std::vector<std::shared_ptr<SessionBase>> live;
   {
-    std::lock_guard lock(core.mu);
+    MutexLock lock(core.mu);
     for (auto& [id, weak] : core.sessions) {
       if (auto session = weak.lock()) live.push_back(std::move(session));
     }
@@ -650,8 +650,9 @@ void HttpServer::Stop(std::chrono::milliseconds drain) {
   live.clear();  // outside the lock: dropping the last reference unregisters
 
   {
-    std::unique_lock lock(core.mu);
-    core.cv.wait_until(lock, deadline, [&core] { return core.active == 0; });
+    MutexLock lock(core.mu);
+    while (core.active != 0 && core.cv.wait_until(lock.unique_lock(), deadline) != std::cv_status::timeout) {
+    }
   }
   for (auto& io : impl_->ios) io->stop();
   impl_->Teardown();

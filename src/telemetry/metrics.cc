@@ -132,7 +132,7 @@ MetricsRegistry::Entry& MetricsRegistry::AppendEntry(std::string name, std::stri
 }
 
 Result<Counter*> MetricsRegistry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   KW_RETURN_IF_ERROR(CheckNew(name, label_names));
   const bool unlabelled = label_names.empty();
   Entry& entry = AppendEntry(std::move(name), std::move(help));
@@ -144,7 +144,7 @@ Result<Counter*> MetricsRegistry::AddCounter(std::string name, std::string help,
 
 Result<Histogram*> MetricsRegistry::AddHistogram(std::string name, std::string help,
                                                  std::vector<std::string> label_names) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   KW_RETURN_IF_ERROR(CheckNew(name, label_names));
   const bool unlabelled = label_names.empty();
   Entry& entry = AppendEntry(std::move(name), std::move(help));
@@ -154,7 +154,7 @@ Result<Histogram*> MetricsRegistry::AddHistogram(std::string name, std::string h
 }
 
 Status MetricsRegistry::AddGauge(std::string name, std::string help, std::function<double()> read) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   KW_RETURN_IF_ERROR(CheckNew(name, {}));
   if (!read) return InvalidArgumentError("gauge " + name + " needs a read function");
   AppendEntry(std::move(name), std::move(help)).gauge = std::move(read);
@@ -162,7 +162,7 @@ Status MetricsRegistry::AddGauge(std::string name, std::string help, std::functi
 }
 
 std::string MetricsRegistry::Render() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string out;
   for (const auto& entry : entries_) {
     if (entry->counter) {

@@ -16,13 +16,12 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "keywarden/status.h"
 
 namespace keywarden::telemetry {
@@ -49,11 +48,11 @@ class Family {
   Cell* Get(std::span<const std::string_view> values) {
     if (values.size() != label_names_.size()) return nullptr;
     {
-      std::shared_lock lock(mu_);
+      ReaderMutexLock lock(mu_);
       auto it = cells_.find(values);
       if (it != cells_.end()) return it->second.get();
     }
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(mu_);
     auto& cell = cells_[std::vector<std::string>(values.begin(), values.end())];
     if (!cell) cell = std::make_unique<Cell>();
     return cell.get();
@@ -64,14 +63,14 @@ class Family {
   // Calls fn(values, cell) for every label set, in sorted order.
   template <typename Fn>
   void ForEach(Fn fn) const {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     for (const auto& [values, cell] : cells_) fn(values, *cell);
   }
 
  private:
   std::vector<std::string> label_names_;
-  mutable std::shared_mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<Cell>, LabelValuesLess> cells_;
+  mutable SharedMutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<Cell>, LabelValuesLess> cells_ KW_GUARDED_BY(mu_);
 };
 
 struct HistogramCell {
@@ -135,12 +134,12 @@ class MetricsRegistry {
 
  private:
   struct Entry;
-  Status CheckNew(const std::string& name, const std::vector<std::string>& label_names) const;
-  // Appends a new entry with this name and help; the caller holds mu_ and fills in the metric.
-  Entry& AppendEntry(std::string name, std::string help);
+  Status CheckNew(const std::string& name, const std::vector<std::string>& label_names) const KW_REQUIRES(mu_);
+  // Appends a new entry with this name and help; the caller fills in the metric.
+  Entry& AppendEntry(std::string name, std::string help) KW_REQUIRES(mu_);
 
-  mutable std::mutex mu_;  // guards entries_ (registration vs. rendering), not the samples
-  std::vector<std::unique_ptr<Entry>> entries_;
+  mutable Mutex mu_;  // guards entries_ (registration vs. rendering), not the samples
+  std::vector<std::unique_ptr<Entry>> entries_ KW_GUARDED_BY(mu_);
 };
 
 }  // namespace keywarden::telemetry

@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 
 #include "base/ascii.h"
+#include "base/mutex.h"
 
 namespace keywarden::custody {
 namespace {
@@ -154,9 +154,9 @@ Result<Pkcs11ProviderModule> Pkcs11ProviderModuleFor(std::string_view provider) 
 // Modules by resolved path. An entry whose module has expired is being finalised: Load waits
 // for it to go rather than initialising the library a second time underneath it.
 struct Pkcs11Module::Registry {
-  std::mutex mutex;
+  Mutex mutex;
   std::condition_variable released;
-  std::map<std::string, std::weak_ptr<Pkcs11Module>> modules;
+  std::map<std::string, std::weak_ptr<Pkcs11Module>> modules KW_GUARDED_BY(mutex);
 
   static Registry& Get() {
     static Registry* registry = new Registry;  // never destroyed: modules may outlive statics
@@ -181,12 +181,12 @@ Result<std::shared_ptr<Pkcs11Module>> Pkcs11Module::Load(const std::string& path
   const std::string key = resolved;
 
   Registry& registry = Registry::Get();
-  std::unique_lock lock(registry.mutex);
+  MutexLock lock(registry.mutex);
   for (;;) {
     auto found = registry.modules.find(key);
     if (found == registry.modules.end()) break;
     if (std::shared_ptr<Pkcs11Module> module = found->second.lock()) return module;
-    registry.released.wait(lock);
+    registry.released.wait(lock.unique_lock());
   }
 
   void* library = ::dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
@@ -209,7 +209,7 @@ Result<std::shared_ptr<Pkcs11Module>> Pkcs11Module::Load(const std::string& path
   }
   std::shared_ptr<Pkcs11Module> module(new Pkcs11Module(path, library, api, rv == CKR_OK), [key](Pkcs11Module* m) {
     Registry& r = Registry::Get();
-    std::lock_guard guard(r.mutex);
+    MutexLock guard(r.mutex);
     delete m;
     r.modules.erase(key);
     r.released.notify_all();

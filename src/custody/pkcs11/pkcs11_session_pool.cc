@@ -112,13 +112,13 @@ Status Pkcs11SessionPool::ReAuthenticate(Session& session) {
 }
 
 std::size_t Pkcs11SessionPool::open_sessions() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return open_;
 }
 
 Result<std::unique_ptr<Pkcs11SessionPool::Session>> Pkcs11SessionPool::Acquire() {
-  std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !idle_.empty() || open_ < options_.size; });
+  MutexLock lock(mutex_);
+  while (idle_.empty() && open_ >= options_.size) available_.wait(lock.unique_lock());
   if (!idle_.empty()) {
     std::unique_ptr<Session> session = std::move(idle_.back());
     idle_.pop_back();
@@ -126,10 +126,10 @@ Result<std::unique_ptr<Pkcs11SessionPool::Session>> Pkcs11SessionPool::Acquire()
   }
   ++open_;
   const std::uint64_t generation = generation_;
-  lock.unlock();
+  lock.Unlock();
   auto session = Connect(generation);
   if (!session.ok()) {
-    lock.lock();
+    lock.Lock();
     --open_;
     available_.notify_one();
   }
@@ -137,7 +137,7 @@ Result<std::unique_ptr<Pkcs11SessionPool::Session>> Pkcs11SessionPool::Acquire()
 }
 
 void Pkcs11SessionPool::Release(std::unique_ptr<Session> session) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (!session->lost && !session->discard && session->generation == generation_) {
     idle_.push_back(std::move(session));
     available_.notify_one();
@@ -145,14 +145,14 @@ void Pkcs11SessionPool::Release(std::unique_ptr<Session> session) {
   }
   --open_;
   available_.notify_one();
-  lock.unlock();
+  lock.Unlock();
   Close(session->handle);
 }
 
 void Pkcs11SessionPool::Invalidate(std::uint64_t generation) {
   std::vector<std::unique_ptr<Session>> stale;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (generation != generation_) return;  // another thread already did
     ++generation_;
     stale.swap(idle_);
@@ -175,7 +175,7 @@ Status Pkcs11SessionPool::Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_typ
 }
 
 Result<std::unique_ptr<Pkcs11SessionPool::Session>> Pkcs11SessionPool::Connect(std::uint64_t generation) {
-  std::lock_guard lock(connect_mutex_);
+  MutexLock lock(connect_mutex_);
   if (slot_generation_ != generation) {
     // The token was lost since we last looked: it may be back in another slot.
     KW_ASSIGN_OR_RETURN(Pkcs11TokenInfo token, module_->FindToken(options_.token_serial, options_.token_label));

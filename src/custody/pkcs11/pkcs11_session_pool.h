@@ -17,11 +17,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "custody/pkcs11/pkcs11_module.h"
 #include "custody/pkcs11/pkcs11_settings.h"
 #include "keywarden/crypto/secure_buffer.h"
@@ -84,14 +84,14 @@ class Pkcs11SessionPool {
  private:
   Pkcs11SessionPool(std::shared_ptr<Pkcs11Module> module, Options options, const Pkcs11TokenInfo& token);
 
-  Result<std::unique_ptr<Session>> Acquire();
-  void Release(std::unique_ptr<Session> session);
+  Result<std::unique_ptr<Session>> Acquire() KW_EXCLUDES(mutex_);
+  void Release(std::unique_ptr<Session> session) KW_EXCLUDES(mutex_);
   // A new logged-in session for `generation`, finding the token again if it was lost.
-  Result<std::unique_ptr<Session>> Connect(std::uint64_t generation);
+  Result<std::unique_ptr<Session>> Connect(std::uint64_t generation) KW_EXCLUDES(connect_mutex_);
   Status Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type);
   // Forgets every session of `generation` and before (idle ones are closed now, borrowed ones
   // when they come back).
-  void Invalidate(std::uint64_t generation);
+  void Invalidate(std::uint64_t generation) KW_EXCLUDES(mutex_);
   void Close(CK_SESSION_HANDLE handle) const;
 
   std::shared_ptr<Pkcs11Module> module_;
@@ -99,15 +99,15 @@ class Pkcs11SessionPool {
   std::string token_label_;
   std::string token_serial_;
 
-  std::mutex connect_mutex_;  // one Connect at a time: finding the slot and logging in
-  CK_SLOT_ID slot_;
-  std::uint64_t slot_generation_ = 0;
+  Mutex connect_mutex_;  // one Connect at a time: finding the slot and logging in
+  CK_SLOT_ID slot_ KW_GUARDED_BY(connect_mutex_);
+  std::uint64_t slot_generation_ KW_GUARDED_BY(connect_mutex_) = 0;
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<Session>> idle_;
-  std::size_t open_ = 0;  // idle + borrowed
-  std::uint64_t generation_ = 0;
+  std::vector<std::unique_ptr<Session>> idle_ KW_GUARDED_BY(mutex_);
+  std::size_t open_ KW_GUARDED_BY(mutex_) = 0;  // idle + borrowed
+  std::uint64_t generation_ KW_GUARDED_BY(mutex_) = 0;
 };
 
 // The pool `settings` describe: the module (by path, or by the provider's short name, saying so

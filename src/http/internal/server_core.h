@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +26,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "base/mutex.h"
 #include "http/http_types.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -75,20 +75,20 @@ struct ServerCore {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_websockets{0};
 
-  std::mutex mu;
-  std::condition_variable cv;  // signalled when `active` drops
-  std::size_t active = 0;      // counted (non-rejected) connections
-  std::uint64_t next_id = 0;
-  std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
+  Mutex mu;
+  std::condition_variable cv;                // signalled when `active` drops
+  std::size_t active KW_GUARDED_BY(mu) = 0;  // counted (non-rejected) connections
+  std::uint64_t next_id KW_GUARDED_BY(mu) = 0;
+  std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions KW_GUARDED_BY(mu);
 
   // Makes `session` the connection Stop drains under `id` (a counted connection's number).
-  void Register(std::uint64_t id, std::weak_ptr<SessionBase> session) {
-    std::lock_guard lock(mu);
+  void Register(std::uint64_t id, std::weak_ptr<SessionBase> session) KW_EXCLUDES(mu) {
+    MutexLock lock(mu);
     sessions[id] = std::move(session);
   }
 
-  void Unregister(std::uint64_t id) {
-    std::lock_guard lock(mu);
+  void Unregister(std::uint64_t id) KW_EXCLUDES(mu) {
+    MutexLock lock(mu);
     sessions.erase(id);
     --active;
     cv.notify_all();
