@@ -6,11 +6,12 @@
 #include <mutex>
 #include <optional>
 #include <span>
-#include <thread>
 #include <utility>
 
+#include "connector/store/internal/schema_migrations.h"
 #include "connector/store/internal/stored_rows.h"
 #include "sql/mariadb/mariadb_connection.h"
+#include "sql/mariadb/mariadb_migrations.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -20,41 +21,6 @@ using sql::MariaDbStatement;
 
 // Ids and fingerprints are VARBINARY(255): compared and ordered byte for byte, no padding.
 constexpr std::size_t kMaxKeyBytes = 255;
-
-// Schema steps, applied in order to bring keywarden_schema.version up to the last one. Append
-// only: a released step is never edited. DDL commits by itself in MySQL, so a step must be safe
-// to run again after a crash half-way (IF NOT EXISTS). Version numbers mean the same tables in
-// every backend; MariaDB's first schema is version 2, which SQLite and PostgreSQL reach in two
-// steps, so there is no MariaDB database at version 1.
-constexpr const char* kVersion2[] = {
-    "CREATE TABLE IF NOT EXISTS user_keys("
-    "  id VARBINARY(255) NOT NULL PRIMARY KEY,"
-    "  sealed BLOB NOT NULL,"
-    "  data_key_version INT UNSIGNED NOT NULL,"
-    "  creation_date BIGINT NOT NULL,"
-    "  revision_date BIGINT NULL,"
-    "  last_access_date BIGINT NULL"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    "CREATE TABLE IF NOT EXISTS data_keys("
-    "  version INT UNSIGNED NOT NULL PRIMARY KEY,"
-    "  creation_date BIGINT NOT NULL"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    "CREATE TABLE IF NOT EXISTS data_key_wrappings("
-    "  version INT UNSIGNED NOT NULL,"
-    "  provider_fingerprint VARBINARY(255) NOT NULL,"
-    "  wrapped BLOB NOT NULL,"
-    "  creation_date BIGINT NOT NULL,"
-    "  PRIMARY KEY(version, provider_fingerprint),"
-    "  CONSTRAINT data_key_wrappings_version FOREIGN KEY(version) REFERENCES data_keys(version)"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-};
-struct Migration {
-  int version;
-  std::span<const char* const> statements;
-};
-constexpr Migration kMigrations[] = {{2, kVersion2}};
-static_assert(std::end(kMigrations)[-1].version == MariaDbKeyStore::kSchemaVersion,
-              "kSchemaVersion must name the last migration");
 
 Status CheckUserId(std::string_view user_id) {
   if (user_id.size() > kMaxKeyBytes) return InvalidArgumentError("user id is longer than 255 bytes");
@@ -67,71 +33,6 @@ Status CheckDataKey(const custody::WrappedDataKey& key) {
     return InvalidArgumentError("provider key fingerprint is longer than 255 bytes");
   }
   return OkStatus();
-}
-
-// The version keywarden_schema holds; 0 when it holds none (a new database).
-Result<int> ReadSchemaVersion(MariaDbConnection& connection) {
-  MariaDbStatement query(connection, "SELECT version FROM keywarden_schema", "to read the schema version");
-  KW_RETURN_IF_ERROR(query.Run());
-  KW_ASSIGN_OR_RETURN(bool row, query.Next());
-  if (!row) return 0;
-  const std::int64_t version = query.ColumnInt(0);
-  KW_ASSIGN_OR_RETURN(bool second, query.Next());
-  if (second) return InternalError("the keywarden_schema table has more than one row");
-  if (version < 0 || version > std::numeric_limits<int>::max())
-    return InternalError("stored schema version is out of range");
-  return static_cast<int>(version);
-}
-
-Status MigrateLocked(MariaDbConnection& connection) {
-  KW_RETURN_IF_ERROR(connection.Execute(
-      "CREATE TABLE IF NOT EXISTS keywarden_schema(version INT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-      "to create the keywarden_schema table"));
-  KW_ASSIGN_OR_RETURN(int current, ReadSchemaVersion(connection));
-  if (current > MariaDbKeyStore::kSchemaVersion) {
-    return InvalidArgumentError("database schema version " + std::to_string(current) +
-                                " is newer than this keywarden supports (" +
-                                std::to_string(MariaDbKeyStore::kSchemaVersion) + ")");
-  }
-  for (const Migration& migration : kMigrations) {
-    if (migration.version <= current) continue;
-    const std::string what = "to migrate the schema to version " + std::to_string(migration.version);
-    for (const char* sql : migration.statements) KW_RETURN_IF_ERROR(connection.Execute(sql, what));
-    MariaDbStatement record(
-        connection,
-        current == 0 ? "INSERT INTO keywarden_schema(version) VALUES(?)" : "UPDATE keywarden_schema SET version = ?",
-        what);
-    KW_RETURN_IF_ERROR(record.Int(migration.version).Run());
-    current = migration.version;
-  }
-  return OkStatus();
-}
-
-// Migrations run under a named lock of the server's, per database, so instances starting at
-// once take turns: the second finds the schema current and changes nothing.
-Status Migrate(MariaDbConnection& connection, std::chrono::seconds lock_timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
-  while (true) {
-    // Waiting here rather than inside GET_LOCK keeps every round trip under the read timeout.
-    MariaDbStatement lock(connection, "SELECT GET_LOCK(CONCAT('keywarden-migrate-', MD5(DATABASE())), 0)",
-                          "to take the schema migration lock");
-    KW_RETURN_IF_ERROR(lock.Run());
-    KW_ASSIGN_OR_RETURN(bool row, lock.Next());
-    const std::optional<std::int64_t> got = row ? lock.ColumnOptionalInt(0) : std::nullopt;
-    if (!got.has_value()) return InternalError("MariaDB could not take the schema migration lock");
-    if (*got == 1) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return UnavailableError("another keywarden instance held the schema migration lock for more than " +
-                              std::to_string(lock_timeout.count()) + " s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  const Status migrated = MigrateLocked(connection);
-  // Closing the connection would release it too.
-  const Status released = connection.Execute("DO RELEASE_LOCK(CONCAT('keywarden-migrate-', MD5(DATABASE())))",
-                                             "to release the schema migration lock");
-  if (!migrated.ok()) return migrated;
-  return released;
 }
 
 Status ValidateOptions(const sql::MariaDbOptions& options, int pool_size) {
@@ -234,6 +135,9 @@ class MariaDbKeyStore::Lease {
 
 Result<std::unique_ptr<MariaDbKeyStore>> MariaDbKeyStore::Open(const sql::MariaDbOptions& options,
                                                                int default_pool_size) {
+  if (sql::LatestVersion(internal::MariaDbMigrationSteps()) != kSchemaVersion) {
+    return InternalError("MariaDB kSchemaVersion does not name the last embedded schema migration");
+  }
   const int pool_size = options.max_pool_size.value_or(default_pool_size);
   KW_RETURN_IF_ERROR(ValidateOptions(options, pool_size));
   // Connector/C's global set-up is not thread-safe; do it once, before any connection.
@@ -243,7 +147,7 @@ Result<std::unique_ptr<MariaDbKeyStore>> MariaDbKeyStore::Open(const sql::MariaD
   if (!library_ready) return InternalError("MariaDB client library failed to initialise");
 
   KW_ASSIGN_OR_RETURN(auto first, MariaDbConnection::Connect(options));
-  KW_RETURN_IF_ERROR(Migrate(*first, options.migration_lock_timeout));
+  KW_RETURN_IF_ERROR(sql::MigrateMariaDb(*first, internal::MariaDbMigrationSteps(), options.migration_lock_timeout));
   return std::unique_ptr<MariaDbKeyStore>(new MariaDbKeyStore(options.Clone(), pool_size, std::move(first)));
 }
 
@@ -563,7 +467,7 @@ Result<std::vector<custody::WrappedDataKey>> MariaDbKeyStore::ListDataKeys() {
 Result<int> MariaDbKeyStore::SchemaVersion() {
   int version = 0;
   const Status done = Run(Kind::kRead, [&](Connection& db) -> Status {
-    KW_ASSIGN_OR_RETURN(version, ReadSchemaVersion(db));
+    KW_ASSIGN_OR_RETURN(version, sql::MariaDbSchemaVersion(db));
     return OkStatus();
   });
   if (!done.ok()) return done;

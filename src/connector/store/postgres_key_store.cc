@@ -6,8 +6,10 @@
 #include <string>
 #include <utility>
 
+#include "connector/store/internal/schema_migrations.h"
 #include "connector/store/internal/stored_rows.h"
 #include "sql/postgres/postgres_connection.h"
+#include "sql/postgres/postgres_migrations.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -17,46 +19,6 @@ using sql::PgDeadline;
 using sql::PgParams;
 using sql::PgResult;
 using sql::PgStatement;
-
-// Schema steps, applied in order to bring keywarden_schema.version up to the last one. Append
-// only: a released step is never edited. The steps match SQLite's, so that both backends'
-// version numbers mean the same tables. Ids and fingerprints use the "C" collation: byte order,
-// as the KeyStore interface pages and sorts by.
-struct Migration {
-  int version;
-  const char* sql;
-};
-constexpr Migration kMigrations[] = {
-    {1,
-     "CREATE TABLE user_keys("
-     "  id text COLLATE \"C\" PRIMARY KEY,"
-     "  sealed bytea NOT NULL,"
-     "  data_key_version bigint NOT NULL,"
-     "  creation_date bigint NOT NULL,"
-     "  revision_date bigint,"
-     "  last_access_date bigint);"
-     "CREATE TABLE data_keys("
-     "  version bigint PRIMARY KEY,"
-     "  wrapped bytea NOT NULL,"
-     "  provider_fingerprint text NOT NULL,"
-     "  creation_date bigint NOT NULL);"},
-    // A data key version may be wrapped by several RSA keys (rotate-rsa-key).
-    {2,
-     "CREATE TABLE data_key_wrappings("
-     "  version bigint NOT NULL REFERENCES data_keys(version),"
-     "  provider_fingerprint text COLLATE \"C\" NOT NULL,"
-     "  wrapped bytea NOT NULL,"
-     "  creation_date bigint NOT NULL,"
-     "  PRIMARY KEY(version, provider_fingerprint));"
-     "INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date)"
-     "  SELECT version, provider_fingerprint, wrapped, creation_date FROM data_keys;"
-     "ALTER TABLE data_keys DROP COLUMN wrapped, DROP COLUMN provider_fingerprint;"},
-};
-static_assert(std::end(kMigrations)[-1].version == PostgresKeyStore::kSchemaVersion,
-              "kSchemaVersion must name the last migration");
-
-// pg_advisory_xact_lock key for schema migrations: "kwschema" in ASCII.
-constexpr char kLockSchema[] = "SELECT pg_advisory_xact_lock(7739316375406325089)";
 
 // clang-format off
 constexpr PgStatement kReadSchemaVersion{"kw_schema_version", "SELECT version FROM keywarden_schema", "to read the schema version"};
@@ -172,6 +134,9 @@ Status PutWrapping(sql::PgConnection& db, const custody::WrappedDataKey& key, Pg
 
 Result<std::unique_ptr<PostgresKeyStore>> PostgresKeyStore::Open(const sql::PostgresOptions& options,
                                                                  std::size_t default_pool_size) {
+  if (sql::LatestVersion(internal::PostgresMigrationSteps()) != kSchemaVersion) {
+    return InternalError("PostgreSQL kSchemaVersion does not name the last embedded schema migration");
+  }
   if (options.hosts.empty()) return InvalidArgumentError("PostgreSQL options name no host");
   const std::size_t pool_size = options.max_pool_size.value_or(default_pool_size);
   if (pool_size < 1) return InvalidArgumentError("the PostgreSQL pool needs at least one connection");
@@ -288,40 +253,11 @@ Status PostgresKeyStore::Transact(const Body& body) {
   }
 }
 
+// Instances starting together queue on the migrations' advisory lock, which ends with this
+// transaction (sql/postgres/postgres_migrations.h).
 Status PostgresKeyStore::Migrate() {
   return Transact([](Connection& db, PgDeadline deadline) -> Status {
-    // Instances starting together queue here; the lock ends with the transaction.
-    KW_RETURN_IF_ERROR(db.ExecuteText(kLockSchema, "to lock the schema for migration", deadline).status());
-    // Looked up first rather than CREATE TABLE IF NOT EXISTS, which needs the CREATE privilege
-    // even when the table exists: once migrated, a role with only DML rights can run the store.
-    KW_ASSIGN_OR_RETURN(PgResult table, db.ExecuteText("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
-                                                       "current_schema() AND tablename = 'keywarden_schema'",
-                                                       "to look for the schema version table", deadline));
-    if (table.rows() == 0) {
-      KW_RETURN_IF_ERROR(db.ExecuteText("CREATE TABLE keywarden_schema(version integer NOT NULL)",
-                                        "to create the schema version table", deadline)
-                             .status());
-    }
-    KW_ASSIGN_OR_RETURN(PgResult stored, db.Execute(kReadSchemaVersion, PgParams(), deadline));
-    if (stored.rows() > 1) return InternalError("the keywarden_schema table has more than one row");
-    std::int64_t version = 0;
-    if (stored.rows() == 1) {
-      KW_ASSIGN_OR_RETURN(version, stored.Int(0, 0));
-    }
-    if (version > kSchemaVersion) {
-      return InvalidArgumentError("database schema version " + std::to_string(version) +
-                                  " is newer than this keywarden supports (" + std::to_string(kSchemaVersion) + ")");
-    }
-    if (version == kSchemaVersion) return OkStatus();
-    for (const Migration& migration : kMigrations) {
-      if (migration.version <= version) continue;
-      const std::string what = "to apply schema migration " + std::to_string(migration.version);
-      KW_RETURN_IF_ERROR(db.ExecuteText(migration.sql, what, deadline).status());
-    }
-    const std::string record =
-        stored.rows() == 0 ? "INSERT INTO keywarden_schema(version) VALUES(" + std::to_string(kSchemaVersion) + ")"
-                           : "UPDATE keywarden_schema SET version = " + std::to_string(kSchemaVersion);
-    return db.ExecuteText(record, "to record the schema version", deadline).status();
+    return sql::MigratePostgres(db, internal::PostgresMigrationSteps(), deadline);
   });
 }
 

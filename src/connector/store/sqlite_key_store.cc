@@ -11,83 +11,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "connector/store/internal/schema_migrations.h"
 #include "connector/store/internal/stored_rows.h"
+#include "sql/sqlite/sqlite_error.h"
+#include "sql/sqlite/sqlite_migrations.h"
 
 namespace keywarden::connector::store {
-namespace {
 
-// Schema steps, applied in order to bring PRAGMA user_version up to the last one. Append only: a
-// released step is never edited; a schema change is a new step.
-struct Migration {
-  int version;
-  const char* sql;
-};
-constexpr Migration kMigrations[] = {
-    {1,
-     "CREATE TABLE user_keys("
-     "  id TEXT PRIMARY KEY,"
-     "  sealed BLOB NOT NULL,"
-     "  data_key_version INTEGER NOT NULL,"
-     "  creation_date INTEGER NOT NULL,"
-     "  revision_date INTEGER,"
-     "  last_access_date INTEGER);"
-     "CREATE TABLE data_keys("
-     "  version INTEGER PRIMARY KEY,"
-     "  wrapped BLOB NOT NULL,"
-     "  provider_fingerprint TEXT NOT NULL,"
-     "  creation_date INTEGER NOT NULL);"},
-    // A data key version may be wrapped by several RSA keys (rotate-rsa-key): data_keys keeps
-    // one row per version, data_key_wrappings one per version and RSA key.
-    {2,
-     "CREATE TABLE data_key_wrappings("
-     "  version INTEGER NOT NULL REFERENCES data_keys(version),"
-     "  provider_fingerprint TEXT NOT NULL,"
-     "  wrapped BLOB NOT NULL,"
-     "  creation_date INTEGER NOT NULL,"
-     "  PRIMARY KEY(version, provider_fingerprint));"
-     "INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date) "
-     "  SELECT version, provider_fingerprint, wrapped, creation_date FROM data_keys;"
-     "ALTER TABLE data_keys DROP COLUMN wrapped;"
-     "ALTER TABLE data_keys DROP COLUMN provider_fingerprint;"},
-    // user_keys clustered on its id (WITHOUT ROWID): a lookup by id is one B-tree search instead
-    // of the id index and then the table. Rows are about 200 bytes, small enough for it.
-    {3,
-     "CREATE TABLE user_keys_by_id("
-     "  id TEXT PRIMARY KEY,"
-     "  sealed BLOB NOT NULL,"
-     "  data_key_version INTEGER NOT NULL,"
-     "  creation_date INTEGER NOT NULL,"
-     "  revision_date INTEGER,"
-     "  last_access_date INTEGER) WITHOUT ROWID;"
-     "INSERT INTO user_keys_by_id(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
-     "  SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date FROM user_keys;"
-     "DROP TABLE user_keys;"
-     "ALTER TABLE user_keys_by_id RENAME TO user_keys;"},
-};
-
-// Busy, locked, I/O and space problems pass; the rest (corruption, not a database, misuse) need
-// someone to look.
-bool IsTransient(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PROTOCOL:
-    case SQLITE_READONLY:
-    case SQLITE_NOMEM: return true;
-    default: return false;
-  }
-}
-
-// sqlite3_errstr, not sqlite3_errmsg: the generic text for the code can never quote row content.
-Status SqliteError(int rc, std::string_view what) {
-  std::string message = "SQLite failed " + std::string(what) + ": " + sqlite3_errstr(rc);
-  return IsTransient(rc) ? UnavailableError(std::move(message)) : InternalError(std::move(message));
-}
-
-}  // namespace
+using sql::SqliteError;
 
 namespace internal {
 
@@ -130,7 +61,7 @@ class SqliteConnection {
     return stmt;
   }
 
-  // Runs SQL text once, uncached (pragmas, migrations).
+  // Runs SQL text once, uncached (pragmas).
   Status ExecOnce(const std::string& sql, std::string_view what) {
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
     return rc == SQLITE_OK ? OkStatus() : SqliteError(rc, what);
@@ -250,37 +181,6 @@ Status Exec(SqliteConnection& connection, const char* sql, std::string_view what
   return Query(connection, sql, what).Run();
 }
 
-Result<int> UserVersion(SqliteConnection& connection) {
-  Query query(connection, "PRAGMA user_version", "to read the schema version");
-  KW_ASSIGN_OR_RETURN(bool row, query.Step());
-  if (!row) return InternalError("SQLite returned no schema version");
-  return static_cast<int>(query.ColumnInt(0));
-}
-
-// Brings the schema to kSchemaVersion inside one immediate transaction: a second process opening
-// the same new file waits here (busy_timeout) and then finds the work done.
-Status Migrate(SqliteConnection& connection, int latest) {
-  KW_RETURN_IF_ERROR(connection.ExecOnce("BEGIN IMMEDIATE", "to lock the database for schema migration"));
-  Status status = [&]() -> Status {
-    KW_ASSIGN_OR_RETURN(int version, UserVersion(connection));
-    if (version > latest) {
-      return InvalidArgumentError("database schema version " + std::to_string(version) +
-                                  " is newer than this keywarden supports (" + std::to_string(latest) + ")");
-    }
-    for (const Migration& migration : kMigrations) {
-      if (migration.version <= version) continue;
-      const std::string step = "to apply schema migration " + std::to_string(migration.version);
-      KW_RETURN_IF_ERROR(connection.ExecOnce(migration.sql, step));
-      KW_RETURN_IF_ERROR(connection.ExecOnce("PRAGMA user_version = " + std::to_string(migration.version), step));
-    }
-    return connection.ExecOnce("COMMIT", "to commit the schema migration");
-  }();
-  if (!status.ok() && sqlite3_get_autocommit(connection.db()) == 0) {
-    (void)connection.ExecOnce("ROLLBACK", "to roll back the schema migration");
-  }
-  return status;
-}
-
 // Changing the journal mode needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
 // without the busy handler, while another process is opening the same new file. So: retry.
 Status EnableWal(SqliteConnection& connection, std::chrono::milliseconds patience) {
@@ -311,9 +211,6 @@ Status EnableWal(SqliteConnection& connection, std::chrono::milliseconds patienc
 }
 
 }  // namespace
-
-static_assert(std::end(kMigrations)[-1].version == SqliteKeyStore::kSchemaVersion,
-              "kSchemaVersion must name the last migration");
 
 // A queued write; lives on its caller's stack until `done`.
 struct SqliteKeyStore::Write {
@@ -351,6 +248,9 @@ class SqliteKeyStore::ReaderLease {
 };
 
 Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& path, const SqliteOptions& options) {
+  if (sql::LatestVersion(internal::SqliteMigrationSteps()) != kSchemaVersion) {
+    return InternalError("SQLite kSchemaVersion does not name the last embedded schema migration");
+  }
   if (path.empty()) return InvalidArgumentError("SQLite database path is empty");
   if (path == ":memory:") {
     return InvalidArgumentError("an in-memory SQLite database cannot be shared by connections; give a file path");
@@ -365,7 +265,7 @@ Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& 
   Status wal = EnableWal(*writer, options.busy_timeout);
   if (!wal.ok()) return Status(wal.code(), "cannot use '" + path + "': " + wal.message());
   KW_RETURN_IF_ERROR(writer->ExecOnce("PRAGMA synchronous=FULL", "to set synchronous=FULL"));
-  KW_RETURN_IF_ERROR(Migrate(*writer, kSchemaVersion));
+  KW_RETURN_IF_ERROR(sql::MigrateSqlite(writer->db(), internal::SqliteMigrationSteps()));
 
   std::vector<std::unique_ptr<Connection>> readers;
   for (int i = 0; i < options.read_connections; ++i) {
@@ -754,7 +654,7 @@ Status SqliteKeyStore::PutUserKeysExact(std::span<const UserKeyRecord> records) 
 Result<int> SqliteKeyStore::SchemaVersion() {
   ReaderLease reader(*this);
   EndSnapshot(*reader);
-  return UserVersion(*reader);
+  return sql::SqliteUserVersion(reader->db());
 }
 
 Status SqliteKeyStore::Ping() {

@@ -1,0 +1,2 @@
+-- A data key version may be wrapped by several RSA keys (rotate-rsa-key), as SQLite's step 2.
+CREATE TABLE data_key_wrappings(  version bigint NOT NULL REFERENCES data_keys(version),  provider_fingerprint text COLLATE "C" NOT NULL,  wrapped bytea NOT NULL,  creation_date bigint NOT NULL,  PRIMARY KEY(version, provider_fingerprint));INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date)  SELECT version, provider_fingerprint, wrapped, creation_date FROM data_keys;ALTER TABLE data_keys DROP COLUMN wrapped, DROP COLUMN provider_fingerprint;

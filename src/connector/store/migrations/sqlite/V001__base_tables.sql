@@ -1,0 +1,2 @@
+-- The first schema: user keys, and data keys with their one wrapping each.
+CREATE TABLE user_keys(  id TEXT PRIMARY KEY,  sealed BLOB NOT NULL,  data_key_version INTEGER NOT NULL,  creation_date INTEGER NOT NULL,  revision_date INTEGER,  last_access_date INTEGER);CREATE TABLE data_keys(  version INTEGER PRIMARY KEY,  wrapped BLOB NOT NULL,  provider_fingerprint TEXT NOT NULL,  creation_date INTEGER NOT NULL);

@@ -1,0 +1,3 @@
+-- A data key version may be wrapped by several RSA keys (rotate-rsa-key): data_keys keeps
+-- one row per version, data_key_wrappings one per version and RSA key.
+CREATE TABLE data_key_wrappings(  version INTEGER NOT NULL REFERENCES data_keys(version),  provider_fingerprint TEXT NOT NULL,  wrapped BLOB NOT NULL,  creation_date INTEGER NOT NULL,  PRIMARY KEY(version, provider_fingerprint));INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date)   SELECT version, provider_fingerprint, wrapped, creation_date FROM data_keys;ALTER TABLE data_keys DROP COLUMN wrapped;ALTER TABLE data_keys DROP COLUMN provider_fingerprint;

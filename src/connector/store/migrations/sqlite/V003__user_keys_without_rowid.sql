@@ -1,0 +1,3 @@
+-- user_keys clustered on its id (WITHOUT ROWID): a lookup by id is one B-tree search instead
+-- of the id index and then the table. Rows are about 200 bytes, small enough for it.
+CREATE TABLE user_keys_by_id(  id TEXT PRIMARY KEY,  sealed BLOB NOT NULL,  data_key_version INTEGER NOT NULL,  creation_date INTEGER NOT NULL,  revision_date INTEGER,  last_access_date INTEGER) WITHOUT ROWID;INSERT INTO user_keys_by_id(id, sealed, data_key_version, creation_date, revision_date, last_access_date)   SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date FROM user_keys;DROP TABLE user_keys;ALTER TABLE user_keys_by_id RENAME TO user_keys;
