@@ -82,8 +82,8 @@ void ConnectorService::Stop(std::chrono::milliseconds drain) {
 
 Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const ConnectorConfig& config,
                                                                   ConnectorServiceOptions options) {
-  KW_RETURN_IF_ERROR(
-      telemetry::InitLogging(LogFormatName(config.log.format), LogLevelName(config.log.level), config.log.audit));
+  KW_RETURN_IF_ERROR(telemetry::InitLogging(config::LogFormatName(config.log.format),
+                                            config::LogLevelName(config.log.level), config.log.audit));
   auto parts = std::make_unique<Parts>();
 
   KW_ASSIGN_OR_RETURN(parts->deployment, OpenDeployment(config));
@@ -144,7 +144,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   if (options.extra_routes) options.extra_routes(router);
 
   KW_RETURN_IF_ERROR(parts->host->Start());
-  telemetry::LogInfo("key connector listening on " + FormatListen({config.listen.host, parts->host->port()}) +
+  telemetry::LogInfo("key connector listening on " + config::FormatListen({config.listen.host, parts->host->port()}) +
                      " (data key version " + std::to_string(parts->deployment.keyring->current_version()) +
                      ", RSA key " + parts->deployment.provider->PublicKeyFingerprint().substr(0, 16) + "...)");
   return std::unique_ptr<ConnectorService>(new ConnectorService(std::move(parts)));

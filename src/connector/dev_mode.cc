@@ -54,7 +54,7 @@ Result<std::string> NewUserId() {
 
 }  // namespace
 
-Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const ListenAddress& listen) {
+Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const config::ListenAddress& listen) {
   if (!net::IsLoopbackHost(listen.host)) {
     return InvalidArgumentError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not " + listen.host);
   }
@@ -63,7 +63,7 @@ Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const ListenAddre
   if (::mkdtemp(pattern.data()) == nullptr) return UnavailableError("cannot create a temporary folder");
   env->folder_ = pattern;
 
-  ListenAddress address = listen;
+  config::ListenAddress address = listen;
   if (address.port == 0) {
     KW_ASSIGN_OR_RETURN(address.port, FreeLoopbackPort());
   }

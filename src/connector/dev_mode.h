@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "config/listen.h"
 #include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
 #include "jose/jwt_signer.h"
@@ -20,7 +21,7 @@ namespace keywarden::connector {
 class DevEnvironment {
  public:
   // `listen` must be a loopback address; port 0 picks a free one.
-  static Result<std::unique_ptr<DevEnvironment>> Create(const ListenAddress& listen);
+  static Result<std::unique_ptr<DevEnvironment>> Create(const config::ListenAddress& listen);
   ~DevEnvironment();  // removes the temporary folder
 
   const ConnectorConfig& config() const { return config_; }

@@ -386,19 +386,19 @@ TEST_F(ConfigTest, WebVaultOriginIsWhatBrowsersSend) {
 }
 
 TEST_F(ConfigTest, ParseListen) {
-  auto v4 = ParseListen("127.0.0.1:8080");
+  auto v4 = config::ParseListen("127.0.0.1:8080");
   ASSERT_TRUE(v4.ok());
   EXPECT_EQ(v4->host, "127.0.0.1");
   EXPECT_EQ(v4->port, 8080);
-  auto v6 = ParseListen("[::1]:5000");
+  auto v6 = config::ParseListen("[::1]:5000");
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(FormatListen(*v6), "[::1]:5000");
-  EXPECT_TRUE(ParseListen("keywarden.internal:65535").ok());
+  EXPECT_TRUE(config::ParseListen("keywarden.internal:65535").ok());
   for (const char* bad : {"", "5000", ":5000", "host:", "host:65536", "host:-1", "host:+80", "host:80x", "::1:5000",
                           "[::1]5000", "[::1", "[127.0.0.1]:80", "[not-v6:]:80", "bad host:80", "host:80 "}) {
     SCOPED_TRACE(bad);
-    auto result = ParseListen(bad);
+    auto result = config::ParseListen(bad);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), ErrorCode::kInvalidArgument);
   }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/common/output.h"
+#include "config/listen.h"
 #include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
 #include "connector/dev_mode.h"
@@ -76,9 +77,9 @@ int StartFailed(std::string_view context, const Status& status) {
 
 int Serve(const ServeOptions& options) {
   ShutdownSignal shutdown;
-  std::optional<connector::ListenAddress> listen;
+  std::optional<config::ListenAddress> listen;
   if (!options.listen.empty()) {
-    auto parsed = connector::ParseListen(options.listen);
+    auto parsed = config::ParseListen(options.listen);
     if (!parsed.ok()) return ConfigurationFailed("connector serve: --listen", parsed.status());
     listen = *parsed;
   }
@@ -91,7 +92,7 @@ int Serve(const ServeOptions& options) {
           "connector serve --dev",
           InvalidArgumentError("--dev brings its own key, database and issuer; it takes no --config"));
     }
-    auto env = connector::DevEnvironment::Create(listen.value_or(connector::ListenAddress{"127.0.0.1", 5000}));
+    auto env = connector::DevEnvironment::Create(listen.value_or(config::ListenAddress{"127.0.0.1", 5000}));
     if (!env.ok()) {
       return env.status().code() == ErrorCode::kInvalidArgument
                  ? ConfigurationFailed("connector serve --dev", env.status())

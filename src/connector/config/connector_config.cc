@@ -1,17 +1,12 @@
 #include "connector/config/connector_config.h"
 
-#include <openssl/crypto.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "config/rsa_key_section.h"
+#include "config/sections.h"
+#include "config/sources.h"
+#include "config/url.h"
 #include "connector/config/internal/settings.h"
-#include "connector/config/internal/source.h"
-#include "connector/config/internal/url.h"
 #include "keywarden/crypto/encoding.h"
 #include "net/loopback.h"
 #include "sql/mariadb/mariadb_options.h"
@@ -22,8 +17,10 @@ extern char** environ;
 namespace keywarden::connector {
 namespace {
 
-using config_internal::OriginOf;
-using config_internal::RawSettings;
+using config::OriginOf;
+using config::RawSettings;
+
+constexpr std::string_view kIgnoredVariables[] = {kConfigPathVariable};
 
 Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config) {
   const std::string origin = OriginOf(settings, "identity_server_uri");
@@ -31,7 +28,7 @@ Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config)
     return InvalidArgumentError(
         "identity_server_uri is required (KEYWARDEN_IDENTITY_SERVER_URI or keyConnectorSettings__identityServerUri)");
   }
-  KW_ASSIGN_OR_RETURN(auto url, config_internal::ParseHttpUrl(config.identity_server_uri, origin));
+  KW_ASSIGN_OR_RETURN(auto url, config::ParseHttpUrl(config.identity_server_uri, origin));
   if (url.has_query_or_fragment) return InvalidArgumentError(origin + " must not have a query or fragment");
   if (!url.https && !net::IsLoopbackHost(url.host) && !config.auth.allow_insecure_identity_server) {
     return InvalidArgumentError(origin +
@@ -44,9 +41,8 @@ Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config)
 
 Status CheckWebVault(const RawSettings& settings, ConnectorConfig& config) {
   if (config.web_vault_uri.empty()) return OkStatus();
-  KW_ASSIGN_OR_RETURN(auto url,
-                      config_internal::ParseHttpUrl(config.web_vault_uri, OriginOf(settings, "web_vault_uri")));
-  config.web_vault_origin = config_internal::UrlOrigin(url);
+  KW_ASSIGN_OR_RETURN(auto url, config::ParseHttpUrl(config.web_vault_uri, OriginOf(settings, "web_vault_uri")));
+  config.web_vault_origin = config::UrlOrigin(url);
   return OkStatus();
 }
 
@@ -60,7 +56,7 @@ Status CheckDatabase(const RawSettings& settings, const ConnectorConfig& config)
   const std::string& text = postgresql ? config.database.postgresql : config.database.mysql;
   if (text.empty()) {
     return InvalidArgumentError(OriginOf(settings, "database.provider") + " is " + provider + " but " + key +
-                                " is not set (" + config_internal::KeywardenEnvName(key) +
+                                " is not set (" + config::KeywardenEnvName(key) +
                                 " or keyConnectorSettings__database__" +
                                 (postgresql ? "postgreSqlConnectionString" : "mySqlConnectionString") + ")");
   }
@@ -70,62 +66,27 @@ Status CheckDatabase(const RawSettings& settings, const ConnectorConfig& config)
   return OkStatus();
 }
 
-Status CheckTls(const RawSettings& settings, const ConnectorConfig& config) {
-  if (config.tls.cert_file.empty() == config.tls.key_file.empty()) return OkStatus();
-  const bool cert = !config.tls.cert_file.empty();
-  return InvalidArgumentError(OriginOf(settings, cert ? "tls.cert_file" : "tls.key_file") + " is set but " +
-                              (cert ? "tls.key_file" : "tls.cert_file") + " is not: set both or neither");
-}
-
-// Reads the key password from key_password_file.
-Status LoadKeyPassword(const RawSettings& settings, ConnectorConfig& config) {
-  const std::string& path = config.rsa_key.key_password_file;
-  if (path.empty()) return OkStatus();
-  if (config.rsa_key.key_password.has_value()) {
-    return InvalidArgumentError(OriginOf(settings, "rsa_key.key_password") + " and " +
-                                OriginOf(settings, "rsa_key.key_password_file") + " are both set: set one");
-  }
-  KW_ASSIGN_OR_RETURN(config.rsa_key.key_password, config_internal::ReadSecretFile(path, "rsa_key.key_password_file"));
-  return OkStatus();
-}
-
 }  // namespace
-
-std::string_view LogFormatName(ConnectorConfig::Log::Format format) {
-  return format == ConnectorConfig::Log::Format::kJson ? "json" : "plain";
-}
-
-std::string_view LogLevelName(ConnectorConfig::Log::Level level) {
-  using Level = ConnectorConfig::Log::Level;
-  switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-  }
-  return "info";
-}
 
 Result<ConnectorConfig> LoadConnectorConfig(const std::optional<std::string>& toml_path,
                                             const std::vector<std::pair<std::string, std::string>>& environment) {
+  const auto& table = config_internal::ConnectorSettings();
   RawSettings settings;
-  if (toml_path.has_value()) KW_RETURN_IF_ERROR(config_internal::ReadTomlFile(*toml_path, settings));
-  KW_RETURN_IF_ERROR(config_internal::ReadKeywardenEnvironment(environment, settings));
+  if (toml_path.has_value()) KW_RETURN_IF_ERROR(config::ReadTomlFile(*toml_path, table.Keys(), settings));
+  KW_RETURN_IF_ERROR(config::ReadKeywardenEnvironment(environment, table.Keys(), kIgnoredVariables, settings));
   KW_RETURN_IF_ERROR(config_internal::ReadReferenceEnvironment(environment, settings));
 
   ConnectorConfig config;
-  KW_RETURN_IF_ERROR(config_internal::ApplySettings(settings, config));
+  KW_RETURN_IF_ERROR(table.Apply(settings, config));
   // After the providers: "provider 'pkcs11' is not supported" says more than its first setting.
   if (!settings.unsupported.empty()) {
     return UnsupportedError("setting " + settings.unsupported.front() + " is not supported by this build");
   }
   KW_RETURN_IF_ERROR(CheckIdentityServer(settings, config));
   KW_RETURN_IF_ERROR(CheckWebVault(settings, config));
-  KW_RETURN_IF_ERROR(CheckTls(settings, config));
+  KW_RETURN_IF_ERROR(config::CheckTls(settings, config.tls));
   KW_RETURN_IF_ERROR(CheckDatabase(settings, config));
-  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, config));
-  KW_RETURN_IF_ERROR(config_internal::CheckPkcs11(settings, config));
+  KW_RETURN_IF_ERROR(config::CheckRsaKey(settings, config_internal::ReferenceNames(), config.rsa_key));
   return config;
 }
 
@@ -145,13 +106,12 @@ Result<custody::RsaKeySettings> LoadReferenceRsaKey(
   for (auto& [name, value] : key_settings) WipeString(value);
   KW_RETURN_IF_ERROR(read);
   ConnectorConfig config;
-  KW_RETURN_IF_ERROR(config_internal::ApplySettings(settings, config));
+  KW_RETURN_IF_ERROR(config_internal::ConnectorSettings().Apply(settings, config));
   if (!settings.unsupported.empty()) {
     return UnsupportedError("setting " + settings.unsupported.front() + " is not supported by this build");
   }
   // The same finishing steps as LoadConnectorConfig's for the key.
-  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, config));
-  KW_RETURN_IF_ERROR(config_internal::CheckPkcs11(settings, config));
+  KW_RETURN_IF_ERROR(config::CheckRsaKey(settings, config_internal::ReferenceNames(), config.rsa_key));
   return std::move(config.rsa_key);
 }
 

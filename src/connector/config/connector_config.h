@@ -16,7 +16,6 @@
 #ifndef KEYWARDEN_CONNECTOR_CONFIG_CONNECTOR_CONFIG_H_
 #define KEYWARDEN_CONNECTOR_CONFIG_CONNECTOR_CONFIG_H_
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,28 +23,28 @@
 #include <utility>
 #include <vector>
 
+#include "config/listen.h"
+#include "config/sections.h"
 #include "custody/rsa_key_settings.h"
-#include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
 
 namespace keywarden::connector {
 
-struct ListenAddress {
-  std::string host = "0.0.0.0";  // a name, an IPv4 address or an IPv6 address without brackets
-  std::uint16_t port = 5000;     // 0 lets the OS choose (tests)
-};
-
-// "HOST:PORT", or "[IPV6]:PORT" for IPv6. The CLI's --listen goes through this too.
-Result<ListenAddress> ParseListen(std::string_view text);
-// The inverse: "0.0.0.0:5000", "[::1]:5000".
-std::string FormatListen(const ListenAddress& address);
-
+// The shared sections (config/sections.h) and the connector's own settings.
 struct ConnectorConfig {
-  ListenAddress listen;
+  // The section types under the names callers used when they were nested here.
+  using Auth = config::IdentitySection;
+  using Database = config::DatabaseSection;
+  using Tls = config::TlsSection;
+  using Limits = config::LimitsSection;
+  using Log = config::LogSection;
+
+  config::ListenSection listen;
 
   // Required. Absolute http(s) URL, stored without trailing '/' so that callers append
   // "/.well-known/openid-configuration". http is refused unless the host is loopback or
-  // auth.allow_insecure_identity_server is set.
+  // auth.allow_insecure_identity_server is set. The connector's own: a service that is its own
+  // identity server has none.
   std::string identity_server_uri;
   // Optional (empty = not set). Browsers' CORS origin is derived from it.
   std::string web_vault_uri;
@@ -53,59 +52,16 @@ struct ConnectorConfig {
   // browser sends it in `Origin`. Empty when web_vault_uri is not set.
   std::string web_vault_origin;
 
-  struct Auth {
-    std::uint32_t clock_skew_seconds = 60;
-    std::string audience;  // empty = not checked (the reference does not check it)
-    std::uint32_t jwks_refresh_seconds = 30;
-    std::size_t max_token_bytes = 16384;
-    bool allow_insecure_identity_server = false;
-  } auth;
-
-  struct Database {
-    // "sqlite", "postgresql" or "mysql" (MySQL or MariaDB) after a successful load; the
-    // reference's other names are recognised and refused as not supported by this build.
-    std::string provider = "sqlite";
-    std::string sqlite_path = "/var/lib/keywarden/connector.db";
-    // Connection strings, Key=Value (the reference's form) or URL. Secrets: they hold the
-    // database password, so they are never printed. The one the provider names is required and
-    // has been parsed successfully after a load.
-    std::string postgresql;
-    std::string mysql;
-    // Pool size for PostgreSQL and MySQL, unless the connection string sets Maximum Pool Size.
-    std::uint32_t connections = 8;
-  } database;
-
+  Auth auth;
+  Database database;
   custody::RsaKeySettings rsa_key;
-
-  struct Tls {
-    std::string cert_file;  // both set or both empty (plain HTTP behind a proxy, as the reference)
-    std::string key_file;
-    bool enabled() const { return !cert_file.empty(); }
-  } tls;
-
-  struct Limits {
-    std::size_t max_body_bytes = 65536;
-    std::uint32_t request_timeout_ms = 10000;
-    std::uint32_t idle_timeout_ms = 60000;
-    std::uint32_t max_connections = 10000;
-    std::uint32_t threads = 0;  // 0 = one per core
-  } limits;
-
-  struct Log {
-    enum class Format { kPlain, kJson };
-    enum class Level { kTrace, kDebug, kInfo, kWarn, kError };
-    Format format = Format::kPlain;
-    Level level = Level::kInfo;
-    bool audit = true;  // one line per key read or written
-  } log;
+  Tls tls;
+  Limits limits;
+  Log log;
 
   // How often batched "last access" times are written to the database.
   std::uint32_t last_access_flush_seconds = 30;
 };
-
-// "plain"/"json"; "trace"/"debug"/"info"/"warn"/"error".
-std::string_view LogFormatName(ConnectorConfig::Log::Format format);
-std::string_view LogLevelName(ConnectorConfig::Log::Level level);
 
 // Not a setting: the CLI's way to name the TOML file. LoadConnectorConfig ignores it rather
 // than calling it unknown.

@@ -32,7 +32,7 @@ std::string DescribeDatabase(const ConnectorConfig::Database& database) {
 
 std::string DescribeConfig(const ConnectorConfig& config) {
   std::ostringstream out;
-  out << "listen: " << FormatListen(config.listen) << (config.tls.enabled() ? " (https)" : " (http)") << "\n";
+  out << "listen: " << config::FormatListen(config.listen) << (config.tls.enabled() ? " (https)" : " (http)") << "\n";
   out << "identity server: " << config.identity_server_uri << "\n";
   out << "web vault origin: " << (config.web_vault_origin.empty() ? "(not set)" : config.web_vault_origin) << "\n";
   out << "database: " << DescribeDatabase(config.database) << "\n";
@@ -67,8 +67,8 @@ std::string DescribeConfig(const ConnectorConfig& config) {
     out << config.limits.threads;
   }
   out << "\n";
-  out << "log: " << LogFormatName(config.log.format) << ", " << LogLevelName(config.log.level) << ", audit "
-      << (config.log.audit ? "on" : "off") << "\n";
+  out << "log: " << config::LogFormatName(config.log.format) << ", " << config::LogLevelName(config.log.level)
+      << ", audit " << (config.log.audit ? "on" : "off") << "\n";
   out << "last access flush: every " << config.last_access_flush_seconds << " s\n";
   return out.str();
 }

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "base/ascii.h"
-#include "connector/config/internal/source.h"
+#include "connector/config/internal/settings.h"
 #include "sql/sqlite/sqlite_path.h"
 
 namespace keywarden::connector::config_internal {
@@ -91,7 +91,7 @@ bool IsUnsupported(std::string_view name) {
 
 }  // namespace
 
-Status ReadReferenceEnvironment(const Environment& environment, RawSettings& settings) {
+Status ReadReferenceEnvironment(const config::Environment& environment, config::RawSettings& settings) {
   std::set<std::string> seen;
   for (const auto& [variable, value] : environment) {
     const std::string lower = AsciiLower(variable);
@@ -104,13 +104,13 @@ Status ReadReferenceEnvironment(const Environment& environment, RawSettings& set
     }
     const Mapped* mapped = FindMapped(name);
     if (mapped == nullptr) return InvalidArgumentError("unknown setting " + variable);
-    RawValue raw{value, variable, true};
+    config::RawValue raw{value, variable, true};
     if (name == kSqliteConnectionString) {
       auto path = sql::ParseSqliteConnectionString(value);
       if (!path.ok()) return InvalidArgumentError(variable + ": " + path.status().message());
       raw.value = std::move(path).value();
     }
-    KW_RETURN_IF_ERROR(Assign(settings, mapped->key, std::move(raw)));
+    KW_RETURN_IF_ERROR(config::Assign(settings, mapped->key, std::move(raw)));
   }
   return OkStatus();
 }

@@ -1,42 +1,22 @@
-// The table of connector settings: each canonical key and how its raw value becomes a field of
-// ConnectorConfig (internal to connector/config*).
-//
-// The TOML names are the keys themselves; our environment names derive from them
-// ("auth.audience" -> KEYWARDEN_AUTH_AUDIENCE). Reference-only keys have no name of ours.
+// The connector's setting table: the shared sections plus its own rows, and the reference Key
+// Connector's names as an alias source (internal to connector/config*).
 #ifndef KEYWARDEN_CONNECTOR_CONFIG_INTERNAL_SETTINGS_H_
 #define KEYWARDEN_CONNECTOR_CONFIG_INTERNAL_SETTINGS_H_
 
-#include <span>
-#include <string>
-#include <string_view>
-
+#include "config/rsa_key_section.h"
+#include "config/settings.h"
+#include "config/sources.h"
 #include "connector/config/connector_config.h"
-#include "connector/config/internal/source.h"
 
 namespace keywarden::connector::config_internal {
 
-struct SettingSpec {
-  std::string_view key;  // "auth.audience"
-  bool reference_only;   // set only through a reference variable (certificate provider)
-  // Checks the value's type and range and stores it; errors name raw.origin, never the value.
-  Status (*apply)(const RawValue& raw, ConnectorConfig& config);
-};
+const config::SettingTable<ConnectorConfig>& ConnectorSettings();
 
-std::span<const SettingSpec> AllSettings();
+// The reference's names for the settings that "set ..." hints mention.
+config::AliasNames ReferenceNames();
 
-// A setting of ours (not reference-only) by canonical key; "listen" counts, as the shorthand for
-// listen.host and listen.port.
-bool IsOurSetting(std::string_view key);
-
-// "auth.audience" -> "KEYWARDEN_AUTH_AUDIENCE".
-std::string KeywardenEnvName(std::string_view key);
-
-// Applies every gathered value in table order.
-Status ApplySettings(const RawSettings& settings, ConnectorConfig& config);
-
-// With rsa_key.provider "pkcs11": checks that a module, a token, a key and a PIN are named and
-// reads the PIN file. With another provider: refuses any PKCS#11 setting, which would be ignored.
-Status CheckPkcs11(const RawSettings& settings, ConnectorConfig& config);
+// keyConnectorSettings__<section>__<key>, case-insensitive: the alias source.
+Status ReadReferenceEnvironment(const config::Environment& environment, config::RawSettings& settings);
 
 }  // namespace keywarden::connector::config_internal
 

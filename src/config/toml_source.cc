@@ -9,10 +9,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "connector/config/internal/settings.h"
-#include "connector/config/internal/source.h"
+#include "config/sources.h"
 
-namespace keywarden::connector::config_internal {
+namespace keywarden::config {
 namespace {
 
 void Wipe(std::string& text) {
@@ -23,9 +22,15 @@ std::string Where(const std::string& path, const toml::source_region& region) {
   return "(" + path + " line " + std::to_string(region.begin.line) + ")";
 }
 
-Status ReadValue(const std::string& key, toml::node& node, const std::string& path, RawSettings& settings) {
+bool IsKey(SettingKeys keys, std::string_view key) {
+  if (key == "listen") key = "listen.host";  // the shorthand "HOST:PORT"
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+Status ReadValue(const std::string& key, toml::node& node, const std::string& path, SettingKeys keys,
+                 RawSettings& settings) {
   const std::string origin = key + " " + Where(path, node.source());
-  if (!IsOurSetting(key)) return InvalidArgumentError("unknown setting " + origin);
+  if (!IsKey(keys, key)) return InvalidArgumentError("unknown setting " + origin);
   RawValue raw{OtherType{}, origin, false};
   if (auto* text = node.as_string()) {
     raw.value = text->get();
@@ -38,27 +43,27 @@ Status ReadValue(const std::string& key, toml::node& node, const std::string& pa
   return Assign(settings, key, std::move(raw));
 }
 
-bool IsSection(std::string_view name) {
-  for (const SettingSpec& spec : AllSettings()) {
-    if (!spec.reference_only && spec.key.size() > name.size() && spec.key.starts_with(name) &&
-        spec.key[name.size()] == '.') {
+bool IsSection(SettingKeys keys, std::string_view name) {
+  for (std::string_view key : keys) {
+    if (key.size() > name.size() && key.starts_with(name) && key[name.size()] == '.') {
       return true;
     }
   }
   return false;
 }
 
-Status ReadTable(toml::table& root, const std::string& path, RawSettings& settings) {
+Status ReadTable(toml::table& root, const std::string& path, SettingKeys keys, RawSettings& settings) {
   for (auto&& [name, node] : root) {
     const std::string key(name.str());
     auto* section = node.as_table();
     if (section == nullptr) {
-      KW_RETURN_IF_ERROR(ReadValue(key, node, path, settings));
+      KW_RETURN_IF_ERROR(ReadValue(key, node, path, keys, settings));
       continue;
     }
-    if (!IsSection(key)) return InvalidArgumentError("unknown section [" + key + "] " + Where(path, node.source()));
+    if (!IsSection(keys, key))
+      return InvalidArgumentError("unknown section [" + key + "] " + Where(path, node.source()));
     for (auto&& [inner_name, inner] : *section) {
-      KW_RETURN_IF_ERROR(ReadValue(key + "." + std::string(inner_name.str()), inner, path, settings));
+      KW_RETURN_IF_ERROR(ReadValue(key + "." + std::string(inner_name.str()), inner, path, keys, settings));
     }
   }
   return OkStatus();
@@ -81,7 +86,7 @@ bool LineMentionsPassword(std::string_view text, std::size_t line) {
 
 }  // namespace
 
-Status ReadTomlFile(const std::string& path, RawSettings& settings) {
+Status ReadTomlFile(const std::string& path, SettingKeys keys, RawSettings& settings) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return InvalidArgumentError("cannot read config file " + path + ": " + std::strerror(errno));
   std::ostringstream buffer;
@@ -99,7 +104,7 @@ Status ReadTomlFile(const std::string& path, RawSettings& settings) {
     return InvalidArgumentError("config file " + path + " line " + std::to_string(line) + ": " + detail);
   }
   Wipe(text);
-  return ReadTable(root, path, settings);
+  return ReadTable(root, path, keys, settings);
 }
 
-}  // namespace keywarden::connector::config_internal
+}  // namespace keywarden::config

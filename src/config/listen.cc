@@ -2,10 +2,10 @@
 #include <charconv>
 #include <string>
 
-#include "connector/config/connector_config.h"
-#include "connector/config/internal/url.h"
+#include "config/listen.h"
+#include "config/url.h"
 
-namespace keywarden::connector {
+namespace keywarden::config {
 
 Result<ListenAddress> ParseListen(std::string_view text) {
   auto bad = [&](std::string_view why) {
@@ -29,7 +29,7 @@ Result<ListenAddress> ParseListen(std::string_view text) {
   }
   if (!rest.starts_with(':')) return bad("no port");
   const std::string_view digits = rest.substr(1);
-  if (!config_internal::IsValidHost(host)) return bad("not a host name or IP address");
+  if (!IsValidHost(host)) return bad("not a host name or IP address");
   unsigned port = 0;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
   if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || port > 65535) {
@@ -44,4 +44,4 @@ std::string FormatListen(const ListenAddress& address) {
   return out + ":" + std::to_string(address.port);
 }
 
-}  // namespace keywarden::connector
+}  // namespace keywarden::config

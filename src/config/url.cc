@@ -1,4 +1,4 @@
-#include "connector/config/internal/url.h"
+#include "config/url.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 
 #include "base/ascii.h"
 
-namespace keywarden::connector::config_internal {
+namespace keywarden::config {
 namespace {
 
 bool IsIpv6(const std::string& host) {
@@ -90,4 +90,4 @@ std::string UrlOrigin(const HttpUrl& url) {
   return out;
 }
 
-}  // namespace keywarden::connector::config_internal
+}  // namespace keywarden::config

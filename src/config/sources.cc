@@ -1,15 +1,16 @@
-#include "connector/config/internal/source.h"
+#include "config/sources.h"
 
 #include <openssl/crypto.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
-#include "connector/config/connector_config.h"
+#include "config/listen.h"
 
-namespace keywarden::connector::config_internal {
+namespace keywarden::config {
 
 RawSettings::~RawSettings() {
   for (auto& [key, raw] : values) {
@@ -33,6 +34,12 @@ Status Assign(RawSettings& settings, std::string_view key, RawValue value) {
   return OkStatus();
 }
 
+std::string KeywardenEnvName(std::string_view key) {
+  std::string name = "KEYWARDEN_";
+  for (char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
 std::string OriginOf(const RawSettings& settings, std::string_view key) {
   auto found = settings.values.find(key);
   return found == settings.values.end() ? std::string(key) : found->second.origin;
@@ -51,4 +58,4 @@ Result<SecureBuffer> ReadSecretFile(const std::string& path, std::string_view se
   return secret;
 }
 
-}  // namespace keywarden::connector::config_internal
+}  // namespace keywarden::config

@@ -1,9 +1,9 @@
-// URL and host checks for the connector's configuration (internal to connector/config*).
+// URL and host checks for configuration values (identity server, web vault, listen host).
 //
 // Only what the settings need: absolute http(s) URLs without user info, their origin, and
 // whether a host is loopback. Not a general URL parser.
-#ifndef KEYWARDEN_CONNECTOR_CONFIG_INTERNAL_URL_H_
-#define KEYWARDEN_CONNECTOR_CONFIG_INTERNAL_URL_H_
+#ifndef KEYWARDEN_CONFIG_URL_H_
+#define KEYWARDEN_CONFIG_URL_H_
 
 #include <cstdint>
 #include <optional>
@@ -12,7 +12,7 @@
 
 #include "keywarden/status.h"
 
-namespace keywarden::connector::config_internal {
+namespace keywarden::config {
 
 struct HttpUrl {
   bool https = false;
@@ -31,6 +31,6 @@ std::string UrlOrigin(const HttpUrl& url);
 // A DNS name, an IPv4 address, or an IPv6 address (without brackets).
 bool IsValidHost(std::string_view host);
 
-}  // namespace keywarden::connector::config_internal
+}  // namespace keywarden::config
 
-#endif  // KEYWARDEN_CONNECTOR_CONFIG_INTERNAL_URL_H_
+#endif  // KEYWARDEN_CONFIG_URL_H_

@@ -1,0 +1,153 @@
+#include "config/sections.h"
+
+#include <array>
+
+#include "config/url.h"
+#include "config/values.h"
+
+namespace keywarden::config {
+namespace {
+
+constexpr std::uint64_t kDay = 86400;
+constexpr std::uint64_t kHourMs = 3600 * 1000;
+
+using R = RawValue;
+
+Status ApplyListenHost(const RawValue& raw, ListenSection& listen) {
+  KW_ASSIGN_OR_RETURN(std::string host, AsString(raw));
+  if (!IsValidHost(host)) return InvalidArgumentError(raw.origin + " must be a host name or IP address");
+  listen.host = std::move(host);
+  return OkStatus();
+}
+
+Status ApplyLogFormat(const RawValue& raw, LogSection& log) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  for (auto format : {LogSection::Format::kPlain, LogSection::Format::kJson}) {
+    if (name == LogFormatName(format)) {
+      log.format = format;
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError(raw.origin + " must be \"plain\" or \"json\"");
+}
+
+Status ApplyLogLevel(const RawValue& raw, LogSection& log) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  using Level = LogSection::Level;
+  for (Level level : {Level::kTrace, Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
+    if (name == LogLevelName(level)) {
+      log.level = level;
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError(raw.origin + " must be one of trace, debug, info, warn, error");
+}
+
+Status ApplyDatabaseProvider(const RawValue& raw, DatabaseSection& database) {
+  KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
+  if (OneOf(name, {"sqlite", "postgresql", "mysql"})) {
+    database.provider = name;
+    return OkStatus();
+  }
+  if (OneOf(name, {"json", "sqlserver", "mongo"})) {
+    return UnsupportedError("database provider '" + name + "' is not supported by this build yet (" + raw.origin + ")");
+  }
+  return InvalidArgumentError("unknown database provider '" + name + "' in " + raw.origin +
+                              " (this build supports: sqlite, postgresql, mysql)");
+}
+
+constexpr std::array<SettingRow<ListenSection>, 2> kListen = {{
+    {"listen.host", ApplyListenHost, "host name or IP address to listen on"},
+    {"listen.port", [](const R& r, ListenSection& s) { return SetInteger(r, 0, 65535, s.port); }, "TCP port"},
+}};
+
+constexpr std::array<SettingRow<IdentitySection>, 5> kIdentity = {{
+    {"auth.clock_skew_seconds",
+     [](const R& r, IdentitySection& s) { return SetInteger(r, 0, 600, s.clock_skew_seconds); },
+     "tolerated clock difference for token times"},
+    {"auth.audience", [](const R& r, IdentitySection& s) { return SetString(r, s.audience); },
+     "required token audience; empty = not checked"},
+    {"auth.jwks_refresh_seconds",
+     [](const R& r, IdentitySection& s) { return SetInteger(r, 1, kDay, s.jwks_refresh_seconds); },
+     "least time between two fetches of the identity server's keys"},
+    {"auth.max_token_bytes",
+     [](const R& r, IdentitySection& s) { return SetInteger(r, 1024, 1 << 20, s.max_token_bytes); },
+     "largest bearer token accepted"},
+    {"auth.allow_insecure_identity_server",
+     [](const R& r, IdentitySection& s) { return SetBool(r, s.allow_insecure_identity_server); },
+     "allow plain http to a non-loopback identity server"},
+}};
+
+constexpr std::array<SettingRow<DatabaseSection>, 5> kDatabase = {{
+    {"database.provider", ApplyDatabaseProvider, "sqlite, postgresql or mysql", false, false, true},
+    {"database.sqlite_path", [](const R& r, DatabaseSection& s) { return SetPath(r, s.sqlite_path); },
+     "SQLite database file"},
+    {"database.postgresql", [](const R& r, DatabaseSection& s) { return SetString(r, s.postgresql); },
+     "PostgreSQL connection string", true},
+    {"database.mysql", [](const R& r, DatabaseSection& s) { return SetString(r, s.mysql); },
+     "MySQL/MariaDB connection string", true},
+    {"database.connections", [](const R& r, DatabaseSection& s) { return SetInteger(r, 1, 1000, s.connections); },
+     "connection pool size"},
+}};
+
+constexpr std::array<SettingRow<TlsSection>, 2> kTls = {{
+    {"tls.cert_file", [](const R& r, TlsSection& s) { return SetString(r, s.cert_file); }, "PEM certificate chain"},
+    {"tls.key_file", [](const R& r, TlsSection& s) { return SetString(r, s.key_file); }, "PEM private key"},
+}};
+
+constexpr std::array<SettingRow<LimitsSection>, 5> kLimits = {{
+    {"limits.max_body_bytes",
+     [](const R& r, LimitsSection& s) { return SetInteger(r, 1024, 16 << 20, s.max_body_bytes); },
+     "largest request body"},
+    {"limits.request_timeout_ms",
+     [](const R& r, LimitsSection& s) { return SetInteger(r, 1, kHourMs, s.request_timeout_ms); },
+     "time to read a request and write its response"},
+    {"limits.idle_timeout_ms",
+     [](const R& r, LimitsSection& s) { return SetInteger(r, 1, kHourMs, s.idle_timeout_ms); },
+     "time a kept-alive connection may stay idle"},
+    {"limits.max_connections",
+     [](const R& r, LimitsSection& s) { return SetInteger(r, 1, 1000000, s.max_connections); },
+     "open connections at most"},
+    {"limits.threads", [](const R& r, LimitsSection& s) { return SetInteger(r, 0, 1024, s.threads); },
+     "server threads; 0 = one per core"},
+}};
+
+constexpr std::array<SettingRow<LogSection>, 3> kLog = {{
+    {"log.format", ApplyLogFormat, "plain or json"},
+    {"log.level", ApplyLogLevel, "trace, debug, info, warn or error"},
+    {"log.audit", [](const R& r, LogSection& s) { return SetBool(r, s.audit); }, "one line per key read or written"},
+}};
+
+}  // namespace
+
+std::string_view LogFormatName(LogSection::Format format) {
+  return format == LogSection::Format::kJson ? "json" : "plain";
+}
+
+std::string_view LogLevelName(LogSection::Level level) {
+  using Level = LogSection::Level;
+  switch (level) {
+    case Level::kTrace: return "trace";
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+
+std::span<const SettingRow<ListenSection>> ListenRows() { return kListen; }
+std::span<const SettingRow<IdentitySection>> IdentityRows() { return kIdentity; }
+std::span<const SettingRow<TlsSection>> TlsRows() { return kTls; }
+std::span<const SettingRow<LimitsSection>> LimitsRows() { return kLimits; }
+std::span<const SettingRow<LogSection>> LogRows() { return kLog; }
+std::span<const SettingRow<DatabaseSection>> DatabaseRows() { return kDatabase; }
+
+Status CheckTls(const RawSettings& settings, const TlsSection& tls) {
+  if (tls.cert_file.empty() == tls.key_file.empty()) return OkStatus();
+  const bool cert = !tls.cert_file.empty();
+  return InvalidArgumentError(OriginOf(settings, cert ? "tls.cert_file" : "tls.key_file") + " is set but " +
+                              (cert ? "tls.key_file" : "tls.cert_file") + " is not: set both or neither");
+}
+
+}  // namespace keywarden::config
