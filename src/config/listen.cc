@@ -3,7 +3,7 @@
 #include <string>
 
 #include "config/listen.h"
-#include "config/url.h"
+#include "net/url.h"
 
 namespace keywarden::config {
 
@@ -29,7 +29,7 @@ Result<ListenAddress> ParseListen(std::string_view text) {
   }
   if (!rest.starts_with(':')) return bad("no port");
   const std::string_view digits = rest.substr(1);
-  if (!IsValidHost(host)) return bad("not a host name or IP address");
+  if (!net::IsValidHost(host)) return bad("not a host name or IP address");
   unsigned port = 0;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
   if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || port > 65535) {

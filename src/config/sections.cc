@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "config/url.h"
 #include "config/values.h"
+#include "net/url.h"
 
 namespace keywarden::config {
 namespace {
@@ -15,7 +15,7 @@ using R = RawValue;
 
 Status ApplyListenHost(const RawValue& raw, ListenSection& listen) {
   KW_ASSIGN_OR_RETURN(std::string host, AsString(raw));
-  if (!IsValidHost(host)) return InvalidArgumentError(raw.origin + " must be a host name or IP address");
+  if (!net::IsValidHost(host)) return InvalidArgumentError(raw.origin + " must be a host name or IP address");
   listen.host = std::move(host);
   return OkStatus();
 }
@@ -43,11 +43,27 @@ Status ApplyLogLevel(const RawValue& raw, LogSection& log) {
   return InvalidArgumentError(raw.origin + " must be one of trace, debug, info, warn, error");
 }
 
+}  // namespace
+
+std::string_view DatabaseProviderName(DatabaseProvider provider) {
+  switch (provider) {
+    case DatabaseProvider::kSqlite: return "sqlite";
+    case DatabaseProvider::kPostgresql: return "postgresql";
+    case DatabaseProvider::kMysql: return "mysql";
+  }
+  return "unknown";
+}
+
+namespace {
+
 Status ApplyDatabaseProvider(const RawValue& raw, DatabaseSection& database) {
   KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
-  if (OneOf(name, {"sqlite", "postgresql", "mysql"})) {
-    database.provider = name;
-    return OkStatus();
+  for (DatabaseProvider provider :
+       {DatabaseProvider::kSqlite, DatabaseProvider::kPostgresql, DatabaseProvider::kMysql}) {
+    if (name == DatabaseProviderName(provider)) {
+      database.provider = provider;
+      return OkStatus();
+    }
   }
   if (OneOf(name, {"json", "sqlserver", "mongo"})) {
     return UnsupportedError("database provider '" + name + "' is not supported by this build yet (" + raw.origin + ")");

@@ -57,10 +57,14 @@ struct LogSection {
 std::string_view LogFormatName(LogSection::Format format);
 std::string_view LogLevelName(LogSection::Level level);
 
+// The reference's other names (json, sqlserver, mongo) are recognised at load and refused as
+// not supported by this build.
+enum class DatabaseProvider { kSqlite, kPostgresql, kMysql /* MySQL or MariaDB */ };
+// "sqlite", "postgresql", "mysql": the setting's own values.
+std::string_view DatabaseProviderName(DatabaseProvider provider);
+
 struct DatabaseSection {
-  // "sqlite", "postgresql" or "mysql" (MySQL or MariaDB) after a successful load; the
-  // reference's other names are recognised and refused as not supported by this build.
-  std::string provider = "sqlite";
+  DatabaseProvider provider = DatabaseProvider::kSqlite;
   std::string sqlite_path = "/var/lib/keywarden/connector.db";
   // Connection strings, Key=Value (the reference's form) or URL. Secrets: they hold the
   // database password, so they are never printed. The service checks that the one the provider

@@ -73,4 +73,12 @@ Status SetUnsigned(const RawValue& raw, std::uint64_t min, std::uint64_t max, st
   return OkStatus();
 }
 
+Result<net::HttpUrl> ParseUrlSetting(std::string_view text, std::string_view origin) {
+  auto url = net::ParseHttpUrl(text);
+  if (!url.ok()) {
+    return InvalidArgumentError(std::string(origin) + " must be an absolute http(s) URL: " + url.status().message());
+  }
+  return url;
+}
+
 }  // namespace keywarden::config

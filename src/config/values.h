@@ -17,6 +17,7 @@
 #include "config/sources.h"
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/status.h"
+#include "net/url.h"
 
 namespace keywarden::config {
 
@@ -40,6 +41,10 @@ Status SetInteger(const RawValue& raw, std::uint64_t min, std::uint64_t max, T& 
   out = static_cast<T>(number);
   return OkStatus();
 }
+
+// An absolute http(s) URL setting (net::ParseHttpUrl's rules), checked after loading; `origin`
+// names the setting in the error ("KEYWARDEN_WEB_VAULT_URI must be an absolute http(s) URL: ...").
+Result<net::HttpUrl> ParseUrlSetting(std::string_view text, std::string_view origin);
 
 }  // namespace keywarden::config
 

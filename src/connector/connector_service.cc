@@ -140,7 +140,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
 
   http::Router& router = parts->host->router();
   AddUserKeyRoutes(router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
-                                      /*reads_block=*/config.database.provider != "sqlite"});
+                                      /*reads_block=*/config.database.provider != config::DatabaseProvider::kSqlite});
   if (options.extra_routes) options.extra_routes(router);
 
   KW_RETURN_IF_ERROR(parts->host->Start());

@@ -51,7 +51,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(config->auth.jwks_refresh_seconds, 30u);
   EXPECT_EQ(config->auth.max_token_bytes, 16384u);
   EXPECT_FALSE(config->auth.allow_insecure_identity_server);
-  EXPECT_EQ(config->database.provider, "sqlite");
+  EXPECT_EQ(config->database.provider, config::DatabaseProvider::kSqlite);
   EXPECT_EQ(config->database.sqlite_path, "/var/lib/keywarden/connector.db");
   EXPECT_EQ(config->rsa_key.provider, custody::RsaKeySettings::Provider::kFile);
   EXPECT_EQ(config->rsa_key.key_file, "/etc/bitwarden/key.pfx");
@@ -119,7 +119,7 @@ audit = false
   EXPECT_EQ(config->auth.jwks_refresh_seconds, 120u);
   EXPECT_EQ(config->auth.max_token_bytes, 8192u);
   EXPECT_TRUE(config->auth.allow_insecure_identity_server);
-  EXPECT_EQ(config->database.provider, "sqlite");
+  EXPECT_EQ(config->database.provider, config::DatabaseProvider::kSqlite);
   EXPECT_EQ(config->database.sqlite_path, "/data/kc.db");
   EXPECT_EQ(config->rsa_key.key_file, "/keys/rsa.pem");
   ASSERT_TRUE(config->rsa_key.key_password.has_value());
@@ -206,7 +206,7 @@ TEST_F(ConfigTest, ExistingReferenceDeployment) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->identity_server_uri, "https://vault.example.com/identity");
   EXPECT_EQ(config->web_vault_origin, "https://vault.example.com");
-  EXPECT_EQ(config->database.provider, "sqlite");
+  EXPECT_EQ(config->database.provider, config::DatabaseProvider::kSqlite);
   EXPECT_EQ(config->database.sqlite_path, "/tmp/x.db");
   EXPECT_EQ(config->rsa_key.provider, custody::RsaKeySettings::Provider::kFile);
   EXPECT_EQ(config->rsa_key.key_file, "/etc/bitwarden/key.pfx");

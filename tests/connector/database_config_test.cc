@@ -34,7 +34,7 @@ TEST(DatabaseConfigTest, TheReferencesPostgresqlVariables) {
   auto config = Load({{"keyConnectorSettings__database__provider", "postgresql"},
                       {"keyConnectorSettings__database__postgreSqlConnectionString", connection}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  EXPECT_EQ(config->database.provider, "postgresql");
+  EXPECT_EQ(config->database.provider, config::DatabaseProvider::kPostgresql);
   EXPECT_EQ(config->database.postgresql, connection);
   EXPECT_EQ(config->database.connections, 8u);
 
@@ -50,7 +50,7 @@ TEST(DatabaseConfigTest, TheReferencesMysqlVariables) {
                       {"keyConnectorSettings__database__mySqlConnectionString",
                        std::string("Server=db.example.com;Port=3307;Database=keys;Uid=kc;Pwd=") + kSecret}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  EXPECT_EQ(config->database.provider, "mysql");
+  EXPECT_EQ(config->database.provider, config::DatabaseProvider::kMysql);
   const std::string description = DescribeConfig(*config);
   EXPECT_NE(description.find("database: mysql db.example.com:3307/keys"), std::string::npos) << description;
   EXPECT_EQ(description.find(kSecret), std::string::npos);

@@ -23,15 +23,14 @@ struct CopyOptions {
 
 // Whole-file copies are SQLite's; the server databases have their own consistent dump tools.
 Status OnlySqlite(const connector::ConnectorConfig& config, std::string_view verb) {
-  const std::string& provider = config.database.provider;
-  if (provider == "sqlite") return OkStatus();
+  const config::DatabaseProvider provider = config.database.provider;
+  if (provider == config::DatabaseProvider::kSqlite) return OkStatus();
   const std::string see = " (README: Backup and restore)";
   const bool backup = verb == "backup";
-  if (provider == "postgresql") {
+  if (provider == config::DatabaseProvider::kPostgresql) {
     return UnsupportedError(std::string("the database is PostgreSQL: ") +
                             (backup ? "back it up with pg_dump" : "restore it with pg_restore") + see);
   }
-  // The configuration yields only sqlite, postgresql and mysql.
   return UnsupportedError(std::string("the database is MariaDB/MySQL: ") +
                           (backup ? "back it up with mariadb-dump" : "restore it with mariadb") + see);
 }

@@ -168,7 +168,7 @@ Status CheckSameDatabase(const connector::ConnectorConfig& current, const connec
   const auto& a = current.database;
   const auto& b = next.database;
   bool same = a.provider == b.provider;
-  if (same && a.provider == "sqlite") {
+  if (same && a.provider == config::DatabaseProvider::kSqlite) {
     std::error_code ignored;
     same = std::filesystem::weakly_canonical(a.sqlite_path, ignored) ==
            std::filesystem::weakly_canonical(b.sqlite_path, ignored);

@@ -5,7 +5,7 @@
 #include "config/rsa_key_section.h"
 #include "config/sections.h"
 #include "config/sources.h"
-#include "config/url.h"
+#include "config/values.h"
 #include "connector/config/internal/settings.h"
 #include "keywarden/crypto/encoding.h"
 #include "net/loopback.h"
@@ -28,8 +28,8 @@ Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config)
     return InvalidArgumentError(
         "identity_server_uri is required (KEYWARDEN_IDENTITY_SERVER_URI or keyConnectorSettings__identityServerUri)");
   }
-  KW_ASSIGN_OR_RETURN(auto url, config::ParseHttpUrl(config.identity_server_uri, origin));
-  if (url.has_query_or_fragment) return InvalidArgumentError(origin + " must not have a query or fragment");
+  KW_ASSIGN_OR_RETURN(net::HttpUrl url, config::ParseUrlSetting(config.identity_server_uri, origin));
+  if (url.query || url.has_fragment) return InvalidArgumentError(origin + " must not have a query or fragment");
   if (!url.https && !net::IsLoopbackHost(url.host) && !config.auth.allow_insecure_identity_server) {
     return InvalidArgumentError(origin +
                                 " uses plain http to a host that is not loopback: use https, or set "
@@ -41,23 +41,24 @@ Status CheckIdentityServer(const RawSettings& settings, ConnectorConfig& config)
 
 Status CheckWebVault(const RawSettings& settings, ConnectorConfig& config) {
   if (config.web_vault_uri.empty()) return OkStatus();
-  KW_ASSIGN_OR_RETURN(auto url, config::ParseHttpUrl(config.web_vault_uri, OriginOf(settings, "web_vault_uri")));
-  config.web_vault_origin = config::UrlOrigin(url);
+  KW_ASSIGN_OR_RETURN(net::HttpUrl url,
+                      config::ParseUrlSetting(config.web_vault_uri, OriginOf(settings, "web_vault_uri")));
+  config.web_vault_origin = url.Origin();
   return OkStatus();
 }
 
 // The provider's connection string must be there and parse; errors name the setting, and the
 // parsers never quote a value.
 Status CheckDatabase(const RawSettings& settings, const ConnectorConfig& config) {
-  const std::string& provider = config.database.provider;
-  if (provider != "postgresql" && provider != "mysql") return OkStatus();
-  const bool postgresql = provider == "postgresql";
+  const config::DatabaseProvider provider = config.database.provider;
+  if (provider == config::DatabaseProvider::kSqlite) return OkStatus();
+  const bool postgresql = provider == config::DatabaseProvider::kPostgresql;
   const std::string key = postgresql ? "database.postgresql" : "database.mysql";
   const std::string& text = postgresql ? config.database.postgresql : config.database.mysql;
   if (text.empty()) {
-    return InvalidArgumentError(OriginOf(settings, "database.provider") + " is " + provider + " but " + key +
-                                " is not set (" + config::KeywardenEnvName(key) +
-                                " or keyConnectorSettings__database__" +
+    return InvalidArgumentError(OriginOf(settings, "database.provider") + " is " +
+                                std::string(config::DatabaseProviderName(provider)) + " but " + key + " is not set (" +
+                                config::KeywardenEnvName(key) + " or keyConnectorSettings__database__" +
                                 (postgresql ? "postgreSqlConnectionString" : "mySqlConnectionString") + ")");
   }
   const Status parsed =

@@ -11,13 +11,13 @@ namespace {
 
 // Where the database is: never the user or password of a connection string.
 std::string DescribeDatabase(const ConnectorConfig::Database& database) {
-  if (database.provider == "postgresql") {
+  if (database.provider == config::DatabaseProvider::kPostgresql) {
     auto options = sql::ParsePostgresConnectionString(database.postgresql);
     if (!options.ok()) return "postgresql (connection string not valid)";
     return "postgresql " + sql::DescribePostgresTarget(*options) + ", pool of " +
            std::to_string(options->max_pool_size.value_or(database.connections));
   }
-  if (database.provider == "mysql") {
+  if (database.provider == config::DatabaseProvider::kMysql) {
     auto options = sql::ParseMariaDbConnectionString(database.mysql);
     if (!options.ok()) return "mysql (connection string not valid)";
     return "mysql " +
@@ -25,7 +25,7 @@ std::string DescribeDatabase(const ConnectorConfig::Database& database) {
                                          : "unix:" + options->unix_socket) +
            "/" + options->database;
   }
-  return database.provider + " " + database.sqlite_path;
+  return "sqlite " + database.sqlite_path;
 }
 
 }  // namespace

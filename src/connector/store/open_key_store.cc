@@ -7,26 +7,28 @@
 namespace keywarden::connector {
 
 Result<std::unique_ptr<connector::store::KeyStore>> OpenKeyStore(const ConnectorConfig::Database& database) {
-  if (database.provider == "sqlite") {
-    KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::SqliteKeyStore> sqlite,
-                        connector::store::SqliteKeyStore::Open(database.sqlite_path));
-    return std::unique_ptr<connector::store::KeyStore>(std::move(sqlite));
+  switch (database.provider) {
+    case config::DatabaseProvider::kSqlite: {
+      KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::SqliteKeyStore> sqlite,
+                          connector::store::SqliteKeyStore::Open(database.sqlite_path));
+      return std::unique_ptr<connector::store::KeyStore>(std::move(sqlite));
+    }
+    case config::DatabaseProvider::kPostgresql: {
+      auto options = sql::ParsePostgresConnectionString(database.postgresql);
+      if (!options.ok()) return InvalidArgumentError("database.postgresql: " + options.status().message());
+      KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::PostgresKeyStore> postgres,
+                          connector::store::PostgresKeyStore::Open(*options, database.connections));
+      return std::unique_ptr<connector::store::KeyStore>(std::move(postgres));
+    }
+    case config::DatabaseProvider::kMysql: {
+      auto options = sql::ParseMariaDbConnectionString(database.mysql);
+      if (!options.ok()) return InvalidArgumentError("database.mysql: " + options.status().message());
+      KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::MariaDbKeyStore> mariadb,
+                          connector::store::MariaDbKeyStore::Open(*options, static_cast<int>(database.connections)));
+      return std::unique_ptr<connector::store::KeyStore>(std::move(mariadb));
+    }
   }
-  if (database.provider == "postgresql") {
-    auto options = sql::ParsePostgresConnectionString(database.postgresql);
-    if (!options.ok()) return InvalidArgumentError("database.postgresql: " + options.status().message());
-    KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::PostgresKeyStore> postgres,
-                        connector::store::PostgresKeyStore::Open(*options, database.connections));
-    return std::unique_ptr<connector::store::KeyStore>(std::move(postgres));
-  }
-  if (database.provider == "mysql") {
-    auto options = sql::ParseMariaDbConnectionString(database.mysql);
-    if (!options.ok()) return InvalidArgumentError("database.mysql: " + options.status().message());
-    KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::MariaDbKeyStore> mariadb,
-                        connector::store::MariaDbKeyStore::Open(*options, static_cast<int>(database.connections)));
-    return std::unique_ptr<connector::store::KeyStore>(std::move(mariadb));
-  }
-  return UnsupportedError("database provider '" + database.provider + "' is not supported by this build");
+  return InternalError("unknown database provider");
 }
 
 }  // namespace keywarden::connector

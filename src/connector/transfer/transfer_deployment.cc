@@ -51,7 +51,7 @@ class StoreKeySource final : public UserKeySource {
 
 bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Database& b) {
   if (a.provider != b.provider) return false;
-  if (a.provider == "sqlite") {
+  if (a.provider == config::DatabaseProvider::kSqlite) {
     std::error_code error;
     if (std::filesystem::equivalent(a.sqlite_path, b.sqlite_path, error)) return true;
     const auto canonical_a = std::filesystem::weakly_canonical(a.sqlite_path, error);
@@ -59,13 +59,13 @@ bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Dat
     return !error && canonical_a == canonical_b;
   }
   // Servers: the same hosts, ports and database name, whoever logs in.
-  if (a.provider == "postgresql") {
+  if (a.provider == config::DatabaseProvider::kPostgresql) {
     auto options_a = sql::ParsePostgresConnectionString(a.postgresql);
     auto options_b = sql::ParsePostgresConnectionString(b.postgresql);
     return options_a.ok() && options_b.ok() &&
            sql::DescribePostgresTarget(*options_a) == sql::DescribePostgresTarget(*options_b);
   }
-  if (a.provider == "mysql") {
+  if (a.provider == config::DatabaseProvider::kMysql) {
     auto options_a = sql::ParseMariaDbConnectionString(a.mysql);
     auto options_b = sql::ParseMariaDbConnectionString(b.mysql);
     if (!options_a.ok() || !options_b.ok()) return false;
@@ -88,7 +88,8 @@ Result<CopySummary> TransferUserKeys(const ConnectorConfig& from, const Connecto
   if (SameDatabase(from.database, to.database)) {
     return InvalidArgumentError("the source and the destination are the same database");
   }
-  if (from.database.provider == "sqlite" && !std::filesystem::exists(from.database.sqlite_path)) {
+  if (from.database.provider == config::DatabaseProvider::kSqlite &&
+      !std::filesystem::exists(from.database.sqlite_path)) {
     return InvalidArgumentError("source: the database " + from.database.sqlite_path + " does not exist");
   }
 
