@@ -5,12 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <variant>
 
 #include "cli/common/output.h"
@@ -162,20 +160,9 @@ struct RsaKeyOptions {
   bool keep_old = false;
 };
 
-// NEWCONFIG must describe the same database: the rotation re-wraps in place. Connection
-// strings are compared as written (they are secrets: never echoed).
+// NEWCONFIG must describe the same database: the rotation re-wraps in place.
 Status CheckSameDatabase(const connector::ConnectorConfig& current, const connector::ConnectorConfig& next) {
-  const auto& a = current.database;
-  const auto& b = next.database;
-  bool same = a.provider == b.provider;
-  if (same && a.provider == config::DatabaseProvider::kSqlite) {
-    std::error_code ignored;
-    same = std::filesystem::weakly_canonical(a.sqlite_path, ignored) ==
-           std::filesystem::weakly_canonical(b.sqlite_path, ignored);
-  } else if (same) {
-    same = a.postgresql == b.postgresql && a.mysql == b.mysql;
-  }
-  if (same) return OkStatus();
+  if (connector::SameDatabase(current.database, next.database)) return OkStatus();
   return InvalidArgumentError(
       "--to names another database than --config (compare their [database] sections); rotate-rsa-key "
       "re-wraps the data keys in place (to move to another database, use transfer)");

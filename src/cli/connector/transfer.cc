@@ -14,6 +14,7 @@
 #include "connector/config/connector_config.h"
 #include "connector/reference/reference_import.h"
 #include "connector/reference/reference_settings.h"
+#include "connector/store/open_key_store.h"
 #include "connector/transfer/copy_user_keys.h"
 #include "connector/transfer/transfer_deployment.h"
 

@@ -1,5 +1,9 @@
 #include "connector/store/open_key_store.h"
 
+#include <filesystem>
+#include <string>
+#include <system_error>
+
 #include "connector/store/mariadb_key_store.h"
 #include "connector/store/postgres_key_store.h"
 #include "connector/store/sqlite_key_store.h"
@@ -29,6 +33,35 @@ Result<std::unique_ptr<connector::store::KeyStore>> OpenKeyStore(const Connector
     }
   }
   return InternalError("unknown database provider");
+}
+
+bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Database& b) {
+  if (a.provider != b.provider) return false;
+  if (a.provider == config::DatabaseProvider::kSqlite) {
+    std::error_code error;
+    if (std::filesystem::equivalent(a.sqlite_path, b.sqlite_path, error)) return true;
+    const auto canonical_a = std::filesystem::weakly_canonical(a.sqlite_path, error);
+    const auto canonical_b = std::filesystem::weakly_canonical(b.sqlite_path, error);
+    return !error && canonical_a == canonical_b;
+  }
+  // Servers: the same hosts, ports and database name, whoever logs in.
+  if (a.provider == config::DatabaseProvider::kPostgresql) {
+    auto options_a = sql::ParsePostgresConnectionString(a.postgresql);
+    auto options_b = sql::ParsePostgresConnectionString(b.postgresql);
+    return options_a.ok() && options_b.ok() &&
+           sql::DescribePostgresTarget(*options_a) == sql::DescribePostgresTarget(*options_b);
+  }
+  if (a.provider == config::DatabaseProvider::kMysql) {
+    auto options_a = sql::ParseMariaDbConnectionString(a.mysql);
+    auto options_b = sql::ParseMariaDbConnectionString(b.mysql);
+    if (!options_a.ok() || !options_b.ok()) return false;
+    const auto target = [](const sql::MariaDbOptions& o) {
+      return o.unix_socket.empty() ? o.host + ":" + std::to_string(o.port) + "/" + o.database
+                                   : "unix:" + o.unix_socket + "/" + o.database;
+    };
+    return target(*options_a) == target(*options_b);
+  }
+  return false;
 }
 
 }  // namespace keywarden::connector

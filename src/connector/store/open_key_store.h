@@ -17,6 +17,11 @@ namespace keywarden::connector {
 // a password from a connection string.
 Result<std::unique_ptr<connector::store::KeyStore>> OpenKeyStore(const ConnectorConfig::Database& database);
 
+// True when `a` and `b` are the same database: for SQLite the same file, whatever the path
+// that names it (links, "..", relative paths); for PostgreSQL and MySQL the same hosts, ports and
+// database name, as the connection strings write them.
+bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Database& b);
+
 }  // namespace keywarden::connector
 
 #endif  // KEYWARDEN_CONNECTOR_STORE_OPEN_KEY_STORE_H_

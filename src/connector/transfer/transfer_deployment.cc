@@ -8,8 +8,6 @@
 #include "connector/deployment.h"
 #include "connector/store/open_key_store.h"
 #include "custody/open_rsa_key_provider.h"
-#include "sql/mariadb/mariadb_options.h"
-#include "sql/postgres/postgres_options.h"
 
 namespace keywarden::connector {
 namespace {
@@ -48,35 +46,6 @@ class StoreKeySource final : public UserKeySource {
 };
 
 }  // namespace
-
-bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Database& b) {
-  if (a.provider != b.provider) return false;
-  if (a.provider == config::DatabaseProvider::kSqlite) {
-    std::error_code error;
-    if (std::filesystem::equivalent(a.sqlite_path, b.sqlite_path, error)) return true;
-    const auto canonical_a = std::filesystem::weakly_canonical(a.sqlite_path, error);
-    const auto canonical_b = std::filesystem::weakly_canonical(b.sqlite_path, error);
-    return !error && canonical_a == canonical_b;
-  }
-  // Servers: the same hosts, ports and database name, whoever logs in.
-  if (a.provider == config::DatabaseProvider::kPostgresql) {
-    auto options_a = sql::ParsePostgresConnectionString(a.postgresql);
-    auto options_b = sql::ParsePostgresConnectionString(b.postgresql);
-    return options_a.ok() && options_b.ok() &&
-           sql::DescribePostgresTarget(*options_a) == sql::DescribePostgresTarget(*options_b);
-  }
-  if (a.provider == config::DatabaseProvider::kMysql) {
-    auto options_a = sql::ParseMariaDbConnectionString(a.mysql);
-    auto options_b = sql::ParseMariaDbConnectionString(b.mysql);
-    if (!options_a.ok() || !options_b.ok()) return false;
-    const auto target = [](const sql::MariaDbOptions& o) {
-      return o.unix_socket.empty() ? o.host + ":" + std::to_string(o.port) + "/" + o.database
-                                   : "unix:" + o.unix_socket + "/" + o.database;
-    };
-    return target(*options_a) == target(*options_b);
-  }
-  return false;
-}
 
 std::unique_ptr<UserKeySource> NewStoreKeySource(connector::store::KeyStore& store,
                                                  const custody::DataKeyring& keyring) {

@@ -19,11 +19,6 @@
 
 namespace keywarden::connector {
 
-// True when `a` and `b` are the same database: for SQLite the same file, whatever the path
-// that names it (links, "..", relative paths); for PostgreSQL and MySQL the same hosts, ports and
-// database name, as the connection strings write them.
-bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Database& b);
-
 // Copies every user key of `from`'s database into `to`'s. kInvalidArgument when both name the same
 // database; otherwise CopyUserKeys' errors, each naming its side ("source: ...", "destination: ...").
 Result<CopySummary> TransferUserKeys(const ConnectorConfig& from, const ConnectorConfig& to,
