@@ -29,7 +29,7 @@ http::HttpResponse TokenRefusal(const jose::TokenError& error, const BearerOptio
 
 http::Handler Bearer(TokenVerifier& verifier, AuthenticatedHandler handler, BearerOptions options) {
   return [&verifier, handler = std::move(handler), options = std::move(options)](const http::HttpRequest& request) {
-    auto principal = verifier.Verify(request.header("Authorization"), std::chrono::system_clock::now());
+    auto principal = verifier.Verify(request.header("Authorization"), options.clock->Now());
     if (!principal.ok()) return TokenRefusal(principal.error(), options);
     return handler(request, *principal);
   };

@@ -15,6 +15,7 @@
 
 #include "auth/principal.h"
 #include "auth/token_verifier.h"
+#include "base/clock.h"
 #include "http/http_types.h"
 #include "http/router.h"
 #include "jose/jws.h"
@@ -29,6 +30,8 @@ struct BearerOptions {
   telemetry::Counter* failures = nullptr;
   // The scope named in a 403's WWW-Authenticate header (the policy's required scope).
   std::string scope = "api";
+  // The time tokens are checked at; must outlive the handler.
+  const Clock* clock = &Clock::System();
 };
 
 // 401 for authentication failures, 403 for kInsufficientScope and kWrongAmr, 503 for
@@ -38,8 +41,8 @@ int HttpStatusForTokenFailure(jose::TokenFailure failure);
 // The answer to a refused token, as described above.
 http::HttpResponse TokenRefusal(const jose::TokenError& error, const BearerOptions& options);
 
-// `handler`, run only after `verifier` accepts the request's Authorization header (at the wall
-// clock's now). `verifier` must outlive the returned handler.
+// `handler`, run only after `verifier` accepts the request's Authorization header (at
+// options.clock's now). `verifier` must outlive the returned handler.
 http::Handler Bearer(TokenVerifier& verifier, AuthenticatedHandler handler, BearerOptions options = {});
 
 }  // namespace keywarden::auth

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "base/ascii.h"
+#include "crypto/openssl_ptr.h"
 
 namespace keywarden::auth {
 namespace {
@@ -18,10 +19,7 @@ constexpr std::string_view kScheme = "bearer";
 // context, so that hashing a token neither looks the algorithm up nor allocates.
 bool Sha256(std::string_view data, std::array<std::uint8_t, 32>* out) {
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);  // never freed, like OpenSSL's own
-  struct CtxFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-  };
-  thread_local const std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  thread_local const EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   unsigned int length = 0;
   return md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
          EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&

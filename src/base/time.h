@@ -17,12 +17,6 @@ using TimePoint = std::chrono::system_clock::time_point;
 // Milliseconds since the Unix epoch, UTC.
 using TimeMs = std::int64_t;
 
-// The system clock now, as TimeMs.
-inline TimeMs SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // "2026-11-25T15:30:00.123Z": UTC with milliseconds, as the reference's APIs write dates.
 std::string FormatUtcIso8601(TimePoint when);
 

@@ -107,7 +107,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   }
   parts->verifier = std::make_unique<auth::TokenVerifier>(std::move(verifier_options), std::move(fetch_jwks));
   if (!options.local_issuer) {
-    const Status keys = parts->verifier->Refresh(std::chrono::system_clock::now());
+    const Status keys = parts->verifier->Refresh(options.clock->Now());
     if (!keys.ok())
       telemetry::LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
   }
@@ -115,7 +115,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   parts->last_access = std::make_unique<LastAccessBatcher>(*parts->deployment.store,
                                                            std::chrono::seconds(config.last_access_flush_seconds));
   parts->service = std::make_unique<UserKeyService>(*parts->deployment.store, *parts->deployment.keyring,
-                                                    parts->last_access.get(), &SystemNowMs);
+                                                    parts->last_access.get(), *options.clock);
 
   custody::RsaKeyProvider* provider = parts->deployment.provider.get();
   store::KeyStore* store = parts->deployment.store.get();
@@ -139,8 +139,9 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   }));
 
   http::Router& router = parts->host->router();
-  AddUserKeyRoutes(router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
-                                      /*reads_block=*/config.database.provider != config::DatabaseProvider::kSqlite});
+  AddUserKeyRoutes(
+      router, UserKeyApi{*parts->service, *parts->verifier, token_failures,
+                         /*reads_block=*/config.database.provider != config::DatabaseProvider::kSqlite, options.clock});
   if (options.extra_routes) options.extra_routes(router);
 
   KW_RETURN_IF_ERROR(parts->host->Start());

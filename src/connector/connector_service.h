@@ -17,6 +17,7 @@
 #include <string>
 
 #include "auth/token_verifier.h"
+#include "base/clock.h"
 #include "connector/config/connector_config.h"
 #include "http/router.h"
 #include "keywarden/status.h"
@@ -33,6 +34,8 @@ struct ConnectorServiceOptions {
   std::optional<LocalIssuer> local_issuer;
   // Extra routes (the development issuer's discovery and JWKS documents).
   std::function<void(http::Router&)> extra_routes;
+  // The wall clock: token lifetimes, key dates, last accesses. Must outlive the service.
+  const Clock* clock = &Clock::System();
 };
 
 class ConnectorService {

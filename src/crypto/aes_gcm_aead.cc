@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "crypto/openssl_ptr.h"
 #include "keywarden/crypto/aead.h"
 #include "keywarden/crypto/random.h"
 
@@ -24,10 +25,7 @@ const EVP_CIPHER* AesGcm() {
   return cipher;
 }
 
-struct CtxFree {
-  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }  // wipes the key schedule
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+using CipherCtx = OpenSslPtr<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;  // the free wipes the key schedule
 
 // Feeds associated data (out == nullptr) or message bytes through the keyed context.
 bool Update(EVP_CIPHER_CTX* ctx, std::span<const std::uint8_t> in, std::uint8_t* out) {

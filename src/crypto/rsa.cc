@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "crypto/openssl_ptr.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden {
@@ -28,16 +29,8 @@ using internal::EvpPkeyPtr;
 constexpr int kMinBits = 2048;
 constexpr int kMaxBits = 4096;
 
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
-
-struct Pkcs8Deleter {
-  // PKCS8_PRIV_KEY_INFO_free wipes the embedded private key octets.
-  void operator()(PKCS8_PRIV_KEY_INFO* p8) const { PKCS8_PRIV_KEY_INFO_free(p8); }
-};
-using Pkcs8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Pkcs8Deleter>;
+using PkeyCtxPtr = EvpPkeyCtxPtr;
+// Pkcs8Ptr's free (PKCS8_PRIV_KEY_INFO_free) wipes the embedded private key octets.
 
 // Failed OpenSSL calls leave entries on the thread's error queue; our Status replaces them.
 template <typename T>

@@ -10,6 +10,7 @@
 #include <memory>
 #include <utility>
 
+#include "crypto/openssl_ptr.h"
 #include "jose/base64url.h"
 
 namespace keywarden::jose {
@@ -17,16 +18,7 @@ namespace {
 
 constexpr int kP256CoordinateBytes = 32;
 
-struct BnDeleter {
-  void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct EcdsaSigDeleter {
-  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
-};
+using BnPtr = BignumPtr;
 
 // Failed OpenSSL calls leave entries on the thread's error queue; our Status replaces them.
 Status Fail(Status status) {
@@ -51,7 +43,7 @@ std::vector<std::uint8_t> BnParam(const EVP_PKEY* key, const char* name, int wid
 // ECDSA DER (what OpenSSL makes) -> r || s (what JWS carries).
 Result<std::vector<std::uint8_t>> DerToRawEcdsa(const std::vector<std::uint8_t>& der) {
   const unsigned char* in = der.data();
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(der.size())));
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(der.size())));
   if (sig == nullptr) return Fail(InternalError("cannot encode an ECDSA signature"));
   std::vector<std::uint8_t> raw(std::size_t{2} * kP256CoordinateBytes);
   if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), kP256CoordinateBytes) != kP256CoordinateBytes ||
@@ -107,7 +99,7 @@ Result<std::vector<std::uint8_t>> InMemorySigningKey::Sign(std::string_view sign
   const EVP_MD* md = alg_ == JwsAlgorithm::kRs384   ? EVP_sha384()
                      : alg_ == JwsAlgorithm::kRs512 ? EVP_sha512()
                                                     : EVP_sha256();
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
   if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key_.get()) != 1) {
     return Fail(InternalError("cannot start signing a token"));

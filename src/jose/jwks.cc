@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/openssl_ptr.h"
 #include "jose/base64url.h"
 #include "jose/strict_json.h"
 
@@ -22,25 +23,15 @@ constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 constexpr std::size_t kP256CoordinateBytes = 32;
 
-struct BnDeleter {
-  void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+using BnPtr = BignumPtr;
 
-struct ParamBldDeleter {
-  void operator()(OSSL_PARAM_BLD* bld) const { OSSL_PARAM_BLD_free(bld); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* params) const { OSSL_PARAM_free(params); }
-};
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
+using ParamBldPtr = OpenSslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using ParamPtr = OpenSslPtr<OSSL_PARAM, OSSL_PARAM_free>;
+using PkeyCtxPtr = EvpPkeyCtxPtr;
 
 // Builds a public EVP_PKEY of `type` ("RSA" or "EC") from the parameters in `bld`.
 Result<internal::EvpPkeyPtr> KeyFromParams(const char* type, OSSL_PARAM_BLD* bld) {
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld));
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) <= 0) {
     return InternalError("cannot build a public key");
@@ -81,7 +72,7 @@ Result<internal::EvpPkeyPtr> RsaKey(const nlohmann::json& jwk) {
   }
   // An even or trivial exponent is no RSA key; OpenSSL's import does not check this.
   if (!BN_is_odd(e.get()) || BN_is_one(e.get())) return InvalidArgumentError("a JWKS RSA key's exponent is invalid");
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (bld == nullptr || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) <= 0 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) <= 0) {
     return InternalError("cannot build a public key");
@@ -99,7 +90,7 @@ Result<internal::EvpPkeyPtr> EcP256Key(const nlohmann::json& jwk) {
   std::vector<std::uint8_t> point{0x04};  // SEC 1 uncompressed point
   point.insert(point.end(), x.begin(), x.end());
   point.insert(point.end(), y.begin(), y.end());
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (bld == nullptr || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) <= 0 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) <= 0) {
     return InternalError("cannot build a public key");

@@ -9,6 +9,7 @@
 #include <array>
 #include <memory>
 
+#include "crypto/openssl_ptr.h"
 #include "jose/base64url.h"
 
 namespace keywarden::jose {
@@ -30,13 +31,6 @@ TokenError SignatureFailure(std::string message) {
 enum HeaderParameter { kAlg, kKid, kFirstForbidden };
 constexpr std::array<std::string_view, 7> kHeaderParameters = {"alg", "kid", "crit", "jku", "x5u", "jwk", "x5c"};
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct EcdsaSigDeleter {
-  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
-};
-
 // Fetched once: the EVP_sha*() constants make OpenSSL look the digest up again on every init.
 // Never freed, because OpenSSL may clean up before static destructors run.
 const EVP_MD* DigestFor(JwsAlgorithm alg) {
@@ -56,7 +50,7 @@ const EVP_MD* DigestFor(JwsAlgorithm alg) {
 constexpr std::array<JwsAlgorithm, 5> kAllAlgorithms = {
     JwsAlgorithm::kRs256, JwsAlgorithm::kRs384, JwsAlgorithm::kRs512, JwsAlgorithm::kPs256, JwsAlgorithm::kEs256};
 
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+using MdCtxPtr = EvpMdCtxPtr;
 
 // A verification context for `alg` keyed with `pkey`; null when the key does not fit or OpenSSL fails.
 MdCtxPtr NewVerifyContext(JwsAlgorithm alg, EVP_PKEY* pkey) {
@@ -80,7 +74,7 @@ MdCtxPtr NewVerifyContext(JwsAlgorithm alg, EVP_PKEY* pkey) {
 // JWS carries ECDSA signatures as r || s (RFC 7518 §3.4); OpenSSL verifies DER.
 std::optional<std::vector<std::uint8_t>> RawEcdsaToDer(std::span<const std::uint8_t> raw) {
   if (raw.size() != kEs256SignatureBytes) return std::nullopt;
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
+  EcdsaSigPtr sig(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(raw.data(), 32, nullptr);
   BIGNUM* s = BN_bin2bn(raw.data() + 32, 32, nullptr);
   if (sig == nullptr || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {

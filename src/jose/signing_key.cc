@@ -8,15 +8,12 @@
 #include <memory>
 #include <utility>
 
+#include "crypto/openssl_ptr.h"
 #include "jose/base64url.h"
 #include "jose/jwks.h"
 
 namespace keywarden::jose {
 namespace {
-
-struct BnDeleter {
-  void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
 
 // Big-endian bytes of an RSA public parameter, shortest form; empty when it cannot be read.
 std::vector<std::uint8_t> RsaParam(const EVP_PKEY* key, const char* name) {
@@ -25,7 +22,7 @@ std::vector<std::uint8_t> RsaParam(const EVP_PKEY* key, const char* name) {
     ERR_clear_error();
     return {};
   }
-  std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
+  BignumPtr bn(raw);
   std::vector<std::uint8_t> out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
   if (out.empty() || BN_bn2bin(bn.get(), out.data()) != static_cast<int>(out.size())) return {};
   return out;

@@ -43,7 +43,7 @@ class BearerTest : public ::testing::Test {
           seen_user_ = caller.user_id;
           return http::JsonResponse(200, {{"user", caller.user_id}});
         },
-        BearerOptions{failures_, "api"});
+        BearerOptions{failures_, "api", &clock_});
   }
 
   http::HttpResponse Call(std::string authorization) {
@@ -61,9 +61,11 @@ class BearerTest : public ::testing::Test {
   }
 
   nlohmann::json Claims() {
-    return jose::JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(), std::chrono::minutes(5));
+    return jose::JwtSigner::StandardClaims(kIssuer, kUser, clock_.Now(), std::chrono::minutes(5));
   }
 
+  // Pinned far from the real time: the route must read this clock, not the system's.
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'900'000'000))};
   std::unique_ptr<jose::JwtSigner> signer_;
   std::unique_ptr<TokenVerifier> verifier_;
   telemetry::MetricsRegistry metrics_;
@@ -76,6 +78,17 @@ TEST_F(BearerTest, AVerifiedCallerReachesTheHandlerWithTheTokensUserId) {
   const http::HttpResponse response = Call("Bearer " + Token(Claims()));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(seen_user_, kUser);
+}
+
+TEST_F(BearerTest, TokensAreCheckedAtTheInjectedClocksTime) {
+  const std::string token = Token(Claims());  // valid for 5 minutes from the fake now
+  EXPECT_EQ(Call("Bearer " + token).status, 200);
+  clock_.Advance(std::chrono::minutes(5) + std::chrono::seconds(61));  // past exp and the 60 s skew
+  seen_user_.clear();
+  const http::HttpResponse response = Call("Bearer " + token);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(HeaderOf(response, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+  EXPECT_TRUE(seen_user_.empty());
 }
 
 TEST_F(BearerTest, AMissingTokenIs401WithInvalidTokenAndTheHandlerNeverRuns) {

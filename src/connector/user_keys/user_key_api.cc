@@ -42,7 +42,7 @@ http::Handler Authenticated(const UserKeyApi& api, std::string_view audit_action
         telemetry::AuditKeyAccess(audit_action, caller.user_id, request.client_address, ResultName(outcome));
         return response;
       },
-      auth::BearerOptions{api.token_failures, "api"});
+      auth::BearerOptions{api.token_failures, "api", api.clock});
 }
 
 // A route that stores the key in the request body with `write(user_id, key)`.

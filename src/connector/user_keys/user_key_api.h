@@ -29,6 +29,7 @@ struct UserKeyApi {
   // concurrent writes share). Reads run there too when the database is across a network;
   // SQLite reads are quick enough for the I/O threads.
   bool reads_block = false;
+  const Clock* clock = &Clock::System();  // the time tokens are checked at
 };
 
 void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api);

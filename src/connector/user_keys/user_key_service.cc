@@ -1,14 +1,13 @@
 #include "connector/user_keys/user_key_service.h"
 
-#include <chrono>
 #include <string>
 #include <utility>
 
 namespace keywarden::connector {
 
 UserKeyService::UserKeyService(connector::store::KeyStore& store, const custody::DataKeyring& keyring,
-                               LastAccessBatcher* last_access, Clock clock)
-    : store_(store), keyring_(keyring), last_access_(last_access), clock_(std::move(clock)) {}
+                               LastAccessBatcher* last_access, const Clock& clock)
+    : store_(store), keyring_(keyring), last_access_(last_access), clock_(clock) {}
 
 Status UserKeyService::CheckKeySize(std::span<const std::uint8_t> key) {
   if (key.size() < kMinKeyBytes || key.size() > kMaxKeyBytes) {
@@ -26,14 +25,14 @@ Result<connector::store::UserKeyRecord> UserKeyService::Seal(std::string_view us
   record.user_id = std::string(user_id);
   record.data_key_version = sealed.first;
   record.sealed = std::move(sealed.second);
-  record.creation_date = clock_();
+  record.creation_date = clock_.NowMs();
   return record;
 }
 
 Result<SecureBuffer> UserKeyService::Get(std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(connector::store::UserKeyRecord record, store_.GetUserKey(user_id));
   KW_ASSIGN_OR_RETURN(SecureBuffer key, keyring_.Open(record.user_id, record.data_key_version, record.sealed));
-  if (last_access_ != nullptr) last_access_->Record(record.user_id, clock_());
+  if (last_access_ != nullptr) last_access_->Record(record.user_id, clock_.NowMs());
   return key;
 }
 
@@ -48,10 +47,5 @@ Status UserKeyService::Replace(std::string_view user_id, std::span<const std::ui
 }
 
 Status UserKeyService::Delete(std::string_view user_id) { return store_.DeleteUserKey(user_id); }
-
-TimeMs SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace keywarden::connector

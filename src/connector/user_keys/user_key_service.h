@@ -9,10 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string_view>
 
+#include "base/clock.h"
 #include "connector/store/key_store.h"
 #include "connector/user_keys/last_access_batcher.h"
 #include "custody/data_keyring.h"
@@ -28,11 +28,10 @@ class UserKeyService {
   static constexpr std::size_t kMinKeyBytes = 16;
   static constexpr std::size_t kMaxKeyBytes = 512;
 
-  using Clock = std::function<TimeMs()>;
-
-  // `last_access` may be null (no last-access tracking). All references must outlive the service.
+  // `last_access` may be null (no last-access tracking). `clock` dates new keys and last accesses.
+  // All references must outlive the service.
   UserKeyService(connector::store::KeyStore& store, const custody::DataKeyring& keyring, LastAccessBatcher* last_access,
-                 Clock clock);
+                 const Clock& clock);
 
   // kNotFound when the user has no key; kAuthenticationFailed when the stored row does not open
   // for this user (altered, or copied from another user's row).
@@ -53,11 +52,8 @@ class UserKeyService {
   connector::store::KeyStore& store_;
   const custody::DataKeyring& keyring_;
   LastAccessBatcher* last_access_;
-  Clock clock_;
+  const Clock& clock_;
 };
-
-// Milliseconds since the Unix epoch, now.
-TimeMs SystemNowMs();
 
 }  // namespace keywarden::connector
 

@@ -20,6 +20,7 @@
 #include <system_error>
 #include <utility>
 
+#include "crypto/openssl_ptr.h"
 #include "keywarden/crypto/random.h"
 
 namespace keywarden::custody {
@@ -36,16 +37,10 @@ constexpr long kCertificateValidityDays = 3653;  // ten years, leap days include
 
 // ---- Small OpenSSL ownership helpers. ----
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Pkcs12Ptr = std::unique_ptr<PKCS12, Deleter<PKCS12, PKCS12_free>>;
-using Pkcs8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
-using X509SigPtr = std::unique_ptr<X509_SIG, Deleter<X509_SIG, X509_SIG_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
+using Pkcs12Ptr = OpenSslPtr<PKCS12, PKCS12_free>;
+using X509SigPtr = OpenSslPtr<X509_SIG, X509_SIG_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
 
 void FreeCertificates(STACK_OF(X509) * certs) { sk_X509_pop_free(certs, X509_free); }
 

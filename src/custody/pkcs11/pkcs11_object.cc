@@ -10,18 +10,15 @@
 #include <cstdio>
 #include <memory>
 
+#include "crypto/openssl_ptr.h"
+
 namespace keywarden::custody {
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using ParamBuildPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using ParamBuildPtr = OpenSslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using ParamsPtr = OpenSslPtr<OSSL_PARAM, OSSL_PARAM_free>;
+using PkeyCtxPtr = EvpPkeyCtxPtr;
+using PkeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
 
 Status OpenSslFailed(const char* what) {
   ERR_clear_error();
