@@ -20,10 +20,7 @@ std::string DescribeDatabase(const ConnectorConfig::Database& database) {
   if (database.provider == config::DatabaseProvider::kMysql) {
     auto options = sql::ParseMariaDbConnectionString(database.mysql);
     if (!options.ok()) return "mysql (connection string not valid)";
-    return "mysql " +
-           (options->unix_socket.empty() ? options->host + ":" + std::to_string(options->port)
-                                         : "unix:" + options->unix_socket) +
-           "/" + options->database;
+    return "mysql " + sql::DescribeMariaDbTarget(*options);
   }
   return "sqlite " + database.sqlite_path;
 }

@@ -3,8 +3,8 @@
 //
 // A store never sees a plaintext key: rows hold AES-256-GCM ciphertexts sealed under a data
 // key version, and data keys are held wrapped by the RSA key provider. Implementations:
-// SQLite (store/sqlite_key_store.h), PostgreSQL (store/postgres_key_store.h) and MariaDB/MySQL
-// (store/mariadb_key_store.h). Every method is safe to call from several threads at once, and
+// SQLite (store/sqlite_key_store.h), and PostgreSQL or MariaDB/MySQL written once over
+// sql::Database (store/database_key_store.h). Every method is safe to call from several threads at once, and
 // from several processes (connector instances, admin tools) sharing one database.
 //
 #ifndef KEYWARDEN_CONNECTOR_STORE_KEY_STORE_H_

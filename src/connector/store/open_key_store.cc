@@ -4,8 +4,7 @@
 #include <string>
 #include <system_error>
 
-#include "connector/store/mariadb_key_store.h"
-#include "connector/store/postgres_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "connector/store/sqlite_key_store.h"
 
 namespace keywarden::connector {
@@ -20,15 +19,13 @@ Result<std::unique_ptr<connector::store::KeyStore>> OpenKeyStore(const Connector
     case config::DatabaseProvider::kPostgresql: {
       auto options = sql::ParsePostgresConnectionString(database.postgresql);
       if (!options.ok()) return InvalidArgumentError("database.postgresql: " + options.status().message());
-      KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::PostgresKeyStore> postgres,
-                          connector::store::PostgresKeyStore::Open(*options, database.connections));
+      KW_ASSIGN_OR_RETURN(auto postgres, connector::store::OpenPostgresKeyStore(*options, database.connections));
       return std::unique_ptr<connector::store::KeyStore>(std::move(postgres));
     }
     case config::DatabaseProvider::kMysql: {
       auto options = sql::ParseMariaDbConnectionString(database.mysql);
       if (!options.ok()) return InvalidArgumentError("database.mysql: " + options.status().message());
-      KW_ASSIGN_OR_RETURN(std::unique_ptr<connector::store::MariaDbKeyStore> mariadb,
-                          connector::store::MariaDbKeyStore::Open(*options, static_cast<int>(database.connections)));
+      KW_ASSIGN_OR_RETURN(auto mariadb, connector::store::OpenMariaDbKeyStore(*options, database.connections));
       return std::unique_ptr<connector::store::KeyStore>(std::move(mariadb));
     }
   }
@@ -54,12 +51,8 @@ bool SameDatabase(const ConnectorConfig::Database& a, const ConnectorConfig::Dat
   if (a.provider == config::DatabaseProvider::kMysql) {
     auto options_a = sql::ParseMariaDbConnectionString(a.mysql);
     auto options_b = sql::ParseMariaDbConnectionString(b.mysql);
-    if (!options_a.ok() || !options_b.ok()) return false;
-    const auto target = [](const sql::MariaDbOptions& o) {
-      return o.unix_socket.empty() ? o.host + ":" + std::to_string(o.port) + "/" + o.database
-                                   : "unix:" + o.unix_socket + "/" + o.database;
-    };
-    return target(*options_a) == target(*options_b);
+    return options_a.ok() && options_b.ok() &&
+           sql::DescribeMariaDbTarget(*options_a) == sql::DescribeMariaDbTarget(*options_b);
   }
   return false;
 }

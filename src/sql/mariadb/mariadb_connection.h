@@ -95,6 +95,9 @@ class MariaDbStatement {
   // Rows matched by the last Run() (the connection uses CLIENT_FOUND_ROWS, as SQLite counts).
   std::uint64_t affected_rows() const;
 
+  std::size_t columns() const { return columns_.size(); }
+  bool ColumnIsNull(std::size_t column) const { return columns_.at(column).is_null != 0; }
+  bool ColumnIsInt(std::size_t column) const { return columns_.at(column).is_int; }
   std::int64_t ColumnInt(std::size_t column) const;
   std::optional<std::int64_t> ColumnOptionalInt(std::size_t column) const;
   std::string ColumnText(std::size_t column) const;

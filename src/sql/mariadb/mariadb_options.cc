@@ -318,9 +318,12 @@ MariaDbOptions MariaDbOptions::Clone() const {
   return copy;
 }
 
-std::string MariaDbOptions::Describe() const {
-  std::string where = unix_socket.empty() ? host + ":" + std::to_string(port) : "unix:" + unix_socket;
-  return user + "@" + where + "/" + database;
+std::string MariaDbOptions::Describe() const { return user + "@" + DescribeMariaDbTarget(*this); }
+
+std::string DescribeMariaDbTarget(const MariaDbOptions& options) {
+  const std::string where =
+      options.unix_socket.empty() ? options.host + ":" + std::to_string(options.port) : "unix:" + options.unix_socket;
+  return where + "/" + options.database;
 }
 
 std::string_view MariaDbSslModeName(MariaDbSslMode mode) {

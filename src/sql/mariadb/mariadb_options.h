@@ -75,6 +75,10 @@ Result<MariaDbOptions> ParseMariaDbConnectionString(std::string_view text);
 
 std::string_view MariaDbSslModeName(MariaDbSslMode mode);
 
+// "host:port/database" or "unix:PATH/database": where the options point, without user or
+// password, for logs, `connector check` and telling two databases apart.
+std::string DescribeMariaDbTarget(const MariaDbOptions& options);
+
 }  // namespace keywarden::sql
 
 #endif  // KEYWARDEN_SQL_MARIADB_MARIADB_OPTIONS_H_

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -154,6 +155,8 @@ PgResult& PgResult::operator=(PgResult&& other) noexcept {
 }
 
 int PgResult::rows() const { return PQntuples(result_); }
+
+std::size_t PgResult::columns() const { return static_cast<std::size_t>(std::max(0, PQnfields(result_))); }
 
 std::uint64_t PgResult::affected() const {
   const char* text = PQcmdTuples(result_);

@@ -78,6 +78,7 @@ class PgResult {
   PgResult& operator=(const PgResult&) = delete;
 
   int rows() const;
+  std::size_t columns() const;
   // Rows an INSERT/UPDATE/DELETE changed.
   std::uint64_t affected() const;
   bool IsNull(int row, int column) const;
@@ -115,6 +116,8 @@ class PgConnection {
   // True when the last failure was a serialization failure or deadlock (SQLSTATE 40001, 40P01):
   // the transaction was rolled back and may simply be run again.
   bool LastFailureWasConflict() const { return last_sqlstate_ == "40001" || last_sqlstate_ == "40P01"; }
+  // True when the last failure was a unique-key violation (SQLSTATE 23505).
+  bool LastFailureWasUniqueViolation() const { return last_sqlstate_ == "23505"; }
 
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}

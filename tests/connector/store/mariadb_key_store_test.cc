@@ -1,4 +1,4 @@
-#include "connector/store/mariadb_key_store.h"
+#include "connector/store/database_key_store.h"
 
 #include <gtest/gtest.h>
 #include <mysql.h>
@@ -49,7 +49,7 @@ std::unique_ptr<connector::store::KeyStore> MakeConformanceStore() {
     ADD_FAILURE() << options.status().ToString();
     return nullptr;
   }
-  auto store = connector::store::MariaDbKeyStore::Open(*options);
+  auto store = connector::store::OpenMariaDbKeyStore(*options);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return nullptr;
   return std::move(*store);
@@ -59,7 +59,7 @@ std::unique_ptr<connector::store::KeyStore> MakeConformanceStore() {
 // except in CI, where it must run.
 std::vector<KeyStoreFactory> MariaDbFactories() {
   if (!MariaDbServer::Installed() && !keywarden::testing::InCi()) return {};
-  return {KeyStoreFactory{"MariaDb", MakeConformanceStore, connector::store::MariaDbKeyStore::kSchemaVersion}};
+  return {KeyStoreFactory{"MariaDb", MakeConformanceStore, connector::store::kMariaDbSchemaVersion}};
 }
 
 INSTANTIATE_TEST_SUITE_P(MariaDb, KeyStoreConformanceTest, ::testing::ValuesIn(MariaDbFactories()),
@@ -73,8 +73,8 @@ sql::MariaDbOptions Impatient(sql::MariaDbOptions options) {
   return options;
 }
 
-std::unique_ptr<connector::store::MariaDbKeyStore> MustOpen(const sql::MariaDbOptions& options) {
-  auto store = connector::store::MariaDbKeyStore::Open(options);
+std::unique_ptr<connector::store::DatabaseKeyStore> MustOpen(const sql::MariaDbOptions& options) {
+  auto store = connector::store::OpenMariaDbKeyStore(options);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(*store) : nullptr;
 }
@@ -133,7 +133,7 @@ TEST(MariaDbKeyStoreTest, CreatesTheSchemaOnInnoDb) {
   store.reset();
   store = MustOpen(*options);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion().value(), connector::store::MariaDbKeyStore::kSchemaVersion);
+  EXPECT_EQ(store->SchemaVersion().value(), connector::store::kMariaDbSchemaVersion);
   EXPECT_EQ(server->AdminQuery("SELECT COUNT(*) FROM `" + options->database + "`.keywarden_schema").value(), "1");
 }
 
@@ -151,7 +151,7 @@ TEST(MariaDbKeyStoreTest, InstancesOpeningANewDatabaseTogetherAgree) {
   for (int i = 0; i < kInstances; ++i) {
     threads.emplace_back([&, i] {
       go.arrive_and_wait();
-      auto store = connector::store::MariaDbKeyStore::Open(*options);
+      auto store = connector::store::OpenMariaDbKeyStore(*options);
       if (!store.ok()) {
         keys[i] = store.status();
         return;
@@ -187,16 +187,16 @@ TEST(MariaDbKeyStoreTest, OpenWaitsForTheMigrationLock) {
   sql::MariaDbOptions short_wait = options->Clone();
   short_wait.migration_lock_timeout = std::chrono::seconds(1);
   const auto start = Clock::now();
-  auto refused = connector::store::MariaDbKeyStore::Open(short_wait);
+  auto refused = connector::store::OpenMariaDbKeyStore(short_wait);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(refused.status().message().find("migration lock"), std::string::npos) << refused.status().message();
   EXPECT_GE(SecondsSince(start), 0.9);
 
   std::atomic<bool> opened{false};
-  Result<std::unique_ptr<connector::store::MariaDbKeyStore>> waited = InternalError("not run");
+  Result<std::unique_ptr<connector::store::DatabaseKeyStore>> waited = InternalError("not run");
   std::thread opener([&] {
-    waited = connector::store::MariaDbKeyStore::Open(*options);
+    waited = connector::store::OpenMariaDbKeyStore(*options);
     opened = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -209,7 +209,7 @@ TEST(MariaDbKeyStoreTest, OpenWaitsForTheMigrationLock) {
   holder.Query("DO RELEASE_LOCK(CONCAT('keywarden-migrate-', MD5(DATABASE())))");
   opener.join();
   ASSERT_TRUE(waited.ok()) << waited.status().ToString();
-  EXPECT_EQ((*waited)->SchemaVersion().value(), connector::store::MariaDbKeyStore::kSchemaVersion);
+  EXPECT_EQ((*waited)->SchemaVersion().value(), connector::store::kMariaDbSchemaVersion);
 }
 
 TEST(MariaDbKeyStoreTest, RefusesANewerSchema) {
@@ -219,15 +219,15 @@ TEST(MariaDbKeyStoreTest, RefusesANewerSchema) {
   { ASSERT_NE(MustOpen(*options), nullptr); }
   ASSERT_TRUE(server
                   ->AdminExec("UPDATE `" + options->database + "`.keywarden_schema SET version = " +
-                              std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion + 1))
+                              std::to_string(connector::store::kMariaDbSchemaVersion + 1))
                   .ok());
-  auto store = connector::store::MariaDbKeyStore::Open(*options);
+  auto store = connector::store::OpenMariaDbKeyStore(*options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(store.status().message(), "database schema version " +
-                                          std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion + 1) +
+                                          std::to_string(connector::store::kMariaDbSchemaVersion + 1) +
                                           " is newer than this keywarden supports (" +
-                                          std::to_string(connector::store::MariaDbKeyStore::kSchemaVersion) + ")");
+                                          std::to_string(connector::store::kMariaDbSchemaVersion) + ")");
 }
 
 // Ids and ciphertexts are bytes: no padding, no case folding, no character set conversion, and
@@ -298,7 +298,7 @@ TEST(MariaDbKeyStoreTest, LoginFailuresAreUnavailableAndNeverShowThePassword) {
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   sql::MariaDbOptions wrong = options->Clone();
   wrong.password = SecureBuffer::CopyOf(std::string_view("not-the-password-4711"));
-  auto store = connector::store::MariaDbKeyStore::Open(wrong);
+  auto store = connector::store::OpenMariaDbKeyStore(wrong);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(store.status().message().find("Access denied"), std::string::npos) << store.status().message();
@@ -306,7 +306,7 @@ TEST(MariaDbKeyStoreTest, LoginFailuresAreUnavailableAndNeverShowThePassword) {
 
   sql::MariaDbOptions missing = options->Clone();
   missing.database = "kwtest_missing";
-  store = connector::store::MariaDbKeyStore::Open(missing);
+  store = connector::store::OpenMariaDbKeyStore(missing);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.status().message().find("kwtest_missing"), std::string::npos) << store.status().message();
 }
@@ -316,7 +316,7 @@ TEST(MariaDbKeyStoreTest, RequiredTlsIsRefusedByAServerWithoutIt) {
   auto options = FreshDatabase(*server);
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   options->ssl_mode = sql::MariaDbSslMode::kRequired;
-  auto store = connector::store::MariaDbKeyStore::Open(*options);
+  auto store = connector::store::OpenMariaDbKeyStore(*options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(store.status().message().find("TLS"), std::string::npos) << store.status().message();
@@ -349,7 +349,7 @@ TEST(MariaDbKeyStoreTest, InstancesFlushingLastAccessTogetherKeepTheLatest) {
   constexpr int kRounds = 10;
   std::vector<Status> results(2 * kRounds);
   std::latch go(2);
-  auto flush = [&](connector::store::MariaDbKeyStore& store, int side) {
+  auto flush = [&](connector::store::DatabaseKeyStore& store, int side) {
     go.arrive_and_wait();
     for (int round = 0; round < kRounds; ++round) {
       std::vector<connector::store::LastAccess> batch;
@@ -411,7 +411,7 @@ class RestartAtExit {
 };
 
 // Every kind of call while the server is down: kUnavailable, quickly.
-void ExpectUnavailableQuickly(connector::store::MariaDbKeyStore& store, double limit_seconds) {
+void ExpectUnavailableQuickly(connector::store::DatabaseKeyStore& store, double limit_seconds) {
   const auto start = Clock::now();
   EXPECT_EQ(store.Ping().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(store.GetUserKey(TestUserId(1)).status().code(), ErrorCode::kUnavailable);
@@ -495,7 +495,7 @@ TEST(MariaDbKeyStoreTest, NoServerListeningIsUnavailableAtOnce) {
   options.user = "keywarden";
   options.password = SecureBuffer::CopyOf(std::string_view("secret-password"));
   const auto start = Clock::now();
-  auto store = connector::store::MariaDbKeyStore::Open(Impatient(std::move(options)));
+  auto store = connector::store::OpenMariaDbKeyStore(Impatient(std::move(options)));
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(store.status().message().find("keywarden@127.0.0.1:1/keywarden"), std::string::npos)

@@ -1,7 +1,7 @@
 // The PostgreSQL store against a real server (tests/support/postgres_server.h): the shared
 // conformance suite, then what only a server database shows: concurrent first opens, schema
 // versions, and outages.
-#include "connector/store/postgres_key_store.h"
+#include "connector/store/database_key_store.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -35,13 +35,13 @@ using Clock = std::chrono::steady_clock;
 // Fails in CI, skips elsewhere (a void function, so that GTEST_SKIP can return from it).
 void SkipOrFail(const std::string& why) { KW_SKIP_OR_FAIL_IN_CI(why); }
 
-Result<std::unique_ptr<connector::store::PostgresKeyStore>> OpenOn(const std::string& connection_string,
+Result<std::unique_ptr<connector::store::DatabaseKeyStore>> OpenOn(const std::string& connection_string,
                                                                    std::size_t pool = 4) {
   KW_ASSIGN_OR_RETURN(sql::PostgresOptions options, sql::ParsePostgresConnectionString(connection_string));
-  return connector::store::PostgresKeyStore::Open(options, pool);
+  return connector::store::OpenPostgresKeyStore(options, pool);
 }
 
-std::unique_ptr<connector::store::PostgresKeyStore> MustOpen(const std::string& connection_string,
+std::unique_ptr<connector::store::DatabaseKeyStore> MustOpen(const std::string& connection_string,
                                                              std::size_t pool = 4) {
   auto store = OpenOn(connection_string, pool);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
@@ -63,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(Postgres, KeyStoreConformanceTest,
                                                              if (!database.ok()) return nullptr;
                                                              return MustOpen(server->ConnectionString(*database));
                                                            },
-                                                           connector::store::PostgresKeyStore::kSchemaVersion}),
+                                                           connector::store::kPostgresSchemaVersion}),
                          KeyStoreFactoryName);
 
 TEST(PostgresKeyStoreTest, InstancesOpeningOneNewDatabaseTogetherShareOneSchemaAndOneDataKey) {
@@ -226,7 +226,7 @@ TEST(PostgresKeyStoreTest, ThePoolNeverOpensMoreThanItsSize) {
   ASSERT_TRUE(database.ok());
   auto store = MustOpen(server->ConnectionString(*database) + ";Maximum Pool Size=2", /*pool=*/50);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->pool_size(), 2u);
+  EXPECT_EQ(store->database().pool_size(), 2u);
   ASSERT_TRUE(store->InsertUserKey(TestRecord(1, 1000)).ok());
 
   std::atomic<int> failures{0};
@@ -236,7 +236,7 @@ TEST(PostgresKeyStoreTest, ThePoolNeverOpensMoreThanItsSize) {
     threads.emplace_back([&] {
       for (int i = 0; i < 20; ++i) {
         if (!store->GetUserKey(TestUserId(1)).ok()) failures.fetch_add(1);
-        std::size_t open = store->open_connections();
+        std::size_t open = store->database().open_connections();
         std::size_t seen = most_open.load();
         while (open > seen && !most_open.compare_exchange_weak(seen, open)) {
         }

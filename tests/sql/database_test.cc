@@ -1,0 +1,274 @@
+// sql::Database (sql/database.h) on real PostgreSQL and MariaDB servers: one test body per
+// behaviour, run on each dialect. The key store's conformance and outage tests cover the rest
+// (tests/connector/store/).
+#include "sql/database.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sql/mariadb/mariadb_database.h"
+#include "sql/postgres/postgres_database.h"
+#include "support/mariadb_server.h"
+#include "support/postgres_server.h"
+#include "support/skip.h"
+#include "support/wait.h"
+
+namespace keywarden::sql {
+namespace {
+
+using keywarden::testing::MariaDbServer;
+using keywarden::testing::PostgresServer;
+
+constexpr MigrationStep kPostgresSchema[] = {
+    {1, "items", "CREATE TABLE items(id text PRIMARY KEY, n bigint, m bigint, note bytea);"}};
+constexpr MigrationStep kMariaDbSchema[] = {
+    {1, "items", "CREATE TABLE items(id VARBINARY(64) PRIMARY KEY, n BIGINT, m BIGINT, note BLOB) ENGINE=InnoDB;"}};
+
+// clang-format off
+constexpr Statement kInsert{"t_insert", "INSERT INTO items(id, n, m, note) VALUES($1, $2, $2, $3)", nullptr,
+    "to insert an item"};
+constexpr Statement kInsertNull{"t_insert_null", "INSERT INTO items(id, n, m) VALUES($1, $2, NULL)", nullptr,
+    "to insert an item"};
+// Parameters used out of their order.
+constexpr Statement kFind{"t_find", "SELECT id, n, m, note FROM items WHERE n = $2 AND id = $1", nullptr,
+    "to find an item"};
+constexpr Statement kCount{"t_count", "SELECT count(*) FROM items", nullptr, "to count items"};
+constexpr Statement kAdd{"t_add", "UPDATE items SET n = n + $2 WHERE id = $1", nullptr, "to add to an item"};
+constexpr Statement kArrayCount{"t_array_count", "SELECT count(*) FROM unnest($1::bigint[]) AS x(v)", nullptr,
+    "to count an array"};
+// clang-format on
+
+struct Harness {
+  const char* name;
+  Dialect dialect;
+};
+
+class DatabaseTest : public ::testing::TestWithParam<Harness> {
+ protected:
+  void SetUp() override {
+    if (GetParam().dialect == Dialect::kPostgres) {
+      KW_SHARED_POSTGRES_OR_SKIP(server);
+      auto name = server->CreateDatabase();
+      ASSERT_TRUE(name.ok()) << name.status().ToString();
+      auto options = ParsePostgresConnectionString(server->ConnectionString(*name));
+      ASSERT_TRUE(options.ok()) << options.status().ToString();
+      auto opened = PostgresDatabase::Open(*options, 4, kPostgresSchema);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      database_ = std::move(opened).value();
+    } else {
+      if (!MariaDbServer::Installed()) KW_SKIP_OR_FAIL_IN_CI(MariaDbServer::UnavailableReason());
+      MariaDbServer* server = MariaDbServer::Shared();
+      ASSERT_NE(server, nullptr) << MariaDbServer::UnavailableReason();
+      auto name = server->CreateDatabase();
+      ASSERT_TRUE(name.ok()) << name.status().ToString();
+      auto options = ParseMariaDbConnectionString(server->ConnectionString(*name));
+      ASSERT_TRUE(options.ok()) << options.status().ToString();
+      auto opened = MariaDbDatabase::Open(*options, 4, kMariaDbSchema);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      database_ = std::move(opened).value();
+    }
+  }
+
+  Status Insert(const std::string& id, std::int64_t n) {
+    return database_->Transact([&](Session& db) -> Status {
+      Params params;
+      params.Text(id).Int(n).Bytes(std::vector<std::uint8_t>{0x00, 0xff});
+      return db.Execute(kInsert, params).status();
+    });
+  }
+
+  Result<std::int64_t> Count() {
+    std::int64_t count = -1;
+    const Status status = database_->RunRepeatable([&](Session& db) -> Status {
+      KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kCount));
+      KW_ASSIGN_OR_RETURN(count, rows.Int(0, 0));
+      return OkStatus();
+    });
+    if (!status.ok()) return status;
+    return count;
+  }
+
+  std::unique_ptr<Database> database_;
+};
+
+TEST_P(DatabaseTest, ParametersBindByNumberAndRowsReadBackTyped) {
+  EXPECT_EQ(database_->dialect(), GetParam().dialect);
+  ASSERT_TRUE(Insert("a", 7).ok());
+  const Status inserted = database_->Transact([](Session& db) -> Status {
+    Params params;
+    params.Text("b").Int(std::optional<std::int64_t>());
+    return db.Execute(kInsertNull, params).status();
+  });
+  ASSERT_TRUE(inserted.ok()) << inserted.ToString();
+
+  Rows found;
+  const Status read = database_->RunRepeatable([&](Session& db) -> Status {
+    Params params;
+    params.Text("a").Int(std::int64_t{7});
+    KW_ASSIGN_OR_RETURN(found, db.Execute(kFind, params));
+    return OkStatus();
+  });
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found.Text(0, 0), "a");
+  EXPECT_EQ(found.Int(0, 1).value(), 7);
+  EXPECT_EQ(found.OptionalInt(0, 2), std::optional<std::int64_t>(7));  // $2 used twice
+  EXPECT_EQ(found.Bytes(0, 3), (std::vector<std::uint8_t>{0x00, 0xff}));
+
+  const Status read_null = database_->RunRepeatable([&](Session& db) -> Status {
+    Params params;
+    params.Text("b").Int(std::optional<std::int64_t>());
+    KW_ASSIGN_OR_RETURN(found, db.Execute(kFind, params));
+    return OkStatus();
+  });
+  ASSERT_TRUE(read_null.ok()) << read_null.ToString();
+  EXPECT_TRUE(found.empty());  // n = NULL matches nothing, in both dialects
+  EXPECT_EQ(Count().value(), 2);
+}
+
+TEST_P(DatabaseTest, ATakenKeyIsAlreadyExistsWithoutItsValue) {
+  ASSERT_TRUE(Insert("secret-id", 1).ok());
+  const Status again = Insert("secret-id", 2);
+  EXPECT_EQ(again.code(), ErrorCode::kAlreadyExists) << again.ToString();
+  EXPECT_EQ(again.message().find("secret-id"), std::string::npos) << again.message();
+}
+
+TEST_P(DatabaseTest, AFailingTransactionLeavesNothingBehind) {
+  const Status status = database_->Transact([&](Session& db) -> Status {
+    Params params;
+    params.Text("x").Int(std::int64_t{1}).Bytes(std::vector<std::uint8_t>{1});
+    KW_RETURN_IF_ERROR(db.Execute(kInsert, params).status());
+    return InvalidArgumentError("changed my mind");
+  });
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Count().value(), 0);
+  // The connection went back to the pool clean: the next transaction works.
+  EXPECT_TRUE(Insert("x", 1).ok());
+  EXPECT_EQ(Count().value(), 1);
+}
+
+// Two transactions that lock two rows in opposite orders: the server breaks the deadlock by
+// rolling one back, and the database runs that one again, so both land.
+TEST_P(DatabaseTest, ADeadlockVictimRunsAgainAndBothWritesLand) {
+  ASSERT_TRUE(Insert("a", 0).ok());
+  ASSERT_TRUE(Insert("b", 0).ok());
+  std::atomic<int> first_locks{0};
+  std::atomic<int> attempts{0};
+  auto transfer = [&](const char* first, const char* second) {
+    bool first_attempt = true;
+    return database_->Transact([&](Session& db) -> Status {
+      attempts.fetch_add(1);
+      Params one;
+      one.Text(first).Int(std::int64_t{1});
+      KW_RETURN_IF_ERROR(db.Execute(kAdd, one).status());
+      if (first_attempt) {
+        first_attempt = false;
+        first_locks.fetch_add(1);
+        // Both hold their first row before either asks for its second.
+        const bool both =
+            keywarden::testing::WaitUntil([&] { return first_locks.load() == 2; }, std::chrono::seconds(10));
+        if (!both) return InternalError("the other transaction never took its first lock");
+      }
+      Params two;
+      two.Text(second).Int(std::int64_t{1});
+      return db.Execute(kAdd, two).status();
+    });
+  };
+  Status left;
+  Status right;
+  std::thread a([&] { left = transfer("a", "b"); });
+  std::thread b([&] { right = transfer("b", "a"); });
+  a.join();
+  b.join();
+  EXPECT_TRUE(left.ok()) << left.ToString();
+  EXPECT_TRUE(right.ok()) << right.ToString();
+  EXPECT_GE(attempts.load(), 3) << "no transaction ran again";
+  const Status read = database_->RunRepeatable([&](Session& db) -> Status {
+    for (const char* id : {"a", "b"}) {
+      Params params;
+      params.Text(id).Int(std::int64_t{2});
+      KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kFind, params));
+      if (rows.size() != 1) return InternalError(std::string(id) + " does not hold 2");
+    }
+    return OkStatus();
+  });
+  EXPECT_TRUE(read.ok()) << read.ToString();
+}
+
+TEST_P(DatabaseTest, ArraysArePostgresOnly) {
+  const std::int64_t values[] = {1, 2, 3};
+  Result<Rows> rows = InternalError("not run");
+  const Status status = database_->RunRepeatable([&](Session& db) -> Status {
+    Params params;
+    params.IntArray(values);
+    rows = db.Execute(kArrayCount, params);
+    return rows.status();
+  });
+  if (GetParam().dialect == Dialect::kPostgres) {
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(rows->Int(0, 0).value(), 3);
+  } else {
+    EXPECT_EQ(status.code(), ErrorCode::kInternal);
+    EXPECT_NE(status.message().find("array"), std::string::npos) << status.message();
+  }
+}
+
+TEST_P(DatabaseTest, ThePoolNeverOpensMoreThanItsSize) {
+  EXPECT_EQ(database_->pool_size(), 4u);
+  std::atomic<std::size_t> most{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        (void)database_->RunRepeatable([&](Session& db) -> Status {
+          const std::size_t open = database_->open_connections();
+          std::size_t seen = most.load();
+          while (open > seen && !most.compare_exchange_weak(seen, open)) {
+          }
+          return db.Execute(kCount).status();
+        });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_GE(most.load(), 1u);
+  EXPECT_LE(most.load(), 4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, DatabaseTest,
+                         ::testing::Values(Harness{"Postgres", Dialect::kPostgres},
+                                           Harness{"MariaDb", Dialect::kMariaDb}),
+                         [](const ::testing::TestParamInfo<Harness>& param) { return std::string(param.param.name); });
+
+TEST(RowsTest, CellsReadAsTheirTypeOrNotAtAll) {
+  std::vector<std::vector<Rows::Cell>> cells(1);
+  cells[0] = {std::int64_t{5}, std::string("ab"), std::monostate()};
+  const Rows rows(std::move(cells), 3);
+  EXPECT_EQ(rows.affected(), 3u);
+  EXPECT_EQ(rows.Int(0, 0).value(), 5);
+  EXPECT_EQ(rows.Int(0, 1).status().code(), ErrorCode::kInternal);
+  EXPECT_EQ(rows.Int(0, 2).status().code(), ErrorCode::kInternal);
+  EXPECT_EQ(rows.Int(1, 0).status().code(), ErrorCode::kInternal);  // no such row
+  EXPECT_EQ(rows.OptionalInt(0, 2), std::nullopt);
+  EXPECT_EQ(rows.Text(0, 1), "ab");
+  EXPECT_EQ(rows.Text(0, 0), "");
+  EXPECT_EQ(rows.Bytes(0, 1), (std::vector<std::uint8_t>{'a', 'b'}));
+  EXPECT_TRUE(rows.Bytes(0, 9).empty());
+}
+
+TEST(StatementTest, MariaDbTextIsUsedOnlyWhereGiven) {
+  constexpr Statement both{"s", "SELECT 1", nullptr, "to test"};
+  constexpr Statement split{"s", "SELECT 1 FOR SHARE", "SELECT 1 LOCK IN SHARE MODE", "to test"};
+  EXPECT_STREQ(both.SqlFor(Dialect::kMariaDb), "SELECT 1");
+  EXPECT_STREQ(split.SqlFor(Dialect::kPostgres), "SELECT 1 FOR SHARE");
+  EXPECT_STREQ(split.SqlFor(Dialect::kMariaDb), "SELECT 1 LOCK IN SHARE MODE");
+}
+
+}  // namespace
+}  // namespace keywarden::sql
