@@ -1,15 +1,15 @@
-// Database: a pool of connections to a PostgreSQL or MariaDB/MySQL server, with the rules for
-// running work on it, so that a store is written once over both.
+// Database: connections to a SQLite file, a PostgreSQL server or a MariaDB/MySQL server, with
+// the rules for running work on them, so that a store is written once over all three.
 //
 // A store names each statement once (Statement), with its SQL in each dialect where they differ,
-// binds Params and reads Rows. Placeholders are $1, $2, ... in both dialects; the MariaDB side
-// rewrites them to `?` and binds the values in the order the text uses them, so a value may be
-// used twice ("... ON DUPLICATE KEY UPDATE sealed = $2").
+// binds Params and reads Rows. Placeholders are $1, $2, ... in every dialect; SQLite rewrites them
+// to ?1, ?2, ..., MariaDB to `?` with the values bound in the order the text uses them, so a value
+// may be used twice ("... ON DUPLICATE KEY UPDATE sealed = $2").
 //
-// The two ways to run work (RunRepeatable, Transact) carry the retry rules that are easy to get
-// wrong and the same for every store: which failures mean "nothing happened, run it again" and
-// which leave the outcome unknown. Implementations: sql/postgres/postgres_database.h and
-// sql/mariadb/mariadb_database.h. SQLite has its own single-writer store design and no Database.
+// The two ways to run work (Read, Transact) carry the rules that are easy to get wrong and the
+// same for every store: which failures mean "nothing happened, run it again", which leave the
+// outcome unknown, and (SQLite) how concurrent writers share one commit. Implementations:
+// sql/sqlite/sqlite_database.h, sql/postgres/postgres_database.h, sql/mariadb/mariadb_database.h.
 //
 // Errors: kUnavailable for connection problems, timeouts and busy pools, kAlreadyExists for a
 // unique-key violation, kInternal for the rest; messages never quote a value or a password.
@@ -30,17 +30,20 @@
 
 namespace keywarden::sql {
 
-enum class Dialect { kPostgres, kMariaDb };
+enum class Dialect { kSqlite, kPostgres, kMariaDb };
 
-// One statement a store runs. `mariadb` is null when the PostgreSQL text serves both.
+// One statement a store runs. `mariadb` and `sqlite` are null where the PostgreSQL text serves.
 struct Statement {
   const char* name;      // unique within the program; names the prepared form on PostgreSQL
   const char* postgres;  // $n placeholders
   const char* mariadb;   // $n placeholders, or nullptr
+  const char* sqlite;    // $n placeholders, or nullptr
   const char* what;      // "to read a user key": for error messages
 
   const char* SqlFor(Dialect dialect) const {
-    return dialect == Dialect::kMariaDb && mariadb != nullptr ? mariadb : postgres;
+    if (dialect == Dialect::kMariaDb && mariadb != nullptr) return mariadb;
+    if (dialect == Dialect::kSqlite && sqlite != nullptr) return sqlite;
+    return postgres;
   }
 };
 
@@ -54,7 +57,7 @@ class Params {
   struct BytesValue {
     std::vector<std::uint8_t> bytes;
   };
-  // PostgreSQL only (text[] and bigint[]): MariaDB refuses a statement that binds one.
+  // PostgreSQL only (text[] and bigint[]): the others refuse a statement that binds one.
   struct TextArrayValue {
     std::vector<std::string> texts;
   };
@@ -63,7 +66,8 @@ class Params {
   };
   using Value = std::variant<Null, std::int64_t, TextValue, BytesValue, TextArrayValue, IntArrayValue>;
 
-  // Text is PostgreSQL's `text`; MariaDB binds it as bytes (the key stores' ids are VARBINARY).
+  // Text is PostgreSQL's and SQLite's text; MariaDB binds it as bytes (the key stores' ids are
+  // VARBINARY).
   Params& Text(std::string_view text);
   Params& Bytes(std::span<const std::uint8_t> bytes);
   Params& Int(std::int64_t value);
@@ -122,16 +126,22 @@ class Database {
 
   virtual Dialect dialect() const = 0;
 
-  // Runs `work` outside a transaction, each statement committing on its own: for reads and for
-  // work that leaves the same state when repeated. Run again on a fresh connection when a
-  // connection that had sat in the pool turned out to be dead, and when the server rolled a
-  // statement back to break a conflict.
-  virtual Status RunRepeatable(const Work& work) = 0;
+  // How current a read must be. kRecent sees every write this Database committed before the
+  // call, but other processes' writes only after up to SqliteOptions::snapshot_window (SQLite
+  // keeps a read snapshot open that long, for hot lookups); kLatest sees everything committed.
+  // Servers always read the latest.
+  enum class Freshness { kLatest, kRecent };
+
+  // Runs `work`, which only reads (SQLite runs it on a read-only connection). Run again on a
+  // fresh connection when a pooled connection turned out to be dead, or after a conflict.
+  virtual Status Read(const Work& work, Freshness freshness) = 0;
+  Status Read(const Work& work) { return Read(work, Freshness::kLatest); }
 
   // Runs `work` in one transaction: all of it or none. Run again when the server rolled it back
   // to break a deadlock or serialization conflict, or when a pooled connection turned out to be
   // dead before COMMIT was sent. When the connection is lost after COMMIT was sent, the result is
   // kUnavailable saying the write may or may not have been stored; it is never repeated then.
+  // On SQLite concurrent calls share one commit (group commit), each in its own savepoint.
   virtual Status Transact(const Work& work) = 0;
 
   // Connections open now (idle and in use), and the most the pool opens.

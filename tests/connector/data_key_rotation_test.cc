@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "keywarden/crypto/random.h"

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "support/temp_dir.h"
 #include "support/wait.h"
 

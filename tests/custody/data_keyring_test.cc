@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "support/wait.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "support/temp_dir.h"

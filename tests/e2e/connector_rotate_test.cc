@@ -25,7 +25,7 @@
 
 #include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "custody/open_rsa_key_provider.h"

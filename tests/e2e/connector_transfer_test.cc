@@ -9,7 +9,7 @@
 #include <chrono>
 #include <thread>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "custody/open_rsa_key_provider.h"

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/file/file_rsa_key_provider.h"
 #include "e2e/child_process.h"

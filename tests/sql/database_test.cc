@@ -1,5 +1,5 @@
-// sql::Database (sql/database.h) on real PostgreSQL and MariaDB servers: one test body per
-// behaviour, run on each dialect. The key store's conformance and outage tests cover the rest
+// sql::Database (sql/database.h) on a SQLite file and on real PostgreSQL and MariaDB servers: one
+// test body per behaviour, run on each dialect. The key store's conformance and outage tests cover the rest
 // (tests/connector/store/).
 #include "sql/database.h"
 
@@ -14,9 +14,11 @@
 
 #include "sql/mariadb/mariadb_database.h"
 #include "sql/postgres/postgres_database.h"
+#include "sql/sqlite/sqlite_database.h"
 #include "support/mariadb_server.h"
 #include "support/postgres_server.h"
 #include "support/skip.h"
+#include "support/temp_dir.h"
 #include "support/wait.h"
 
 namespace keywarden::sql {
@@ -27,20 +29,22 @@ using keywarden::testing::PostgresServer;
 
 constexpr MigrationStep kPostgresSchema[] = {
     {1, "items", "CREATE TABLE items(id text PRIMARY KEY, n bigint, m bigint, note bytea);"}};
+constexpr MigrationStep kSqliteSchema[] = {
+    {1, "items", "CREATE TABLE items(id TEXT PRIMARY KEY, n INTEGER, m INTEGER, note BLOB);"}};
 constexpr MigrationStep kMariaDbSchema[] = {
     {1, "items", "CREATE TABLE items(id VARBINARY(64) PRIMARY KEY, n BIGINT, m BIGINT, note BLOB) ENGINE=InnoDB;"}};
 
 // clang-format off
-constexpr Statement kInsert{"t_insert", "INSERT INTO items(id, n, m, note) VALUES($1, $2, $2, $3)", nullptr,
+constexpr Statement kInsert{"t_insert", "INSERT INTO items(id, n, m, note) VALUES($1, $2, $2, $3)", nullptr, nullptr,
     "to insert an item"};
-constexpr Statement kInsertNull{"t_insert_null", "INSERT INTO items(id, n, m) VALUES($1, $2, NULL)", nullptr,
+constexpr Statement kInsertNull{"t_insert_null", "INSERT INTO items(id, n, m) VALUES($1, $2, NULL)", nullptr, nullptr,
     "to insert an item"};
 // Parameters used out of their order.
-constexpr Statement kFind{"t_find", "SELECT id, n, m, note FROM items WHERE n = $2 AND id = $1", nullptr,
+constexpr Statement kFind{"t_find", "SELECT id, n, m, note FROM items WHERE n = $2 AND id = $1", nullptr, nullptr,
     "to find an item"};
-constexpr Statement kCount{"t_count", "SELECT count(*) FROM items", nullptr, "to count items"};
-constexpr Statement kAdd{"t_add", "UPDATE items SET n = n + $2 WHERE id = $1", nullptr, "to add to an item"};
-constexpr Statement kArrayCount{"t_array_count", "SELECT count(*) FROM unnest($1::bigint[]) AS x(v)", nullptr,
+constexpr Statement kCount{"t_count", "SELECT count(*) FROM items", nullptr, nullptr, "to count items"};
+constexpr Statement kAdd{"t_add", "UPDATE items SET n = n + $2 WHERE id = $1", nullptr, nullptr, "to add to an item"};
+constexpr Statement kArrayCount{"t_array_count", "SELECT count(*) FROM unnest($1::bigint[]) AS x(v)", nullptr, nullptr,
     "to count an array"};
 // clang-format on
 
@@ -52,7 +56,13 @@ struct Harness {
 class DatabaseTest : public ::testing::TestWithParam<Harness> {
  protected:
   void SetUp() override {
-    if (GetParam().dialect == Dialect::kPostgres) {
+    if (GetParam().dialect == Dialect::kSqlite) {
+      SqliteOptions options;
+      options.read_connections = 3;
+      auto opened = SqliteDatabase::Open(dir_.File("items.db"), options, kSqliteSchema);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      database_ = std::move(opened).value();
+    } else if (GetParam().dialect == Dialect::kPostgres) {
       KW_SHARED_POSTGRES_OR_SKIP(server);
       auto name = server->CreateDatabase();
       ASSERT_TRUE(name.ok()) << name.status().ToString();
@@ -85,7 +95,7 @@ class DatabaseTest : public ::testing::TestWithParam<Harness> {
 
   Result<std::int64_t> Count() {
     std::int64_t count = -1;
-    const Status status = database_->RunRepeatable([&](Session& db) -> Status {
+    const Status status = database_->Read([&](Session& db) -> Status {
       KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kCount));
       KW_ASSIGN_OR_RETURN(count, rows.Int(0, 0));
       return OkStatus();
@@ -94,6 +104,7 @@ class DatabaseTest : public ::testing::TestWithParam<Harness> {
     return count;
   }
 
+  keywarden::testing::TempDir dir_;
   std::unique_ptr<Database> database_;
 };
 
@@ -108,7 +119,7 @@ TEST_P(DatabaseTest, ParametersBindByNumberAndRowsReadBackTyped) {
   ASSERT_TRUE(inserted.ok()) << inserted.ToString();
 
   Rows found;
-  const Status read = database_->RunRepeatable([&](Session& db) -> Status {
+  const Status read = database_->Read([&](Session& db) -> Status {
     Params params;
     params.Text("a").Int(std::int64_t{7});
     KW_ASSIGN_OR_RETURN(found, db.Execute(kFind, params));
@@ -121,7 +132,7 @@ TEST_P(DatabaseTest, ParametersBindByNumberAndRowsReadBackTyped) {
   EXPECT_EQ(found.OptionalInt(0, 2), std::optional<std::int64_t>(7));  // $2 used twice
   EXPECT_EQ(found.Bytes(0, 3), (std::vector<std::uint8_t>{0x00, 0xff}));
 
-  const Status read_null = database_->RunRepeatable([&](Session& db) -> Status {
+  const Status read_null = database_->Read([&](Session& db) -> Status {
     Params params;
     params.Text("b").Int(std::optional<std::int64_t>());
     KW_ASSIGN_OR_RETURN(found, db.Execute(kFind, params));
@@ -155,7 +166,10 @@ TEST_P(DatabaseTest, AFailingTransactionLeavesNothingBehind) {
 
 // Two transactions that lock two rows in opposite orders: the server breaks the deadlock by
 // rolling one back, and the database runs that one again, so both land.
-TEST_P(DatabaseTest, ADeadlockVictimRunsAgainAndBothWritesLand) {
+// Server databases only: SQLite has one writer, so its transactions never deadlock.
+class ServerDatabaseTest : public DatabaseTest {};
+
+TEST_P(ServerDatabaseTest, ADeadlockVictimRunsAgainAndBothWritesLand) {
   ASSERT_TRUE(Insert("a", 0).ok());
   ASSERT_TRUE(Insert("b", 0).ok());
   std::atomic<int> first_locks{0};
@@ -189,7 +203,7 @@ TEST_P(DatabaseTest, ADeadlockVictimRunsAgainAndBothWritesLand) {
   EXPECT_TRUE(left.ok()) << left.ToString();
   EXPECT_TRUE(right.ok()) << right.ToString();
   EXPECT_GE(attempts.load(), 3) << "no transaction ran again";
-  const Status read = database_->RunRepeatable([&](Session& db) -> Status {
+  const Status read = database_->Read([&](Session& db) -> Status {
     for (const char* id : {"a", "b"}) {
       Params params;
       params.Text(id).Int(std::int64_t{2});
@@ -204,7 +218,7 @@ TEST_P(DatabaseTest, ADeadlockVictimRunsAgainAndBothWritesLand) {
 TEST_P(DatabaseTest, ArraysArePostgresOnly) {
   const std::int64_t values[] = {1, 2, 3};
   Result<Rows> rows = InternalError("not run");
-  const Status status = database_->RunRepeatable([&](Session& db) -> Status {
+  const Status status = database_->Read([&](Session& db) -> Status {
     Params params;
     params.IntArray(values);
     rows = db.Execute(kArrayCount, params);
@@ -226,7 +240,7 @@ TEST_P(DatabaseTest, ThePoolNeverOpensMoreThanItsSize) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 5; ++i) {
-        (void)database_->RunRepeatable([&](Session& db) -> Status {
+        (void)database_->Read([&](Session& db) -> Status {
           const std::size_t open = database_->open_connections();
           std::size_t seen = most.load();
           while (open > seen && !most.compare_exchange_weak(seen, open)) {
@@ -242,9 +256,50 @@ TEST_P(DatabaseTest, ThePoolNeverOpensMoreThanItsSize) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, DatabaseTest,
+                         ::testing::Values(Harness{"Sqlite", Dialect::kSqlite}, Harness{"Postgres", Dialect::kPostgres},
+                                           Harness{"MariaDb", Dialect::kMariaDb}),
+                         [](const ::testing::TestParamInfo<Harness>& param) { return std::string(param.param.name); });
+
+INSTANTIATE_TEST_SUITE_P(Servers, ServerDatabaseTest,
                          ::testing::Values(Harness{"Postgres", Dialect::kPostgres},
                                            Harness{"MariaDb", Dialect::kMariaDb}),
                          [](const ::testing::TestParamInfo<Harness>& param) { return std::string(param.param.name); });
+
+// Two SqliteDatabases on one file stand for two processes.
+TEST(SqliteDatabaseTest, RecentReadsMayLagAnotherProcessLatestReadsNever) {
+  keywarden::testing::TempDir dir;
+  SqliteOptions patient;
+  patient.snapshot_window = std::chrono::minutes(10);  // so the lag below is certain, not timing
+  patient.read_connections = 1;                        // so every read meets the same snapshot
+  auto mine = SqliteDatabase::Open(dir.File("items.db"), patient, kSqliteSchema);
+  auto other = SqliteDatabase::Open(dir.File("items.db"), patient, kSqliteSchema);
+  ASSERT_TRUE(mine.ok() && other.ok());
+  auto count = [](SqliteDatabase& database, Database::Freshness freshness) -> std::int64_t {
+    std::int64_t n = -1;
+    const Status status = database.Read(
+        [&](Session& db) -> Status {
+          KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kCount));
+          KW_ASSIGN_OR_RETURN(n, rows.Int(0, 0));
+          return OkStatus();
+        },
+        freshness);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return n;
+  };
+  auto insert = [](SqliteDatabase& database, const char* id) {
+    return database.Transact([&](Session& db) -> Status {
+      Params params;
+      params.Text(id).Int(std::int64_t{1}).Bytes(std::vector<std::uint8_t>{});
+      return db.Execute(kInsert, params).status();
+    });
+  };
+  ASSERT_EQ(count(**mine, Database::Freshness::kRecent), 0);
+  ASSERT_TRUE(insert(**other, "theirs").ok());
+  EXPECT_EQ(count(**mine, Database::Freshness::kRecent), 0);  // the snapshot predates their write
+  EXPECT_EQ(count(**mine, Database::Freshness::kLatest), 1);
+  ASSERT_TRUE(insert(**mine, "mine").ok());
+  EXPECT_EQ(count(**mine, Database::Freshness::kRecent), 2);  // its own write ends the snapshot
+}
 
 TEST(RowsTest, CellsReadAsTheirTypeOrNotAtAll) {
   std::vector<std::vector<Rows::Cell>> cells(1);
@@ -263,8 +318,8 @@ TEST(RowsTest, CellsReadAsTheirTypeOrNotAtAll) {
 }
 
 TEST(StatementTest, MariaDbTextIsUsedOnlyWhereGiven) {
-  constexpr Statement both{"s", "SELECT 1", nullptr, "to test"};
-  constexpr Statement split{"s", "SELECT 1 FOR SHARE", "SELECT 1 LOCK IN SHARE MODE", "to test"};
+  constexpr Statement both{"s", "SELECT 1", nullptr, nullptr, "to test"};
+  constexpr Statement split{"s", "SELECT 1 FOR SHARE", "SELECT 1 LOCK IN SHARE MODE", nullptr, "to test"};
   EXPECT_STREQ(both.SqlFor(Dialect::kMariaDb), "SELECT 1");
   EXPECT_STREQ(split.SqlFor(Dialect::kPostgres), "SELECT 1 FOR SHARE");
   EXPECT_STREQ(split.SqlFor(Dialect::kMariaDb), "SELECT 1 LOCK IN SHARE MODE");

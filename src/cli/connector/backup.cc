@@ -7,8 +7,8 @@
 
 #include "cli/common/output.h"
 #include "cli/connector/load_config.h"
+#include "connector/store/database_key_store.h"
 #include "connector/store/sqlite_backup.h"
-#include "connector/store/sqlite_key_store.h"
 #include "custody/data_keyring.h"
 #include "custody/open_rsa_key_provider.h"
 

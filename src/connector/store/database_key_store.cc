@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "connector/store/internal/schema_migrations.h"
-#include "connector/store/internal/stored_rows.h"
 #include "sql/mariadb/mariadb_database.h"
 #include "sql/postgres/postgres_database.h"
+#include "sql/sqlite/sqlite_database.h"
 
 namespace keywarden::connector::store {
 namespace {
@@ -20,23 +20,26 @@ using sql::Rows;
 using sql::Session;
 using sql::Statement;
 
-// MariaDB's ids and fingerprints are VARBINARY(255); PostgreSQL's text has no such limit.
+// MariaDB's ids and fingerprints are VARBINARY(255); PostgreSQL's and SQLite's text has no limit.
 constexpr std::size_t kMariaDbMaxKeyBytes = 255;
 
 // clang-format off
+// SQLite keeps the version in its header (PRAGMA user_version).
 constexpr Statement kReadSchemaVersion{"kw_schema_version", "SELECT version FROM keywarden_schema", nullptr,
-    "to read the schema version"};
-constexpr Statement kPing{"kw_ping", "SELECT version FROM keywarden_schema", nullptr, "to answer a ping"};
+    "PRAGMA user_version", "to read the schema version"};
+// Reads the schema from the server or file, so a vanished database or a dead engine shows.
+constexpr Statement kPing{"kw_ping", "SELECT version FROM keywarden_schema", nullptr,
+    "SELECT count(*) FROM data_key_wrappings", "to answer a ping"};
 constexpr Statement kGetUserKey{"kw_get_user_key",
     "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date FROM user_keys WHERE id = $1",
-    nullptr, "to read a user key"};
+    nullptr, nullptr, "to read a user key"};
 // PostgreSQL reports a taken id as no row inserted, MariaDB as a duplicate-key error: both mean
 // kAlreadyExists.
 constexpr Statement kInsertUserKey{"kw_insert_user_key",
     "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
     "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
     "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
-    "VALUES($1, $2, $3, $4, $5, $6)",
+    "VALUES($1, $2, $3, $4, $5, $6)", nullptr,
     "to insert a user key"};
 // A replacement keeps creation_date and last_access_date, and is dated by $7: the record's
 // revision_date or, when the caller gave none, its creation_date ("now").
@@ -45,9 +48,9 @@ constexpr Statement kUpsertUserKey{"kw_upsert_user_key",
     "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET sealed = EXCLUDED.sealed, "
     "data_key_version = EXCLUDED.data_key_version, revision_date = $7",
     "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
-    "VALUES($1, $2, $3, $4, $5, $6) ON DUPLICATE KEY UPDATE sealed = $2, data_key_version = $3, revision_date = $7",
+    "VALUES($1, $2, $3, $4, $5, $6) ON DUPLICATE KEY UPDATE sealed = $2, data_key_version = $3, revision_date = $7", nullptr,
     "to store a user key"};
-constexpr Statement kDeleteUserKey{"kw_delete_user_key", "DELETE FROM user_keys WHERE id = $1", nullptr,
+constexpr Statement kDeleteUserKey{"kw_delete_user_key", "DELETE FROM user_keys WHERE id = $1", nullptr, nullptr,
     "to delete a user key"};
 // Only existing rows, and never backwards: batches from several instances arrive in any order.
 // PostgreSQL takes a whole batch as two arrays (one id given twice counts with its latest time).
@@ -55,19 +58,19 @@ constexpr Statement kRecordLastAccessBatch{"kw_record_last_access",
     "UPDATE user_keys AS u SET last_access_date = a.t "
     "FROM (SELECT id, max(t) AS t FROM unnest($1::text[], $2::bigint[]) AS x(id, t) GROUP BY id) AS a "
     "WHERE u.id = a.id AND (u.last_access_date IS NULL OR u.last_access_date < a.t)",
-    nullptr, "to record last accesses"};
+    nullptr, nullptr, "to record last accesses"};
 constexpr Statement kRecordLastAccess{"kw_record_one_last_access",
     "UPDATE user_keys SET last_access_date = $2 WHERE id = $1 AND (last_access_date IS NULL OR last_access_date < $2)",
-    nullptr, "to record a last access"};
-constexpr Statement kCountUserKeys{"kw_count_user_keys", "SELECT count(*) FROM user_keys", nullptr,
+    nullptr, nullptr, "to record a last access"};
+constexpr Statement kCountUserKeys{"kw_count_user_keys", "SELECT count(*) FROM user_keys", nullptr, nullptr,
     "to count user keys"};
 constexpr Statement kListUserKeys{"kw_list_user_keys",
     "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date "
     "FROM user_keys WHERE id > $1 ORDER BY id LIMIT $2",
-    nullptr, "to list user keys"};
+    nullptr, nullptr, "to list user keys"};
 constexpr Statement kResealUserKey{"kw_reseal_user_key",
     "UPDATE user_keys SET sealed = $4, data_key_version = $5 WHERE id = $1 AND data_key_version = $2 AND sealed = $3",
-    nullptr, "to reseal a user key"};
+    nullptr, nullptr, "to reseal a user key"};
 constexpr Statement kPutUserKeyExact{"kw_put_user_key_exact",
     "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
     "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET sealed = EXCLUDED.sealed, "
@@ -75,19 +78,19 @@ constexpr Statement kPutUserKeyExact{"kw_put_user_key_exact",
     "revision_date = EXCLUDED.revision_date, last_access_date = EXCLUDED.last_access_date",
     "INSERT INTO user_keys(id, sealed, data_key_version, creation_date, revision_date, last_access_date) "
     "VALUES($1, $2, $3, $4, $5, $6) ON DUPLICATE KEY UPDATE sealed = $2, data_key_version = $3, "
-    "creation_date = $4, revision_date = $5, last_access_date = $6",
+    "creation_date = $4, revision_date = $5, last_access_date = $6", nullptr,
     "to write a user key"};
 // A racing transaction's uncommitted insert makes this one wait for it, then do nothing.
 constexpr Statement kCreateDataKeyVersion{"kw_create_data_key_version",
     "INSERT INTO data_keys(version, creation_date) VALUES($1, $2) ON CONFLICT (version) DO NOTHING",
-    "INSERT IGNORE INTO data_keys(version, creation_date) VALUES($1, $2)",
+    "INSERT IGNORE INTO data_keys(version, creation_date) VALUES($1, $2)", nullptr,
     "to create a data key version"};
 constexpr Statement kPutWrapping{"kw_put_wrapping",
     "INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date) VALUES($1, $2, $3, $4) "
     "ON CONFLICT (version, provider_fingerprint) DO UPDATE SET wrapped = EXCLUDED.wrapped, "
     "creation_date = EXCLUDED.creation_date",
     "INSERT INTO data_key_wrappings(version, provider_fingerprint, wrapped, creation_date) VALUES($1, $2, $3, $4) "
-    "ON DUPLICATE KEY UPDATE wrapped = $3, creation_date = $4",
+    "ON DUPLICATE KEY UPDATE wrapped = $3, creation_date = $4", nullptr,
     "to store a data key wrapping"};
 // The version's wrapping under the caller's key, else its oldest. On MariaDB a locking read sees
 // the latest commit, whatever the transaction's snapshot.
@@ -95,29 +98,39 @@ constexpr Statement kPreferredWrapping{"kw_preferred_wrapping",
     "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings WHERE version = $1 "
     "ORDER BY provider_fingerprint = $2 DESC, creation_date, provider_fingerprint LIMIT 1",
     "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings WHERE version = $1 "
-    "ORDER BY provider_fingerprint = $2 DESC, creation_date, provider_fingerprint LIMIT 1 LOCK IN SHARE MODE",
+    "ORDER BY provider_fingerprint = $2 DESC, creation_date, provider_fingerprint LIMIT 1 LOCK IN SHARE MODE", nullptr,
     "to read a data key"};
-// Row locks on the version serialise adding and removing its wrappings.
+// Row locks on the version serialise adding and removing its wrappings (SQLite has one writer).
 constexpr Statement kShareDataKeyVersion{"kw_share_data_key_version",
     "SELECT 1 FROM data_keys WHERE version = $1 FOR SHARE",
     "SELECT 1 FROM data_keys WHERE version = $1 LOCK IN SHARE MODE",
+    "SELECT 1 FROM data_keys WHERE version = $1",
     "to find a data key version"};
 constexpr Statement kLockDataKeyVersion{"kw_lock_data_key_version",
-    "SELECT 1 FROM data_keys WHERE version = $1 FOR UPDATE", nullptr, "to lock a data key version"};
+    "SELECT 1 FROM data_keys WHERE version = $1 FOR UPDATE", nullptr,
+    "SELECT 1 FROM data_keys WHERE version = $1", "to lock a data key version"};
 constexpr Statement kCountWrappings{"kw_count_wrappings",
     "SELECT count(*), count(CASE WHEN provider_fingerprint = $2 THEN 1 END) FROM data_key_wrappings "
     "WHERE version = $1",
     "SELECT count(*), count(CASE WHEN provider_fingerprint = $2 THEN 1 END) FROM data_key_wrappings "
-    "WHERE version = $1 FOR UPDATE",
+    "WHERE version = $1 FOR UPDATE", nullptr,
     "to count data key wrappings"};
 constexpr Statement kDeleteWrapping{"kw_delete_wrapping",
-    "DELETE FROM data_key_wrappings WHERE version = $1 AND provider_fingerprint = $2", nullptr,
+    "DELETE FROM data_key_wrappings WHERE version = $1 AND provider_fingerprint = $2", nullptr, nullptr,
     "to delete a data key wrapping"};
 constexpr Statement kListDataKeys{"kw_list_data_keys",
     "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings "
     "ORDER BY version, creation_date, provider_fingerprint",
-    nullptr, "to list data keys"};
+    nullptr, nullptr, "to list data keys"};
 // clang-format on
+
+// A data key version as stored (a signed integer column) checked into its range.
+Result<std::uint32_t> StoredVersion(std::int64_t value) {
+  if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) {
+    return InternalError("stored data key version is out of range");
+  }
+  return static_cast<std::uint32_t>(value);
+}
 
 // Columns: id, sealed, data_key_version, creation_date, revision_date, last_access_date.
 Result<UserKeyRecord> ReadUserKey(const Rows& rows, std::size_t row) {
@@ -125,7 +138,7 @@ Result<UserKeyRecord> ReadUserKey(const Rows& rows, std::size_t row) {
   record.user_id = rows.Text(row, 0);
   record.sealed = rows.Bytes(row, 1);
   KW_ASSIGN_OR_RETURN(std::int64_t version, rows.Int(row, 2));
-  KW_ASSIGN_OR_RETURN(record.data_key_version, internal::StoredVersion(version));
+  KW_ASSIGN_OR_RETURN(record.data_key_version, StoredVersion(version));
   KW_ASSIGN_OR_RETURN(record.creation_date, rows.Int(row, 3));
   record.revision_date = rows.OptionalInt(row, 4);
   record.last_access_date = rows.OptionalInt(row, 5);
@@ -136,7 +149,7 @@ Result<UserKeyRecord> ReadUserKey(const Rows& rows, std::size_t row) {
 Result<custody::WrappedDataKey> ReadDataKey(const Rows& rows, std::size_t row) {
   custody::WrappedDataKey key;
   KW_ASSIGN_OR_RETURN(std::int64_t version, rows.Int(row, 0));
-  KW_ASSIGN_OR_RETURN(key.version, internal::StoredVersion(version));
+  KW_ASSIGN_OR_RETURN(key.version, StoredVersion(version));
   key.wrapped = rows.Bytes(row, 1);
   key.provider_key_fingerprint = rows.Text(row, 2);
   KW_ASSIGN_OR_RETURN(key.creation_date, rows.Int(row, 3));
@@ -165,6 +178,22 @@ std::size_t MaxKeyBytes(Dialect dialect) {
 }
 
 }  // namespace
+
+SqliteKeyStore::SqliteKeyStore(std::unique_ptr<sql::SqliteDatabase> database)
+    : DatabaseKeyStore(std::move(database)), sqlite_(static_cast<sql::SqliteDatabase&>(this->database())) {}
+
+Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& path, const SqliteOptions& options) {
+  const auto steps = internal::SqliteMigrationSteps();
+  if (sql::LatestVersion(steps) != kSchemaVersion) {
+    return InternalError("SQLite kSchemaVersion does not name the last embedded schema migration");
+  }
+  KW_ASSIGN_OR_RETURN(auto database, sql::SqliteDatabase::Open(path, options, steps));
+  return std::unique_ptr<SqliteKeyStore>(new SqliteKeyStore(std::move(database)));
+}
+
+std::uint64_t SqliteKeyStore::commit_count() const { return sqlite_.commit_count(); }
+std::uint64_t SqliteKeyStore::write_count() const { return sqlite_.write_count(); }
+std::size_t SqliteKeyStore::pending_writes() const { return sqlite_.pending_writes(); }
 
 Result<std::unique_ptr<DatabaseKeyStore>> OpenPostgresKeyStore(const sql::PostgresOptions& options,
                                                                std::size_t default_pool_size) {
@@ -206,15 +235,19 @@ Status DatabaseKeyStore::CheckDataKey(const custody::WrappedDataKey& key) const 
 Result<UserKeyRecord> DatabaseKeyStore::GetUserKey(std::string_view user_id) {
   if (!Storable(user_id)) return NotFoundError("no key stored for this user");
   std::optional<UserKeyRecord> record;
-  if (const Status done = database_->RunRepeatable([&](Session& db) -> Status {
-        record.reset();
-        Params params;
-        params.Text(user_id);
-        KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kGetUserKey, params));
-        if (rows.empty()) return OkStatus();
-        KW_ASSIGN_OR_RETURN(record, ReadUserKey(rows, 0));
-        return OkStatus();
-      });
+  // The hot path: a lookup may come from a read snapshot a few milliseconds old (see
+  // sql::Database::Freshness); this instance's own writes are always visible.
+  if (const Status done = database_->Read(
+          [&](Session& db) -> Status {
+            record.reset();
+            Params params;
+            params.Text(user_id);
+            KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kGetUserKey, params));
+            if (rows.empty()) return OkStatus();
+            KW_ASSIGN_OR_RETURN(record, ReadUserKey(rows, 0));
+            return OkStatus();
+          },
+          sql::Database::Freshness::kRecent);
       !done.ok()) {
     return done;
   }
@@ -273,8 +306,7 @@ Status DatabaseKeyStore::RecordLastAccess(std::span<const LastAccess> accesses) 
     }
     Params params;
     params.TextArray(ids).IntArray(times);
-    // Only ever moves times forward: safe to repeat.
-    return database_->RunRepeatable(
+    return database_->Transact(
         [&](Session& db) -> Status { return db.Execute(kRecordLastAccessBatch, params).status(); });
   }
   return database_->Transact([&](Session& db) -> Status {
@@ -289,7 +321,7 @@ Status DatabaseKeyStore::RecordLastAccess(std::span<const LastAccess> accesses) 
 
 Result<std::uint64_t> DatabaseKeyStore::CountUserKeys() {
   std::uint64_t count = 0;
-  if (const Status done = database_->RunRepeatable([&](Session& db) -> Status {
+  if (const Status done = database_->Read([&](Session& db) -> Status {
         KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kCountUserKeys));
         KW_ASSIGN_OR_RETURN(std::int64_t value, rows.Int(0, 0));
         count = static_cast<std::uint64_t>(value);
@@ -304,7 +336,7 @@ Result<std::uint64_t> DatabaseKeyStore::CountUserKeys() {
 Result<std::vector<UserKeyRecord>> DatabaseKeyStore::ListUserKeys(std::string_view after, std::size_t limit) {
   std::vector<UserKeyRecord> records;
   if (limit == 0) return records;
-  if (const Status done = database_->RunRepeatable([&](Session& db) -> Status {
+  if (const Status done = database_->Read([&](Session& db) -> Status {
         records.clear();
         Params params;
         params.Text(after).Int(
@@ -419,7 +451,7 @@ Status DatabaseKeyStore::DeleteDataKeyWrapping(std::uint32_t version, std::strin
 
 Result<std::vector<custody::WrappedDataKey>> DatabaseKeyStore::ListDataKeys() {
   std::vector<custody::WrappedDataKey> keys;
-  if (const Status done = database_->RunRepeatable([&](Session& db) -> Status {
+  if (const Status done = database_->Read([&](Session& db) -> Status {
         keys.clear();
         KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kListDataKeys));
         for (std::size_t row = 0; row < rows.size(); ++row) {
@@ -436,7 +468,7 @@ Result<std::vector<custody::WrappedDataKey>> DatabaseKeyStore::ListDataKeys() {
 
 Result<int> DatabaseKeyStore::SchemaVersion() {
   int version = 0;
-  if (const Status done = database_->RunRepeatable([&](Session& db) -> Status {
+  if (const Status done = database_->Read([&](Session& db) -> Status {
         KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kReadSchemaVersion));
         if (rows.size() != 1) return InternalError("the keywarden_schema table does not hold one version");
         KW_ASSIGN_OR_RETURN(std::int64_t value, rows.Int(0, 0));
@@ -450,7 +482,7 @@ Result<int> DatabaseKeyStore::SchemaVersion() {
 }
 
 Status DatabaseKeyStore::Ping() {
-  return database_->RunRepeatable([](Session& db) -> Status { return db.Execute(kPing).status(); });
+  return database_->Read([](Session& db) -> Status { return db.Execute(kPing).status(); });
 }
 
 }  // namespace keywarden::connector::store

@@ -1,14 +1,17 @@
-// DatabaseKeyStore: the KeyStore on a database server (PostgreSQL, or MariaDB/MySQL) shared by any
-// number of connector instances, written once over sql::Database.
+// DatabaseKeyStore: the KeyStore, written once over sql::Database: in a SQLite file (the default,
+// SqliteKeyStore below) or on a PostgreSQL or MariaDB/MySQL server shared by any number of
+// connector instances.
 //
-// Concurrency and durability come from the server: every write is one transaction, concurrent
-// writers from any instance queue on row locks, and the pool's retry rules (sql/database.h) say
-// which failures run a call again. Where the dialects differ, a statement has its SQL in each
-// (upserts, INSERT IGNORE, shared locks), and last-access batches are one array statement on
-// PostgreSQL but sorted row updates on MariaDB, which has no arrays.
+// Concurrency and durability come from the database: every write is one transaction (on SQLite,
+// concurrent ones share one commit), concurrent writers from any instance queue on row locks, and
+// the retry rules of sql/database.h say which failures run a call again. Where the dialects
+// differ, a statement has its SQL in each (upserts, INSERT IGNORE, shared locks, the schema
+// version), and last-access batches are one array statement on PostgreSQL but sorted row updates
+// elsewhere.
 //
-//  - Open runs the schema migrations under a lock (an advisory lock, or GET_LOCK()), so instances
-//    starting together take turns; a schema newer than this build's is refused.
+//  - Open runs the schema migrations under a lock (BEGIN IMMEDIATE, an advisory lock, or
+//    GET_LOCK()), so instances starting together take turns; a schema newer than this build's is
+//    refused.
 //  - InitDataKey inserts the version unless it exists, then reads what won, in one transaction:
 //    racing instances all end up with the first data key.
 //  - MariaDB keeps ids and fingerprints as VARBINARY(255), compared and ordered byte for byte;
@@ -20,12 +23,15 @@
 #define KEYWARDEN_CONNECTOR_STORE_DATABASE_KEY_STORE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include "connector/store/key_store.h"
 #include "sql/database.h"
 #include "sql/mariadb/mariadb_options.h"
 #include "sql/postgres/postgres_options.h"
+#include "sql/sqlite/sqlite_database.h"
 
 namespace keywarden::connector::store {
 
@@ -35,7 +41,7 @@ inline constexpr int kMariaDbSchemaVersion = 2;
 // Pool size when the options set none.
 inline constexpr std::size_t kDefaultPoolSize = 8;
 
-class DatabaseKeyStore final : public KeyStore {
+class DatabaseKeyStore : public KeyStore {
  public:
   explicit DatabaseKeyStore(std::unique_ptr<sql::Database> database);
   DatabaseKeyStore(const DatabaseKeyStore&) = delete;
@@ -67,6 +73,27 @@ class DatabaseKeyStore final : public KeyStore {
 
   const std::unique_ptr<sql::Database> database_;
   const std::size_t max_key_bytes_;
+};
+
+// The store in one SQLite file, typed so that its writer's group-commit counters can be read.
+using SqliteOptions = sql::SqliteOptions;
+class SqliteKeyStore final : public DatabaseKeyStore {
+ public:
+  // The schema version this build creates and understands (PRAGMA user_version).
+  static constexpr int kSchemaVersion = 3;
+
+  // Opens or creates the database at `path` (sql/sqlite/sqlite_database.h) and brings its schema
+  // up to date; a newer schema is refused (kInvalidArgument), as is a file that is not a SQLite
+  // database (kInternal).
+  static Result<std::unique_ptr<SqliteKeyStore>> Open(const std::string& path, const SqliteOptions& options = {});
+
+  std::uint64_t commit_count() const;
+  std::uint64_t write_count() const;
+  std::size_t pending_writes() const;
+
+ private:
+  explicit SqliteKeyStore(std::unique_ptr<sql::SqliteDatabase> database);
+  const sql::SqliteDatabase& sqlite_;
 };
 
 // Connects, and creates or migrates the schema. kUnavailable when the server cannot be reached

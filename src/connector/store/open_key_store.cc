@@ -5,7 +5,6 @@
 #include <system_error>
 
 #include "connector/store/database_key_store.h"
-#include "connector/store/sqlite_key_store.h"
 
 namespace keywarden::connector {
 

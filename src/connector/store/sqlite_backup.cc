@@ -15,7 +15,7 @@
 #include <thread>
 #include <utility>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 
 namespace keywarden::connector::store {
 namespace {

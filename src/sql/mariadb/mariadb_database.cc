@@ -203,7 +203,9 @@ std::size_t MariaDbDatabase::open_connections() const {
   return static_cast<std::size_t>(idle_open) + lent_open_;
 }
 
-Status MariaDbDatabase::RunRepeatable(const Work& work) { return Run(/*in_transaction=*/false, work); }
+Status MariaDbDatabase::Read(const Work& work, Freshness /*freshness: always the latest*/) {
+  return Run(/*in_transaction=*/false, work);
+}
 
 Status MariaDbDatabase::Transact(const Work& work) { return Run(/*in_transaction=*/true, work); }
 

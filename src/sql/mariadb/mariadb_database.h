@@ -44,7 +44,8 @@ class MariaDbDatabase final : public Database {
   MariaDbDatabase& operator=(const MariaDbDatabase&) = delete;
 
   Dialect dialect() const override { return Dialect::kMariaDb; }
-  Status RunRepeatable(const Work& work) override;
+  using Database::Read;
+  Status Read(const Work& work, Freshness freshness) override;
   Status Transact(const Work& work) override;
   std::size_t open_connections() const override;
   std::size_t pool_size() const override { return static_cast<std::size_t>(pool_size_); }

@@ -169,7 +169,7 @@ void PostgresDatabase::Release(std::unique_ptr<PgConnection> connection) {
   idle_cv_.notify_one();
 }
 
-Status PostgresDatabase::RunRepeatable(const Work& work) {
+Status PostgresDatabase::Read(const Work& work, Freshness /*freshness: always the latest*/) {
   const Deadline deadline = NewDeadline();
   for (int attempt = 0;; ++attempt) {
     bool reused = false;

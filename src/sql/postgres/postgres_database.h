@@ -43,7 +43,8 @@ class PostgresDatabase final : public Database {
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
 
   Dialect dialect() const override { return Dialect::kPostgres; }
-  Status RunRepeatable(const Work& work) override;
+  using Database::Read;
+  Status Read(const Work& work, Freshness freshness) override;
   Status Transact(const Work& work) override;
   std::size_t open_connections() const override;
   std::size_t pool_size() const override { return pool_size_; }

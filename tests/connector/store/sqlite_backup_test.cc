@@ -10,7 +10,7 @@
 #include <iterator>
 #include <set>
 
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::connector::store {

@@ -1,4 +1,4 @@
-#include "connector/store/sqlite_key_store.h"
+#include "connector/store/database_key_store.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
