@@ -9,7 +9,7 @@ namespace keywarden::config {
 namespace {
 
 constexpr std::uint64_t kDay = 86400;
-constexpr std::uint64_t kHourMs = 3600 * 1000;
+constexpr std::uint64_t kHourMs = std::uint64_t{3600} * 1000;
 
 using R = RawValue;
 

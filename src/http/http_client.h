@@ -22,7 +22,7 @@ struct HttpClientOptions {
   // The whole call: resolve, connect, TLS, request, response. (A hung DNS lookup can only be
   // abandoned when the system resolver gives up, so host names can overrun it; literals cannot.)
   std::chrono::milliseconds timeout{5'000};
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   bool allow_plain_http = false;       // loopback hosts may always use http
   std::optional<std::string> ca_file;  // PEM trust anchors; default: the system store
 };

@@ -60,7 +60,7 @@ using RequestParser = bhttp::request_parser<bhttp::string_body, WipingAllocator<
 using ReadBuffer = beast::basic_flat_buffer<WipingAllocator<char>>;
 
 constexpr std::size_t kIdleReadBytes = 4096;
-constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+constexpr std::size_t kMaxLingerBytes = std::size_t{1024} * 1024;
 constexpr std::chrono::milliseconds kMaxLinger{1000};
 constexpr std::string_view kDefaultContentType = "text/plain; charset=utf-8";
 

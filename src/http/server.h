@@ -45,11 +45,11 @@ struct CorsOptions {
 
 // Bounds of each WebSocket (see http/websocket.h).
 struct WebSocketOptions {
-  std::size_t max_message_bytes = 64 * 1024;  // incoming; a larger message closes with 1009
+  std::size_t max_message_bytes = std::size_t{64} * 1024;  // incoming; a larger message closes with 1009
   // Outgoing messages not yet written (the one being written included); one more disconnects
   // the client, which is not reading.
   std::size_t max_queued_messages = 1024;
-  std::size_t max_queued_bytes = 1024 * 1024;
+  std::size_t max_queued_bytes = std::size_t{1024} * 1024;
   // A ping is sent after half of it without a frame from the client; a client silent for all of
   // it is disconnected. The closing handshake must finish within request_timeout.
   std::chrono::milliseconds idle_timeout{30'000};
@@ -59,11 +59,11 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";  // IPv4/IPv6 literal or a host name
   std::uint16_t port = 5000;          // 0 picks a free port; see HttpServer::port()
   unsigned threads = 0;               // 0 = one per core (std::thread::hardware_concurrency())
-  std::size_t max_body_bytes = 64 * 1024;
-  std::size_t max_header_bytes = 8 * 1024;            // request line and all header fields
-  std::chrono::milliseconds request_timeout{10'000};  // to receive one whole request
-  std::chrono::milliseconds idle_timeout{60'000};     // between keep-alive requests
-  std::size_t max_connections = 10'000;               // beyond it: 503 JSON, then close
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
+  std::size_t max_header_bytes = std::size_t{8} * 1024;  // request line and all header fields
+  std::chrono::milliseconds request_timeout{10'000};     // to receive one whole request
+  std::chrono::milliseconds idle_timeout{60'000};        // between keep-alive requests
+  std::size_t max_connections = 10'000;                  // beyond it: 503 JSON, then close
   // Threads for routes added with Execution::kBlocking (writes waiting on a commit, a remote
   // database); other routes run on the I/O threads. 0 runs everything on the I/O threads.
   unsigned blocking_threads = 32;
@@ -122,8 +122,8 @@ class HttpServer {
 
 // For tests and the fuzzer: parses one complete request from `raw` with the server's own
 // parser, limits and checks (what the server would answer 400/413/431 to is an error here).
-Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_header_bytes = 8 * 1024,
-                                        std::size_t max_body_bytes = 64 * 1024);
+Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_header_bytes = std::size_t{8} * 1024,
+                                        std::size_t max_body_bytes = std::size_t{64} * 1024);
 
 }  // namespace keywarden::http
 

@@ -27,7 +27,7 @@ namespace keywarden::custody {
 namespace {
 
 // No key file comes close; anything larger is not a key and is not read into memory.
-constexpr std::size_t kMaxKeyFileBytes = 1024 * 1024;
+constexpr std::size_t kMaxKeyFileBytes = std::size_t{1024} * 1024;
 // PBKDF2 (and the PKCS#12 MAC KDF) iterations for new files: OWASP's 2023 figure for
 // PBKDF2-HMAC-SHA256. The MAC gets the same count, or it would be the cheaper password check.
 constexpr int kKdfIterations = 600000;

@@ -8,7 +8,9 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <utility>
 
 #include "crypto/openssl_ptr.h"
 
@@ -114,6 +116,26 @@ Result<CK_OBJECT_HANDLE> FindPkcs11PrivateKey(const Pkcs11SessionPool& pool, Pkc
                                 pool.token_label() + "': name the key by its id");
   }
   return keys.front();
+}
+
+Result<Pkcs11RsaPrivateKey> FindPkcs11RsaPrivateKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                                    const Pkcs11KeyName& name, bool so_login, std::string_view section,
+                                                    CK_ATTRIBUTE_TYPE usage) {
+  KW_ASSIGN_OR_RETURN(CK_OBJECT_HANDLE handle, FindPkcs11PrivateKey(pool, session, name, so_login, section));
+  const std::string key = "the private key with " + name.ToString() + " on PKCS#11 token '" + pool.token_label() + "'";
+  KW_ASSIGN_OR_RETURN(std::vector<std::uint8_t> type, GetPkcs11Attribute(pool, session, handle, CKA_KEY_TYPE));
+  CK_KEY_TYPE rsa = CKK_RSA;
+  if (type.size() != sizeof rsa || std::memcmp(type.data(), &rsa, sizeof rsa) != 0) {
+    return InvalidArgumentError(key + " is not an RSA key");
+  }
+  KW_ASSIGN_OR_RETURN(bool allowed, GetPkcs11Bool(pool, session, handle, usage, true));
+  if (!allowed) {
+    return InvalidArgumentError(
+        key + (usage == CKA_SIGN ? " may not sign (CKA_SIGN is false)" : " may not decrypt (CKA_DECRYPT is false)"));
+  }
+  KW_ASSIGN_OR_RETURN(bool always_authenticate, GetPkcs11Bool(pool, session, handle, CKA_ALWAYS_AUTHENTICATE, false));
+  KW_ASSIGN_OR_RETURN(RsaPublicKey public_key, ReadPkcs11PrivateKeysPublicKey(pool, session, handle, name));
+  return Pkcs11RsaPrivateKey{handle, std::move(public_key), always_authenticate};
 }
 
 Result<RsaPublicKey> ReadPkcs11PrivateKeysPublicKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,

@@ -56,6 +56,19 @@ Result<CK_OBJECT_HANDLE> FindPkcs11PrivateKey(const Pkcs11SessionPool& pool, Pkc
 Result<RsaPublicKey> ReadPkcs11PrivateKeysPublicKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
                                                     CK_OBJECT_HANDLE private_key, const Pkcs11KeyName& name);
 
+// A private RSA key a provider or signer found on the token, as it opens.
+struct Pkcs11RsaPrivateKey {
+  CK_OBJECT_HANDLE handle;
+  RsaPublicKey public_key;   // ReadPkcs11PrivateKeysPublicKey
+  bool always_authenticate;  // CKA_ALWAYS_AUTHENTICATE: every use needs its own login
+};
+
+// The one private key named `name` (FindPkcs11PrivateKey), checked to be RSA and allowed `usage`
+// (CKA_DECRYPT or CKA_SIGN), with its public key. kInvalidArgument names the key and what is wrong.
+Result<Pkcs11RsaPrivateKey> FindPkcs11RsaPrivateKey(const Pkcs11SessionPool& pool, Pkcs11SessionPool::Session& session,
+                                                    const Pkcs11KeyName& name, bool so_login, std::string_view section,
+                                                    CK_ATTRIBUTE_TYPE usage);
+
 // The public key from its big-endian modulus and exponent.
 Result<RsaPublicKey> RsaPublicKeyFromComponents(std::span<const std::uint8_t> modulus,
                                                 std::span<const std::uint8_t> exponent);

@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -41,18 +40,11 @@ Result<std::unique_ptr<Pkcs11RsaKeyProvider>> Pkcs11RsaKeyProvider::Open(const P
   bool always_authenticate = false;
   Pkcs11SessionPool& p = *pool;
   const Status ran = p.Run([&](Session& session) -> Status {
-    KW_ASSIGN_OR_RETURN(session.key, FindPkcs11PrivateKey(p, session, name, so_login, kSection));
-    const std::string key = "the private key with " + name.ToString() + " on PKCS#11 token '" + p.token_label() + "'";
-    KW_ASSIGN_OR_RETURN(std::vector<std::uint8_t> type, GetPkcs11Attribute(p, session, session.key, CKA_KEY_TYPE));
-    CK_KEY_TYPE rsa = CKK_RSA;
-    if (type.size() != sizeof rsa || std::memcmp(type.data(), &rsa, sizeof rsa) != 0) {
-      return InvalidArgumentError(key + " is not an RSA key");
-    }
-    KW_ASSIGN_OR_RETURN(bool decrypt, GetPkcs11Bool(p, session, session.key, CKA_DECRYPT, true));
-    if (!decrypt) return InvalidArgumentError(key + " may not decrypt (CKA_DECRYPT is false)");
-    KW_ASSIGN_OR_RETURN(always_authenticate, GetPkcs11Bool(p, session, session.key, CKA_ALWAYS_AUTHENTICATE, false));
-
-    KW_ASSIGN_OR_RETURN(public_key, ReadPkcs11PrivateKeysPublicKey(p, session, session.key, name));
+    KW_ASSIGN_OR_RETURN(Pkcs11RsaPrivateKey found,
+                        FindPkcs11RsaPrivateKey(p, session, name, so_login, kSection, CKA_DECRYPT));
+    session.key = found.handle;
+    always_authenticate = found.always_authenticate;
+    public_key = std::move(found.public_key);
     // Check() compares the private key's modulus, when it shows one, with this one.
     auto own_modulus = GetPkcs11Attribute(p, session, session.key, CKA_MODULUS);
     if (own_modulus.ok()) {

@@ -65,8 +65,8 @@ class MariaDbTarget final : public MigrationTarget {
   Status Unlock(Status status) override {
     if (!locked_) return status;  // Lock failed before it held anything
     // Closing the connection would release it too.
-    const Status released = db_.Execute("DO RELEASE_LOCK(CONCAT('keywarden-migrate-', MD5(DATABASE())))",
-                                        "to release the schema migration lock");
+    Status released = db_.Execute("DO RELEASE_LOCK(CONCAT('keywarden-migrate-', MD5(DATABASE())))",
+                                  "to release the schema migration lock");
     if (!status.ok()) return status;
     return released;
   }

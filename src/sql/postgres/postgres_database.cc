@@ -175,7 +175,7 @@ Status PostgresDatabase::Read(const Work& work, Freshness /*freshness: always th
     bool reused = false;
     KW_ASSIGN_OR_RETURN(auto connection, Acquire(deadline, &reused));
     PooledSession session(*connection, deadline);
-    const Status status = work(session);
+    Status status = work(session);
     // A conflict rolled the statement back, so running it again is always safe.
     const bool conflict = connection->LastFailureWasConflict();
     const bool stale = connection->broken() && reused;

@@ -317,7 +317,7 @@ Status SqliteDatabase::Read(const Work& work, Freshness freshness) {
     EndSnapshot(*reader);  // autocommit: each statement sees the latest commit
   }
   SqliteSession session(*reader);
-  const Status status = work(session);
+  Status status = work(session);
   // A failed read may have left the snapshot unusable: take a fresh one next time. (kNotFound is
   // an answer, not a failure.)
   if (!status.ok() && status.code() != ErrorCode::kNotFound) EndSnapshot(*reader);
