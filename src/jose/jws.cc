@@ -17,13 +17,11 @@ namespace {
 
 constexpr std::size_t kEs256SignatureBytes = 64;
 
-TokenError Fail(TokenFailure reason, std::string message) { return TokenError{reason, std::move(message)}; }
-
 // A failed verification leaves entries on OpenSSL's per-thread error queue; they are expected
 // outcomes here, so drop them rather than let them pile up or confuse a later caller.
 TokenError SignatureFailure(std::string message) {
   ERR_clear_error();
-  return Fail(TokenFailure::kBadSignature, std::move(message));
+  return TokenError{TokenFailure::kBadSignature, std::move(message)};
 }
 
 // The header parameters read: the two used, then those that carry or point at a key or demand
@@ -152,17 +150,17 @@ std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name) {
 }
 
 TokenResult<ParsedJws> ParseJws(std::string_view token, std::size_t max_token_bytes) {
-  if (token.size() > max_token_bytes) return Fail(TokenFailure::kTooLarge, "the token is too large");
+  if (token.size() > max_token_bytes) return TokenError{TokenFailure::kTooLarge, "the token is too large"};
   const std::size_t first = token.find('.');
   const std::size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
-    return Fail(TokenFailure::kMalformed, "the token is not a compact JWS of three parts");
+    return TokenError{TokenFailure::kMalformed, "the token is not a compact JWS of three parts"};
   }
   auto header_bytes = Base64UrlDecode(token.substr(0, first));
   auto payload_bytes = Base64UrlDecode(token.substr(first + 1, second - first - 1));
   auto signature = Base64UrlDecode(token.substr(second + 1));
   if (!header_bytes.ok() || !payload_bytes.ok() || !signature.ok()) {
-    return Fail(TokenFailure::kMalformed, "a token part is not base64url");
+    return TokenError{TokenFailure::kMalformed, "a token part is not base64url"};
   }
   const auto as_text = [](const std::vector<std::uint8_t>& bytes) {
     return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -170,26 +168,27 @@ TokenResult<ParsedJws> ParseJws(std::string_view token, std::size_t max_token_by
   std::array<JsonMember, kHeaderParameters.size()> header;
   if (Status read = ReadJsonMembers(as_text(*header_bytes), "the token header", kHeaderParameters, header);
       !read.ok()) {
-    return Fail(TokenFailure::kMalformed, read.message());
+    return TokenError{TokenFailure::kMalformed, read.message()};
   }
-  if (header[kAlg].type != JsonMember::Type::kString) return Fail(TokenFailure::kMalformed, "the token has no alg");
+  if (header[kAlg].type != JsonMember::Type::kString)
+    return TokenError{TokenFailure::kMalformed, "the token has no alg"};
   const std::optional<JwsAlgorithm> alg = JwsAlgorithmFromName(header[kAlg].strings.front());
-  if (!alg) return Fail(TokenFailure::kUnsupportedAlgorithm, "the token's alg is not accepted");
+  if (!alg) return TokenError{TokenFailure::kUnsupportedAlgorithm, "the token's alg is not accepted"};
   for (std::size_t i = kFirstForbidden; i < kHeaderParameters.size(); ++i) {
     if (header[i].type != JsonMember::Type::kAbsent) {
-      return Fail(TokenFailure::kForbiddenHeader,
-                  "the token has a forbidden \"" + std::string(kHeaderParameters[i]) + "\" header");
+      return TokenError{TokenFailure::kForbiddenHeader,
+                        "the token has a forbidden \"" + std::string(kHeaderParameters[i]) + "\" header"};
     }
   }
   if (header[kKid].type != JsonMember::Type::kString || header[kKid].strings.front().empty()) {
-    return Fail(TokenFailure::kMalformed, "the token header has no kid");
+    return TokenError{TokenFailure::kMalformed, "the token header has no kid"};
   }
-  if (signature->empty()) return Fail(TokenFailure::kMalformed, "the token is not signed");
+  if (signature->empty()) return TokenError{TokenFailure::kMalformed, "the token is not signed"};
 
   TokenClaims claims;
   if (Status read = ReadJsonMembers(as_text(*payload_bytes), "the token payload", TokenClaims::kNames, claims.members);
       !read.ok()) {
-    return Fail(TokenFailure::kMalformed, read.message());
+    return TokenError{TokenFailure::kMalformed, read.message()};
   }
   return ParsedJws{*alg, std::move(header[kKid].strings.front()), std::move(claims), token.substr(0, second),
                    std::move(*signature)};
