@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (the "fuzz" preset: clang, ASan + UBSan) and runs each one for a
-# bounded time, from a fresh corpus seeded with a few valid inputs.
+# Builds the libFuzzer targets (part of the "asan" preset: clang, ASan + UBSan, so CI builds them
+# once with the sanitizer tests) and runs each one for a bounded time, from a fresh corpus seeded
+# with a few valid inputs.
 #
 #   fuzz/run.sh [seconds-per-target]     (default 60)
 #
 # Exits non-zero if any target crashes, leaks, times out or breaks a round-trip check; the
-# reproducer is kept under build/fuzz/artifacts/<target>/ (replay: <binary> <file>).
+# reproducer is kept under build/asan/fuzz-artifacts/<target>/ (replay: <binary> <file>).
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -16,10 +17,11 @@ fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-cmake --preset fuzz
-cmake --build --preset fuzz -j2
+cmake --preset asan >/dev/null
+mapfile -t fuzz_targets < <(sed -n 's/^ *keywarden_fuzz_target(\([a-z_]*_fuzz\) .*/\1/p' fuzz/CMakeLists.txt)
+cmake --build --preset asan -j2 --target "${fuzz_targets[@]}"
 
-bin_dir="$root/build/fuzz/fuzz"
+bin_dir="$root/build/asan/fuzz"
 work="$(mktemp -d "${TMPDIR:-/tmp}/keywarden-fuzz.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -59,7 +61,7 @@ failed=()
 for target in "${targets[@]}"; do
   name="$(basename "$target")"
   corpus="$work/$name"
-  artifacts="$root/build/fuzz/artifacts/$name"
+  artifacts="$root/build/asan/fuzz-artifacts/$name"
   seed_corpus "$corpus"
   mkdir -p "$artifacts"
   args=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
