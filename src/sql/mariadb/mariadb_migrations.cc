@@ -43,7 +43,7 @@ class MariaDbTarget final : public MigrationTarget {
   }
 
   Status Apply(const MigrationStep& step) override {
-    const std::string what = "to migrate the schema to version " + std::to_string(step.version);
+    const std::string what = "to apply schema migration " + std::to_string(step.version);
     std::string_view rest = step.sql;
     while (!rest.empty()) {
       const std::size_t end = rest.find(";\n");
