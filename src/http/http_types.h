@@ -62,6 +62,17 @@ class PathParams {
   std::vector<std::pair<std::string, std::string>> values_;
 };
 
+// `method` as a metrics label or log field: one of the methods RFC 9110 and RFC 5789 define, or
+// "other" for anything a client made up, so that no sender can add series or values.
+constexpr std::string_view MethodLabel(std::string_view method) {
+  constexpr std::string_view kKnown[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                         "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  for (std::string_view known : kKnown) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ... exactly as sent (methods are case-sensitive)
   std::string target;  // the path only, e.g. "/user-keys"; always starts with '/'

@@ -52,7 +52,7 @@ Status ServiceHost::Start() {
   auto observer = [requests = requests_, latency = latency_](const http::HttpRequest& request,
                                                              const http::HttpResponse& response,
                                                              std::chrono::nanoseconds elapsed, std::string_view route) {
-    requests->Inc({route, request.method, std::to_string(response.status)});
+    requests->Inc({route, http::MethodLabel(request.method), std::to_string(response.status)});
     latency->Observe({route}, elapsed);
   };
   auto server = std::make_unique<http::HttpServer>(options_.server, router_, observer);

@@ -39,9 +39,16 @@ struct LabelValuesLess {
 };
 
 // One metric name with its label names; `Cell` holds the atomics of one label set.
+//
+// A family holds at most kMaxLabelSets label sets. Callers label with bounded sets (route
+// patterns, known methods, status codes); the cap is the backstop should one ever pass a value
+// from outside: past it, samples of a new label set count under one set whose every value is
+// "other", so memory and the metrics page stay bounded whatever the traffic.
 template <typename Cell>
 class Family {
  public:
+  static constexpr std::size_t kMaxLabelSets = 1000;
+
   explicit Family(std::vector<std::string> label_names) : label_names_(std::move(label_names)) {}
 
   // The cell for these label values, created on first use; nullptr if the count is wrong.
@@ -53,7 +60,11 @@ class Family {
       if (it != cells_.end()) return it->second.get();
     }
     WriterMutexLock lock(mu_);
-    auto& cell = cells_[std::vector<std::string>(values.begin(), values.end())];
+    std::vector<std::string> key(values.begin(), values.end());
+    if (cells_.size() >= kMaxLabelSets && cells_.find(key) == cells_.end()) {
+      key.assign(values.size(), "other");
+    }
+    auto& cell = cells_[std::move(key)];
     if (!cell) cell = std::make_unique<Cell>();
     return cell.get();
   }

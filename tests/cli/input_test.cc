@@ -104,7 +104,9 @@ TEST(CliArgumentReader, UnreadableFiles) {
     auto value = reader.Text(flag);
     ASSERT_FALSE(value.ok()) << flag;
     EXPECT_EQ(value.status().code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(value.status().message().find("cannot read @"), std::string::npos);
+    EXPECT_NE(value.status().message().find(std::string(flag) + ": cannot read the file named after its '@'"),
+              std::string::npos)
+        << value.status().message();
   }
 }
 

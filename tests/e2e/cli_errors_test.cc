@@ -112,7 +112,14 @@ TEST(CliUsage, RecoveryNeedsServerKdfRanges) {
 
 TEST(CliUsage, NonexistentFile) {
   ExpectFailure(RunCli({"crypto", "make-user-key", "--master-key", "@/nonexistent/keywarden-key"}), 2,
-                "cannot read @/nonexistent/keywarden-key");
+                "--master-key: cannot read the file named after its '@'", {"/nonexistent/keywarden-key"});
+}
+
+// A password that happens to begin with '@' is taken for a file name; the error must not repeat it.
+TEST(CliUsage, ASecretThatLooksLikeAFileNameIsNeverRepeated) {
+  ExpectFailure(RunCli({"crypto", "master-key", "--email", "a@example.com", "--password", "@Tr0ub4dor&3", "--kdf",
+                        "pbkdf2:600000"}),
+                2, "--password: cannot read the file named after its '@'", {"Tr0ub4dor"});
 }
 
 TEST(CliUsage, EncryptNeedsExactlyOneOfTextAndData) {

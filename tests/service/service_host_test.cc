@@ -77,6 +77,20 @@ TEST_F(ServiceHostTest, MetricsCountRequestsByRoutePatternNeverByPath) {
   EXPECT_EQ(metrics.find("/things/a"), std::string::npos) << metrics;
 }
 
+// Methods are the sender's choice: a made-up one counts as "other", so no client can add series.
+TEST_F(ServiceHostTest, MadeUpMethodsNeverBecomeLabels) {
+  StartHost();
+  for (int i = 0; i < 50; ++i) {
+    const auto response = SendRequest(host_->port(), "XMETHOD" + std::to_string(i), "/things/a");
+    EXPECT_GE(response.status, 400) << i;
+  }
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/things/a").status, 200);
+  const std::string metrics = SendRequest(host_->port(), "GET", "/metrics").body;
+  EXPECT_EQ(metrics.find("XMETHOD"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(route="/things/{id}",method="other",status="405"} 50)"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(route="/things/{id}",method="GET",status="200"} 1)"), std::string::npos) << metrics;
+}
+
 TEST_F(ServiceHostTest, StopEndsServingAndIsIdempotent) {
   StartHost();
   const std::uint16_t port = host_->port();

@@ -1,6 +1,8 @@
 #include "telemetry/metrics.h"
 
+#include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -35,6 +37,21 @@ TEST(MetricsTest, EscapesLabelValuesAndHelp) {
             "# HELP odd_total Help with \\\\ and\\nnewline \"quoted\".\n"
             "# TYPE odd_total counter\n"
             "odd_total{v=\"a\\\"b\\\\c\\nd\"} 1\n");
+}
+
+TEST(MetricsTest, AFamilyStopsGrowingAtItsCapAndCountsTheRestAsOther) {
+  telemetry::MetricsRegistry registry;
+  telemetry::Counter* c = registry.AddCounter("values_total", "Values.", {"v"}).value();
+  constexpr std::size_t kCap = telemetry::metrics_internal::Family<std::atomic<std::uint64_t>>::kMaxLabelSets;
+  for (std::size_t i = 0; i < kCap + 500; ++i) c->Inc({"value-" + std::to_string(i)});
+  c->Inc({"value-0"});  // a set from before the cap still counts as itself
+  const std::string text = registry.Render();
+  std::size_t series = 0;
+  for (std::size_t at = 0; (at = text.find("\nvalues_total{", at)) != std::string::npos; ++at) ++series;
+  EXPECT_EQ(series, kCap + 1) << "the cap's sets and one overflow set";
+  EXPECT_NE(text.find("values_total{v=\"other\"} 500\n"), std::string::npos);
+  EXPECT_NE(text.find("values_total{v=\"value-0\"} 2\n"), std::string::npos);
+  EXPECT_EQ(text.find("value-" + std::to_string(kCap) + "\""), std::string::npos);
 }
 
 TEST(MetricsTest, UnlabelledCounterStartsAtZero) {

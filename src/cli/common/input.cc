@@ -101,15 +101,19 @@ Result<SecureBuffer> ArgumentReader::Read(std::string_view flag, std::string_vie
       return content;
     }
     case ArgumentSource::kFile: {
-      const std::string path(raw.substr(1));
+      // The message never repeats the path: for a secret that happens to begin with '@' (a
+      // password typed on the command line), the "path" is the secret itself.
+      const std::string what = std::string(flag) +
+                               ": cannot read the file named after its '@' (a value that begins with '@' is read "
+                               "from that file; give such a value through a file or standard input)";
+      std::string path(raw.substr(1));
       const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) return InvalidArgumentError(std::string(flag) + ": cannot read @" + path);
+      const int open_error = errno;
+      WipeString(path);
+      if (fd < 0) return InvalidArgumentError(what + ": " + std::strerror(open_error));
       auto content = ReadAll(fd);
       ::close(fd);
-      if (!content.ok()) {
-        return InvalidArgumentError(std::string(flag) + ": cannot read @" + path + " (" + content.status().message() +
-                                    ")");
-      }
+      if (!content.ok()) return InvalidArgumentError(what + ": " + content.status().message());
       StripInPlace(*content);
       return content;
     }
