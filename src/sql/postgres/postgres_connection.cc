@@ -168,6 +168,11 @@ std::uint64_t PgResult::affected() const {
 
 bool PgResult::IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
 
+bool PgResult::IsIntegerColumn(int column) const {
+  const unsigned int type = PQftype(result_, column);
+  return type == kInt8Oid || type == kInt4Oid || type == kInt2Oid;
+}
+
 Result<std::int64_t> PgResult::Int(int row, int column) const {
   const int length = PQgetlength(result_, row, column);
   const unsigned int type = PQftype(result_, column);

@@ -82,6 +82,8 @@ class PgResult {
   // Rows an INSERT/UPDATE/DELETE changed.
   std::uint64_t affected() const;
   bool IsNull(int row, int column) const;
+  // The column is int2, int4 or int8 (what Int reads).
+  bool IsIntegerColumn(int column) const;
   // int2, int4 or int8 columns.
   Result<std::int64_t> Int(int row, int column) const;
   std::optional<std::int64_t> OptionalInt(int row, int column) const;

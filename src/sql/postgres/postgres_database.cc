@@ -32,7 +32,11 @@ PgParams ToPgParams(const Params& params) {
 }
 
 // Integers as integers (int2/4/8 columns), NULL as NULL, everything else as its bytes.
-Rows ToRows(const PgResult& result, std::size_t columns) {
+Result<Rows> ToRows(const PgResult& result, std::size_t columns) {
+  std::vector<bool> integer(columns);
+  for (std::size_t column = 0; column < columns; ++column) {
+    integer[column] = result.IsIntegerColumn(static_cast<int>(column));
+  }
   std::vector<std::vector<Rows::Cell>> rows(static_cast<std::size_t>(result.rows()));
   for (int row = 0; row < result.rows(); ++row) {
     auto& cells = rows[static_cast<std::size_t>(row)];
@@ -40,8 +44,8 @@ Rows ToRows(const PgResult& result, std::size_t columns) {
     for (std::size_t column = 0; column < columns; ++column) {
       const int c = static_cast<int>(column);
       if (result.IsNull(row, c)) continue;
-      if (auto integer = result.Int(row, c); integer.ok()) {
-        cells[column] = *integer;
+      if (integer[column]) {
+        KW_ASSIGN_OR_RETURN(cells[column], result.Int(row, c));
       } else {
         cells[column] = result.Text(row, c);
       }
@@ -81,21 +85,9 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const PostgresO
 
   // Instances starting together queue on the migrations' advisory lock, which ends with this
   // transaction (sql/postgres/postgres_migrations.h).
-  const Deadline deadline = database->NewDeadline();
-  for (int attempt = 0;; ++attempt) {
-    bool reused = false;
-    KW_ASSIGN_OR_RETURN(auto connection, database->Acquire(deadline, &reused));
-    Status status = connection->ExecuteText("BEGIN", "to start a transaction", deadline).status();
-    if (status.ok()) status = MigratePostgres(*connection, migrations, deadline);
-    if (status.ok()) status = connection->ExecuteText("COMMIT", "to commit", deadline).status();
-    if (!status.ok() && !connection->broken() && connection->InTransaction()) {
-      (void)connection->ExecuteText("ROLLBACK", "to roll back", deadline);
-    }
-    const bool conflict = connection->LastFailureWasConflict();
-    database->Release(std::move(connection));
-    if (status.ok()) break;
-    if (!conflict || attempt >= 2 || std::chrono::steady_clock::now() >= deadline) return status;
-  }
+  KW_RETURN_IF_ERROR(database->TransactOnConnection([&](PgConnection& connection, Deadline deadline) -> Status {
+    return MigratePostgres(connection, migrations, deadline);
+  }));
 
   // Warm the pool up to its minimum.
   std::vector<std::unique_ptr<PgConnection>> extra;
@@ -187,6 +179,13 @@ Status PostgresDatabase::Read(const Work& work, Freshness /*freshness: always th
 }
 
 Status PostgresDatabase::Transact(const Work& work) {
+  return TransactOnConnection([&](PgConnection& connection, Deadline deadline) -> Status {
+    PooledSession session(connection, deadline);
+    return work(session);
+  });
+}
+
+Status PostgresDatabase::TransactOnConnection(const ConnectionWork& body) {
   const Deadline deadline = NewDeadline();
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
@@ -194,8 +193,7 @@ Status PostgresDatabase::Transact(const Work& work) {
     bool committing = false;
     Status status = [&]() -> Status {
       KW_RETURN_IF_ERROR(connection->ExecuteText("BEGIN", "to start a transaction", deadline).status());
-      PooledSession session(*connection, deadline);
-      KW_RETURN_IF_ERROR(work(session));
+      KW_RETURN_IF_ERROR(body(*connection, deadline));
       committing = true;
       return connection->ExecuteText("COMMIT", "to commit", deadline).status();
     }();

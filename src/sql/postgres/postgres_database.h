@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -54,6 +55,11 @@ class PostgresDatabase final : public Database {
   using Deadline = std::chrono::steady_clock::time_point;
 
   PostgresDatabase(const PostgresOptions& options, std::size_t pool_size);
+
+  // Transact's mechanism: runs `body` on a pooled connection between BEGIN and COMMIT, with the
+  // retries of sql/database.h. Open uses it directly, since the migrations need the connection.
+  using ConnectionWork = std::function<Status(PgConnection&, Deadline)>;
+  Status TransactOnConnection(const ConnectionWork& body);
 
   Deadline NewDeadline() const;
   Result<std::unique_ptr<PgConnection>> Acquire(Deadline deadline, bool* reused) KW_EXCLUDES(mu_);
