@@ -106,6 +106,66 @@ bool ToHttpRequest(BeastRequest& in, HttpRequest& out) {
   return true;
 }
 
+// The checks a request's header must pass before its body is read (RFC 9112): an error to
+// answer with, or nullopt. `chunked` is the parser's view of the framing.
+struct HeaderRefusal {
+  int status;
+  std::string_view message;
+};
+
+std::optional<HeaderRefusal> CheckHeader(const BeastRequest& header, bool chunked) {
+  // Exactly one Host in HTTP/1.1, at most one in HTTP/1.0 (section 3.2): two Hosts let a proxy
+  // and this server disagree about which site a request is for.
+  std::size_t hosts = header.count(bhttp::field::host);
+  if (hosts > 1 || (hosts == 0 && header.version() >= 11)) {
+    return HeaderRefusal{400, "a request must carry exactly one Host field"};
+  }
+  // A final transfer coding other than chunked leaves the body's length unknown (section 6.3):
+  // refuse and close rather than guess where the next request starts.
+  if (header.count(bhttp::field::transfer_encoding) != 0 && !chunked) {
+    return HeaderRefusal{400, "unsupported transfer coding"};
+  }
+  if (header.count(bhttp::field::expect) != 0 && header.version() >= 11) {
+    if (header.count(bhttp::field::expect) > 1 ||
+        !EqualsIgnoreAsciiCase(header[bhttp::field::expect], "100-continue")) {
+      return HeaderRefusal{417, "unsupported expectation"};
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether the client waits for "100 Continue" before it sends the body.
+bool ExpectsContinue(const BeastRequest& header) {
+  return header.version() >= 11 && header.count(bhttp::field::expect) == 1 &&
+         EqualsIgnoreAsciiCase(header[bhttp::field::expect], "100-continue");
+}
+
+// The fields of a request's header, recorded before the body is read: a chunked trailer adds to
+// them (Beast inserts a repeated name next to its first occurrence, so only identity tells
+// trailer fields apart).
+using HeaderFieldSet = std::vector<const void*>;
+
+HeaderFieldSet RecordHeaderFields(const BeastRequest& request) {
+  HeaderFieldSet fields;
+  for (const auto& field : request) fields.push_back(&field);
+  std::sort(fields.begin(), fields.end());
+  return fields;
+}
+
+// Drops the fields a chunked body's trailer added: a trailer arrives after the body, outside what
+// a proxy in front inspected, so nothing in it (an Authorization, a Host) may count (RFC 9110
+// section 6.5.1 lets a recipient ignore them).
+void DropTrailerFields(BeastRequest& request, const HeaderFieldSet& header_fields) {
+  if (static_cast<std::size_t>(std::distance(request.begin(), request.end())) == header_fields.size()) return;
+  for (auto it = request.begin(); it != request.end();) {
+    if (std::binary_search(header_fields.begin(), header_fields.end(), static_cast<const void*>(&*it))) {
+      ++it;
+    } else {
+      it = request.erase(it);
+    }
+  }
+}
+
 std::string LowerReason(const beast::error_code& ec) {
   if (ec == asio::error::address_in_use) return "address in use";
   std::string reason = ec.message();
@@ -285,23 +345,50 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(static_cast<std::uint64_t>(options().max_body_bytes));
     tcp_layer().expires_after(options().request_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    // The header first: it is checked (and a 100-continue answered) before any body is read.
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+  }
+
+  // Answers a failed read, if there is anyone to answer; false when `ec` is no failure.
+  bool Failed(beast::error_code ec) {
+    if (!ec) return false;
+    switch (Classify(ec)) {
+      case ReadFailure::kClose: Close(); break;
+      case ReadFailure::kBadRequest: SendError(400, "malformed request"); break;
+      case ReadFailure::kBodyTooLarge: SendError(413, "request body too large"); break;
+      case ReadFailure::kHeaderTooLarge: SendError(431, "request headers too large"); break;
+    }
+    return true;
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (state_ == State::kClosed || Failed(ec)) return;
+    const BeastRequest& header = parser_->get();
+    if (auto refusal = CheckHeader(header, parser_->chunked())) return SendError(refusal->status, refusal->message);
+    header_fields_ = RecordHeaderFields(header);
+    if (parser_->is_done()) return OnRead({});
+    auto read_body = [self = this->shared_from_this()] {
+      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                        [self](beast::error_code read_ec, std::size_t) { self->OnRead(read_ec); });
+    };
+    // A client that expects 100-continue and has not started its body waits for our word.
+    if (!ExpectsContinue(header) || buffer_.size() != 0) return read_body();
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = this->shared_from_this(), read_body](beast::error_code write_ec, std::size_t) {
+                        if (write_ec || self->state_ == State::kClosed) return self->Close();
+                        read_body();
+                      });
   }
 
   void OnRead(beast::error_code ec) {
-    if (state_ == State::kClosed) return;
-    if (ec) {
-      switch (Classify(ec)) {
-        case ReadFailure::kClose: return Close();
-        case ReadFailure::kBadRequest: return SendError(400, "malformed request");
-        case ReadFailure::kBodyTooLarge: return SendError(413, "request body too large");
-        case ReadFailure::kHeaderTooLarge: return SendError(431, "request headers too large");
-      }
-    }
+    if (state_ == State::kClosed || Failed(ec)) return;
     state_ = State::kBusy;
     Clock::time_point start = Clock::now();
     BeastRequest& raw = parser_->get();
+    DropTrailerFields(raw, header_fields_);
     bool keep_alive = raw.keep_alive();
     unsigned version = raw.version();
     HttpRequest request;
@@ -440,6 +527,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool close_after_write_ = false;
   bool websocket_ = false;  // the request being handled is for a WebSocket route
   std::size_t lingered_ = 0;
+  HeaderFieldSet header_fields_;  // the request's header fields, before any chunked trailer
   ReadBuffer buffer_;
   std::optional<RequestParser> parser_;
   std::string wire_;  // the answer being sent, wiped once sent
@@ -665,9 +753,10 @@ Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_he
   parser.header_limit(
       static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser.body_limit(static_cast<std::uint64_t>(max_body_bytes));
-  parser.eager(true);
+  parser.eager(false);  // stop after the header, which is checked before the body as the server does
   beast::error_code ec;
   std::size_t offset = 0;
+  std::optional<HeaderFieldSet> header_fields;
   while (!parser.is_done()) {
     std::size_t used = parser.put(asio::buffer(raw.data() + offset, raw.size() - offset), ec);
     offset += used;
@@ -675,6 +764,13 @@ Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_he
       return InvalidArgumentError("incomplete request");
     }
     if (ec) break;
+    if (parser.is_header_done() && !header_fields) {
+      if (auto refusal = CheckHeader(parser.get(), parser.chunked())) {
+        return InvalidArgumentError(std::string(refusal->message));
+      }
+      header_fields = RecordHeaderFields(parser.get());
+      parser.eager(true);
+    }
   }
   if (ec) {
     switch (Classify(ec)) {
@@ -686,6 +782,12 @@ Result<HttpRequest> ParseRequestForTest(std::string_view raw, std::size_t max_he
   }
   HttpRequest request;
   BeastRequest message = parser.release();
+  if (!header_fields) {
+    if (auto refusal = CheckHeader(message, parser.chunked()))
+      return InvalidArgumentError(std::string(refusal->message));
+    header_fields = RecordHeaderFields(message);
+  }
+  DropTrailerFields(message, *header_fields);
   if (!ToHttpRequest(message, request)) return InvalidArgumentError("malformed request target");
   return request;
 }
