@@ -111,7 +111,7 @@ constexpr std::array<SettingRow<TlsSection>, 2> kTls = {{
     {"tls.key_file", [](const R& r, TlsSection& s) { return SetString(r, s.key_file); }, "PEM private key"},
 }};
 
-constexpr std::array<SettingRow<LimitsSection>, 5> kLimits = {{
+constexpr std::array<SettingRow<LimitsSection>, 6> kLimits = {{
     {"limits.max_body_bytes",
      [](const R& r, LimitsSection& s) { return SetInteger(r, 1024, 16 << 20, s.max_body_bytes); },
      "largest request body"},
@@ -124,6 +124,9 @@ constexpr std::array<SettingRow<LimitsSection>, 5> kLimits = {{
     {"limits.max_connections",
      [](const R& r, LimitsSection& s) { return SetInteger(r, 1, 1000000, s.max_connections); },
      "open connections at most"},
+    {"limits.max_connections_per_address",
+     [](const R& r, LimitsSection& s) { return SetInteger(r, 0, 1000000, s.max_connections_per_address); },
+     "open connections from one client address at most; 0 = no limit"},
     {"limits.threads", [](const R& r, LimitsSection& s) { return SetInteger(r, 0, 1024, s.threads); },
      "server threads; 0 = one per core"},
 }};

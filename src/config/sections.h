@@ -42,7 +42,8 @@ struct LimitsSection {
   std::uint32_t request_timeout_ms = 10000;
   std::uint32_t idle_timeout_ms = 60000;
   std::uint32_t max_connections = 10000;
-  std::uint32_t threads = 0;  // 0 = one per core
+  std::uint32_t max_connections_per_address = 1000;  // 0 = no limit (every client behind one proxy)
+  std::uint32_t threads = 0;                         // 0 = one per core
 };
 
 struct LogSection {

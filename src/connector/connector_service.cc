@@ -39,6 +39,7 @@ http::HttpServerOptions ServerOptions(const ConnectorConfig& config) {
   options.request_timeout = std::chrono::milliseconds(config.limits.request_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
   options.max_connections = config.limits.max_connections;
+  options.max_connections_per_address = config.limits.max_connections_per_address;
   if (config.tls.enabled()) options.tls = http::TlsFiles{config.tls.cert_file, config.tls.key_file};
   if (!config.web_vault_origin.empty()) options.cors = http::CorsOptions{config.web_vault_origin};
   return options;

@@ -281,12 +281,22 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (counted_) core_->Unregister(id_);
   }
 
+  // Why the connection was not admitted (answered with 503 once its TLS handshake is done).
+  void set_refusal(std::string_view message) { refusal_ = message; }
+
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
   }
 
   void Drain() override {
     asio::post(executor_, [self = this->shared_from_this()] { self->OnDrain(); });
+  }
+
+  void Evict() override {
+    asio::post(executor_, [self = this->shared_from_this()] {
+      self->evicted_ = true;  // a request that arrived meanwhile is answered, then the connection closes
+      if (self->state_ == State::kIdle) self->Close();
+    });
   }
 
  private:
@@ -305,8 +315,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
 
   void Begin() {
+    // One deadline for a new connection's TLS handshake and its whole first request.
+    tcp_layer().expires_after(options().request_timeout);
     if constexpr (kTls) {
-      tcp_layer().expires_after(options().request_timeout);
       stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
         if (ec) return self->Close();
         self->AfterHandshake();
@@ -317,19 +328,22 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void AfterHandshake() {
-    if (!counted_) return SendError(503, "too many connections");
+    if (!counted_) return SendError(503, refusal_);
     ReadRequest();
   }
 
   void ReadRequest() {
-    if (core_->stopping) return Close();
-    if (!first_ && buffer_.size() == 0) {
-      // Keep-alive: wait (idle_timeout) for the first byte; the request clock starts then.
+    if (core_->stopping || evicted_) return Close();
+    if (buffer_.size() == 0) {
+      // Wait for the first byte, idle (evictable) meanwhile: up to idle_timeout between kept-alive
+      // requests; a new connection is still under the deadline Begin set for its first request.
       state_ = State::kIdle;
-      tcp_layer().expires_after(options().idle_timeout);
+      idle.store(true);
+      if (!first_) tcp_layer().expires_after(options().idle_timeout);
       stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
                               [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                                if (ec) return self->Close();
+                                self->idle.store(false);
+                                if (ec || self->state_ == State::kClosed) return self->Close();
                                 self->buffer_.commit(n);
                                 self->ParseRequest();
                               });
@@ -344,7 +358,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(static_cast<std::uint64_t>(options().max_body_bytes));
-    tcp_layer().expires_after(options().request_timeout);
+    // A kept-alive request's clock starts at its first byte; a new connection's first request
+    // keeps the deadline Begin set.
+    if (!first_) tcp_layer().expires_after(options().request_timeout);
     // The header first: it is checked (and a 100-continue answered) before any body is read.
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -427,7 +443,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (websocket_ && response.status == 101 && response.websocket != nullptr) {
       return Upgrade(request, std::move(response), label, start);
     }
-    Send(request, std::move(response), label, start, keep_alive && !core_->stopping, version);
+    Send(request, std::move(response), label, start, keep_alive && !core_->stopping && !evicted_, version);
   }
 
   // Hands the stream, with this connection's slot and registry entry, to a WebSocket connection.
@@ -504,9 +520,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnDrain() {
     // A lingering close has already delivered its answer; only requests in progress must finish.
-    bool idle = state_ == State::kIdle || state_ == State::kStarting || state_ == State::kClosing ||
-                (state_ == State::kReading && buffer_.size() == 0 && parser_ && !parser_->got_some());
-    if (idle) Close();
+    bool quiet = state_ == State::kIdle || state_ == State::kStarting || state_ == State::kClosing ||
+                 (state_ == State::kReading && buffer_.size() == 0 && parser_ && !parser_->got_some());
+    if (quiet) Close();
   }
 
   void Close() {
@@ -525,7 +541,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   State state_ = State::kStarting;
   bool first_ = true;
   bool close_after_write_ = false;
-  bool websocket_ = false;  // the request being handled is for a WebSocket route
+  bool websocket_ = false;                             // the request being handled is for a WebSocket route
+  bool evicted_ = false;                               // closes after the request in progress, if any
+  std::string_view refusal_ = "too many connections";  // the 503's message when not counted
   std::size_t lingered_ = 0;
   HeaderFieldSet header_fields_;  // the request's header fields, before any chunked trailer
   ReadBuffer buffer_;
@@ -557,6 +575,14 @@ struct HttpServer::Impl {
   void OnAccept(beast::error_code ec, tcp::socket socket) {
     if (core->stopping || !acceptor->is_open()) return;
     if (ec) {
+      if (ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) {
+        // Closing the longest-idle connection frees a descriptor for the clients waiting in the backlog.
+        if (auto idle = core->TakeOldestIdle()) idle->Evict();
+        core->WarnRateLimited("descriptors", "out of file descriptors: new connections wait until one is freed (" +
+                                                 LowerReason(ec) +
+                                                 "); raise the open-file limit or lower "
+                                                 "limits.max_connections");
+      }
       retry_timer->expires_after(std::chrono::milliseconds(50));
       retry_timer->async_wait([this](beast::error_code wait_ec) {
         if (!wait_ec && !core->stopping) Accept();
@@ -573,27 +599,31 @@ struct HttpServer::Impl {
       peer = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6());
     std::string client = peer_ec ? std::string() : peer.to_string();
 
-    bool counted = false;
-    std::uint64_t id = 0;
-    {
-      MutexLock lock(core->mu);
-      if (core->active < core->options.max_connections) {
-        counted = true;
-        ++core->active;
-        id = core->next_id++;
-      }
-    }
+    ServerCore::Admitted admitted = core->Admit(client);
+    const bool counted = admitted.admission == ServerCore::Admission::kAdmitted;
+    if (admitted.evict) admitted.evict->Evict();
+    std::string_view refusal = admitted.admission == ServerCore::Admission::kTooManyFromAddress
+                                   ? "too many connections from this address"
+                                   : "too many connections";
     // Registered before it runs: an upgrade, on another thread, replaces the entry.
     if (core->tls) {
-      auto tls = std::make_shared<Session<TlsStream>>(core, std::move(socket), std::move(client), counted, id);
-      if (counted) core->Register(id, tls);
-      tls->Run();
+      Launch(std::make_shared<Session<TlsStream>>(core, std::move(socket), std::move(client), counted, admitted.id),
+             counted, admitted.id, refusal);
     } else {
-      auto plain = std::make_shared<Session<PlainStream>>(core, std::move(socket), std::move(client), counted, id);
-      if (counted) core->Register(id, plain);
-      plain->Run();
+      Launch(std::make_shared<Session<PlainStream>>(core, std::move(socket), std::move(client), counted, admitted.id),
+             counted, admitted.id, refusal);
     }
     Accept();
+  }
+
+  template <typename SessionType>
+  void Launch(const std::shared_ptr<SessionType>& session, bool counted, std::uint64_t id, std::string_view refusal) {
+    if (counted) {
+      core->Register(id, session);
+    } else {
+      session->set_refusal(refusal);
+    }
+    session->Run();
   }
 
   void Teardown() {
@@ -730,8 +760,8 @@ void HttpServer::Stop(std::chrono::milliseconds drain) {
   std::vector<std::shared_ptr<SessionBase>> live;
   {
     MutexLock lock(core.mu);
-    for (auto& [id, weak] : core.sessions) {
-      if (auto session = weak.lock()) live.push_back(std::move(session));
+    for (auto& [id, entry] : core.sessions) {
+      if (auto session = entry.session.lock()) live.push_back(std::move(session));
     }
   }
   for (auto& session : live) session->Drain();

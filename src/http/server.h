@@ -63,7 +63,12 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = std::size_t{8} * 1024;  // request line and all header fields
   std::chrono::milliseconds request_timeout{10'000};     // to receive one whole request
   std::chrono::milliseconds idle_timeout{60'000};        // between keep-alive requests
-  std::size_t max_connections = 10'000;                  // beyond it: 503 JSON, then close
+  // Connections at once. At the cap the oldest idle connection (kept alive, or open without
+  // a byte of its request yet) is closed to make room; with none idle a newcomer gets 503 JSON.
+  std::size_t max_connections = 10'000;
+  // Connections at once from one client address (503 JSON beyond it), so that one client
+  // cannot take every slot; 0 for none (all clients arrive through one proxy).
+  std::size_t max_connections_per_address = 1'000;
   // Threads for routes added with Execution::kBlocking (writes waiting on a commit, a remote
   // database); other routes run on the I/O threads. 0 runs everything on the I/O threads.
   unsigned blocking_threads = 32;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/time.h"
+#include "service/open_file_limit.h"
 #include "telemetry/log.h"
 
 namespace keywarden::service {
@@ -55,6 +56,13 @@ Status ServiceHost::Start() {
     requests->Inc({route, http::MethodLabel(request.method), std::to_string(response.status)});
     latency->Observe({route}, elapsed);
   };
+  // A connection is a descriptor: take what the hard limit allows, and say so when the cap cannot fit.
+  Result<OpenFileLimit> limit = RaiseOpenFileLimit();
+  if (!limit.ok()) {
+    telemetry::LogWarning(limit.status().message());
+  } else if (auto warning = ConnectionCapWarning(*limit, options_.server.max_connections)) {
+    telemetry::LogWarning(*warning);
+  }
   auto server = std::make_unique<http::HttpServer>(options_.server, router_, observer);
   KW_RETURN_IF_ERROR(server->Start());
   server_ = std::move(server);

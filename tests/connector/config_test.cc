@@ -61,6 +61,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(config->limits.request_timeout_ms, 10000u);
   EXPECT_EQ(config->limits.idle_timeout_ms, 60000u);
   EXPECT_EQ(config->limits.max_connections, 10000u);
+  EXPECT_EQ(config->limits.max_connections_per_address, 1000u);
   EXPECT_EQ(config->limits.threads, 0u);
   EXPECT_EQ(config->log.format, Format::kPlain);
   EXPECT_EQ(config->log.level, Level::kInfo);
@@ -100,6 +101,7 @@ max_body_bytes = 4096
 request_timeout_ms = 500
 idle_timeout_ms = 700
 max_connections = 12
+max_connections_per_address = 0
 threads = 3
 
 [log]
@@ -131,6 +133,7 @@ audit = false
   EXPECT_EQ(config->limits.request_timeout_ms, 500u);
   EXPECT_EQ(config->limits.idle_timeout_ms, 700u);
   EXPECT_EQ(config->limits.max_connections, 12u);
+  EXPECT_EQ(config->limits.max_connections_per_address, 0u);
   EXPECT_EQ(config->limits.threads, 3u);
   EXPECT_EQ(config->log.format, Format::kJson);
   EXPECT_EQ(config->log.level, Level::kDebug);

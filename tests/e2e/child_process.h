@@ -136,6 +136,7 @@ class ChildProcess {
     return err_;
   }
 
+  pid_t pid() const { return pid_; }
   bool Signal(int signal_number) { return pid_ > 0 && !reaped_ && ::kill(pid_, signal_number) == 0; }
 
   // The exit code (-1 if killed by a signal), or nullopt if still running after `timeout`.

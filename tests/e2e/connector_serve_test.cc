@@ -6,6 +6,7 @@
 // (discovery document and JWKS) and one PKCS#12 key file made once with `connector init`.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -13,6 +14,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <fstream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -409,6 +412,50 @@ TEST_F(CliConnectorDeployment, ServesFromTomlFinishesARequestInFlightAndKeepsKey
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(read.json()["key"], replacement);
   ExpectCleanExit(second);
+}
+
+// The soft "Max open files" of a running process, from /proc.
+std::optional<std::uint64_t> SoftOpenFileLimit(pid_t pid) {
+  std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
+  std::string line;
+  while (std::getline(limits, line)) {
+    if (!line.starts_with("Max open files")) continue;
+    std::istringstream fields(line.substr(std::string_view("Max open files").size()));
+    std::string soft;
+    fields >> soft;
+    if (soft == "unlimited") return std::numeric_limits<std::uint64_t>::max();
+    return std::stoull(soft);
+  }
+  return std::nullopt;
+}
+
+TEST_F(CliConnectorDeployment, RaisesTheOpenFileLimitAndWarnsWhenTheCapCannotFit) {
+  rlimit original{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+  if (original.rlim_max != RLIM_INFINITY && original.rlim_max < 2048) GTEST_SKIP() << "hard open-file limit too low";
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Db(dir_.File("connector.db")).Port(port));
+  std::vector<std::string> env = ChildEnvironment();
+  env.push_back("KEYWARDEN_LIMITS_MAX_CONNECTIONS=1000000");
+  // The child inherits a soft limit of 1024, as under a default shell or service manager.
+  rlimit lowered = original;
+  lowered.rlim_cur = 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  ChildProcess& serve = Spawn({"connector", "serve", "--config", config}, env);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
+  ASSERT_TRUE(serve.WaitForStderr("key connector listening on", 30s)) << serve.err();
+  const std::optional<std::uint64_t> soft = SoftOpenFileLimit(serve.pid());
+  ASSERT_TRUE(soft.has_value());
+  if (original.rlim_max != RLIM_INFINITY) {
+    EXPECT_EQ(*soft, static_cast<std::uint64_t>(original.rlim_max));
+  } else {
+    EXPECT_GT(*soft, 1024u);
+  }
+  if (*soft < 1'000'000 + 256) {
+    EXPECT_NE(serve.err().find("limits.max_connections is 1000000 but the open-file limit"), std::string::npos)
+        << serve.err();
+  }
+  ExpectCleanExit(serve);
 }
 
 TEST_F(CliConnectorDeployment, ServesFromTheReferenceEnvironmentAlone) {

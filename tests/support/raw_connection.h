@@ -28,7 +28,9 @@ struct RawResponse {
 
 class RawConnection {
  public:
-  explicit RawConnection(std::uint16_t port);  // connects at once; see connected()
+  // Connects to 127.0.0.1:`port` at once (see connected()), from `source_address` when given
+  // (another loopback address such as "127.0.0.2" plays a second client machine).
+  explicit RawConnection(std::uint16_t port, const char* source_address = nullptr);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

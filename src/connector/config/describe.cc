@@ -57,7 +57,8 @@ std::string DescribeConfig(const ConnectorConfig& config) {
       << (config.auth.allow_insecure_identity_server ? ", insecure identity server allowed" : "") << "\n";
   out << "limits: body " << config.limits.max_body_bytes << " bytes, request timeout "
       << config.limits.request_timeout_ms << " ms, idle timeout " << config.limits.idle_timeout_ms
-      << " ms, max connections " << config.limits.max_connections << ", threads ";
+      << " ms, max connections " << config.limits.max_connections << " (per address "
+      << config.limits.max_connections_per_address << "), threads ";
   if (config.limits.threads == 0) {
     out << "one per core";
   } else {

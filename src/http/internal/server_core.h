@@ -47,13 +47,21 @@ using BeastRequest = bhttp::request<bhttp::string_body, WipingFields>;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// A connection as Stop sees it.
+// A connection as Stop and the connection cap see it.
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
   // Asks the connection to close now if it is idle; a request in progress finishes first. A
   // WebSocket starts its closing handshake (1001). Thread-safe.
   virtual void Drain() = 0;
+  // Closes the connection to make room for another: now if it is still idle, otherwise once its
+  // request has been answered. Thread-safe. WebSockets are never evicted (they are never idle).
+  virtual void Evict() {}
+
+  // Waiting for the first byte of a request (a new or kept-alive connection), so closing it
+  // loses nothing. Written by the connection's thread, read by the acceptor under ServerCore::mu.
+  std::atomic<bool> idle{false};
+  std::atomic<bool> evicting{false};  // chosen for eviction once; never chosen again
 };
 
 // What a WebSocket handle (http/websocket.h) reaches; thread-safe, see WebSocket.
@@ -75,24 +83,51 @@ struct ServerCore {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_websockets{0};
 
+  // A counted connection: its session (set by Register) and the client address it counts for.
+  struct Entry {
+    std::weak_ptr<SessionBase> session;
+    std::string address;
+  };
+
   Mutex mu;
   std::condition_variable cv;                // signalled when `active` drops
   std::size_t active KW_GUARDED_BY(mu) = 0;  // counted (non-rejected) connections
   std::uint64_t next_id KW_GUARDED_BY(mu) = 0;
-  std::map<std::uint64_t, std::weak_ptr<SessionBase>> sessions KW_GUARDED_BY(mu);
+  std::map<std::uint64_t, Entry> sessions KW_GUARDED_BY(mu);                      // by id, so oldest first
+  std::map<std::string, std::size_t, std::less<>> per_address KW_GUARDED_BY(mu);  // > 0 only
 
-  // Makes `session` the connection Stop drains under `id` (a counted connection's number).
+  // What the acceptor does with a new connection.
+  enum class Admission { kAdmitted, kFull, kTooManyFromAddress };
+  struct Admitted {
+    Admission admission = Admission::kFull;
+    std::uint64_t id = 0;                // when admitted: the connection's number
+    std::shared_ptr<SessionBase> evict;  // when admitted at the cap: the idle connection to close for it
+  };
+
+  // Counts a new connection from `address` (server_core.cc). At the cap, the oldest idle
+  // connection makes room (the caller evicts it, outside the lock), so idle keep-alive
+  // connections never lock newcomers out; without an idle one the answer is kFull. A client
+  // address past max_connections_per_address is kTooManyFromAddress whatever the total.
+  Admitted Admit(const std::string& address) KW_EXCLUDES(mu);
+
+  // The oldest idle connection not already being evicted, marked as being evicted; null if none.
+  std::shared_ptr<SessionBase> TakeOldestIdle() KW_EXCLUDES(mu);
+
+  // Makes `session` the connection Stop drains under `id` (an admitted connection's number).
   void Register(std::uint64_t id, std::weak_ptr<SessionBase> session) KW_EXCLUDES(mu) {
     MutexLock lock(mu);
-    sessions[id] = std::move(session);
+    auto it = sessions.find(id);
+    if (it != sessions.end()) it->second.session = std::move(session);
   }
 
-  void Unregister(std::uint64_t id) KW_EXCLUDES(mu) {
-    MutexLock lock(mu);
-    sessions.erase(id);
-    --active;
-    cv.notify_all();
-  }
+  void Unregister(std::uint64_t id) KW_EXCLUDES(mu);
+
+  // Logs `message` as a warning at most once a minute per `kind` (a fixed string), with the
+  // number of occurrences suppressed since: running out of descriptors must not flood the log.
+  void WarnRateLimited(std::string_view kind, std::string_view message) KW_EXCLUDES(warn_mu);
+  Mutex warn_mu;
+  // By kind: when it was last logged, and how many were suppressed since.
+  std::map<std::string_view, std::pair<Clock::time_point, std::uint64_t>> warned KW_GUARDED_BY(warn_mu);
 
   // CORS pre-flight, or the router (whose exceptions become a generic 500), plus CORS headers.
   // `match` is the router's match for `request`, found once per request. In server.cc.

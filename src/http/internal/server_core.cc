@@ -1,0 +1,78 @@
+// The connection registry's admission and eviction (see server_core.h).
+#include "http/internal/server_core.h"
+
+#include <string>
+
+#include "telemetry/log.h"
+
+namespace keywarden::http::internal {
+
+ServerCore::Admitted ServerCore::Admit(const std::string& address) {
+  std::shared_ptr<SessionBase> evict;
+  MutexLock lock(mu);
+  const std::size_t per_address_cap = options.max_connections_per_address;
+  auto from = per_address.find(address);
+  if (per_address_cap != 0 && from != per_address.end() && from->second >= per_address_cap) {
+    return Admitted{Admission::kTooManyFromAddress, 0, nullptr};
+  }
+  if (active >= options.max_connections) {
+    // Oldest first: the connection that has been idle the longest is the least likely to be reused.
+    for (auto& [id, entry] : sessions) {
+      std::shared_ptr<SessionBase> session = entry.session.lock();
+      if (session == nullptr || !session->idle.load()) continue;
+      if (session->evicting.exchange(true)) continue;
+      evict = std::move(session);
+      break;
+    }
+    // The evicted connection still counts until it has closed: `active` may pass the cap by the
+    // evictions in flight, which are bounded by the idle connections there were.
+    if (evict == nullptr) return Admitted{Admission::kFull, 0, nullptr};
+  }
+  ++active;
+  std::uint64_t id = next_id++;
+  sessions.emplace(id, Entry{{}, address});
+  ++per_address[address];
+  return Admitted{Admission::kAdmitted, id, std::move(evict)};
+}
+
+std::shared_ptr<SessionBase> ServerCore::TakeOldestIdle() {
+  MutexLock lock(mu);
+  for (auto& [id, entry] : sessions) {
+    std::shared_ptr<SessionBase> session = entry.session.lock();
+    if (session != nullptr && session->idle.load() && !session->evicting.exchange(true)) return session;
+  }
+  return nullptr;
+}
+
+void ServerCore::Unregister(std::uint64_t id) {
+  MutexLock lock(mu);
+  auto it = sessions.find(id);
+  if (it != sessions.end()) {
+    auto from = per_address.find(it->second.address);
+    if (from != per_address.end() && --from->second == 0) per_address.erase(from);
+    sessions.erase(it);
+  }
+  --active;
+  cv.notify_all();
+}
+
+void ServerCore::WarnRateLimited(std::string_view kind, std::string_view message) {
+  constexpr std::chrono::seconds kInterval{60};
+  std::uint64_t suppressed = 0;
+  {
+    MutexLock lock(warn_mu);
+    auto [it, first] = warned.try_emplace(kind, Clock::time_point{}, 0);
+    Clock::time_point now = Clock::now();
+    if (!first && now - it->second.first < kInterval) {
+      ++it->second.second;
+      return;
+    }
+    suppressed = it->second.second;
+    it->second = {now, 0};
+  }
+  std::string line(message);
+  if (suppressed != 0) line += " (" + std::to_string(suppressed) + " more since the last such warning)";
+  telemetry::LogWarning(line);
+}
+
+}  // namespace keywarden::http::internal
