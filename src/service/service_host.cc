@@ -1,5 +1,6 @@
 #include "service/service_host.h"
 
+#include <csignal>
 #include <string>
 #include <utility>
 
@@ -16,6 +17,9 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::Create(ServiceHostOptions opti
                                                 {"route", "method", "status"}));
   KW_ASSIGN_OR_RETURN(host->latency_, host->metrics_.AddHistogram("keywarden_http_request_duration_seconds",
                                                                   "HTTP request latency by route", {"route"}));
+  KW_RETURN_IF_ERROR(host->metrics_.AddGauge("keywarden_log_lines_dropped",
+                                             "log lines dropped since start: standard error was too slow or gone",
+                                             [] { return static_cast<double>(telemetry::DroppedLogLines()); }));
   host->AddStatusRoutes();
   return host;
 }
@@ -56,6 +60,8 @@ Status ServiceHost::Start() {
     requests->Inc({route, http::MethodLabel(request.method), std::to_string(response.status)});
     latency->Observe({route}, elapsed);
   };
+  // A client or log reader that goes away must cost an EPIPE on that socket or pipe, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   // A connection is a descriptor: take what the hard limit allows, and say so when the cap cannot fit.
   Result<OpenFileLimit> limit = RaiseOpenFileLimit();
   if (!limit.ok()) {

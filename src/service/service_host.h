@@ -8,6 +8,8 @@
 //   GET /metrics       Prometheus text, with requests by route, method and status and latency by
 //                      route (route labels are the router's bounded patterns)
 // A service adds its routes and metrics between construction and Start(); Stop() drains.
+// Start() also prepares the process for serving: SIGPIPE ignored (a vanished client or log reader
+// is an error on one descriptor), the open-file limit raised (service/open_file_limit.h).
 //
 // Not thread-safe while being assembled; after Start(), metrics() and port() may be used from any
 // thread, and Stop() from one.

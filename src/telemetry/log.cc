@@ -1,4 +1,5 @@
 #include "telemetry/log.h"
+#include "telemetry/log_writer.h"
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -18,53 +19,41 @@ namespace {
 std::atomic<bool> g_json{false};
 std::atomic<bool> g_audit{true};
 
-// Standard error with a buffer in front. Audit lines (one per /user-keys request) are appended to
-// the buffer and written when it fills, and at least once a second (flush_every below), instead
-// of one write(2) per line made under the sink's lock: under load that write was a syscall per
-// request and the point where request threads queued. Operational messages (start-up, warnings,
-// errors) flush at once, as does process exit. The trade-off: if the process is killed
-// (SIGKILL, a crash), up to a second of audit lines can be lost; a clean stop loses none.
-class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+// Standard error through a LogWriter (telemetry/log_writer.h): a line is appended to memory under
+// the sink's lock and written by the writer's thread, so neither a syscall per audit line (one per
+// /user-keys request) nor a stalled reader of standard error ever holds up a request. Warnings
+// and errors are written at once, audit lines within a second; lines that do not fit in the
+// queue are dropped and counted (DroppedLogLines). If the process is killed (SIGKILL, a crash),
+// up to a second of audit lines can be lost; a clean stop (FlushLogs) loses none.
+class QueuedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  ~BufferedStderrSink() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    WriteOut();
-  }
+  static constexpr std::size_t kMaxPendingBytes = std::size_t{4} * 1024 * 1024;
+
+  LogWriter& writer() { return writer_; }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
-    buffer_.append(formatted.data(), formatted.size());
-    if (buffer_.size() >= kFlushBytes) WriteOut();
+    writer_.Append(std::string_view(formatted.data(), formatted.size()), msg.level >= spdlog::level::warn);
   }
-  void flush_() override { WriteOut(); }
+  void flush_() override { writer_.Append({}, /*urgent=*/true); }  // never waits for the reader
 
  private:
-  static constexpr std::size_t kFlushBytes = 32 * 1024;
-
-  void WriteOut() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-      const ssize_t n = ::write(STDERR_FILENO, buffer_.data() + done, buffer_.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // nowhere to log to: drop the lines rather than block requests
-      done += static_cast<std::size_t>(n);
-    }
-    buffer_.clear();
-  }
-
-  std::string buffer_;
+  LogWriter writer_{STDERR_FILENO, kMaxPendingBytes, std::chrono::seconds(1)};
 };
+
+std::shared_ptr<QueuedStderrSink>& Sink() {
+  static auto sink = std::make_shared<QueuedStderrSink>();
+  return sink;
+}
 
 spdlog::logger& Logger() {
   static std::shared_ptr<spdlog::logger> logger = [] {
-    auto l = std::make_shared<spdlog::logger>("keywarden", std::make_shared<BufferedStderrSink>());
+    auto l = std::make_shared<spdlog::logger>("keywarden", Sink());
     l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
     l->flush_on(spdlog::level::warn);
-    // flush_every flushes the registered loggers from spdlog's own thread.
     if (spdlog::get(l->name()) == nullptr) spdlog::register_logger(l);
-    spdlog::flush_every(std::chrono::seconds(1));
     return l;
   }();
   return *logger;
@@ -115,5 +104,12 @@ void AuditKeyAccess(std::string_view action, std::string_view user_id, std::stri
 void LogInfo(std::string_view message) { Emit(spdlog::level::info, {{"message", message}}, message); }
 void LogWarning(std::string_view message) { Emit(spdlog::level::warn, {{"message", message}}, message); }
 void LogError(std::string_view message) { Emit(spdlog::level::err, {{"message", message}}, message); }
+
+std::uint64_t DroppedLogLines() { return Sink()->writer().dropped_lines(); }
+
+bool FlushLogs(std::chrono::milliseconds timeout) {
+  Logger();  // the sink exists
+  return Sink()->writer().Flush(timeout);
+}
 
 }  // namespace keywarden::telemetry

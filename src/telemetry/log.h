@@ -1,10 +1,17 @@
 // The process's logs: plain text or JSON lines, through spdlog, to standard error.
 //
+// Logging never blocks the caller on standard error: lines are queued in memory and written by a
+// thread of their own (telemetry/log_writer.h). A reader that stalls costs dropped lines, counted
+// by DroppedLogLines(), never a stalled request; one that goes away costs EPIPE, provided the
+// process ignores SIGPIPE (services do, service/service_host.h).
+//
 // Nothing logged here ever contains key material or a bearer token: audit lines carry the
 // user id, the client address, the action and its result only.
 #ifndef KEYWARDEN_TELEMETRY_LOG_H_
 #define KEYWARDEN_TELEMETRY_LOG_H_
 
+#include <chrono>
+#include <cstdint>
 #include <string_view>
 
 #include "keywarden/status.h"
@@ -22,6 +29,13 @@ void AuditKeyAccess(std::string_view action, std::string_view user_id, std::stri
 void LogInfo(std::string_view message);
 void LogWarning(std::string_view message);
 void LogError(std::string_view message);
+
+// Lines dropped since start: the queue was full (a reader too slow) or standard error failed.
+std::uint64_t DroppedLogLines();
+
+// Waits until every line logged before the call has been written, at most `timeout` (a shutdown
+// drains its log this way). True when it was.
+bool FlushLogs(std::chrono::milliseconds timeout);
 
 }  // namespace keywarden::telemetry
 

@@ -63,7 +63,9 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  bool Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  // Starts the CLI with `args` and exactly `env`. Its standard error is collected (err()), or,
+  // when `stderr_fd` is given, is that descriptor (a pipe the test controls) and is not collected.
+  bool Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int stderr_fd = -1) {
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return false;
     if (::pipe2(err, O_CLOEXEC) != 0) {
@@ -75,7 +77,7 @@ class ChildProcess {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    posix_spawn_file_actions_adddup2(&actions, stderr_fd >= 0 ? stderr_fd : err[1], 2);
     // A clean signal state: nothing blocked, SIGTERM/SIGINT/SIGPIPE at their defaults (the test
     // runner may ignore SIGPIPE, and an ignored disposition survives exec).
     posix_spawnattr_t attr;

@@ -5,6 +5,7 @@
 // The configured (non --dev) deployments use a test identity issuer served by this process
 // (discovery document and JWKS) and one PKCS#12 key file made once with `connector init`.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -335,9 +336,9 @@ class CliConnectorDeployment : public ::testing::Test {
     return path;
   }
 
-  ChildProcess& Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  ChildProcess& Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int stderr_fd = -1) {
     children_.push_back(std::make_unique<ChildProcess>());
-    EXPECT_TRUE(children_.back()->Spawn(args, env));
+    EXPECT_TRUE(children_.back()->Spawn(args, env, stderr_fd));
     return *children_.back();
   }
 
@@ -455,6 +456,76 @@ TEST_F(CliConnectorDeployment, RaisesTheOpenFileLimitAndWarnsWhenTheCapCannotFit
     EXPECT_NE(serve.err().find("limits.max_connections is 1000000 but the open-file limit"), std::string::npos)
         << serve.err();
   }
+  ExpectCleanExit(serve);
+}
+
+// Standard error as a pipe the test holds: a stalled reader (never read) or a vanished one.
+class LogPipe {
+ public:
+  LogPipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    read_ = fds[0];
+    write_ = fds[1];
+    ::fcntl(write_, F_SETPIPE_SZ, 4096);  // full after a few dozen lines
+  }
+  ~LogPipe() {
+    CloseRead();
+    CloseWrite();
+  }
+  int write_end() const { return write_; }
+  void CloseRead() {
+    if (read_ >= 0) ::close(read_);
+    read_ = -1;
+  }
+  void CloseWrite() {
+    if (write_ >= 0) ::close(write_);
+    write_ = -1;
+  }
+
+ private:
+  int read_ = -1;
+  int write_ = -1;
+};
+
+// Waits for /alive, which the service answers once it listens.
+bool AnswersAlive(std::uint16_t port) {
+  return WaitUntil([&] { return SendRequest(port, "GET", "/alive").status == 200; }, 30s, 20ms);
+}
+
+TEST_F(CliConnectorDeployment, AStalledLogReaderNeverHoldsUpRequests) {
+  LogPipe log;
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Db(dir_.File("connector.db")).Port(port));
+  ChildProcess& serve = Spawn({"connector", "serve", "--config", config}, ChildEnvironment(), log.write_end());
+  log.CloseWrite();
+  ASSERT_TRUE(AnswersAlive(port));
+  const std::string token = Token();
+  ASSERT_EQ(SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(RandomKeyBase64())).status, 200);
+  // Each read is an audit line; the pipe holds a few dozen and nobody reads it. Writing them
+  // on the request threads stopped the service here.
+  for (int i = 0; i < 1500; ++i) {
+    const TestResponse read = SendRequest(port, "GET", "/user-keys", Auth(token));
+    ASSERT_EQ(read.status, 200) << "request " << i;
+  }
+  EXPECT_EQ(SendRequest(port, "GET", "/alive").status, 200);
+  EXPECT_NE(SendRequest(port, "GET", "/metrics").body.find("keywarden_log_lines_dropped"), std::string::npos);
+  // A stop still ends promptly: the log gets its drain time, not forever.
+  ExpectCleanExit(serve);
+}
+
+TEST_F(CliConnectorDeployment, AVanishedLogReaderDoesNotEndTheService) {
+  LogPipe log;
+  log.CloseRead();  // every write to standard error is EPIPE (and would be SIGPIPE)
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Db(dir_.File("connector.db")).Port(port));
+  ChildProcess& serve = Spawn({"connector", "serve", "--config", config}, ChildEnvironment(), log.write_end());
+  log.CloseWrite();
+  ASSERT_TRUE(AnswersAlive(port));
+  const std::string token = Token();
+  ASSERT_EQ(SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(RandomKeyBase64())).status, 200);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).status, 200);
+  ASSERT_EQ(SendRequest(port, "GET", "/alive").status, 200);
   ExpectCleanExit(serve);
 }
 

@@ -20,6 +20,7 @@
 #include "custody/open_rsa_key_provider.h"
 #include "http/http_client.h"
 #include "jose/jwks.h"
+#include "telemetry/log.h"
 
 namespace keywarden::cli {
 namespace {
@@ -27,6 +28,8 @@ namespace {
 constexpr int kStdout = 1;
 constexpr int kStderr = 2;
 constexpr std::chrono::milliseconds kDrain{10'000};
+// Lines still queued at exit get this long; a log reader that stalled must not hold the exit up.
+constexpr std::chrono::milliseconds kLogDrain{3'000};
 
 struct ServeOptions {
   std::string config_file;
@@ -115,6 +118,7 @@ int Serve(const ServeOptions& options) {
   }
   shutdown.Wait();
   service->Stop(kDrain);
+  telemetry::FlushLogs(kLogDrain);  // the last audit lines, unless nobody reads them any more
   return kExitOk;
 }
 
