@@ -242,7 +242,7 @@ Status TokenVerifier::FetchNow() {
       Result<jose::JwkSet> set = jose::ParseJwks(*text, &skipped);
       if (!set.ok()) return UnavailableError("the JWKS is unusable: " + set.status().message());
       if (!skipped.empty()) {
-        std::string line = "identity server keys: " + std::to_string(skipped.size()) + " skipped:";
+        std::string line = "identity server keys skipped (the rest are used):";
         for (const std::string& reason : skipped) line += " [" + reason + "]";
         telemetry::LogWarning(line);
       }
