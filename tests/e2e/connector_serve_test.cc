@@ -588,7 +588,8 @@ class HangingIssuer {
       ++self->jwks_requests_;
       self->seen_.notify_all();
       self->released_.wait_for(lock, 20s, [self] { return !self->hanging_; });
-      return http::JsonResponse(200, nlohmann::json::parse(self->signer_.JwksJson()));
+      return http::JsonResponse(200,
+                                self->jwks_.is_null() ? nlohmann::json::parse(self->signer_.JwksJson()) : self->jwks_);
     });
     http::HttpServerOptions options;
     options.port = 0;
@@ -615,6 +616,13 @@ class HangingIssuer {
     EXPECT_TRUE(token.ok());
     return token.ok() ? *token : "";
   }
+
+  // The JWKS served from now on, instead of the one holding this issuer's key.
+  void ServeJwks(nlohmann::json jwks) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jwks_ = std::move(jwks);
+  }
+  nlohmann::json OwnJwk() const { return signer_.PublicJwk(); }
 
   void Hang() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -646,6 +654,7 @@ class HangingIssuer {
   std::condition_variable released_;
   int jwks_requests_ = 0;
   bool hanging_ = false;
+  nlohmann::json jwks_;  // null: the issuer's own
   std::unique_ptr<http::HttpServer> server_;
 };
 
@@ -723,6 +732,45 @@ TEST_F(CliConnectorDeployment, AHangingJwksEndpointHoldsUpNoRequest) {
 
   // And the service stops cleanly, whatever its refresher thread was doing.
   ExpectCleanExit(child);
+}
+
+// Issue 13, item 4: one unusable key in the identity server's JWKS is skipped with a warning, the
+// others are used; a JWKS with no usable key at all is still a failure (`check` judges as `serve`).
+TEST_F(CliConnectorDeployment, AnUnusableJwksKeyIsSkippedNotFatal) {
+  std::unique_ptr<HangingIssuer> issuer = HangingIssuer::Start();
+  ASSERT_NE(issuer, nullptr);
+  nlohmann::json broken = issuer->OwnJwk();
+  broken["kid"] = "broken-key";
+  broken["n"] = "AQAB";  // a 17-bit modulus
+  const std::string db = dir_.File("connector.db");
+  const auto check = [&] {
+    return RunCliWithEnv({"connector", "check", "--config", WriteConfig(Toml().Identity(issuer->uri()).Db(db))},
+                         ChildEnvironment());
+  };
+  {
+    SCOPED_TRACE("one broken key beside a good one");
+    issuer->ServeJwks({{"keys", nlohmann::json::array({broken, issuer->OwnJwk()})}});
+    const CliResult r = check();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_EQ(json.value("identity_server", ""), "ok") << r.out;
+    EXPECT_NE(json.value("identity_server_warning", "").find("broken-key"), std::string::npos) << r.out;
+
+    const std::uint16_t port = FreePort();
+    ChildProcess& child =
+        StartServe({"connector", "serve", "--config", WriteConfig(Toml().Identity(issuer->uri()).Db(db).Port(port))},
+                   ChildEnvironment(), port);
+    EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(issuer->Token())).status, 404) << child.err();
+    EXPECT_TRUE(child.WaitForStderr("broken-key", 10s)) << child.err();  // the warning, in the log
+    ExpectCleanExit(child);
+  }
+  {
+    SCOPED_TRACE("no usable key at all");
+    issuer->ServeJwks({{"keys", nlohmann::json::array({broken})}});
+    const CliResult r = check();
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_NE(CheckJson(r).value("identity_server", "").find("no usable signing key"), std::string::npos) << r.out;
+  }
 }
 
 }  // namespace
