@@ -18,7 +18,8 @@
 //    flood of requests to the identity server.
 // Verify does not wait for the fetch it asks for. A token whose kid is unknown while a fetch is
 // pending is refused as kKeysUnavailable (503: try again), since its key may be on its way; when
-// no fetch is pending, as kUnknownKey (401). A forged-looking signature stays kBadSignature. A
+// no fetch is pending, as kUnknownKey (401). Until a fetch has succeeded every token is
+// kKeysUnavailable (503). A forged-looking signature stays kBadSignature (401). A
 // failed fetch, or a JWKS with no usable key, keeps the keys already held; unusable keys in a JWKS
 // are skipped (jose/jwks.h) with one warning per fetch.
 //
