@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "base/ascii.h"
 #include "crypto/openssl_ptr.h"
+#include "telemetry/log.h"
 
 namespace keywarden::auth {
 namespace {
@@ -42,6 +45,20 @@ TokenVerifier::TokenVerifier(TokenVerifierOptions options, JwksFetcher fetch_jwk
     : options_(std::move(options)), fetch_jwks_(std::move(fetch_jwks)) {
   cache_shards_ = std::clamp<std::size_t>(options_.token_cache_capacity, 1, kCacheShards);
   shard_capacity_ = options_.token_cache_capacity / cache_shards_;
+  {
+    MutexLock lock(refresh_mutex_);
+    next_timed_fetch_ = std::chrono::steady_clock::now() + options_.jwks_refresh_interval;
+  }
+  refresher_ = std::thread([this] { RefreshLoop(); });
+}
+
+TokenVerifier::~TokenVerifier() {
+  {
+    MutexLock lock(refresh_mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  refresher_.join();
 }
 
 std::size_t TokenVerifier::DigestHash::operator()(const TokenDigest& digest) const noexcept {
@@ -119,10 +136,28 @@ jose::TokenResult<Principal> TokenVerifier::Verify(std::string_view authorizatio
 
   jose::TokenResult<jose::ParsedJws> jws = jose::ParseJws(token, options_.max_token_bytes);
   if (!jws.ok()) return jws.error();
-  jose::TokenResult<std::shared_ptr<const jose::JwkSet>> keys = KeysWith(jws->kid, now);
-  if (!keys.ok()) return keys.error();
-  const jose::JwkKey& key = (*keys)->find(jws->kid)->second;
-  if (std::optional<jose::TokenError> bad = jose::VerifyJwsSignature(*jws, key)) return *bad;
+  const std::shared_ptr<const jose::JwkSet> keys = Snapshot();
+  if (keys == nullptr) {
+    RequestFetch(now);
+    MutexLock lock(state_mutex_);
+    return jose::TokenError{jose::TokenFailure::kKeysUnavailable,
+                            last_failure_.empty() ? "the JWKS has not been fetched" : last_failure_};
+  }
+  const auto key = keys->find(jws->kid);
+  if (key == keys->end()) {
+    // Perhaps a key the identity server has just begun to sign with: 503 (try again) while the
+    // fetch that may bring it is pending, rather than a 401 that would log the client out.
+    if (RequestFetch(now)) {
+      return jose::TokenError{jose::TokenFailure::kKeysUnavailable,
+                              "the token's kid is not in the JWKS; the keys are being fetched again"};
+    }
+    return jose::TokenError{jose::TokenFailure::kUnknownKey, "the token's kid is not in the JWKS"};
+  }
+  if (std::optional<jose::TokenError> bad = jose::VerifyJwsSignature(*jws, key->second)) {
+    // The identity server may have re-issued the key under the same kid.
+    if (bad->reason == jose::TokenFailure::kBadSignature) RequestFetch(now);
+    return *bad;
+  }
   jose::TokenResult<Principal> verified = options_.policy.Check(jws->claims, std::move(jws->kid), now);
   if (cacheable && verified.ok()) Remember(digest, *verified, generation, now);
   return verified;
@@ -133,68 +168,115 @@ std::shared_ptr<const jose::JwkSet> TokenVerifier::Snapshot() const {
   return keys_;
 }
 
-jose::TokenResult<std::shared_ptr<const jose::JwkSet>> TokenVerifier::KeysWith(std::string_view kid, TimePoint now) {
-  const auto has_kid = [kid](const std::shared_ptr<const jose::JwkSet>& set) {
-    return set != nullptr && set->find(kid) != set->end();
-  };
-  std::shared_ptr<const jose::JwkSet> keys = Snapshot();
-  if (has_kid(keys)) return keys;
-
-  // Slow path. Whoever waited here while another thread fetched sees the new set below and, the
-  // interval not having passed, does not fetch again.
-  MutexLock lock(fetch_mutex_);
-  keys = Snapshot();
-  if (has_kid(keys)) return keys;
-  const std::optional<Status> fetched = FetchLocked(now);
-  if (fetched && !fetched->ok()) return jose::TokenError{jose::TokenFailure::kKeysUnavailable, fetched->message()};
-  keys = Snapshot();
-  if (keys == nullptr) {
-    return jose::TokenError{jose::TokenFailure::kKeysUnavailable,
-                            last_fetch_status_.ok() ? "the JWKS has not been fetched" : last_fetch_status_.message()};
+bool TokenVerifier::AllowFetchLocked(TimePoint now) {
+  if (last_request_) {
+    // A clock that jumped back by more than the interval must not block fetches for as long.
+    const auto elapsed = now - *last_request_;
+    if (elapsed < options_.jwks_refresh_min_interval && elapsed > -options_.jwks_refresh_min_interval) return false;
   }
-  if (!has_kid(keys)) return jose::TokenError{jose::TokenFailure::kUnknownKey, "the token's kid is not in the JWKS"};
-  return keys;
+  last_request_ = now;
+  return true;
+}
+
+bool TokenVerifier::RequestFetch(TimePoint now) {
+  MutexLock lock(refresh_mutex_);
+  if (requested_ || fetching_) return true;
+  if (!AllowFetchLocked(now)) return false;
+  requested_ = true;
+  wake_.notify_one();
+  return true;
 }
 
 Status TokenVerifier::Refresh(TimePoint now) {
-  MutexLock lock(fetch_mutex_);
-  return FetchLocked(now).value_or(OkStatus());
+  {
+    MutexLock lock(refresh_mutex_);
+    if (!AllowFetchLocked(now)) return OkStatus();
+  }
+  return FetchNow();
 }
 
-std::optional<Status> TokenVerifier::FetchLocked(TimePoint now) {
-  if (last_fetch_) {
-    // A clock that jumped back by more than the interval must not block refetches for as long.
-    const auto elapsed = now - *last_fetch_;
-    if (elapsed < options_.jwks_refresh_min_interval && elapsed > -options_.jwks_refresh_min_interval) {
-      return std::nullopt;
+bool TokenVerifier::AwaitIdle(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(refresh_mutex_);
+  while (requested_ || fetching_) {
+    if (idle_.wait_until(lock.unique_lock(), deadline) == std::cv_status::timeout) return !requested_ && !fetching_;
+  }
+  return true;
+}
+
+void TokenVerifier::RefreshLoop() {
+  MutexLock lock(refresh_mutex_);
+  while (!stop_) {
+    const bool timed = options_.jwks_refresh_interval.count() > 0;
+    if (!requested_ && !(timed && std::chrono::steady_clock::now() >= next_timed_fetch_)) {
+      if (timed) {
+        wake_.wait_until(lock.unique_lock(), next_timed_fetch_);
+      } else {
+        wake_.wait(lock.unique_lock());
+      }
+      continue;
+    }
+    requested_ = false;
+    fetching_ = true;
+    lock.Unlock();
+    (void)FetchNow();  // its outcome is in the log and in the keys held
+    lock.Lock();
+    fetching_ = false;
+    idle_.notify_all();
+  }
+}
+
+Status TokenVerifier::FetchNow() {
+  Status outcome = OkStatus();
+  {
+    MutexLock lock(fetch_mutex_);
+    outcome = [this]() -> Status {
+      Result<std::string> text = UnavailableError("cannot fetch the JWKS");
+      try {
+        text = fetch_jwks_();
+      } catch (const std::exception&) {
+        // The fetcher should return a Status; an exception is still no reason to take the process down.
+      }
+      if (!text.ok()) return UnavailableError("cannot fetch the JWKS: " + text.status().message());
+      std::vector<std::string> skipped;
+      Result<jose::JwkSet> set = jose::ParseJwks(*text, &skipped);
+      if (!set.ok()) return UnavailableError("the JWKS is unusable: " + set.status().message());
+      if (!skipped.empty()) {
+        std::string line = "identity server keys skipped (the rest are used):";
+        for (const std::string& reason : skipped) line += " [" + reason + "]";
+        telemetry::LogWarning(line);
+      }
+      if (set->empty()) return UnavailableError("the JWKS holds no usable signing key");
+      auto shared = std::make_shared<const jose::JwkSet>(std::move(*set));
+      std::shared_ptr<const jose::JwkSet> old;
+      {
+        MutexLock state_lock(state_mutex_);
+        old = std::exchange(keys_, shared);
+        last_failure_.clear();
+      }
+      // A key retired or replaced: tokens it signed must stop being accepted from the cache too.
+      if (old != nullptr && !KeepsAllKeys(*old, *shared)) {
+        ClearCache();
+        telemetry::LogInfo("identity server keys changed: " + std::to_string(shared->size()) + " held");
+      }
+      return OkStatus();
+    }();
+    if (!outcome.ok()) {
+      MutexLock state_lock(state_mutex_);
+      last_failure_ = outcome.message();
     }
   }
-  last_fetch_ = now;
-  Result<std::string> text = UnavailableError("cannot fetch the JWKS");
-  try {
-    text = fetch_jwks_();
-  } catch (const std::exception&) {
-    // The fetcher should return a Status; an exception is still no reason to take the process down.
-  }
-  if (!text.ok()) {
-    last_fetch_status_ = UnavailableError("cannot fetch the JWKS: " + text.status().message());
-    return last_fetch_status_;
-  }
-  Result<jose::JwkSet> set = jose::ParseJwks(*text);
-  if (!set.ok()) {
-    last_fetch_status_ = UnavailableError("the JWKS is unusable: " + set.status().message());
-    return last_fetch_status_;
-  }
-  auto shared = std::make_shared<const jose::JwkSet>(std::move(*set));
-  std::shared_ptr<const jose::JwkSet> old;
+  if (!outcome.ok()) telemetry::LogWarning("identity server keys not refreshed: " + outcome.message());
   {
-    MutexLock state_lock(state_mutex_);
-    old = std::exchange(keys_, shared);
+    // A failed fetch is retried sooner than the timer's usual round.
+    MutexLock lock(refresh_mutex_);
+    const auto wait = outcome.ok() ? options_.jwks_refresh_interval
+                                   : std::min<std::chrono::milliseconds>(options_.jwks_refresh_interval,
+                                                                         options_.jwks_refresh_min_interval);
+    next_timed_fetch_ = std::chrono::steady_clock::now() + wait;
   }
-  // A key retired or replaced: tokens it signed must stop being accepted from the cache too.
-  if (old != nullptr && !KeepsAllKeys(*old, *shared)) ClearCache();
-  last_fetch_status_ = OkStatus();
-  return last_fetch_status_;
+  wake_.notify_all();
+  return outcome;
 }
 
 }  // namespace keywarden::auth

@@ -77,7 +77,7 @@ constexpr std::array<SettingRow<ListenSection>, 2> kListen = {{
     {"listen.port", [](const R& r, ListenSection& s) { return SetInteger(r, 0, 65535, s.port); }, "TCP port"},
 }};
 
-constexpr std::array<SettingRow<IdentitySection>, 5> kIdentity = {{
+constexpr std::array<SettingRow<IdentitySection>, 6> kIdentity = {{
     {"auth.clock_skew_seconds",
      [](const R& r, IdentitySection& s) { return SetInteger(r, 0, 600, s.clock_skew_seconds); },
      "tolerated clock difference for token times"},
@@ -86,6 +86,9 @@ constexpr std::array<SettingRow<IdentitySection>, 5> kIdentity = {{
     {"auth.jwks_refresh_seconds",
      [](const R& r, IdentitySection& s) { return SetInteger(r, 1, kDay, s.jwks_refresh_seconds); },
      "least time between two fetches of the identity server's keys"},
+    {"auth.jwks_refresh_interval_seconds",
+     [](const R& r, IdentitySection& s) { return SetInteger(r, 1, kDay, s.jwks_refresh_interval_seconds); },
+     "time between two scheduled fetches of the identity server's keys"},
     {"auth.max_token_bytes",
      [](const R& r, IdentitySection& s) { return SetInteger(r, 1024, 1 << 20, s.max_token_bytes); },
      "largest bearer token accepted"},

@@ -25,8 +25,9 @@ using ListenSection = ListenAddress;
 // How a service checks the bearer tokens of its identity server: [auth].
 struct IdentitySection {
   std::uint32_t clock_skew_seconds = 60;
-  std::string audience;  // empty = not checked (the reference does not check it)
-  std::uint32_t jwks_refresh_seconds = 30;
+  std::string audience;                               // empty = not checked (the reference does not check it)
+  std::uint32_t jwks_refresh_seconds = 30;            // least time between two fetches a token asks for
+  std::uint32_t jwks_refresh_interval_seconds = 300;  // the signing keys are fetched again this often
   std::size_t max_token_bytes = 16384;
   bool allow_insecure_identity_server = false;
 };

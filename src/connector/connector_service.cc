@@ -91,6 +91,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
 
   auth::TokenVerifierOptions verifier_options;
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
+  verifier_options.jwks_refresh_interval = std::chrono::seconds(config.auth.jwks_refresh_interval_seconds);
   verifier_options.max_token_bytes = config.auth.max_token_bytes;
   std::optional<std::string> audience;
   if (!config.auth.audience.empty()) audience = config.auth.audience;
@@ -107,11 +108,9 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
     };
   }
   parts->verifier = std::make_unique<auth::TokenVerifier>(std::move(verifier_options), std::move(fetch_jwks));
-  if (!options.local_issuer) {
-    const Status keys = parts->verifier->Refresh(options.clock->Now());
-    if (!keys.ok())
-      telemetry::LogWarning("identity server keys not loaded yet (will retry on first request): " + keys.message());
-  }
+  // The one fetch on this thread, before the service listens: requests never wait for one.
+  const Status keys = parts->verifier->Refresh(options.clock->Now());
+  if (!keys.ok()) telemetry::LogWarning("identity server keys not loaded yet (will retry in the background)");
 
   parts->last_access = std::make_unique<LastAccessBatcher>(*parts->deployment.store,
                                                            std::chrono::seconds(config.last_access_flush_seconds));

@@ -9,6 +9,8 @@
 #include <openssl/param_build.h>
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -110,36 +112,92 @@ const std::string* OptionalString(const nlohmann::json& object, const char* name
   return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
 }
 
+// Reasons kept per document: a JWKS of a thousand broken keys must not make a thousand-line warning.
+constexpr std::size_t kMaxSkipReasons = 8;
+constexpr std::size_t kMaxKidInReason = 40;
+
+// `"kid"` for a skip reason: printable ASCII only, and short, since it ends up in the log.
+std::string QuotedKid(const std::string& kid) {
+  std::string quoted = "\"";
+  for (char c : kid.substr(0, kMaxKidInReason)) quoted += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
+  if (kid.size() > kMaxKidInReason) quoted += "...";
+  return quoted + "\"";
+}
+
 }  // namespace
 
-Result<JwkSet> ParseJwks(std::string_view json) {
+Result<JwkSet> ParseJwks(std::string_view json, std::vector<std::string>* skipped) {
   if (json.size() > kMaxJwksBytes) return InvalidArgumentError("the JWKS is too large");
   KW_ASSIGN_OR_RETURN(nlohmann::json document, ParseJsonObject(json, "the JWKS"));
   auto keys = document.find("keys");
   if (keys == document.end() || !keys->is_array()) return InvalidArgumentError("the JWKS has no \"keys\" array");
+  std::vector<std::string> reasons;
+  const auto note = [&reasons](std::string reason) {
+    if (reasons.size() < kMaxSkipReasons) reasons.push_back(std::move(reason));
+  };
+  const auto skip = [&note](std::size_t index, const std::string* kid, std::string_view why) {
+    note("key " + std::to_string(index) + (kid == nullptr ? "" : " (kid " + QuotedKid(*kid) + ")") + ": " +
+         std::string(why));
+  };
   JwkSet set;
+  std::set<std::string, std::less<>> repeated;
+  std::size_t index = 0;
   for (const nlohmann::json& jwk : *keys) {
-    if (!jwk.is_object()) return InvalidArgumentError("a JWKS key is not a JSON object");
+    const std::size_t at = index++;
+    if (!jwk.is_object()) {
+      skip(at, nullptr, "not a JSON object");
+      continue;
+    }
     const std::string* kid = OptionalString(jwk, "kid");
     const std::string* kty = OptionalString(jwk, "kty");
     const std::string* use = OptionalString(jwk, "use");
+    // Keys for encryption are none of this service's business: skipped without a word.
     if (jwk.contains("use") && (use == nullptr || *use != "sig")) continue;
-    if (kid == nullptr || kid->empty() || kty == nullptr) continue;
-    JwkKey key{JwkType::kRsa, {}, nullptr, nullptr};
-    if (const std::string* alg = OptionalString(jwk, "alg")) key.alg = *alg;
-    if (*kty == "RSA") {
-      KW_ASSIGN_OR_RETURN(key.key, RsaKey(jwk));
-    } else if (*kty == "EC") {
-      const std::string* crv = OptionalString(jwk, "crv");
-      if (crv == nullptr || *crv != "P-256") continue;
-      key.type = JwkType::kEcP256;
-      KW_ASSIGN_OR_RETURN(key.key, EcP256Key(jwk));
-    } else {
+    if (kid == nullptr || kid->empty()) {
+      skip(at, nullptr, "no kid");
       continue;
     }
+    if (kty == nullptr) {
+      skip(at, kid, "no kty");
+      continue;
+    }
+    const bool ec = *kty == "EC";
+    if (!ec && *kty != "RSA") {
+      skip(at, kid, "unsupported kty");
+      continue;
+    }
+    if (ec) {
+      const std::string* crv = OptionalString(jwk, "crv");
+      if (crv == nullptr || *crv != "P-256") {
+        skip(at, kid, "unsupported curve");
+        continue;
+      }
+    }
+    JwkKey key{ec ? JwkType::kEcP256 : JwkType::kRsa, {}, nullptr, nullptr};
+    if (jwk.contains("alg")) {
+      const std::string* alg = OptionalString(jwk, "alg");
+      const std::optional<JwsAlgorithm> known = alg == nullptr ? std::nullopt : JwsAlgorithmFromName(*alg);
+      if (!known || (*known == JwsAlgorithm::kEs256) != ec) {
+        skip(at, kid, "unsupported alg for its kty");
+        continue;
+      }
+      key.alg = *alg;
+    }
+    Result<internal::EvpPkeyPtr> parsed = ec ? EcP256Key(jwk) : RsaKey(jwk);
+    if (!parsed.ok()) {
+      skip(at, kid, parsed.status().message());
+      continue;
+    }
+    key.key = std::move(parsed).value();
     key.verifiers = PrepareJwkVerifiers(key);
-    if (!set.emplace(*kid, std::move(key)).second) return InvalidArgumentError("the JWKS repeats a kid");
+    if (!set.emplace(*kid, std::move(key)).second) repeated.insert(*kid);
   }
+  // Which of two keys a repeated kid means is anyone's guess: neither is trusted.
+  for (const std::string& kid : repeated) {
+    set.erase(kid);
+    note("kid " + QuotedKid(kid) + " repeated: every key under it skipped");
+  }
+  if (skipped != nullptr) *skipped = std::move(reasons);
   return set;
 }
 

@@ -1,11 +1,14 @@
 // JSON Web Key Sets (RFC 7517) and OIDC discovery documents, as an identity server publishes them.
 //
 // Only signature-verification public keys are kept: RSA (2048..8192-bit modulus) and EC P-256.
-// Keys meant for something else (`use` other than "sig"), of another type or curve, or without a
-// `kid` are skipped, not errors: a JWKS may legitimately carry keys this service never uses.
-// A key that claims to be usable but is broken (bad base64url, a point off the curve, a short
-// modulus) or a `kid` that appears twice fails the whole document: an identity server that
-// publishes those is misconfigured, and guessing which key it meant is unsafe.
+// Keys meant for something else (`use` other than "sig") are skipped silently: a JWKS may
+// legitimately carry keys this service never uses. A signing key this service cannot use (no
+// `kid`, another type or curve, an `alg` outside jose/jws.h's list or not fitting its type, bad
+// base64url, a point off the curve, a short modulus) is skipped too, with a reason the caller
+// can log: one broken key must not take the identity server's other keys down with it. A `kid`
+// that appears twice is dropped with all its keys, since guessing which one was meant is unsafe.
+// Only a document that is not a JWKS at all is an error; whether an empty set will do is the
+// caller's decision.
 #ifndef KEYWARDEN_JOSE_JWKS_H_
 #define KEYWARDEN_JOSE_JWKS_H_
 
@@ -14,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "keywarden/crypto/rsa.h"  // internal::EvpPkeyPtr
 #include "keywarden/status.h"
@@ -43,8 +47,10 @@ using JwkSet = std::map<std::string, JwkKey, std::less<>>;
 // Larger documents are refused before parsing.
 inline constexpr std::size_t kMaxJwksBytes = std::size_t{1024} * 1024;
 
-// kInvalidArgument (with a one-line reason) for a document that is not a JWKS or has a broken key.
-Result<JwkSet> ParseJwks(std::string_view json);
+// kInvalidArgument (with a one-line reason) for a document that is not a JWKS. When `skipped` is
+// set, it receives one line per signing key skipped (at most 8: the first ones), for the log; kids
+// in them are cut short and limited to printable ASCII.
+Result<JwkSet> ParseJwks(std::string_view json, std::vector<std::string>* skipped = nullptr);
 
 // The two fields of `<identity URL>/.well-known/openid-configuration` the connector uses.
 struct OidcDiscovery {

@@ -40,7 +40,7 @@ enum class TokenFailure {
   kMalformed,             // not a compact JWS of JSON objects, or a required claim has the wrong type
   kUnsupportedAlgorithm,  // alg outside the allow-list
   kForbiddenHeader,       // crit, jku, x5u, jwk or x5c
-  kUnknownKey,            // no key with this kid in the JWKS, even after a refetch
+  kUnknownKey,            // no key with this kid in the JWKS held, and no refetch pending
   kBadSignature,          // signature invalid, or the key cannot be used with this alg
   kWrongIssuer,
   kWrongAudience,
@@ -49,7 +49,7 @@ enum class TokenFailure {
   kInsufficientScope,  // scope is not a JSON array containing "api"
   kWrongAmr,           // amr contains neither "Application" nor "external"
   kInvalidSubject,     // sub missing or not a GUID
-  kKeysUnavailable,    // the JWKS could not be fetched or parsed
+  kKeysUnavailable,    // no JWKS yet, or the token's kid is unknown while a refetch is pending
 };
 
 // snake_case ("bad_signature"), stable: used as a metrics label.

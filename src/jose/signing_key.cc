@@ -6,7 +6,9 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "crypto/openssl_ptr.h"
 #include "jose/base64url.h"
@@ -65,8 +67,12 @@ Status CheckSigningKey(const SigningKey& key) {
   KW_ASSIGN_OR_RETURN(std::vector<std::uint8_t> signature, key.Sign(kProbe));
 
   const nlohmann::json jwk = key.PublicJwk();
-  auto keys = ParseJwks(nlohmann::json{{"keys", nlohmann::json::array({jwk})}}.dump());
-  if (!keys.ok()) return InvalidArgumentError("the public key of " + what + " is unusable: " + keys.status().message());
+  std::vector<std::string> skipped;  // ParseJwks skips a broken key: its reason is the error
+  auto keys = ParseJwks(nlohmann::json{{"keys", nlohmann::json::array({jwk})}}.dump(), &skipped);
+  if (!keys.ok() || !skipped.empty()) {
+    return InvalidArgumentError("the public key of " + what +
+                                " is unusable: " + (keys.ok() ? skipped.front() : keys.status().message()));
+  }
   const auto found = keys->find(kid);
   if (kid.empty() || found == keys->end()) {
     return InvalidArgumentError("the public key of " + what + " does not publish as a signing key with that kid");

@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "jose/jwks.h"
 
@@ -16,9 +18,11 @@ std::int64_t Seconds(TimePoint t) {
 // OK when verifiers would take `key`'s JWK under its kid (for keys that will not sign again).
 Status CheckPublicJwk(const SigningKey& key) {
   const std::string& kid = key.kid();
-  auto keys = ParseJwks(nlohmann::json{{"keys", nlohmann::json::array({key.PublicJwk()})}}.dump());
-  if (!keys.ok()) {
-    return InvalidArgumentError("the public key of signing key '" + kid + "' is unusable: " + keys.status().message());
+  std::vector<std::string> skipped;  // ParseJwks skips a broken key: its reason is the error
+  auto keys = ParseJwks(nlohmann::json{{"keys", nlohmann::json::array({key.PublicJwk()})}}.dump(), &skipped);
+  if (!keys.ok() || !skipped.empty()) {
+    return InvalidArgumentError("the public key of signing key '" + kid +
+                                "' is unusable: " + (keys.ok() ? skipped.front() : keys.status().message()));
   }
   if (kid.empty() || !keys->contains(kid)) {
     return InvalidArgumentError("the public key of signing key '" + kid +

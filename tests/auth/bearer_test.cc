@@ -37,6 +37,8 @@ class BearerTest : public ::testing::Test {
     options.policy.allowed_amr = {"Application"};
     verifier_ =
         std::make_unique<TokenVerifier>(options, [jwks = signer_->JwksJson()] { return Result<std::string>(jwks); });
+    // As a service does before it listens: Verify itself never fetches.
+    ASSERT_TRUE(verifier_->Refresh(clock_.Now()).ok());
     route_ = Bearer(
         *verifier_,
         [this](const http::HttpRequest&, const Principal& caller) {

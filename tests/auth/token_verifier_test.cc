@@ -1,5 +1,6 @@
 // The token matrix: one test per way a bearer token can be right or wrong, against a real
-// auth::TokenVerifier, real keys generated at run time, and a JWKS served through the fetch callback.
+// auth::TokenVerifier, real keys generated at run time, and a JWKS served through the fetch callback
+// (which the verifier's refresher thread calls; the fixture's state it reads is locked).
 #include "auth/token_verifier.h"
 
 #include "auth/bearer.h"
@@ -8,7 +9,9 @@
 #include <openssl/evp.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +59,13 @@ std::string JwksOf(std::initializer_list<const jose::JwtSigner*> signers) {
   return nlohmann::json{{"keys", keys}}.dump();
 }
 
+// Claims() with a distinct `jti`, so that each n gives a different token for the same user.
+nlohmann::json ClaimsNumbered(int n) {
+  nlohmann::json claims = jose::JwtSigner::StandardClaims(kIssuer, kSub, kNow, seconds(300));
+  claims["jti"] = std::to_string(n);
+  return claims;
+}
+
 std::string Part(std::string_view json) { return jose::Base64UrlEncode(json); }
 
 #define EXPECT_FAILURE(result, expected)                                                                          \
@@ -67,16 +77,55 @@ std::string Part(std::string_view json) { return jose::Base64UrlEncode(json); }
 
 class TokenVerifierTest : public ::testing::Test {
  protected:
+  void TearDown() override { ReleaseFetches(); }
+
+  // Created on first use, and then fetches once at kNow, as a service does before it listens.
   auth::TokenVerifier& verifier() {
     if (verifier_ == nullptr) {
       verifier_ = std::make_unique<auth::TokenVerifier>(options_, [this]() -> Result<std::string> {
+        std::unique_lock<std::mutex> lock(mu_);
         ++fetches_;
+        fetch_seen_.notify_all();
+        // A hanging identity server, for at most 5 s (the HTTP client's timeout).
+        fetch_released_.wait_for(lock, seconds(5), [this] { return !block_fetches_; });
         if (fetch_fails_) return UnavailableError("connection refused");
         return jwks_;
       });
+      (void)verifier_->Refresh(kNow);
     }
     return *verifier_;
   }
+
+  void SetJwks(std::string jwks) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jwks_ = std::move(jwks);
+  }
+  void SetFetchFails(bool fails) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fetch_fails_ = fails;
+  }
+  int Fetches() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fetches_;
+  }
+  void BlockFetches() {
+    std::lock_guard<std::mutex> lock(mu_);
+    block_fetches_ = true;
+  }
+  void ReleaseFetches() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      block_fetches_ = false;
+    }
+    fetch_released_.notify_all();
+  }
+  // Waits (at most 10 s) until the fetch callback has been called `count` times in all.
+  bool AwaitFetchCount(int count) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return fetch_seen_.wait_for(lock, seconds(10), [&] { return fetches_ >= count; });
+  }
+  // Waits (at most 10 s) for the fetch a Verify asked for to be done.
+  void Settle() { ASSERT_TRUE(verifier().AwaitIdle(std::chrono::seconds(10))) << "a fetch still running after 10 s"; }
 
   static nlohmann::json Claims() { return jose::JwtSigner::StandardClaims(kIssuer, kSub, kNow, seconds(300)); }
 
@@ -107,10 +156,14 @@ class TokenVerifierTest : public ::testing::Test {
     options.policy.allowed_amr = {"Application", "external"};
     return options;
   }();
+  std::mutex mu_;  // the fetch callback runs on the verifier's thread
+  std::condition_variable fetch_seen_;
+  std::condition_variable fetch_released_;
   std::string jwks_ = JwksOf({&Rsa()});
-  std::atomic<int> fetches_{0};
+  int fetches_ = 0;
   bool fetch_fails_ = false;
-  std::unique_ptr<auth::TokenVerifier> verifier_;
+  bool block_fetches_ = false;
+  std::unique_ptr<auth::TokenVerifier> verifier_;  // last: destroyed (its thread joined) first
 };
 
 // --- Accepted -------------------------------------------------------------------------------
@@ -121,21 +174,21 @@ TEST_F(TokenVerifierTest, ValidRs256) {
   EXPECT_EQ(verified->user_id, kUserId);
   EXPECT_EQ(verified->kid, "rsa-1");
   EXPECT_EQ(verified->expires_at, kNow + seconds(300));
-  EXPECT_EQ(fetches_, 1);
+  EXPECT_EQ(Fetches(), 1);
   // The JWKS is cached.
   ASSERT_TRUE(Check(Mint(Rsa())).ok());
-  EXPECT_EQ(fetches_, 1);
+  EXPECT_EQ(Fetches(), 1);
 }
 
 TEST_F(TokenVerifierTest, ValidEs256) {
-  jwks_ = JwksOf({&Rsa(), &Ec()});
+  SetJwks(JwksOf({&Rsa(), &Ec()}));
   auto verified = Check(Mint(Ec()));
   ASSERT_TRUE(verified.ok()) << verified.error().message;
   EXPECT_EQ(verified->user_id, kUserId);
 }
 
 TEST_F(TokenVerifierTest, ValidPs256) {
-  jwks_ = JwksOf({&Pss()});
+  SetJwks(JwksOf({&Pss()}));
   auto verified = Check(Mint(Pss()));
   ASSERT_TRUE(verified.ok()) << verified.error().message;
 }
@@ -182,7 +235,7 @@ TEST_F(TokenVerifierTest, NoHeader) {
   auto result = verifier().Verify("", kNow);
   EXPECT_FAILURE(result, jose::TokenFailure::kMissing);
   EXPECT_EQ(HttpStatusForTokenFailure(result.reason()), 401);
-  EXPECT_EQ(fetches_, 0);
+  EXPECT_EQ(Fetches(), 1);  // the start-up fetch only
 }
 
 TEST_F(TokenVerifierTest, WrongScheme) {
@@ -203,7 +256,7 @@ TEST_F(TokenVerifierTest, HugeToken) {
   const std::string huge(options_.max_token_bytes + 1, 'a');
   EXPECT_FAILURE(Check(huge), jose::TokenFailure::kTooLarge);
   EXPECT_FAILURE(verifier().Verify(std::string(1 << 20, 'x'), kNow), jose::TokenFailure::kTooLarge);
-  EXPECT_EQ(fetches_, 0);
+  EXPECT_EQ(Fetches(), 1);  // the start-up fetch only
   // A valid token over a lowered limit is refused too.
   options_.max_token_bytes = 100;
   verifier_.reset();
@@ -248,62 +301,82 @@ TEST_F(TokenVerifierTest, Hs256WithPublicKeyAsSecret) {
 
 TEST_F(TokenVerifierTest, UnknownKidRefetchesAtMostOncePerInterval) {
   ASSERT_TRUE(Check(Mint(Rsa())).ok());
-  ASSERT_EQ(fetches_, 1);
-  // Within the interval of the first fetch: no refetch at all.
+  ASSERT_EQ(Fetches(), 1);
+  // Within the interval of the first fetch: no refetch at all, and a plain unknown key.
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope-0"}}), kNow + seconds(5)), jose::TokenFailure::kUnknownKey);
-  EXPECT_EQ(fetches_, 1);
-  // After it: exactly one refetch...
+  Settle();
+  EXPECT_EQ(Fetches(), 1);
+  // After it: exactly one refetch, which the request does not wait for: it may bring the key, so
+  // the answer is "try again" (503), not a 401 that would log the client out...
   const TimePoint later = kNow + seconds(31);
-  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope-1"}}), later), jose::TokenFailure::kUnknownKey);
-  EXPECT_EQ(fetches_, 2);
+  auto pending = Check(Mint(Rsa(), Claims(), {{"kid", "nope-1"}}), later);
+  EXPECT_FAILURE(pending, jose::TokenFailure::kKeysUnavailable);
+  EXPECT_EQ(HttpStatusForTokenFailure(pending.reason()), 503);
+  Settle();
+  EXPECT_EQ(Fetches(), 2);
   // ...and a second unknown kid within the interval triggers none.
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope-2"}}), later + seconds(10)),
                  jose::TokenFailure::kUnknownKey);
-  EXPECT_EQ(fetches_, 2);
+  Settle();
+  EXPECT_EQ(Fetches(), 2);
   // Known kids keep working without fetching.
   EXPECT_TRUE(Check(Mint(Rsa()), later + seconds(10)).ok());
-  EXPECT_EQ(fetches_, 2);
+  EXPECT_EQ(Fetches(), 2);
 }
 
 TEST_F(TokenVerifierTest, ConcurrentMissesShareOneFetch) {
-  const std::string token = Mint(Rsa());
   auth::TokenVerifier& shared = verifier();  // created before the threads start: verifier() is lazy
-  std::atomic<int> accepted{0};
+  const TimePoint later = kNow + seconds(31);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 8; ++i) tokens.push_back(Mint(Rsa(), Claims(), {{"kid", "new-" + std::to_string(i)}}));
+  std::atomic<int> refused{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&] {
-      if (shared.Verify("Bearer " + token, kNow).ok()) ++accepted;
+    threads.emplace_back([&, i] {
+      if (!shared.Verify("Bearer " + tokens[static_cast<std::size_t>(i)], later).ok()) ++refused;
     });
   }
   for (std::thread& t : threads) t.join();
-  EXPECT_EQ(accepted, 8);
-  EXPECT_EQ(fetches_, 1);
+  Settle();
+  EXPECT_EQ(refused, 8);
+  EXPECT_EQ(Fetches(), 2);
 }
 
 TEST_F(TokenVerifierTest, RotationNewKidVerifiesAfterRefetch) {
   ASSERT_TRUE(Check(Mint(Rsa())).ok());
-  jwks_ = JwksOf({&Rsa(), &RsaRotated()});
+  SetJwks(JwksOf({&Rsa(), &RsaRotated()}));
   const TimePoint later = kNow + seconds(60);
-  auto rotated = Check(Mint(RsaRotated(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300))), later);
+  const std::string token = Mint(RsaRotated(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300)));
+  EXPECT_FAILURE(Check(token, later), jose::TokenFailure::kKeysUnavailable);  // 503: the client retries
+  Settle();
+  auto rotated = Check(token, later);
   ASSERT_TRUE(rotated.ok()) << rotated.error().message;
   EXPECT_EQ(rotated->kid, "rsa-2");
-  EXPECT_EQ(fetches_, 2);
+  EXPECT_EQ(Fetches(), 2);
 }
 
 TEST_F(TokenVerifierTest, RetiredKeyStopsVerifyingAfterRefetch) {
   ASSERT_TRUE(Check(Mint(Rsa())).ok());
-  jwks_ = JwksOf({&RsaRotated()});
+  SetJwks(JwksOf({&RsaRotated()}));
   const TimePoint later = kNow + seconds(60);
-  ASSERT_TRUE(
-      Check(Mint(RsaRotated(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300))), later).ok());
+  const std::string rotated = Mint(RsaRotated(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300)));
+  EXPECT_FAILURE(Check(rotated, later), jose::TokenFailure::kKeysUnavailable);
+  Settle();
+  ASSERT_TRUE(Check(rotated, later).ok());
   EXPECT_FAILURE(Check(Mint(Rsa(), jose::JwtSigner::StandardClaims(kIssuer, kSub, later, seconds(300))), later),
                  jose::TokenFailure::kUnknownKey);
+  // A kid that names a key of another type.
+  SetJwks(JwksOf({&Ec()}));
+  const std::string wrong_type = Mint(Rsa(), Claims(), {{"kid", "ec-1"}});
+  EXPECT_FAILURE(Check(wrong_type, later + seconds(31)), jose::TokenFailure::kKeysUnavailable);
+  Settle();
+  EXPECT_FAILURE(Check(wrong_type, later + seconds(31)), jose::TokenFailure::kBadSignature);
 }
 
 TEST_F(TokenVerifierTest, JkuHeader) {
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"jku", "https://evil.example/jwks"}})),
                  jose::TokenFailure::kForbiddenHeader);
-  EXPECT_EQ(fetches_, 0);
+  EXPECT_EQ(Fetches(), 1);  // the start-up fetch only
 }
 
 TEST_F(TokenVerifierTest, X5uHeader) {
@@ -352,30 +425,162 @@ TEST_F(TokenVerifierTest, RepeatedClaimNames) {
 }
 
 TEST_F(TokenVerifierTest, Rs256AgainstEcKey) {
-  jwks_ = JwksOf({&Ec()});
+  SetJwks(JwksOf({&Ec()}));
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "ec-1"}})), jose::TokenFailure::kBadSignature);
 }
 
 TEST_F(TokenVerifierTest, JwksFetchFailing) {
-  fetch_fails_ = true;
+  SetFetchFails(true);
   auto result = Check(Mint(Rsa()));
   EXPECT_FAILURE(result, jose::TokenFailure::kKeysUnavailable);
   EXPECT_EQ(HttpStatusForTokenFailure(result.reason()), 503);
   // Still failing within the interval, without hammering the identity server.
   EXPECT_FAILURE(Check(Mint(Rsa()), kNow + seconds(1)), jose::TokenFailure::kKeysUnavailable);
-  EXPECT_EQ(fetches_, 1);
-  // Recovers once the server answers and the interval has passed.
-  fetch_fails_ = false;
+  Settle();
+  EXPECT_EQ(Fetches(), 1);
+  // Recovers once the server answers and the interval has passed: that request asks for the
+  // fetch, the next one is served.
+  SetFetchFails(false);
+  EXPECT_FAILURE(Check(Mint(Rsa()), kNow + seconds(31)), jose::TokenFailure::kKeysUnavailable);
+  Settle();
   EXPECT_TRUE(Check(Mint(Rsa()), kNow + seconds(31)).ok());
 }
 
 TEST_F(TokenVerifierTest, BrokenJwksKeepsTheKeysAlreadyHeld) {
   ASSERT_TRUE(verifier().Refresh(kNow).ok());
-  jwks_ = "<html>502 Bad Gateway</html>";
+  SetJwks("<html>502 Bad Gateway</html>");
   const TimePoint later = kNow + seconds(60);
   EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "new"}}), later), jose::TokenFailure::kKeysUnavailable);
+  Settle();
   EXPECT_TRUE(Check(Mint(Rsa()), later).ok());
-  EXPECT_EQ(fetches_, 2);
+  EXPECT_EQ(Fetches(), 2);
+}
+
+// --- Fetching off the request's thread, on a timer, and after a signature failure ----------------
+
+// How long `verify` takes.
+template <typename Verify>
+std::chrono::milliseconds Timed(Verify verify) {
+  const auto start = std::chrono::steady_clock::now();
+  verify();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+}
+
+TEST_F(TokenVerifierTest, AVerifyNeverWaitsForAHangingFetch) {
+  ASSERT_TRUE(Check(Mint(Rsa())).ok());
+  BlockFetches();  // the identity server now hangs for 5 s per request
+  const TimePoint later = kNow + seconds(31);
+  // An unknown kid asks for a fetch and is answered at once: 503, try again.
+  jose::TokenResult<auth::Principal> unknown = jose::TokenError{jose::TokenFailure::kMissing, ""};
+  const auto first = Timed([&] { unknown = Check(Mint(Rsa(), Claims(), {{"kid", "new-1"}}), later); });
+  EXPECT_FAILURE(unknown, jose::TokenFailure::kKeysUnavailable);
+  EXPECT_LT(first.count(), 1000);
+  ASSERT_TRUE(AwaitFetchCount(2));  // the refresher is inside the hanging fetch now
+  // Meanwhile: more unknown kids and known-kid tokens (new ones: no cache) are answered at once.
+  for (int i = 0; i < 20; ++i) {
+    const std::string known = Mint(Rsa(), ClaimsNumbered(i));
+    const std::string invented = Mint(Rsa(), Claims(), {{"kid", "new-" + std::to_string(i + 2)}});
+    jose::TokenResult<auth::Principal> accepted = jose::TokenError{jose::TokenFailure::kMissing, ""};
+    const auto fast = Timed([&] {
+      accepted = Check(known, later);
+      unknown = Check(invented, later + seconds(i));
+    });
+    EXPECT_TRUE(accepted.ok()) << accepted.error().message;
+    EXPECT_FAILURE(unknown, jose::TokenFailure::kKeysUnavailable);  // the fetch is still running
+    EXPECT_LT(fast.count(), 1000) << "a Verify waited for the fetch";
+  }
+  EXPECT_EQ(Fetches(), 2);  // one fetch for them all
+  ReleaseFetches();
+  Settle();
+}
+
+TEST_F(TokenVerifierTest, TheTimerRefreshWithdrawsAKeyAndEmptiesTheCache) {
+  options_.jwks_refresh_interval = std::chrono::milliseconds(100);
+  SetJwks(JwksOf({&Rsa(), &RsaRotated()}));
+  const std::string old_token = Mint(Rsa());
+  const std::string new_token = Mint(RsaRotated());
+  ASSERT_TRUE(Check(old_token).ok());
+  ASSERT_TRUE(Check(new_token).ok());
+  ASSERT_EQ(verifier().CachedTokenCount(), 2u);
+  // The identity server withdraws rsa-1; no token asks for a fetch, the timer does it.
+  const int before = Fetches();
+  SetJwks(JwksOf({&RsaRotated()}));
+  ASSERT_TRUE(AwaitFetchCount(before + 1));
+  Settle();
+  // No request asked for that fetch; and the cached token of the withdrawn key is refused too.
+  EXPECT_FAILURE(Check(old_token), jose::TokenFailure::kUnknownKey);
+  EXPECT_TRUE(Check(new_token).ok());
+  // It keeps going: the keys are fetched again and again.
+  ASSERT_TRUE(AwaitFetchCount(Fetches() + 3));
+}
+
+TEST_F(TokenVerifierTest, TheTimerRefreshLoadsAKeyReissuedUnderItsKid) {
+  options_.jwks_refresh_interval = std::chrono::milliseconds(100);
+  const std::string old_token = Mint(Rsa());
+  ASSERT_TRUE(Check(old_token).ok());
+  const int before = Fetches();
+  SetJwks(JwksOf({&Foreign()}));  // rsa-1 again, another key
+  ASSERT_TRUE(AwaitFetchCount(before + 1));
+  Settle();
+  EXPECT_TRUE(Check(Mint(Foreign())).ok());
+  EXPECT_FAILURE(Check(old_token), jose::TokenFailure::kBadSignature);
+}
+
+TEST_F(TokenVerifierTest, ASignatureFailureOnAKnownKidRefetchesOncePerInterval) {
+  options_.jwks_refresh_interval = std::chrono::milliseconds(0);  // no timer: only what Verify asks for
+  ASSERT_TRUE(Check(Mint(Rsa())).ok());
+  SetJwks(JwksOf({&Foreign()}));  // rsa-1 re-issued
+  const std::string reissued = Mint(Foreign());
+  // Within the interval of the start-up fetch: refused, and no fetch.
+  EXPECT_FAILURE(Check(reissued, kNow + seconds(5)), jose::TokenFailure::kBadSignature);
+  Settle();
+  EXPECT_EQ(Fetches(), 1);
+  // After it: still refused (a signature failure is a 401 as before), but a fetch is asked for...
+  const TimePoint later = kNow + seconds(31);
+  EXPECT_FAILURE(Check(reissued, later), jose::TokenFailure::kBadSignature);
+  Settle();
+  EXPECT_EQ(Fetches(), 2);
+  // ...which brings the re-issued key.
+  EXPECT_TRUE(Check(reissued, later).ok());
+  // Forgeries under a known kid do not make a fetch each.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FAILURE(Check(Mint(Rsa(), ClaimsNumbered(i)), later + seconds(i)), jose::TokenFailure::kBadSignature);
+  }
+  Settle();
+  EXPECT_EQ(Fetches(), 2);
+}
+
+TEST_F(TokenVerifierTest, AnUnusableKeyIsSkippedNotFatal) {
+  nlohmann::json broken = RsaRotated().PublicJwk();
+  broken["n"] = "AQAB";  // a tiny modulus
+  nlohmann::json keys = nlohmann::json::array({broken, Rsa().PublicJwk(), {{"kty", "OKP"}, {"kid", "ed"}}});
+  SetJwks(nlohmann::json{{"keys", keys}}.dump());
+  EXPECT_TRUE(Check(Mint(Rsa())).ok());
+  EXPECT_FAILURE(Check(Mint(RsaRotated())), jose::TokenFailure::kUnknownKey);
+}
+
+TEST_F(TokenVerifierTest, AJwksWithNoUsableKeyIsAFailedFetch) {
+  nlohmann::json broken = Rsa().PublicJwk();
+  broken["n"] = "AQAB";
+  SetJwks(nlohmann::json{{"keys", nlohmann::json::array({broken})}}.dump());
+  verifier();  // its start-up fetch fails
+  EXPECT_EQ(Fetches(), 1);
+  auto refused = Check(Mint(Rsa()));
+  EXPECT_FAILURE(refused, jose::TokenFailure::kKeysUnavailable);
+  EXPECT_NE(refused.error().message.find("no usable"), std::string::npos) << refused.error().message;
+  // Keys already held stay when a later JWKS has none usable.
+  SetJwks(JwksOf({&Rsa()}));
+  EXPECT_TRUE(verifier().Refresh(kNow + seconds(31)).ok());
+  SetJwks(nlohmann::json{{"keys", nlohmann::json::array({broken})}}.dump());
+  EXPECT_FALSE(verifier().Refresh(kNow + seconds(62)).ok());
+  EXPECT_TRUE(Check(Mint(Rsa()), kNow + seconds(62)).ok());
+}
+
+TEST_F(TokenVerifierTest, DestroyingTheVerifierStopsItsThreadPromptly) {
+  options_.jwks_refresh_interval = std::chrono::milliseconds(50);
+  verifier();
+  const auto stopped = Timed([&] { verifier_.reset(); });
+  EXPECT_LT(stopped.count(), 1000);
 }
 
 // --- Claims ---------------------------------------------------------------------------------
@@ -469,13 +674,6 @@ TEST_F(TokenVerifierTest, ErrorMessagesNeverEchoTheToken) {
 
 // --- The verified-token cache ---------------------------------------------------------------
 
-// Claims() with a distinct `jti`, so that each n gives a different token for the same user.
-nlohmann::json ClaimsNumbered(int n) {
-  nlohmann::json claims = jose::JwtSigner::StandardClaims(kIssuer, kSub, kNow, seconds(300));
-  claims["jti"] = std::to_string(n);
-  return claims;
-}
-
 TEST_F(TokenVerifierTest, CachedTokenIsRefusedAfterItExpires) {
   const std::string token = Mint(Rsa());
   ASSERT_TRUE(Check(token).ok());
@@ -509,17 +707,18 @@ TEST_F(TokenVerifierTest, FailuresAreNotCached) {
 }
 
 TEST_F(TokenVerifierTest, CachedTokenOfRetiredKeyIsRefusedAfterRefetch) {
-  jwks_ = JwksOf({&Rsa(), &RsaRotated()});
+  SetJwks(JwksOf({&Rsa(), &RsaRotated()}));
   const std::string old_token = Mint(Rsa());
   const std::string new_token = Mint(RsaRotated());
   ASSERT_TRUE(Check(old_token).ok());
   ASSERT_TRUE(Check(new_token).ok());
   ASSERT_EQ(verifier().CachedTokenCount(), 2u);
   // rsa-1 is retired; an unknown kid after the interval makes the verifier refetch.
-  jwks_ = JwksOf({&RsaRotated()});
+  SetJwks(JwksOf({&RsaRotated()}));
   const TimePoint later = kNow + seconds(31);
-  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), later), jose::TokenFailure::kUnknownKey);
-  ASSERT_EQ(fetches_, 2);
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), later), jose::TokenFailure::kKeysUnavailable);
+  Settle();
+  ASSERT_EQ(Fetches(), 2);
   EXPECT_FAILURE(Check(old_token, later), jose::TokenFailure::kUnknownKey);
   EXPECT_TRUE(Check(new_token, later).ok());
 }
@@ -528,18 +727,21 @@ TEST_F(TokenVerifierTest, CachedTokenOfReplacedKeyIsRefusedAfterRefetch) {
   const std::string token = Mint(Rsa());
   ASSERT_TRUE(Check(token).ok());
   // Same kid, another key.
-  jwks_ = JwksOf({&Foreign()});
+  SetJwks(JwksOf({&Foreign()}));
   const TimePoint later = kNow + seconds(31);
-  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), later), jose::TokenFailure::kUnknownKey);
-  ASSERT_EQ(fetches_, 2);
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), later), jose::TokenFailure::kKeysUnavailable);
+  Settle();
+  ASSERT_EQ(Fetches(), 2);
   EXPECT_FAILURE(Check(token, later), jose::TokenFailure::kBadSignature);
 }
 
 TEST_F(TokenVerifierTest, RefetchKeepingTheKeysKeepsTheCache) {
   ASSERT_TRUE(Check(Mint(Rsa())).ok());
-  jwks_ = JwksOf({&Rsa(), &RsaRotated()});
-  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), kNow + seconds(31)), jose::TokenFailure::kUnknownKey);
-  ASSERT_EQ(fetches_, 2);
+  SetJwks(JwksOf({&Rsa(), &RsaRotated()}));
+  EXPECT_FAILURE(Check(Mint(Rsa(), Claims(), {{"kid", "nope"}}), kNow + seconds(31)),
+                 jose::TokenFailure::kKeysUnavailable);
+  Settle();
+  ASSERT_EQ(Fetches(), 2);
   EXPECT_EQ(verifier().CachedTokenCount(), 1u);
 }
 

@@ -49,6 +49,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(config->auth.clock_skew_seconds, 60u);
   EXPECT_EQ(config->auth.audience, "");
   EXPECT_EQ(config->auth.jwks_refresh_seconds, 30u);
+  EXPECT_EQ(config->auth.jwks_refresh_interval_seconds, 300u);
   EXPECT_EQ(config->auth.max_token_bytes, 16384u);
   EXPECT_FALSE(config->auth.allow_insecure_identity_server);
   EXPECT_EQ(config->database.provider, config::DatabaseProvider::kSqlite);
@@ -80,6 +81,7 @@ listen = "[::1]:8443"
 clock_skew_seconds = 10
 audience = "api"
 jwks_refresh_seconds = 120
+jwks_refresh_interval_seconds = 600
 max_token_bytes = 8192
 allow_insecure_identity_server = true
 
@@ -119,6 +121,7 @@ audit = false
   EXPECT_EQ(config->auth.clock_skew_seconds, 10u);
   EXPECT_EQ(config->auth.audience, "api");
   EXPECT_EQ(config->auth.jwks_refresh_seconds, 120u);
+  EXPECT_EQ(config->auth.jwks_refresh_interval_seconds, 600u);
   EXPECT_EQ(config->auth.max_token_bytes, 8192u);
   EXPECT_TRUE(config->auth.allow_insecure_identity_server);
   EXPECT_EQ(config->database.provider, config::DatabaseProvider::kSqlite);
@@ -438,6 +441,10 @@ TEST_F(ConfigTest, BadNumbersAndTypesNameTheSettingAndType) {
   }
   EXPECT_EQ(ErrorOf(LoadWith({{"KEYWARDEN_LISTEN_PORT", "70000"}})),
             "KEYWARDEN_LISTEN_PORT must be an integer from 0 to 65535");
+  for (const char* interval : {"0", "86401", "5m", "-300"}) {
+    EXPECT_EQ(ErrorOf(LoadWith({{"KEYWARDEN_AUTH_JWKS_REFRESH_INTERVAL_SECONDS", interval}})),
+              "KEYWARDEN_AUTH_JWKS_REFRESH_INTERVAL_SECONDS must be an integer from 1 to 86400");
+  }
   EXPECT_EQ(ErrorOf(LoadWith({{"KEYWARDEN_LOG_AUDIT", "yes"}})), "KEYWARDEN_LOG_AUDIT must be true or false");
   EXPECT_EQ(ErrorOf(LoadWith({{"KEYWARDEN_LOG_LEVEL", "verbose"}})),
             "KEYWARDEN_LOG_LEVEL must be one of trace, debug, info, warn, error");

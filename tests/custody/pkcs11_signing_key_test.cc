@@ -303,14 +303,17 @@ TEST_F(Pkcs11SigningKeyTest, RollsOverFromAKeyFileToTheHsmAsVerifiersSeeIt) {
   const std::string file_kid = (*set)->current()->kid();
 
   TimePoint now = kNow;
-  // A verifier that fetches the set's JWKS as published at `now`, at most once per `refresh`.
+  // A verifier that fetches the set's JWKS as published at `now` (once at creation, as a service
+  // does before it listens), at most once per `refresh`.
   auto verifier = [&](std::chrono::seconds refresh = std::chrono::seconds(30)) {
     auth::TokenVerifierOptions options;
     options.policy.issuer = kIssuer;
     options.policy.required_scopes = {"api"};
     options.jwks_refresh_min_interval = refresh;
-    return std::make_unique<auth::TokenVerifier>(options,
-                                                 [&]() -> Result<std::string> { return (*set)->Publish(now); });
+    auto made =
+        std::make_unique<auth::TokenVerifier>(options, [&]() -> Result<std::string> { return (*set)->Publish(now); });
+    EXPECT_TRUE(made->Refresh(now).ok());
+    return made;
   };
   auto mint = [&] {
     auto token = (*set)->Mint(Claims(now), now);

@@ -26,6 +26,7 @@
 
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
+#include "http/router.h"
 #include "http/server.h"
 #include "jose/jwt_signer.h"
 #include "keywarden/crypto/encoding.h"
@@ -681,6 +682,212 @@ TEST_F(CliConnectorDeployment, CheckReportsEveryPartAndExitsWithTheFirstFailure)
     EXPECT_EQ(json.value("database", ""), "ok") << r.out;
     EXPECT_NE(json.value("identity_server", "ok"), "ok") << r.out;
     EXPECT_NE(json.value("identity_server", ""), "") << r.out;
+  }
+}
+
+// ---- an identity server that hangs ----
+
+// An identity server whose JWKS endpoint can be made to hang (as a stuck server behind a proxy
+// would), for at most 20 s per request. Its key signs the tokens; `kid` names it.
+class HangingIssuer {
+ public:
+  static std::unique_ptr<HangingIssuer> Start() {
+    auto signer = jose::JwtSigner::Generate(jose::JwsAlgorithm::kRs256, "hanging-issuer-key");
+    EXPECT_TRUE(signer.ok());
+    if (!signer.ok()) return nullptr;
+    std::unique_ptr<HangingIssuer> made(new HangingIssuer(std::move(signer).value()));
+    auto router = std::make_shared<http::Router>();
+    HangingIssuer* self = made.get();  // the server stops in ~HangingIssuer, before `self` goes
+    router->Add("GET", "/.well-known/openid-configuration", [self](const http::HttpRequest&) {
+      return http::JsonResponse(200, {{"issuer", kIssuer}, {"jwks_uri", self->uri() + "/jwks"}});
+    });
+    router->Add("GET", "/jwks", [self](const http::HttpRequest&) {
+      std::unique_lock<std::mutex> lock(self->mu_);
+      ++self->jwks_requests_;
+      self->seen_.notify_all();
+      self->released_.wait_for(lock, 20s, [self] { return !self->hanging_; });
+      return http::JsonResponse(200,
+                                self->jwks_.is_null() ? nlohmann::json::parse(self->signer_.JwksJson()) : self->jwks_);
+    });
+    http::HttpServerOptions options;
+    options.port = 0;
+    options.threads = 4;
+    made->server_ = std::make_unique<http::HttpServer>(options, router);
+    const Status started = made->server_->Start();
+    EXPECT_TRUE(started.ok()) << started.ToString();
+    if (!started.ok()) return nullptr;
+    return made;
+  }
+
+  ~HangingIssuer() {
+    Release();
+    server_->Stop(0ms);
+  }
+
+  std::string uri() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+  // A token for kUser, signed by this issuer's key, naming `kid` (the key's own when empty).
+  std::string Token(const std::string& kid = "") const {
+    const nlohmann::json header = kid.empty() ? nlohmann::json::object() : nlohmann::json{{"kid", kid}};
+    auto token =
+        signer_.Mint(header, jose::JwtSigner::StandardClaims(kIssuer, kUser, std::chrono::system_clock::now(), 600s));
+    EXPECT_TRUE(token.ok());
+    return token.ok() ? *token : "";
+  }
+
+  // The JWKS served from now on, instead of the one holding this issuer's key.
+  void ServeJwks(nlohmann::json jwks) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jwks_ = std::move(jwks);
+  }
+  nlohmann::json OwnJwk() const { return signer_.PublicJwk(); }
+
+  void Hang() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hanging_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hanging_ = false;
+    }
+    released_.notify_all();
+  }
+  // Waits (at most `timeout`) until the JWKS has been asked for `count` times in all.
+  bool AwaitJwksRequests(int count, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return seen_.wait_for(lock, timeout, [&] { return jwks_requests_ >= count; });
+  }
+  int JwksRequests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return jwks_requests_;
+  }
+
+ private:
+  explicit HangingIssuer(jose::JwtSigner signer) : signer_(std::move(signer)) {}
+
+  const jose::JwtSigner signer_;
+  std::mutex mu_;
+  std::condition_variable seen_;
+  std::condition_variable released_;
+  int jwks_requests_ = 0;
+  bool hanging_ = false;
+  nlohmann::json jwks_;  // null: the issuer's own
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+// A request and how long its answer took.
+struct Timed {
+  TestResponse response;
+  std::chrono::milliseconds took{0};
+};
+Timed TimedRequest(std::uint16_t port, const std::string& path, const Headers& headers = {}) {
+  const auto start = std::chrono::steady_clock::now();
+  Timed timed{SendRequest(port, "GET", path, headers), {}};
+  timed.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return timed;
+}
+
+// Issue 13, item 3: tokens naming unknown keys while the identity server's JWKS endpoint hangs
+// must not hold up any request: not /alive, not a token whose key is known, not themselves.
+TEST_F(CliConnectorDeployment, AHangingJwksEndpointHoldsUpNoRequest) {
+  std::unique_ptr<HangingIssuer> issuer = HangingIssuer::Start();
+  ASSERT_NE(issuer, nullptr);
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Identity(issuer->uri()).Db(dir_.File("connector.db")).Port(port));
+  // Fetches a token asks for are allowed every second (the default is 30 s), so that the unknown
+  // kids below certainly start one.
+  ChildProcess& child = StartServe({"connector", "serve", "--config", config},
+                                   ChildEnvironment({"KEYWARDEN_AUTH_JWKS_REFRESH_SECONDS=1"}), port);
+  ASSERT_EQ(issuer->JwksRequests(), 1) << child.err();  // the start-up fetch
+  const std::string known = issuer->Token();
+  ASSERT_EQ(SendRequest(port, "GET", "/user-keys", Auth(known)).status, 404) << child.err();
+
+  issuer->Hang();
+  std::this_thread::sleep_for(1100ms);  // past the interval of the start-up fetch
+  // The server has 2 I/O threads (WriteConfig): more senders of unknown kids than that, at once.
+  constexpr int kSenders = 4;
+  std::vector<Timed> unknown(kSenders);
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kSenders; ++i) {
+    senders.emplace_back([&, i] {
+      unknown[static_cast<std::size_t>(i)] =
+          TimedRequest(port, "/user-keys", Auth(issuer->Token("unknown-kid-" + std::to_string(i))));
+    });
+  }
+  // The connector is now inside a fetch that hangs; meanwhile everything else is answered at once.
+  const bool fetching = issuer->AwaitJwksRequests(2, 10s);
+  std::vector<Timed> alive;
+  std::vector<Timed> with_known_key;
+  std::vector<Timed> more_unknown;
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+    alive.push_back(TimedRequest(port, "/alive"));
+    with_known_key.push_back(TimedRequest(port, "/user-keys", Auth(known)));
+    more_unknown.push_back(TimedRequest(port, "/user-keys", Auth(issuer->Token("more-" + std::to_string(i)))));
+  }
+  for (std::thread& sender : senders) sender.join();
+  issuer->Release();
+  ASSERT_TRUE(fetching) << "the connector never asked for the JWKS";
+
+  const auto check = [](const std::vector<Timed>& answers, std::initializer_list<int> statuses, const char* what) {
+    SCOPED_TRACE(what);
+    ASSERT_FALSE(answers.empty());
+    std::chrono::milliseconds slowest{0};
+    for (const Timed& answer : answers) {
+      slowest = std::max(slowest, answer.took);
+      EXPECT_TRUE(std::find(statuses.begin(), statuses.end(), answer.response.status) != statuses.end())
+          << answer.response.status << " " << answer.response.body;
+    }
+    EXPECT_LT(slowest.count(), 1000) << "a request waited for the hanging JWKS endpoint";
+    ::testing::Test::RecordProperty(std::string("slowest_ms ") + what, static_cast<int>(slowest.count()));
+  };
+  check(alive, {200}, "/alive");
+  check(with_known_key, {404}, "a token whose key is known");
+  // Unknown kids: 503 (try again) while the fetch they asked for is pending, never a wait.
+  check(unknown, {503}, "the first unknown kids");
+  check(more_unknown, {503, 401}, "more unknown kids");
+
+  // And the service stops cleanly, whatever its refresher thread was doing.
+  ExpectCleanExit(child);
+}
+
+// Issue 13, item 4: one unusable key in the identity server's JWKS is skipped with a warning, the
+// others are used; a JWKS with no usable key at all is still a failure (`check` judges as `serve`).
+TEST_F(CliConnectorDeployment, AnUnusableJwksKeyIsSkippedNotFatal) {
+  std::unique_ptr<HangingIssuer> issuer = HangingIssuer::Start();
+  ASSERT_NE(issuer, nullptr);
+  nlohmann::json broken = issuer->OwnJwk();
+  broken["kid"] = "broken-key";
+  broken["n"] = "AQAB";  // a 17-bit modulus
+  const std::string db = dir_.File("connector.db");
+  const auto check = [&] {
+    return RunCliWithEnv({"connector", "check", "--config", WriteConfig(Toml().Identity(issuer->uri()).Db(db))},
+                         ChildEnvironment());
+  };
+  {
+    SCOPED_TRACE("one broken key beside a good one");
+    issuer->ServeJwks({{"keys", nlohmann::json::array({broken, issuer->OwnJwk()})}});
+    const CliResult r = check();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json json = CheckJson(r);
+    EXPECT_EQ(json.value("identity_server", ""), "ok") << r.out;
+    EXPECT_NE(json.value("identity_server_warning", "").find("broken-key"), std::string::npos) << r.out;
+
+    const std::uint16_t port = FreePort();
+    ChildProcess& child =
+        StartServe({"connector", "serve", "--config", WriteConfig(Toml().Identity(issuer->uri()).Db(db).Port(port))},
+                   ChildEnvironment(), port);
+    EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(issuer->Token())).status, 404) << child.err();
+    EXPECT_TRUE(child.WaitForStderr("broken-key", 10s)) << child.err();  // the warning, in the log
+    ExpectCleanExit(child);
+  }
+  {
+    SCOPED_TRACE("no usable key at all");
+    issuer->ServeJwks({{"keys", nlohmann::json::array({broken})}});
+    const CliResult r = check();
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_NE(CheckJson(r).value("identity_server", "").find("no usable signing key"), std::string::npos) << r.out;
   }
 }
 

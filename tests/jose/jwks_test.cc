@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "jose/base64url.h"
 #include "jose/jwt_signer.h"
@@ -68,69 +70,117 @@ TEST(JwksTest, EmptyKeyListIsAnEmptySet) {
   EXPECT_TRUE(set->empty());
 }
 
-TEST(JwksTest, RejectsAShortRsaModulus) {
+// `broken` next to a good key: the good key is kept, `broken` is skipped with one reason naming
+// `fragment` (one unusable key must not take the identity server's other keys down with it).
+void ExpectSkippedBesideAGoodKey(const nlohmann::json& broken, std::string_view fragment) {
+  std::vector<std::string> skipped;
+  auto set = jose::ParseJwks(Jwks(nlohmann::json::array({broken, EcSigner().PublicJwk()})), &skipped);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->size(), 1u);
+  EXPECT_TRUE(set->contains("ec-1"));
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped[0].find(fragment), std::string::npos) << skipped[0];
+}
+
+TEST(JwksTest, SkipsAShortRsaModulus) {
   nlohmann::json jwk = RsaSigner().PublicJwk();
   auto n = jose::Base64UrlDecode(jwk["n"].get<std::string>());
   ASSERT_TRUE(n.ok());
   n->resize(128);  // a 1024-bit number
   jwk["n"] = jose::Base64UrlEncode(*n);
-  auto set = jose::ParseJwks(Jwks(nlohmann::json::array({jwk})));
-  ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.status().code(), ErrorCode::kInvalidArgument);
+  ExpectSkippedBesideAGoodKey(jwk, "modulus");
+  // Alone, it leaves an empty set (the verifier counts that as a failed fetch).
+  auto alone = jose::ParseJwks(Jwks(nlohmann::json::array({jwk})));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_TRUE(alone->empty());
 }
 
-TEST(JwksTest, RejectsAnEvenExponent) {
+TEST(JwksTest, SkipsAnEvenExponent) {
   nlohmann::json jwk = RsaSigner().PublicJwk();
   jwk["e"] = jose::Base64UrlEncode(std::string("\x01\x00\x00", 3));
-  EXPECT_FALSE(jose::ParseJwks(Jwks(nlohmann::json::array({jwk}))).ok());
+  ExpectSkippedBesideAGoodKey(jwk, "exponent");
 }
 
-TEST(JwksTest, RejectsAnEcPointOffTheCurve) {
+TEST(JwksTest, SkipsAnEcPointOffTheCurve) {
   nlohmann::json jwk = EcSigner().PublicJwk();
+  jwk["kid"] = "ec-2";
   auto y = jose::Base64UrlDecode(jwk["y"].get<std::string>());
   ASSERT_TRUE(y.ok());
   y->back() ^= 0x01;
   jwk["y"] = jose::Base64UrlEncode(*y);
-  auto set = jose::ParseJwks(Jwks(nlohmann::json::array({jwk})));
-  ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.status().code(), ErrorCode::kInvalidArgument);
+  ExpectSkippedBesideAGoodKey(jwk, "key 0 (kid \"ec-2\")");
 }
 
-TEST(JwksTest, RejectsShortEcCoordinates) {
+TEST(JwksTest, SkipsShortEcCoordinates) {
   nlohmann::json jwk = EcSigner().PublicJwk();
+  jwk["kid"] = "ec-2";
   auto x = jose::Base64UrlDecode(jwk["x"].get<std::string>());
   ASSERT_TRUE(x.ok());
   x->erase(x->begin());
   jwk["x"] = jose::Base64UrlEncode(*x);
-  EXPECT_FALSE(jose::ParseJwks(Jwks(nlohmann::json::array({jwk}))).ok());
+  ExpectSkippedBesideAGoodKey(jwk, "32 bytes");
 }
 
-TEST(JwksTest, RejectsBrokenMembers) {
+TEST(JwksTest, SkipsBrokenMembers) {
   for (const char* member : {"n", "e"}) {
     SCOPED_TRACE(member);
     nlohmann::json bad_base64 = RsaSigner().PublicJwk();
     bad_base64[member] = "not base64url!";
-    EXPECT_FALSE(jose::ParseJwks(Jwks(nlohmann::json::array({bad_base64}))).ok());
+    ExpectSkippedBesideAGoodKey(bad_base64, "base64url");
     nlohmann::json missing = RsaSigner().PublicJwk();
     missing.erase(member);
-    EXPECT_FALSE(jose::ParseJwks(Jwks(nlohmann::json::array({missing}))).ok());
+    ExpectSkippedBesideAGoodKey(missing, "lacks");
     nlohmann::json number = RsaSigner().PublicJwk();
     number[member] = 65537;
-    EXPECT_FALSE(jose::ParseJwks(Jwks(nlohmann::json::array({number}))).ok());
+    ExpectSkippedBesideAGoodKey(number, "lacks");
   }
 }
 
-TEST(JwksTest, RejectsARepeatedKid) {
+TEST(JwksTest, SkipsUnsupportedTypesAndAlgsWithAReason) {
+  ExpectSkippedBesideAGoodKey({{"kty", "oct"}, {"kid", "hmac"}, {"k", "c2VjcmV0"}}, "kty");
+  nlohmann::json hs256 = RsaSigner().PublicJwk();
+  hs256["alg"] = "HS256";
+  ExpectSkippedBesideAGoodKey(hs256, "alg");
+  nlohmann::json es256_on_rsa = RsaSigner().PublicJwk();
+  es256_on_rsa["alg"] = "ES256";
+  ExpectSkippedBesideAGoodKey(es256_on_rsa, "alg");
+  ExpectSkippedBesideAGoodKey(1, "not a JSON object");
+  // Keys for encryption are skipped without a reason: they are not this service's business.
+  nlohmann::json enc = RsaSigner().PublicJwk();
+  enc["use"] = "enc";
+  std::vector<std::string> skipped;
+  ASSERT_TRUE(jose::ParseJwks(Jwks(nlohmann::json::array({enc})), &skipped).ok());
+  EXPECT_TRUE(skipped.empty());
+}
+
+TEST(JwksTest, SkipReasonsAreBoundedAndKidsSanitised) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (int i = 0; i < 100; ++i) keys.push_back({{"kty", "oct"}, {"kid", std::string(500, 'k') + "\n\x01"}});
+  std::vector<std::string> skipped;
+  ASSERT_TRUE(jose::ParseJwks(Jwks(keys), &skipped).ok());
+  EXPECT_EQ(skipped.size(), 8u);
+  for (const std::string& reason : skipped) {
+    EXPECT_LT(reason.size(), 100u) << reason;
+    EXPECT_EQ(reason.find('\n'), std::string::npos);
+  }
+}
+
+TEST(JwksTest, DropsEveryKeyUnderARepeatedKid) {
   nlohmann::json other = EcSigner().PublicJwk();
   other["kid"] = "rsa-1";
-  auto set = jose::ParseJwks(Jwks(nlohmann::json::array({RsaSigner().PublicJwk(), other})));
-  ASSERT_FALSE(set.ok());
-  EXPECT_NE(set.status().message().find("kid"), std::string::npos);
+  nlohmann::json good = EcSigner().PublicJwk();
+  std::vector<std::string> skipped;
+  auto set = jose::ParseJwks(Jwks(nlohmann::json::array({RsaSigner().PublicJwk(), other, good})), &skipped);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_FALSE(set->contains("rsa-1"));
+  EXPECT_TRUE(set->contains("ec-1"));
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped[0].find("repeated"), std::string::npos) << skipped[0];
 }
 
 TEST(JwksTest, RejectsDocumentsThatAreNotAJwks) {
-  for (const char* text : {"", "null", "[]", "{", R"({"keys":{}})", R"({"nokeys":[]})", R"({"keys":[1]})",
-                           R"({"keys":[],"keys":[]})", "{\"keys\":[]}\xff"}) {
+  for (const char* text :
+       {"", "null", "[]", "{", R"({"keys":{}})", R"({"nokeys":[]})", R"({"keys":[],"keys":[]})", "{\"keys\":[]}\xff"}) {
     SCOPED_TRACE(text);
     auto set = jose::ParseJwks(text);
     ASSERT_FALSE(set.ok());

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/common/output.h"
 #include "config/listen.h"
@@ -153,7 +154,16 @@ int Check(const std::string& config_file) {
       client.allow_plain_http = config->auth.allow_insecure_identity_server;
       auto jwks = http::HttpGet(discovery->jwks_uri, client);
       identity = jwks.status();
-      if (jwks.ok()) identity = jose::ParseJwks(*jwks).status();
+      if (jwks.ok()) {
+        // As the service judges a fetch: unusable keys are skipped (and named), none usable fails.
+        std::vector<std::string> skipped;
+        auto set = jose::ParseJwks(*jwks, &skipped);
+        identity = set.status();
+        if (set.ok() && set->empty()) identity = UnavailableError("the JWKS holds no usable signing key");
+        std::string warning;
+        for (const std::string& reason : skipped) warning += (warning.empty() ? "" : "; ") + reason;
+        if (!warning.empty()) out.Add("identity_server_warning", "JWKS keys skipped: " + warning);
+      }
     }
     Step(out, "identity_server", identity, kExitCheckIdentityServer, failure);
   }

@@ -52,8 +52,9 @@ std::string DescribeConfig(const ConnectorConfig& config) {
   }
   if (config.tls.enabled()) out << "tls: cert " << config.tls.cert_file << ", key " << config.tls.key_file << "\n";
   out << "auth: clock skew " << config.auth.clock_skew_seconds << " s, audience "
-      << (config.auth.audience.empty() ? "(not checked)" : config.auth.audience) << ", jwks refresh "
-      << config.auth.jwks_refresh_seconds << " s, max token " << config.auth.max_token_bytes << " bytes"
+      << (config.auth.audience.empty() ? "(not checked)" : config.auth.audience) << ", jwks refresh every "
+      << config.auth.jwks_refresh_interval_seconds << " s (on demand at most every " << config.auth.jwks_refresh_seconds
+      << " s), max token " << config.auth.max_token_bytes << " bytes"
       << (config.auth.allow_insecure_identity_server ? ", insecure identity server allowed" : "") << "\n";
   out << "limits: body " << config.limits.max_body_bytes << " bytes, request timeout "
       << config.limits.request_timeout_ms << " ms, idle timeout " << config.limits.idle_timeout_ms
