@@ -1,5 +1,6 @@
 #include "config/sections.h"
 
+#include <algorithm>
 #include <array>
 
 #include "config/values.h"
@@ -140,6 +141,24 @@ constexpr std::array<SettingRow<LogSection>, 3> kLog = {{
     {"log.audit", [](const R& r, LogSection& s) { return SetBool(r, s.audit); }, "one line per key read or written"},
 }};
 
+// A bearer secret for scrapers: long enough not to be guessed, printable, no spaces.
+Status ApplyMetricsToken(const RawValue& raw, MetricsSection& section) {
+  std::string token;
+  KW_RETURN_IF_ERROR(SetString(raw, token));
+  const bool printable = std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 127; });
+  if (token.size() < 16 || !printable) {
+    return InvalidArgumentError(raw.origin + " must be at least 16 printable characters without spaces");
+  }
+  section.token = std::move(token);
+  return OkStatus();
+}
+
+constexpr std::array<SettingRow<MetricsSection>, 2> kMetrics = {{
+    {"metrics.token", ApplyMetricsToken, "bearer token a /metrics scrape must send; not set = open", true},
+    {"metrics.sample_seconds", [](const R& r, MetricsSection& s) { return SetInteger(r, 1, 3600, s.sample_seconds); },
+     "how often gauges that cost a query are sampled"},
+}};
+
 }  // namespace
 
 std::string_view LogFormatName(LogSection::Format format) {
@@ -163,6 +182,7 @@ std::span<const SettingRow<IdentitySection>> IdentityRows() { return kIdentity; 
 std::span<const SettingRow<TlsSection>> TlsRows() { return kTls; }
 std::span<const SettingRow<LimitsSection>> LimitsRows() { return kLimits; }
 std::span<const SettingRow<LogSection>> LogRows() { return kLog; }
+std::span<const SettingRow<MetricsSection>> MetricsRows() { return kMetrics; }
 std::span<const SettingRow<DatabaseSection>> DatabaseRows() { return kDatabase; }
 
 Status CheckTls(const RawSettings& settings, const TlsSection& tls) {

@@ -47,6 +47,15 @@ struct LimitsSection {
   std::uint32_t threads = 0;                         // 0 = one per core
 };
 
+// Who may read /metrics: [metrics].
+struct MetricsSection {
+  // Empty: anyone who can reach the listener (as before). Set: a scrape must send
+  // `Authorization: Bearer <token>`; anything else gets 401.
+  std::string token;
+  // Gauges that cost a query (keys stored) are sampled this often, in the background.
+  std::uint32_t sample_seconds = 30;
+};
+
 struct LogSection {
   enum class Format { kPlain, kJson };
   enum class Level { kTrace, kDebug, kInfo, kWarn, kError };
@@ -82,6 +91,7 @@ std::span<const SettingRow<IdentitySection>> IdentityRows();
 std::span<const SettingRow<TlsSection>> TlsRows();
 std::span<const SettingRow<LimitsSection>> LimitsRows();
 std::span<const SettingRow<LogSection>> LogRows();
+std::span<const SettingRow<MetricsSection>> MetricsRows();
 std::span<const SettingRow<DatabaseSection>> DatabaseRows();  // database.provider is early
 
 // Both TLS files or neither.

@@ -14,6 +14,7 @@
 #include "http/http_client.h"
 #include "http/server.h"
 #include "service/service_host.h"
+#include "telemetry/background_sample.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
 
@@ -52,6 +53,7 @@ struct ConnectorService::Parts {
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<LastAccessBatcher> last_access;
   std::unique_ptr<UserKeyService> service;
+  std::unique_ptr<telemetry::BackgroundSample> stored_keys;  // read by a gauge of `host`, so outlives it
   std::unique_ptr<service::ServiceHost> host;
 };
 
@@ -122,6 +124,7 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   service::ServiceHostOptions host;
   host.name = "key connector";
   host.server = ServerOptions(config);
+  host.metrics_token = config.metrics.token;
   host.health = [provider, store]() -> Status {
     KW_RETURN_IF_ERROR(provider->Check().WithContext("key provider"));
     return store->Ping().WithContext("database");
@@ -133,10 +136,17 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   KW_ASSIGN_OR_RETURN(telemetry::Counter * token_failures,
                       metrics.AddCounter("keywarden_token_verification_failures_total",
                                          "Bearer tokens refused, by reason", {"reason"}));
-  KW_RETURN_IF_ERROR(metrics.AddGauge("keywarden_user_keys_stored", "User keys in the database", [store] {
-    auto count = store->CountUserKeys();
-    return count.ok() ? static_cast<double>(*count) : -1.0;
-  }));
+  // A count is a table scan: taken in the background, never on a scrape (-1 while it fails).
+  parts->stored_keys = std::make_unique<telemetry::BackgroundSample>(
+      [store]() -> std::optional<double> {
+        auto count = store->CountUserKeys();
+        if (!count.ok()) return std::nullopt;
+        return static_cast<double>(*count);
+      },
+      std::chrono::seconds(config.metrics.sample_seconds));
+  KW_RETURN_IF_ERROR(metrics.AddGauge("keywarden_user_keys_stored",
+                                      "User keys in the database (counted every metrics.sample_seconds)",
+                                      [sample = parts->stored_keys.get()] { return sample->value(); }));
 
   http::Router& router = parts->host->router();
   AddUserKeyRoutes(

@@ -76,6 +76,7 @@ Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const config::Lis
   config.database.sqlite_path = env->folder_ + "/connector.db";
   config.rsa_key.key_file = env->folder_ + "/key.pem";
   config.last_access_flush_seconds = 5;
+  config.metrics.sample_seconds = 1;  // someone trying it out sees their writes counted at once
   KW_ASSIGN_OR_RETURN(std::string fingerprint,
                       custody::CreateKeyFile(config.rsa_key.key_file, custody::KeyFileFormat::kPemPkcs8, nullptr));
   (void)fingerprint;

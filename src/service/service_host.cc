@@ -1,14 +1,41 @@
 #include "service/service_host.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include <csignal>
 #include <string>
 #include <utility>
 
+#include "base/ascii.h"
 #include "base/time.h"
 #include "service/open_file_limit.h"
 #include "telemetry/log.h"
 
 namespace keywarden::service {
+namespace {
+
+// Whether `authorization` is "Bearer <token>", in time independent of where they differ: the
+// SHA-256 of each side is compared, so neither the content nor the length of the token leaks.
+bool BearerMatches(std::string_view authorization, const std::string& token) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() < kScheme.size() ||
+      !EqualsIgnoreAsciiCase(authorization.substr(0, kScheme.size()), kScheme)) {
+    return false;
+  }
+  authorization.remove_prefix(kScheme.size());
+  unsigned char sent[EVP_MAX_MD_SIZE];
+  unsigned char expected[EVP_MAX_MD_SIZE];
+  unsigned int sent_size = 0;
+  unsigned int expected_size = 0;
+  if (EVP_Digest(authorization.data(), authorization.size(), sent, &sent_size, EVP_sha256(), nullptr) != 1 ||
+      EVP_Digest(token.data(), token.size(), expected, &expected_size, EVP_sha256(), nullptr) != 1) {
+    return false;
+  }
+  return sent_size == expected_size && CRYPTO_memcmp(sent, expected, sent_size) == 0;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ServiceHost>> ServiceHost::Create(ServiceHostOptions options) {
   std::unique_ptr<ServiceHost> host(new ServiceHost(std::move(options)));
@@ -43,13 +70,19 @@ void ServiceHost::AddStatusRoutes() {
         return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
       },
       http::Execution::kBlocking);  // it asks the service's dependencies, which may be slow to answer
-  router_->Add("GET", "/metrics", [metrics = &metrics_](const http::HttpRequest&) {
-    http::HttpResponse response;
-    response.status = 200;
-    response.content_type = std::string(telemetry::MetricsRegistry::kContentType);
-    response.body = metrics->Render();
-    return response;
-  });
+  router_->Add("GET", "/metrics",
+               [metrics = &metrics_, token = options_.metrics_token](const http::HttpRequest& request) {
+                 if (!token.empty() && !BearerMatches(request.header("Authorization"), token)) {
+                   http::HttpResponse refused = http::JsonError(401, "a metrics token is required");
+                   refused.headers.emplace_back("WWW-Authenticate", "Bearer");
+                   return refused;
+                 }
+                 http::HttpResponse response;
+                 response.status = 200;
+                 response.content_type = std::string(telemetry::MetricsRegistry::kContentType);
+                 response.body = metrics->Render();
+                 return response;
+               });
 }
 
 Status ServiceHost::Start() {

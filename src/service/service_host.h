@@ -6,7 +6,9 @@
 //   GET /health        200 {"status": "Healthy"} when the service's health check passes, else 503
 //                      with {"status": "Unhealthy", "message": ...}
 //   GET /metrics       Prometheus text, with requests by route, method and status and latency by
-//                      route (route labels are the router's bounded patterns)
+//                      route (route labels are the router's bounded patterns); behind a bearer
+//                      token when metrics_token is set. Gauges must read cached values
+//                      (telemetry/background_sample.h): this route runs on the I/O threads.
 // A service adds its routes and metrics between construction and Start(); Stop() drains.
 // Start() also prepares the process for serving: SIGPIPE ignored (a vanished client or log reader
 // is an error on one descriptor), the open-file limit raised (service/open_file_limit.h).
@@ -35,6 +37,9 @@ struct ServiceHostOptions {
   // OK when every dependency answers; the first failure otherwise. Run on the blocking pool (it
   // may wait on a database). Unset: always healthy.
   std::function<Status()> health;
+  // When set, GET /metrics answers only `Authorization: Bearer <metrics_token>` (401 otherwise),
+  // for a listener reachable by more than the scraper.
+  std::string metrics_token;
 };
 
 class ServiceHost {

@@ -16,6 +16,7 @@
 #include "support/http_test_client.h"
 #include "support/temp_dir.h"
 #include "support/test_issuer.h"
+#include "support/wait.h"
 
 namespace keywarden::connector {
 namespace {
@@ -58,6 +59,7 @@ class ConnectorApiTest : public ::testing::Test {
     config_.rsa_key.key_file = dir_.File("key.pem");
     config_.limits.threads = 2;
     config_.log.audit = false;
+    config_.metrics.sample_seconds = 1;
     StartConnector();
   }
 
@@ -256,8 +258,11 @@ TEST_F(ConnectorApiTest, StatusRoutesAndMetrics) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("keywarden_token_verification_failures_total{reason=\"wrong_amr\"} 1"),
             std::string::npos);
-  EXPECT_NE(metrics.body.find("keywarden_user_keys_stored 1"), std::string::npos);
   EXPECT_NE(metrics.body.find("keywarden_http_request_duration_seconds_bucket"), std::string::npos);
+  // The count of stored keys is sampled in the background (a scrape never scans the table).
+  KW_EXPECT_EVENTUALLY(
+      SendRequest(port(), "GET", "/metrics").body.find("keywarden_user_keys_stored 1") != std::string::npos,
+      std::chrono::seconds(10));
 }
 
 TEST_F(ConnectorApiTest, CorsPreflightForTheWebVault) {

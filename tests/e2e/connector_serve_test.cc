@@ -34,6 +34,7 @@
 #include "support/http_test_client.h"
 #include "support/temp_dir.h"
 #include "support/test_issuer.h"
+#include "support/wait.h"
 
 namespace keywarden::testing {
 namespace {
@@ -234,7 +235,9 @@ TEST_F(CliConnectorServeDev, ServesPrintsATokenAndCleansUpOnSigterm) {
   }
   EXPECT_TRUE(post_counted) << metrics.body;
   EXPECT_TRUE(get_counted) << metrics.body;
-  EXPECT_NE(metrics.body.find("keywarden_user_keys_stored 1"), std::string::npos) << metrics.body;
+  // Sampled every second in --dev: a scrape never counts the table itself.
+  KW_EXPECT_EVENTUALLY(
+      SendRequest(port, "GET", "/metrics").body.find("keywarden_user_keys_stored 1") != std::string::npos, 10s);
 
   ASSERT_TRUE(child_.Signal(SIGTERM));
   const std::optional<int> code = child_.WaitExit(15s);

@@ -18,8 +18,9 @@ using ::keywarden::testing::SendRequest;
 
 class ServiceHostTest : public ::testing::Test {
  protected:
-  void StartHost() {
+  void StartHost(std::string metrics_token = "") {
     ServiceHostOptions options;
+    options.metrics_token = std::move(metrics_token);
     options.name = "test service";
     options.server.port = 0;
     options.server.threads = 1;
@@ -103,6 +104,29 @@ TEST_F(ServiceHostTest, StopEndsServingAndIsIdempotent) {
 TEST_F(ServiceHostTest, StartingTwiceIsRefused) {
   StartHost();
   EXPECT_FALSE(host_->Start().ok());
+}
+
+TEST_F(ServiceHostTest, MetricsBehindATokenAnswerOnlyThatToken) {
+  StartHost("scrape-0123456789abcdef");
+  for (const http::HeaderMap& headers :
+       {http::HeaderMap{}, http::HeaderMap{{"Authorization", "Bearer wrong-0123456789abcdef"}},
+        http::HeaderMap{{"Authorization", "Bearer scrape-0123456789abcde"}},
+        http::HeaderMap{{"Authorization", "Basic scrape-0123456789abcdef"}}}) {
+    std::vector<std::pair<std::string, std::string>> fields(headers.begin(), headers.end());
+    auto refused = SendRequest(host_->port(), "GET", "/metrics", fields);
+    EXPECT_EQ(refused.status, 401) << refused.body;
+    EXPECT_EQ(refused.body.find("keywarden_http_requests_total"), std::string::npos);
+  }
+  auto scraped = SendRequest(host_->port(), "GET", "/metrics", {{"Authorization", "bearer scrape-0123456789abcdef"}});
+  EXPECT_EQ(scraped.status, 200);
+  EXPECT_NE(scraped.body.find("keywarden_http_requests_total"), std::string::npos);
+  // The other status routes stay open.
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/alive").status, 200);
+}
+
+TEST_F(ServiceHostTest, MetricsAreOpenWithoutAToken) {
+  StartHost();
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/metrics").status, 200);
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ struct ConnectorConfig {
   Tls tls;
   Limits limits;
   Log log;
+  config::MetricsSection metrics;
 
   // How often batched "last access" times are written to the database.
   std::uint32_t last_access_flush_seconds = 30;

@@ -82,6 +82,7 @@ config::SettingTable<C> BuildTable() {
       .Add(config::TlsRows(), &C::tls)
       .Add(config::LimitsRows(), &C::limits)
       .Add(config::LogRows(), &C::log)
+      .Add(config::MetricsRows(), &C::metrics)
       .Add(kLast);
   return table;
 }
