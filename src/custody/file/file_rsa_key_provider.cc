@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "crypto/openssl_ptr.h"
+#include "custody/file/legacy_pkcs12_context.h"
 #include "keywarden/crypto/random.h"
 
 namespace keywarden::custody {
@@ -82,12 +83,6 @@ Result<RsaPrivateKey> FromPkcs8(const PKCS8_PRIV_KEY_INFO* p8) {
   return RsaPrivateKey::FromPkcs8Der(der.span());
 }
 
-Result<RsaPrivateKey> FromEvp(EVP_PKEY* key) {
-  Pkcs8Ptr p8(EVP_PKEY2PKCS8(key));
-  if (p8 == nullptr) return Fail(InvalidArgumentError("the private key cannot be encoded as PKCS#8"));
-  return FromPkcs8(p8.get());
-}
-
 // ---- Reading. ----
 
 struct KeyFileContents {
@@ -107,6 +102,11 @@ Result<KeyFileContents> ReadKeyFile(const std::string& path) {
   if (!S_ISREG(st.st_mode)) return UnavailableError("key file " + path + " is not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxKeyFileBytes) {
     return InvalidArgumentError("key file " + path + " is too large to be a key");
+  }
+  // Whoever may write the key may substitute their own, and then read every data key wrapped
+  // from now on: refused, as sshd refuses such keys. The check is on the file just opened.
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return InvalidArgumentError("key file " + path + " is writable by other users; refusing it (chmod go-w)");
   }
   KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)), (st.st_mode & (S_IRGRP | S_IROTH)) != 0};
   std::size_t used = 0;
@@ -194,6 +194,29 @@ Result<RsaPrivateKey> LoadPem(const std::string& path, const SecureBuffer& bytes
                               " block, not a PKCS#8 private key (convert with openssl pkcs8 -topk8)");
 }
 
+// PKCS12_parse's private key as PKCS#8 DER in secure memory, so that no OpenSSL object made
+// here outlives the library context it was made in. Empty when the file holds no private key;
+// kAuthenticationFailed when PKCS12_parse cannot decrypt it.
+Result<std::optional<SecureBuffer>> ParsePkcs12Key(PKCS12* p12, const char* pass) {
+  EVP_PKEY* raw_key = nullptr;
+  X509* raw_cert = nullptr;
+  STACK_OF(X509)* raw_chain = nullptr;
+  const int parsed = PKCS12_parse(p12, pass, &raw_key, &raw_cert, &raw_chain);
+  internal::EvpPkeyPtr key(raw_key);
+  X509Ptr cert(raw_cert);
+  FreeCertificates(raw_chain);
+  if (parsed != 1) return Fail(AuthenticationError("decryption failed"));  // see LoadPkcs12
+  if (key == nullptr) return std::optional<SecureBuffer>();
+  Pkcs8Ptr p8(EVP_PKEY2PKCS8(key.get()));
+  if (p8 == nullptr) return Fail(InvalidArgumentError("the private key cannot be encoded as PKCS#8"));
+  const int length = i2d_PKCS8_PRIV_KEY_INFO(p8.get(), nullptr);
+  if (length <= 0) return Fail(InternalError("cannot encode the private key"));
+  SecureBuffer der(static_cast<std::size_t>(length));
+  unsigned char* p = der.data();
+  if (i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &p) != length) return Fail(InternalError("cannot encode the private key"));
+  return std::optional<SecureBuffer>(std::move(der));
+}
+
 Result<RsaPrivateKey> LoadPkcs12(const std::string& path, PKCS12* p12, const SecureBuffer* password) {
   std::optional<SecureBuffer> pass;
   if (password != nullptr) {
@@ -210,19 +233,22 @@ Result<RsaPrivateKey> LoadPkcs12(const std::string& path, PKCS12* p12, const Sec
                                                         : "key file " + path + " needs a password"));
     }
   }
-  EVP_PKEY* raw_key = nullptr;
-  X509* raw_cert = nullptr;
-  STACK_OF(X509)* raw_chain = nullptr;
-  const int parsed = PKCS12_parse(p12, pass.has_value() ? AsChars(*pass) : nullptr, &raw_key, &raw_cert, &raw_chain);
-  internal::EvpPkeyPtr key(raw_key);
-  X509Ptr cert(raw_cert);
-  FreeCertificates(raw_chain);
-  if (parsed != 1) {
-    return Fail(InvalidArgumentError("cannot decrypt key file " + path +
-                                     " (wrong password, or a legacy cipher: re-export it with OpenSSL 3)"));
+  const char* c_pass = pass.has_value() ? AsChars(*pass) : nullptr;
+  auto der = ParsePkcs12Key(p12, c_pass);
+  if (!der.ok() && der.status().code() == ErrorCode::kAuthenticationFailed) {
+    // OpenSSL 1.1's default ciphers (RC2-40, 3DES): retried with the legacy provider, for this
+    // one call; the key leaves that context only as DER.
+    auto legacy = LegacyPkcs12Context::Enter();
+    if (!legacy.ok()) return ForFile(path, legacy.status());
+    der = ParsePkcs12Key(p12, c_pass);
   }
-  if (key == nullptr) return InvalidArgumentError("key file " + path + " holds no private key");
-  auto rsa = FromEvp(key.get());
+  if (!der.ok()) {
+    if (der.status().code() != ErrorCode::kAuthenticationFailed) return ForFile(path, der.status());
+    return InvalidArgumentError("cannot decrypt key file " + path +
+                                " (wrong password, or a cipher this OpenSSL does not know)");
+  }
+  if (!der->has_value()) return InvalidArgumentError("key file " + path + " holds no private key");
+  auto rsa = RsaPrivateKey::FromPkcs8Der((*der)->span());
   if (!rsa.ok()) return ForFile(path, rsa.status());
   return rsa;
 }

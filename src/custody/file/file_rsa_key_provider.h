@@ -3,9 +3,13 @@
 // Accepted files, recognised by their content (never by their name):
 //   PEM "BEGIN PRIVATE KEY"            unencrypted PKCS#8
 //   PEM "BEGIN ENCRYPTED PRIVATE KEY"  PKCS#8 under a password (PBES2)
-//   PKCS#12 (.pfx/.p12)                the reference's default (/etc/bitwarden/key.pfx), with a password
+//   PKCS#12 (.pfx/.p12)                the reference's default (/etc/bitwarden/key.pfx), with a password;
+//                                      OpenSSL 3's defaults (PBES2/AES) or OpenSSL 1.1's (RC2-40, 3DES),
+//                                      the latter through OpenSSL's legacy provider for that one
+//                                      decryption only (legacy_pkcs12_context.h)
 // Only RSA keys of 2048..4096 bits are accepted. The private key stays in memory for the
-// life of the provider; the file is not read again.
+// life of the provider; the file is not read again. A file the group or others may write is
+// refused (they could substitute a key); one they may read is loaded with a warning.
 #ifndef KEYWARDEN_CUSTODY_FILE_FILE_RSA_KEY_PROVIDER_H_
 #define KEYWARDEN_CUSTODY_FILE_FILE_RSA_KEY_PROVIDER_H_
 
@@ -49,8 +53,9 @@ class FileRsaKeyProvider final : public RsaKeyProvider {
  public:
   // Reads and parses the key file. `password` may be null for an unencrypted PEM file.
   // Errors: kUnavailable when the file cannot be read (naming the path); kInvalidArgument for
-  // a wrong or missing password, a file that holds no key, a key that is not RSA or whose
-  // size is outside 2048..4096 bits.
+  // a file the group or others may write, a wrong or missing password, a file that holds no
+  // key, a key that is not RSA or whose size is outside 2048..4096 bits; kUnsupported for a
+  // legacy PKCS#12 file when OpenSSL's legacy provider is not installed.
   static Result<std::unique_ptr<FileRsaKeyProvider>> Load(const std::string& path, const SecureBuffer* password);
 
   Result<std::vector<std::uint8_t>> Wrap(std::span<const std::uint8_t> data_key) const override;
