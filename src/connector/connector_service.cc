@@ -87,6 +87,10 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   auto parts = std::make_unique<Parts>();
 
   KW_ASSIGN_OR_RETURN(parts->deployment, OpenDeployment(config));
+  // What `connector check` reports as warnings, said once in the log of a service that starts anyway.
+  for (const std::string& warning : parts->deployment.provider->Warnings()) {
+    telemetry::LogWarning("RSA key provider: " + warning);
+  }
 
   auth::TokenVerifierOptions verifier_options;
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
@@ -119,12 +123,14 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
 
   custody::RsaKeyProvider* provider = parts->deployment.provider.get();
   store::KeyStore* store = parts->deployment.store.get();
+  const custody::DataKeyring* keyring = parts->deployment.keyring.get();
   service::ServiceHostOptions host;
   host.name = "key connector";
   host.server = ServerOptions(config);
-  host.health = [provider, store]() -> Status {
+  host.health = [provider, store, keyring]() -> Status {
     KW_RETURN_IF_ERROR(provider->Check().WithContext("key provider"));
-    return store->Ping().WithContext("database");
+    KW_RETURN_IF_ERROR(store->Ping().WithContext("database"));
+    return keyring->Check().WithContext("data key");  // a version this instance cannot open
   };
   KW_ASSIGN_OR_RETURN(parts->host, service::ServiceHost::Create(std::move(host)));
 
