@@ -25,7 +25,8 @@ using ListenSection = ListenAddress;
 // How a service checks the bearer tokens of its identity server: [auth].
 struct IdentitySection {
   std::uint32_t clock_skew_seconds = 60;
-  std::string audience;  // empty = not checked (the reference does not check it)
+  std::uint32_t max_token_lifetime_seconds = 86400;  // exp - iat; longer-lived tokens are refused
+  std::string audience;                              // empty = not checked (the reference does not check it)
   std::uint32_t jwks_refresh_seconds = 30;
   std::size_t max_token_bytes = 16384;
   bool allow_insecure_identity_server = false;

@@ -98,13 +98,14 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   std::optional<std::string> audience;
   if (!config.auth.audience.empty()) audience = config.auth.audience;
   const auto clock_skew = std::chrono::seconds(config.auth.clock_skew_seconds);
+  const auto max_lifetime = std::chrono::seconds(config.auth.max_token_lifetime_seconds);
   auth::JwksFetcher fetch_jwks;
   if (options.local_issuer) {
-    verifier_options.policy = KeyConnectorClaimPolicy(options.local_issuer->issuer, audience, clock_skew);
+    verifier_options.policy = KeyConnectorClaimPolicy(options.local_issuer->issuer, audience, clock_skew, max_lifetime);
     fetch_jwks = options.local_issuer->jwks;
   } else {
     KW_ASSIGN_OR_RETURN(jose::OidcDiscovery discovery, FetchDiscovery(config));
-    verifier_options.policy = KeyConnectorClaimPolicy(discovery.issuer, audience, clock_skew);
+    verifier_options.policy = KeyConnectorClaimPolicy(discovery.issuer, audience, clock_skew, max_lifetime);
     fetch_jwks = [jwks_uri = discovery.jwks_uri, client = IdentityClientOptions(config)]() {
       return http::HttpGet(jwks_uri, client);
     };
