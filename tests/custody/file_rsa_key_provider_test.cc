@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "keywarden/crypto/random.h"
 
@@ -222,20 +224,31 @@ TEST(FileRsaKeyProviderTest, LoadsAnOpenssl11Pkcs12WithoutLegacyAlgorithmsLeakin
   ExpectError(refused.status(), ErrorCode::kInvalidArgument, "wrong password");
 }
 
-// Whoever may write the key file may put their own key there; reading it is only a warning.
-TEST(FileRsaKeyProviderTest, RefusesAKeyFileOthersMayWrite) {
+// Whoever may write the key file may put their own key there: refused when anyone may; a
+// group that may write it (umask 002) or others that may read it are warnings.
+TEST(FileRsaKeyProviderTest, RefusesAKeyFileAnyoneMayWriteAndWarnsAboutItsGroup) {
   TempDir dir;
   const std::string path = dir.File("key.pem");
   ASSERT_TRUE(custody::CreateKeyFile(path, custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
-  for (const mode_t mode : {0602, 0620, 0666}) {
+  for (const mode_t mode : {0602, 0622, 0666}) {
     ASSERT_EQ(::chmod(path.c_str(), mode), 0);
     auto provider = custody::FileRsaKeyProvider::Load(path, nullptr);
     ASSERT_FALSE(provider.ok()) << std::oct << mode;
     ExpectError(provider.status(), ErrorCode::kInvalidArgument, "writable by other users");
     EXPECT_NE(provider.status().message().find(path), std::string::npos);
   }
-  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
-  EXPECT_TRUE(custody::FileRsaKeyProvider::Load(path, nullptr).ok());
+  const std::pair<mode_t, std::vector<std::string>> warned[] = {
+      {0600, {}},
+      {0620, {"the key file is writable by its group"}},
+      {0640, {"the key file is readable by other users"}},
+      {0664, {"the key file is readable by other users and writable by its group"}},
+  };
+  for (const auto& [mode, warnings] : warned) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    auto provider = custody::FileRsaKeyProvider::Load(path, nullptr);
+    ASSERT_TRUE(provider.ok()) << std::oct << mode << ": " << provider.status().ToString();
+    EXPECT_EQ((*provider)->Warnings(), warnings) << std::oct << mode;
+  }
 }
 
 TEST(FileRsaKeyProviderTest, MissingFileIsUnavailableAndNamesThePath) {

@@ -502,8 +502,8 @@ TEST_F(CliConnectorDeployment, StartupErrorsAreOneLineWithTheDocumentedExitCode)
 }
 
 // serve holds key files to what check reports: readable by others is a warning in its log,
-// writable by others (who could substitute a key) stops start-up, for check too.
-TEST_F(CliConnectorDeployment, ServeWarnsAboutAKeyFileOthersMayReadAndRefusesOneTheyMayWrite) {
+// writable by anyone (who could substitute a key) stops start-up, for check too.
+TEST_F(CliConnectorDeployment, ServeWarnsAboutAKeyFileOthersMayReadAndRefusesOneAnyoneMayWrite) {
   const std::string key_file = dir_.File("key.pfx");
   fs::copy_file(key_file_, key_file);
   const std::uint16_t port = FreePort();
@@ -523,7 +523,7 @@ TEST_F(CliConnectorDeployment, ServeWarnsAboutAKeyFileOthersMayReadAndRefusesOne
     ExpectCleanExit(child);
     EXPECT_EQ(child.err().find("readable by other users"), std::string::npos) << child.err();
   }
-  for (const mode_t mode : {0620, 0602}) {
+  for (const mode_t mode : {0602, 0666}) {
     SCOPED_TRACE("writable by others, mode 0" + std::to_string(mode / 64) + std::to_string(mode / 8 % 8) +
                  std::to_string(mode % 8));
     ASSERT_EQ(::chmod(key_file.c_str(), mode), 0);

@@ -88,6 +88,7 @@ Result<RsaPrivateKey> FromPkcs8(const PKCS8_PRIV_KEY_INFO* p8) {
 struct KeyFileContents {
   SecureBuffer bytes;
   bool world_readable = false;
+  bool group_writable = false;
 };
 
 Result<KeyFileContents> ReadKeyFile(const std::string& path) {
@@ -104,11 +105,13 @@ Result<KeyFileContents> ReadKeyFile(const std::string& path) {
     return InvalidArgumentError("key file " + path + " is too large to be a key");
   }
   // Whoever may write the key may substitute their own, and then read every data key wrapped
-  // from now on: refused, as sshd refuses such keys. The check is on the file just opened.
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    return InvalidArgumentError("key file " + path + " is writable by other users; refusing it (chmod go-w)");
+  // from now on: a file anyone may write is refused. Its group is only warned about: a umask of
+  // 002 (user private groups) makes such files, and the group is often the owner alone.
+  if ((st.st_mode & S_IWOTH) != 0) {
+    return InvalidArgumentError("key file " + path + " is writable by other users; refusing it (chmod o-w)");
   }
-  KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)), (st.st_mode & (S_IRGRP | S_IROTH)) != 0};
+  KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)), (st.st_mode & (S_IRGRP | S_IROTH)) != 0,
+                           (st.st_mode & S_IWGRP) != 0};
   std::size_t used = 0;
   while (used < contents.bytes.size()) {
     const ssize_t n = ::read(fd, contents.bytes.data() + used, contents.bytes.size() - used);
@@ -411,11 +414,12 @@ std::string SpkiFingerprint(const RsaPublicKey& key) {
 
 std::string DefaultSigningKeyId(const RsaPublicKey& key) { return SpkiFingerprint(key).substr(0, 16); }
 
-FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable,
+FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable, bool group_writable,
                                        RsaPrivateKey private_key)
     : path_(std::move(path)),
       format_(format),
       world_readable_(world_readable),
+      group_writable_(group_writable),
       private_key_(std::move(private_key)),
       public_key_(private_key_.PublicKey()),
       fingerprint_(SpkiFingerprint(public_key_)) {}
@@ -423,14 +427,14 @@ FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, b
 Result<RsaKeyFile> ReadRsaKeyFile(const std::string& path, const SecureBuffer* password) {
   KW_ASSIGN_OR_RETURN(KeyFileContents contents, ReadKeyFile(path));
   KW_ASSIGN_OR_RETURN(LoadedKey loaded, ParseKeyFile(path, contents.bytes, password));
-  return RsaKeyFile{loaded.format, contents.world_readable, std::move(loaded.key)};
+  return RsaKeyFile{loaded.format, contents.world_readable, contents.group_writable, std::move(loaded.key)};
 }
 
 Result<std::unique_ptr<FileRsaKeyProvider>> FileRsaKeyProvider::Load(const std::string& path,
                                                                      const SecureBuffer* password) {
   KW_ASSIGN_OR_RETURN(RsaKeyFile file, ReadRsaKeyFile(path, password));
   return std::unique_ptr<FileRsaKeyProvider>(
-      new FileRsaKeyProvider(path, file.format, file.world_readable, std::move(file.key)));
+      new FileRsaKeyProvider(path, file.format, file.world_readable, file.group_writable, std::move(file.key)));
 }
 
 Result<std::vector<std::uint8_t>> FileRsaKeyProvider::Wrap(std::span<const std::uint8_t> data_key) const {
@@ -442,8 +446,11 @@ Result<SecureBuffer> FileRsaKeyProvider::Unwrap(std::span<const std::uint8_t> wr
 }
 
 std::vector<std::string> FileRsaKeyProvider::Warnings() const {
-  if (!world_readable_) return {};
-  return {"the key file is readable by other users"};
+  // One sentence: `check` prints a single warning field.
+  if (world_readable_ && group_writable_) return {"the key file is readable by other users and writable by its group"};
+  if (world_readable_) return {"the key file is readable by other users"};
+  if (group_writable_) return {"the key file is writable by its group"};
+  return {};
 }
 
 Result<std::string> CreateKeyFile(const std::string& path, KeyFileFormat format, const SecureBuffer* password) {
