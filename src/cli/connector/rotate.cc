@@ -216,7 +216,7 @@ void AddRotateDataKeyVerb(CLI::App& connector, SelectedVerb& selected) {
       ->check(CLI::Range(0u, 60000u));
   sub->add_flag("--quiet", options->quiet, "no progress on stderr");
   sub->add_flag("--new-version", options->new_version,
-                "add a version even when every key is under one made less than 24 h ago (which a run "
+                "add a version even when every key is under one made less than an hour ago (which a run "
                 "killed after re-sealing leaves, and is otherwise finished)");
   sub->callback([options, &selected] {
     selected.name = "connector rotate-data-key";

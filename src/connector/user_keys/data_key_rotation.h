@@ -51,8 +51,10 @@ struct DataKeyRotationOptions {
   std::chrono::milliseconds settle = kRotationSettle;
   int max_passes = 10;
   // Step 2: how young a newest version (never version 1) with every row already under it is
-  // finished rather than followed by another. Zero: always add a version.
-  std::chrono::seconds reuse_newest_within{std::chrono::hours(24)};
+  // finished rather than followed by another. Zero: always add a version. Long enough for a
+  // re-sealing pass and a rerun after a kill; short enough that a scheduled rotation (daily,
+  // weekly) is never mistaken for a rerun.
+  std::chrono::seconds reuse_newest_within{std::chrono::hours(1)};
   // Called after every page and at the end of every pass, on the calling thread.
   std::function<void(const DataKeyRotationProgress&)> on_progress;
 };
