@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "auth/user_id.h"
@@ -53,6 +54,15 @@ jose::TokenResult<Principal> ClaimPolicy::Check(const jose::TokenClaims& claims,
   }
   if (has_iat == DateClaim::kPresent && iat > now_seconds + skew) {
     return jose::TokenError{jose::TokenFailure::kNotYetValid, "the token was issued in the future (iat)"};
+  }
+
+  if (max_lifetime) {
+    // exp and iat both come from the issuer's clock; exp - now mixes clocks, so the skew is allowed.
+    const std::int64_t lifetime = has_iat == DateClaim::kPresent ? exp - iat : exp - now_seconds - skew;
+    if (lifetime > max_lifetime->count()) {
+      return jose::TokenError{jose::TokenFailure::kExpired, "the token's lifetime exceeds the accepted maximum of " +
+                                                                std::to_string(max_lifetime->count()) + " s"};
+    }
   }
 
   // `aud` may be a string or an array of them (RFC 7519 §4.1.3).

@@ -7,6 +7,9 @@
 //  - `iss` equals `issuer` exactly;
 //  - `exp` is required, `nbf` (if present) honoured, and an `iat` in the future refused, each
 //    with `clock_skew`;
+//  - when `max_lifetime` is set, `exp - iat` (or, without `iat`, `exp - now` less `clock_skew`)
+//    must not exceed it: a stolen token must not stay useful for longer than the service allows,
+//    whatever the identity server was configured (or tricked) into issuing;
 //  - when `audience` is set, `aud` (string or array) contains it; otherwise `aud` is ignored, as
 //    the reference Key Connector does;
 //  - `sub` is a GUID (the user id);
@@ -31,11 +34,13 @@ struct ClaimPolicy {
   std::string issuer;                   // the identity server's, from its discovery document
   std::optional<std::string> audience;  // unset: `aud` is not checked
   std::chrono::seconds clock_skew{60};
+  std::optional<std::chrono::seconds> max_lifetime;  // unset: any lifetime
   std::vector<std::string> required_scopes;
   std::vector<std::string> allowed_amr;  // empty: `amr` is not checked
 
   // The caller the claims stand for, or the first rule they break (kWrongIssuer, kExpired,
   // kNotYetValid, kMalformed, kWrongAudience, kInvalidSubject, kInsufficientScope, kWrongAmr).
+  // A lifetime beyond max_lifetime is kExpired: a time-validity failure, answered 401 like one.
   jose::TokenResult<Principal> Check(const jose::TokenClaims& claims, std::string kid, TimePoint now) const;
 };
 

@@ -78,10 +78,13 @@ constexpr std::array<SettingRow<ListenSection>, 2> kListen = {{
     {"listen.port", [](const R& r, ListenSection& s) { return SetInteger(r, 0, 65535, s.port); }, "TCP port"},
 }};
 
-constexpr std::array<SettingRow<IdentitySection>, 6> kIdentity = {{
+constexpr std::array<SettingRow<IdentitySection>, 7> kIdentity = {{
     {"auth.clock_skew_seconds",
      [](const R& r, IdentitySection& s) { return SetInteger(r, 0, 600, s.clock_skew_seconds); },
      "tolerated clock difference for token times"},
+    {"auth.max_token_lifetime_seconds",
+     [](const R& r, IdentitySection& s) { return SetInteger(r, 60, 30 * kDay, s.max_token_lifetime_seconds); },
+     "longest token lifetime accepted (exp - iat)"},
     {"auth.audience", [](const R& r, IdentitySection& s) { return SetString(r, s.audience); },
      "required token audience; empty = not checked"},
     {"auth.jwks_refresh_seconds",

@@ -25,6 +25,7 @@ using ListenSection = ListenAddress;
 // How a service checks the bearer tokens of its identity server: [auth].
 struct IdentitySection {
   std::uint32_t clock_skew_seconds = 60;
+  std::uint32_t max_token_lifetime_seconds = 86400;   // exp - iat; longer-lived tokens are refused
   std::string audience;                               // empty = not checked (the reference does not check it)
   std::uint32_t jwks_refresh_seconds = 30;            // least time between two fetches a token asks for
   std::uint32_t jwks_refresh_interval_seconds = 300;  // the signing keys are fetched again this often

@@ -90,6 +90,10 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   auto parts = std::make_unique<Parts>();
 
   KW_ASSIGN_OR_RETURN(parts->deployment, OpenDeployment(config));
+  // What `connector check` reports as warnings, said once in the log of a service that starts anyway.
+  for (const std::string& warning : parts->deployment.provider->Warnings()) {
+    telemetry::LogWarning("RSA key provider: " + warning);
+  }
 
   auth::TokenVerifierOptions verifier_options;
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
@@ -98,13 +102,14 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   std::optional<std::string> audience;
   if (!config.auth.audience.empty()) audience = config.auth.audience;
   const auto clock_skew = std::chrono::seconds(config.auth.clock_skew_seconds);
+  const auto max_lifetime = std::chrono::seconds(config.auth.max_token_lifetime_seconds);
   auth::JwksFetcher fetch_jwks;
   if (options.local_issuer) {
-    verifier_options.policy = KeyConnectorClaimPolicy(options.local_issuer->issuer, audience, clock_skew);
+    verifier_options.policy = KeyConnectorClaimPolicy(options.local_issuer->issuer, audience, clock_skew, max_lifetime);
     fetch_jwks = options.local_issuer->jwks;
   } else {
     KW_ASSIGN_OR_RETURN(jose::OidcDiscovery discovery, FetchDiscovery(config));
-    verifier_options.policy = KeyConnectorClaimPolicy(discovery.issuer, audience, clock_skew);
+    verifier_options.policy = KeyConnectorClaimPolicy(discovery.issuer, audience, clock_skew, max_lifetime);
     fetch_jwks = [jwks_uri = discovery.jwks_uri, client = IdentityClientOptions(config)]() {
       return http::HttpGet(jwks_uri, client);
     };
@@ -121,13 +126,15 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
 
   custody::RsaKeyProvider* provider = parts->deployment.provider.get();
   store::KeyStore* store = parts->deployment.store.get();
+  const custody::DataKeyring* keyring = parts->deployment.keyring.get();
   service::ServiceHostOptions host;
   host.name = "key connector";
   host.server = ServerOptions(config);
   host.metrics_token = config.metrics.token;
-  host.health = [provider, store]() -> Status {
+  host.health = [provider, store, keyring]() -> Status {
     KW_RETURN_IF_ERROR(provider->Check().WithContext("key provider"));
-    return store->Ping().WithContext("database");
+    KW_RETURN_IF_ERROR(store->Ping().WithContext("database"));
+    return keyring->Check().WithContext("data key");  // a version this instance cannot open
   };
   KW_ASSIGN_OR_RETURN(parts->host, service::ServiceHost::Create(std::move(host)));
 

@@ -215,6 +215,14 @@ void DataKeyring::RefreshLocked() const {
   next_refresh_.store((Clock::now() + options_.refresh_interval).time_since_epoch().count(), std::memory_order_relaxed);
 }
 
+Status DataKeyring::Check() const {
+  MutexLock lock(reload_mu_);
+  RefreshLocked();
+  if (!broken_.empty()) return broken_.rbegin()->second;
+  if (!missing_.empty()) return NotHeld(missing_.rbegin()->first);
+  return OkStatus();
+}
+
 Status DataKeyring::NotHeld(std::uint32_t version) const {
   if (auto it = broken_.find(version); it != broken_.end()) return it->second;
   if (auto it = missing_.find(version); it != missing_.end()) {

@@ -78,6 +78,13 @@ class DataKeyring {
   Result<SecureBuffer> Open(std::string_view user_id, std::uint32_t version,
                             std::span<const std::uint8_t> sealed) const;
 
+  // For /health: OK when this keyring holds every data key version the store lists. kUnavailable
+  // naming a version it cannot unwrap (stored since start-up only under another RSA key, or a
+  // wrapping for ours that does not unwrap): rows under that version answer 503, so the instance
+  // is not healthy even though its own key still works. Looks at the store at most once per
+  // refresh_interval (as Seal does); a store that cannot be read is left to the store's own check.
+  Status Check() const KW_EXCLUDES(reload_mu_);
+
   // Creates the next data key version (one above the newest in the store), wrapped by the
   // provider's key, and makes it current. Two processes adding at once end up with the same
   // version (KeyStore::InitDataKey). Returns the new version.

@@ -29,8 +29,7 @@ class RsaKeyProvider {
   // OK when the key can be used right now (for /health); kUnavailable otherwise.
   virtual Status Check() const = 0;
   // Things an operator should fix although the key works (a key file others may read), one
-  // sentence each, for `connector check`; a service has no business warning through a log it
-  // may not have.
+  // sentence each: `connector check` prints them and `connector serve` logs them at start-up.
   virtual std::vector<std::string> Warnings() const { return {}; }
 };
 

@@ -366,6 +366,48 @@ TEST_F(DataKeyringTest, AVersionUnderAnotherKeyMetWhileServingIsNamed) {
   EXPECT_EQ(mine->first, 1u);
 }
 
+// An instance left running with an RSA key that does not open the newest data key version
+// answers 503 for rows under it: its health says so (Check), and recovers once the version is
+// wrapped for its key too.
+TEST_F(DataKeyringTest, CheckFailsWhileTheStoreHoldsAVersionThisKeyCannotOpen) {
+  auto other = NewProvider(dir_, "other.pem");
+  ASSERT_NE(other, nullptr);
+  auto service_store = OpenStore(db_path_);
+  auto admin_store = OpenStore(db_path_);
+  ASSERT_TRUE(service_store && admin_store);
+  custody::DataKeyringOptions options;
+  options.refresh_interval = std::chrono::milliseconds(50);
+  auto service = custody::DataKeyring::Open(*service_store, *provider_, options);
+  ASSERT_TRUE(service.ok());
+  EXPECT_TRUE((*service)->Check().ok()) << (*service)->Check().ToString();
+
+  // Another process rotates the data key under another RSA key only.
+  const SecureBuffer data_key = StoredDataKey(*admin_store, 1, *provider_);
+  auto rewrapped = other->Wrap(data_key.span());
+  ASSERT_TRUE(rewrapped.ok());
+  ASSERT_TRUE(admin_store->PutDataKeyWrapping({1, *rewrapped, other->PublicKeyFingerprint(), Now()}).ok());
+  auto admin = custody::DataKeyring::Open(*admin_store, *other);
+  ASSERT_TRUE(admin.ok());
+  ASSERT_TRUE((*admin)->AddVersion().ok());
+
+  Status health;
+  KW_ASSERT_EVENTUALLY(!(health = (*service)->Check()).ok(), std::chrono::seconds(10))
+      << "Check stayed OK with a data key version this key cannot open";
+  EXPECT_EQ(health.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(health.message().find("data key version 2 was not wrapped by this RSA key"), std::string::npos)
+      << health.message();
+  // Its own key still works: the provider is not what is wrong.
+  EXPECT_TRUE(provider_->Check().ok());
+
+  // Wrapped for this key as well (rotate-rsa-key's first step): healthy again.
+  const SecureBuffer version_2 = StoredDataKey(*admin_store, 2, *other);
+  auto for_us = provider_->Wrap(version_2.span());
+  ASSERT_TRUE(for_us.ok());
+  ASSERT_TRUE(admin_store->PutDataKeyWrapping({2, *for_us, provider_->PublicKeyFingerprint(), Now()}).ok());
+  KW_ASSERT_EVENTUALLY((*service)->Check().ok(), std::chrono::seconds(10)) << (*service)->Check().ToString();
+  EXPECT_EQ((*service)->current_version(), 2u);
+}
+
 // Without any read of a new row, writes move to a new version within the refresh interval.
 TEST_F(DataKeyringTest, SealMovesToANewVersionWithinTheRefreshInterval) {
   auto service_store = OpenStore(db_path_);

@@ -2,6 +2,7 @@
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
@@ -11,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "keywarden/crypto/random.h"
 
@@ -174,6 +177,78 @@ TEST(FileRsaKeyProviderTest, LoadsAPkcs12MadeByTheOpensslCommandLine) {
   auto cert_only = custody::FileRsaKeyProvider::Load(cert_pem, nullptr);
   ASSERT_FALSE(cert_only.ok());
   ExpectError(cert_only.status(), ErrorCode::kInvalidArgument, "\"CERTIFICATE\"");
+}
+
+// What OpenSSL 1.1 wrote by default (certificates under RC2-40, the key under 3DES, SHA-1 MAC),
+// as the reference's setup guide produced on older systems; OpenSSL 3 writes it with -legacy.
+TEST(FileRsaKeyProviderTest, LoadsAnOpenssl11Pkcs12WithoutLegacyAlgorithmsLeakingOut) {
+  if (std::system("openssl list -providers -provider legacy >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "OpenSSL's legacy provider module (ossl-modules/legacy.so) is not installed: "
+                    "`openssl list -providers -provider legacy` fails, so no legacy PKCS#12 file can be made here";
+  }
+  TempDir dir;
+  const std::string key_pem = dir.File("k.pem");
+  const std::string cert_pem = dir.File("c.pem");
+  const std::string pfx = dir.File("legacy.pfx");
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 365 -subj /CN=connector -keyout '" + key_pem +
+      "' -out '" + cert_pem + "' >/dev/null 2>&1 && openssl pkcs12 -export -legacy -certpbe PBE-SHA1-RC2-40" +
+      " -keypbe PBE-SHA1-3DES -macalg sha1 -inkey '" + key_pem + "' -in '" + cert_pem +
+      "' -passout pass:from-openssl-1.1 -out '" + pfx + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "the openssl command line failed";
+  // The file really is in the old format: OpenSSL 3 cannot read it without the legacy provider.
+  const std::string plain_read =
+      "openssl pkcs12 -in '" + pfx + "' -passin pass:from-openssl-1.1 -nodes -noout" + " >/dev/null 2>&1";
+  ASSERT_NE(std::system(plain_read.c_str()), 0) << "openssl 3 read the file without -legacy";
+
+  const SecureBuffer password = Password("from-openssl-1.1");
+  auto from_pfx = custody::FileRsaKeyProvider::Load(pfx, &password);
+  ASSERT_TRUE(from_pfx.ok()) << from_pfx.status().ToString();
+  EXPECT_EQ((*from_pfx)->format(), custody::KeyFileFormat::kPkcs12);
+  auto from_pem = custody::FileRsaKeyProvider::Load(key_pem, nullptr);
+  ASSERT_TRUE(from_pem.ok()) << from_pem.status().ToString();
+  EXPECT_EQ((*from_pfx)->PublicKeyFingerprint(), (*from_pem)->PublicKeyFingerprint());
+  ExpectRoundTrip(**from_pfx, **from_pem);
+  ExpectRoundTrip(**from_pem, **from_pfx);
+
+  // The legacy provider served that one decryption: this thread's default context still has no RC2.
+  EVP_CIPHER* rc2 = EVP_CIPHER_fetch(nullptr, "RC2-40-CBC", nullptr);
+  EXPECT_EQ(rc2, nullptr) << "a legacy cipher is reachable from the default library context";
+  EVP_CIPHER_free(rc2);
+  ERR_clear_error();
+
+  // A wrong password is still told apart by the MAC.
+  const SecureBuffer wrong = Password("not-it");
+  auto refused = custody::FileRsaKeyProvider::Load(pfx, &wrong);
+  ASSERT_FALSE(refused.ok());
+  ExpectError(refused.status(), ErrorCode::kInvalidArgument, "wrong password");
+}
+
+// Whoever may write the key file may put their own key there: refused when anyone may; a
+// group that may write it (umask 002) or others that may read it are warnings.
+TEST(FileRsaKeyProviderTest, RefusesAKeyFileAnyoneMayWriteAndWarnsAboutItsGroup) {
+  TempDir dir;
+  const std::string path = dir.File("key.pem");
+  ASSERT_TRUE(custody::CreateKeyFile(path, custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
+  for (const mode_t mode : {0602, 0622, 0666}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    auto provider = custody::FileRsaKeyProvider::Load(path, nullptr);
+    ASSERT_FALSE(provider.ok()) << std::oct << mode;
+    ExpectError(provider.status(), ErrorCode::kInvalidArgument, "writable by other users");
+    EXPECT_NE(provider.status().message().find(path), std::string::npos);
+  }
+  const std::pair<mode_t, std::vector<std::string>> warned[] = {
+      {0600, {}},
+      {0620, {"the key file is writable by its group"}},
+      {0640, {"the key file is readable by other users"}},
+      {0664, {"the key file is readable by other users and writable by its group"}},
+  };
+  for (const auto& [mode, warnings] : warned) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    auto provider = custody::FileRsaKeyProvider::Load(path, nullptr);
+    ASSERT_TRUE(provider.ok()) << std::oct << mode << ": " << provider.status().ToString();
+    EXPECT_EQ((*provider)->Warnings(), warnings) << std::oct << mode;
+  }
 }
 
 TEST(FileRsaKeyProviderTest, MissingFileIsUnavailableAndNamesThePath) {

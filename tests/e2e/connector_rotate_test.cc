@@ -368,6 +368,48 @@ TEST_F(CliConnectorRotate, DataKeyRotationKilledMidwayResumes) {
   ExpectStored(keys, 2, config_a_);
 }
 
+// SIGKILL after the re-sealing pass (while it waits for connectors to settle before verifying):
+// run again, it finishes that rotation (no version 3, nothing re-sealed twice), every key opens.
+TEST_F(CliConnectorRotate, DataKeyRotationKilledAfterItsFirstPassIsFinishedNotRepeated) {
+  const KeyMap keys = Seed(300, config_a_);
+  ChildProcess rotation;
+  ASSERT_TRUE(
+      rotation.Spawn({"connector", "rotate-data-key", "--config", config_a_, "--batch", "100", "--pause-ms", "200"},
+                     ChildEnvironment()));
+  // The first pass takes about 0.4 s; the verifying pass waits until 3 s after the version was
+  // made, then takes as long (were the machine so slow that it had begun, the state is the same).
+  ASSERT_TRUE(rotation.WaitForStderr("(done)", 30s)) << rotation.err();
+  ASSERT_TRUE(rotation.Signal(SIGKILL));
+  ASSERT_EQ(rotation.WaitExit(10s), std::optional<int>(-1)) << "the run ended before it was killed";
+  EXPECT_EQ(rotation.out(), "") << "the killed run printed its summary";
+  EXPECT_NE(rotation.err().find("rotate-data-key: pass 1: 300/300 rows, 300 re-sealed"), std::string::npos)
+      << rotation.err();
+  EXPECT_EQ(RowsByVersion(), (std::map<std::uint32_t, int>{{2, 300}}));
+
+  const CliResult rerun = Cli({"connector", "rotate-data-key", "--config", config_a_});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.err.find("every key was already under data key version 2"), std::string::npos) << rerun.err;
+  const nlohmann::json summary = nlohmann::json::parse(rerun.out);
+  EXPECT_EQ(summary["resumed"], true);
+  EXPECT_EQ(summary["created_version"], false);
+  EXPECT_EQ(summary["data_key_version"], 2);
+  EXPECT_EQ(summary["data_key_versions"], nlohmann::json::array({1, 2}));
+  EXPECT_EQ(summary["resealed"], 0);
+  EXPECT_EQ(summary["already_current"], 300);
+  EXPECT_EQ(summary["verified"], 300);
+  EXPECT_EQ(summary["failed"], 0);
+  EXPECT_EQ(Wrappings().size(), 2u);
+  ExpectStored(keys, 2, config_a_);
+
+  // Asked for, a new version is made all the same.
+  const nlohmann::json again =
+      RunOk({"connector", "rotate-data-key", "--config", config_a_, "--new-version", "--quiet"});
+  EXPECT_EQ(again["created_version"], true);
+  EXPECT_EQ(again["data_key_version"], 3);
+  EXPECT_EQ(again["resealed"], 300);
+  ExpectStored(keys, 3, config_a_);
+}
+
 // On a terminal, stderr shows a bar redrawn in place.
 TEST_F(CliConnectorRotate, DataKeyProgressIsABarOnATerminal) {
   Seed(200, config_a_);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -24,6 +25,9 @@
 #include <thread>
 #include <utility>
 
+#include "connector/store/database_key_store.h"
+#include "custody/data_keyring.h"
+#include "custody/file/file_rsa_key_provider.h"
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
 #include "http/router.h"
@@ -616,6 +620,110 @@ TEST_F(CliConnectorDeployment, StartupErrorsAreOneLineWithTheDocumentedExitCode)
     ::close(fd);
   }
   EXPECT_FALSE(Listening(port));
+}
+
+// serve holds key files to what check reports: readable by others is a warning in its log,
+// writable by anyone (who could substitute a key) stops start-up, for check too.
+TEST_F(CliConnectorDeployment, ServeWarnsAboutAKeyFileOthersMayReadAndRefusesOneAnyoneMayWrite) {
+  const std::string key_file = dir_.File("key.pfx");
+  fs::copy_file(key_file_, key_file);
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Db(dir_.File("connector.db")).KeyFile(key_file).Port(port));
+  {
+    SCOPED_TRACE("readable by others: serve starts and says so");
+    ASSERT_EQ(::chmod(key_file.c_str(), 0644), 0);
+    ChildProcess& child = StartServe({"connector", "serve", "--config", config}, ChildEnvironment(), port);
+    EXPECT_NE(child.err().find("RSA key provider: the key file is readable by other users"), std::string::npos)
+        << child.err();
+    ExpectCleanExit(child);
+  }
+  {
+    SCOPED_TRACE("mode 0600: no warning");
+    ASSERT_EQ(::chmod(key_file.c_str(), 0600), 0);
+    ChildProcess& child = StartServe({"connector", "serve", "--config", config}, ChildEnvironment(), port);
+    ExpectCleanExit(child);
+    EXPECT_EQ(child.err().find("readable by other users"), std::string::npos) << child.err();
+  }
+  for (const mode_t mode : {0602, 0666}) {
+    SCOPED_TRACE("writable by others, mode 0" + std::to_string(mode / 64) + std::to_string(mode / 8 % 8) +
+                 std::to_string(mode % 8));
+    ASSERT_EQ(::chmod(key_file.c_str(), mode), 0);
+    ExpectOneLineFailure(RunCliWithEnv({"connector", "serve", "--config", config}, ChildEnvironment()), 1,
+                         "is writable by other users");
+    EXPECT_FALSE(Listening(port));
+    const CliResult check = RunCliWithEnv({"connector", "check", "--config", config}, ChildEnvironment());
+    EXPECT_EQ(check.exit_code, 3) << check.err;
+    EXPECT_NE(CheckJson(check).value("key_provider", "").find("writable by other users"), std::string::npos)
+        << check.out;
+  }
+}
+
+// The reference's key.pfx as OpenSSL 1.1 wrote it by default (RC2-40 and 3DES): check and serve
+// load it (OpenSSL's legacy provider serves that one decryption).
+TEST_F(CliConnectorDeployment, ServesWithAnOpenssl11Pkcs12KeyFile) {
+  if (std::system("openssl list -providers -provider legacy >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "OpenSSL's legacy provider module (ossl-modules/legacy.so) is not installed: "
+                    "`openssl list -providers -provider legacy` fails";
+  }
+  const std::string key_pem = dir_.File("k.pem");
+  const std::string cert_pem = dir_.File("c.pem");
+  const std::string pfx = dir_.File("legacy.pfx");
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 365 -subj /CN=connector -keyout '" + key_pem +
+      "' -out '" + cert_pem + "' >/dev/null 2>&1 && openssl pkcs12 -export -legacy -inkey '" + key_pem + "' -in '" +
+      cert_pem + "' -passout 'pass:" + kPassword + "' -out '" + pfx + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "the openssl command line failed";
+
+  const std::uint16_t port = FreePort();
+  const std::string config = WriteConfig(Toml().Db(dir_.File("connector.db")).KeyFile(pfx).Port(port));
+  const CliResult check = RunCliWithEnv({"connector", "check", "--config", config}, ChildEnvironment());
+  EXPECT_EQ(check.exit_code, 0) << check.err << check.out;
+  EXPECT_EQ(CheckJson(check).value("key_provider", ""), "ok") << check.out;
+
+  ChildProcess& child = StartServe({"connector", "serve", "--config", config}, ChildEnvironment(), port);
+  const std::string token = Token();
+  const std::string key = RandomKeyBase64();
+  EXPECT_EQ(SendRequest(port, "PUT", "/user-keys", AuthJson(token), KeyBody(key)).status, 200);
+  EXPECT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).json()["key"], key);
+  ExpectCleanExit(child);
+}
+
+// An instance left running with an RSA key that does not open the newest data key version (made
+// by another process under another key) answers 503 for rows under it: /health says so too.
+TEST_F(CliConnectorDeployment, HealthFailsWhileTheStoreHoldsADataKeyVersionThisKeyCannotOpen) {
+  const std::uint16_t port = FreePort();
+  const std::string db = dir_.File("connector.db");
+  ChildProcess& child =
+      StartServe({"connector", "serve", "--config", WriteConfig(Toml().Db(db).Port(port))}, ChildEnvironment(), port);
+  EXPECT_EQ(SendRequest(port, "GET", "/health").status, 200);
+
+  // Another process, with another RSA key, rotates the data key: version 2 is wrapped for it only.
+  const SecureBuffer password = SecureBuffer::CopyOf(std::string_view(kPassword));
+  auto mine = custody::FileRsaKeyProvider::Load(key_file_, &password);
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  const std::string other_file = dir_.File("other.pem");
+  ASSERT_TRUE(custody::CreateKeyFile(other_file, custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
+  auto other = custody::FileRsaKeyProvider::Load(other_file, nullptr);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto store = connector::store::SqliteKeyStore::Open(db);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto wrappings = (*store)->ListDataKeys();
+  ASSERT_TRUE(wrappings.ok());
+  ASSERT_EQ(wrappings->size(), 1u);
+  auto data_key = (*mine)->Unwrap(wrappings->front().wrapped);
+  ASSERT_TRUE(data_key.ok());
+  auto rewrapped = (*other)->Wrap(data_key->span());
+  ASSERT_TRUE(rewrapped.ok());
+  ASSERT_TRUE((*store)->PutDataKeyWrapping({1, *rewrapped, (*other)->PublicKeyFingerprint(), 1}).ok());
+  auto admin = custody::DataKeyring::Open(**store, **other);
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  ASSERT_TRUE((*admin)->AddVersion().ok());
+
+  int health = 0;
+  KW_EXPECT_EVENTUALLY((health = SendRequest(port, "GET", "/health").status) == 503, 15s)
+      << "/health still answers " << health << " with a data key version this instance cannot open";
+  EXPECT_EQ(SendRequest(port, "GET", "/alive").status, 200);  // alive, not healthy
+  ExpectCleanExit(child);
 }
 
 TEST_F(CliConnectorDeployment, CheckReportsEveryPartAndExitsWithTheFirstFailure) {

@@ -33,12 +33,10 @@ int Failed(std::string_view context, const Status& status, int exit_code) {
   return exit_code;
 }
 
-// The summary holds no secret: printed straight, in one write.
-void PrintJson(const nlohmann::ordered_json& json) {
-  std::string text = json.dump() + "\n";
-  std::string_view rest = text;
+// The summary and notes hold no secret: printed straight, in one write.
+void WriteAll(int fd, std::string_view rest) {
   while (!rest.empty()) {
-    const ssize_t n = ::write(kStdout, rest.data(), rest.size());
+    const ssize_t n = ::write(fd, rest.data(), rest.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return;
@@ -46,6 +44,8 @@ void PrintJson(const nlohmann::ordered_json& json) {
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
 }
+
+void PrintJson(const nlohmann::ordered_json& json) { WriteAll(kStdout, json.dump() + "\n"); }
 
 // What both verbs start from: the configuration, its RSA key and its database.
 struct Setup {
@@ -84,6 +84,7 @@ struct DataKeyOptions {
   std::size_t batch = connector::DataKeyRotationOptions{}.batch_size;
   std::uint32_t pause_ms = 0;
   bool quiet = false;
+  bool new_version = false;
 };
 
 int RotateDataKey(const DataKeyOptions& options) {
@@ -110,6 +111,7 @@ int RotateDataKey(const DataKeyOptions& options) {
     connector::DataKeyRotationOptions rotation;
     rotation.batch_size = options.batch;
     rotation.pause = std::chrono::milliseconds(options.pause_ms);
+    if (options.new_version) rotation.reuse_newest_within = std::chrono::seconds(0);
     rotation.on_progress = [&progress](const connector::DataKeyRotationProgress& p) {
       const std::string phase = "pass " + std::to_string(p.pass);
       const std::string detail = std::to_string(p.resealed) + " re-sealed";
@@ -126,6 +128,11 @@ int RotateDataKey(const DataKeyOptions& options) {
     return RotationFailed(kContext, summary.status());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (summary->reused_recent_version && !options.quiet) {
+    WriteAll(kStderr, "rotate-data-key: every key was already under data key version " +
+                          std::to_string(summary->version) + ", made " + std::to_string(summary->version_age.count()) +
+                          " s ago: that rotation was finished, no version added (--new-version adds one)\n");
+  }
 
   nlohmann::ordered_json json;
   json["data_key_version"] = summary->version;
@@ -208,6 +215,9 @@ void AddRotateDataKeyVerb(CLI::App& connector, SelectedVerb& selected) {
       ->type_name("MS")
       ->check(CLI::Range(0u, 60000u));
   sub->add_flag("--quiet", options->quiet, "no progress on stderr");
+  sub->add_flag("--new-version", options->new_version,
+                "add a version even when every key is under one made less than an hour ago (which a run "
+                "killed after re-sealing leaves, and is otherwise finished)");
   sub->callback([options, &selected] {
     selected.name = "connector rotate-data-key";
     selected.run_process = [options] { return RotateDataKey(*options); };

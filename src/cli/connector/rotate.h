@@ -1,9 +1,12 @@
 // `keywarden connector rotate-data-key` and `keywarden connector rotate-rsa-key`: key rotation
 // while the connectors keep serving.
 //
-// rotate-data-key [--config FILE] [--batch N] [--pause-ms MS] [--quiet]
+// rotate-data-key [--config FILE] [--batch N] [--pause-ms MS] [--quiet] [--new-version]
 //   Adds a data key version and re-seals every stored key under it, N rows per transaction
-//   (default 2000), resuming a rotation that was cut short (connector/data_key_rotation.h).
+//   (default 2000), resuming a rotation that was cut short (connector/data_key_rotation.h). When
+//   every key is already under a version made less than an hour ago (a run killed after re-sealing,
+//   or a finished one) it finishes that rotation instead, and says so on stderr; --new-version
+//   adds a version even then.
 //   Progress goes to stderr: a bar on a terminal, a line a second otherwise, nothing with
 //   --quiet. --pause-ms waits between batches to leave the database to the service.
 //   Prints {"data_key_version", "data_key_versions", "created_version", "resumed", "resealed",

@@ -51,7 +51,8 @@ std::string DescribeConfig(const ConnectorConfig& config) {
     out << "\n";
   }
   if (config.tls.enabled()) out << "tls: cert " << config.tls.cert_file << ", key " << config.tls.key_file << "\n";
-  out << "auth: clock skew " << config.auth.clock_skew_seconds << " s, audience "
+  out << "auth: clock skew " << config.auth.clock_skew_seconds << " s, max token lifetime "
+      << config.auth.max_token_lifetime_seconds << " s, audience "
       << (config.auth.audience.empty() ? "(not checked)" : config.auth.audience) << ", jwks refresh every "
       << config.auth.jwks_refresh_interval_seconds << " s (on demand at most every " << config.auth.jwks_refresh_seconds
       << " s), max token " << config.auth.max_token_bytes << " bytes"

@@ -158,10 +158,15 @@ Result<DataKeyRotationSummary> RotateDataKey(connector::store::KeyStore& store, 
   bool unfinished = false;
   if (keyring->current_version() > 1) {
     KW_ASSIGN_OR_RETURN(unfinished, AnyRowBelow(store, keyring->current_version()));
+    KW_ASSIGN_OR_RETURN(created, CreatedAt(store, keyring->current_version()));
+    if (!unfinished && Clock::now() - created < options.reuse_newest_within) {
+      unfinished = true;  // finished or killed after re-sealing: the stored state is the same
+      summary.reused_recent_version = true;
+      summary.version_age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - created);
+    }
   }
   if (unfinished) {
     summary.version = keyring->current_version();
-    KW_ASSIGN_OR_RETURN(created, CreatedAt(store, summary.version));
   } else {
     KW_ASSIGN_OR_RETURN(summary.version, keyring->AddVersion());
     summary.created_version = true;

@@ -2,7 +2,11 @@
 //
 //   1. Opens the data keyring with the configured RSA key.
 //   2. If rows under an older version than the newest remain, a previous rotation was cut short:
-//      it resumes with the newest version. Otherwise it adds a version (custody::DataKeyring::AddVersion).
+//      it resumes with the newest version. So it does when every row is already under the newest
+//      version and that version is younger than reuse_newest_within: a run killed after its
+//      re-sealing pass leaves exactly what a finished one does, and run again it must finish that
+//      rotation, not re-seal every row once more under yet another version. Otherwise it adds a
+//      version (custody::DataKeyring::AddVersion).
 //   3. Passes over every row in user id order, a page at a time: each row under an older version
 //      is opened (user id as associated data) and sealed under the new one, and the page is written
 //      with KeyStore::ResealUserKeys, which skips rows a user rewrote meanwhile; the next pass reads
@@ -46,14 +50,23 @@ struct DataKeyRotationOptions {
   std::chrono::milliseconds pause{0};  // between pages, to leave the database to the service
   std::chrono::milliseconds settle = kRotationSettle;
   int max_passes = 10;
+  // Step 2: how young a newest version (never version 1) with every row already under it is
+  // finished rather than followed by another. Zero: always add a version. Long enough for a
+  // re-sealing pass and a rerun after a kill; short enough that a scheduled rotation (daily,
+  // weekly) is never mistaken for a rerun.
+  std::chrono::seconds reuse_newest_within{std::chrono::hours(1)};
   // Called after every page and at the end of every pass, on the calling thread.
   std::function<void(const DataKeyRotationProgress&)> on_progress;
 };
 
 struct DataKeyRotationSummary {
-  std::uint32_t version = 0;                 // the version every row is sealed under now
-  std::vector<std::uint32_t> versions;       // every version held
-  bool created_version = false;              // false: a cut-short rotation was resumed
+  std::uint32_t version = 0;            // the version every row is sealed under now
+  std::vector<std::uint32_t> versions;  // every version held
+  bool created_version = false;         // false: a cut-short rotation was resumed
+  // Resumed with every row already under `version`, because it was younger than
+  // reuse_newest_within; version_age says how old it was.
+  bool reused_recent_version = false;
+  std::chrono::seconds version_age{0};
   std::uint64_t resealed = 0;                // rows moved to `version` by this run
   std::uint64_t already_current = 0;         // rows already under `version` when first read
   std::uint64_t rewritten_meanwhile = 0;     // rows a user replaced between our read and our write

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "crypto/openssl_ptr.h"
+#include "custody/file/legacy_pkcs12_context.h"
 #include "keywarden/crypto/random.h"
 
 namespace keywarden::custody {
@@ -82,17 +83,12 @@ Result<RsaPrivateKey> FromPkcs8(const PKCS8_PRIV_KEY_INFO* p8) {
   return RsaPrivateKey::FromPkcs8Der(der.span());
 }
 
-Result<RsaPrivateKey> FromEvp(EVP_PKEY* key) {
-  Pkcs8Ptr p8(EVP_PKEY2PKCS8(key));
-  if (p8 == nullptr) return Fail(InvalidArgumentError("the private key cannot be encoded as PKCS#8"));
-  return FromPkcs8(p8.get());
-}
-
 // ---- Reading. ----
 
 struct KeyFileContents {
   SecureBuffer bytes;
   bool world_readable = false;
+  bool group_writable = false;
 };
 
 Result<KeyFileContents> ReadKeyFile(const std::string& path) {
@@ -108,7 +104,14 @@ Result<KeyFileContents> ReadKeyFile(const std::string& path) {
   if (static_cast<std::uint64_t>(st.st_size) > kMaxKeyFileBytes) {
     return InvalidArgumentError("key file " + path + " is too large to be a key");
   }
-  KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)), (st.st_mode & (S_IRGRP | S_IROTH)) != 0};
+  // Whoever may write the key may substitute their own, and then read every data key wrapped
+  // from now on: a file anyone may write is refused. Its group is only warned about: a umask of
+  // 002 (user private groups) makes such files, and the group is often the owner alone.
+  if ((st.st_mode & S_IWOTH) != 0) {
+    return InvalidArgumentError("key file " + path + " is writable by other users; refusing it (chmod o-w)");
+  }
+  KeyFileContents contents{SecureBuffer(static_cast<std::size_t>(st.st_size)), (st.st_mode & (S_IRGRP | S_IROTH)) != 0,
+                           (st.st_mode & S_IWGRP) != 0};
   std::size_t used = 0;
   while (used < contents.bytes.size()) {
     const ssize_t n = ::read(fd, contents.bytes.data() + used, contents.bytes.size() - used);
@@ -194,6 +197,29 @@ Result<RsaPrivateKey> LoadPem(const std::string& path, const SecureBuffer& bytes
                               " block, not a PKCS#8 private key (convert with openssl pkcs8 -topk8)");
 }
 
+// PKCS12_parse's private key as PKCS#8 DER in secure memory, so that no OpenSSL object made
+// here outlives the library context it was made in. Empty when the file holds no private key;
+// kAuthenticationFailed when PKCS12_parse cannot decrypt it.
+Result<std::optional<SecureBuffer>> ParsePkcs12Key(PKCS12* p12, const char* pass) {
+  EVP_PKEY* raw_key = nullptr;
+  X509* raw_cert = nullptr;
+  STACK_OF(X509)* raw_chain = nullptr;
+  const int parsed = PKCS12_parse(p12, pass, &raw_key, &raw_cert, &raw_chain);
+  internal::EvpPkeyPtr key(raw_key);
+  X509Ptr cert(raw_cert);
+  FreeCertificates(raw_chain);
+  if (parsed != 1) return Fail(AuthenticationError("decryption failed"));  // see LoadPkcs12
+  if (key == nullptr) return std::optional<SecureBuffer>();
+  Pkcs8Ptr p8(EVP_PKEY2PKCS8(key.get()));
+  if (p8 == nullptr) return Fail(InvalidArgumentError("the private key cannot be encoded as PKCS#8"));
+  const int length = i2d_PKCS8_PRIV_KEY_INFO(p8.get(), nullptr);
+  if (length <= 0) return Fail(InternalError("cannot encode the private key"));
+  SecureBuffer der(static_cast<std::size_t>(length));
+  unsigned char* p = der.data();
+  if (i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &p) != length) return Fail(InternalError("cannot encode the private key"));
+  return std::optional<SecureBuffer>(std::move(der));
+}
+
 Result<RsaPrivateKey> LoadPkcs12(const std::string& path, PKCS12* p12, const SecureBuffer* password) {
   std::optional<SecureBuffer> pass;
   if (password != nullptr) {
@@ -210,19 +236,22 @@ Result<RsaPrivateKey> LoadPkcs12(const std::string& path, PKCS12* p12, const Sec
                                                         : "key file " + path + " needs a password"));
     }
   }
-  EVP_PKEY* raw_key = nullptr;
-  X509* raw_cert = nullptr;
-  STACK_OF(X509)* raw_chain = nullptr;
-  const int parsed = PKCS12_parse(p12, pass.has_value() ? AsChars(*pass) : nullptr, &raw_key, &raw_cert, &raw_chain);
-  internal::EvpPkeyPtr key(raw_key);
-  X509Ptr cert(raw_cert);
-  FreeCertificates(raw_chain);
-  if (parsed != 1) {
-    return Fail(InvalidArgumentError("cannot decrypt key file " + path +
-                                     " (wrong password, or a legacy cipher: re-export it with OpenSSL 3)"));
+  const char* c_pass = pass.has_value() ? AsChars(*pass) : nullptr;
+  auto der = ParsePkcs12Key(p12, c_pass);
+  if (!der.ok() && der.status().code() == ErrorCode::kAuthenticationFailed) {
+    // OpenSSL 1.1's default ciphers (RC2-40, 3DES): retried with the legacy provider, for this
+    // one call; the key leaves that context only as DER.
+    auto legacy = LegacyPkcs12Context::Enter();
+    if (!legacy.ok()) return ForFile(path, legacy.status());
+    der = ParsePkcs12Key(p12, c_pass);
   }
-  if (key == nullptr) return InvalidArgumentError("key file " + path + " holds no private key");
-  auto rsa = FromEvp(key.get());
+  if (!der.ok()) {
+    if (der.status().code() != ErrorCode::kAuthenticationFailed) return ForFile(path, der.status());
+    return InvalidArgumentError("cannot decrypt key file " + path +
+                                " (wrong password, or a cipher this OpenSSL does not know)");
+  }
+  if (!der->has_value()) return InvalidArgumentError("key file " + path + " holds no private key");
+  auto rsa = RsaPrivateKey::FromPkcs8Der((*der)->span());
   if (!rsa.ok()) return ForFile(path, rsa.status());
   return rsa;
 }
@@ -385,11 +414,12 @@ std::string SpkiFingerprint(const RsaPublicKey& key) {
 
 std::string DefaultSigningKeyId(const RsaPublicKey& key) { return SpkiFingerprint(key).substr(0, 16); }
 
-FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable,
+FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable, bool group_writable,
                                        RsaPrivateKey private_key)
     : path_(std::move(path)),
       format_(format),
       world_readable_(world_readable),
+      group_writable_(group_writable),
       private_key_(std::move(private_key)),
       public_key_(private_key_.PublicKey()),
       fingerprint_(SpkiFingerprint(public_key_)) {}
@@ -397,14 +427,14 @@ FileRsaKeyProvider::FileRsaKeyProvider(std::string path, KeyFileFormat format, b
 Result<RsaKeyFile> ReadRsaKeyFile(const std::string& path, const SecureBuffer* password) {
   KW_ASSIGN_OR_RETURN(KeyFileContents contents, ReadKeyFile(path));
   KW_ASSIGN_OR_RETURN(LoadedKey loaded, ParseKeyFile(path, contents.bytes, password));
-  return RsaKeyFile{loaded.format, contents.world_readable, std::move(loaded.key)};
+  return RsaKeyFile{loaded.format, contents.world_readable, contents.group_writable, std::move(loaded.key)};
 }
 
 Result<std::unique_ptr<FileRsaKeyProvider>> FileRsaKeyProvider::Load(const std::string& path,
                                                                      const SecureBuffer* password) {
   KW_ASSIGN_OR_RETURN(RsaKeyFile file, ReadRsaKeyFile(path, password));
   return std::unique_ptr<FileRsaKeyProvider>(
-      new FileRsaKeyProvider(path, file.format, file.world_readable, std::move(file.key)));
+      new FileRsaKeyProvider(path, file.format, file.world_readable, file.group_writable, std::move(file.key)));
 }
 
 Result<std::vector<std::uint8_t>> FileRsaKeyProvider::Wrap(std::span<const std::uint8_t> data_key) const {
@@ -416,8 +446,11 @@ Result<SecureBuffer> FileRsaKeyProvider::Unwrap(std::span<const std::uint8_t> wr
 }
 
 std::vector<std::string> FileRsaKeyProvider::Warnings() const {
-  if (!world_readable_) return {};
-  return {"the key file is readable by other users"};
+  // One sentence: `check` prints a single warning field.
+  if (world_readable_ && group_writable_) return {"the key file is readable by other users and writable by its group"};
+  if (world_readable_) return {"the key file is readable by other users"};
+  if (group_writable_) return {"the key file is writable by its group"};
+  return {};
 }
 
 Result<std::string> CreateKeyFile(const std::string& path, KeyFileFormat format, const SecureBuffer* password) {

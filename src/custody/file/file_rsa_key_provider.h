@@ -3,9 +3,14 @@
 // Accepted files, recognised by their content (never by their name):
 //   PEM "BEGIN PRIVATE KEY"            unencrypted PKCS#8
 //   PEM "BEGIN ENCRYPTED PRIVATE KEY"  PKCS#8 under a password (PBES2)
-//   PKCS#12 (.pfx/.p12)                the reference's default (/etc/bitwarden/key.pfx), with a password
+//   PKCS#12 (.pfx/.p12)                the reference's default (/etc/bitwarden/key.pfx), with a password;
+//                                      OpenSSL 3's defaults (PBES2/AES) or OpenSSL 1.1's (RC2-40, 3DES),
+//                                      the latter through OpenSSL's legacy provider for that one
+//                                      decryption only (legacy_pkcs12_context.h)
 // Only RSA keys of 2048..4096 bits are accepted. The private key stays in memory for the
-// life of the provider; the file is not read again.
+// life of the provider; the file is not read again. A file anyone may write is refused (they
+// could substitute a key); one the group may write, or the group or others may read, is loaded
+// with a warning.
 #ifndef KEYWARDEN_CUSTODY_FILE_FILE_RSA_KEY_PROVIDER_H_
 #define KEYWARDEN_CUSTODY_FILE_FILE_RSA_KEY_PROVIDER_H_
 
@@ -41,6 +46,7 @@ std::string DefaultSigningKeyId(const RsaPublicKey& key);
 struct RsaKeyFile {
   KeyFileFormat format;
   bool world_readable;  // the group or others may read the file
+  bool group_writable;  // the group may write it (others may not: such a file is refused)
   RsaPrivateKey key;
 };
 Result<RsaKeyFile> ReadRsaKeyFile(const std::string& path, const SecureBuffer* password);
@@ -49,8 +55,9 @@ class FileRsaKeyProvider final : public RsaKeyProvider {
  public:
   // Reads and parses the key file. `password` may be null for an unencrypted PEM file.
   // Errors: kUnavailable when the file cannot be read (naming the path); kInvalidArgument for
-  // a wrong or missing password, a file that holds no key, a key that is not RSA or whose
-  // size is outside 2048..4096 bits.
+  // a file anyone may write, a wrong or missing password, a file that holds no
+  // key, a key that is not RSA or whose size is outside 2048..4096 bits; kUnsupported for a
+  // legacy PKCS#12 file when OpenSSL's legacy provider is not installed.
   static Result<std::unique_ptr<FileRsaKeyProvider>> Load(const std::string& path, const SecureBuffer* password);
 
   Result<std::vector<std::uint8_t>> Wrap(std::span<const std::uint8_t> data_key) const override;
@@ -65,11 +72,13 @@ class FileRsaKeyProvider final : public RsaKeyProvider {
   bool world_readable() const { return world_readable_; }
 
  private:
-  FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable, RsaPrivateKey private_key);
+  FileRsaKeyProvider(std::string path, KeyFileFormat format, bool world_readable, bool group_writable,
+                     RsaPrivateKey private_key);
 
   std::string path_;
   KeyFileFormat format_;
   bool world_readable_;
+  bool group_writable_;
   RsaPrivateKey private_key_;
   RsaPublicKey public_key_;
   std::string fingerprint_;
