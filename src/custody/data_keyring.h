@@ -7,7 +7,9 @@
 //
 // On an empty store the keyring creates version 1 through KeyStore::InitDataKey and adopts
 // whatever record the store returns, so instances starting together on one database agree on
-// a single data key (the reference can end up with two).
+// a single data key (the reference can end up with two). It never creates one while stored data
+// is sealed under versions the store no longer holds (their rows deleted): a new key would open
+// none of it, and writes under it would bury the loss. Open refuses instead, naming the version.
 //
 // Rotation while running: `keywarden connector rotate-data-key` (another process) adds a version
 // and re-seals rows under it. A row whose version this keyring does not hold makes Open reload
@@ -56,7 +58,8 @@ class DataKeyring {
   static constexpr std::size_t kDataKeySize = 32;
 
   // Loads (or, on an empty store, creates) the data keys. kUnavailable when a stored version has
-  // no wrapping under `provider`'s key, or when the store or provider cannot be reached.
+  // no wrapping under `provider`'s key, or when the store or provider cannot be reached;
+  // kNotFound when stored data is sealed under a version the store does not hold.
   // `store` and `provider` must outlive the keyring (it reloads from them).
   static Result<std::unique_ptr<DataKeyring>> Open(DataKeyStore& store, const RsaKeyProvider& provider,
                                                    const DataKeyringOptions& options = {});
@@ -77,6 +80,11 @@ class DataKeyring {
   // or sealed for another user.
   Result<SecureBuffer> Open(std::string_view user_id, std::uint32_t version,
                             std::span<const std::uint8_t> sealed) const;
+
+  // For health checks, one read of the store's wrappings: OK while the store still holds every
+  // version this keyring holds; kNotFound naming the first it lost (a restart would refuse to
+  // start, and other instances cannot open rows under it).
+  Status CheckStore() const;
 
   // Creates the next data key version (one above the newest in the store), wrapped by the
   // provider's key, and makes it current. Two processes adding at once end up with the same
