@@ -87,6 +87,14 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   auto parts = std::make_unique<Parts>();
 
   KW_ASSIGN_OR_RETURN(parts->deployment, OpenDeployment(config));
+  // `serve` creates a missing SQLite file, as the reference does on its first start (and as the
+  // documented installs expect: `init` makes the RSA key only). But a file that vanished looks
+  // the same, and its keys are then gone: say so where the operator will look.
+  if (parts->deployment.store->created()) {
+    telemetry::LogWarning("created a new, empty database at " + config.database.sqlite_path +
+                          ": if this connector has stored keys before, its database is missing; stop it and "
+                          "restore the file from a backup");
+  }
 
   auth::TokenVerifierOptions verifier_options;
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
@@ -119,12 +127,15 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
 
   custody::RsaKeyProvider* provider = parts->deployment.provider.get();
   store::KeyStore* store = parts->deployment.store.get();
+  const custody::DataKeyring* keyring = parts->deployment.keyring.get();
   service::ServiceHostOptions host;
   host.name = "key connector";
   host.server = ServerOptions(config);
-  host.health = [provider, store]() -> Status {
-    KW_RETURN_IF_ERROR(provider->Check().WithContext("key provider"));
-    return store->Ping().WithContext("database");
+  host.health = {
+      {"key provider", [provider] { return provider->Check(); }},
+      {"database", [store] { return store->Ping(); }},
+      // A data key deleted from the database: served from memory now, but a restart would refuse.
+      {"data key", [keyring] { return keyring->CheckStore(); }},
   };
   KW_ASSIGN_OR_RETURN(parts->host, service::ServiceHost::Create(std::move(host)));
 
