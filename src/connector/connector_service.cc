@@ -87,14 +87,6 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   auto parts = std::make_unique<Parts>();
 
   KW_ASSIGN_OR_RETURN(parts->deployment, OpenDeployment(config));
-  // `serve` creates a missing SQLite file, as the reference does on its first start (and as the
-  // documented installs expect: `init` makes the RSA key only). But a file that vanished looks
-  // the same, and its keys are then gone: say so where the operator will look.
-  if (parts->deployment.store->created()) {
-    telemetry::LogWarning("created a new, empty database at " + config.database.sqlite_path +
-                          ": if this connector has stored keys before, its database is missing; stop it and "
-                          "restore the file from a backup");
-  }
 
   auth::TokenVerifierOptions verifier_options;
   verifier_options.jwks_refresh_min_interval = std::chrono::seconds(config.auth.jwks_refresh_seconds);
@@ -156,6 +148,15 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   if (options.extra_routes) options.extra_routes(router);
 
   KW_RETURN_IF_ERROR(parts->host->Start());
+  // `serve` creates a missing SQLite file, as the reference does on its first start (and as the
+  // documented installs expect: `init` makes the RSA key only). But a file that vanished looks
+  // the same, and its keys are then gone: say so where the operator will look
+  // (once started: a start that fails says one line, its reason).
+  if (parts->deployment.store->created() && !options.local_issuer) {  // --dev's is new by design
+    telemetry::LogWarning("created a new, empty database at " + config.database.sqlite_path +
+                          ": if this connector has stored keys before, its database is missing; stop it and "
+                          "restore the file from a backup");
+  }
   telemetry::LogInfo("key connector listening on " + config::FormatListen({config.listen.host, parts->host->port()}) +
                      " (data key version " + std::to_string(parts->deployment.keyring->current_version()) +
                      ", RSA key " + parts->deployment.provider->PublicKeyFingerprint().substr(0, 16) + "...)");
