@@ -149,7 +149,9 @@ TEST(SqliteFileFaultsTest, AReadOnlyFileIsRefusedAtOpen) {
   TempDir dir;
   const std::string path = FilledDatabase(dir, 1);
   ReadOnlyFile read_only(path);
-  if (!read_only.read_only()) GTEST_SKIP() << "running as root where files cannot be made immutable";
+  if (!read_only.read_only()) {
+    GTEST_SKIP() << "running as root where files cannot be made immutable";
+  }
   auto store = SqliteKeyStore::Open(path);
   ASSERT_FALSE(store.ok()) << "a read-only database opened; its first write would fail";
   EXPECT_EQ(store.status().code(), ErrorCode::kUnavailable) << store.status().ToString();
