@@ -468,8 +468,9 @@ Status SqliteDatabase::Transact(const Work& work) {
 void SqliteDatabase::RunBatch(const std::vector<Write*>& batch) {
   SqliteConnection& db = *writer_;
   SqliteSession session(db);
-  // A failure that ends the whole transaction; first, the path must still name our file (checked
-  // under the write lock, so no batch of ours lands after the check saw it gone).
+  // A failure that ends the whole transaction. First, the path must still name our file (checked
+  // with the write lock held, just before the batch runs; a deletion during its commit, a window
+  // of one fsync, is seen by the next batch and by Health).
   Status fatal = CheckFile();
   for (Write* w : batch) {
     if (!fatal.ok()) break;
