@@ -93,7 +93,8 @@ Result<std::unique_ptr<DataKeyring>> DataKeyring::Open(DataKeyStore& store, cons
   KW_ASSIGN_OR_RETURN(const std::vector<std::uint32_t> sealed, store.SealedDataKeyVersions());
   KW_RETURN_IF_ERROR(keyring->ReloadLocked(/*strict=*/true));
   for (const std::uint32_t version : sealed) {
-    if (!keyring->aeads_.contains(version)) return VersionLost(version);
+    if (keyring->aeads_.contains(version)) continue;
+    if (!options.allow_lost_versions || keyring->aeads_.empty()) return VersionLost(version);
   }
   if (keyring->aeads_.empty()) {
     // An empty store. The candidate may lose a race with another instance; the record the store

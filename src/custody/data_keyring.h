@@ -51,6 +51,10 @@ struct DataKeyringOptions {
   // The least time between two reloads caused by rows of unknown versions (a corrupt row must not
   // turn every read into a database round trip).
   std::chrono::milliseconds min_reload_interval{100};
+  // Open refuses a store whose rows are sealed under a version it no longer holds, unless this is
+  // set: for tools that salvage what still opens (transfer --skip-unreadable), where such rows
+  // fail one by one instead. Even then no data key is created while rows exist.
+  bool allow_lost_versions = false;
 };
 
 class DataKeyring {
@@ -59,7 +63,8 @@ class DataKeyring {
 
   // Loads (or, on an empty store, creates) the data keys. kUnavailable when a stored version has
   // no wrapping under `provider`'s key, or when the store or provider cannot be reached;
-  // kNotFound when stored data is sealed under a version the store does not hold.
+  // kNotFound when stored data is sealed under a version the store does not hold (see
+  // allow_lost_versions), or, always, when it holds none at all.
   // `store` and `provider` must outlive the keyring (it reloads from them).
   static Result<std::unique_ptr<DataKeyring>> Open(DataKeyStore& store, const RsaKeyProvider& provider,
                                                    const DataKeyringOptions& options = {});

@@ -565,6 +565,9 @@ TEST_F(DataKeyringTest, NeverMintsADataKeyOverKeysSealedUnderALostOne) {
   EXPECT_EQ(keyring.status().code(), ErrorCode::kNotFound) << keyring.status().ToString();
   EXPECT_NE(keyring.status().message().find("data key version 1,"), std::string::npos) << keyring.status().message();
   EXPECT_EQ(keyring.status().message().find('\n'), std::string::npos);
+  custody::DataKeyringOptions salvage;  // never mints, even for a salvaging tool
+  salvage.allow_lost_versions = true;
+  EXPECT_EQ(custody::DataKeyring::Open(*store, *provider_, salvage).status().code(), ErrorCode::kNotFound);
   auto records = store->ListDataKeys();
   ASSERT_TRUE(records.ok());
   EXPECT_TRUE(records->empty()) << "a data key was stored anyway";
@@ -588,6 +591,15 @@ TEST_F(DataKeyringTest, RefusesToOpenWhenRowsNameAVersionTheStoreLost) {
   ASSERT_FALSE(keyring.ok());
   EXPECT_EQ(keyring.status().code(), ErrorCode::kNotFound) << keyring.status().ToString();
   EXPECT_NE(keyring.status().message().find("data key version 2,"), std::string::npos) << keyring.status().message();
+
+  // A salvaging tool opens it; the row under the lost version fails alone.
+  custody::DataKeyringOptions salvage;
+  salvage.allow_lost_versions = true;
+  auto tolerant = custody::DataKeyring::Open(*store, *provider_, salvage);
+  ASSERT_TRUE(tolerant.ok()) << tolerant.status().ToString();
+  auto row = store->GetUserKey(kUserA);
+  ASSERT_TRUE(row.ok());
+  EXPECT_FALSE((*tolerant)->Open(kUserA, row->data_key_version, row->sealed).ok());
 }
 
 // While serving, the keyring still holds the deleted key in memory; its health check says that a
