@@ -131,10 +131,16 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   host.name = "key connector";
   host.server = ServerOptions(config);
   host.metrics_token = config.metrics.token;
-  host.health = [provider, store, keyring]() -> Status {
-    KW_RETURN_IF_ERROR(provider->Check().WithContext("key provider"));
-    KW_RETURN_IF_ERROR(store->Ping().WithContext("database"));
-    return keyring->Check().WithContext("data key");  // a version this instance cannot open
+  host.health = {
+      {"key provider", [provider] { return provider->Check(); }},
+      {"database", [store] { return store->Ping(); }},
+      // A version this instance cannot open (rows under it answer 503), or one deleted from the
+      // database (served from memory now, but a restart would refuse).
+      {"data key",
+       [keyring] {
+         KW_RETURN_IF_ERROR(keyring->Check());
+         return keyring->CheckStore();
+       }},
   };
   KW_ASSIGN_OR_RETURN(parts->host, service::ServiceHost::Create(std::move(host)));
 
@@ -162,6 +168,15 @@ Result<std::unique_ptr<ConnectorService>> ConnectorService::Start(const Connecto
   if (options.extra_routes) options.extra_routes(router);
 
   KW_RETURN_IF_ERROR(parts->host->Start());
+  // `serve` creates a missing SQLite file, as the reference does on its first start (and as the
+  // documented installs expect: `init` makes the RSA key only). But a file that vanished looks
+  // the same, and its keys are then gone: say so where the operator will look
+  // (once started: a start that fails says one line, its reason).
+  if (parts->deployment.store->created() && !options.local_issuer) {  // --dev's is new by design
+    telemetry::LogWarning("created a new, empty database at " + config.database.sqlite_path +
+                          ": if this connector has stored keys before, its database is missing; stop it and "
+                          "restore the file from a backup");
+  }
   telemetry::LogInfo("key connector listening on " + config::FormatListen({config.listen.host, parts->host->port()}) +
                      " (data key version " + std::to_string(parts->deployment.keyring->current_version()) +
                      ", RSA key " + parts->deployment.provider->PublicKeyFingerprint().substr(0, 16) + "...)");

@@ -44,6 +44,9 @@ class DataKeyStore {
   virtual Status DeleteDataKeyWrapping(std::uint32_t version, std::string_view provider_key_fingerprint) = 0;
   // Every wrapping of every version, by version, then by creation date (oldest first).
   virtual Result<std::vector<WrappedDataKey>> ListDataKeys() = 0;
+  // Every version that stored data is sealed under, ascending, each once. May read every row:
+  // for start-up, not for a request path.
+  virtual Result<std::vector<std::uint32_t>> SealedDataKeyVersions() = 0;
 };
 
 }  // namespace keywarden::custody

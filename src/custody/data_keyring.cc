@@ -37,6 +37,12 @@ std::string JoinFingerprints(const std::set<std::string>& fingerprints) {
   return out;
 }
 
+Status VersionLost(std::uint32_t version) {
+  return NotFoundError("stored keys are sealed under data key version " + std::to_string(version) +
+                       ", which the database no longer holds (its data_key_wrappings rows were deleted); those keys "
+                       "cannot be opened: restore the database from a backup");
+}
+
 Status NotWrappedForUs(std::uint32_t version, const std::string& ours, const std::set<std::string>& theirs) {
   return UnavailableError("data key version " + std::to_string(version) +
                           " was not wrapped by this RSA key (fingerprint " + ours + "; it is wrapped by " +
@@ -82,7 +88,14 @@ Result<std::unique_ptr<DataKeyring>> DataKeyring::Open(DataKeyStore& store, cons
                                                        const DataKeyringOptions& options) {
   std::unique_ptr<DataKeyring> keyring(new DataKeyring(store, provider, options));
   MutexLock lock(keyring->reload_mu_);
+  // Rows first: a version named by a row was stored before the row, and versions are never
+  // removed, so the data keys listed after it must hold it (a rotation meanwhile only adds).
+  KW_ASSIGN_OR_RETURN(const std::vector<std::uint32_t> sealed, store.SealedDataKeyVersions());
   KW_RETURN_IF_ERROR(keyring->ReloadLocked(/*strict=*/true));
+  for (const std::uint32_t version : sealed) {
+    if (keyring->aeads_.contains(version)) continue;
+    if (!options.allow_lost_versions || keyring->aeads_.empty()) return VersionLost(version);
+  }
   if (keyring->aeads_.empty()) {
     // An empty store. The candidate may lose a race with another instance; the record the store
     // returns is the one every instance uses.
@@ -229,6 +242,16 @@ Status DataKeyring::NotHeld(std::uint32_t version) const {
     return NotWrappedForUs(version, fingerprint_, it->second);
   }
   return UnavailableError("no data key version " + std::to_string(version));
+}
+
+Status DataKeyring::CheckStore() const {
+  KW_ASSIGN_OR_RETURN(const std::vector<custody::WrappedDataKey> records, store_.ListDataKeys());
+  std::set<std::uint32_t> stored;
+  for (const custody::WrappedDataKey& record : records) stored.insert(record.version);
+  for (const auto& [version, aead] : snapshot_.load(std::memory_order_acquire)->versions) {
+    if (!stored.contains(version)) return VersionLost(version);
+  }
+  return OkStatus();
 }
 
 Result<std::uint32_t> DataKeyring::AddVersion() {

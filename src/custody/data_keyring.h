@@ -7,7 +7,9 @@
 //
 // On an empty store the keyring creates version 1 through KeyStore::InitDataKey and adopts
 // whatever record the store returns, so instances starting together on one database agree on
-// a single data key (the reference can end up with two).
+// a single data key (the reference can end up with two). It never creates one while stored data
+// is sealed under versions the store no longer holds (their rows deleted): a new key would open
+// none of it, and writes under it would bury the loss. Open refuses instead, naming the version.
 //
 // Rotation while running: `keywarden connector rotate-data-key` (another process) adds a version
 // and re-seals rows under it. A row whose version this keyring does not hold makes Open reload
@@ -49,6 +51,10 @@ struct DataKeyringOptions {
   // The least time between two reloads caused by rows of unknown versions (a corrupt row must not
   // turn every read into a database round trip).
   std::chrono::milliseconds min_reload_interval{100};
+  // Open refuses a store whose rows are sealed under a version it no longer holds, unless this is
+  // set: for tools that salvage what still opens (transfer --skip-unreadable), where such rows
+  // fail one by one instead. Even then no data key is created while rows exist.
+  bool allow_lost_versions = false;
 };
 
 class DataKeyring {
@@ -56,7 +62,9 @@ class DataKeyring {
   static constexpr std::size_t kDataKeySize = 32;
 
   // Loads (or, on an empty store, creates) the data keys. kUnavailable when a stored version has
-  // no wrapping under `provider`'s key, or when the store or provider cannot be reached.
+  // no wrapping under `provider`'s key, or when the store or provider cannot be reached;
+  // kNotFound when stored data is sealed under a version the store does not hold (see
+  // allow_lost_versions), or, always, when it holds none at all.
   // `store` and `provider` must outlive the keyring (it reloads from them).
   static Result<std::unique_ptr<DataKeyring>> Open(DataKeyStore& store, const RsaKeyProvider& provider,
                                                    const DataKeyringOptions& options = {});
@@ -84,6 +92,11 @@ class DataKeyring {
   // is not healthy even though its own key still works. Looks at the store at most once per
   // refresh_interval (as Seal does); a store that cannot be read is left to the store's own check.
   Status Check() const KW_EXCLUDES(reload_mu_);
+
+  // For health checks, one read of the store's wrappings: OK while the store still holds every
+  // version this keyring holds; kNotFound naming the first it lost (a restart would refuse to
+  // start, and other instances cannot open rows under it).
+  Status CheckStore() const;
 
   // Creates the next data key version (one above the newest in the store), wrapped by the
   // provider's key, and makes it current. Two processes adding at once end up with the same

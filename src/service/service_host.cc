@@ -11,6 +11,7 @@
 #include "base/time.h"
 #include "service/open_file_limit.h"
 #include "telemetry/log.h"
+#include "telemetry/log_limiter.h"
 
 namespace keywarden::service {
 namespace {
@@ -33,6 +34,23 @@ bool BearerMatches(std::string_view authorization, const std::string& token) {
     return false;
   }
   return sent_size == expected_size && CRYPTO_memcmp(sent, expected, sent_size) == 0;
+}
+
+// Runs the checks in order: 200, or 503 naming the first that fails. Its reason is logged (at most
+// once per interval and check), never sent: /health is unauthenticated, and the reason can name
+// files, hosts and the database's own messages.
+http::HttpResponse AnswerHealth(const std::vector<HealthCheck>& checks, telemetry::LogLimiter& log) {
+  for (const HealthCheck& check : checks) {
+    const std::string kind = "health: " + check.name;
+    const Status status = check.check();
+    if (status.ok()) {
+      if (log.Reset(kind)) telemetry::LogInfo(kind + " passes again");
+      continue;
+    }
+    log.Warning(kind, kind + " fails: " + status.message());
+    return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", check.name + " unavailable"}});
+  }
+  return http::JsonResponse(200, {{"status", "Healthy"}});
 }
 
 }  // namespace
@@ -64,11 +82,8 @@ void ServiceHost::AddStatusRoutes() {
   router_->Add("GET", "/now", now);
   router_->Add(
       "GET", "/health",
-      [health = options_.health](const http::HttpRequest&) {
-        const Status status = health ? health() : OkStatus();
-        if (status.ok()) return http::JsonResponse(200, {{"status", "Healthy"}});
-        return http::JsonResponse(503, {{"status", "Unhealthy"}, {"message", status.message()}});
-      },
+      [checks = options_.health, log = std::make_shared<telemetry::LogLimiter>(options_.health_log_interval)](
+          const http::HttpRequest&) { return AnswerHealth(checks, *log); },
       http::Execution::kBlocking);  // it asks the service's dependencies, which may be slow to answer
   router_->Add("GET", "/metrics",
                [metrics = &metrics_, token = options_.metrics_token](const http::HttpRequest& request) {

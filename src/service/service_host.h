@@ -3,8 +3,11 @@
 //
 // It owns the metrics registry, the router and the HTTP server, and gives every service the same
 //   GET /alive, /now   200, the current UTC time as a JSON string
-//   GET /health        200 {"status": "Healthy"} when the service's health check passes, else 503
-//                      with {"status": "Unhealthy", "message": ...}
+//   GET /health        200 {"status": "Healthy"} when every health check passes, else 503 with
+//                      {"status": "Unhealthy", "message": "<check> unavailable"}: the failing
+//                      check's name only. Why it failed (which may name files, hosts or SQLite's
+//                      own words) goes to the log, one line per check per interval, and again
+//                      when it recovers.
 //   GET /metrics       Prometheus text, with requests by route, method and status and latency by
 //                      route (route labels are the router's bounded patterns); behind a bearer
 //                      token when metrics_token is set. Gauges must read cached values
@@ -23,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/router.h"
 #include "http/server.h"
@@ -31,12 +35,20 @@
 
 namespace keywarden::service {
 
+// One dependency /health asks about.
+struct HealthCheck {
+  std::string name;               // "database": all a client is told when it fails
+  std::function<Status()> check;  // OK, or why not (for the log only)
+};
+
 struct ServiceHostOptions {
   std::string name;  // "key connector": names the service in its log lines
   http::HttpServerOptions server;
-  // OK when every dependency answers; the first failure otherwise. Run on the blocking pool (it
-  // may wait on a database). Unset: always healthy.
-  std::function<Status()> health;
+  // Asked in order on every GET /health, which reports the first failure. Run on the blocking
+  // pool (a check may wait on a database). None: always healthy.
+  std::vector<HealthCheck> health;
+  // The least time between two log lines about the same failing check.
+  std::chrono::milliseconds health_log_interval{30'000};
   // When set, GET /metrics answers only `Authorization: Bearer <metrics_token>` (401 otherwise),
   // for a listener reachable by more than the scraper.
   std::string metrics_token;

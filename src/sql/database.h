@@ -144,6 +144,13 @@ class Database {
   // On SQLite concurrent calls share one commit (group commit), each in its own savepoint.
   virtual Status Transact(const Work& work) = 0;
 
+  // OK unless this Database already knows that writes cannot be trusted to it, without asking
+  // the server; else why, in one line for the log (it may name files). SQLite: the path no longer
+  // names the file it opened, or the last write transaction failed in the database itself (until
+  // one succeeds). Cheap enough for every health check. The servers' own failures show when a
+  // statement runs, so they answer OK here.
+  virtual Status Health() const { return OkStatus(); }
+
   // Connections open now (idle and in use), and the most the pool opens.
   virtual std::size_t open_connections() const = 0;
   virtual std::size_t pool_size() const = 0;

@@ -2,6 +2,7 @@
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -478,6 +479,7 @@ class CountingStore final : public connector::store::KeyStore {
     ++calls_;
     return inner_.ListDataKeys();
   }
+  Result<std::vector<std::uint32_t>> SealedDataKeyVersions() override { return inner_.SealedDataKeyVersions(); }
   Result<int> SchemaVersion() override { return inner_.SchemaVersion(); }
   Status Ping() override { return inner_.Ping(); }
 
@@ -573,6 +575,87 @@ TEST_F(DataKeyringTest, ConcurrentUseDuringRotations) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ((*service)->current_version(), 4u);
+}
+
+// What an operator's stray DELETE (or a half-restored backup) does to the data key rows.
+void Sql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql << ": " << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// A store holding a key sealed under version 1, whose data key rows are then deleted: a new data
+// key would open none of the stored keys, and keys written under it would hide the loss.
+TEST_F(DataKeyringTest, NeverMintsADataKeyOverKeysSealedUnderALostOne) {
+  {
+    auto store = OpenStore(db_path_);
+    ASSERT_NE(store, nullptr);
+    auto keyring = custody::DataKeyring::Open(*store, *provider_);
+    ASSERT_TRUE(keyring.ok());
+    auto sealed = (*keyring)->Seal(kUserA, UserKey(1));
+    ASSERT_TRUE(sealed.ok());
+    ASSERT_TRUE(store->InsertUserKey({kUserA, sealed->second, sealed->first, 1000, std::nullopt, std::nullopt}).ok());
+  }
+  Sql(db_path_, "DELETE FROM data_key_wrappings; DELETE FROM data_keys");
+
+  auto store = OpenStore(db_path_);
+  ASSERT_NE(store, nullptr);
+  auto keyring = custody::DataKeyring::Open(*store, *provider_);
+  ASSERT_FALSE(keyring.ok()) << "a new data key was made for a store whose keys it cannot open";
+  EXPECT_EQ(keyring.status().code(), ErrorCode::kNotFound) << keyring.status().ToString();
+  EXPECT_NE(keyring.status().message().find("data key version 1,"), std::string::npos) << keyring.status().message();
+  EXPECT_EQ(keyring.status().message().find('\n'), std::string::npos);
+  custody::DataKeyringOptions salvage;  // never mints, even for a salvaging tool
+  salvage.allow_lost_versions = true;
+  EXPECT_EQ(custody::DataKeyring::Open(*store, *provider_, salvage).status().code(), ErrorCode::kNotFound);
+  auto records = store->ListDataKeys();
+  ASSERT_TRUE(records.ok());
+  EXPECT_TRUE(records->empty()) << "a data key was stored anyway";
+}
+
+// Rows under a version whose rows are gone, beside a version that is still there.
+TEST_F(DataKeyringTest, RefusesToOpenWhenRowsNameAVersionTheStoreLost) {
+  auto store = OpenStore(db_path_);
+  ASSERT_NE(store, nullptr);
+  {
+    auto keyring = custody::DataKeyring::Open(*store, *provider_);
+    ASSERT_TRUE(keyring.ok());
+    ASSERT_TRUE((*keyring)->AddVersion().ok());
+    auto sealed = (*keyring)->Seal(kUserA, UserKey(1));
+    ASSERT_TRUE(sealed.ok());
+    ASSERT_EQ(sealed->first, 2u);
+    ASSERT_TRUE(store->InsertUserKey({kUserA, sealed->second, sealed->first, 1000, std::nullopt, std::nullopt}).ok());
+  }
+  Sql(db_path_, "DELETE FROM data_key_wrappings WHERE version = 2; DELETE FROM data_keys WHERE version = 2");
+  auto keyring = custody::DataKeyring::Open(*store, *provider_);
+  ASSERT_FALSE(keyring.ok());
+  EXPECT_EQ(keyring.status().code(), ErrorCode::kNotFound) << keyring.status().ToString();
+  EXPECT_NE(keyring.status().message().find("data key version 2,"), std::string::npos) << keyring.status().message();
+
+  // A salvaging tool opens it; the row under the lost version fails alone.
+  custody::DataKeyringOptions salvage;
+  salvage.allow_lost_versions = true;
+  auto tolerant = custody::DataKeyring::Open(*store, *provider_, salvage);
+  ASSERT_TRUE(tolerant.ok()) << tolerant.status().ToString();
+  auto row = store->GetUserKey(kUserA);
+  ASSERT_TRUE(row.ok());
+  EXPECT_FALSE((*tolerant)->Open(kUserA, row->data_key_version, row->sealed).ok());
+}
+
+// While serving, the keyring still holds the deleted key in memory; its health check says that a
+// restart would fail.
+TEST_F(DataKeyringTest, CheckStoreFailsOnceAHeldVersionIsDeleted) {
+  auto store = OpenStore(db_path_);
+  ASSERT_NE(store, nullptr);
+  auto keyring = custody::DataKeyring::Open(*store, *provider_);
+  ASSERT_TRUE(keyring.ok());
+  EXPECT_TRUE((*keyring)->CheckStore().ok());
+  Sql(db_path_, "DELETE FROM data_key_wrappings; DELETE FROM data_keys");
+  const Status check = (*keyring)->CheckStore();
+  EXPECT_EQ(check.code(), ErrorCode::kNotFound) << check.ToString();
+  EXPECT_NE(check.message().find("data key version 1,"), std::string::npos) << check.message();
 }
 
 }  // namespace

@@ -138,8 +138,9 @@ class ChildProcess {
     return err_;
   }
 
-  pid_t pid() const { return pid_; }
   bool Signal(int signal_number) { return pid_ > 0 && !reaped_ && ::kill(pid_, signal_number) == 0; }
+  // The child's process id (-1 before Spawn), for calls such as prlimit(2) on it.
+  pid_t pid() const { return pid_; }
 
   // The exit code (-1 if killed by a signal), or nullopt if still running after `timeout`.
   std::optional<int> WaitExit(std::chrono::milliseconds timeout) {

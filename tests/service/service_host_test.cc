@@ -24,9 +24,9 @@ class ServiceHostTest : public ::testing::Test {
     options.name = "test service";
     options.server.port = 0;
     options.server.threads = 1;
-    options.health = [this]() -> Status {
-      return healthy_ ? OkStatus() : UnavailableError("database: connection refused");
-    };
+    options.health = {{"database", [this]() -> Status {
+                         return healthy_ ? OkStatus() : UnavailableError("connection to db.internal:5432 refused");
+                       }}};
     auto host = ServiceHost::Create(std::move(options));
     ASSERT_TRUE(host.ok()) << host.status().ToString();
     host_ = std::move(host).value();
@@ -62,7 +62,29 @@ TEST_F(ServiceHostTest, HealthFollowsTheServicesCheck) {
   auto unhealthy = SendRequest(host_->port(), "GET", "/health");
   EXPECT_EQ(unhealthy.status, 503);
   EXPECT_EQ(unhealthy.json()["status"], "Unhealthy");
-  EXPECT_EQ(unhealthy.json()["message"], "database: connection refused");
+  EXPECT_EQ(unhealthy.json()["message"], "database unavailable");
+}
+
+// /health is unauthenticated: it names the failing part, and the reason (host names, file paths,
+// the database's words) goes to the log, once per interval however often /health is asked.
+TEST_F(ServiceHostTest, HealthKeepsTheReasonInTheLogOncePerInterval) {
+  StartHost();
+  healthy_ = false;
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 5; ++i) {
+    auto unhealthy = SendRequest(host_->port(), "GET", "/health");
+    EXPECT_EQ(unhealthy.status, 503);
+    EXPECT_EQ(unhealthy.body.find("db.internal"), std::string::npos) << unhealthy.body;
+  }
+  healthy_ = true;
+  EXPECT_EQ(SendRequest(host_->port(), "GET", "/health").status, 200);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("db.internal:5432"); at != std::string::npos; at = log.find("db.internal", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << log;
+  EXPECT_NE(log.find("health: database passes again"), std::string::npos) << log;
 }
 
 TEST_F(ServiceHostTest, MetricsCountRequestsByRoutePatternNeverByPath) {

@@ -27,9 +27,13 @@ constexpr std::size_t kMariaDbMaxKeyBytes = 255;
 // SQLite keeps the version in its header (PRAGMA user_version).
 constexpr Statement kReadSchemaVersion{"kw_schema_version", "SELECT version FROM keywarden_schema", nullptr,
     "PRAGMA user_version", "to read the schema version"};
-// Reads the schema from the server or file, so a vanished database or a dead engine shows.
-constexpr Statement kPing{"kw_ping", "SELECT version FROM keywarden_schema", nullptr,
-    "SELECT count(*) FROM data_key_wrappings", "to answer a ping"};
+// Reads the schema from the server or file, so a vanished database or a dead engine shows, and
+// touches every table (user_keys by an index lookup), so a dropped one shows too.
+constexpr Statement kPing{"kw_ping",
+    "SELECT version, (SELECT count(*) FROM data_key_wrappings), (SELECT count(*) FROM data_keys), "
+    "(SELECT count(*) FROM user_keys WHERE id = '') FROM keywarden_schema", nullptr,
+    "SELECT (SELECT count(*) FROM data_key_wrappings), (SELECT count(*) FROM data_keys), "
+    "(SELECT count(*) FROM user_keys WHERE id = '')", "to answer a ping"};
 constexpr Statement kGetUserKey{"kw_get_user_key",
     "SELECT id, sealed, data_key_version, creation_date, revision_date, last_access_date FROM user_keys WHERE id = $1",
     nullptr, nullptr, "to read a user key"};
@@ -118,6 +122,10 @@ constexpr Statement kCountWrappings{"kw_count_wrappings",
 constexpr Statement kDeleteWrapping{"kw_delete_wrapping",
     "DELETE FROM data_key_wrappings WHERE version = $1 AND provider_fingerprint = $2", nullptr, nullptr,
     "to delete a data key wrapping"};
+// A scan of every row (no index on the version): start-up only, about 0.3 s per million keys.
+constexpr Statement kSealedVersions{"kw_sealed_versions",
+    "SELECT DISTINCT data_key_version FROM user_keys ORDER BY data_key_version", nullptr, nullptr,
+    "to list the data key versions of stored keys"};
 constexpr Statement kListDataKeys{"kw_list_data_keys",
     "SELECT version, wrapped, provider_fingerprint, creation_date FROM data_key_wrappings "
     "ORDER BY version, creation_date, provider_fingerprint",
@@ -191,6 +199,7 @@ Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::Open(const std::string& 
   return std::unique_ptr<SqliteKeyStore>(new SqliteKeyStore(std::move(database)));
 }
 
+bool SqliteKeyStore::created() const { return sqlite_.created(); }
 std::uint64_t SqliteKeyStore::commit_count() const { return sqlite_.commit_count(); }
 std::uint64_t SqliteKeyStore::write_count() const { return sqlite_.write_count(); }
 std::size_t SqliteKeyStore::pending_writes() const { return sqlite_.pending_writes(); }
@@ -466,6 +475,24 @@ Result<std::vector<custody::WrappedDataKey>> DatabaseKeyStore::ListDataKeys() {
   return keys;
 }
 
+Result<std::vector<std::uint32_t>> DatabaseKeyStore::SealedDataKeyVersions() {
+  std::vector<std::uint32_t> versions;
+  if (const Status done = database_->Read([&](Session& db) -> Status {
+        versions.clear();
+        KW_ASSIGN_OR_RETURN(Rows rows, db.Execute(kSealedVersions));
+        for (std::size_t row = 0; row < rows.size(); ++row) {
+          KW_ASSIGN_OR_RETURN(std::int64_t value, rows.Int(row, 0));
+          KW_ASSIGN_OR_RETURN(std::uint32_t version, StoredVersion(value));
+          versions.push_back(version);
+        }
+        return OkStatus();
+      });
+      !done.ok()) {
+    return done;
+  }
+  return versions;
+}
+
 Result<int> DatabaseKeyStore::SchemaVersion() {
   int version = 0;
   if (const Status done = database_->Read([&](Session& db) -> Status {
@@ -482,6 +509,7 @@ Result<int> DatabaseKeyStore::SchemaVersion() {
 }
 
 Status DatabaseKeyStore::Ping() {
+  KW_RETURN_IF_ERROR(database_->Health());
   return database_->Read([](Session& db) -> Status { return db.Execute(kPing).status(); });
 }
 

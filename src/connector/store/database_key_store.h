@@ -60,8 +60,10 @@ class DatabaseKeyStore : public KeyStore {
   Status PutDataKeyWrapping(const custody::WrappedDataKey& wrapping) override;
   Status DeleteDataKeyWrapping(std::uint32_t version, std::string_view provider_key_fingerprint) override;
   Result<std::vector<custody::WrappedDataKey>> ListDataKeys() override;
+  Result<std::vector<std::uint32_t>> SealedDataKeyVersions() override;
   Result<int> SchemaVersion() override;
-  // Reads the schema table on the server (never answered from the pool alone).
+  // sql::Database::Health, then a read of every table on the server (never answered from the
+  // pool alone).
   Status Ping() override;
 
   sql::Database& database() { return *database_; }
@@ -86,6 +88,9 @@ class SqliteKeyStore final : public DatabaseKeyStore {
   // up to date; a newer schema is refused (kInvalidArgument), as is a file that is not a SQLite
   // database (kInternal).
   static Result<std::unique_ptr<SqliteKeyStore>> Open(const std::string& path, const SqliteOptions& options = {});
+
+  // Open found no schema and created one: a new, empty database.
+  bool created() const override;
 
   std::uint64_t commit_count() const;
   std::uint64_t write_count() const;

@@ -76,8 +76,13 @@ class KeyStore : public custody::DataKeyStore {
   // The schema version of the database as stored (after Open's migrations: the build's own).
   virtual Result<int> SchemaVersion() = 0;
 
-  // OK when the database answers; kUnavailable otherwise.
+  // OK when the database answers, has every table, and (SQLite) is still the file opened and
+  // took the last write; the failure otherwise, in one line for the log.
   virtual Status Ping() = 0;
+
+  // True when opening this store created its database (a new SQLite file): a service that
+  // expected its keys there says so loudly. Servers' databases are created by their operators.
+  virtual bool created() const { return false; }
 };
 
 }  // namespace keywarden::connector::store

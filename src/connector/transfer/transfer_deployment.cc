@@ -75,7 +75,10 @@ Result<CopySummary> TransferUserKeys(const ConnectorConfig& from, const Connecto
     if (*count != 0) return UnavailableError("the database holds user keys but no data key").WithContext("source");
     return CopySummary{};
   }
-  auto source_keyring = custody::DataKeyring::Open(**source_store, **source_provider);
+  // Rows under a lost data key version fail one by one (listed with --skip-unreadable).
+  custody::DataKeyringOptions source_options;
+  source_options.allow_lost_versions = true;
+  auto source_keyring = custody::DataKeyring::Open(**source_store, **source_provider, source_options);
   if (!source_keyring.ok()) return source_keyring.status().WithContext("source");
 
   auto destination = OpenDeployment(to);

@@ -10,6 +10,7 @@
 #include "http/errors.h"
 #include "keywarden/crypto/encoding.h"
 #include "telemetry/log.h"
+#include "telemetry/log_limiter.h"
 
 namespace keywarden::connector {
 namespace {
@@ -17,13 +18,20 @@ namespace {
 using http::HttpRequest;
 using http::HttpResponse;
 
-// An unavailable dependency is logged with its detail (which may name database hosts) and
-// answered in general terms; other failures describe the client's own request.
+// A failure of the service's own (a dependency unavailable, the database failing) is logged with
+// its detail, which may name database hosts, files or SQLite's own words, at most once per
+// interval however many requests meet it, and answered in general terms; other failures
+// describe the client's own request.
 HttpResponse Failure(const Status& status) {
+  static telemetry::LogLimiter log;
   const int code = http::HttpStatusFor(status);
   if (code == 503) {
-    telemetry::LogWarning("answering 503: " + status.message());
+    log.Warning("answering 503", "answering 503: " + status.message());
     return http::JsonError(503, "the key store is unavailable; try again shortly");
+  }
+  if (code >= 500) {
+    log.Error("answering 500", "answering " + std::to_string(code) + ": " + status.message());
+    return http::JsonError(code, "internal error");
   }
   return http::JsonError(code, status.message());
 }

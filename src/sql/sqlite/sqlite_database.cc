@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <unordered_map>
 #include <utility>
@@ -113,6 +116,10 @@ class SqliteSession final : public Session {
  public:
   explicit SqliteSession(SqliteConnection& connection) : connection_(connection) {}
 
+  // The first failure of SQLite itself since the session began (not a unique key taken, which is
+  // an answer): what makes a write "failed" for SqliteDatabase::Health.
+  const Status& engine_failure() const { return engine_failure_; }
+
   Result<Rows> Execute(const Statement& statement, const Params& params) override {
     for (const Params::Value& value : params.values()) {
       if (std::holds_alternative<Params::TextArrayValue>(value) ||
@@ -120,7 +127,9 @@ class SqliteSession final : public Session {
         return InternalError("SQLite has no array parameters");
       }
     }
-    KW_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, connection_.Prepare(statement.SqlFor(Dialect::kSqlite)));
+    Result<sqlite3_stmt*> prepared = connection_.Prepare(statement.SqlFor(Dialect::kSqlite));
+    if (!prepared.ok()) return Failed(prepared.status());  // a missing table fails here
+    sqlite3_stmt* stmt = *prepared;
     StatementUse use(stmt);
     const auto& values = params.values();
     if (static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt)) != values.size()) {
@@ -128,7 +137,7 @@ class SqliteSession final : public Session {
     }
     for (std::size_t i = 0; i < values.size(); ++i) {
       const int rc = Bind(stmt, static_cast<int>(i + 1), values[i]);
-      if (rc != SQLITE_OK) return SqliteError(rc, statement.what);
+      if (rc != SQLITE_OK) return Failed(SqliteError(rc, statement.what));
     }
     std::vector<std::vector<Rows::Cell>> rows;
     while (true) {
@@ -138,7 +147,7 @@ class SqliteSession final : public Session {
         if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
           return AlreadyExistsError(SqliteError(rc, statement.what).message());
         }
-        return SqliteError(rc, statement.what);
+        return Failed(SqliteError(rc, statement.what));
       }
       auto& cells = rows.emplace_back(static_cast<std::size_t>(sqlite3_column_count(stmt)));
       for (std::size_t column = 0; column < cells.size(); ++column) {
@@ -158,8 +167,51 @@ class SqliteSession final : public Session {
   }
 
  private:
+  Status Failed(Status status) {
+    if (engine_failure_.ok()) engine_failure_ = status;
+    return status;
+  }
+
   SqliteConnection& connection_;
+  Status engine_failure_;
 };
+
+// PRAGMA quick_check: O(N) over the file, skipping only the index-to-table cross checks; about
+// half a second per million keys. "ok", or the first problem it found.
+Status QuickCheck(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &stmt, nullptr);
+  std::string verdict;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(stmt, 0);
+      if (text != nullptr) verdict = reinterpret_cast<const char*>(text);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(stmt);
+  if (rc == SQLITE_OK && verdict == "ok") return OkStatus();
+  std::string why = rc != SQLITE_OK ? std::string(sqlite3_errstr(rc)) : verdict;
+  for (char& c : why) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (why.size() > 200) why.resize(200);
+  return InternalError("the SQLite database '" + path + "' failed its integrity check (PRAGMA quick_check: " + why +
+                       "); restore it from a backup");
+}
+
+// Open's proof that the file takes writes: a transaction that rewrites the schema version with
+// its own value still writes and syncs a page. A read-only file, a full disk or a file size limit
+// fail here, at start-up, instead of at a user's first write.
+Status ProbeWrite(sqlite3* db, const std::string& path, int version) {
+  const std::string sql = "BEGIN IMMEDIATE; PRAGMA user_version = " + std::to_string(version) + "; COMMIT";
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) return OkStatus();
+  if (sqlite3_get_autocommit(db) == 0) (void)sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  const Status error = SqliteError(rc, "to write");
+  return Status(error.code(), "cannot write to the SQLite database '" + path + "': " + error.message());
+}
 
 // Changing the journal mode needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
 // without the busy handler, while another process is opening the same new file. So: retry.
@@ -239,11 +291,25 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
   // create it 0600 (SQLite gives its -wal and -shm files the same mode) rather than by umask.
   if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   KW_ASSIGN_OR_RETURN(auto writer, SqliteConnection::Open(path, /*create=*/true, options));
+  // SQLite quietly opens a file it may not write read-only; every write would then fail.
+  if (sqlite3_db_readonly(writer->db(), "main") == 1) {
+    return UnavailableError("cannot write to the SQLite database '" + path +
+                            "': the file is read-only for this process");
+  }
   // The first statements read the file: a file that is not a database fails here.
   Status wal = EnableWal(*writer, options.busy_timeout);
   if (!wal.ok()) return Status(wal.code(), "cannot use '" + path + "': " + wal.message());
   KW_RETURN_IF_ERROR(writer->Exec("PRAGMA synchronous=FULL", "to set synchronous=FULL"));
+  KW_RETURN_IF_ERROR(QuickCheck(writer->db(), path));
+  KW_ASSIGN_OR_RETURN(const int found_version, SqliteUserVersion(writer->db()));
   KW_RETURN_IF_ERROR(MigrateSqlite(writer->db(), migrations));
+  KW_ASSIGN_OR_RETURN(const int version, SqliteUserVersion(writer->db()));
+  KW_RETURN_IF_ERROR(ProbeWrite(writer->db(), path, version));
+  struct stat opened {};
+  if (::stat(path.c_str(), &opened) != 0) {
+    return UnavailableError("cannot stat the SQLite database '" + path + "': " + std::strerror(errno));
+  }
+  const FileId file{static_cast<std::uint64_t>(opened.st_dev), static_cast<std::uint64_t>(opened.st_ino)};
 
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   for (int i = 0; i < options.read_connections; ++i) {
@@ -251,12 +317,13 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
     KW_RETURN_IF_ERROR(reader->Exec("PRAGMA query_only=ON", "to make a read connection"));
     readers.push_back(std::move(reader));
   }
-  return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(std::move(writer), std::move(readers), options));
+  return std::unique_ptr<SqliteDatabase>(
+      new SqliteDatabase(path, file, /*created=*/found_version == 0, std::move(writer), std::move(readers), options));
 }
 
-SqliteDatabase::SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
+SqliteDatabase::SqliteDatabase(std::string path, FileId file, bool created, std::unique_ptr<SqliteConnection> writer,
                                std::vector<std::unique_ptr<SqliteConnection>> readers, const SqliteOptions& options)
-    : options_(options), writer_(std::move(writer)) {
+    : options_(options), path_(std::move(path)), file_(file), created_(created), writer_(std::move(writer)) {
   {
     MutexLock lock(read_mu_);
     idle_readers_ = std::move(readers);
@@ -324,6 +391,39 @@ Status SqliteDatabase::Read(const Work& work, Freshness freshness) {
   return status;
 }
 
+Status SqliteDatabase::CheckFile() const {
+  struct stat now {};
+  if (::stat(path_.c_str(), &now) != 0) {
+    if (errno == ENOENT) {
+      return UnavailableError("the SQLite database '" + path_ +
+                              "' was deleted or moved while in use: writes are refused, since they would be lost; "
+                              "put the file back and restart");
+    }
+    return UnavailableError("cannot stat the SQLite database '" + path_ + "': " + std::strerror(errno));
+  }
+  if (static_cast<std::uint64_t>(now.st_dev) != file_.device || static_cast<std::uint64_t>(now.st_ino) != file_.inode) {
+    return UnavailableError("the SQLite database '" + path_ +
+                            "' was replaced by another file while in use: writes are refused, since they would be "
+                            "lost; put the file back, or restart to use the new one");
+  }
+  return OkStatus();
+}
+
+void SqliteDatabase::RecordWrite(const Status& outcome) {
+  if (outcome.ok() && !write_failing_.load(std::memory_order_relaxed)) return;
+  MutexLock lock(health_mu_);
+  last_write_failure_ = outcome;
+  write_failing_.store(!outcome.ok(), std::memory_order_relaxed);
+}
+
+Status SqliteDatabase::Health() const {
+  KW_RETURN_IF_ERROR(CheckFile());
+  if (!write_failing_.load(std::memory_order_relaxed)) return OkStatus();
+  MutexLock lock(health_mu_);
+  if (last_write_failure_.ok()) return OkStatus();
+  return Status(last_write_failure_.code(), "the last write failed: " + last_write_failure_.message());
+}
+
 std::size_t SqliteDatabase::pending_writes() const {
   MutexLock lock(write_mu_);
   return write_queue_.size();
@@ -352,6 +452,7 @@ Status SqliteDatabase::Transact(const Work& work) {
     RunBatch(batch);
   } else {
     for (Write* w : batch) w->status = begun;
+    RecordWrite(begun);
   }
 
   lock.Lock();
@@ -367,8 +468,12 @@ Status SqliteDatabase::Transact(const Work& work) {
 void SqliteDatabase::RunBatch(const std::vector<Write*>& batch) {
   SqliteConnection& db = *writer_;
   SqliteSession session(db);
-  Status fatal;  // a failure that ends the whole transaction
+  // A failure that ends the whole transaction. First, the path must still name our file (checked
+  // with the write lock held, just before the batch runs; a deletion during its commit, a window
+  // of one fsync, is seen by the next batch and by Health).
+  Status fatal = CheckFile();
   for (Write* w : batch) {
+    if (!fatal.ok()) break;
     write_count_.fetch_add(1, std::memory_order_relaxed);
     // A savepoint per work: one that fails is undone alone, the rest of the batch stays.
     fatal = db.Exec("SAVEPOINT kw_write", "to start a write");
@@ -389,9 +494,11 @@ void SqliteDatabase::RunBatch(const std::vector<Write*>& batch) {
     if (fatal.ok()) {
       write_generation_.fetch_add(1, std::memory_order_release);
       commit_count_.fetch_add(1, std::memory_order_relaxed);
+      RecordWrite(session.engine_failure());  // a work that failed in SQLite, undone alone
       return;
     }
   }
+  RecordWrite(fatal);
   if (sqlite3_get_autocommit(db.db()) == 0) (void)db.Exec("ROLLBACK", "to roll back");
   // Nothing in the batch was stored: work that had succeeded (or never ran) reports why.
   for (Write* w : batch) {

@@ -14,7 +14,13 @@
 //    savepoint (so one caller's failure does not undo another's), commits once, and hands every
 //    caller its own result. N concurrent writes share one fsync.
 //  - Open runs the schema migrations under BEGIN IMMEDIATE (sql/sqlite/sqlite_migrations.h), so
-//    several processes opening the same new file take turns.
+//    several processes opening the same new file take turns. It refuses a file it cannot write
+//    (read-only, or a write that fails: a full disk) and one that fails SQLite's quick integrity
+//    check, rather than serve until the first write fails or a damaged page is met.
+//  - A file deleted, renamed or replaced while open would keep taking writes into an inode that
+//    no path reaches any more, lost at the next restart. Each group commit first checks that the
+//    path still names the file Open opened (one stat), and refuses the whole batch otherwise;
+//    Health() says so too, and reports a write that failed in the database until one succeeds.
 //
 // SQLite failures are kUnavailable (busy, locked, I/O, disk full, cannot open), kAlreadyExists
 // (a unique key) or kInternal, with a one-line message that never includes row contents.
@@ -55,8 +61,9 @@ class SqliteConnection;  // one sqlite3 handle and its prepared statements (sqli
 class SqliteDatabase final : public Database {
  public:
   // Opens or creates the database at `path` and brings its schema up to the last of
-  // `migrations`. A database whose schema is newer is refused (kInvalidArgument), as is a file
-  // that is not a SQLite database (kInternal) and ":memory:" (connections could not share it).
+  // `migrations`. A database whose schema is newer is refused (kInvalidArgument), as are a file
+  // that is not a SQLite database or fails the quick integrity check (kInternal), a file this
+  // process cannot write to (kUnavailable) and ":memory:" (connections could not share it).
   static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path, const SqliteOptions& options,
                                                       std::span<const MigrationStep> migrations);
 
@@ -73,6 +80,12 @@ class SqliteDatabase final : public Database {
   std::size_t open_connections() const override { return pool_size(); }
   std::size_t pool_size() const override { return static_cast<std::size_t>(options_.read_connections) + 1; }
 
+  // The file check and the last write's outcome (sql::Database::Health); messages name the path.
+  Status Health() const override KW_EXCLUDES(health_mu_);
+  // True when Open found no schema (a new file, or an empty one) and created it: a new, empty
+  // database, which a service that expected its data should say loudly.
+  bool created() const { return created_; }
+
   // Group commits and transactions committed or attempted by the writer since Open (metrics;
   // tests see group commit at work: commit_count() < write_count() under concurrent writes).
   std::uint64_t commit_count() const { return commit_count_.load(std::memory_order_relaxed); }
@@ -84,8 +97,19 @@ class SqliteDatabase final : public Database {
   struct Write;
   class ReaderLease;
 
-  SqliteDatabase(std::unique_ptr<SqliteConnection> writer, std::vector<std::unique_ptr<SqliteConnection>> readers,
-                 const SqliteOptions& options);
+  // The file Open opened, by device and inode: what the path must still name.
+  struct FileId {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+  };
+
+  SqliteDatabase(std::string path, FileId file, bool created, std::unique_ptr<SqliteConnection> writer,
+                 std::vector<std::unique_ptr<SqliteConnection>> readers, const SqliteOptions& options);
+
+  // OK while `path_` names the file Open opened; kUnavailable (deleted, replaced) otherwise.
+  Status CheckFile() const;
+  // The leader records each group commit's outcome for Health().
+  void RecordWrite(const Status& outcome) KW_EXCLUDES(health_mu_);
 
   // For a kRecent read: the snapshot on `reader`, kept if still fresh, else ended and begun anew.
   Status UseSnapshot(SqliteConnection& reader);
@@ -96,6 +120,9 @@ class SqliteDatabase final : public Database {
   void RunBatch(const std::vector<Write*>& batch);
 
   const SqliteOptions options_;
+  const std::string path_;
+  const FileId file_;
+  const bool created_;
   const std::unique_ptr<SqliteConnection> writer_;  // used only by the current group-commit leader
 
   mutable Mutex write_mu_;
@@ -107,6 +134,12 @@ class SqliteDatabase final : public Database {
   bool stopping_ KW_GUARDED_BY(read_mu_) = false;
   std::condition_variable janitor_cv_;
   std::thread janitor_;
+
+  // The last group commit's failure in the database itself (I/O, full disk, corruption, a missing
+  // table, a replaced file); OK once one succeeds. The flag spares successful commits the lock.
+  mutable Mutex health_mu_;
+  Status last_write_failure_ KW_GUARDED_BY(health_mu_);
+  std::atomic<bool> write_failing_{false};
 
   std::atomic<std::uint64_t> write_generation_{0};  // bumped after every commit
   std::atomic<std::uint64_t> commit_count_{0};
