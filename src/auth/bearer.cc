@@ -35,4 +35,13 @@ http::Handler Bearer(TokenVerifier& verifier, AuthenticatedHandler handler, Bear
   };
 }
 
+http::BodyGate BearerBodyGate(TokenVerifier& verifier, BearerOptions options) {
+  return
+      [&verifier, options = std::move(options)](const http::HttpRequest& header) -> std::optional<http::HttpResponse> {
+        auto principal = verifier.Verify(header.header("Authorization"), options.clock->Now());
+        if (principal.ok()) return std::nullopt;
+        return TokenRefusal(principal.error(), options);
+      };
+}
+
 }  // namespace keywarden::auth

@@ -45,6 +45,12 @@ http::HttpResponse TokenRefusal(const jose::TokenError& error, const BearerOptio
 // options.clock's now). `verifier` must outlive the returned handler.
 http::Handler Bearer(TokenVerifier& verifier, AuthenticatedHandler handler, BearerOptions options = {});
 
+// A body gate (http/router.h) that refuses, before the body is read, a request whose token
+// `verifier` refuses, with the answer Bearer would give (and counts it the same way). Put it on
+// routes that take a body: an unauthenticated upload is then never buffered. Bearer still checks
+// the whole request (a second verification of the same token is a cache hit).
+http::BodyGate BearerBodyGate(TokenVerifier& verifier, BearerOptions options = {});
+
 }  // namespace keywarden::auth
 
 #endif  // KEYWARDEN_AUTH_BEARER_H_

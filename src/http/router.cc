@@ -89,6 +89,15 @@ Router::RouteHandle& Router::RouteHandle::With(Middleware middleware) {
   return *this;
 }
 
+Router::RouteHandle& Router::RouteHandle::GateBody(BodyGate gate) {
+  endpoint_->body_gate = std::move(gate);
+  return *this;
+}
+
+const BodyGate* Router::Match::body_gate() const {
+  return endpoint_ != nullptr && endpoint_->body_gate ? &endpoint_->body_gate : nullptr;
+}
+
 Execution Router::Match::execution() const { return endpoint_ == nullptr ? Execution::kInline : endpoint_->execution; }
 
 bool Router::Match::websocket() const { return endpoint_ != nullptr && endpoint_->websocket; }

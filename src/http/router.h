@@ -47,6 +47,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,12 @@
 #include "http/middleware.h"
 
 namespace keywarden::http {
+
+// A check of a request's header alone, run before its body is read: a response refuses the
+// request at once (the body is never buffered, and the connection closes after the answer);
+// nullopt lets the server read the body and dispatch as usual. Runs on an I/O thread, so it
+// must be quick and never wait. Used to refuse an unauthenticated upload before it is read.
+using BodyGate = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 // Where the server runs a route's handler: on the I/O thread that read the request (quick
 // handlers), or on the blocking pool (handlers that wait on disk or network).
@@ -77,6 +84,11 @@ class Router {
     // handler through every layer declared so far.
     RouteHandle& With(Middleware middleware);
 
+    // Runs `gate` on requests to this route that carry a body, before the body is read (see
+    // BodyGate). The route's middleware still runs on the whole request afterwards: a gate is
+    // an early refusal, never the only check. A later GateBody replaces the gate.
+    RouteHandle& GateBody(BodyGate gate);
+
    private:
     friend class Router;
     explicit RouteHandle(Endpoint& endpoint) : endpoint_(&endpoint) {}
@@ -93,6 +105,8 @@ class Router {
     bool websocket() const;
     // How the matched route runs; kInline when none matched (404 and 405 answers are quick).
     Execution execution() const;
+    // The matched route's body gate, or null when it has none (or nothing matched).
+    const BodyGate* body_gate() const;
     // The matched pattern (for a 405, the first pattern matching the path), or "other".
     std::string_view label() const { return label_; }
 
@@ -153,6 +167,7 @@ class Router {
     Handler wrapped;                           // `handler` inside `layers`: what Dispatch calls
     Execution execution = Execution::kInline;
     bool websocket = false;  // added by AddWebSocket
+    BodyGate body_gate;      // may be empty
   };
 
   // One segment position of the patterns sharing a prefix.

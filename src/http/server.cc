@@ -385,6 +385,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (auto refusal = CheckHeader(header, parser_->chunked())) return SendError(refusal->status, refusal->message);
     header_fields_ = RecordHeaderFields(header);
     if (parser_->is_done()) return OnRead({});
+    if (RefusedBeforeBody()) return;
     auto read_body = [self = this->shared_from_this()] {
       bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
                         [self](beast::error_code read_ec, std::size_t) { self->OnRead(read_ec); });
@@ -397,6 +398,37 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                         if (write_ec || self->state_ == State::kClosed) return self->Close();
                         read_body();
                       });
+  }
+
+  // Runs the matched route's body gate on the header alone (router.h); true when it refused the
+  // request, whose answer then closes the connection: the body was never read.
+  bool RefusedBeforeBody() {
+    HttpRequest header;
+    header.client_address = client_address_;
+    BeastRequest& raw = parser_->get();
+    std::string_view target = raw.target();
+    if (target.empty() || target.front() != '/') return false;  // OnRead refuses it
+    header.method = std::string(raw.method_string());
+    auto question = target.find('?');
+    header.target = std::string(target.substr(0, question));
+    for (const auto& field : raw) {
+      auto [it, inserted] = header.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+      if (!inserted) it->second.append(", ").append(field.value());
+    }
+    Router::Match match = core_->router->Find(header);
+    const BodyGate* gate = match.body_gate();
+    if (gate == nullptr) return false;
+    Clock::time_point start = Clock::now();
+    std::optional<HttpResponse> refusal;
+    try {
+      refusal = (*gate)(header);
+    } catch (...) {
+      refusal = JsonError(500, "internal server error");
+    }
+    if (!refusal) return false;
+    const std::string_view label = match.label();
+    Send(header, std::move(*refusal), label, start, /*keep_alive=*/false, raw.version());
+    return true;
   }
 
   void OnRead(beast::error_code ec) {
@@ -578,10 +610,10 @@ struct HttpServer::Impl {
       if (ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) {
         // Closing the longest-idle connection frees a descriptor for the clients waiting in the backlog.
         if (auto idle = core->TakeOldestIdle()) idle->Evict();
-        core->WarnRateLimited("descriptors", "out of file descriptors: new connections wait until one is freed (" +
-                                                 LowerReason(ec) +
-                                                 "); raise the open-file limit or lower "
-                                                 "limits.max_connections");
+        core->warnings.Warning("descriptors", "out of file descriptors: new connections wait until one is freed (" +
+                                                  LowerReason(ec) +
+                                                  "); raise the open-file limit or lower "
+                                                  "limits.max_connections");
       }
       retry_timer->expires_after(std::chrono::milliseconds(50));
       retry_timer->async_wait([this](beast::error_code wait_ec) {

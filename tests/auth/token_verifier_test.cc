@@ -503,8 +503,9 @@ TEST_F(TokenVerifierTest, TheTimerRefreshWithdrawsAKeyAndEmptiesTheCache) {
   ASSERT_TRUE(Check(new_token).ok());
   ASSERT_EQ(verifier().CachedTokenCount(), 2u);
   // The identity server withdraws rsa-1; no token asks for a fetch, the timer does it.
+  const std::string withdrawn_jwks = JwksOf({&RsaRotated()});
   const int before = Fetches();
-  SetJwks(JwksOf({&RsaRotated()}));
+  SetJwks(withdrawn_jwks);
   // Two fetches: the timer may have started one that read the old set just before SetJwks.
   ASSERT_TRUE(AwaitFetchCount(before + 2));
   Settle();
@@ -519,8 +520,9 @@ TEST_F(TokenVerifierTest, TheTimerRefreshLoadsAKeyReissuedUnderItsKid) {
   options_.jwks_refresh_interval = std::chrono::milliseconds(100);
   const std::string old_token = Mint(Rsa());
   ASSERT_TRUE(Check(old_token).ok());
+  const std::string reissued_jwks = JwksOf({&Foreign()});  // rsa-1 again, another key (slow to make)
   const int before = Fetches();
-  SetJwks(JwksOf({&Foreign()}));  // rsa-1 again, another key
+  SetJwks(reissued_jwks);
   // Two fetches: the timer may have started one that read the old set just before SetJwks.
   ASSERT_TRUE(AwaitFetchCount(before + 2));
   Settle();

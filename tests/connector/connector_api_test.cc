@@ -14,6 +14,7 @@
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "support/http_test_client.h"
+#include "support/raw_connection.h"
 #include "support/temp_dir.h"
 #include "support/test_issuer.h"
 #include "support/wait.h"
@@ -206,6 +207,26 @@ TEST_F(ConnectorApiTest, TokensAreCheckedOverHttp) {
   const std::string payload = valid.substr(valid.find('.') + 1, valid.rfind('.') - valid.find('.') - 1);
   const std::string none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + payload + ".";
   EXPECT_EQ(SendRequest(port(), "GET", "/user-keys", Auth(none)).status, 401);
+}
+
+TEST_F(ConnectorApiTest, AnUnauthenticatedWriteIsRefusedBeforeItsBodyIsRead) {
+  for (const char* method : {"POST", "PUT"}) {
+    for (const auto& [authorization, expected] : std::vector<std::pair<std::string, int>>{
+             {"", 401}, {"Bearer not.a.token", 401}, {"Bearer " + Token(kUserA, {{"amr", {"pwd"}}}), 403}}) {
+      SCOPED_TRACE(std::string(method) + " " + authorization.substr(0, 20));
+      http::RawConnection c(port());
+      std::string head = std::string(method) + " /user-keys HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n";
+      if (!authorization.empty()) head += "Authorization: " + authorization + "\r\n";
+      // The body is announced and never sent: the answer can only come from the header.
+      ASSERT_TRUE(c.Send(head + "Content-Length: 60000\r\n\r\n"));
+      auto answer = c.Read();
+      ASSERT_TRUE(answer);
+      EXPECT_EQ(answer->status, expected);
+      EXPECT_NE(answer->headers["WWW-Authenticate"].find("Bearer"), std::string::npos);
+    }
+  }
+  // A valid token still writes.
+  EXPECT_EQ(Post(kUserA, RandomKeyBase64()).status, 200);
 }
 
 TEST_F(ConnectorApiTest, BadInputIsA4xxAndChangesNothing) {

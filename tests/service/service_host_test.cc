@@ -10,6 +10,7 @@
 #include <string>
 
 #include "support/http_test_client.h"
+#include "telemetry/log.h"
 
 namespace keywarden::service {
 namespace {
@@ -78,6 +79,7 @@ TEST_F(ServiceHostTest, HealthKeepsTheReasonInTheLogOncePerInterval) {
   }
   healthy_ = true;
   EXPECT_EQ(SendRequest(host_->port(), "GET", "/health").status, 200);
+  ASSERT_TRUE(telemetry::FlushLogs(std::chrono::seconds(5)));  // lines are written by the log's own thread
   const std::string log = ::testing::internal::GetCapturedStderr();
   std::size_t lines = 0;
   for (std::size_t at = log.find("db.internal:5432"); at != std::string::npos; at = log.find("db.internal", at + 1)) {

@@ -38,6 +38,10 @@ HttpResponse Failure(const Status& status) {
 
 std::string_view ResultName(const Status& status) { return status.ok() ? "ok" : ErrorCodeName(status.code()); }
 
+auth::BearerOptions BearerOptionsOf(const UserKeyApi& api) {
+  return auth::BearerOptions{api.token_failures, "api", api.clock};
+}
+
 // A route for verified callers only (auth::Bearer answers any other): `action(request, user_id,
 // outcome)` runs with the token's user id, and one audit line records the outcome.
 template <typename Action>
@@ -50,7 +54,7 @@ http::Handler Authenticated(const UserKeyApi& api, std::string_view audit_action
         telemetry::AuditKeyAccess(audit_action, caller.user_id, request.client_address, ResultName(outcome));
         return response;
       },
-      auth::BearerOptions{api.token_failures, "api", api.clock});
+      BearerOptionsOf(api));
 }
 
 // A route that stores the key in the request body with `write(user_id, key)`.
@@ -103,21 +107,25 @@ void AddUserKeyRoutes(http::Router& router, const UserKeyApi& api) {
                       return response;
                     }),
       api.reads_block ? http::Execution::kBlocking : http::Execution::kInline);
-  router.Add("POST", "/user-keys",
-             WriteKey(api, "create",
-                      [api](const std::string& user_id, std::span<const std::uint8_t> key) {
-                        Status status = api.service.Create(user_id, key);
-                        if (status.code() == ErrorCode::kAlreadyExists)
-                          return AlreadyExistsError("a key is already stored for this user");
-                        return status;
-                      }),
-             http::Execution::kBlocking);
-  router.Add("PUT", "/user-keys",
-             WriteKey(api, "replace",
-                      [api](const std::string& user_id, std::span<const std::uint8_t> key) {
-                        return api.service.Replace(user_id, key);
-                      }),
-             http::Execution::kBlocking);
+  router
+      .Add("POST", "/user-keys",
+           WriteKey(api, "create",
+                    [api](const std::string& user_id, std::span<const std::uint8_t> key) {
+                      Status status = api.service.Create(user_id, key);
+                      if (status.code() == ErrorCode::kAlreadyExists)
+                        return AlreadyExistsError("a key is already stored for this user");
+                      return status;
+                    }),
+           http::Execution::kBlocking)
+      .GateBody(auth::BearerBodyGate(api.verifier, BearerOptionsOf(api)));
+  router
+      .Add("PUT", "/user-keys",
+           WriteKey(api, "replace",
+                    [api](const std::string& user_id, std::span<const std::uint8_t> key) {
+                      return api.service.Replace(user_id, key);
+                    }),
+           http::Execution::kBlocking)
+      .GateBody(auth::BearerBodyGate(api.verifier, BearerOptionsOf(api)));
   router.Add("DELETE", "/user-keys",
              Authenticated(api, "delete",
                            [api](const HttpRequest&, const std::string& user_id, Status& outcome) {

@@ -3,8 +3,6 @@
 
 #include <string>
 
-#include "telemetry/log.h"
-
 namespace keywarden::http::internal {
 
 ServerCore::Admitted ServerCore::Admit(const std::string& address) {
@@ -54,25 +52,6 @@ void ServerCore::Unregister(std::uint64_t id) {
   }
   --active;
   cv.notify_all();
-}
-
-void ServerCore::WarnRateLimited(std::string_view kind, std::string_view message) {
-  constexpr std::chrono::seconds kInterval{60};
-  std::uint64_t suppressed = 0;
-  {
-    MutexLock lock(warn_mu);
-    auto [it, first] = warned.try_emplace(kind, Clock::time_point{}, 0);
-    Clock::time_point now = Clock::now();
-    if (!first && now - it->second.first < kInterval) {
-      ++it->second.second;
-      return;
-    }
-    suppressed = it->second.second;
-    it->second = {now, 0};
-  }
-  std::string line(message);
-  if (suppressed != 0) line += " (" + std::to_string(suppressed) + " more since the last such warning)";
-  telemetry::LogWarning(line);
 }
 
 }  // namespace keywarden::http::internal

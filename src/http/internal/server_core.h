@@ -32,6 +32,7 @@
 #include "http/server.h"
 #include "http/wiping_allocator.h"
 #include "keywarden/status.h"
+#include "telemetry/log_limiter.h"
 
 namespace keywarden::http::internal {
 
@@ -122,12 +123,8 @@ struct ServerCore {
 
   void Unregister(std::uint64_t id) KW_EXCLUDES(mu);
 
-  // Logs `message` as a warning at most once a minute per `kind` (a fixed string), with the
-  // number of occurrences suppressed since: running out of descriptors must not flood the log.
-  void WarnRateLimited(std::string_view kind, std::string_view message) KW_EXCLUDES(warn_mu);
-  Mutex warn_mu;
-  // By kind: when it was last logged, and how many were suppressed since.
-  std::map<std::string_view, std::pair<Clock::time_point, std::uint64_t>> warned KW_GUARDED_BY(warn_mu);
+  // Warnings about the server itself (out of descriptors): one line a minute per kind at most.
+  telemetry::LogLimiter warnings{std::chrono::minutes(1)};
 
   // CORS pre-flight, or the router (whose exceptions become a generic 500), plus CORS headers.
   // `match` is the router's match for `request`, found once per request. In server.cc.
