@@ -501,6 +501,14 @@ bool AnswersAlive(std::uint16_t port) {
   return WaitUntil([&] { return SendRequest(port, "GET", "/alive").status == 200; }, 30s, 20ms);
 }
 
+// Stores a key for a new token's user and reads it back `reads` times, each read an audit line.
+void ReadKeysRepeatedly(std::uint16_t port, const std::string& token, int reads) {
+  ASSERT_EQ(SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(RandomKeyBase64())).status, 200);
+  for (int i = 0; i < reads; ++i) {
+    ASSERT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).status, 200) << "read " << i;
+  }
+}
+
 TEST_F(CliConnectorDeployment, AStalledLogReaderNeverHoldsUpRequests) {
   LogPipe log;
   const std::uint16_t port = FreePort();
@@ -508,14 +516,9 @@ TEST_F(CliConnectorDeployment, AStalledLogReaderNeverHoldsUpRequests) {
   ChildProcess& serve = Spawn({"connector", "serve", "--config", config}, ChildEnvironment(), log.write_end());
   log.CloseWrite();
   ASSERT_TRUE(AnswersAlive(port));
-  const std::string token = Token();
-  ASSERT_EQ(SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(RandomKeyBase64())).status, 200);
-  // Each read is an audit line; the pipe holds a few dozen and nobody reads it. Writing them
-  // on the request threads stopped the service here.
-  for (int i = 0; i < 1500; ++i) {
-    const TestResponse read = SendRequest(port, "GET", "/user-keys", Auth(token));
-    ASSERT_EQ(read.status, 200) << "request " << i;
-  }
+  // The pipe holds a few dozen audit lines and nobody reads it: writing them on the request
+  // threads stopped the service here.
+  ReadKeysRepeatedly(port, Token(), 1500);
   EXPECT_EQ(SendRequest(port, "GET", "/alive").status, 200);
   EXPECT_NE(SendRequest(port, "GET", "/metrics").body.find("keywarden_log_lines_dropped"), std::string::npos);
   // A stop still ends promptly: the log gets its drain time, not forever.
@@ -530,9 +533,7 @@ TEST_F(CliConnectorDeployment, AVanishedLogReaderDoesNotEndTheService) {
   ChildProcess& serve = Spawn({"connector", "serve", "--config", config}, ChildEnvironment(), log.write_end());
   log.CloseWrite();
   ASSERT_TRUE(AnswersAlive(port));
-  const std::string token = Token();
-  ASSERT_EQ(SendRequest(port, "POST", "/user-keys", AuthJson(token), KeyBody(RandomKeyBase64())).status, 200);
-  for (int i = 0; i < 50; ++i) ASSERT_EQ(SendRequest(port, "GET", "/user-keys", Auth(token)).status, 200);
+  ReadKeysRepeatedly(port, Token(), 50);
   ASSERT_EQ(SendRequest(port, "GET", "/alive").status, 200);
   ExpectCleanExit(serve);
 }

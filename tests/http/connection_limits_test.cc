@@ -38,6 +38,17 @@ int StatusOf(RawConnection& c) {
   return answer ? answer->status : 0;
 }
 
+// Whether a new connection (from `source`, or 127.0.0.1) is served within 3 s: a slot freed by a
+// close on the server's side comes back a moment later.
+bool ServedSoon(std::uint16_t port, const char* source = nullptr) {
+  return keywarden::testing::WaitUntil(
+      [&] {
+        RawConnection newcomer(port, source);
+        return StatusOf(newcomer) == 200;
+      },
+      std::chrono::seconds(3), std::chrono::milliseconds(20));
+}
+
 TEST(ConnectionLimitsTest, IdleKeptAliveConnectionsMakeRoomOldestFirst) {
   HttpServerOptions options;
   options.max_connections = 3;
@@ -63,13 +74,7 @@ TEST(ConnectionLimitsTest, ConnectionsThatNeverSendAByteAreIdleToo) {
   RawConnection silent2(server->port());
   ASSERT_TRUE(silent1.connected() && silent2.connected());
   // Both are counted once the server has accepted them; a newcomer then pushes the oldest out.
-  bool served = keywarden::testing::WaitUntil(
-      [&] {
-        RawConnection newcomer(server->port());
-        return StatusOf(newcomer) == 200;
-      },
-      3s, 20ms);
-  EXPECT_TRUE(served);
+  EXPECT_TRUE(ServedSoon(server->port()));
   EXPECT_TRUE(silent1.WaitClosed());
 }
 
@@ -92,13 +97,7 @@ TEST(ConnectionLimitsTest, OneAddressCannotTakeEverySlot) {
   EXPECT_EQ(StatusOf(other), 200);
   // The slot returns when one of the address's connections closes.
   first.Close();
-  bool served = keywarden::testing::WaitUntil(
-      [&] {
-        RawConnection again(server->port(), "127.0.0.2");
-        return StatusOf(again) == 200;
-      },
-      3s, 20ms);
-  EXPECT_TRUE(served);
+  EXPECT_TRUE(ServedSoon(server->port(), "127.0.0.2"));
 }
 
 TEST(ConnectionLimitsTest, ZeroTurnsThePerAddressLimitOff) {
@@ -130,13 +129,7 @@ TEST(ConnectionLimitsTest, ASlowlorisLosesItsSlotAtTheRequestTimeout) {
     std::this_thread::sleep_for(50ms);
   }
   EXPECT_TRUE(closed || slow.WaitClosed());
-  bool served = keywarden::testing::WaitUntil(
-      [&] {
-        RawConnection newcomer(server->port());
-        return StatusOf(newcomer) == 200;
-      },
-      3s, 20ms);
-  EXPECT_TRUE(served);
+  EXPECT_TRUE(ServedSoon(server->port()));
 }
 
 }  // namespace
