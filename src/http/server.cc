@@ -383,7 +383,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (state_ == State::kClosed || Failed(ec)) return;
     const BeastRequest& header = parser_->get();
     if (auto refusal = CheckHeader(header, parser_->chunked())) return SendError(refusal->status, refusal->message);
-    header_fields_ = RecordHeaderFields(header);
+    // Only a chunked body can end in a trailer: other requests skip the bookkeeping.
+    chunked_ = parser_->chunked();
+    if (chunked_) header_fields_ = RecordHeaderFields(header);
     if (parser_->is_done()) return OnRead({});
     if (RefusedBeforeBody()) return;
     auto read_body = [self = this->shared_from_this()] {
@@ -436,7 +438,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     state_ = State::kBusy;
     Clock::time_point start = Clock::now();
     BeastRequest& raw = parser_->get();
-    DropTrailerFields(raw, header_fields_);
+    if (chunked_) DropTrailerFields(raw, header_fields_);
     bool keep_alive = raw.keep_alive();
     unsigned version = raw.version();
     HttpRequest request;
@@ -577,7 +579,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool evicted_ = false;                               // closes after the request in progress, if any
   std::string_view refusal_ = "too many connections";  // the 503's message when not counted
   std::size_t lingered_ = 0;
-  HeaderFieldSet header_fields_;  // the request's header fields, before any chunked trailer
+  bool chunked_ = false;          // the request being read has a chunked body
+  HeaderFieldSet header_fields_;  // when chunked_: its header fields, before any trailer
   ReadBuffer buffer_;
   std::optional<RequestParser> parser_;
   std::string wire_;  // the answer being sent, wiped once sent

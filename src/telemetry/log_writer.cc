@@ -43,10 +43,13 @@ bool LogWriter::Append(std::string_view lines, bool urgent) {
       dropped_.fetch_add(CountLines(lines), std::memory_order_relaxed);
       return false;
     }
+    // Wake the writer once: when this line makes the batch urgent or full. Waking it again for
+    // every line until it runs would cost the logging threads a futex call each.
+    const bool was_due = urgent_ || pending_.size() >= kBatchBytes;
     pending_.append(lines);
     ++appended_batches_;
     urgent_ = urgent_ || urgent;
-    if (!urgent_ && pending_.size() < kBatchBytes) return true;
+    if (was_due || (!urgent_ && pending_.size() < kBatchBytes)) return true;
   }
   wake_.notify_one();
   return true;
