@@ -86,9 +86,9 @@ bool IsSafeValue(std::string_view s) {
   return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-// Copies a parsed request into the plain type; false when the target is not a path
+// Copies a parsed request's method, target and fields into the plain type; false when the target is not a path
 // ("origin-form"): absolute URLs and "*" have no meaning for this server.
-bool ToHttpRequest(BeastRequest& in, HttpRequest& out) {
+bool CopyHeader(const BeastRequest& in, HttpRequest& out) {
   std::string_view target = in.target();
   if (target.empty() || target.front() != '/') return false;
   out.method = std::string(in.method_string());
@@ -102,6 +102,12 @@ bool ToHttpRequest(BeastRequest& in, HttpRequest& out) {
       it->second += field.value();
     }
   }
+  return true;
+}
+
+// CopyHeader, then the body moved across.
+bool ToHttpRequest(BeastRequest& in, HttpRequest& out) {
+  if (!CopyHeader(in, out)) return false;
   out.body = std::move(in.body());
   return true;
 }
@@ -407,16 +413,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool RefusedBeforeBody() {
     HttpRequest header;
     header.client_address = client_address_;
-    BeastRequest& raw = parser_->get();
-    std::string_view target = raw.target();
-    if (target.empty() || target.front() != '/') return false;  // OnRead refuses it
-    header.method = std::string(raw.method_string());
-    auto question = target.find('?');
-    header.target = std::string(target.substr(0, question));
-    for (const auto& field : raw) {
-      auto [it, inserted] = header.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-      if (!inserted) it->second.append(", ").append(field.value());
-    }
+    const BeastRequest& raw = parser_->get();
+    if (!CopyHeader(raw, header)) return false;  // OnRead refuses the target
     Router::Match match = core_->router->Find(header);
     const BodyGate* gate = match.body_gate();
     if (gate == nullptr) return false;

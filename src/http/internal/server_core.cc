@@ -14,14 +14,7 @@ ServerCore::Admitted ServerCore::Admit(const std::string& address) {
     return Admitted{Admission::kTooManyFromAddress, 0, nullptr};
   }
   if (active >= options.max_connections) {
-    // Oldest first: the connection that has been idle the longest is the least likely to be reused.
-    for (auto& [id, entry] : sessions) {
-      std::shared_ptr<SessionBase> session = entry.session.lock();
-      if (session == nullptr || !session->idle.load()) continue;
-      if (session->evicting.exchange(true)) continue;
-      evict = std::move(session);
-      break;
-    }
+    evict = TakeOldestIdleLocked();
     // The evicted connection still counts until it has closed: `active` may pass the cap by the
     // evictions in flight, which are bounded by the idle connections there were.
     if (evict == nullptr) return Admitted{Admission::kFull, 0, nullptr};
@@ -35,6 +28,11 @@ ServerCore::Admitted ServerCore::Admit(const std::string& address) {
 
 std::shared_ptr<SessionBase> ServerCore::TakeOldestIdle() {
   MutexLock lock(mu);
+  return TakeOldestIdleLocked();
+}
+
+std::shared_ptr<SessionBase> ServerCore::TakeOldestIdleLocked() {
+  // Oldest first (ids grow with age): the connection idle the longest is the least likely to be reused.
   for (auto& [id, entry] : sessions) {
     std::shared_ptr<SessionBase> session = entry.session.lock();
     if (session != nullptr && session->idle.load() && !session->evicting.exchange(true)) return session;

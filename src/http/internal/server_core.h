@@ -113,6 +113,7 @@ struct ServerCore {
 
   // The oldest idle connection not already being evicted, marked as being evicted; null if none.
   std::shared_ptr<SessionBase> TakeOldestIdle() KW_EXCLUDES(mu);
+  std::shared_ptr<SessionBase> TakeOldestIdleLocked() KW_REQUIRES(mu);
 
   // Makes `session` the connection Stop drains under `id` (an admitted connection's number).
   void Register(std::uint64_t id, std::weak_ptr<SessionBase> session) KW_EXCLUDES(mu) {
