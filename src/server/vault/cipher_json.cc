@@ -39,7 +39,20 @@ std::string_view PayloadMembers(std::string_view data) {
   return data.substr(1, data.size() - 2);
 }
 
+// The members AppendCipherJson writes around the payload and the ids, at their longest: every
+// type object null, every date present, every boolean false, both integers of eleven characters.
+constexpr std::size_t kFixedCharsBound = 576;
+
+std::size_t QuotedSize(const std::optional<std::string>& text) { return text ? text->size() + 2 : 0; }
+
 }  // namespace
+
+std::size_t CipherJsonSizeBound(const StoredCipher& cipher) {
+  std::size_t size = kFixedCharsBound + cipher.data.size() + cipher.id.size() + QuotedSize(cipher.organization_id) +
+                     QuotedSize(cipher.folder_id);
+  for (const std::string& id : cipher.collection_ids) size += id.size() + 3;
+  return size;
+}
 
 void AppendCipherJson(const StoredCipher& cipher, const CipherViewerRights& rights, CipherObject object,
                       std::string& out) {

@@ -16,6 +16,7 @@
 #ifndef KEYWARDEN_SERVER_VAULT_CIPHER_JSON_H_
 #define KEYWARDEN_SERVER_VAULT_CIPHER_JSON_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,12 @@ enum class CipherObject { kCipher, kCipherDetails };
 // "2026-01-31T12:00:00.000Z".
 void AppendCipherJson(const StoredCipher& cipher, const CipherViewerRights& rights, CipherObject object,
                       std::string& out);
+
+// At least the number of characters AppendCipherJson appends for `cipher`, whatever the rights
+// and object, when its ids need no escaping (GUIDs never do); at most about a hundred more. A sync
+// reserves the sum before rendering: regrowing a string of several megabytes costs far more
+// than writing it (bench/server/cipher_json_bench.cc).
+std::size_t CipherJsonSizeBound(const StoredCipher& cipher);
 
 }  // namespace keywarden::server::vault
 

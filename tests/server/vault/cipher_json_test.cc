@@ -198,6 +198,33 @@ TEST_F(CipherJsonTest, ManyCiphersMakeOneValidArray) {
   EXPECT_EQ(parsed.size(), 5U);
 }
 
+TEST_F(CipherJsonTest, SizeBoundCoversTheAnswer) {
+  CipherViewerRights nothing;
+  nothing.edit = nothing.view_password = nothing.can_delete = nothing.can_restore = false;
+  for (int type = 1; type <= 5; ++type) {
+    StoredCipher cipher = MustStore(bodies_.Full(type));
+    for (int variant = 0; variant < 3; ++variant) {
+      if (variant == 1) {
+        cipher.organization_id = "0f6b1c2d-3e4f-4a5b-8c7d-9e0f1a2b3c4d";
+        cipher.folder_id = kCollectionId;
+        cipher.collection_ids = {kCollectionId, kCipherId};
+        cipher.deleted_date = kCreated;
+        cipher.archived_date = kRevised;
+      }
+      if (variant == 2) {
+        cipher.type = -2147483647 - 1;  // no such type: every type object null, the longest number
+        cipher.reprompt = -2147483647 - 1;
+      }
+      for (const CipherViewerRights& rights : {CipherViewerRights{}, nothing}) {
+        std::string out;
+        AppendCipherJson(cipher, rights, CipherObject::kCipherDetails, out);
+        EXPECT_GE(CipherJsonSizeBound(cipher), out.size()) << type << "/" << variant;
+        EXPECT_LE(CipherJsonSizeBound(cipher), out.size() + 128) << type << "/" << variant;
+      }
+    }
+  }
+}
+
 TEST_F(CipherJsonTest, OddStoredValuesStillMakeValidJson) {
   StoredCipher cipher = MustStore(bodies_.Minimal(1));
   cipher.id = "quote\" backslash\\ newline\n control\x01";
