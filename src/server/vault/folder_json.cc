@@ -1,0 +1,18 @@
+#include "server/vault/folder_json.h"
+
+#include "server/vault/internal/iso_date.h"
+#include "server/vault/internal/json_text.h"
+
+namespace keywarden::server::vault {
+
+void AppendFolderJson(const StoredFolder& folder, std::string& out) {
+  out.append(R"({"object":"folder","id":)");
+  internal::AppendJsonString(folder.id, out);
+  out.append(",\"name\":");
+  internal::AppendJsonString(folder.name, out);
+  out.append(",\"revisionDate\":\"");
+  internal::AppendIsoDate(folder.revision_date, out);
+  out.append("\"}");
+}
+
+}  // namespace keywarden::server::vault
