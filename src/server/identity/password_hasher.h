@@ -45,17 +45,18 @@ struct PasswordHashParams {
 class PasswordHasher {
  public:
   // `params` should pass Check() (configuration loading checks them first). If they do not, the
-  // hasher fails closed: Hash, Verify and VerifyAgainstNothing answer Check()'s error.
+  // hasher fails closed: Hash and VerifyAgainstNothing answer Check()'s error. Verify does not
+  // depend on them: a stored hash carries its own costs.
   explicit PasswordHasher(const PasswordHashParams& params = {});
 
   const PasswordHashParams& params() const { return params_; }
 
-  // A new PHC string for `secret`: 16-byte random salt, 32-byte hash. kInternal if the random
-  // source or Argon2 fails (out of memory).
+  // A new PHC string for `secret`: 16-byte random salt, 32-byte hash. kOutOfRange for params that
+  // fail Check(); kInternal if the random source or Argon2 fails (out of memory).
   Result<std::string> Hash(std::span<const std::uint8_t> secret) const;
 
   // True when `secret` matches `phc`, false when it does not. kInvalidArgument when `phc` is not a
-  // well-formed argon2id PHC string of version 19 (another algorithm included); kOutOfRange when
+  // well-formed argon2id PHC string of version 19 (argon2i, argon2d, bcrypt, ... included); kOutOfRange when
   // its costs are outside PasswordHashParams::Check's bounds (a login must not be made to run a
   // 100 GiB hash); kInternal when Argon2 fails.
   //
@@ -65,8 +66,8 @@ class PasswordHasher {
   // went wrong.
   Result<bool> Verify(std::string_view phc, std::span<const std::uint8_t> secret) const;
 
-  // For an account that does not exist: runs the same Argon2id computation as Verify on a stored
-  // hash made with this hasher's params, and answers false (or kInternal when Argon2 fails). A login
+  // For an account that does not exist: runs the same Argon2id computation as Verify on a dummy
+  // hash with this hasher's params, and answers false (or kInternal when Argon2 fails). A login
   // for an unknown e-mail then takes as long as one with a wrong password, so response time does
   // not tell whether an account exists.
   Result<bool> VerifyAgainstNothing(std::span<const std::uint8_t> secret) const;

@@ -4,8 +4,9 @@
 // Codes sent by e-mail, the recovery code, "remember me" tokens and verification tokens are
 // credentials for as long as they are valid. The database holds TokenHash() of each, never the
 // text, so that a copy of it opens nothing; a login hashes what the client sent and compares the
-// hashes with SameHash(). A hash and not a password hash: tokens carry 192 bits or more, which no
-// guessing reaches, and codes are short-lived and limited in attempts by their callers.
+// hashes with SameHash(). A fast hash, not a password hash: tokens and recovery codes carry over
+// 160 bits, which no guessing reaches, and 6-digit codes are short-lived and their attempts
+// limited by the callers.
 //
 // The returned texts are secret: send them, then WipeString (keywarden/crypto/encoding.h) them.
 // Every function is thread-safe.
