@@ -49,6 +49,21 @@ seed_corpus() {
   # key_body_fuzz: a selector byte (the Content-Type), then a /user-keys JSON body.
   printf '\x00{"key":"%s"}' "$(b64 32)" > "$dir/seed-key-body-0"
   printf '\x01{"Key":"%s"}' "$(b64 64)" > "$dir/seed-key-body-1"
+  # cipher_body_fuzz: a selector byte (cipher, create, share, folder), then a vault body.
+  local e1="2.$(b64 16)|$(b64 32)|$(b64 32)" e2="2.$(b64 16)|$(b64 48)|$(b64 32)"
+  local guid="8c1a42e6-1b3c-4a5e-9f00-0123456789ab" date="2025-01-31T12:00:00.000Z"
+  printf '\x00{"type":1,"name":"%s","favorite":true,"login":{"username":"%s","password":"%s","uris":[{"uri":"%s","match":0}]},"fields":[{"type":1,"name":"%s","value":"%s"}],"passwordHistory":[{"password":"%s","lastUsedDate":"%s"}]}' \
+    "$e1" "$e2" "$e1" "$e2" "$e1" "$e2" "$e1" "$date" > "$dir/seed-cipher-login"
+  printf '\x00{"type":2,"name":"%s","notes":"%s","secureNote":{"type":0},"lastKnownRevisionDate":"%s"}' \
+    "$e1" "$e2" "$date" > "$dir/seed-cipher-note"
+  printf '\x00{"type":3,"name":"%s","card":{"number":"%s","code":"%s"},"folderId":"%s"}' \
+    "$e1" "$e2" "$e1" "$guid" > "$dir/seed-cipher-card"
+  printf '\x00{"type":5,"name":"%s","sshKey":{"privateKey":"%s"},"key":"%s"}' "$e1" "$e2" "$e1" > "$dir/seed-cipher-ssh"
+  printf '\x01{"cipher":{"type":4,"name":"%s","organizationId":"%s","identity":{"ssn":"%s"}},"collectionIds":["%s"]}' \
+    "$e1" "$guid" "$e2" "$guid" > "$dir/seed-cipher-create"
+  printf '\x02{"cipher":{"type":1,"name":"%s","organizationId":"%s","login":{"fido2Credentials":[{"credentialId":"%s","keyType":"%s","keyAlgorithm":"%s","keyCurve":"%s","keyValue":"%s","rpId":"%s","counter":"%s","discoverable":"%s","creationDate":"%s"}]}},"collectionIds":["%s"]}' \
+    "$e1" "$guid" "$e2" "$e1" "$e2" "$e1" "$e2" "$e1" "$e2" "$e1" "$date" "$guid" > "$dir/seed-cipher-share"
+  printf '\x03{"name":"%s"}' "$e1" > "$dir/seed-folder"
 }
 
 mapfile -t targets < <(find "$bin_dir" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)

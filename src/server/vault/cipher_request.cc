@@ -175,7 +175,8 @@ constexpr MemberSchema kSshKeyPayloadMembers[] = {
 };
 
 constexpr int kFirstType = 1;
-constexpr int kLastSupportedType = 5;
+constexpr int kLastSupportedType = 5;  // SSH key
+constexpr int kLastKnownType = 8;      // 6 to 8 only under a client feature flag this server does not set
 constexpr ObjectSchema kPayloads[] = {
     {kLoginPayloadMembers},    {kSecureNotePayloadMembers}, {kCardPayloadMembers},
     {kIdentityPayloadMembers}, {kSshKeyPayloadMembers},
@@ -299,7 +300,7 @@ Result<int> ReadType(const json& object, FieldPath& path) {
   FieldPath::Member scope(path, "type");
   const json* value = http::FindField(object, "type");
   if (IsAbsent(value)) return path.Error("is required.");
-  auto type = internal::ReadInteger(*value, path, kFirstType, 8);
+  auto type = internal::ReadInteger(*value, path, kFirstType, kLastKnownType);
   if (!type.ok()) {
     return path.Error("must be an integer from " + std::to_string(kFirstType) + " to " +
                       std::to_string(kLastSupportedType) + ".");
