@@ -90,7 +90,12 @@ jose::TokenResult<Principal> ClaimPolicy::Check(const jose::TokenClaims& claims,
   }
 
   const TimePoint expires_at(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(exp)));
-  return Principal{std::move(*user_id), std::move(kid), expires_at};
+  const auto text = [&](jose::TokenClaims::Name name) {
+    const jose::JsonMember& member = claims[name];
+    return member.type == jose::JsonMember::Type::kString ? member.strings.front() : std::string();
+  };
+  return Principal{std::move(*user_id), std::move(kid), expires_at, text(jose::TokenClaims::kSstamp),
+                   text(jose::TokenClaims::kDevice)};
 }
 
 }  // namespace keywarden::auth

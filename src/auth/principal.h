@@ -15,6 +15,10 @@ struct Principal {
   std::string user_id;  // `sub`: canonical lower-case GUID (auth/user_id.h)
   std::string kid;      // the key that signed the token, for audit logs
   TimePoint expires_at;
+  // Bitwarden's `sstamp` and `device` claims when they are strings, else empty: a server that
+  // issued the token compares them with the account's current stamp.
+  std::string security_stamp;
+  std::string device;
 };
 
 }  // namespace keywarden::auth

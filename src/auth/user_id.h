@@ -13,6 +13,10 @@ namespace keywarden::auth {
 // dashes, other lengths) is kInvalidArgument: identity servers issue the plain form.
 Result<std::string> CanonicalUserId(std::string_view sub);
 
+// A new random (version 4) GUID in canonical form: the id of a new user or any other object.
+// kInternal only if the system's random source fails.
+Result<std::string> NewGuid();
+
 }  // namespace keywarden::auth
 
 #endif  // KEYWARDEN_AUTH_USER_ID_H_

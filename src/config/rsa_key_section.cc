@@ -15,8 +15,6 @@ namespace {
 using S = custody::RsaKeySettings;
 using R = RawValue;
 
-constexpr std::string_view kPkcs11Prefix = "rsa_key.pkcs11_";
-
 Status ApplyProvider(const RawValue& raw, S& rsa_key) {
   KW_ASSIGN_OR_RETURN(std::string name, AsName(raw));
   // The reference's "certificate" provider reads a key file when its certificate provider is
@@ -121,51 +119,54 @@ Status Missing(std::string_view what, const std::string& settings) {
   return InvalidArgumentError("the pkcs11 RSA key provider needs " + std::string(what) + ": set " + settings);
 }
 
-Status LoadKeyPassword(const RawSettings& settings, S& rsa_key) {
+Status LoadKeyPassword(const RawSettings& settings, std::string_view prefix, S& rsa_key) {
   const std::string& path = rsa_key.key_password_file;
   if (path.empty()) return OkStatus();
+  const std::string p(prefix);
   if (rsa_key.key_password.has_value()) {
-    return InvalidArgumentError(OriginOf(settings, "rsa_key.key_password") + " and " +
-                                OriginOf(settings, "rsa_key.key_password_file") + " are both set: set one");
+    return InvalidArgumentError(OriginOf(settings, p + "key_password") + " and " +
+                                OriginOf(settings, p + "key_password_file") + " are both set: set one");
   }
-  KW_ASSIGN_OR_RETURN(rsa_key.key_password, ReadSecretFile(path, "rsa_key.key_password_file"));
+  KW_ASSIGN_OR_RETURN(rsa_key.key_password, ReadSecretFile(path, p + "key_password_file"));
   return OkStatus();
 }
 
-Status CheckPkcs11(const RawSettings& settings, AliasNames aliases, S& rsa_key) {
+// `prefix` is the section's ("rsa_key.", "signing_key."): the rows are the same.
+Status CheckPkcs11(const RawSettings& settings, AliasNames aliases, std::string_view prefix, S& rsa_key) {
+  const std::string p(prefix);
+  const std::string pkcs11_prefix = p + "pkcs11_";
   if (rsa_key.provider != S::Provider::kPkcs11) {
     // Ignoring them would leave an operator who forgot the provider on a key file unawares.
     for (const auto& [key, raw] : settings.values) {
-      if (std::string_view(key).starts_with(kPkcs11Prefix)) {
+      if (std::string_view(key).starts_with(pkcs11_prefix)) {
         return InvalidArgumentError(raw.origin + " is set but the RSA key provider is '" +
                                     std::string(custody::RsaKeyProviderName(rsa_key.provider)) + "': set " +
-                                    OriginOf(settings, "rsa_key.provider") + " to pkcs11, or remove the setting");
+                                    OriginOf(settings, p + "provider") + " to pkcs11, or remove the setting");
       }
     }
     return OkStatus();
   }
   custody::Pkcs11Settings& pkcs11 = rsa_key.pkcs11;
-  const auto named = [&](std::string_view key) { return Named(aliases, key); };
+  const auto named = [&](std::string_view name) { return Named(aliases, p + std::string(name)); };
   if (pkcs11.library.empty() && pkcs11.provider_name.empty()) {
-    return Missing("its module", named("rsa_key.pkcs11_library") + " or " + named("rsa_key.pkcs11_provider"));
+    return Missing("its module", named("pkcs11_library") + " or " + named("pkcs11_provider"));
   }
   if (pkcs11.token_serial.empty() && pkcs11.token_label.empty()) {
-    return Missing("the token", named("rsa_key.pkcs11_token_serial") + " or " + named("rsa_key.pkcs11_token_label"));
+    return Missing("the token", named("pkcs11_token_serial") + " or " + named("pkcs11_token_label"));
   }
   if (!pkcs11.key_id.has_value() && pkcs11.key_label.empty()) {
-    return Missing("the private key", named("rsa_key.pkcs11_key_label") + " or " + named("rsa_key.pkcs11_key_id"));
+    return Missing("the private key", named("pkcs11_key_label") + " or " + named("pkcs11_key_id"));
   }
   if (!pkcs11.pin_file.empty()) {
-    const std::string origin = OriginOf(settings, "rsa_key.pkcs11_pin_file");
+    const std::string origin = OriginOf(settings, p + "pkcs11_pin_file");
     if (pkcs11.pin.has_value()) {
-      return InvalidArgumentError(OriginOf(settings, "rsa_key.pkcs11_pin") + " and " + origin +
-                                  " are both set: set one");
+      return InvalidArgumentError(OriginOf(settings, p + "pkcs11_pin") + " and " + origin + " are both set: set one");
     }
     KW_ASSIGN_OR_RETURN(pkcs11.pin, ReadSecretFile(pkcs11.pin_file, origin));
     pkcs11.pin_setting = origin + " (" + pkcs11.pin_file + ")";
   }
   if (!pkcs11.pin.has_value()) {
-    return Missing("a PIN", named("rsa_key.pkcs11_pin") + " or " + named("rsa_key.pkcs11_pin_file"));
+    return Missing("a PIN", named("pkcs11_pin") + " or " + named("pkcs11_pin_file"));
   }
   if (pkcs11.pin->empty()) return InvalidArgumentError("the PIN in " + pkcs11.pin_setting + " is empty");
   return OkStatus();
@@ -175,9 +176,29 @@ Status CheckPkcs11(const RawSettings& settings, AliasNames aliases, S& rsa_key) 
 
 std::span<const SettingRow<S>> RsaKeyRows() { return kRows; }
 
+std::span<const SettingRow<S>> SigningKeyRows() {
+  // The same rows under signing_key.*: the keys' text must outlive the table, so it is kept here.
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> out;
+    for (const auto& row : kRows) out.push_back("signing_key." + std::string(row.key.substr(row.key.find('.') + 1)));
+    return out;
+  }();
+  static const std::vector<SettingRow<S>> rows = [] {
+    std::vector<SettingRow<S>> out(kRows.begin(), kRows.end());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].key = keys[i];
+    return out;
+  }();
+  return rows;
+}
+
 Status CheckRsaKey(const RawSettings& settings, AliasNames aliases, custody::RsaKeySettings& rsa_key) {
-  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, rsa_key));
-  return CheckPkcs11(settings, aliases, rsa_key);
+  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, "rsa_key.", rsa_key));
+  return CheckPkcs11(settings, aliases, "rsa_key.", rsa_key);
+}
+
+Status CheckSigningKey(const RawSettings& settings, custody::RsaKeySettings& signing_key) {
+  KW_RETURN_IF_ERROR(LoadKeyPassword(settings, "signing_key.", signing_key));
+  return CheckPkcs11(settings, AliasNames{}, "signing_key.", signing_key);
 }
 
 }  // namespace keywarden::config

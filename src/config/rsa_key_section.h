@@ -26,6 +26,11 @@ using AliasNames = std::span<const std::pair<std::string_view, std::string_view>
 // setting, which would be ignored.
 Status CheckRsaKey(const RawSettings& settings, AliasNames aliases, custody::RsaKeySettings& rsa_key);
 
+// The same rows and checks for a token-signing key, [signing_key] (signing_key.provider,
+// signing_key.key_file, signing_key.pkcs11_*, ...): a separate key from the one that wraps data.
+std::span<const SettingRow<custody::RsaKeySettings>> SigningKeyRows();
+Status CheckSigningKey(const RawSettings& settings, custody::RsaKeySettings& signing_key);
+
 }  // namespace keywarden::config
 
 #endif  // KEYWARDEN_CONFIG_RSA_KEY_SECTION_H_

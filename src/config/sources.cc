@@ -10,6 +10,8 @@
 
 #include "config/listen.h"
 
+extern char** environ;
+
 namespace keywarden::config {
 
 RawSettings::~RawSettings() {
@@ -56,6 +58,17 @@ Result<SecureBuffer> ReadSecretFile(const std::string& path, std::string_view se
   SecureBuffer secret = SecureBuffer::CopyOf(std::string_view(text).substr(0, size));
   if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
   return secret;
+}
+
+Environment ProcessEnvironment() {
+  Environment out;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::size_t equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    out.emplace_back(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+  }
+  return out;
 }
 
 }  // namespace keywarden::config

@@ -29,6 +29,9 @@ namespace keywarden::config {
 
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
+// This process's environment variables, as the loaders take them.
+Environment ProcessEnvironment();
+
 // A TOML value of a type no setting takes (float, array, table, date): kept only to say so.
 struct OtherType {};
 

@@ -1,5 +1,7 @@
 #include "connector/dev_mode.h"
 
+#include "auth/user_id.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,37 +23,6 @@ namespace {
 constexpr std::string_view kDiscoveryPath = "/.well-known/openid-configuration";
 constexpr std::string_view kJwksPath = "/.well-known/jwks";
 
-// A free loopback port, for `--dev` with port 0: the issuer URL must name the port before the
-// server starts. (The port could be taken in between; the start-up error would then say so.)
-Result<std::uint16_t> FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return UnavailableError("cannot open a socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!ok) return UnavailableError("cannot find a free loopback port");
-  return ntohs(address.sin_port);
-}
-
-Result<std::string> NewUserId() {
-  std::uint8_t bytes[16];
-  KW_RETURN_IF_ERROR(RandomBytes(bytes));
-  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0x0f]);
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const config::ListenAddress& listen) {
@@ -65,7 +36,7 @@ Result<std::unique_ptr<DevEnvironment>> DevEnvironment::Create(const config::Lis
 
   config::ListenAddress address = listen;
   if (address.port == 0) {
-    KW_ASSIGN_OR_RETURN(address.port, FreeLoopbackPort());
+    KW_ASSIGN_OR_RETURN(address.port, net::FreeLoopbackPort());
   }
   const std::string host = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
   env->issuer_ = "http://" + host + ":" + std::to_string(address.port);
@@ -114,7 +85,7 @@ Result<std::string> DevEnvironment::MintToken(const std::string& user_id, std::c
 }
 
 Result<std::string> DevEnvironment::Banner(std::uint16_t port) const {
-  KW_ASSIGN_OR_RETURN(std::string user_id, NewUserId());
+  KW_ASSIGN_OR_RETURN(std::string user_id, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string token, MintToken(user_id, std::chrono::hours(8)));
   std::uint8_t key[32];
   KW_RETURN_IF_ERROR(RandomBytes(key));

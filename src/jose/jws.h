@@ -94,9 +94,11 @@ std::optional<JwsAlgorithm> JwsAlgorithmFromName(std::string_view name);
 // The payload's claims that auth::ClaimPolicy checks, as the payload holds them; the payload's other
 // members are checked as JSON but not kept.
 struct TokenClaims {
-  enum Name { kIss, kSub, kAud, kExp, kNbf, kIat, kScope, kAmr, kCount };
-  static constexpr std::array<std::string_view, kCount> kNames = {"iss", "sub", "aud",   "exp",
-                                                                  "nbf", "iat", "scope", "amr"};
+  // sstamp and device are Bitwarden's: the user's security stamp and the device's identifier
+  // when the token was issued, which a server that issues its own tokens checks on each call.
+  enum Name { kIss, kSub, kAud, kExp, kNbf, kIat, kScope, kAmr, kSstamp, kDevice, kCount };
+  static constexpr std::array<std::string_view, kCount> kNames = {"iss", "sub",   "aud", "exp",    "nbf",
+                                                                  "iat", "scope", "amr", "sstamp", "device"};
   std::array<JsonMember, kCount> members;
 
   const JsonMember& operator[](Name name) const { return members[name]; }

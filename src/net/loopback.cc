@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string>
@@ -20,6 +22,20 @@ bool IsLoopbackHost(std::string_view host) {
   if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
   if (!IN6_IS_ADDR_V4MAPPED(&v6)) return false;
   return v6.s6_addr[12] == 127;  // the mapped IPv4 address is the last four bytes
+}
+
+Result<std::uint16_t> FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return UnavailableError("cannot open a socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  if (!ok) return UnavailableError("cannot find a free loopback port");
+  return ntohs(address.sin_port);
 }
 
 }  // namespace keywarden::net

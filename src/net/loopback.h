@@ -4,7 +4,10 @@
 #ifndef KEYWARDEN_NET_LOOPBACK_H_
 #define KEYWARDEN_NET_LOOPBACK_H_
 
+#include <cstdint>
 #include <string_view>
+
+#include "keywarden/status.h"
 
 namespace keywarden::net {
 
@@ -12,6 +15,10 @@ namespace keywarden::net {
 // ::ffff:127.x.y.z. IPv6 addresses come without brackets. Names are not resolved: any other name
 // is not loopback, whatever it would resolve to.
 bool IsLoopbackHost(std::string_view host);
+
+// A TCP port free on 127.0.0.1 now, for a development server whose URLs must name its port
+// before it listens. (It could be taken in between; the listen error would then say so.)
+Result<std::uint16_t> FreeLoopbackPort();
 
 }  // namespace keywarden::net
 

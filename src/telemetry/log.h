@@ -25,6 +25,13 @@ Status InitLogging(std::string_view format, std::string_view level, bool audit_e
 void AuditKeyAccess(std::string_view action, std::string_view user_id, std::string_view client_address,
                     std::string_view result);
 
+// One audit line per security event of the server (login, failed login, two-step change, key or
+// password change, API key rotation), in the same form: action, user, client, result.
+inline void AuditEvent(std::string_view action, std::string_view user_id, std::string_view client_address,
+                       std::string_view result) {
+  AuditKeyAccess(action, user_id, client_address, result);
+}
+
 // Operational messages (start-up, shutdown, dependency failures).
 void LogInfo(std::string_view message);
 void LogWarning(std::string_view message);

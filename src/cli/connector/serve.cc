@@ -1,7 +1,5 @@
 #include "cli/connector/serve.h"
 
-#include <signal.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "cli/common/output.h"
+#include "cli/common/shutdown_signal.h"
 #include "config/listen.h"
 #include "connector/config/connector_config.h"
 #include "connector/connector_service.h"
@@ -46,26 +45,6 @@ std::optional<std::string> ConfigPath(const std::string& flag) {
   }
   return std::nullopt;
 }
-
-// Blocks SIGTERM and SIGINT in this thread (and so in every thread started after), then waits
-// for one: the server's threads never see the signal, and shutdown runs here, in order.
-class ShutdownSignal {
- public:
-  ShutdownSignal() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-  }
-  int Wait() {
-    int signal_number = 0;
-    sigwait(&set_, &signal_number);
-    return signal_number;
-  }
-
- private:
-  sigset_t set_{};
-};
 
 // Configuration and usage problems exit 2; a part that cannot start (key file, database,
 // identity server, listen address) exits 1, whatever the kind of its error.

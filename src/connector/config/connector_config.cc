@@ -12,8 +12,6 @@
 #include "sql/mariadb/mariadb_options.h"
 #include "sql/postgres/postgres_options.h"
 
-extern char** environ;
-
 namespace keywarden::connector {
 namespace {
 
@@ -114,17 +112,6 @@ Result<custody::RsaKeySettings> LoadReferenceRsaKey(
   // The same finishing steps as LoadConnectorConfig's for the key.
   KW_RETURN_IF_ERROR(config::CheckRsaKey(settings, config_internal::ReferenceNames(), config.rsa_key));
   return std::move(config.rsa_key);
-}
-
-std::vector<std::pair<std::string, std::string>> ProcessEnvironment() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    const std::size_t equals = text.find('=');
-    if (equals == std::string_view::npos) continue;
-    out.emplace_back(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
-  }
-  return out;
 }
 
 }  // namespace keywarden::connector

@@ -25,6 +25,7 @@
 
 #include "config/listen.h"
 #include "config/sections.h"
+#include "config/sources.h"
 #include "custody/rsa_key_settings.h"
 #include "keywarden/status.h"
 
@@ -81,8 +82,8 @@ Result<ConnectorConfig> LoadConnectorConfig(const std::optional<std::string>& to
 Result<custody::RsaKeySettings> LoadReferenceRsaKey(
     const std::vector<std::pair<std::string, std::string>>& reference_settings);
 
-// This process's environment, as LoadConnectorConfig takes it.
-std::vector<std::pair<std::string, std::string>> ProcessEnvironment();
+// This process's environment, as LoadConnectorConfig takes it (config/sources.h).
+using config::ProcessEnvironment;
 
 // A few human-readable lines for `connector check`. The password appears only as "(set)".
 std::string DescribeConfig(const ConnectorConfig& config);
