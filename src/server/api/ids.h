@@ -11,8 +11,7 @@
 
 namespace keywarden::server::api {
 
-// A new random (version 4) GUID in canonical form. kInternal only if the system's random source fails.
-Result<std::string> NewGuid();
+// New ids: auth::NewGuid() (auth/user_id.h).
 
 // `text` in canonical form when it is a GUID (either case), else nullopt: a path segment or a
 // field that is not one answers 404 or 400, never a lookup.

@@ -82,6 +82,17 @@ CREATE TABLE one_time_codes(
   PRIMARY KEY(user_id, purpose)
 );
 
+-- Tokens mailed (or, without mail, handed back) to prove an address: registration, e-mail change.
+-- Hashes only; a token is used once.
+CREATE TABLE email_tokens(
+  token_hash BYTEA PRIMARY KEY,
+  purpose TEXT NOT NULL,                      -- "register", "change_email"
+  email TEXT NOT NULL,
+  user_id TEXT,
+  name TEXT,
+  expiration_date BIGINT NOT NULL
+);
+
 -- Failed logins by account and by client address, shared by every instance.
 CREATE TABLE login_failures(
   subject TEXT PRIMARY KEY,                   -- "account:<email>" or "address:<ip>"

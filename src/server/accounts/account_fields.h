@@ -1,0 +1,60 @@
+// The fields of account requests, checked: e-mail addresses, KDF settings, the master password
+// hash, wrapped keys. Shared by registration, password and KDF changes.
+//
+// A field error travels as a kInvalidArgument Status whose message is "Field|message": the field
+// as the client spells it, then the text. FieldErrorResponse turns it into the reference's 400.
+#ifndef KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_FIELDS_H_
+#define KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_FIELDS_H_
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "http/http_types.h"
+#include "keywarden/crypto/secure_buffer.h"
+#include "keywarden/status.h"
+#include "server/store/users.h"
+
+namespace keywarden::server {
+
+// trim() and lower case, as the clients normalise the address they derive the master key from.
+std::string NormaliseEmail(std::string_view text);
+// One '@', something before it, a dot after it, no spaces or control characters, at most 256.
+bool LooksLikeEmail(std::string_view email);
+
+// kdfType/iterations/memory/parallelism (any case) within what the clients allow when setting one:
+// PBKDF2 600,000 to 2,000,000 iterations; Argon2id 2 to 10 iterations, 15 to 1024 MiB, 1 to 16 lanes.
+Result<store::Kdf> ParseKdf(const nlohmann::json& object, std::string_view field);
+
+// A master password hash as the clients send it: base64 of 32 bytes.
+Result<SecureBuffer> ParseMasterPasswordHash(const nlohmann::json& value, std::string_view field);
+
+// A symmetric EncString (a wrapped key or an encrypted field); `field` names it in errors.
+Status CheckEncString(const nlohmann::json& value, std::string_view field);
+
+struct NewAccountFields {
+  std::string email;
+  std::string name;
+  std::string hint;
+  SecureBuffer master_password_hash;
+  store::Kdf kdf;
+  std::string user_key;
+  std::string public_key;
+  std::string private_key;
+};
+
+// A register/finish body, in the 2026 form (masterPasswordAuthentication, masterPasswordUnlock,
+// userAsymmetricKeys or accountKeys) or the older one (root masterPasswordHash, key, kdf*).
+// The salt must be the normalised address, and both KDFs the same.
+Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body);
+
+// 30 random letters and digits: the secret of the personal API key.
+Result<std::string> NewApiKey();
+
+// The reference's 400 for a "Field|message" Status (or a plain message).
+http::HttpResponse FieldErrorResponse(const Status& status);
+
+}  // namespace keywarden::server
+
+#endif  // KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_FIELDS_H_

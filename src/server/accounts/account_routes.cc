@@ -1,0 +1,363 @@
+#include "server/accounts/account_routes.h"
+#include "auth/user_id.h"
+
+#include <cctype>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "http/json.h"
+#include "keywarden/crypto/rsa.h"
+#include "server/accounts/account_fields.h"
+#include "server/api/error_response.h"
+#include "server/api/ids.h"
+#include "server/identity/account_json.h"
+#include "server/store/refresh_tokens.h"
+#include "server/two_factor/codes.h"
+#include "telemetry/log.h"
+
+namespace keywarden::server {
+namespace {
+
+using api::BadRequest;
+using api::FromStatus;
+
+constexpr std::string_view kVerificationFailed = "User verification failed.";
+constexpr std::chrono::minutes kEmailCodeLifetime{15};
+
+constexpr sql::Statement kInsertEmailToken = {"server_insert_email_change",
+                                              "INSERT INTO email_tokens(token_hash, purpose, email, user_id, name, "
+                                              "expiration_date) VALUES ($1, 'change_email', $2, $3, NULL, $4)",
+                                              nullptr, nullptr, "to store an e-mail change code"};
+constexpr sql::Statement kTakeEmailToken = {"server_take_email_change",
+                                            "DELETE FROM email_tokens WHERE token_hash = $1 AND purpose = "
+                                            "'change_email' AND email = $2 AND user_id = $3 AND expiration_date > $4",
+                                            nullptr, nullptr, "to use an e-mail change code"};
+
+http::HttpResponse NoContent() {
+  http::HttpResponse response;
+  response.status = 200;
+  response.content_type = std::string(http::kJsonContentType);
+  response.body = "null";
+  return response;
+}
+
+std::string IsoNow(const Clock& clock) { return FormatUtcIso8601(clock.Now()); }
+
+// Saves `user` after `change`, with a new security stamp when `end_sessions`: every refresh token
+// of the account is revoked in the same transaction, and access tokens fail their next check.
+Status Save(AccountRoutesContext& context, store::User& user, bool end_sessions) {
+  const TimeMs now = api::NowMs(context.api.clock);
+  if (end_sessions) {
+    KW_ASSIGN_OR_RETURN(user.security_stamp, auth::NewGuid());
+  }
+  user.revision_date = now;
+  user.account_revision_date = std::max(now, user.account_revision_date + 1);
+  return context.api.database.Transact([&](sql::Session& session) -> Status {
+    KW_RETURN_IF_ERROR(store::UpdateUser(session, user));
+    if (end_sessions) KW_RETURN_IF_ERROR(store::RevokeUserRefreshTokens(session, user.id));
+    return OkStatus();
+  });
+}
+
+Result<nlohmann::json> Body(const http::HttpRequest& request) { return http::ParseJsonObject(request.body); }
+
+std::string Text(const nlohmann::json& body, std::string_view name) {
+  const nlohmann::json* value = http::FindField(body, name);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+Result<std::string> HashNewPassword(AccountRoutesContext& context, const nlohmann::json& value,
+                                    std::string_view field) {
+  KW_ASSIGN_OR_RETURN(SecureBuffer secret, ParseMasterPasswordHash(value, field));
+  auto permit = context.gate.Acquire(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  if (!permit.ok()) return permit.status();
+  return context.hasher.Hash(std::span<const std::uint8_t>(secret.data(), secret.size()));
+}
+
+}  // namespace
+
+bool VerifyMasterPassword(const AccountRoutesContext& context, const store::User& user, const nlohmann::json& body) {
+  const nlohmann::json* value = http::FindField(body, "masterPasswordHash");
+  if (value == nullptr || !user.password_hash.has_value()) return false;
+  auto secret = ParseMasterPasswordHash(*value, "MasterPasswordHash");
+  if (!secret.ok()) return false;
+  auto permit = context.gate.Acquire(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  if (!permit.ok()) return false;
+  auto verified =
+      context.hasher.Verify(*user.password_hash, std::span<const std::uint8_t>(secret->data(), secret->size()));
+  return verified.ok() && *verified;
+}
+
+void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
+  AccountRoutesContext* c = &context;
+  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
+    router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
+               http::Execution::kBlocking);
+  };
+
+  add("GET", "/api/accounts/profile",
+      [](const http::HttpRequest&, store::User& user) { return http::JsonResponse(200, ProfileJson(user)); });
+  add("PUT", "/api/accounts/profile", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    const std::string name = Text(*body, "name");
+    const std::string hint = Text(*body, "masterPasswordHint");
+    const std::string culture = Text(*body, "culture");
+    if (name.size() > 50)
+      return api::InvalidField("Name", "The field Name must be a string with a maximum length of 50.");
+    if (hint.size() > 50) return api::InvalidField("MasterPasswordHint", "must be at most 50 characters");
+    if (culture.size() > 10) return api::InvalidField("Culture", "must be at most 10 characters");
+    user.name = name;
+    user.password_hint = hint;
+    if (!culture.empty()) user.culture = culture;
+    const Status saved = Save(*c, user, false);
+    if (!saved.ok()) return FromStatus(saved);
+    return http::JsonResponse(200, ProfileJson(user));
+  });
+  add("GET", "/api/accounts/revision-date", [](const http::HttpRequest&, store::User& user) {
+    return http::JsonResponse(200, nlohmann::json(user.account_revision_date));
+  });
+  add("POST", "/api/accounts/key-management/user-key-id", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    std::string id = Text(*body, "userKeyId");
+    for (char& ch : id) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const bool hex = id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex) return api::InvalidField("UserKeyId", "must be 32 hexadecimal characters");
+    if (!user.user_key_id.empty()) {
+      // A client posts only when its last sync lacked the id: the same id again is a retry.
+      if (user.user_key_id == id) return NoContent();
+      return BadRequest("User key id is already set.");
+    }
+    user.user_key_id = id;
+    const Status saved = Save(*c, user, false);
+    if (!saved.ok()) return FromStatus(saved);
+    return NoContent();
+  });
+  const auto keys_response = [](const store::User& user) {
+    return http::JsonResponse(200, {{"key", user.user_key},
+                                    {"publicKey", user.public_key},
+                                    {"privateKey", user.private_key},
+                                    {"accountKeys", AccountKeysJson(user)},
+                                    {"object", "keys"}});
+  };
+  add("GET", "/api/accounts/keys",
+      [keys_response](const http::HttpRequest&, store::User& user) { return keys_response(user); });
+  add("POST", "/api/accounts/keys", [c, keys_response](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!user.public_key.empty()) return BadRequest("User has existing keypair.");
+    const nlohmann::json* public_key = http::FindField(*body, "publicKey");
+    const nlohmann::json* private_key = http::FindField(*body, "encryptedPrivateKey");
+    if (public_key == nullptr || !public_key->is_string() ||
+        !RsaPublicKey::FromBase64(public_key->get<std::string>()).ok()) {
+      return api::InvalidField("PublicKey", "must be a base64 RSA public key (SPKI)");
+    }
+    if (private_key == nullptr) return api::InvalidField("EncryptedPrivateKey", "is required");
+    if (Status s = CheckEncString(*private_key, "EncryptedPrivateKey"); !s.ok()) return FieldErrorResponse(s);
+    user.public_key = public_key->get<std::string>();
+    user.private_key = private_key->get<std::string>();
+    const Status saved = Save(*c, user, false);
+    if (!saved.ok()) return FromStatus(saved);
+    telemetry::AuditEvent("set_keys", user.id, request.client_address, "ok");
+    return keys_response(user);
+  });
+  const auto api_key = [c](bool rotate) {
+    return [c, rotate](const http::HttpRequest& request, store::User& user) {
+      auto body = Body(request);
+      if (!body.ok()) return BadRequest(body.status().message());
+      if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+      if (rotate) {
+        auto key = NewApiKey();
+        if (!key.ok()) return FromStatus(key.status());
+        user.api_key = *key;
+        const Status saved = Save(*c, user, false);
+        if (!saved.ok()) return FromStatus(saved);
+        telemetry::AuditEvent("rotate_api_key", user.id, request.client_address, "ok");
+      }
+      return http::JsonResponse(
+          200, {{"apiKey", user.api_key}, {"revisionDate", IsoNow(c->api.clock)}, {"object", "apiKey"}});
+    };
+  };
+  add("POST", "/api/accounts/api-key", api_key(false));
+  add("POST", "/api/accounts/rotate-api-key", api_key(true));
+  add("POST", "/api/accounts/security-stamp", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    const Status saved = Save(*c, user, true);
+    if (!saved.ok()) return FromStatus(saved);
+    telemetry::AuditEvent("security_stamp", user.id, request.client_address, "sessions ended");
+    return NoContent();
+  });
+  add("POST", "/api/accounts/password", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    const nlohmann::json* new_hash = http::FindField(*body, "newMasterPasswordHash");
+    const nlohmann::json* key = http::FindField(*body, "key");
+    if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
+    if (key == nullptr) return api::InvalidField("Key", "is required");
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    const std::string hint = Text(*body, "masterPasswordHint");
+    if (hint.size() > 50) return api::InvalidField("MasterPasswordHint", "must be at most 50 characters");
+    auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
+    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    user.password_hash = *hashed;
+    user.user_key = key->get<std::string>();
+    user.password_hint = hint;
+    user.force_password_reset = false;
+    const Status saved = Save(*c, user, true);
+    if (!saved.ok()) return FromStatus(saved);
+    telemetry::AuditEvent("change_password", user.id, request.client_address, "ok");
+    return NoContent();
+  });
+  add("POST", "/api/accounts/kdf", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    // The 2026 form: authenticationData and unlockData; the older: root newMasterPasswordHash,
+    // key and kdf fields.
+    const nlohmann::json* authentication = http::FindField(*body, "authenticationData");
+    const nlohmann::json* unlock = http::FindField(*body, "unlockData");
+    const nlohmann::json* new_hash = nullptr;
+    const nlohmann::json* key = nullptr;
+    Result<store::Kdf> kdf = InvalidArgumentError("Kdf|is required");
+    if (authentication != nullptr && unlock != nullptr && authentication->is_object() && unlock->is_object()) {
+      new_hash = http::FindField(*authentication, "masterPasswordAuthenticationHash");
+      key = http::FindField(*unlock, "masterKeyWrappedUserKey");
+      const nlohmann::json* auth_kdf = http::FindField(*authentication, "kdf");
+      const nlohmann::json* unlock_kdf = http::FindField(*unlock, "kdf");
+      if (auth_kdf == nullptr || unlock_kdf == nullptr || *auth_kdf != *unlock_kdf) {
+        return api::InvalidField("UnlockData.Kdf", "must equal the authentication KDF");
+      }
+      kdf = ParseKdf(*auth_kdf, "AuthenticationData.Kdf");
+    } else {
+      new_hash = http::FindField(*body, "newMasterPasswordHash");
+      key = http::FindField(*body, "key");
+      nlohmann::json legacy = {{"kdfType", body->value("kdf", -1)}, {"iterations", body->value("kdfIterations", 0)}};
+      if (const nlohmann::json* m = http::FindField(*body, "kdfMemory")) legacy["memory"] = *m;
+      if (const nlohmann::json* p = http::FindField(*body, "kdfParallelism")) legacy["parallelism"] = *p;
+      kdf = ParseKdf(legacy, "Kdf");
+    }
+    if (!kdf.ok()) return FieldErrorResponse(kdf.status());
+    if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
+    if (key == nullptr) return api::InvalidField("Key", "is required");
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
+    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    user.password_hash = *hashed;
+    user.user_key = key->get<std::string>();
+    user.kdf = *kdf;
+    const Status saved = Save(*c, user, true);
+    if (!saved.ok()) return FromStatus(saved);
+    telemetry::AuditEvent("change_kdf", user.id, request.client_address, "ok");
+    return NoContent();
+  });
+  add("POST", "/api/accounts/email-token", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    const std::string new_email = NormaliseEmail(Text(*body, "newEmail"));
+    if (!LooksLikeEmail(new_email)) return api::InvalidField("NewEmail", "is not a valid e-mail address");
+    if (!c->send_email_change_code)
+      return BadRequest("Mail is not configured on this server: the address cannot be proven.");
+    auto code = two_factor::NewOneTimeCode();
+    if (!code.ok()) return FromStatus(code.status());
+    const TimeMs expires =
+        api::NowMs(c->api.clock) + std::chrono::duration_cast<std::chrono::milliseconds>(kEmailCodeLifetime).count();
+    auto digest = two_factor::TokenHash(*code);
+    if (!digest.ok()) return FromStatus(digest.status());
+    const Status stored = c->api.database.Transact([&](sql::Session& session) {
+      return session.Execute(kInsertEmailToken, sql::Params().Bytes(*digest).Text(new_email).Text(user.id).Int(expires))
+          .status();
+    });
+    if (!stored.ok()) return FromStatus(stored);
+    const Status sent = c->send_email_change_code(new_email, *code);
+    if (!sent.ok()) return FromStatus(sent);
+    return NoContent();
+  });
+  add("POST", "/api/accounts/email", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    const std::string new_email = NormaliseEmail(Text(*body, "newEmail"));
+    const std::string token = Text(*body, "token");
+    const nlohmann::json* new_hash = http::FindField(*body, "newMasterPasswordHash");
+    const nlohmann::json* key = http::FindField(*body, "key");
+    if (!LooksLikeEmail(new_email)) return api::InvalidField("NewEmail", "is not a valid e-mail address");
+    if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
+    if (key == nullptr) return api::InvalidField("Key", "is required");
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
+    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    const TimeMs now = api::NowMs(c->api.clock);
+    bool token_ok = false;
+    store::User changed = user;
+    changed.email = new_email;
+    changed.salt = new_email;  // the client derives the new master key with the new address
+    changed.email_verified = true;
+    changed.password_hash = *hashed;
+    changed.user_key = key->get<std::string>();
+    auto stamp = auth::NewGuid();
+    if (!stamp.ok()) return FromStatus(stamp.status());
+    changed.security_stamp = *stamp;
+    changed.revision_date = now;
+    changed.account_revision_date = std::max(now, user.account_revision_date + 1);
+    const Status saved = c->api.database.Transact([&](sql::Session& session) -> Status {
+      token_ok = false;
+      KW_ASSIGN_OR_RETURN(auto digest, two_factor::TokenHash(token));
+      KW_ASSIGN_OR_RETURN(
+          sql::Rows taken,
+          session.Execute(kTakeEmailToken, sql::Params().Bytes(digest).Text(new_email).Text(user.id).Int(now)));
+      if (taken.affected() != 1) return OkStatus();
+      token_ok = true;
+      KW_RETURN_IF_ERROR(store::UpdateUser(session, changed));
+      return store::RevokeUserRefreshTokens(session, user.id);
+    });
+    if (!saved.ok()) {
+      if (saved.code() == ErrorCode::kAlreadyExists) return BadRequest("Email already taken.");
+      return FromStatus(saved);
+    }
+    if (!token_ok) return BadRequest("Invalid token.");
+    telemetry::AuditEvent("change_email", user.id, request.client_address, "ok");
+    return NoContent();
+  });
+  const auto delete_account = [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    const Status deleted =
+        c->api.database.Transact([&](sql::Session& session) { return store::DeleteUser(session, user.id); });
+    if (!deleted.ok()) return FromStatus(deleted);
+    telemetry::AuditEvent("delete_account", user.id, request.client_address, "ok");
+    return NoContent();
+  };
+  add("DELETE", "/api/accounts", delete_account);
+  add("POST", "/api/accounts/delete", delete_account);
+
+  router.Add("GET", "/api/config", [c](const http::HttpRequest&) {
+    const std::string& url = c->public_url;
+    return http::JsonResponse(
+        200,
+        {{"version", "2026.9.0"},
+         {"gitHash", "keywarden"},
+         {"server", {{"name", "Keywarden"}, {"url", url}}},
+         {"environment",
+          {{"cloudRegion", nullptr},
+           {"vault", url},
+           {"api", url + "/api"},
+           {"identity", url + "/identity"},
+           {"notifications", url + "/notifications"},
+           {"sso", ""}}},
+         {"featureStates", nlohmann::json::object()},
+         {"push", {{"pushTechnology", 0}, {"vapidPublicKey", nullptr}}},
+         {"communication", nullptr},
+         {"settings", {{"disableUserRegistration", c->signups_disabled}, {"suppressOnboardingInterstitials", false}}},
+         {"object", "config"}});
+  });
+}
+
+}  // namespace keywarden::server

@@ -1,0 +1,46 @@
+// The account's own API routes (core.md 5), each for the caller only:
+//   GET  /api/accounts/profile, PUT /api/accounts/profile      name, culture, hint
+//   GET  /api/accounts/revision-date                           ms since the epoch: sync when it moves
+//   POST /api/accounts/key-management/user-key-id              stored once; the same id again is OK
+//   GET/POST /api/accounts/keys                                the key pair (set once)
+//   POST /api/accounts/api-key, /api/accounts/rotate-api-key   the personal API key's secret
+//   POST /api/accounts/security-stamp                          ends every session
+//   POST /api/accounts/password, /api/accounts/kdf             new hash and re-wrapped user key
+//   POST /api/accounts/email-token, /api/accounts/email        change of address, proven by a code
+//   DELETE /api/accounts, POST /api/accounts/delete            deletes the account and its vault
+//   GET  /api/config                                           server settings, no feature flags
+// Every change that proves the password checks it first (400 "User verification failed." when
+// wrong, as the reference), and changes of password, KDF, keys or address rotate the security
+// stamp, which ends every session of the account.
+#ifndef KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_ROUTES_H_
+#define KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_ROUTES_H_
+
+#include <functional>
+#include <string>
+
+#include "http/router.h"
+#include "server/api/api_context.h"
+#include "server/identity/hashing_gate.h"
+#include "server/identity/password_hasher.h"
+
+namespace keywarden::server {
+
+struct AccountRoutesContext {
+  api::ApiContext& api;
+  const identity::PasswordHasher& hasher;
+  identity::HashingGate& gate;
+  std::string public_url;
+  bool signups_disabled = false;
+  // Mails an e-mail change code to the new address; empty without mail.
+  std::function<Status(const std::string& new_email, const std::string& code)> send_email_change_code;
+};
+
+void AddAccountRoutes(http::Router& router, AccountRoutesContext& context);
+
+// Whether `hash_field` (the client's master password hash, base64) matches the account: the
+// check before any change. False also for a malformed value or an account without a password.
+bool VerifyMasterPassword(const AccountRoutesContext& context, const store::User& user, const nlohmann::json& body);
+
+}  // namespace keywarden::server
+
+#endif  // KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_ROUTES_H_

@@ -1,0 +1,33 @@
+#include "server/api/api_context.h"
+
+#include <optional>
+#include <utility>
+
+#include "auth/bearer.h"
+#include "server/api/error_response.h"
+
+namespace keywarden::server::api {
+
+TimeMs NowMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
+}
+
+http::Handler Authenticated(ApiContext& context, UserHandler handler) {
+  auth::BearerOptions options;
+  options.clock = &context.clock;
+  return auth::Bearer(
+      context.verifier,
+      [&context, handler = std::move(handler)](const http::HttpRequest& request, const auth::Principal& principal) {
+        std::optional<store::User> user;
+        const Status read = context.database.Read([&](sql::Session& session) -> Status {
+          KW_ASSIGN_OR_RETURN(user, store::FindUserById(session, principal.user_id));
+          return OkStatus();
+        });
+        if (!read.ok()) return FromStatus(read);
+        if (!user || user->security_stamp != principal.security_stamp) return Unauthorized();
+        return handler(request, *user);
+      },
+      options);
+}
+
+}  // namespace keywarden::server::api

@@ -1,0 +1,35 @@
+// What every API route of the server needs, and the one way a route learns who is calling.
+#ifndef KEYWARDEN_SERVER_API_API_CONTEXT_H_
+#define KEYWARDEN_SERVER_API_API_CONTEXT_H_
+
+#include <functional>
+
+#include "auth/token_verifier.h"
+#include "base/clock.h"
+#include "http/http_types.h"
+#include "http/middleware.h"
+#include "server/store/users.h"
+#include "sql/database.h"
+
+namespace keywarden::server::api {
+
+struct ApiContext {
+  sql::Database& database;
+  auth::TokenVerifier& verifier;  // this server's own tokens
+  const Clock& clock;
+};
+
+using UserHandler = std::function<http::HttpResponse(const http::HttpRequest&, store::User& caller)>;
+
+// `handler`, run for a caller whose access token verifies and whose account still has the
+// security stamp the token was issued with: a changed stamp (new password, "log out all
+// sessions", a deleted account) ends every access token at its next use, with 401. Reads the
+// caller's account once; the handler gets it. Runs on the blocking pool.
+http::Handler Authenticated(ApiContext& context, UserHandler handler);
+
+// The current time in milliseconds since the epoch, by `clock`.
+TimeMs NowMs(const Clock& clock);
+
+}  // namespace keywarden::server::api
+
+#endif  // KEYWARDEN_SERVER_API_API_CONTEXT_H_

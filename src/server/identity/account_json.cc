@@ -1,0 +1,96 @@
+#include "server/identity/account_json.h"
+
+#include <chrono>
+
+#include "base/time.h"
+
+namespace keywarden::server {
+namespace {
+
+nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
+
+std::string IsoDate(TimeMs ms) { return FormatUtcIso8601(TimePoint(std::chrono::milliseconds(ms))); }
+
+std::string Salt(const store::User& user) { return user.salt.empty() ? user.email : user.salt; }
+
+}  // namespace
+
+nlohmann::json AccountKeysJson(const store::User& user) {
+  if (user.public_key.empty() || user.private_key.empty()) return nullptr;
+  return {
+      {"signatureKeyPair", nullptr},
+      {"publicKeyEncryptionKeyPair",
+       {{"wrappedPrivateKey", user.private_key},
+        {"publicKey", user.public_key},
+        {"signedPublicKey", nullptr},
+        {"object", "publicKeyEncryptionKeyPair"}}},
+      {"securityState", nullptr},
+      {"object", "privateKeys"},
+  };
+}
+
+nlohmann::json KdfJson(const store::Kdf& kdf, bool pascal) {
+  const auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  return {{pascal ? "KdfType" : "kdfType", kdf.type},
+          {pascal ? "Iterations" : "iterations", kdf.iterations},
+          {pascal ? "Memory" : "memory", opt(kdf.memory)},
+          {pascal ? "Parallelism" : "parallelism", opt(kdf.parallelism)}};
+}
+
+nlohmann::json UserDecryptionOptionsJson(const store::User& user) {
+  nlohmann::json options = {{"HasMasterPassword", user.password_hash.has_value()}};
+  if (user.password_hash.has_value()) {
+    options["MasterPasswordUnlock"] = {
+        {"Kdf", KdfJson(user.kdf, true)},
+        {"MasterKeyEncryptedUserKey", user.user_key},
+        {"Salt", Salt(user)},
+    };
+  }
+  options["Object"] = "userDecryptionOptions";
+  return options;
+}
+
+nlohmann::json SyncUserDecryptionJson(const store::User& user) {
+  nlohmann::json out = nlohmann::json::object();
+  if (user.password_hash.has_value()) {
+    out["masterPasswordUnlock"] = {{"kdf", KdfJson(user.kdf, false)},
+                                   {"masterKeyEncryptedUserKey", user.user_key},
+                                   {"salt", Salt(user)},
+                                   {"containedKeyId", NullIfEmpty(user.user_key_id)}};
+  } else {
+    out["masterPasswordUnlock"] = nullptr;
+  }
+  out["webAuthnPrfOptions"] = nullptr;
+  out["v2UpgradeToken"] = nullptr;
+  out["userKeyId"] = NullIfEmpty(user.user_key_id);
+  return out;
+}
+
+nlohmann::json ProfileJson(const store::User& user) {
+  return {
+      {"id", user.id},
+      {"name", NullIfEmpty(user.name)},
+      {"email", user.email},
+      {"emailVerified", user.email_verified},
+      {"premium", user.premium},
+      {"premiumFromOrganization", false},
+      {"masterPasswordHint", NullIfEmpty(user.password_hint)},
+      {"culture", user.culture},
+      {"twoFactorEnabled", false},
+      {"key", NullIfEmpty(user.user_key)},
+      {"privateKey", NullIfEmpty(user.private_key)},
+      {"accountKeys", AccountKeysJson(user)},
+      {"securityStamp", user.security_stamp},
+      {"forcePasswordReset", user.force_password_reset},
+      {"usesKeyConnector", user.uses_key_connector},
+      {"verifyDevices", true},
+      {"avatarColor", NullIfEmpty(user.avatar_color)},
+      {"creationDate", IsoDate(user.creation_date)},
+      {"organizations", nlohmann::json::array()},
+      {"providers", nlohmann::json::array()},
+      {"providerOrganizations", nlohmann::json::array()},
+      {"object", "profile"},
+  };
+}
+
+}  // namespace keywarden::server

@@ -1,0 +1,34 @@
+// The parts of an account that the token response, the sync and the profile share, in the exact
+// shapes the official clients read (core.md 3.4, 4.2, 4.6). Casing differs between them on
+// purpose: the token response's top-level and UserDecryptionOptions names are PascalCase, the
+// AccountKeys inner names camelCase everywhere.
+#ifndef KEYWARDEN_SERVER_IDENTITY_ACCOUNT_JSON_H_
+#define KEYWARDEN_SERVER_IDENTITY_ACCOUNT_JSON_H_
+
+#include <nlohmann/json.hpp>
+
+#include "server/store/users.h"
+
+namespace keywarden::server {
+
+// {"signatureKeyPair": null, "publicKeyEncryptionKeyPair": {...}, "securityState": null,
+//  "object": "privateKeys"}, or null when the account has no key pair yet.
+nlohmann::json AccountKeysJson(const store::User& user);
+
+// {"kdfType"|"KdfType", "iterations", "memory", "parallelism"}: `pascal` for the token response.
+nlohmann::json KdfJson(const store::Kdf& kdf, bool pascal);
+
+// The token response's UserDecryptionOptions: HasMasterPassword and MasterPasswordUnlock
+// (omitted for an account without a master password).
+nlohmann::json UserDecryptionOptionsJson(const store::User& user);
+
+// The sync's userDecryption: masterPasswordUnlock (always, when the account has a password:
+// without it the client forgets how to unlock) and userKeyId.
+nlohmann::json SyncUserDecryptionJson(const store::User& user);
+
+// The profile (sync's `profile`, GET /accounts/profile), without organisations yet.
+nlohmann::json ProfileJson(const store::User& user);
+
+}  // namespace keywarden::server
+
+#endif  // KEYWARDEN_SERVER_IDENTITY_ACCOUNT_JSON_H_

@@ -1,0 +1,325 @@
+#include "server/identity/token_endpoint.h"
+#include "auth/user_id.h"
+
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "keywarden/crypto/encoding.h"
+#include "keywarden/crypto/random.h"
+#include "server/accounts/account_fields.h"
+#include "server/api/ids.h"
+#include "server/identity/account_json.h"
+#include "server/identity/form.h"
+#include "server/store/refresh_tokens.h"
+#include "server/two_factor/codes.h"
+#include "telemetry/log.h"
+
+namespace keywarden::server {
+namespace {
+
+constexpr std::string_view kWrongPassword = "Username or password is incorrect. Try again.";
+
+TimeMs ToMs(TimePoint t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
+
+http::HttpResponse GrantError(std::string_view error, std::string_view description, std::string_view message) {
+  nlohmann::json body = {{"error", error}, {"error_description", description}};
+  if (!message.empty()) body["ErrorModel"] = {{"Message", message}, {"Object", "error"}};
+  return http::JsonResponse(400, body);
+}
+
+http::HttpResponse InvalidRequest(std::string_view message) { return GrantError("invalid_request", message, message); }
+
+http::HttpResponse Throttled(std::chrono::seconds retry_after) {
+  http::HttpResponse response = http::JsonResponse(
+      429, {{"error", "too_many_requests"},
+            {"error_description", "Too many failed logins. Try again later."},
+            {"ErrorModel", {{"Message", "Too many failed logins. Try again later."}, {"Object", "error"}}}});
+  response.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(1, retry_after.count())));
+  return response;
+}
+
+http::HttpResponse Unavailable() {
+  return http::JsonResponse(
+      503, {{"error", "temporarily_unavailable"},
+            {"ErrorModel", {{"Message", "The server is busy. Try again shortly."}, {"Object", "error"}}}});
+}
+
+// Hashes both and compares the hashes in constant time: neither length nor content leaks.
+bool SameSecret(std::string_view stored, std::string_view given) {
+  auto a = two_factor::TokenHash(stored);
+  auto b = two_factor::TokenHash(given);
+  return a.ok() && b.ok() && two_factor::SameHash(*a, *b);
+}
+
+std::vector<std::uint8_t> Digest(std::string_view text) {
+  auto digest = two_factor::TokenHash(text);
+  if (!digest.ok()) return {};
+  return std::vector<std::uint8_t>(digest->begin(), digest->end());
+}
+
+struct DeviceForm {
+  int type = 0;
+  std::string identifier;
+  std::string name;
+};
+
+// deviceType, deviceIdentifier and deviceName, which every grant of the official clients carries.
+std::optional<DeviceForm> ReadDevice(const Form& form, const http::HttpRequest& request) {
+  DeviceForm device;
+  std::string_view type = form.Get("deviceType");
+  if (type.empty()) type = request.header("Device-Type");
+  if (type.empty() || type.size() > 3) return std::nullopt;
+  for (char c : type) {
+    if (c < '0' || c > '9') return std::nullopt;
+    device.type = device.type * 10 + (c - '0');
+  }
+  device.identifier = std::string(form.Get("deviceIdentifier"));
+  device.name = std::string(form.Get("deviceName"));
+  if (device.identifier.empty() || device.identifier.size() > 64 || device.name.empty() || device.name.size() > 64) {
+    return std::nullopt;
+  }
+  return device;
+}
+
+}  // namespace
+
+http::HttpResponse TokenEndpoint::Handle(const http::HttpRequest& request) const {
+  auto form = Form::Parse(request.body);
+  if (!form.ok()) return InvalidRequest(form.status().message());
+  const std::string_view grant = form->Get("grant_type");
+  if (grant == "password") return PasswordGrant(*form, request);
+  if (grant == "client_credentials") return ClientCredentialsGrant(*form, request);
+  if (grant == "refresh_token") return RefreshGrant(*form, request);
+  return GrantError("unsupported_grant_type", "unsupported grant type", "");
+}
+
+http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::HttpRequest& request) const {
+  const std::string email = NormaliseEmail(form.Get("username"));
+  const std::string_view password = form.Get("password");
+  if (email.empty() || password.empty()) return InvalidRequest("username and password are required");
+  if (!ReadDevice(form, request)) return InvalidRequest("deviceType, deviceIdentifier and deviceName are required");
+  const TimePoint now = clock_.Now();
+
+  auto paused = throttle_.Check(email, request.client_address, now);
+  if (!paused.ok()) return Unavailable();
+  if (paused->has_value()) return Throttled(**paused);
+
+  std::optional<store::User> user;
+  const Status read = database_.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(user, store::FindUserByEmail(session, email));
+    return OkStatus();
+  });
+  if (!read.ok()) return Unavailable();
+
+  auto secret = Base64DecodeSecret(password);
+  bool matched = false;
+  {
+    auto permit = gate_.Acquire(std::chrono::steady_clock::now() + options_.hashing_wait);
+    if (!permit.ok()) return Unavailable();
+    const std::span<const std::uint8_t> bytes =
+        secret.ok() ? std::span<const std::uint8_t>(secret->data(), secret->size()) : std::span<const std::uint8_t>();
+    if (user && user->password_hash.has_value() && secret.ok()) {
+      auto verified = hasher_.Verify(*user->password_hash, bytes);
+      matched = verified.ok() && *verified;
+    } else {
+      (void)hasher_.VerifyAgainstNothing(bytes);  // the same cost: timing does not reveal the account
+    }
+  }
+  if (!matched) {
+    (void)throttle_.RecordFailure(email, request.client_address, now);
+    telemetry::AuditEvent("login", user ? user->id : "-", request.client_address, "wrong password");
+    return GrantError("invalid_grant", "invalid_username_or_password", kWrongPassword);
+  }
+
+  // The second step, when the account has one.
+  std::string remember_token;
+  auto second = two_factor_.Check(*user, form, request.client_address, now);
+  if (!second.ok()) return Unavailable();
+  if (second->response.has_value()) {
+    if (second->failed) {
+      (void)throttle_.RecordFailure(email, request.client_address, now);
+      telemetry::AuditEvent("login", user->id, request.client_address, "wrong two-step code");
+    }
+    return *std::move(second->response);
+  }
+  remember_token = std::move(second->remember_token);
+  (void)throttle_.RecordSuccess(email);
+
+  // Parameters changed since this hash was made: store one at today's.
+  if (hasher_.NeedsRehash(*user->password_hash) && secret.ok()) {
+    auto rehashed = hasher_.Hash(std::span<const std::uint8_t>(secret->data(), secret->size()));
+    if (rehashed.ok()) {
+      user->password_hash = *rehashed;
+      const Status saved = database_.Transact([&](sql::Session& session) { return store::UpdateUser(session, *user); });
+      if (!saved.ok()) telemetry::LogWarning("password rehash not saved: " + saved.message());
+    }
+  }
+  std::string client_id(form.Get("client_id"));
+  if (client_id.empty() || client_id.size() > 32) client_id = "cli";
+  return Issue(*user, form, request, client_id, {"api", "offline_access"}, /*refresh=*/true, remember_token);
+}
+
+http::HttpResponse TokenEndpoint::ClientCredentialsGrant(const Form& form, const http::HttpRequest& request) const {
+  const std::string_view client_id = form.Get("client_id");
+  const std::string_view secret = form.Get("client_secret");
+  const auto invalid_client = [] { return http::JsonResponse(400, {{"error", "invalid_client"}}); };
+  if (!client_id.starts_with("user.")) return invalid_client();
+  const auto user_id = api::ParseGuid(client_id.substr(5));
+  if (!user_id) return invalid_client();
+  if (!ReadDevice(form, request)) return InvalidRequest("deviceType, deviceIdentifier and deviceName are required");
+  const TimePoint now = clock_.Now();
+  auto paused = throttle_.Check(*user_id, request.client_address, now);
+  if (!paused.ok()) return Unavailable();
+  if (paused->has_value()) return Throttled(**paused);
+
+  std::optional<store::User> user;
+  const Status read = database_.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(user, store::FindUserById(session, *user_id));
+    return OkStatus();
+  });
+  if (!read.ok()) return Unavailable();
+  if (!user || !SameSecret(user->api_key, secret)) {
+    (void)throttle_.RecordFailure(*user_id, request.client_address, now);
+    telemetry::AuditEvent("login_api_key", *user_id, request.client_address, "wrong client secret");
+    return invalid_client();
+  }
+  (void)throttle_.RecordSuccess(*user_id);
+  return Issue(*user, form, request, std::string(client_id), {"api"}, /*refresh=*/false, "");
+}
+
+http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::HttpRequest& request) const {
+  const std::string_view token = form.Get("refresh_token");
+  const auto expired = [] { return GrantError("invalid_grant", "the session has ended", ""); };
+  if (token.empty() || token.size() > 256) return expired();
+  const std::vector<std::uint8_t> hash = Digest(token);
+  if (hash.empty()) return Unavailable();
+  const TimePoint now = clock_.Now();
+  const TimeMs now_ms = ToMs(now);
+
+  std::optional<store::User> user;
+  std::optional<store::RefreshToken> stored;
+  std::string new_token;
+  bool reused = false;
+  const Status done = database_.Transact([&](sql::Session& session) -> Status {
+    user.reset();
+    reused = false;
+    KW_ASSIGN_OR_RETURN(stored, store::FindRefreshToken(session, hash));
+    if (!stored || stored->expiration_date <= now_ms) return OkStatus();
+    if (stored->used_date.has_value()) {
+      reused = true;
+      return store::RevokeRefreshFamily(session, stored->family_id);
+    }
+    KW_ASSIGN_OR_RETURN(user, store::FindUserById(session, stored->user_id));
+    if (!user || user->security_stamp != stored->security_stamp) {
+      user.reset();
+      return store::RevokeRefreshFamily(session, stored->family_id);
+    }
+    KW_ASSIGN_OR_RETURN(bool first, store::MarkRefreshTokenUsed(session, hash, now_ms));
+    if (!first) {
+      reused = true;
+      user.reset();
+      return store::RevokeRefreshFamily(session, stored->family_id);
+    }
+    KW_ASSIGN_OR_RETURN(new_token, two_factor::NewOpaqueToken());
+    store::RefreshToken next = *stored;
+    next.token_hash = Digest(new_token);
+    next.creation_date = now_ms;
+    next.expiration_date =
+        now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(options_.refresh_token_lifetime).count();
+    next.used_date.reset();
+    return store::InsertRefreshToken(session, next);
+  });
+  if (!done.ok()) return Unavailable();
+  if (reused) {
+    telemetry::AuditEvent("refresh", stored ? stored->user_id : "-", request.client_address,
+                          "reused refresh token: session revoked");
+  }
+  if (!user) return expired();
+
+  AccessTokenSubject subject{
+      user->id, user->email, user->name,        user->email_verified,      user->premium,  user->security_stamp,
+      "",       0,           stored->client_id, {"api", "offline_access"}, {"Application"}};
+  const Status device = database_.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(auto devices, store::ListDevices(session, user->id));
+    for (const auto& d : devices) {
+      if (d.id == stored->device_id) {
+        subject.device_identifier = d.identifier;
+        subject.device_type = d.type;
+      }
+    }
+    return OkStatus();
+  });
+  if (!device.ok()) return Unavailable();
+  auto access = issuer_.Mint(subject, now);
+  if (!access.ok()) return Unavailable();
+  return http::JsonResponse(200, {{"access_token", *access},
+                                  {"expires_in", issuer_.access_token_lifetime().count()},
+                                  {"token_type", "Bearer"},
+                                  {"refresh_token", new_token},
+                                  {"scope", "api offline_access"}});
+}
+
+http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& form, const http::HttpRequest& request,
+                                        std::string client_id, std::vector<std::string> scope, bool refresh,
+                                        const std::string& two_factor_remember_token) const {
+  const std::optional<DeviceForm> device_form = ReadDevice(form, request);
+  const TimePoint now = clock_.Now();
+  const TimeMs now_ms = ToMs(now);
+  auto new_device_id = auth::NewGuid();
+  if (!new_device_id.ok()) return Unavailable();
+  store::Device device{*new_device_id, user.id, device_form->identifier, device_form->type, device_form->name,
+                       now_ms,         now_ms};
+  store::RegisteredDevice registered;
+  std::string refresh_token;
+  const Status stored = database_.Transact([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(registered, store::RegisterDevice(session, device));
+    if (!refresh) return OkStatus();
+    KW_ASSIGN_OR_RETURN(refresh_token, two_factor::NewOpaqueToken());
+    KW_ASSIGN_OR_RETURN(std::string family, auth::NewGuid());
+    store::RefreshToken token;
+    token.token_hash = Digest(refresh_token);
+    token.family_id = family;
+    token.user_id = user.id;
+    token.device_id = registered.device.id;
+    token.client_id = client_id;
+    token.security_stamp = user.security_stamp;
+    token.creation_date = now_ms;
+    token.expiration_date =
+        now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(options_.refresh_token_lifetime).count();
+    return store::InsertRefreshToken(session, token);
+  });
+  if (!stored.ok()) return Unavailable();
+  if (registered.is_new && options_.on_new_device)
+    options_.on_new_device(user, registered.device, request.client_address);
+
+  const bool api_key = !refresh;
+  AccessTokenSubject subject{
+      user.id,     user.email, user.name, user.email_verified, user.premium, user.security_stamp, device.identifier,
+      device.type, client_id,  scope,     {"Application"}};
+  auto access = issuer_.Mint(subject, now);
+  if (!access.ok()) return Unavailable();
+  telemetry::AuditEvent(api_key ? "login_api_key" : "login", user.id, request.client_address, "ok");
+
+  nlohmann::json body = {
+      {"access_token", *access},
+      {"expires_in", issuer_.access_token_lifetime().count()},
+      {"token_type", "Bearer"},
+      {"scope", api_key ? "api" : "api offline_access"},
+      {"Kdf", user.kdf.type},
+      {"KdfIterations", user.kdf.iterations},
+      {"KdfMemory", user.kdf.memory ? nlohmann::json(*user.kdf.memory) : nlohmann::json()},
+      {"KdfParallelism", user.kdf.parallelism ? nlohmann::json(*user.kdf.parallelism) : nlohmann::json()},
+      {"Key", user.user_key.empty() ? nlohmann::json() : nlohmann::json(user.user_key)},
+      {"PrivateKey", user.private_key.empty() ? nlohmann::json() : nlohmann::json(user.private_key)},
+      {"AccountKeys", AccountKeysJson(user)},
+      {"ForcePasswordReset", user.force_password_reset},
+      {"ResetMasterPassword", false},
+      {"UserDecryptionOptions", UserDecryptionOptionsJson(user)},
+  };
+  if (refresh) body["refresh_token"] = refresh_token;
+  if (!two_factor_remember_token.empty()) body["TwoFactorToken"] = two_factor_remember_token;
+  return http::JsonResponse(200, body);
+}
+
+}  // namespace keywarden::server

@@ -1,0 +1,83 @@
+// POST /identity/connect/token: the grants the official clients use (core.md 3).
+//
+//  - password: username (e-mail) and the client's master password hash, checked with Argon2id;
+//    issues an access token and a refresh token;
+//  - client_credentials: the personal API key (client_id "user.<id>", client_secret); an access
+//    token only, as the reference (the CLI repeats the grant when it expires);
+//  - refresh_token: rotates the refresh token (a reused one revokes its family) and issues a new
+//    access token; refused once the account's security stamp has changed.
+// Every grant registers the device it names (type, identifier, name).
+//
+// Errors are the reference's, which the CLI recognises: 400 {"error": "invalid_grant",
+// "ErrorModel": {"Message": ...}} for a wrong password (the exact message the CLI turns into
+// its friendlier text), {"error": "invalid_client"} for a wrong API key, the two-step answer
+// with TwoFactorProviders2, 429 with Retry-After while logins are paused. Response times do not
+// tell whether an account exists (a missing account costs one Argon2id like a real one).
+#ifndef KEYWARDEN_SERVER_IDENTITY_TOKEN_ENDPOINT_H_
+#define KEYWARDEN_SERVER_IDENTITY_TOKEN_ENDPOINT_H_
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+#include "base/clock.h"
+#include "http/http_types.h"
+#include "server/identity/hashing_gate.h"
+#include "server/identity/issuer.h"
+#include "server/identity/login_throttle.h"
+#include "server/identity/password_hasher.h"
+#include "server/store/devices.h"
+#include "server/store/users.h"
+#include "server/two_factor/two_factor_login.h"
+#include "sql/database.h"
+
+namespace keywarden::server {
+
+struct TokenEndpointOptions {
+  std::chrono::days refresh_token_lifetime{30};
+  // How long a login waits for an Argon2id slot before answering 503 (try again).
+  std::chrono::milliseconds hashing_wait{10'000};
+  // Called after a login from a device the account has not used before (a mail notice).
+  std::function<void(const store::User&, const store::Device&, std::string_view client_address)> on_new_device;
+};
+
+class TokenEndpoint {
+ public:
+  TokenEndpoint(sql::Database& database, Issuer& issuer, const identity::PasswordHasher& hasher,
+                identity::HashingGate& gate, const LoginThrottle& throttle, const TwoFactorLogin& two_factor,
+                const Clock& clock, TokenEndpointOptions options)
+      : database_(database),
+        issuer_(issuer),
+        hasher_(hasher),
+        gate_(gate),
+        throttle_(throttle),
+        two_factor_(two_factor),
+        clock_(clock),
+        options_(std::move(options)) {}
+
+  // Runs on the blocking pool: a password grant waits for Argon2id and a commit.
+  http::HttpResponse Handle(const http::HttpRequest& request) const;
+
+ private:
+  struct DeviceFields;
+  http::HttpResponse PasswordGrant(const class Form& form, const http::HttpRequest& request) const;
+  http::HttpResponse ClientCredentialsGrant(const class Form& form, const http::HttpRequest& request) const;
+  http::HttpResponse RefreshGrant(const class Form& form, const http::HttpRequest& request) const;
+  // Registers the device, stores a refresh token when `refresh`, and answers with the tokens.
+  http::HttpResponse Issue(const store::User& user, const class Form& form, const http::HttpRequest& request,
+                           std::string client_id, std::vector<std::string> scope, bool refresh,
+                           const std::string& two_factor_remember_token) const;
+
+  sql::Database& database_;
+  Issuer& issuer_;
+  const identity::PasswordHasher& hasher_;
+  identity::HashingGate& gate_;
+  const LoginThrottle& throttle_;
+  const TwoFactorLogin& two_factor_;
+  const Clock& clock_;
+  const TokenEndpointOptions options_;
+};
+
+}  // namespace keywarden::server
+
+#endif  // KEYWARDEN_SERVER_IDENTITY_TOKEN_ENDPOINT_H_

@@ -1,0 +1,263 @@
+#include "server/server_service.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "auth/token_verifier.h"
+#include "custody/open_signing_key.h"
+#include "server/accounts/account_routes.h"
+#include "server/accounts/registration.h"
+#include "server/api/api_context.h"
+#include "server/identity/hashing_gate.h"
+#include "server/identity/issuer.h"
+#include "server/identity/login_throttle.h"
+#include "server/identity/password_hasher.h"
+#include "server/identity/token_endpoint.h"
+#include "server/store/refresh_tokens.h"
+#include "server/store/server_database.h"
+#include "server/store/users.h"
+#include "server/two_factor/two_factor_login.h"
+#include "server/two_factor/two_factor_routes.h"
+#include "server/vault/vault_routes.h"
+#include "service/service_host.h"
+#include "telemetry/background_sample.h"
+#include "telemetry/log.h"
+
+namespace keywarden::server {
+namespace {
+
+constexpr std::chrono::seconds kHousekeepingInterval{60};
+
+http::HttpServerOptions ServerOptions(const ServerConfig& config) {
+  http::HttpServerOptions options;
+  options.address = config.listen.host;
+  options.port = config.listen.port;
+  options.threads = config.limits.threads;
+  // Vault bodies (a cipher with attachments' metadata, a bulk move) are larger than the
+  // connector's; the configured limit still applies when it is larger.
+  options.max_body_bytes = std::max<std::size_t>(config.limits.max_body_bytes, 1u << 20);
+  options.max_header_bytes = 32 * 1024;
+  options.request_timeout = std::chrono::milliseconds(config.limits.request_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
+  options.max_connections = config.limits.max_connections;
+  options.max_connections_per_address = config.limits.max_connections_per_address;
+  if (config.tls.enabled()) options.tls = http::TlsFiles{config.tls.cert_file, config.tls.key_file};
+  return options;
+}
+
+custody::SigningKeySettings SigningKeySettingsOf(const custody::RsaKeySettings& key) {
+  custody::SigningKeySettings settings;
+  settings.provider = key.provider;
+  settings.key_file = key.key_file;
+  if (key.key_password) settings.key_password = key.key_password->Clone();
+  settings.key_password_file = key.key_password_file;
+  settings.pkcs11.provider_name = key.pkcs11.provider_name;
+  settings.pkcs11.library = key.pkcs11.library;
+  settings.pkcs11.token_serial = key.pkcs11.token_serial;
+  settings.pkcs11.token_label = key.pkcs11.token_label;
+  settings.pkcs11.user_type = key.pkcs11.user_type;
+  if (key.pkcs11.pin) settings.pkcs11.pin = key.pkcs11.pin->Clone();
+  settings.pkcs11.pin_setting = key.pkcs11.pin_setting;
+  settings.pkcs11.pin_file = key.pkcs11.pin_file;
+  settings.pkcs11.key_label = key.pkcs11.key_label;
+  settings.pkcs11.key_id = key.pkcs11.key_id;
+  settings.pkcs11.sessions = key.pkcs11.sessions;
+  return settings;
+}
+
+// Renews the signing key's record and drops expired sessions, once a minute, until stopped.
+class Housekeeper {
+ public:
+  Housekeeper(Issuer& issuer, sql::Database& database, const Clock& clock)
+      : thread_([this, &issuer, &database, &clock] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, kHousekeepingInterval, [this] { return stopping_; })) {
+            lock.unlock();
+            const TimePoint now = clock.Now();
+            if (Status renewed = issuer.Renew(now); !renewed.ok()) {
+              telemetry::LogWarning("signing key record not renewed: " + renewed.message());
+            }
+            const TimeMs now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+            (void)database.Transact(
+                [now_ms](sql::Session& session) { return store::DeleteExpiredRefreshTokens(session, now_ms); });
+            lock.lock();
+          }
+        }) {}
+  ~Housekeeper() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+struct ServerService::Parts {
+  std::unique_ptr<sql::Database> database;
+  std::unique_ptr<Issuer> issuer;
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<identity::PasswordHasher> hasher;
+  std::unique_ptr<identity::HashingGate> gate;
+  std::unique_ptr<LoginThrottle> throttle;
+  std::unique_ptr<TwoFactorLogin> two_factor;
+  std::unique_ptr<TokenEndpoint> token_endpoint;
+  std::unique_ptr<api::ApiContext> api;
+  std::unique_ptr<RegistrationContext> registration;
+  std::unique_ptr<AccountRoutesContext> accounts;
+  std::unique_ptr<TwoFactorRoutesContext> two_factor_routes;
+  std::unique_ptr<Housekeeper> housekeeper;
+  std::unique_ptr<telemetry::BackgroundSample> accounts_sample;
+  std::unique_ptr<service::ServiceHost> host;
+};
+
+ServerService::ServerService(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+ServerService::~ServerService() { Stop(std::chrono::milliseconds(0)); }
+
+std::uint16_t ServerService::port() const { return parts_->host->port(); }
+
+void ServerService::Stop(std::chrono::milliseconds drain) {
+  if (parts_ == nullptr || parts_->host == nullptr) return;
+  parts_->host->Stop(drain);
+  parts_->host.reset();
+  parts_->housekeeper.reset();
+  telemetry::LogInfo("keywarden server stopped");
+}
+
+Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& config, ServerServiceOptions options) {
+  KW_RETURN_IF_ERROR(telemetry::InitLogging(config::LogFormatName(config.log.format),
+                                            config::LogLevelName(config.log.level), config.log.audit));
+  const Clock& clock = *options.clock;
+  auto parts = std::make_unique<Parts>();
+  {
+    auto database = OpenServerDatabase(config.database);
+    if (!database.ok()) return database.status().WithContext("database");
+    parts->database = *std::move(database);
+  }
+  sql::Database& database = *parts->database;
+
+  auto key = custody::OpenSigningKey(SigningKeySettingsOf(config.signing_key));
+  if (!key.ok()) return key.status().WithContext("signing key");
+  const std::string issuer_url = config.public_url + "/identity";
+  const auto lifetime = std::chrono::seconds(config.tokens.access_token_seconds);
+  KW_ASSIGN_OR_RETURN(parts->issuer, Issuer::Create(std::shared_ptr<const jose::SigningKey>(*std::move(key)),
+                                                    issuer_url, lifetime, database, clock.Now()));
+  Issuer& issuer = *parts->issuer;
+
+  auth::TokenVerifierOptions verifier_options;
+  verifier_options.policy.issuer = issuer_url;
+  verifier_options.policy.clock_skew = std::chrono::seconds(60);
+  verifier_options.policy.max_lifetime = lifetime + std::chrono::seconds(60);
+  verifier_options.policy.required_scopes = {"api"};
+  verifier_options.jwks_refresh_min_interval = std::chrono::seconds(5);
+  parts->verifier = std::make_unique<auth::TokenVerifier>(std::move(verifier_options),
+                                                          [&issuer, &clock] { return issuer.Jwks(clock.Now()); });
+  KW_RETURN_IF_ERROR(parts->verifier->Refresh(clock.Now()));
+
+  identity::PasswordHashParams hash_params;
+  hash_params.memory_kib = config.password_hash.memory_kib;
+  hash_params.iterations = config.password_hash.iterations;
+  hash_params.parallelism = config.password_hash.parallelism;
+  KW_RETURN_IF_ERROR(hash_params.Check());
+  parts->hasher = std::make_unique<identity::PasswordHasher>(hash_params);
+  parts->gate = std::make_unique<identity::HashingGate>(
+      config.password_hash.concurrency == 0 ? identity::HashingGate::DefaultLimit() : config.password_hash.concurrency);
+  LoginThrottlePolicy throttle;
+  throttle.max_failures_per_account = config.login.max_failures_per_account;
+  throttle.max_failures_per_address = config.login.max_failures_per_address;
+  throttle.window = std::chrono::seconds(config.login.window_seconds);
+  throttle.block = std::chrono::seconds(config.login.block_seconds);
+  parts->throttle = std::make_unique<LoginThrottle>(database, throttle);
+  parts->two_factor = std::make_unique<TwoFactorLogin>(database, TwoFactorLogin::SendCode());
+
+  TokenEndpointOptions token_options;
+  token_options.refresh_token_lifetime = std::chrono::days(config.tokens.refresh_token_days);
+  parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
+                                                          *parts->throttle, *parts->two_factor, clock, token_options);
+
+  parts->api = std::make_unique<api::ApiContext>(api::ApiContext{database, *parts->verifier, clock});
+  parts->registration = std::make_unique<RegistrationContext>(
+      RegistrationContext{*parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, {}}});
+  parts->accounts = std::make_unique<AccountRoutesContext>(
+      AccountRoutesContext{*parts->api,
+                           *parts->hasher,
+                           *parts->gate,
+                           config.public_url,
+                           config.accounts.signups == ServerConfig::Accounts::Signups::kClosed,
+                           {}});
+  parts->two_factor_routes = std::make_unique<TwoFactorRoutesContext>(
+      TwoFactorRoutesContext{*parts->accounts, *parts->two_factor, "Keywarden"});
+
+  service::ServiceHostOptions host;
+  host.name = "keywarden server";
+  host.server = ServerOptions(config);
+  host.metrics_token = config.metrics.token;
+  host.health = {{"database", [&database] {
+                    KW_RETURN_IF_ERROR(database.Health());
+                    return database.Read([](sql::Session& session) { return store::CountUsers(session).status(); });
+                  }}};
+  KW_ASSIGN_OR_RETURN(parts->host, service::ServiceHost::Create(std::move(host)));
+  parts->accounts_sample = std::make_unique<telemetry::BackgroundSample>(
+      [&database]() -> std::optional<double> {
+        std::int64_t count = 0;
+        const Status read = database.Read([&](sql::Session& session) -> Status {
+          KW_ASSIGN_OR_RETURN(count, store::CountUsers(session));
+          return OkStatus();
+        });
+        if (!read.ok()) return std::nullopt;
+        return static_cast<double>(count);
+      },
+      std::chrono::seconds(config.metrics.sample_seconds));
+  KW_RETURN_IF_ERROR(parts->host->metrics().AddGauge(
+      "keywarden_accounts", "Accounts in the database (counted every metrics.sample_seconds)",
+      [sample = parts->accounts_sample.get()] { return sample->value(); }));
+
+  http::Router& router = parts->host->router();
+  router.Add("GET", "/identity/.well-known/openid-configuration", [&issuer](const http::HttpRequest&) {
+    http::HttpResponse response;
+    response.content_type = std::string(http::kJsonContentType);
+    response.body = issuer.DiscoveryJson();
+    return response;
+  });
+  router.Add(
+      "GET", "/identity/.well-known/openid-configuration/jwks",
+      [&issuer, &clock](const http::HttpRequest&) {
+        auto jwks = issuer.Jwks(clock.Now());
+        if (!jwks.ok()) return http::JsonError(503, "service unavailable, try again shortly");
+        http::HttpResponse response;
+        response.content_type = std::string(http::kJsonContentType);
+        response.body = *std::move(jwks);
+        return response;
+      },
+      http::Execution::kBlocking);
+  TokenEndpoint* token_endpoint = parts->token_endpoint.get();
+  router.Add(
+      "POST", "/identity/connect/token",
+      [token_endpoint](const http::HttpRequest& request) { return token_endpoint->Handle(request); },
+      http::Execution::kBlocking);
+  AddRegistrationRoutes(router, *parts->registration);
+  AddAccountRoutes(router, *parts->accounts);
+  AddTwoFactorRoutes(router, *parts->two_factor_routes);
+  AddVaultRoutes(router, *parts->accounts);
+  if (options.extra_routes) options.extra_routes(router);
+
+  parts->housekeeper = std::make_unique<Housekeeper>(issuer, database, clock);
+  KW_RETURN_IF_ERROR(parts->host->Start());
+  if (CreatedByOpen(database)) telemetry::LogInfo("created a new database at " + config.database.sqlite_path);
+  telemetry::LogInfo("keywarden server listening on " + config.listen.host + ":" + std::to_string(parts->host->port()) +
+                     " for " + config.public_url);
+  return std::unique_ptr<ServerService>(new ServerService(std::move(parts)));
+}
+
+}  // namespace keywarden::server

@@ -1,0 +1,26 @@
+// The vault's API routes (core.md 4 and 6), for the caller's own items:
+//   GET  /api/sync                                   profile, folders, ciphers, userDecryption, ...
+//   GET|POST /api/folders, GET|PUT|POST|DELETE /api/folders/{id}, POST /api/folders/{id}/delete
+//   GET|POST /api/ciphers, POST /api/ciphers/create, GET /api/ciphers/{id}[/details]
+//   PUT|POST /api/ciphers/{id}                       edit (refused if based on an older copy)
+//   PUT|POST /api/ciphers/{id}/partial               folder and favourite only
+//   PUT|POST /api/ciphers/{id}/delete, PUT /api/ciphers/{id}/restore   soft delete and restore
+//   DELETE /api/ciphers/{id}, POST /api/ciphers/{id}/delete-admin       purge one
+//   PUT /api/ciphers/delete, PUT /api/ciphers/restore, DELETE /api/ciphers, PUT|POST /api/ciphers/move
+//                                                    the bulk forms ({"ids": [...]})
+//   POST /api/ciphers/purge                          the whole personal vault, after the password
+// Another user's item or folder is 404, never its data. Organisation items come with the
+// organisations step: for now an organizationId is refused with a 400.
+#ifndef KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
+#define KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
+
+#include "http/router.h"
+#include "server/accounts/account_routes.h"
+
+namespace keywarden::server {
+
+void AddVaultRoutes(http::Router& router, AccountRoutesContext& context);
+
+}  // namespace keywarden::server
+
+#endif  // KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_

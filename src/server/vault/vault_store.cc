@@ -1,0 +1,192 @@
+#include "server/vault/vault_store.h"
+
+#include <utility>
+
+namespace keywarden::server::vault {
+namespace {
+
+constexpr sql::Statement kListFolders = {"server_list_folders",
+                                         "SELECT id, name, revision_date FROM folders WHERE user_id = $1 ORDER BY "
+                                         "creation_date, id",
+                                         nullptr, nullptr, "to list folders"};
+constexpr sql::Statement kFindFolder = {"server_find_folder",
+                                        "SELECT id, name, revision_date FROM folders WHERE user_id = $1 AND id = $2",
+                                        nullptr, nullptr, "to read a folder"};
+constexpr sql::Statement kInsertFolder = {"server_insert_folder",
+                                          "INSERT INTO folders(id, user_id, name, creation_date, revision_date) VALUES "
+                                          "($1, $2, $3, $4, $4)",
+                                          nullptr, nullptr, "to add a folder"};
+constexpr sql::Statement kUpdateFolder = {"server_update_folder",
+                                          "UPDATE folders SET name = $3, revision_date = $4 WHERE user_id = $1 AND id "
+                                          "= $2",
+                                          nullptr, nullptr, "to update a folder"};
+constexpr sql::Statement kDeleteFolder = {"server_delete_folder", "DELETE FROM folders WHERE user_id = $1 AND id = $2",
+                                          nullptr, nullptr, "to delete a folder"};
+constexpr sql::Statement kUnfileCiphers = {"server_unfile_ciphers",
+                                           "UPDATE ciphers SET folder_id = NULL, revision_date = $3 WHERE user_id = $1 "
+                                           "AND folder_id = $2",
+                                           nullptr, nullptr, "to move items out of a folder"};
+
+#define KW_CIPHER_COLUMNS                                                                                   \
+  "id, user_id, organization_id, type, data, folder_id, favorite, reprompt, creation_date, revision_date, " \
+  "deleted_date, archived_date"
+
+constexpr sql::Statement kListCiphers = {"server_list_ciphers",
+                                         "SELECT " KW_CIPHER_COLUMNS
+                                         " FROM ciphers WHERE user_id = $1 ORDER BY "
+                                         "creation_date, id",
+                                         nullptr, nullptr, "to list items"};
+constexpr sql::Statement kFindCipher = {"server_find_cipher",
+                                        "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 AND id = $2",
+                                        nullptr, nullptr, "to read an item"};
+constexpr sql::Statement kInsertCipher = {"server_insert_cipher",
+                                          "INSERT INTO ciphers(" KW_CIPHER_COLUMNS
+                                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                          nullptr, nullptr, "to add an item"};
+constexpr sql::Statement kUpdateCipher = {
+    "server_update_cipher",
+    "UPDATE ciphers SET organization_id = $3, type = $4, data = $5, folder_id = $6, favorite = $7, reprompt = $8, "
+    "revision_date = $9, deleted_date = $10, archived_date = $11 WHERE user_id = $1 AND id = $2",
+    nullptr, nullptr, "to update an item"};
+constexpr sql::Statement kPurgeCipher = {"server_purge_cipher", "DELETE FROM ciphers WHERE user_id = $1 AND id = $2",
+                                         nullptr, nullptr, "to delete an item"};
+constexpr sql::Statement kPurgeCiphers = {"server_purge_ciphers",
+                                          "DELETE FROM ciphers WHERE user_id = $1 AND organization_id IS NULL", nullptr,
+                                          nullptr, "to purge the vault"};
+constexpr sql::Statement kPurgeFolders = {"server_purge_folders", "DELETE FROM folders WHERE user_id = $1", nullptr,
+                                          nullptr, "to purge folders"};
+
+sql::Params& OptionalText(sql::Params& params, const std::optional<std::string>& text) {
+  if (text.has_value()) return params.Text(*text);
+  return params.Int(std::optional<std::int64_t>());
+}
+
+std::optional<std::string> OptionalTextCell(const sql::Rows& rows, std::size_t row, std::size_t column) {
+  std::string text = rows.Text(row, column);
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
+  std::vector<StoredFolder> folders;
+  folders.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    StoredFolder folder;
+    folder.id = rows.Text(i, 0);
+    folder.name = rows.Text(i, 1);
+    KW_ASSIGN_OR_RETURN(folder.revision_date, rows.Int(i, 2));
+    folders.push_back(std::move(folder));
+  }
+  return folders;
+}
+
+Result<std::vector<StoredCipher>> ReadCiphers(const sql::Rows& rows) {
+  std::vector<StoredCipher> ciphers;
+  ciphers.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    StoredCipher c;
+    c.id = rows.Text(i, 0);
+    c.user_id = OptionalTextCell(rows, i, 1);
+    c.organization_id = OptionalTextCell(rows, i, 2);
+    KW_ASSIGN_OR_RETURN(std::int64_t type, rows.Int(i, 3));
+    c.type = static_cast<int>(type);
+    c.data = rows.Text(i, 4);
+    c.folder_id = OptionalTextCell(rows, i, 5);
+    KW_ASSIGN_OR_RETURN(std::int64_t favorite, rows.Int(i, 6));
+    c.favorite = favorite != 0;
+    KW_ASSIGN_OR_RETURN(std::int64_t reprompt, rows.Int(i, 7));
+    c.reprompt = static_cast<int>(reprompt);
+    KW_ASSIGN_OR_RETURN(c.creation_date, rows.Int(i, 8));
+    KW_ASSIGN_OR_RETURN(c.revision_date, rows.Int(i, 9));
+    c.deleted_date = rows.OptionalInt(i, 10);
+    c.archived_date = rows.OptionalInt(i, 11);
+    ciphers.push_back(std::move(c));
+  }
+  return ciphers;
+}
+
+}  // namespace
+
+Result<std::vector<StoredFolder>> ListFolders(sql::Session& session, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListFolders, sql::Params().Text(user_id)));
+  return ReadFolders(rows);
+}
+
+Result<std::optional<StoredFolder>> FindFolder(sql::Session& session, std::string_view user_id, std::string_view id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kFindFolder, sql::Params().Text(user_id).Text(id)));
+  KW_ASSIGN_OR_RETURN(auto folders, ReadFolders(rows));
+  if (folders.empty()) return std::optional<StoredFolder>();
+  return std::optional<StoredFolder>(std::move(folders.front()));
+}
+
+Status InsertFolder(sql::Session& session, std::string_view user_id, const StoredFolder& folder) {
+  return session
+      .Execute(kInsertFolder, sql::Params().Text(folder.id).Text(user_id).Text(folder.name).Int(folder.revision_date))
+      .status();
+}
+
+Result<bool> UpdateFolder(sql::Session& session, std::string_view user_id, const StoredFolder& folder) {
+  KW_ASSIGN_OR_RETURN(
+      sql::Rows rows,
+      session.Execute(kUpdateFolder,
+                      sql::Params().Text(user_id).Text(folder.id).Text(folder.name).Int(folder.revision_date)));
+  return rows.affected() == 1;
+}
+
+Result<bool> DeleteFolder(sql::Session& session, std::string_view user_id, std::string_view id, TimeMs now) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kDeleteFolder, sql::Params().Text(user_id).Text(id)));
+  if (rows.affected() != 1) return false;
+  KW_RETURN_IF_ERROR(session.Execute(kUnfileCiphers, sql::Params().Text(user_id).Text(id).Int(now)).status());
+  return true;
+}
+
+Result<std::vector<StoredCipher>> ListCiphers(sql::Session& session, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListCiphers, sql::Params().Text(user_id)));
+  return ReadCiphers(rows);
+}
+
+Result<std::optional<StoredCipher>> FindCipher(sql::Session& session, std::string_view user_id, std::string_view id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kFindCipher, sql::Params().Text(user_id).Text(id)));
+  KW_ASSIGN_OR_RETURN(auto ciphers, ReadCiphers(rows));
+  if (ciphers.empty()) return std::optional<StoredCipher>();
+  return std::optional<StoredCipher>(std::move(ciphers.front()));
+}
+
+Status InsertCipher(sql::Session& session, const StoredCipher& c) {
+  sql::Params params;
+  params.Text(c.id);
+  OptionalText(params, c.user_id);
+  OptionalText(params, c.organization_id);
+  params.Int(c.type).Text(c.data);
+  OptionalText(params, c.folder_id);
+  params.Int(c.favorite ? 1 : 0)
+      .Int(c.reprompt)
+      .Int(c.creation_date)
+      .Int(c.revision_date)
+      .Int(c.deleted_date)
+      .Int(c.archived_date);
+  return session.Execute(kInsertCipher, params).status();
+}
+
+Result<bool> UpdateCipher(sql::Session& session, std::string_view user_id, const StoredCipher& c) {
+  sql::Params params;
+  params.Text(user_id).Text(c.id);
+  OptionalText(params, c.organization_id);
+  params.Int(c.type).Text(c.data);
+  OptionalText(params, c.folder_id);
+  params.Int(c.favorite ? 1 : 0).Int(c.reprompt).Int(c.revision_date).Int(c.deleted_date).Int(c.archived_date);
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kUpdateCipher, params));
+  return rows.affected() == 1;
+}
+
+Result<bool> PurgeCipher(sql::Session& session, std::string_view user_id, std::string_view id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kPurgeCipher, sql::Params().Text(user_id).Text(id)));
+  return rows.affected() == 1;
+}
+
+Status PurgeVault(sql::Session& session, std::string_view user_id) {
+  KW_RETURN_IF_ERROR(session.Execute(kPurgeCiphers, sql::Params().Text(user_id)).status());
+  return session.Execute(kPurgeFolders, sql::Params().Text(user_id)).status();
+}
+
+}  // namespace keywarden::server::vault
