@@ -9,6 +9,7 @@
 #include "cli/common/output.h"
 #include "cli/connector/connector_command.h"
 #include "cli/crypto/crypto_command.h"
+#include "cli/server/server_command.h"
 
 namespace keywarden::cli {
 namespace {
@@ -83,6 +84,7 @@ int RunOrThrow(int argc, char** argv) {
   // Each top-level subcommand registers itself here.
   AddCryptoCommand(app, selected);
   AddConnectorCommand(app, selected);
+  AddServerCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -63,9 +63,11 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // Starts the CLI with `args` and exactly `env`. Its standard error is collected (err()), or,
-  // when `stderr_fd` is given, is that descriptor (a pipe the test controls) and is not collected.
-  bool Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int stderr_fd = -1) {
+  // Starts the CLI (or `program`) with `args` and exactly `env`. Its standard error is collected
+  // (err()), or, when `stderr_fd` is given, is that descriptor (a pipe the test controls) and is
+  // not collected.
+  bool Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int stderr_fd = -1,
+             const std::string& program = KEYWARDEN_CLI_PATH) {
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return false;
     if (::pipe2(err, O_CLOEXEC) != 0) {
@@ -92,7 +94,7 @@ class ChildProcess {
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-    std::vector<std::string> argv_storage = {KEYWARDEN_CLI_PATH};
+    std::vector<std::string> argv_storage = {program};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& arg : argv_storage) argv.push_back(arg.data());

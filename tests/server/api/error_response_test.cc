@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/user_id.h"
 #include "server/api/ids.h"
 
 namespace keywarden::server::api {
@@ -39,8 +40,8 @@ TEST(ErrorResponseTest, StatusesMapWithoutLeakingServerMessages) {
 }
 
 TEST(IdsTest, NewGuidsAreCanonicalAndDistinct) {
-  auto a = NewGuid();
-  auto b = NewGuid();
+  auto a = auth::NewGuid();
+  auto b = auth::NewGuid();
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(*a, *b);
   EXPECT_EQ(ParseGuid(*a), *a);
