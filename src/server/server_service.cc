@@ -8,14 +8,18 @@
 
 #include "auth/token_verifier.h"
 #include "custody/open_signing_key.h"
+#include "mail/mail_queue.h"
+#include "mail/smtp_sender.h"
 #include "server/accounts/account_routes.h"
 #include "server/accounts/registration.h"
 #include "server/api/api_context.h"
+#include "server/identity/device_types.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
 #include "server/identity/login_throttle.h"
 #include "server/identity/password_hasher.h"
 #include "server/identity/token_endpoint.h"
+#include "server/mail/templates.h"
 #include "server/store/refresh_tokens.h"
 #include "server/store/server_database.h"
 #include "server/store/users.h"
@@ -106,6 +110,7 @@ class Housekeeper {
 
 struct ServerService::Parts {
   std::unique_ptr<sql::Database> database;
+  std::unique_ptr<::keywarden::mail::MailQueue> mail;  // null without [mail]
   std::unique_ptr<Issuer> issuer;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<identity::PasswordHasher> hasher;
@@ -132,6 +137,10 @@ void ServerService::Stop(std::chrono::milliseconds drain) {
   parts_->host->Stop(drain);
   parts_->host.reset();
   parts_->housekeeper.reset();
+  // What the last requests queued (a code, a notice) still goes out, within the drain.
+  if (parts_->mail != nullptr && !parts_->mail->Flush(drain)) {
+    telemetry::LogWarning("mail still queued at shutdown was not sent");
+  }
   telemetry::LogInfo("keywarden server stopped");
 }
 
@@ -179,16 +188,46 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   throttle.window = std::chrono::seconds(config.login.window_seconds);
   throttle.block = std::chrono::seconds(config.login.block_seconds);
   parts->throttle = std::make_unique<LoginThrottle>(database, throttle);
-  parts->two_factor = std::make_unique<TwoFactorLogin>(database, TwoFactorLogin::SendCode());
-
+  if (config.mail.enabled()) {
+    auto sender = ::keywarden::mail::OpenSmtpSender(config.mail);
+    if (!sender.ok()) return sender.status().WithContext("mail");
+    parts->mail = std::make_unique<::keywarden::mail::MailQueue>(*std::move(sender));
+  }
+  ::keywarden::mail::MailQueue* mail = parts->mail.get();
+  // Each sends through the queue, so no request waits on SMTP; empty without mail.
+  TwoFactorLogin::SendCode send_login_code;
+  std::function<Status(const std::string&, const std::string&, const std::string&)> send_verification;
+  std::function<Status(const std::string&, const std::string&)> send_email_change;
   TokenEndpointOptions token_options;
+  if (mail != nullptr) {
+    send_login_code = [mail](const store::User& user, const std::string& code) {
+      return mail->Enqueue(mail::TwoStepLoginCodeMessage(user.email, code, 10));
+    };
+    send_verification = [mail, url = config.public_url](const std::string& email, const std::string&,
+                                                        const std::string& token) {
+      return mail->Enqueue(mail::VerifyEmailMessage(
+          email, url + "/#/finish-signup?token=" + token + "&email=" + email + "&fromEmail=true"));
+    };
+    send_email_change = [mail](const std::string& email, const std::string& code) {
+      return mail->Enqueue(mail::EmailChangeCodeMessage(email, code, 15));
+    };
+    token_options.on_new_device = [mail, &clock](const store::User& user, const store::Device& device,
+                                                 std::string_view address) {
+      const Status queued = mail->Enqueue(mail::NewDeviceLoginMessage(
+          user.email, mail::NewDeviceLogin{std::string(DeviceTypeName(device.type)), device.name, clock.Now(),
+                                           std::string(address)}));
+      if (!queued.ok()) telemetry::LogWarning("new-device notice not queued: " + queued.message());
+    };
+  }
+  parts->two_factor = std::make_unique<TwoFactorLogin>(database, send_login_code);
+
   token_options.refresh_token_lifetime = std::chrono::days(config.tokens.refresh_token_days);
   parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
                                                           *parts->throttle, *parts->two_factor, clock, token_options);
 
   parts->api = std::make_unique<api::ApiContext>(api::ApiContext{database, *parts->verifier, clock});
-  parts->registration = std::make_unique<RegistrationContext>(
-      RegistrationContext{*parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, {}}});
+  parts->registration = std::make_unique<RegistrationContext>(RegistrationContext{
+      *parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, send_verification}});
   parts->accounts = std::make_unique<AccountRoutesContext>(
       AccountRoutesContext{*parts->api,
                            *parts->hasher,

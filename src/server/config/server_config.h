@@ -21,6 +21,7 @@
 #include "config/sections.h"
 #include "custody/rsa_key_settings.h"
 #include "keywarden/status.h"
+#include "mail/mail_settings.h"
 
 namespace keywarden::server {
 
@@ -40,6 +41,9 @@ struct ServerConfig {
   config::LimitsSection limits;
   config::LogSection log;
   config::MetricsSection metrics;
+  // [mail]: verification links, new-device notices, two-step codes. Without it, what needs mail
+  // says so.
+  ::keywarden::mail::MailSettings mail;
 
   // [accounts]: who may create an account.
   struct Accounts {
