@@ -11,6 +11,7 @@
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
+#include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/identity/account_json.h"
 #include "server/store/refresh_tokens.h"
@@ -156,7 +157,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
       return api::InvalidField("PublicKey", "must be a base64 RSA public key (SPKI)");
     }
     if (private_key == nullptr) return api::InvalidField("EncryptedPrivateKey", "is required");
-    if (Status s = CheckEncString(*private_key, "EncryptedPrivateKey"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*private_key, "EncryptedPrivateKey"); !s.ok()) return api::RequestErrorResponse(s);
     user.public_key = public_key->get<std::string>();
     user.private_key = private_key->get<std::string>();
     const Status saved = Save(*c, user, false);
@@ -200,11 +201,11 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     const nlohmann::json* key = http::FindField(*body, "key");
     if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
     if (key == nullptr) return api::InvalidField("Key", "is required");
-    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return api::RequestErrorResponse(s);
     const std::string hint = Text(*body, "masterPasswordHint");
     if (hint.size() > 50) return api::InvalidField("MasterPasswordHint", "must be at most 50 characters");
     auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
-    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    if (!hashed.ok()) return api::RequestErrorResponse(hashed.status());
     user.password_hash = *hashed;
     user.user_key = key->get<std::string>();
     user.password_hint = hint;
@@ -224,7 +225,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     const nlohmann::json* unlock = http::FindField(*body, "unlockData");
     const nlohmann::json* new_hash = nullptr;
     const nlohmann::json* key = nullptr;
-    Result<store::Kdf> kdf = InvalidArgumentError("Kdf|is required");
+    Result<store::Kdf> kdf = api::FieldErrorStatus("Kdf", "is required.");
     if (authentication != nullptr && unlock != nullptr && authentication->is_object() && unlock->is_object()) {
       new_hash = http::FindField(*authentication, "masterPasswordAuthenticationHash");
       key = http::FindField(*unlock, "masterKeyWrappedUserKey");
@@ -242,12 +243,12 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
       if (const nlohmann::json* p = http::FindField(*body, "kdfParallelism")) legacy["parallelism"] = *p;
       kdf = ParseKdf(legacy, "Kdf");
     }
-    if (!kdf.ok()) return FieldErrorResponse(kdf.status());
+    if (!kdf.ok()) return api::RequestErrorResponse(kdf.status());
     if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
     if (key == nullptr) return api::InvalidField("Key", "is required");
-    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return api::RequestErrorResponse(s);
     auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
-    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    if (!hashed.ok()) return api::RequestErrorResponse(hashed.status());
     user.password_hash = *hashed;
     user.user_key = key->get<std::string>();
     user.kdf = *kdf;
@@ -290,9 +291,9 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     if (!LooksLikeEmail(new_email)) return api::InvalidField("NewEmail", "is not a valid e-mail address");
     if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
     if (key == nullptr) return api::InvalidField("Key", "is required");
-    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return api::RequestErrorResponse(s);
     auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
-    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    if (!hashed.ok()) return api::RequestErrorResponse(hashed.status());
     const TimeMs now = api::NowMs(c->api.clock);
     bool token_ok = false;
     store::User changed = user;

@@ -10,13 +10,32 @@ namespace keywarden::server {
 
 // "Linux CLI" for 25; "Unknown device" outside the known range.
 constexpr std::string_view DeviceTypeName(int type) {
-  constexpr std::array<std::string_view, 26> kNames = {
-      "Android",          "iOS",             "Chrome Extension", "Firefox Extension", "Opera Extension",
-      "Edge Extension",   "Windows Desktop", "macOS Desktop",    "Linux Desktop",     "Chrome",
-      "Firefox",          "Opera",           "Edge",             "Internet Explorer", "Unknown Browser",
-      "Android (Amazon)", "Windows (UWP)",   "Safari",           "Vivaldi",           "Vivaldi Extension",
-      "Safari Extension", "SDK",             "Server",           "Windows CLI",       "macOS CLI",
-      "Linux CLI"};
+  constexpr std::array<std::string_view, 26> kNames = {"Android",
+                                                       "iOS",
+                                                       "Chrome Extension",
+                                                       "Firefox Extension",
+                                                       "Opera Extension",
+                                                       "Edge Extension",
+                                                       "Windows Desktop",
+                                                       "macOS Desktop",
+                                                       "Linux Desktop",
+                                                       "Chrome",
+                                                       "Firefox",
+                                                       "Opera",
+                                                       "Edge",
+                                                       "Internet Explorer",
+                                                       "Unknown Browser",
+                                                       "Android (Amazon)",
+                                                       "Windows (UWP)",
+                                                       "Safari",
+                                                       "Vivaldi",
+                                                       "Vivaldi Extension",
+                                                       "Safari Extension",
+                                                       "SDK",
+                                                       "Server",
+                                                       "Windows CLI",
+                                                       "macOS CLI",
+                                                       "Linux CLI"};
   return type >= 0 && type < static_cast<int>(kNames.size()) ? kNames[static_cast<std::size_t>(type)]
                                                              : std::string_view("Unknown device");
 }

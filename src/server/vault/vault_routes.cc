@@ -9,10 +9,10 @@
 
 #include "http/json.h"
 #include "server/api/error_response.h"
+#include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/identity/account_json.h"
 #include "server/vault/cipher_request.h"
-#include "server/vault/field_error.h"
 #include "server/vault/folder_request.h"
 #include "server/vault/vault_store.h"
 
@@ -66,13 +66,13 @@ Status Write(AccountRoutesContext& c, const store::User& user, const sql::Databa
 // {"ids": [GUID, ...]}: the bulk routes' body. Unknown ids are skipped, as the reference does.
 Result<std::vector<std::string>> BulkIds(const nlohmann::json& body) {
   const nlohmann::json* ids = http::FindField(body, "ids");
-  if (ids == nullptr || !ids->is_array()) return vault::FieldErrorStatus("Ids", "is required.");
-  if (ids->size() > kMaxBulkIds) return vault::FieldErrorStatus("Ids", "may hold at most 500 ids.");
+  if (ids == nullptr || !ids->is_array()) return api::FieldErrorStatus("Ids", "is required.");
+  if (ids->size() > kMaxBulkIds) return api::FieldErrorStatus("Ids", "may hold at most 500 ids.");
   std::vector<std::string> out;
   for (const auto& id : *ids) {
-    if (!id.is_string()) return vault::FieldErrorStatus("Ids", "must hold ids.");
+    if (!id.is_string()) return api::FieldErrorStatus("Ids", "must hold ids.");
     auto guid = api::ParseGuid(id.get<std::string>());
-    if (!guid) return vault::FieldErrorStatus("Ids", "must hold ids.");
+    if (!guid) return api::FieldErrorStatus("Ids", "must hold ids.");
     out.push_back(*guid);
   }
   return out;
@@ -190,7 +190,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseFolderRequest(*body);
-    if (!write.ok()) return vault::RequestErrorResponse(write.status());
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
     auto id = auth::NewGuid();
     if (!id.ok()) return FromStatus(id.status());
     StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
@@ -205,7 +205,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseFolderRequest(*body);
-    if (!write.ok()) return vault::RequestErrorResponse(write.status());
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
     StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
     bool found = false;
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
@@ -270,7 +270,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto write = wrapped ? vault::ParseCipherCreateRequest(*body) : vault::ParseCipherRequest(*body);
-      if (!write.ok()) return vault::RequestErrorResponse(write.status());
+      if (!write.ok()) return api::RequestErrorResponse(write.status());
       auto id = auth::NewGuid();
       if (!id.ok()) return FromStatus(id.status());
       const TimeMs now = api::NowMs(c->api.clock);
@@ -301,7 +301,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseCipherRequest(*body);
-    if (!write.ok()) return vault::RequestErrorResponse(write.status());
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
     std::optional<StoredCipher> cipher;
     std::optional<http::HttpResponse> refused;
     Status failure;
@@ -432,7 +432,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto ids = BulkIds(*body);
-      if (!ids.ok()) return vault::RequestErrorResponse(ids.status());
+      if (!ids.ok()) return api::RequestErrorResponse(ids.status());
       std::vector<StoredCipher> changed;
       auto count = change_many(*c, user, *ids, change, &changed);
       if (!count.ok()) return FromStatus(count.status());
@@ -456,7 +456,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto ids = BulkIds(*body);
-    if (!ids.ok()) return vault::RequestErrorResponse(ids.status());
+    if (!ids.ok()) return api::RequestErrorResponse(ids.status());
     std::optional<std::string> folder_id;
     if (const nlohmann::json* f = http::FindField(*body, "folderId"); f != nullptr && !f->is_null()) {
       if (!f->is_string() || !api::ParseGuid(f->get<std::string>()))
