@@ -11,6 +11,7 @@
 #include "mail/mail_queue.h"
 #include "mail/smtp_sender.h"
 #include "server/accounts/account_routes.h"
+#include "server/accounts/device_routes.h"
 #include "server/accounts/registration.h"
 #include "server/api/api_context.h"
 #include "server/identity/device_types.h"
@@ -20,7 +21,7 @@
 #include "server/identity/password_hasher.h"
 #include "server/identity/token_endpoint.h"
 #include "server/mail/templates.h"
-#include "server/store/refresh_tokens.h"
+#include "server/store/expired_rows.h"
 #include "server/store/server_database.h"
 #include "server/store/users.h"
 #include "server/two_factor/two_factor_login.h"
@@ -75,8 +76,8 @@ custody::SigningKeySettings SigningKeySettingsOf(const custody::RsaKeySettings& 
 // Renews the signing key's record and drops expired sessions, once a minute, until stopped.
 class Housekeeper {
  public:
-  Housekeeper(Issuer& issuer, sql::Database& database, const Clock& clock)
-      : thread_([this, &issuer, &database, &clock] {
+  Housekeeper(Issuer& issuer, sql::Database& database, const Clock& clock, TimeMs failure_window_ms)
+      : thread_([this, &issuer, &database, &clock, failure_window_ms] {
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, kHousekeepingInterval, [this] { return stopping_; })) {
             lock.unlock();
@@ -85,8 +86,10 @@ class Housekeeper {
               telemetry::LogWarning("signing key record not renewed: " + renewed.message());
             }
             const TimeMs now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-            (void)database.Transact(
-                [now_ms](sql::Session& session) { return store::DeleteExpiredRefreshTokens(session, now_ms); });
+            const Status swept = database.Transact([now_ms, failure_window_ms](sql::Session& session) {
+              return store::DeleteExpiredRows(session, now_ms, failure_window_ms);
+            });
+            if (!swept.ok()) telemetry::LogWarning("expired rows not deleted: " + swept.message());
             lock.lock();
           }
         }) {}
@@ -287,11 +290,13 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
       http::Execution::kBlocking);
   AddRegistrationRoutes(router, *parts->registration);
   AddAccountRoutes(router, *parts->accounts);
+  AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts);
   if (options.extra_routes) options.extra_routes(router);
 
-  parts->housekeeper = std::make_unique<Housekeeper>(issuer, database, clock);
+  parts->housekeeper =
+      std::make_unique<Housekeeper>(issuer, database, clock, TimeMs{1000} * config.login.window_seconds);
   KW_RETURN_IF_ERROR(parts->host->Start());
   if (CreatedByOpen(database)) telemetry::LogInfo("created a new database at " + config.database.sqlite_path);
   telemetry::LogInfo("keywarden server listening on " + config.listen.host + ":" + std::to_string(parts->host->port()) +

@@ -16,6 +16,7 @@
 #include "server/identity/account_json.h"
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
+#include "server/two_factor/two_factor_login.h"
 #include "telemetry/log.h"
 
 namespace keywarden::server {
@@ -62,6 +63,16 @@ Status Save(AccountRoutesContext& context, store::User& user, bool end_sessions)
   });
 }
 
+http::HttpResponse ProfileResponse(AccountRoutesContext& c, const store::User& user) {
+  bool two_factor = false;
+  const Status read = c.api.database.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(two_factor, TwoFactorEnabled(session, user.id));
+    return OkStatus();
+  });
+  if (!read.ok()) return FromStatus(read);
+  return http::JsonResponse(200, ProfileJson(user, two_factor));
+}
+
 Result<nlohmann::json> Body(const http::HttpRequest& request) { return http::ParseJsonObject(request.body); }
 
 std::string Text(const nlohmann::json& body, std::string_view name) {
@@ -99,7 +110,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   };
 
   add("GET", "/api/accounts/profile",
-      [](const http::HttpRequest&, store::User& user) { return http::JsonResponse(200, ProfileJson(user)); });
+      [c](const http::HttpRequest&, store::User& user) { return ProfileResponse(*c, user); });
   add("PUT", "/api/accounts/profile", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
@@ -115,7 +126,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     if (!culture.empty()) user.culture = culture;
     const Status saved = Save(*c, user, false);
     if (!saved.ok()) return FromStatus(saved);
-    return http::JsonResponse(200, ProfileJson(user));
+    return ProfileResponse(*c, user);
   });
   add("GET", "/api/accounts/revision-date", [](const http::HttpRequest&, store::User& user) {
     return http::JsonResponse(200, nlohmann::json(user.account_revision_date));

@@ -166,6 +166,9 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
   user.private_key = fields.private_key;
   user.security_stamp = stamp;
   user.api_key = api_key;
+  // A self-hosted account has every feature (TOTP codes in the CLI, attachments): there is no
+  // subscription to check.
+  user.premium = true;
   user.creation_date = now;
   user.revision_date = now;
   user.account_revision_date = now;

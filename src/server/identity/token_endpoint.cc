@@ -317,7 +317,11 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
       {"ResetMasterPassword", false},
       {"UserDecryptionOptions", UserDecryptionOptionsJson(user)},
   };
-  if (refresh) body["refresh_token"] = refresh_token;
+  if (refresh) {
+    body["refresh_token"] = refresh_token;
+    // No organisation policy yet: the object the clients read, with nothing to enforce.
+    body["MasterPasswordPolicy"] = {{"Object", "masterPasswordPolicy"}};
+  }
   if (!two_factor_remember_token.empty()) body["TwoFactorToken"] = two_factor_remember_token;
   return http::JsonResponse(200, body);
 }

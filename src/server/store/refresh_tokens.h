@@ -35,8 +35,6 @@ Result<bool> MarkRefreshTokenUsed(sql::Session& session, std::span<const std::ui
 Status RevokeRefreshFamily(sql::Session& session, std::string_view family_id);
 // Ends every session of the user (a changed security stamp, a new password).
 Status RevokeUserRefreshTokens(sql::Session& session, std::string_view user_id);
-// Drops tokens past their expiry (housekeeping).
-Status DeleteExpiredRefreshTokens(sql::Session& session, TimeMs now);
 
 }  // namespace keywarden::server::store
 

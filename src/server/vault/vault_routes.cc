@@ -12,6 +12,7 @@
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/identity/account_json.h"
+#include "server/two_factor/two_factor_login.h"
 #include "server/vault/cipher_request.h"
 #include "server/vault/folder_request.h"
 #include "server/vault/vault_store.h"
@@ -108,7 +109,7 @@ void Apply(const vault::CipherWrite& write, StoredCipher& cipher) {
   cipher.organization_id = write.organization_id;
 }
 
-std::string SyncBody(const store::User& user, const std::vector<StoredFolder>& folders,
+std::string SyncBody(const store::User& user, bool two_factor_enabled, const std::vector<StoredFolder>& folders,
                      const std::vector<StoredCipher>& ciphers, bool exclude_domains) {
   // Reserved in one go: regrowing a multi-megabyte answer costs more than rendering it.
   std::size_t size = 4096 + folders.size() * 256;
@@ -116,7 +117,7 @@ std::string SyncBody(const store::User& user, const std::vector<StoredFolder>& f
   std::string out;
   out.reserve(size);
   out += R"({"object":"sync","profile":)";
-  out += ProfileJson(user).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ProfileJson(user, two_factor_enabled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += R"(,"folders":[)";
   for (std::size_t i = 0; i < folders.size(); ++i) {
     if (i > 0) out += ',';
@@ -148,14 +149,16 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
   add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
     std::vector<StoredFolder> folders;
     std::vector<StoredCipher> ciphers;
+    bool two_factor = false;
     const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(two_factor, TwoFactorEnabled(session, user.id));
       KW_ASSIGN_OR_RETURN(folders, vault::ListFolders(session, user.id));
       KW_ASSIGN_OR_RETURN(ciphers, vault::ListCiphers(session, user.id));
       return OkStatus();
     });
     if (!read.ok()) return FromStatus(read);
     const bool exclude_domains = request.query.find("excludeDomains=true") != std::string::npos;
-    return JsonText(SyncBody(user, folders, ciphers, exclude_domains));
+    return JsonText(SyncBody(user, two_factor, folders, ciphers, exclude_domains));
   });
 
   // Folders.

@@ -184,5 +184,25 @@ TEST_F(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
   EXPECT_EQ(old_token.status, 200) << old_token.body << " " << old_token.header("www-authenticate");
 }
 
+TEST_F(TokenEndpointTest, DevicesAreListedAndKnownByTheirIdentifier) {
+  const TestAccount alice = NewUser("alice@example.com");
+  ASSERT_EQ(PasswordGrant(alice, "device-2").status, 200);
+  const auto devices = Send("GET", "/api/devices", "", alice.access_token).json();
+  ASSERT_EQ(devices["data"].size(), 2U);
+  EXPECT_EQ(devices["data"][0]["identifier"], "device-1");
+  EXPECT_EQ(devices["data"][0]["type"], 25);
+  const auto known = [&](const std::string& email, const std::string& device) {
+    const std::string encoded = jose::Base64UrlEncode(std::vector<std::uint8_t>(email.begin(), email.end()));
+    return SendRequest(port(), "GET", "/api/devices/knowndevice",
+                       {{"X-Request-Email", encoded}, {"X-Device-Identifier", device}})
+        .body;
+  };
+  EXPECT_EQ(known("alice@example.com", "device-2"), "true");
+  EXPECT_EQ(known("alice@example.com", "device-3"), "false");
+  EXPECT_EQ(known("nobody@example.com", "device-2"), "false");
+  EXPECT_EQ(Send("GET", "/api/devices/identifier/device-2", "", alice.access_token).json()["name"], "linux");
+  EXPECT_EQ(Send("GET", "/api/devices/identifier/other", "", alice.access_token).status, 404);
+}
+
 }  // namespace
 }  // namespace keywarden::server::testing
