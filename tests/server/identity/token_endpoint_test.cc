@@ -1,5 +1,6 @@
-// The token endpoint and the account routes over a real socket: the grants the official clients
-// use, the response they require (names in their exact case), sessions that rotate and end.
+// The token endpoint and the account routes over a real socket, on SQLite and on PostgreSQL: the
+// grants the official clients use, the response they require (names in their exact case),
+// sessions that rotate and end.
 #include <gtest/gtest.h>
 
 #include "jose/base64url.h"
@@ -16,9 +17,10 @@ nlohmann::json Claims(const std::string& token) {
   return nlohmann::json::parse(std::string(payload->begin(), payload->end()), nullptr, false);
 }
 
-class TokenEndpointTest : public ServerTest {};
+class TokenEndpointTest : public ServerTestOnEachDatabase {};
+KW_SERVER_TEST_ON_EACH_DATABASE(TokenEndpointTest);
 
-TEST_F(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
+TEST_P(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
   Register("alice@example.com");
   const auto known = Post("/identity/accounts/prelogin/password", {{"email", " Alice@Example.com "}}).json();
   EXPECT_EQ(known["kdfSettings"]["kdfType"], 1);
@@ -30,7 +32,7 @@ TEST_F(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
   EXPECT_EQ(stranger["kdfSettings"]["iterations"], 600000);
 }
 
-TEST_F(TokenEndpointTest, APasswordGrantAnswersWhatTheCliRequires) {
+TEST_P(TokenEndpointTest, APasswordGrantAnswersWhatTheCliRequires) {
   const TestAccount alice = Register("alice@example.com");
   const TestResponse response = PasswordGrant(alice);
   ASSERT_EQ(response.status, 200) << response.body;
@@ -63,7 +65,7 @@ TEST_F(TokenEndpointTest, APasswordGrantAnswersWhatTheCliRequires) {
   EXPECT_TRUE(claims["exp"].is_number_integer());
 }
 
-TEST_F(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRevealed) {
+TEST_P(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRevealed) {
   TestAccount alice = Register("alice@example.com");
   alice.client_hash = Base64Encode(std::vector<std::uint8_t>(32, 7));
   const TestResponse wrong = PasswordGrant(alice);
@@ -77,7 +79,7 @@ TEST_F(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRev
   EXPECT_EQ(unknown.body, wrong.body);
 }
 
-TEST_F(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
+TEST_P(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   const TestAccount alice = NewUser("alice@example.com");
   const auto refresh = [&](const std::string& token) {
     return Token({{"grant_type", "refresh_token"}, {"client_id", "cli"}, {"refresh_token", token}});
@@ -95,7 +97,7 @@ TEST_F(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   EXPECT_EQ(refresh(second_token).status, 400);
 }
 
-TEST_F(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
+TEST_P(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
   const TestAccount alice = NewUser("alice@example.com");
   ASSERT_EQ(Send("GET", "/api/accounts/revision-date", "", alice.access_token).status, 200);
   const TestResponse rotated =
@@ -108,7 +110,7 @@ TEST_F(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
   EXPECT_EQ(PasswordGrant(alice).status, 200);
 }
 
-TEST_F(TokenEndpointTest, ThePersonalApiKeyLogsInAndRotates) {
+TEST_P(TokenEndpointTest, ThePersonalApiKeyLogsInAndRotates) {
   const TestAccount alice = NewUser("alice@example.com");
   const TestResponse key =
       Post("/api/accounts/api-key", {{"masterPasswordHash", alice.client_hash}}, alice.access_token);
@@ -138,7 +140,7 @@ TEST_F(TokenEndpointTest, ThePersonalApiKeyLogsInAndRotates) {
   EXPECT_EQ(grant(rotated.json()["apiKey"]).status, 200);
 }
 
-TEST_F(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
+TEST_P(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
   StopServer();
   StartServer([](ServerConfig& c) { c.login.max_failures_per_account = 3; });
   TestAccount alice = Register("alice@example.com");
@@ -151,7 +153,7 @@ TEST_F(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
   EXPECT_FALSE(paused.header("retry-after").empty());
 }
 
-TEST_F(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
+TEST_P(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
   const TestAccount alice = NewUser("alice@example.com");
   const std::string id = "0123456789abcdef0123456789abcdef";
   EXPECT_EQ(Post("/api/accounts/key-management/user-key-id", {{"userKeyId", id}}, alice.access_token).status, 200);
@@ -164,7 +166,7 @@ TEST_F(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
   EXPECT_EQ(sync["userDecryption"]["masterPasswordUnlock"]["salt"], "alice@example.com");
 }
 
-TEST_F(TokenEndpointTest, TheDiscoveryDocumentAndJwksDescribeTheIssuer) {
+TEST_P(TokenEndpointTest, TheDiscoveryDocumentAndJwksDescribeTheIssuer) {
   const auto discovery = Send("GET", "/identity/.well-known/openid-configuration").json();
   EXPECT_EQ(discovery["issuer"], config_->public_url + "/identity");
   const auto jwks = Send("GET", "/identity/.well-known/openid-configuration/jwks").json();
@@ -172,7 +174,7 @@ TEST_F(TokenEndpointTest, TheDiscoveryDocumentAndJwksDescribeTheIssuer) {
   EXPECT_EQ(jwks["keys"][0]["kty"], "RSA");
 }
 
-TEST_F(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
+TEST_P(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
   const TestAccount alice = NewUser("alice@example.com");
   StopServer();
   // A new key file: the server signs with it, and still publishes the old key.

@@ -1,6 +1,6 @@
-// The vault's routes over a real socket: what a client stores comes back in the sync, edits
-// follow the reference's rules, the revision date moves, bad input is a 400 naming the field,
-// and nobody reaches another user's items.
+// The vault's routes over a real socket, on SQLite and on PostgreSQL: what a client stores comes
+// back in the sync, edits follow the reference's rules, the revision date moves, bad input is a
+// 400 naming the field, and nobody reaches another user's items.
 #include <gtest/gtest.h>
 
 #include "keywarden/crypto/enc_string.h"
@@ -24,14 +24,15 @@ nlohmann::json LoginCipher(const std::string& name) {
           {"login", {{"username", Enc("alice")}, {"password", Enc("hunter2")}, {"uris", nlohmann::json::array()}}}};
 }
 
-class VaultRoutesTest : public ServerTest {
+class VaultRoutesTest : public ServerTestOnEachDatabase {
  protected:
   std::int64_t RevisionDate(const TestAccount& account) {
     return Send("GET", "/api/accounts/revision-date", "", account.access_token).json().get<std::int64_t>();
   }
 };
+KW_SERVER_TEST_ON_EACH_DATABASE(VaultRoutesTest);
 
-TEST_F(VaultRoutesTest, ACipherRoundTripsThroughTheSync) {
+TEST_P(VaultRoutesTest, ACipherRoundTripsThroughTheSync) {
   const TestAccount alice = NewUser("alice@example.com");
   const std::int64_t before = RevisionDate(alice);
   const nlohmann::json folder = Post("/api/folders", {{"name", Enc("Work")}}, alice.access_token).json();
@@ -54,7 +55,7 @@ TEST_F(VaultRoutesTest, ACipherRoundTripsThroughTheSync) {
   EXPECT_TRUE(sync["domains"].is_null());
 }
 
-TEST_F(VaultRoutesTest, AnEditBasedOnAnOlderCopyIsRefused) {
+TEST_P(VaultRoutesTest, AnEditBasedOnAnOlderCopyIsRefused) {
   const TestAccount alice = NewUser("alice@example.com");
   const nlohmann::json created = Post("/api/ciphers", LoginCipher("Example"), alice.access_token).json();
   nlohmann::json edit = LoginCipher("Edited");
@@ -68,7 +69,7 @@ TEST_F(VaultRoutesTest, AnEditBasedOnAnOlderCopyIsRefused) {
   EXPECT_NE(stale.json()["message"].get<std::string>().find("out of date"), std::string::npos);
 }
 
-TEST_F(VaultRoutesTest, SoftDeleteRestoreAndPurge) {
+TEST_P(VaultRoutesTest, SoftDeleteRestoreAndPurge) {
   const TestAccount alice = NewUser("alice@example.com");
   const std::string id = Post("/api/ciphers", LoginCipher("Example"), alice.access_token).json()["id"];
   const std::string path = "/api/ciphers/" + id;
@@ -82,7 +83,7 @@ TEST_F(VaultRoutesTest, SoftDeleteRestoreAndPurge) {
   EXPECT_EQ(Send("GET", path, "", alice.access_token).status, 404);
 }
 
-TEST_F(VaultRoutesTest, BadBodiesAre400sNamingTheFieldAndChangeNothing) {
+TEST_P(VaultRoutesTest, BadBodiesAre400sNamingTheFieldAndChangeNothing) {
   const TestAccount alice = NewUser("alice@example.com");
   const std::int64_t before = RevisionDate(alice);
   struct Case {
@@ -112,7 +113,7 @@ TEST_F(VaultRoutesTest, BadBodiesAre400sNamingTheFieldAndChangeNothing) {
 }
 
 // Every vault and account route: without a token 401, and another user's objects are not found.
-TEST_F(VaultRoutesTest, AuthorizationMatrix) {
+TEST_P(VaultRoutesTest, AuthorizationMatrix) {
   const TestAccount alice = NewUser("alice@example.com");
   const TestAccount mallory = NewUser("mallory@example.com");
   const std::string cipher = Post("/api/ciphers", LoginCipher("Secret"), alice.access_token).json()["id"];
