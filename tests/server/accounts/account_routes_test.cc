@@ -29,6 +29,31 @@ class AccountRoutesTest : public ServerTestOnEachDatabase {
 };
 KW_SERVER_TEST_ON_EACH_DATABASE(AccountRoutesTest);
 
+// Optional text goes to NULL and back, in either order and of any length: an unset value must
+// not fix the type of the statement's parameter for the values after it (on PostgreSQL each
+// connection prepares a statement once, with the types of its first call).
+TEST_P(AccountRoutesTest, ProfileChangesReadBackAndEmptyTextReadsAsNull) {
+  const TestAccount alice = NewUser("alice@example.com");
+  for (int round = 0; round < 3; ++round) {
+    const TestResponse cleared =
+        Send("PUT", "/api/accounts/profile", R"({"name": "", "masterPasswordHint": ""})", alice.access_token);
+    ASSERT_EQ(cleared.status, 200) << cleared.body;
+    nlohmann::json profile = Profile(alice);
+    EXPECT_TRUE(profile["name"].is_null()) << profile.dump();
+    EXPECT_TRUE(profile["masterPasswordHint"].is_null()) << profile.dump();
+
+    // Eight bytes, the size of a bigint, and seven.
+    const TestResponse set =
+        Send("PUT", "/api/accounts/profile",
+             R"({"name": "Alice A.", "masterPasswordHint": "the cat", "culture": "fr-FR"})", alice.access_token);
+    ASSERT_EQ(set.status, 200) << set.body;
+    profile = Profile(alice);
+    EXPECT_EQ(profile["name"], "Alice A.");
+    EXPECT_EQ(profile["masterPasswordHint"], "the cat");
+    EXPECT_EQ(profile["culture"], "fr-FR");
+  }
+}
+
 TEST_P(AccountRoutesTest, ANewPasswordEndsEverySessionAndIsTheOneThatLogsIn) {
   TestAccount alice = NewUser("alice@example.com");
   const std::string new_hash = ClientHash(alice.email, "a new password");

@@ -3,6 +3,8 @@
 // 400 naming the field, and nobody reaches another user's items.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "keywarden/crypto/enc_string.h"
 #include "keywarden/crypto/symmetric_key.h"
 #include "server/server_fixture.h"
@@ -53,6 +55,42 @@ TEST_P(VaultRoutesTest, ACipherRoundTripsThroughTheSync) {
   EXPECT_EQ(sync["folders"].size(), 1U);
   EXPECT_EQ(sync["profile"]["email"], "alice@example.com");
   EXPECT_TRUE(sync["domains"].is_null());
+}
+
+// Items outside any folder and in one, created and moved in either order: a missing folder must
+// not fix the type of the statement's parameter for the items after it (on PostgreSQL each
+// connection prepares a statement once, with the types of its first call).
+TEST_P(VaultRoutesTest, ItemsInAndOutOfFoldersInAnyOrder) {
+  const TestAccount alice = NewUser("alice@example.com");
+  const std::string folder = Post("/api/folders", {{"name", Enc("Work")}}, alice.access_token).json()["id"];
+  std::map<std::string, nlohmann::json> expected;  // id -> folderId
+  for (int round = 0; round < 3; ++round) {
+    const TestResponse loose = Post("/api/ciphers", LoginCipher("Loose"), alice.access_token);
+    ASSERT_EQ(loose.status, 200) << loose.body;
+    expected[loose.json()["id"]] = nullptr;
+    nlohmann::json filed = LoginCipher("Filed");
+    filed["folderId"] = folder;
+    const TestResponse created = Post("/api/ciphers", filed, alice.access_token);
+    ASSERT_EQ(created.status, 200) << created.body;
+    expected[created.json()["id"]] = folder;
+    // Out of the folder by an edit, and the loose one into it.
+    nlohmann::json edit = LoginCipher("Unfiled");
+    const TestResponse unfiled =
+        Send("PUT", "/api/ciphers/" + created.json()["id"].get<std::string>(), edit.dump(), alice.access_token);
+    ASSERT_EQ(unfiled.status, 200) << unfiled.body;
+    expected[created.json()["id"]] = nullptr;
+    edit["folderId"] = folder;
+    const TestResponse moved =
+        Send("PUT", "/api/ciphers/" + loose.json()["id"].get<std::string>(), edit.dump(), alice.access_token);
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    expected[loose.json()["id"]] = folder;
+  }
+  const nlohmann::json sync = Send("GET", "/api/sync", "", alice.access_token).json();
+  ASSERT_EQ(sync["ciphers"].size(), expected.size());
+  for (const auto& cipher : sync["ciphers"]) {
+    EXPECT_EQ(cipher["folderId"], expected[cipher["id"]]) << cipher["id"];
+    EXPECT_TRUE(cipher["organizationId"].is_null());
+  }
 }
 
 TEST_P(VaultRoutesTest, AnEditBasedOnAnOlderCopyIsRefused) {
