@@ -3,6 +3,10 @@
 // sessions that rotate and end.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "jose/base64url.h"
 #include "server/server_fixture.h"
 
@@ -151,6 +155,36 @@ TEST_P(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
   const TestResponse paused = PasswordGrant(alice);
   EXPECT_EQ(paused.status, 429);
   EXPECT_FALSE(paused.header("retry-after").empty());
+}
+
+// Failed logins arriving together, as they do at several instances behind a load balancer, are
+// each counted: none is lost to another's read-modify-write of the same counter.
+TEST_P(TokenEndpointTest, ConcurrentFailuresAreEachCounted) {
+  constexpr int kLimit = 12;
+  StopServer();
+  StartServer([](ServerConfig& c) {
+    c.login.max_failures_per_account = kLimit;
+    c.limits.threads = 8;
+    c.password_hash.concurrency = 8;
+  });
+  TestAccount alice = Register("alice@example.com");
+  const std::string right = alice.client_hash;
+  TestAccount wrong = alice;
+  wrong.client_hash = Base64Encode(std::vector<std::uint8_t>(32, 1));
+  std::vector<std::thread> threads;
+  std::atomic<int> refused{0};
+  for (int i = 0; i < kLimit - 1; ++i) {
+    threads.emplace_back([&] {
+      if (PasswordGrant(wrong).status == 400) ++refused;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(refused.load(), kLimit - 1);
+  // The limit's last failure pauses logins, so the right password is refused with 429. Had one
+  // of the concurrent failures been lost, the counter would be short and it would log in.
+  EXPECT_EQ(PasswordGrant(wrong).status, 400);
+  alice.client_hash = right;
+  EXPECT_EQ(PasswordGrant(alice).status, 429);
 }
 
 TEST_P(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
