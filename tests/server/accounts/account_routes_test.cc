@@ -54,6 +54,29 @@ TEST_P(AccountRoutesTest, ProfileChangesReadBackAndEmptyTextReadsAsNull) {
   }
 }
 
+// U+0000 fits no database's text (PostgreSQL refuses it): a 400 on every database, never a 500
+// on one and a stored NUL on the other; and nothing changes.
+TEST_P(AccountRoutesTest, ANulCharacterInABodyIsA400AndChangesNothing) {
+  const TestAccount alice = NewUser("alice@example.com");
+  ASSERT_EQ(Send("PUT", "/api/accounts/profile", R"({"name": "Alice"})", alice.access_token).status, 200);
+  for (const char* body : {R"({"name": "A\u0000lice"})", R"({"name": "Alice", "culture": "en\u0000"})"}) {
+    const TestResponse refused = Send("PUT", "/api/accounts/profile", body, alice.access_token);
+    EXPECT_EQ(refused.status, 400) << body << ": " << refused.body;
+  }
+  EXPECT_EQ(Profile(alice)["name"], "Alice");
+  EXPECT_EQ(Profile(alice)["culture"], "en-US");
+
+  nlohmann::json bob = RegistrationBody("bob@example.com", "password of bob@example.com");
+  bob["name"] = std::string("B\0ob", 4);
+  EXPECT_EQ(Post("/identity/accounts/register/finish", bob).status, 400);
+  EXPECT_EQ(Prelogin("bob@example.com")["kdfSettings"]["kdfType"], 0) << "no account was made";
+  EXPECT_EQ(Post("/identity/accounts/prelogin/password", {{"email", std::string("bob\0@example.com", 16)}}).status,
+            400);
+  // An escaped backslash before "u0000" is text like any other.
+  ASSERT_EQ(Send("PUT", "/api/accounts/profile", R"({"name": "A\\u0000"})", alice.access_token).status, 200);
+  EXPECT_EQ(Profile(alice)["name"], "A\\u0000");
+}
+
 TEST_P(AccountRoutesTest, ANewPasswordEndsEverySessionAndIsTheOneThatLogsIn) {
   TestAccount alice = NewUser("alice@example.com");
   const std::string new_hash = ClientHash(alice.email, "a new password");

@@ -83,6 +83,36 @@ TEST_P(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRev
   EXPECT_EQ(unknown.body, wrong.body);
 }
 
+// Form fields are stored and looked up as text: bytes that are not UTF-8, or a NUL, are refused
+// as a malformed request on every database (PostgreSQL would refuse them as text, SQLite could
+// not put them in a JSON answer), and text beyond ASCII is fine.
+TEST_P(TokenEndpointTest, FormFieldsThatAreNotTextAreAMalformedRequest) {
+  const TestAccount alice = Register("alice@example.com");
+  const auto grant = [&](const std::string& username, const std::string& identifier, const std::string& name) {
+    return Token({{"grant_type", "password"},
+                  {"username", username},
+                  {"password", alice.client_hash},
+                  {"scope", "api offline_access"},
+                  {"client_id", "cli"},
+                  {"deviceType", "25"},
+                  {"deviceIdentifier", identifier},
+                  {"deviceName", name}});
+  };
+  const std::vector<std::vector<std::string>> malformed = {
+      {"\xff@example.com", "device-1", "linux"},
+      {alice.email, "device-\xc0\xaf", "linux"},
+      {alice.email, "device-1", std::string("li\0nux", 6)},
+      {alice.email, "device-\xed\xa0\x80", "linux"},
+  };
+  for (const auto& fields : malformed) {
+    const TestResponse refused = grant(fields[0], fields[1], fields[2]);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(refused.json().value("error", ""), "invalid_request") << refused.body;
+  }
+  const TestResponse accepted = grant(alice.email, "appareil-\xc3\xa9", "J\xc3\xbcrgen's \xf0\x9f\x92\xbb");
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
 TEST_P(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   const TestAccount alice = NewUser("alice@example.com");
   const auto refresh = [&](const std::string& token) {
