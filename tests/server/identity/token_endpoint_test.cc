@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "jose/base64url.h"
 #include "server/server_fixture.h"
+#include "server/store/devices.h"
+#include "server/store/server_database.h"
 
 namespace keywarden::server::testing {
 namespace {
@@ -215,6 +218,41 @@ TEST_P(TokenEndpointTest, ConcurrentFailuresAreEachCounted) {
   EXPECT_EQ(PasswordGrant(wrong).status, 400);
   alice.client_hash = right;
   EXPECT_EQ(PasswordGrant(alice).status, 429);
+}
+
+// A device's first logins arriving together (a client retrying, or instances behind a balancer)
+// all succeed, and register the device once.
+TEST_P(TokenEndpointTest, ConcurrentFirstLoginsOfADeviceRegisterItOnce) {
+  StopServer();
+  StartServer([](ServerConfig& c) {
+    c.limits.threads = 8;
+    c.password_hash.concurrency = 8;
+  });
+  const TestAccount alice = NewUser("alice@example.com");
+  for (int round = 0; round < 3; ++round) {
+    const std::string device = "new-device-" + std::to_string(round);
+    std::vector<std::thread> threads;
+    std::atomic<int> logged_in{0};
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&] {
+        if (PasswordGrant(alice, device).status == 200) ++logged_in;
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(logged_in.load(), 8) << device;
+  }
+  auto database = OpenServerDatabase(config_->database);
+  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  std::vector<store::Device> devices;
+  ASSERT_TRUE((*database)
+                  ->Read([&](sql::Session& session) -> Status {
+                    KW_ASSIGN_OR_RETURN(devices, store::ListDevices(session, alice.id));
+                    return OkStatus();
+                  })
+                  .ok());
+  std::multiset<std::string> identifiers;
+  for (const store::Device& device : devices) identifiers.insert(device.identifier);
+  EXPECT_EQ(identifiers, (std::multiset<std::string>{"device-1", "new-device-0", "new-device-1", "new-device-2"}));
 }
 
 TEST_P(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
