@@ -85,8 +85,12 @@ class ServerProcessTest : public ::testing::Test {
           return exited;
         },
         std::chrono::seconds(30), std::chrono::milliseconds(20));
-    if (exited) FAIL() << "server on " << instance.port << " exited: " << instance.process->err();
-    if (!healthy) FAIL() << "no healthy /health within 30 s: " << instance.process->err();
+    if (exited) {
+      FAIL() << "server on " << instance.port << " exited: " << instance.process->err();
+    }
+    if (!healthy) {
+      FAIL() << "no healthy /health within 30 s: " << instance.process->err();
+    }
   }
 
   // Registers and logs in `email` through `instance`.

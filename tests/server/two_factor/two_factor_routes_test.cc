@@ -182,7 +182,9 @@ TEST_P(TwoFactorRoutesTest, EmailLoginCodesAreCountedReplacedAndUsedOnce) {
   EXPECT_FALSE(consume(second)) << "used once";
 
   ASSERT_TRUE(login.SendLoginCode(*user, now).ok());
-  for (int i = 0; i < 5; ++i) EXPECT_FALSE(consume(wrong(mailed)));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(consume(wrong(mailed)));
+  }
   EXPECT_FALSE(consume(mailed)) << "five wrong attempts end a code";
 }
 
