@@ -20,68 +20,20 @@
 #include "keywarden/keys/account.h"
 #include "net/loopback.h"
 #include "server/server_service.h"
+#include "support/client_crypto.h"
 #include "support/http_test_client.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::server::testing {
 
+using keywarden::testing::ClientHash;
+using keywarden::testing::FormEncode;
+using keywarden::testing::KdfJson;
+using keywarden::testing::RegistrationBody;
 using keywarden::testing::SendRequest;
+using keywarden::testing::TestAccount;
+using keywarden::testing::TestKdf;
 using keywarden::testing::TestResponse;
-
-// What a client knows about its account.
-struct TestAccount {
-  std::string email;
-  std::string password;
-  std::string client_hash;  // base64: what the client sends as the password
-  std::string id;
-  std::string access_token;
-  std::string refresh_token;
-};
-
-// The cheapest KDF the clients accept, so that tests derive keys quickly.
-inline KdfConfig TestKdf() { return KdfConfig::Argon2id(2, 16, 1); }
-
-inline nlohmann::json KdfJson() { return {{"kdfType", 1}, {"iterations", 2}, {"memory", 16}, {"parallelism", 1}}; }
-
-// A register/finish body as the 2026 web vault sends it.
-inline nlohmann::json RegistrationBody(const std::string& email, const std::string& password) {
-  auto master_key = MasterKey::Derive(password, email, TestKdf());
-  EXPECT_TRUE(master_key.ok());
-  auto hash = master_key->ServerHash(password);
-  auto account = InitializeAccount(*master_key);
-  EXPECT_TRUE(hash.ok() && account.ok());
-  return {{"email", email},
-          {"name", "Test"},
-          {"masterPasswordHint", nullptr},
-          {"masterPasswordAuthentication",
-           {{"salt", email}, {"kdf", KdfJson()}, {"masterPasswordAuthenticationHash", *hash}}},
-          {"masterPasswordUnlock",
-           {{"salt", email},
-            {"kdf", KdfJson()},
-            {"masterKeyWrappedUserKey", account->stored.encrypted_user_key.ToString()}}},
-          {"userAsymmetricKeys",
-           {{"publicKey", account->stored.public_key.ToBase64()},
-            {"encryptedPrivateKey", account->stored.encrypted_private_key.ToString()}}}};
-}
-
-inline std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + "=";
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        out += '%';
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
-  }
-  return out;
-}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -105,7 +57,9 @@ class ServerTest : public ::testing::Test {
     config_->password_hash.iterations = 1;
     config_->metrics.sample_seconds = 1;
     if (adjust) adjust(*config_);
-    auto service = ServerService::Start(*config_);
+    ServerServiceOptions options;
+    options.clock = clock_;
+    auto service = ServerService::Start(*config_, options);
     ASSERT_TRUE(service.ok()) << service.status().message();
     service_ = std::move(service).value();
   }
@@ -136,8 +90,7 @@ class ServerTest : public ::testing::Test {
     account.password = "password of " + email;
     const TestResponse finished = Post("/identity/accounts/register/finish", RegistrationBody(email, account.password));
     EXPECT_EQ(finished.status, 200) << finished.body;
-    auto master_key = MasterKey::Derive(account.password, email, TestKdf());
-    account.client_hash = *master_key->ServerHash(account.password);
+    account.client_hash = ClientHash(email, account.password);
     return account;
   }
 
@@ -166,6 +119,9 @@ class ServerTest : public ::testing::Test {
   }
 
   keywarden::testing::TempDir dir_;
+  // The server's clock from the next StartServer() on; a test that moves time sets its own
+  // FakeClock (which must outlive the server) and restarts.
+  const Clock* clock_ = &Clock::System();
   std::unique_ptr<ServerConfig> config_;
   std::unique_ptr<ServerService> service_;
 };
