@@ -225,6 +225,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   parts->two_factor = std::make_unique<TwoFactorLogin>(database, send_login_code);
 
   token_options.refresh_token_lifetime = std::chrono::days(config.tokens.refresh_token_days);
+  token_options.refresh_reuse_grace = std::chrono::seconds(config.tokens.refresh_reuse_grace_seconds);
   parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
                                                           *parts->throttle, *parts->two_factor, clock, token_options);
 

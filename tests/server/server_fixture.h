@@ -72,7 +72,9 @@ class ServerTest : public ::testing::Test {
     config_->password_hash.iterations = 1;
     config_->metrics.sample_seconds = 1;
     if (adjust) adjust(*config_);
-    auto service = ServerService::Start(*config_);
+    ServerServiceOptions options;
+    options.clock = clock_;
+    auto service = ServerService::Start(*config_, options);
     ASSERT_TRUE(service.ok()) << service.status().message();
     service_ = std::move(service).value();
   }
@@ -126,6 +128,9 @@ class ServerTest : public ::testing::Test {
   keywarden::testing::TempDir dir_;
   keywarden::testing::PostgresServer* postgres_ = nullptr;  // the shared server, for kPostgres
   std::string postgres_database_;
+  // The server's clock from the next StartServer() on; a test that moves time sets its own
+  // FakeClock (which must outlive the server) and restarts.
+  const Clock* clock_ = &Clock::System();
   std::unique_ptr<ServerConfig> config_;
   std::unique_ptr<ServerService> service_;
 };

@@ -66,7 +66,7 @@ constexpr std::array<Row, 2> kTop = {{
      "a web vault build to serve at /"},
 }};
 
-constexpr std::array<Row, 13> kServer = {{
+constexpr std::array<Row, 14> kServer = {{
     {"accounts.signups", ApplySignups, "open, closed, or domains (only signup_domains)"},
     {"accounts.signup_domains", ApplySignupDomains, "e-mail domains that may sign up, comma-separated"},
     {"accounts.require_email_verification",
@@ -78,6 +78,9 @@ constexpr std::array<Row, 13> kServer = {{
     {"tokens.refresh_token_days",
      [](const R& r, C& c) { return config::SetInteger(r, 1, 365, c.tokens.refresh_token_days); },
      "a session ends after this many days without use"},
+    {"tokens.refresh_reuse_grace_seconds",
+     [](const R& r, C& c) { return config::SetInteger(r, 0, 300, c.tokens.refresh_reuse_grace_seconds); },
+     "a refresh token used again within this time gets an access token; later, it ends the session"},
     {"password_hash.memory_kib",
      [](const R& r, C& c) { return config::SetInteger(r, 8192, 4u << 20, c.password_hash.memory_kib); },
      "Argon2id memory, KiB"},

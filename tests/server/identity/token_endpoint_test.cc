@@ -27,6 +27,18 @@ nlohmann::json Claims(const std::string& token) {
 class TokenEndpointTest : public ServerTestOnEachDatabase {};
 KW_SERVER_TEST_ON_EACH_DATABASE(TokenEndpointTest);
 
+// For tests that move time: the server runs on a FakeClock, and stops before the clock goes.
+class TokenEndpointTimeTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    clock_ = &fake_clock_;
+    StartServer();
+  }
+  void TearDown() override { StopServer(); }
+
+  FakeClock fake_clock_{Clock::System().Now()};
+};
+
 TEST_P(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
   Register("alice@example.com");
   const auto known = Post("/identity/accounts/prelogin/password", {{"email", " Alice@Example.com "}}).json();
@@ -116,7 +128,7 @@ TEST_P(TokenEndpointTest, FormFieldsThatAreNotTextAreAMalformedRequest) {
   EXPECT_EQ(accepted.status, 200) << accepted.body;
 }
 
-TEST_P(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
+TEST_F(TokenEndpointTimeTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   const TestAccount alice = NewUser("alice@example.com");
   const auto refresh = [&](const std::string& token) {
     return Token({{"grant_type", "refresh_token"}, {"client_id", "cli"}, {"refresh_token", token}});
@@ -127,11 +139,44 @@ TEST_P(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   EXPECT_NE(second_token, alice.refresh_token);
   EXPECT_EQ(Send("GET", "/api/accounts/revision-date", "", first.json()["access_token"]).status, 200);
 
-  // The first token again: a thief or a replay. The whole family ends, the new token included.
+  // The first token again, after the grace: a thief or a replay. The whole family ends, the new
+  // token included.
+  fake_clock_.Advance(std::chrono::seconds(config_->tokens.refresh_reuse_grace_seconds + 1));
   const TestResponse reused = refresh(alice.refresh_token);
   EXPECT_EQ(reused.status, 400);
   EXPECT_EQ(reused.json()["error"], "invalid_grant");
   EXPECT_EQ(refresh(second_token).status, 400);
+}
+
+// The official CLI, when two requests find the access token near its end, refreshes with the
+// same token twice within milliseconds (tests/e2e/server_official_cli_sessions_test.cc).
+TEST_F(TokenEndpointTimeTest, ATokenUsedTwiceAtOnceGetsAnAccessTokenButNoSecondSuccessor) {
+  const TestAccount alice = NewUser("alice@example.com");
+  const auto refresh = [&](const std::string& token) {
+    return Token({{"grant_type", "refresh_token"}, {"client_id", "cli"}, {"refresh_token", token}});
+  };
+  const TestResponse first = refresh(alice.refresh_token);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string successor = first.json()["refresh_token"];
+
+  // The same token a moment later, and again at the end of the grace: access tokens that work,
+  // no new refresh token, and the successor stays the family's one live token.
+  const auto grace = std::chrono::seconds(config_->tokens.refresh_reuse_grace_seconds);
+  for (const auto step : {std::chrono::seconds(1), grace - std::chrono::seconds(1)}) {
+    fake_clock_.Advance(step);
+    const TestResponse again = refresh(alice.refresh_token);
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_FALSE(again.json().contains("refresh_token")) << again.body;
+    EXPECT_EQ(Send("GET", "/api/accounts/revision-date", "", again.json()["access_token"]).status, 200);
+  }
+  const TestResponse next = refresh(successor);
+  ASSERT_EQ(next.status, 200) << next.body;
+  const std::string third = next.json()["refresh_token"];
+
+  // Past the grace the first token is a replay: the family ends.
+  fake_clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(refresh(alice.refresh_token).status, 400);
+  EXPECT_EQ(refresh(third).status, 400);
 }
 
 TEST_P(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
@@ -288,7 +333,7 @@ TEST_P(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
   EXPECT_EQ(old_token.status, 200) << old_token.body << " " << old_token.header("www-authenticate");
 }
 
-TEST_F(TokenEndpointTest, DevicesAreListedAndKnownByTheirIdentifier) {
+TEST_P(TokenEndpointTest, DevicesAreListedAndKnownByTheirIdentifier) {
   const TestAccount alice = NewUser("alice@example.com");
   ASSERT_EQ(PasswordGrant(alice, "device-2").status, 200);
   const auto devices = Send("GET", "/api/devices", "", alice.access_token).json();
