@@ -1,14 +1,11 @@
 #include "cli/server/backup.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "cli/common/output.h"
-#include "config/sources.h"
-#include "server/config/server_config.h"
+#include "cli/server/load_config.h"
 #include "server/store/server_backup.h"
 
 namespace keywarden::cli {
@@ -19,20 +16,6 @@ struct CopyOptions {
   std::string config_file;
   bool force = false;
 };
-
-Result<server::ServerConfig> LoadConfig(const std::string& flag) {
-  std::optional<std::string> path;
-  if (!flag.empty()) {
-    path = flag;
-  } else if (const char* env = std::getenv(std::string(server::kServerConfigPathVariable).c_str());
-             env != nullptr && *env != '\0') {
-    path = env;
-  }
-  auto config = server::LoadServerConfig(path, config::ProcessEnvironment());
-  if (!config.ok()) return config.status().WithContext("configuration");
-  if (!IsValidUtf8(config->database.sqlite_path)) return InvalidArgumentError("the database path is not valid UTF-8");
-  return config;
-}
 
 Status CheckFileFlag(const std::string& file, std::string_view flag) {
   if (file.empty()) return InvalidArgumentError(std::string(flag) + ": the path is empty");
@@ -48,7 +31,7 @@ void AddCounts(const server::ServerDatabaseInfo& info, JsonOutput& out) {
 
 Status Backup(const CopyOptions& options, JsonOutput& out) {
   KW_RETURN_IF_ERROR(CheckFileFlag(options.file, "--out"));
-  KW_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(options.config_file));
+  KW_ASSIGN_OR_RETURN(server::ServerConfig config, LoadCliServerConfig(options.config_file));
   auto info = server::BackupServerDatabase(config.database, options.file, options.force);
   if (!info.ok() && info.status().code() == ErrorCode::kAlreadyExists) {
     return AlreadyExistsError(info.status().message() + "; choose a new name, or give --force to overwrite it");
@@ -63,7 +46,7 @@ Status Backup(const CopyOptions& options, JsonOutput& out) {
 
 Status Restore(const CopyOptions& options, JsonOutput& out) {
   KW_RETURN_IF_ERROR(CheckFileFlag(options.file, "--from"));
-  KW_ASSIGN_OR_RETURN(server::ServerConfig config, LoadConfig(options.config_file));
+  KW_ASSIGN_OR_RETURN(server::ServerConfig config, LoadCliServerConfig(options.config_file));
   auto restored = server::RestoreServerDatabase(config.database, options.file, options.force);
   if (!restored.ok() && restored.status().code() == ErrorCode::kAlreadyExists) {
     return AlreadyExistsError(restored.status().message() + "; stop the server and give --force to replace it");

@@ -11,6 +11,7 @@
 #include "cli/common/output.h"
 #include "cli/common/shutdown_signal.h"
 #include "cli/server/backup.h"
+#include "cli/server/health.h"
 #include "config/listen.h"
 #include "config/sources.h"
 #include "custody/file/file_rsa_key_provider.h"
@@ -164,6 +165,7 @@ void AddServerCommand(CLI::App& root, SelectedVerb& selected) {
   });
 
   AddServerBackupVerbs(*command, selected);
+  AddServerHealthVerb(*command, selected);
 
   CLI::App* settings = command->add_subcommand("settings", "List every setting");
   settings->callback([&selected] {
