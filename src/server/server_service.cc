@@ -27,6 +27,7 @@
 #include "server/two_factor/two_factor_login.h"
 #include "server/two_factor/two_factor_routes.h"
 #include "server/vault/vault_routes.h"
+#include "server/web_vault/static_files.h"
 #include "service/service_host.h"
 #include "telemetry/background_sample.h"
 #include "telemetry/log.h"
@@ -294,6 +295,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts);
+  KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
   if (options.extra_routes) options.extra_routes(router);
 
   parts->housekeeper =
