@@ -8,6 +8,7 @@
 #include "jose/in_memory_signing_key.h"
 #include "server/identity/issuer.h"
 #include "server/server_fixture.h"
+#include "server/store/expired_rows.h"
 #include "server/store/refresh_tokens.h"
 #include "server/store/server_database.h"
 
@@ -49,8 +50,11 @@ TEST_P(HousekeepingTest, ExpiredSessionsAreDroppedAndLiveOnesKept) {
                     return store::InsertRefreshToken(session, token(2, 9000));
                   })
                   .ok());
-  ASSERT_TRUE(
-      database->Transact([](sql::Session& session) { return store::DeleteExpiredRefreshTokens(session, 6000); }).ok());
+  ASSERT_TRUE(database
+                  ->Transact([](sql::Session& session) {
+                    return store::DeleteExpiredRows(session, 6000, /*failure_window_ms=*/900'000);
+                  })
+                  .ok());
   std::optional<store::RefreshToken> expired;
   std::optional<store::RefreshToken> live;
   ASSERT_TRUE(database
