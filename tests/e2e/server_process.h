@@ -21,9 +21,9 @@
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
 #include "http/self_signed_certificate.h"
-#include "support/server_client.h"
 #include "support/http_test_client.h"
 #include "support/https_test_client.h"
+#include "support/server_client.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::testing {
