@@ -68,7 +68,10 @@ class ServerProcessTest : public ::testing::Test {
                                    << "[database]\n"
                                    << database_lines << "[signing_key]\nkey_file = \"" << key_file << "\"\n"
                                    << "[password_hash]\nmemory_kib = 8192\niterations = 1\n"
-                                   << "[log]\naudit = false\n[limits]\nthreads = 4\n";
+                                   << "[log]\naudit = false\n[limits]\nthreads = 4\n"
+                                   // A reused refresh token is theft at once: no grace for
+                                   // concurrent refreshes, which these tests do not make.
+                                   << "[tokens]\nrefresh_reuse_grace_seconds = 0\n";
     return instance;
   }
 

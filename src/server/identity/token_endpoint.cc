@@ -210,7 +210,7 @@ http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::Htt
     KW_ASSIGN_OR_RETURN(stored, store::FindRefreshToken(session, hash));
     if (!stored || stored->expiration_date <= now_ms) return OkStatus();
     const bool used = stored->used_date.has_value();
-    if (used && now_ms - *stored->used_date > grace_ms) {
+    if (used && (grace_ms == 0 || now_ms - *stored->used_date > grace_ms)) {
       reused = true;
       return store::RevokeRefreshFamily(session, stored->family_id);
     }
