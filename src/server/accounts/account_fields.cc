@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <utility>
 
 #include "http/json.h"
 #include "keywarden/crypto/enc_string.h"
@@ -143,9 +144,16 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
         return FieldError("MasterPasswordUnlock.Salt", "must be the e-mail address, trimmed and lower-cased.");
     }
   } else {
-    nlohmann::json legacy = {{"kdfType", body.value("kdf", 0)}, {"iterations", body.value("kdfIterations", 0)}};
-    if (const nlohmann::json* m = Field(body, "kdfMemory")) legacy["memory"] = *m;
-    if (const nlohmann::json* p = Field(body, "kdfParallelism")) legacy["parallelism"] = *p;
+    // The older body's root fields, passed as they are: ParseKdf checks their types (a string or
+    // a float here is a field error, not a conversion). Without "kdf", PBKDF2, as those clients.
+    nlohmann::json legacy = {{"kdfType", 0}};
+    static constexpr std::pair<std::string_view, const char*> kLegacyKdf[] = {{"kdf", "kdfType"},
+                                                                              {"kdfIterations", "iterations"},
+                                                                              {"kdfMemory", "memory"},
+                                                                              {"kdfParallelism", "parallelism"}};
+    for (const auto& [root, name] : kLegacyKdf) {
+      if (const nlohmann::json* value = Field(body, root)) legacy[name] = *value;
+    }
     KW_ASSIGN_OR_RETURN(out.kdf, ParseKdf(legacy, "Kdf"));
   }
 
