@@ -6,7 +6,7 @@
 //   0: ParseNewAccount on a JSON object (as the routes pass it).
 //   1: ParseKdf on any JSON value (a nested "kdf" can be anything).
 // Beyond "does not crash, hang or leak" (an exception escaping is a crash too):
-//   - a refusal is kInvalidArgument naming a field ("Field|message"), which FieldErrorResponse
+//   - a refusal is kInvalidArgument naming a field ("Field predicate"), which RequestErrorResponse
 //     turns into a 400;
 //   - an accepted account has a normalised, plausible address, short name and hint, a 32-byte
 //     hash, a KDF within the ranges, well-formed EncStrings and an RSA public key;
@@ -25,6 +25,7 @@
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
+#include "server/api/field_error.h"
 
 namespace keywarden::server {
 namespace {
@@ -37,9 +38,8 @@ void Require(bool condition, const char* what) {
 
 void RequireFieldError(const Status& status) {
   Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
-  const std::size_t bar = status.message().find('|');
-  Require(bar != std::string::npos && bar > 0, "a refusal must name a field");
-  Require(FieldErrorResponse(status).status == 400, "a refusal must answer 400");
+  Require(api::AsFieldError(status).has_value(), "a refusal must name a field");
+  Require(api::RequestErrorResponse(status).status == 400, "a refusal must answer 400");
 }
 
 void RequireKdfInRange(const store::Kdf& kdf) {

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/utf8.h"
 #include "keywarden/crypto/encoding.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/ids.h"
@@ -159,7 +160,8 @@ void FuzzRoundTrip(std::string_view data) {
     const std::size_t value_end = data.find('\0');
     const std::string_view value = data.substr(0, value_end);
     data.remove_prefix(value_end == std::string_view::npos ? data.size() : value_end + 1);
-    fields.emplace_back(name, value);
+    // Parse refuses text that is not UTF-8 (FuzzRawBody covers that); only text round-trips.
+    if (IsValidUtf8(name) && IsValidUtf8(value)) fields.emplace_back(name, value);
   }
   std::string body;
   std::map<std::string, std::string> expected;  // by NameKey, the last value given
