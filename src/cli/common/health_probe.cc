@@ -1,6 +1,9 @@
 #include "cli/common/health_probe.h"
 
+#include <CLI/CLI.hpp>
 #include <chrono>
+#include <memory>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +41,30 @@ Status ProbeHealth(const std::string& url, JsonOutput& out) {
                         ? json["status"].get<std::string>()
                         : "Healthy");
   return OkStatus();
+}
+
+void AddHealthVerb(CLI::App& parent, SelectedVerb& selected, const std::string& service,
+                   LocalHealthUrlFromConfig local_url) {
+  struct Options {
+    std::string url;
+    std::string config_file;
+  };
+  CLI::App* sub = parent.add_subcommand("health", "Ask a running " + service + " for /health (exit 0 when healthy)");
+  auto options = std::make_shared<Options>();
+  sub->add_option("--url", options->url, "the /health URL (default: this machine, the configured port)")
+      ->type_name("URL");
+  sub->add_option("--config", options->config_file, "TOML configuration file (default: $KEYWARDEN_CONFIG)")
+      ->type_name("FILE");
+  sub->callback([options, service, local_url = std::move(local_url), &selected] {
+    selected.name = service + " health";
+    selected.run = [options, local_url](JsonOutput& out) -> Status {
+      std::string url = options->url;
+      if (url.empty()) {
+        KW_ASSIGN_OR_RETURN(url, local_url(options->config_file));
+      }
+      return ProbeHealth(url, out);
+    };
+  });
 }
 
 }  // namespace keywarden::cli

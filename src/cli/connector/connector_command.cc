@@ -7,10 +7,10 @@
 #include <string_view>
 #include <utility>
 
+#include "cli/common/health_probe.h"
 #include "cli/common/input.h"
 #include "cli/common/output.h"
 #include "cli/connector/backup.h"
-#include "cli/connector/health.h"
 #include "cli/connector/load_config.h"
 #include "cli/connector/rotate.h"
 #include "cli/connector/serve.h"
@@ -139,7 +139,10 @@ void AddConnectorCommand(CLI::App& root, SelectedVerb& selected) {
   AddCheckVerb(*connector, selected);
   AddRotateDataKeyVerb(*connector, selected);
   AddRotateRsaKeyVerb(*connector, selected);
-  AddHealthVerb(*connector, selected);
+  AddHealthVerb(*connector, selected, "connector", [](const std::string& file) -> Result<std::string> {
+    KW_ASSIGN_OR_RETURN(const connector::ConnectorConfig config, LoadCliConnectorConfig(file));
+    return LocalHealthUrl(config.listen, config.tls.enabled(), "the connector");
+  });
   AddBackupVerb(*connector, selected);
   AddRestoreVerb(*connector, selected);
   AddTransferVerb(*connector, selected);

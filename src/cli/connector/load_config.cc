@@ -1,19 +1,12 @@
 #include "cli/connector/load_config.h"
 
-#include <cstdlib>
-#include <optional>
+#include "cli/common/config_file.h"
 
 namespace keywarden::cli {
 
 Result<connector::ConnectorConfig> LoadCliConnectorConfig(const std::string& config_flag) {
-  std::optional<std::string> path;
-  if (!config_flag.empty()) {
-    path = config_flag;
-  } else if (const char* env = std::getenv(std::string(connector::kConfigPathVariable).c_str());
-             env != nullptr && *env != '\0') {
-    path = env;
-  }
-  return connector::LoadConnectorConfig(path, connector::ProcessEnvironment());
+  return connector::LoadConnectorConfig(ConfigFilePath(config_flag, connector::kConfigPathVariable),
+                                        connector::ProcessEnvironment());
 }
 
 }  // namespace keywarden::cli

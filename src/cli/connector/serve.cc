@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/common/config_file.h"
 #include "cli/common/output.h"
 #include "cli/common/shutdown_signal.h"
 #include "config/listen.h"
@@ -36,15 +37,6 @@ struct ServeOptions {
   std::string listen;
   bool dev = false;
 };
-
-// --config, else $KEYWARDEN_CONFIG, else none.
-std::optional<std::string> ConfigPath(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv(std::string(connector::kConfigPathVariable).c_str()); env != nullptr && *env) {
-    return std::string(env);
-  }
-  return std::nullopt;
-}
 
 // Configuration and usage problems exit 2; a part that cannot start (key file, database,
 // identity server, listen address) exits 1, whatever the kind of its error.
@@ -89,7 +81,8 @@ int Serve(const ServeOptions& options) {
     if (!banner.ok()) return StartFailed("connector serve --dev", banner.status());
     std::cout << *banner << std::flush;
   } else {
-    auto config = connector::LoadConnectorConfig(ConfigPath(options.config_file), connector::ProcessEnvironment());
+    auto config = connector::LoadConnectorConfig(ConfigFilePath(options.config_file, connector::kConfigPathVariable),
+                                                 connector::ProcessEnvironment());
     if (!config.ok()) return ConfigurationFailed("connector serve: configuration", config.status());
     if (listen) config->listen = *listen;
     auto started = connector::ConnectorService::Start(*config);
@@ -115,7 +108,8 @@ bool Step(JsonOutput& out, std::string_view name, const Status& status, int exit
 int Check(const std::string& config_file) {
   JsonOutput out;
   int failure = kExitOk;
-  auto config = connector::LoadConnectorConfig(ConfigPath(config_file), connector::ProcessEnvironment());
+  auto config = connector::LoadConnectorConfig(ConfigFilePath(config_file, connector::kConfigPathVariable),
+                                               connector::ProcessEnvironment());
   if (Step(out, "configuration", config.status(), kExitUsage, failure)) {
     auto provider = custody::OpenRsaKeyProvider(config->rsa_key);
     if (Step(out, "key_provider", provider.status(), kExitCheckKeyProvider, failure)) {

@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 
+#include "cli/common/config_file.h"
+#include "cli/common/health_probe.h"
 #include "cli/common/output.h"
 #include "cli/common/shutdown_signal.h"
 #include "cli/server/backup.h"
-#include "cli/server/health.h"
+#include "cli/server/load_config.h"
 #include "config/listen.h"
 #include "config/sources.h"
 #include "custody/file/file_rsa_key_provider.h"
@@ -37,14 +39,6 @@ struct ServeOptions {
   std::string listen;
   bool dev = false;
 };
-
-std::optional<std::string> ConfigPath(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv(std::string(server::kServerConfigPathVariable).c_str()); env != nullptr && *env) {
-    return std::string(env);
-  }
-  return std::nullopt;
-}
 
 int Fail(std::string_view context, const Status& status, int code) {
   PrintErrorLine(kStderr, context, status);
@@ -81,7 +75,8 @@ int Serve(const ServeOptions& options) {
     service = std::move(started).value();
     std::cout << dev->Banner() << std::flush;
   } else {
-    auto config = server::LoadServerConfig(ConfigPath(options.config_file), config::ProcessEnvironment());
+    auto config = server::LoadServerConfig(ConfigFilePath(options.config_file, server::kServerConfigPathVariable),
+                                           config::ProcessEnvironment());
     if (!config.ok()) return Fail("server serve: configuration", config.status(), kExitUsage);
     if (listen) config->listen = *listen;
     auto started = server::ServerService::Start(*config);
@@ -106,7 +101,8 @@ bool Step(JsonOutput& out, std::string_view name, const Status& status, int exit
 int Check(const std::string& config_file) {
   JsonOutput out;
   int failure = kExitOk;
-  auto config = server::LoadServerConfig(ConfigPath(config_file), config::ProcessEnvironment());
+  auto config = server::LoadServerConfig(ConfigFilePath(config_file, server::kServerConfigPathVariable),
+                                         config::ProcessEnvironment());
   if (Step(out, "configuration", config.status(), kExitUsage, failure)) {
     custody::SigningKeySettings key_settings;
     key_settings.provider = config->signing_key.provider;
@@ -165,7 +161,10 @@ void AddServerCommand(CLI::App& root, SelectedVerb& selected) {
   });
 
   AddServerBackupVerbs(*command, selected);
-  AddServerHealthVerb(*command, selected);
+  AddHealthVerb(*command, selected, "server", [](const std::string& file) -> Result<std::string> {
+    KW_ASSIGN_OR_RETURN(const server::ServerConfig config, LoadCliServerConfig(file));
+    return LocalHealthUrl(config.listen, config.tls.enabled(), "the server");
+  });
 
   CLI::App* settings = command->add_subcommand("settings", "List every setting");
   settings->callback([&selected] {
