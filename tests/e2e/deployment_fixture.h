@@ -26,6 +26,7 @@
 #include "custody/file/file_rsa_key_provider.h"
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
+#include "e2e/service_health.h"
 #include "e2e/stored_keys.h"
 #include "http/server.h"
 #include "jose/jwt_signer.h"
@@ -120,16 +121,7 @@ class CliDeploymentTest : public ::testing::Test {
   void StartConnector(const std::string& config) {
     connector_ = std::make_unique<ChildProcess>();
     ASSERT_TRUE(connector_->Spawn({"connector", "serve", "--config", config}, ChildEnvironment()));
-    bool exited = false;
-    const bool healthy = WaitUntil(
-        [&] {
-          if (SendRequest(port_, "GET", "/health").status == 200) return true;
-          exited = connector_->WaitExit(std::chrono::milliseconds(0)).has_value();
-          return exited;
-        },
-        std::chrono::seconds(6), std::chrono::milliseconds(20));
-    if (exited) FAIL() << "the connector exited: " << connector_->err();
-    if (!healthy) FAIL() << "no /health within 6 s: " << connector_->err();
+    ASSERT_TRUE(ServesHealth(*connector_, port_, std::chrono::seconds(6)));
   }
   void StopConnector() {
     ASSERT_TRUE(connector_ && connector_->Signal(SIGTERM));

@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "e2e/deployment_fixture.h"
+#include "e2e/service_health.h"
 #include "keywarden/crypto/random.h"
+#include "support/failure_list.h"
 #include "support/postgres_server.h"
 #include "support/wait.h"
 
@@ -39,24 +41,11 @@ struct UserWrites {
 };
 
 // Counts and the first few failures of a load run, shared by its threads.
-struct LoadTally {
+struct LoadTally : FailureList {
   std::atomic<int> ok{0};
   std::atomic<int> retried{0};      // requests sent again to another instance
   std::atomic<int> unavailable{0};  // 503 answers
   std::atomic<int> unanswered{0};   // no answer where no retry was allowed
-  std::mutex mu;
-  std::vector<std::string> failures;
-
-  void Fail(std::string what) {
-    std::lock_guard lock(mu);
-    if (failures.size() < 20) failures.push_back(std::move(what));
-  }
-  std::string Failures() {
-    std::lock_guard lock(mu);
-    std::string text;
-    for (const std::string& f : failures) text += f + "\n";
-    return text;
-  }
 };
 
 class ScaleTest : public CliDeploymentTest {
@@ -101,19 +90,8 @@ class ScaleTest : public CliDeploymentTest {
     instance.process = std::make_unique<ChildProcess>();
     ASSERT_TRUE(instance.process->Spawn({"connector", "serve", "--config", instance.config}, ChildEnvironment()));
   }
-  // Waits until /health answers 200 (ASan builds start slowly).
-  static void WaitHealthy(Instance& instance) {
-    bool exited = false;
-    const bool healthy = WaitUntil(
-        [&] {
-          if (SendRequest(instance.port, "GET", "/health").status == 200) return true;
-          exited = instance.process->WaitExit(std::chrono::milliseconds(0)).has_value();
-          return exited;
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(20));
-    if (exited) FAIL() << "instance on " << instance.port << " exited: " << instance.process->err();
-    if (!healthy) FAIL() << "no healthy /health within 30 s: " << instance.process->err();
-  }
+  // Waits until /health answers 200.
+  static void WaitHealthy(Instance& instance) { ASSERT_TRUE(ServesHealth(*instance.process, instance.port)); }
   static void Terminate(Instance& instance) {
     ASSERT_TRUE(instance.process->Signal(SIGTERM));
     const std::optional<int> code = instance.process->WaitExit(std::chrono::seconds(20));

@@ -14,6 +14,7 @@
 #include "e2e/server_process_fixture.h"
 #include "keywarden/crypto/enc_string.h"
 #include "keywarden/crypto/symmetric_key.h"
+#include "support/failure_list.h"
 
 namespace keywarden::testing {
 namespace {
@@ -31,22 +32,9 @@ struct AccountWrites {
   std::set<std::string> attempted_names;  // every name sent, answered or not
 };
 
-struct Tally {
+struct Tally : FailureList {
   std::atomic<int> acked{0};
   std::atomic<int> unanswered{0};
-  std::mutex mu;
-  std::vector<std::string> failures;
-
-  void Fail(std::string what) {
-    std::lock_guard lock(mu);
-    if (failures.size() < 20) failures.push_back(std::move(what));
-  }
-  std::string Failures() {
-    std::lock_guard lock(mu);
-    std::string text;
-    for (const std::string& f : failures) text += f + "\n";
-    return text;
-  }
 };
 
 class CliServerCrash : public ServerProcessTest {

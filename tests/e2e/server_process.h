@@ -138,14 +138,7 @@ class ServerProcess {
   }
 
   TestResponse PasswordGrant(const TestAccount& account, const std::string& device = "e2e-test") const {
-    return Token({{"grant_type", "password"},
-                  {"username", account.email},
-                  {"password", account.client_hash},
-                  {"scope", "api offline_access"},
-                  {"client_id", "cli"},
-                  {"deviceType", "25"},
-                  {"deviceIdentifier", device},
-                  {"deviceName", "linux"}});
+    return Token(PasswordGrantFields(account, device));
   }
 
   // Registers `email`, logs in with the password grant and reads the account's id.

@@ -17,6 +17,7 @@
 
 #include "custody/file/file_rsa_key_provider.h"
 #include "e2e/child_process.h"
+#include "e2e/service_health.h"
 #include "support/http_test_client.h"
 #include "support/postgres_server.h"
 #include "support/server_client.h"
@@ -80,20 +81,7 @@ class ServerProcessTest : public ::testing::Test {
   static void Spawn(Instance& instance) {
     instance.process = std::make_unique<ChildProcess>();
     ASSERT_TRUE(instance.process->Spawn({"server", "serve", "--config", instance.config}, ChildEnvironment()));
-    bool exited = false;
-    const bool healthy = WaitUntil(
-        [&] {
-          if (SendRequest(instance.port, "GET", "/health").status == 200) return true;
-          exited = instance.process->WaitExit(std::chrono::milliseconds(0)).has_value();
-          return exited;
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(20));
-    if (exited) {
-      FAIL() << "server on " << instance.port << " exited: " << instance.process->err();
-    }
-    if (!healthy) {
-      FAIL() << "no healthy /health within 30 s: " << instance.process->err();
-    }
+    ASSERT_TRUE(ServesHealth(*instance.process, instance.port));
   }
 
   // Registers and logs in `email` through `instance`.

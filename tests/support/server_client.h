@@ -106,17 +106,18 @@ inline TestResponse SendTokenRequest(std::uint16_t port,
                      FormEncode(fields));
 }
 
+// The password grant's form as the CLI sends it, from `device`.
+inline std::vector<std::pair<std::string, std::string>> PasswordGrantFields(const TestAccount& account,
+                                                                            const std::string& device) {
+  return {{"grant_type", "password"},      {"username", account.email}, {"password", account.client_hash},
+          {"scope", "api offline_access"}, {"client_id", "cli"},        {"deviceType", "25"},
+          {"deviceIdentifier", device},    {"deviceName", "linux"}};
+}
+
 // The password grant as the CLI sends it, from `device`.
 inline TestResponse SendPasswordGrant(std::uint16_t port, const TestAccount& account,
                                       const std::string& device = "device-1") {
-  return SendTokenRequest(port, {{"grant_type", "password"},
-                                 {"username", account.email},
-                                 {"password", account.client_hash},
-                                 {"scope", "api offline_access"},
-                                 {"client_id", "cli"},
-                                 {"deviceType", "25"},
-                                 {"deviceIdentifier", device},
-                                 {"deviceName", "linux"}});
+  return SendTokenRequest(port, PasswordGrantFields(account, device));
 }
 
 // The refresh_token grant as the CLI sends it.
