@@ -26,6 +26,7 @@ enum class ErrorCode {
   kNotFound,              // a stored record does not exist
   kAlreadyExists,         // a stored record exists where a new one was to be created
   kUnavailable,           // a dependency (database, key provider, identity server) cannot be reached now
+  kConflict,              // a stored record changed after it was read; reading it again and retrying may work
 };
 
 // A stable, lower-case name for the code ("invalid_argument", ...), used in CLI JSON errors.

@@ -14,6 +14,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kAlreadyExists: return "already_exists";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kConflict: return "conflict";
   }
   return "unknown";
 }

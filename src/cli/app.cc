@@ -112,7 +112,8 @@ int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kInternal:
     case ErrorCode::kNotFound:
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kUnavailable: return kExitFailure;
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kConflict: return kExitFailure;
   }
   return kExitFailure;
 }

@@ -15,6 +15,7 @@ int HttpStatusFor(const Status& status) {
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kUnsupported: return 415;
     case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kConflict: return 409;
     case ErrorCode::kAuthenticationFailed:
     case ErrorCode::kWrongKey:
     case ErrorCode::kInternal: return 500;

@@ -49,15 +49,17 @@ std::string IsoNow(const Clock& clock) { return FormatUtcIso8601(clock.Now()); }
 
 // Saves `user` after `change`, with a new security stamp when `end_sessions`: every refresh token
 // of the account is revoked in the same transaction, and access tokens fail their next check.
+// kConflict if another request changed the account since it was read (store::UpdateUser).
 Status Save(AccountRoutesContext& context, store::User& user, bool end_sessions) {
   const TimeMs now = api::NowMs(context.api.clock);
   if (end_sessions) {
     KW_ASSIGN_OR_RETURN(user.security_stamp, auth::NewGuid());
   }
-  user.revision_date = now;
+  const TimeMs read_revision = user.revision_date;
+  user.revision_date = std::max(now, read_revision + 1);
   user.account_revision_date = std::max(now, user.account_revision_date + 1);
   return context.api.database.Transact([&](sql::Session& session) -> Status {
-    KW_RETURN_IF_ERROR(store::UpdateUser(session, user));
+    KW_RETURN_IF_ERROR(store::UpdateUser(session, user, read_revision));
     if (end_sessions) KW_RETURN_IF_ERROR(store::RevokeUserRefreshTokens(session, user.id));
     return OkStatus();
   });
@@ -316,7 +318,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     auto stamp = auth::NewGuid();
     if (!stamp.ok()) return FromStatus(stamp.status());
     changed.security_stamp = *stamp;
-    changed.revision_date = now;
+    changed.revision_date = std::max(now, user.revision_date + 1);
     changed.account_revision_date = std::max(now, user.account_revision_date + 1);
     const Status saved = c->api.database.Transact([&](sql::Session& session) -> Status {
       token_ok = false;
@@ -326,7 +328,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
           session.Execute(kTakeEmailToken, sql::Params().Bytes(digest).Text(new_email).Text(user.id).Int(now)));
       if (taken.affected() != 1) return OkStatus();
       token_ok = true;
-      KW_RETURN_IF_ERROR(store::UpdateUser(session, changed));
+      KW_RETURN_IF_ERROR(store::UpdateUser(session, changed, user.revision_date));
       return store::RevokeUserRefreshTokens(session, user.id);
     });
     if (!saved.ok()) {

@@ -47,6 +47,8 @@ http::HttpResponse FromStatus(const Status& status) {
     case ErrorCode::kOutOfRange:
     case ErrorCode::kAlreadyExists: return BadRequest(status.message());
     case ErrorCode::kNotFound: return NotFound();
+    // Two requests changed one record at once; the message says to try again.
+    case ErrorCode::kConflict: return http::JsonResponse(409, ErrorBody(status.message(), nullptr));
     default: {
       // The shared mapping logs the real message and answers a fixed one; keep its status and
       // text but in the reference's body.

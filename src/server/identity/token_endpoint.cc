@@ -150,8 +150,9 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
   if (hasher_.NeedsRehash(*user->password_hash) && secret.ok()) {
     auto rehashed = hasher_.Hash(std::span<const std::uint8_t>(secret->data(), secret->size()));
     if (rehashed.ok()) {
-      user->password_hash = *rehashed;
-      const Status saved = database_.Transact([&](sql::Session& session) { return store::UpdateUser(session, *user); });
+      const Status saved = database_.Transact([&](sql::Session& session) -> Status {
+        return store::ReplacePasswordHash(session, user->id, *user->password_hash, *rehashed).status();
+      });
       if (!saved.ok()) telemetry::LogWarning("password rehash not saved: " + saved.message());
     }
   }

@@ -32,13 +32,17 @@ constexpr sql::Statement kUpdate = {
     "kdf_memory = $11, kdf_parallelism = $12, user_key = NULLIF($13, ''), public_key = NULLIF($14, ''), "
     "private_key = NULLIF($15, ''), user_key_id = NULLIF($16, ''), security_stamp = $17, api_key = $18, "
     "premium = $19, force_password_reset = $20, uses_key_connector = $21, avatar_color = NULLIF($22, ''), "
-    "revision_date = $24, account_revision_date = $25 WHERE id = $1 AND creation_date = $23",
+    "revision_date = $24, account_revision_date = CASE WHEN account_revision_date < $25 THEN $25 ELSE "
+    "account_revision_date + 1 END WHERE id = $1 AND creation_date = $23 AND revision_date = $26",
     nullptr, nullptr, "to update an account"};
 constexpr sql::Statement kTouch = {
     "server_touch_account",
     "UPDATE users SET account_revision_date = CASE WHEN account_revision_date < $2 THEN $2 "
     "ELSE account_revision_date + 1 END WHERE id = $1",
     nullptr, nullptr, "to mark an account changed"};
+constexpr sql::Statement kReplacePasswordHash = {
+    "server_replace_password_hash", "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2", nullptr,
+    nullptr, "to store a password hash"};
 constexpr sql::Statement kCount = {"server_count_users", "SELECT COUNT(*) FROM users", nullptr, nullptr,
                                    "to count accounts"};
 
@@ -131,14 +135,23 @@ Result<std::optional<User>> FindUserById(sql::Session& session, std::string_view
   return FindOne(session, kById, id);
 }
 
-Status UpdateUser(sql::Session& session, const User& user) {
+Status UpdateUser(sql::Session& session, const User& user, TimeMs read_revision) {
   sql::Params params;
   params.Text(user.id);
   BindMutable(params, user);
-  params.Int(user.creation_date).Int(user.revision_date).Int(user.account_revision_date);
+  params.Int(user.creation_date).Int(user.revision_date).Int(user.account_revision_date).Int(read_revision);
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kUpdate, params));
-  if (rows.affected() == 0) return NotFoundError("the account no longer exists");
-  return OkStatus();
+  if (rows.affected() == 1) return OkStatus();
+  KW_ASSIGN_OR_RETURN(std::optional<User> current, FindUserById(session, user.id));
+  if (!current || current->creation_date != user.creation_date) return NotFoundError("the account no longer exists");
+  return Status(ErrorCode::kConflict, "The account was changed by another request at the same time. Try again.");
+}
+
+Result<bool> ReplacePasswordHash(sql::Session& session, std::string_view user_id, std::string_view read_hash,
+                                 std::string_view new_hash) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kReplacePasswordHash,
+                                                      sql::Params().Text(user_id).Text(read_hash).Text(new_hash)));
+  return rows.affected() == 1;
 }
 
 Status TouchAccountRevision(sql::Session& session, std::string_view user_id, TimeMs now) {

@@ -54,8 +54,18 @@ Status InsertUser(sql::Session& session, const User& user);
 Result<std::optional<User>> FindUserByEmail(sql::Session& session, std::string_view email);
 Result<std::optional<User>> FindUserById(sql::Session& session, std::string_view id);
 
-// Writes every mutable column of `user` (all but id and creation_date); kNotFound if it is gone.
-Status UpdateUser(sql::Session& session, const User& user);
+// Writes every mutable column of `user` (all but id and creation_date) if the stored account's
+// revision date is still `read_revision`, the one `user` was read with: the routes change an
+// account read before their transaction, so a second change made meanwhile would otherwise be
+// overwritten with stale values. kConflict when it was (the caller answers "try again");
+// kNotFound if the account is gone. The account revision date only moves forward (a vault write
+// may have moved it meanwhile). Every change through here must move revision_date.
+Status UpdateUser(sql::Session& session, const User& user, TimeMs read_revision);
+
+// Stores `new_hash` as the account's password hash if it is still `read_hash` (a rehash at login
+// with today's parameters must not undo a password change made meanwhile). false when it was not.
+Result<bool> ReplacePasswordHash(sql::Session& session, std::string_view user_id, std::string_view read_hash,
+                                 std::string_view new_hash);
 
 // Moves the account's revision date (clients sync when it moves) to `now`, or one millisecond
 // past the stored one if the clock has not moved on, so that a change is never missed.
