@@ -118,7 +118,15 @@ constexpr std::array<SettingRow<TlsSection>, 2> kTls = {{
     {"tls.key_file", [](const R& r, TlsSection& s) { return SetString(r, s.key_file); }, "PEM private key"},
 }};
 
-constexpr std::array<SettingRow<LimitsSection>, 6> kLimits = {{
+Status ApplyTrustedProxies(const RawValue& raw, LimitsSection& s) {
+  KW_ASSIGN_OR_RETURN(std::string text, AsString(raw));
+  auto networks = net::ParseIpNetworkList(text);
+  if (!networks.ok()) return InvalidArgumentError(raw.origin + ": " + networks.status().message());
+  s.trusted_proxies = *std::move(networks);
+  return OkStatus();
+}
+
+constexpr std::array<SettingRow<LimitsSection>, 7> kLimits = {{
     {"limits.max_body_bytes",
      [](const R& r, LimitsSection& s) { return SetInteger(r, 1024, 16 << 20, s.max_body_bytes); },
      "largest request body"},
@@ -136,6 +144,8 @@ constexpr std::array<SettingRow<LimitsSection>, 6> kLimits = {{
      "open connections from one client address at most; 0 = no limit"},
     {"limits.threads", [](const R& r, LimitsSection& s) { return SetInteger(r, 0, 1024, s.threads); },
      "server threads; 0 = one per core"},
+    {"limits.trusted_proxies", ApplyTrustedProxies,
+     "reverse proxies whose X-Forwarded-For names the client: addresses or networks, comma-separated"},
 }};
 
 constexpr std::array<SettingRow<LogSection>, 3> kLog = {{

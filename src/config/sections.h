@@ -11,11 +11,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/listen.h"
 #include "config/settings.h"
 #include "config/sources.h"
 #include "keywarden/status.h"
+#include "net/ip_network.h"
 
 namespace keywarden::config {
 
@@ -46,6 +48,8 @@ struct LimitsSection {
   std::uint32_t max_connections = 10000;
   std::uint32_t max_connections_per_address = 1000;  // 0 = no limit (every client behind one proxy)
   std::uint32_t threads = 0;                         // 0 = one per core
+  // Reverse proxies whose X-Forwarded-For names the client (http/forwarded_for.h); none by default.
+  std::vector<net::IpNetwork> trusted_proxies;
 };
 
 // Who may read /metrics: [metrics].

@@ -39,6 +39,7 @@ http::HttpServerOptions ServerOptions(const ConnectorConfig& config) {
   options.max_header_bytes = config.auth.max_token_bytes + 8192;
   options.request_timeout = std::chrono::milliseconds(config.limits.request_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
+  options.trusted_proxies = config.limits.trusted_proxies;
   options.max_connections = config.limits.max_connections;
   options.max_connections_per_address = config.limits.max_connections_per_address;
   if (config.tls.enabled()) options.tls = http::TlsFiles{config.tls.cert_file, config.tls.key_file};

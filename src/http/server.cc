@@ -40,6 +40,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/forwarded_for.h"
 #include "http/internal/server_core.h"
 #include "http/wiping_allocator.h"
 
@@ -412,9 +413,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // request, whose answer then closes the connection: the body was never read.
   bool RefusedBeforeBody() {
     HttpRequest header;
-    header.client_address = client_address_;
     const BeastRequest& raw = parser_->get();
     if (!CopyHeader(raw, header)) return false;  // OnRead refuses the target
+    header.client_address = ClientAddress(header);
     Router::Match match = core_->router->Find(header);
     const BodyGate* gate = match.body_gate();
     if (gate == nullptr) return false;
@@ -442,6 +443,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     HttpRequest request;
     request.client_address = client_address_;
     if (!ToHttpRequest(raw, request)) return SendError(400, "malformed request target");
+    request.client_address = ClientAddress(request);
     Router::Match match = core_->router->Find(request);
     const std::string_view label = match.label();  // points into the router, which outlives the session
     websocket_ = match.websocket();
@@ -487,6 +489,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     counted_ = false;
     parser_.reset();
     internal::StartWebSocket(core_, std::move(stream_), std::move(upgrade));
+  }
+
+  // The client's address for `request`, whose headers are read: the peer, or who the trusted
+  // proxies say they forwarded it for.
+  std::string ClientAddress(const HttpRequest& request) const {
+    return ForwardedClientAddress(client_address_, request.header("x-forwarded-for"), core_->options.trusted_proxies);
   }
 
   // Answers with a JSON error the server made itself, then closes.

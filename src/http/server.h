@@ -24,10 +24,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/http_types.h"
 #include "http/router.h"
 #include "keywarden/status.h"
+#include "net/ip_network.h"
 
 namespace keywarden::http {
 
@@ -69,6 +71,10 @@ struct HttpServerOptions {
   // Connections at once from one client address (503 JSON beyond it), so that one client
   // cannot take every slot; 0 for none (all clients arrive through one proxy).
   std::size_t max_connections_per_address = 1'000;
+  // Reverse proxies whose X-Forwarded-For names the client (http/forwarded_for.h): a request
+  // from one of them has HttpRequest::client_address read from it. Empty: always the peer. The
+  // connection limits count the peer either way.
+  std::vector<net::IpNetwork> trusted_proxies;
   // Threads for routes added with Execution::kBlocking (writes waiting on a commit, a remote
   // database); other routes run on the I/O threads. 0 runs everything on the I/O threads.
   unsigned blocking_threads = 32;

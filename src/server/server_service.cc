@@ -50,6 +50,7 @@ http::HttpServerOptions ServerOptions(const ServerConfig& config) {
   options.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
   options.max_connections = config.limits.max_connections;
   options.max_connections_per_address = config.limits.max_connections_per_address;
+  options.trusted_proxies = config.limits.trusted_proxies;
   if (config.tls.enabled()) options.tls = http::TlsFiles{config.tls.cert_file, config.tls.key_file};
   return options;
 }

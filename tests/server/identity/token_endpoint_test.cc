@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "jose/base64url.h"
+#include "net/ip_network.h"
 #include "server/server_fixture.h"
 #include "server/store/devices.h"
 #include "server/store/server_database.h"
@@ -233,6 +234,36 @@ TEST_P(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
   const TestResponse paused = PasswordGrant(alice);
   EXPECT_EQ(paused.status, 429);
   EXPECT_FALSE(paused.header("retry-after").empty());
+}
+
+// Behind a reverse proxy named in [limits] trusted_proxies, failed logins count against the
+// client the proxy names in X-Forwarded-For: one client's failures pause that client, not everyone
+// behind the proxy, and a client cannot dodge the count by writing the header itself.
+TEST_P(TokenEndpointTest, FailuresBehindATrustedProxyCountPerForwardedClient) {
+  StopServer();
+  StartServer([](ServerConfig& c) {
+    c.login.max_failures_per_account = 100;
+    c.login.max_failures_per_address = 3;
+    auto proxies = net::ParseIpNetworkList("127.0.0.1");
+    ASSERT_TRUE(proxies.ok());
+    c.limits.trusted_proxies = *proxies;
+  });
+  TestAccount alice = Register("alice@example.com");
+  TestAccount wrong = alice;
+  wrong.client_hash = Base64Encode(std::vector<std::uint8_t>(32, 1));
+  const auto grant = [&](const TestAccount& account, const std::string& forwarded_for) {
+    return keywarden::testing::SendRequest(
+        port(), "POST", "/identity/connect/token",
+        {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"X-Forwarded-For", forwarded_for}},
+        keywarden::testing::FormEncode(keywarden::testing::PasswordGrantFields(account, "device-1")));
+  };
+  // The attacker varies what it writes itself; the proxy appends its real address each time.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(grant(wrong, "192.0.2." + std::to_string(i) + ", 203.0.113.66").status, 400);
+  }
+  EXPECT_EQ(grant(wrong, "192.0.2.9, 203.0.113.66").status, 429);
+  // Another client behind the same proxy logs in.
+  EXPECT_EQ(grant(alice, "198.51.100.20").status, 200);
 }
 
 // Failed logins arriving together, as they do at several instances behind a load balancer, are
