@@ -60,6 +60,13 @@ std::string Rows::Text(std::size_t row, std::size_t column) const {
   return std::get<std::string>(*cell);
 }
 
+std::string Rows::TakeText(std::size_t row, std::size_t column) {
+  if (row >= rows_.size() || column >= rows_[row].size()) return std::string();
+  Cell& cell = rows_[row][column];
+  if (!std::holds_alternative<std::string>(cell)) return std::string();
+  return std::move(std::get<std::string>(cell));
+}
+
 std::vector<std::uint8_t> Rows::Bytes(std::size_t row, std::size_t column) const {
   const Cell* cell = Find(row, column);
   if (cell == nullptr || !std::holds_alternative<std::string>(*cell)) return {};

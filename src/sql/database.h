@@ -100,6 +100,10 @@ class Rows {
   Result<std::int64_t> Int(std::size_t row, std::size_t column) const;
   std::optional<std::int64_t> OptionalInt(std::size_t row, std::size_t column) const;
   std::string Text(std::size_t row, std::size_t column) const;  // "" for NULL or an integer
+  // Text, moved out of the cell rather than copied (the cell is left empty): for readers that
+  // turn every row into their own objects once, where a copy of each value would double the work
+  // (a vault of 5,000 items read for one sync).
+  std::string TakeText(std::size_t row, std::size_t column);
   std::vector<std::uint8_t> Bytes(std::size_t row, std::size_t column) const;
 
  private:

@@ -317,6 +317,20 @@ TEST(RowsTest, CellsReadAsTheirTypeOrNotAtAll) {
   EXPECT_TRUE(rows.Bytes(0, 9).empty());
 }
 
+TEST(RowsTest, TakeTextMovesTheValueOutAndLeavesTheCellEmpty) {
+  std::vector<std::vector<Rows::Cell>> cells(1);
+  const std::string long_text(4096, 'x');  // beyond any small-string buffer: a real move
+  cells[0] = {std::int64_t{5}, long_text, std::monostate()};
+  Rows rows(std::move(cells), 0);
+  EXPECT_EQ(rows.TakeText(0, 1), long_text);
+  EXPECT_EQ(rows.Text(0, 1), "");
+  EXPECT_EQ(rows.TakeText(0, 0), "");  // an integer
+  EXPECT_EQ(rows.Int(0, 0).value(), 5);
+  EXPECT_EQ(rows.TakeText(0, 2), "");  // NULL
+  EXPECT_EQ(rows.TakeText(3, 0), "");  // no such row
+  EXPECT_EQ(rows.TakeText(0, 9), "");  // no such column
+}
+
 TEST(StatementTest, MariaDbTextIsUsedOnlyWhereGiven) {
   constexpr Statement both{"s", "SELECT 1", nullptr, nullptr, "to test"};
   constexpr Statement split{"s", "SELECT 1 FOR SHARE", "SELECT 1 LOCK IN SHARE MODE", nullptr, "to test"};

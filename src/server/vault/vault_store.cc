@@ -1,14 +1,20 @@
 #include "server/vault/vault_store.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <tuple>
 #include <utility>
 
 namespace keywarden::server::vault {
 namespace {
 
-constexpr sql::Statement kListFolders = {"server_list_folders",
-                                         "SELECT id, name, revision_date FROM folders WHERE user_id = $1 ORDER BY "
-                                         "creation_date, id",
-                                         nullptr, nullptr, "to list folders"};
+// The lists are put in order here, not by the database: with only user_id indexed, ORDER BY made
+// SQLite copy a whole vault (8 MB for 5,000 items) into a temporary B-tree, spilled to a file, on
+// every sync; PostgreSQL likewise sorts past work_mem on disk. Sorting the rows read costs
+// microseconds.
+constexpr sql::Statement kListFolders = {
+    "server_list_folders", "SELECT id, name, revision_date, creation_date FROM folders WHERE user_id = $1", nullptr,
+    nullptr, "to list folders"};
 constexpr sql::Statement kFindFolder = {"server_find_folder",
                                         "SELECT id, name, revision_date FROM folders WHERE user_id = $1 AND id = $2",
                                         nullptr, nullptr, "to read a folder"};
@@ -32,10 +38,8 @@ constexpr sql::Statement kUnfileCiphers = {"server_unfile_ciphers",
   "deleted_date, archived_date"
 
 constexpr sql::Statement kListCiphers = {"server_list_ciphers",
-                                         "SELECT " KW_CIPHER_COLUMNS
-                                         " FROM ciphers WHERE user_id = $1 ORDER BY "
-                                         "creation_date, id",
-                                         nullptr, nullptr, "to list items"};
+                                         "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1", nullptr,
+                                         nullptr, "to list items"};
 constexpr sql::Statement kFindCipher = {"server_find_cipher",
                                         "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 AND id = $2",
                                         nullptr, nullptr, "to read an item"};
@@ -61,8 +65,8 @@ sql::Params& OptionalText(sql::Params& params, const std::optional<std::string>&
   return params.Int(std::optional<std::int64_t>());
 }
 
-std::optional<std::string> OptionalTextCell(const sql::Rows& rows, std::size_t row, std::size_t column) {
-  std::string text = rows.Text(row, column);
+std::optional<std::string> OptionalTextCell(sql::Rows& rows, std::size_t row, std::size_t column) {
+  std::string text = rows.TakeText(row, column);
   if (text.empty()) return std::nullopt;
   return text;
 }
@@ -80,17 +84,18 @@ Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
   return folders;
 }
 
-Result<std::vector<StoredCipher>> ReadCiphers(const sql::Rows& rows) {
+// Moves the values out of `rows`: each cipher's payload is copied once, from SQLite.
+Result<std::vector<StoredCipher>> ReadCiphers(sql::Rows& rows) {
   std::vector<StoredCipher> ciphers;
   ciphers.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     StoredCipher c;
-    c.id = rows.Text(i, 0);
+    c.id = rows.TakeText(i, 0);
     c.user_id = OptionalTextCell(rows, i, 1);
     c.organization_id = OptionalTextCell(rows, i, 2);
     KW_ASSIGN_OR_RETURN(std::int64_t type, rows.Int(i, 3));
     c.type = static_cast<int>(type);
-    c.data = rows.Text(i, 4);
+    c.data = rows.TakeText(i, 4);
     c.folder_id = OptionalTextCell(rows, i, 5);
     KW_ASSIGN_OR_RETURN(std::int64_t favorite, rows.Int(i, 6));
     c.favorite = favorite != 0;
@@ -109,7 +114,21 @@ Result<std::vector<StoredCipher>> ReadCiphers(const sql::Rows& rows) {
 
 Result<std::vector<StoredFolder>> ListFolders(sql::Session& session, std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListFolders, sql::Params().Text(user_id)));
-  return ReadFolders(rows);
+  KW_ASSIGN_OR_RETURN(std::vector<StoredFolder> folders, ReadFolders(rows));
+  // Oldest first, then by id: (creation date, row) pairs sorted, then the folders in that order.
+  std::vector<std::pair<TimeMs, std::size_t>> order;
+  order.reserve(folders.size());
+  for (std::size_t i = 0; i < folders.size(); ++i) {
+    KW_ASSIGN_OR_RETURN(TimeMs created, rows.Int(i, 3));
+    order.emplace_back(created, i);
+  }
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return std::tie(a.first, folders[a.second].id) < std::tie(b.first, folders[b.second].id);
+  });
+  std::vector<StoredFolder> sorted;
+  sorted.reserve(folders.size());
+  for (const auto& [created, i] : order) sorted.push_back(std::move(folders[i]));
+  return sorted;
 }
 
 Result<std::optional<StoredFolder>> FindFolder(sql::Session& session, std::string_view user_id, std::string_view id) {
@@ -142,7 +161,11 @@ Result<bool> DeleteFolder(sql::Session& session, std::string_view user_id, std::
 
 Result<std::vector<StoredCipher>> ListCiphers(sql::Session& session, std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListCiphers, sql::Params().Text(user_id)));
-  return ReadCiphers(rows);
+  KW_ASSIGN_OR_RETURN(std::vector<StoredCipher> ciphers, ReadCiphers(rows));
+  std::sort(ciphers.begin(), ciphers.end(), [](const StoredCipher& a, const StoredCipher& b) {
+    return std::tie(a.creation_date, a.id) < std::tie(b.creation_date, b.id);
+  });
+  return ciphers;
 }
 
 Result<std::optional<StoredCipher>> FindCipher(sql::Session& session, std::string_view user_id, std::string_view id) {
