@@ -187,9 +187,10 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
 void AddRegistrationRoutes(http::Router& router, RegistrationContext& context) {
   const auto add = [&](std::string_view path,
                        http::HttpResponse (*handler)(RegistrationContext&, const http::HttpRequest&)) {
-    router.Add(
+    auto route = router.Add(
         "POST", path, [&context, handler](const http::HttpRequest& r) { return handler(context, r); },
         http::Execution::kBlocking);
+    if (handler == RegisterFinish && context.options.hashing_limit) route.Limit(context.options.hashing_limit);
   };
   add("/identity/accounts/prelogin/password", Prelogin);
   add("/identity/accounts/prelogin", Prelogin);

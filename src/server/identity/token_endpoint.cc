@@ -84,6 +84,11 @@ std::optional<DeviceForm> ReadDevice(const Form& form, const http::HttpRequest& 
 
 }  // namespace
 
+bool TokenEndpoint::IsPasswordGrant(const http::HttpRequest& request) {
+  auto form = Form::Parse(request.body);
+  return form.ok() && form->Get("grant_type") == "password";
+}
+
 http::HttpResponse TokenEndpoint::Handle(const http::HttpRequest& request) const {
   auto form = Form::Parse(request.body);
   if (!form.ok()) return InvalidRequest(form.status().message());

@@ -138,14 +138,17 @@ std::string SyncBody(const store::User& user, const std::vector<StoredFolder>& f
 
 }  // namespace
 
-void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
+void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const VaultRouteOptions& options) {
   AccountRoutesContext* c = &context;
   const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
-               http::Execution::kBlocking);
+    return router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
+                      http::Execution::kBlocking);
+  };
+  const auto whole_vault = [&](http::Router::RouteHandle route) {
+    if (options.whole_vault_limit) route.Limit(options.whole_vault_limit);
   };
 
-  add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
+  whole_vault(add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
     std::vector<StoredFolder> folders;
     std::vector<StoredCipher> ciphers;
     const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
@@ -156,7 +159,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
     if (!read.ok()) return FromStatus(read);
     const bool exclude_domains = request.query.find("excludeDomains=true") != std::string::npos;
     return JsonText(SyncBody(user, folders, ciphers, exclude_domains));
-  });
+  }));
 
   // Folders.
   add("GET", "/api/folders", [c](const http::HttpRequest&, store::User& user) {
@@ -234,7 +237,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/folders/{id}/delete", delete_folder);
 
   // Ciphers.
-  add("GET", "/api/ciphers", [c](const http::HttpRequest&, store::User& user) {
+  whole_vault(add("GET", "/api/ciphers", [c](const http::HttpRequest&, store::User& user) {
     std::vector<StoredCipher> ciphers;
     const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
       KW_ASSIGN_OR_RETURN(ciphers, vault::ListCiphers(session, user.id));
@@ -249,7 +252,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
     }
     body += R"(],"continuationToken":null,"object":"list"})";
     return JsonText(std::move(body));
-  });
+  }));
   const auto get_cipher = [c](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();

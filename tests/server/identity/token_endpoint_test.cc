@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "jose/base64url.h"
+#include "server/identity/token_endpoint.h"
 #include "server/server_fixture.h"
 
 namespace keywarden::server::testing {
@@ -17,6 +18,18 @@ nlohmann::json Claims(const std::string& token) {
 }
 
 class TokenEndpointTest : public ServerTest {};
+
+// The token route's requests that count against the hashing limit: password grants only.
+TEST(TokenEndpointGrantTest, OnlyPasswordGrantsAreHashingRequests) {
+  http::HttpRequest request;
+  request.body = "grant_type=password&username=a%40example.com&password=x";
+  EXPECT_TRUE(TokenEndpoint::IsPasswordGrant(request));
+  for (const char* other : {"grant_type=refresh_token&refresh_token=x", "grant_type=client_credentials&client_id=u", "",
+                            "grant_type=passwords", "grant_type=password%zz", "username=password"}) {
+    request.body = other;
+    EXPECT_FALSE(TokenEndpoint::IsPasswordGrant(request)) << other;
+  }
+}
 
 TEST_F(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
   Register("alice@example.com");
