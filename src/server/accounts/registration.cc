@@ -140,13 +140,12 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
   if (!token_checked && context.options.accounts.require_email_verification && !has_token) {
     return InvalidArgumentError("EmailVerificationToken|Verify your e-mail address first: a link was mailed to it.");
   }
-  std::string password_hash;
-  {
-    auto permit = context.gate.Acquire(std::chrono::steady_clock::now() + std::chrono::seconds(10));
-    if (!permit.ok()) return permit.status();
-    KW_ASSIGN_OR_RETURN(password_hash, context.hasher.Hash(std::span<const std::uint8_t>(
-                                           fields.master_password_hash.data(), fields.master_password_hash.size())));
-  }
+  Result<std::string> hashed = InternalError("not hashed");
+  KW_RETURN_IF_ERROR(context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+    hashed = context.hasher.Hash(
+        std::span<const std::uint8_t>(fields.master_password_hash.data(), fields.master_password_hash.size()));
+  }));
+  KW_ASSIGN_OR_RETURN(std::string password_hash, std::move(hashed));
   KW_ASSIGN_OR_RETURN(std::string id, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string stamp, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string api_key, NewApiKey());

@@ -1,7 +1,11 @@
 #include "server/identity/hashing_gate.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <thread>
 
 namespace keywarden::server::identity {
@@ -21,11 +25,68 @@ HashingGate::Permit::~Permit() {
 
 std::size_t HashingGate::DefaultLimit() { return std::max(1U, std::thread::hardware_concurrency()); }
 
-HashingGate::HashingGate(std::size_t limit) : limit_(std::max<std::size_t>(limit, 1)) {}
+namespace {
+
+// Lowers the calling thread's CPU priority by `increment` (Linux: the nice value is per thread).
+// Best effort: a thread that cannot be lowered still hashes.
+void LowerThisThreadsPriority(int increment) {
+  const auto tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, tid);
+  if (current == -1 && errno != 0) return;
+  (void)::setpriority(PRIO_PROCESS, tid, std::min(current + increment, 19));
+}
+
+}  // namespace
+
+HashingGate::HashingGate(std::size_t limit) : limit_(std::max<std::size_t>(limit, 1)) {
+  threads_.reserve(limit_);
+  for (std::size_t i = 0; i < limit_; ++i) threads_.emplace_back([this] { Work(); });
+}
 
 HashingGate::~HashingGate() {
-  MutexLock lock(mu_);
-  assert(in_use_ == 0 && queue_.empty() && "a HashingGate destroyed while in use");
+  {
+    MutexLock lock(mu_);
+    assert(in_use_ == 0 && queue_.empty() && "a HashingGate destroyed while in use");
+  }
+  {
+    MutexLock lock(work_mu_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void HashingGate::Work() {
+  LowerThisThreadsPriority(kHashingNice);
+  MutexLock lock(work_mu_);
+  while (true) {
+    while (!stopping_ && jobs_.empty()) work_ready_.wait(lock.unique_lock());
+    if (jobs_.empty()) return;  // stopping, nothing left
+    Job* job = jobs_.front();
+    jobs_.pop_front();
+    lock.Unlock();
+    (*job->work)();
+    lock.Lock();
+    job->done = true;
+    // Notified with work_mu_ held: once it is let go, the caller may return and `job` be gone.
+    job->finished.notify_one();
+  }
+}
+
+Status HashingGate::Run(std::chrono::steady_clock::time_point deadline, const std::function<void()>& work) {
+  KW_ASSIGN_OR_RETURN(Permit permit, Acquire(deadline));
+  Job job(work);
+  {
+    MutexLock lock(work_mu_);
+    jobs_.push_back(&job);
+  }
+  work_ready_.notify_one();
+  MutexLock lock(work_mu_);
+  // No deadline: the work is one bounded hash, already started or next in line (a permit is held,
+  // and there are as many threads as permits).
+  while (!job.done) job.finished.wait(lock.unique_lock());
+  return OkStatus();
 }
 
 Result<HashingGate::Permit> HashingGate::Acquire(std::chrono::steady_clock::time_point deadline) {
