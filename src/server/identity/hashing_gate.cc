@@ -1,4 +1,5 @@
 #include "server/identity/hashing_gate.h"
+#include "server/identity/internal/argon2_memory.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -26,6 +27,9 @@ HashingGate::Permit::~Permit() {
 std::size_t HashingGate::DefaultLimit() { return std::max(1U, std::thread::hardware_concurrency()); }
 
 namespace {
+
+// How long a gate thread keeps its Argon2 block after a hash (internal/argon2_memory.h).
+constexpr std::chrono::seconds kKeepMemoryFor{10};
 
 // Lowers the calling thread's CPU priority by `increment` (Linux: the nice value is per thread).
 // Best effort: a thread that cannot be lowered still hashes.
@@ -59,9 +63,17 @@ HashingGate::~HashingGate() {
 
 void HashingGate::Work() {
   LowerThisThreadsPriority(kHashingNice);
+  internal::KeepArgon2MemoryOnThisThread();
   MutexLock lock(work_mu_);
   while (true) {
-    while (!stopping_ && jobs_.empty()) work_ready_.wait(lock.unique_lock());
+    // The Argon2 block kept from the last hash goes back to the system after a while without one.
+    const auto idle_until = std::chrono::steady_clock::now() + kKeepMemoryFor;
+    while (!stopping_ && jobs_.empty()) {
+      if (work_ready_.wait_until(lock.unique_lock(), idle_until) == std::cv_status::timeout && jobs_.empty()) {
+        internal::ReleaseArgon2MemoryOfThisThread();
+        while (!stopping_ && jobs_.empty()) work_ready_.wait(lock.unique_lock());
+      }
+    }
     if (jobs_.empty()) return;  // stopping, nothing left
     Job* job = jobs_.front();
     jobs_.pop_front();

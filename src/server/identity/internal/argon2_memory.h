@@ -1,6 +1,8 @@
 // Memory for libargon2's blocks (argon2_context::allocate_cbk and free_cbk): mapped for each
 // computation and unmapped when it ends, on transparent huge pages where the kernel offers them.
 //
+// A thread may keep one block between computations (KeepArgon2MemoryOnThisThread).
+//
 // Why not malloc: a login's Argon2id takes memory_kib (19 MiB by default) for tens of
 // milliseconds. glibc serves the first such block with mmap, then raises its mmap threshold to
 // that size, so later blocks come from the heap of whichever thread hashes, and each heap keeps
@@ -21,8 +23,19 @@ namespace keywarden::server::identity::internal {
 int AllocateArgon2Memory(std::uint8_t** memory, std::size_t bytes);
 
 // libargon2's deallocate_fptr: unmaps what AllocateArgon2Memory gave for the same `bytes`
-// (libargon2 has already wiped it). Null is ignored.
+// (libargon2 has already wiped it), or keeps it for this thread's next computation (below). Null
+// is ignored.
 void FreeArgon2Memory(std::uint8_t* memory, std::size_t bytes);
+
+// From now on this thread keeps one freed block for its next computation, until
+// ReleaseArgon2MemoryOfThisThread() or the thread ends: the kernel zeroing fresh pages for every
+// hash cost about 5% of a login's CPU. For threads that do nothing but hash (HashingGate's), which
+// release it when idle, so the memory is held only while logins come in.
+void KeepArgon2MemoryOnThisThread();
+// Unmaps the block this thread keeps, if any and not in use.
+void ReleaseArgon2MemoryOfThisThread();
+// The bytes this thread keeps mapped for its next computation (tests).
+std::size_t Argon2MemoryKeptOnThisThread();
 
 }  // namespace keywarden::server::identity::internal
 

@@ -1,5 +1,5 @@
 // The Argon2 block allocator: aligned, zeroed, writable memory of the size asked for, given back
-// to the system when freed.
+// to the system when freed, or kept for the next computation on a thread that asked for that.
 #include "server/identity/internal/argon2_memory.h"
 
 #include <argon2.h>
@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 namespace keywarden::server::identity::internal {
@@ -46,6 +47,44 @@ TEST(Argon2MemoryTest, RefusesNothingAndIgnoresNull) {
   EXPECT_EQ(AllocateArgon2Memory(&memory, 0), ARGON2_MEMORY_ALLOCATION_ERROR);
   EXPECT_EQ(AllocateArgon2Memory(nullptr, 4096), ARGON2_MEMORY_ALLOCATION_ERROR);
   FreeArgon2Memory(nullptr, 4096);  // no effect, no crash
+}
+
+TEST(Argon2MemoryTest, AKeepingThreadReusesItsBlockUntilItReleasesIt) {
+  // On a thread of its own, as the HashingGate's threads are.
+  std::thread([] {
+    const std::size_t bytes = std::size_t{8} << 20;
+    KeepArgon2MemoryOnThisThread();
+    std::uint8_t* first = nullptr;
+    ASSERT_EQ(AllocateArgon2Memory(&first, bytes), ARGON2_OK);
+    FreeArgon2Memory(first, bytes);
+    EXPECT_TRUE(Mapped(first));  // kept
+    EXPECT_EQ(Argon2MemoryKeptOnThisThread(), bytes);
+
+    std::uint8_t* second = nullptr;
+    ASSERT_EQ(AllocateArgon2Memory(&second, bytes), ARGON2_OK);
+    EXPECT_EQ(second, first);
+    // A second block while the kept one is in use is a fresh mapping, unmapped when freed.
+    std::uint8_t* other = nullptr;
+    ASSERT_EQ(AllocateArgon2Memory(&other, bytes), ARGON2_OK);
+    EXPECT_NE(other, first);
+    FreeArgon2Memory(other, bytes);
+    EXPECT_FALSE(Mapped(other));
+    FreeArgon2Memory(second, bytes);
+
+    ReleaseArgon2MemoryOfThisThread();
+    EXPECT_FALSE(Mapped(first));
+    EXPECT_EQ(Argon2MemoryKeptOnThisThread(), 0U);
+  }).join();
+}
+
+TEST(Argon2MemoryTest, OtherThreadsKeepNothing) {
+  std::thread([] {
+    std::uint8_t* memory = nullptr;
+    ASSERT_EQ(AllocateArgon2Memory(&memory, 4096), ARGON2_OK);
+    FreeArgon2Memory(memory, 4096);
+    EXPECT_EQ(Argon2MemoryKeptOnThisThread(), 0U);
+    EXPECT_FALSE(Mapped(memory));
+  }).join();
 }
 
 }  // namespace
