@@ -19,9 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include "http/json.h"
+#include "server/api/field_error.h"
 #include "server/vault/cipher_json.h"
 #include "server/vault/cipher_request.h"
-#include "server/vault/field_error.h"
 #include "server/vault/folder_json.h"
 #include "server/vault/folder_request.h"
 
@@ -42,7 +42,7 @@ nlohmann::json MustParse(const std::string& text, const char* what) {
 
 void RequireFieldError(const Status& status) {
   Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
-  Require(AsFieldError(status).has_value(), "a refused JSON object must name a field");
+  Require(api::AsFieldError(status).has_value(), "a refused JSON object must name a field");
 }
 
 void CheckCipher(const CipherWrite& cipher) {

@@ -64,6 +64,29 @@ seed_corpus() {
   printf '\x02{"cipher":{"type":1,"name":"%s","organizationId":"%s","login":{"fido2Credentials":[{"credentialId":"%s","keyType":"%s","keyAlgorithm":"%s","keyCurve":"%s","keyValue":"%s","rpId":"%s","counter":"%s","discoverable":"%s","creationDate":"%s"}]}},"collectionIds":["%s"]}' \
     "$e1" "$guid" "$e2" "$e1" "$e2" "$e1" "$e2" "$e1" "$e2" "$e1" "$date" "$guid" > "$dir/seed-cipher-share"
   printf '\x03{"name":"%s"}' "$e1" > "$dir/seed-folder"
+  # token_form_fuzz: a mode byte (even: a raw form body; odd: NUL-separated name/value pairs to
+  # encode and read back), then what the official CLI sends for each grant.
+  local device="deviceType=8&deviceIdentifier=$guid&deviceName=linux"
+  printf '\x00grant_type=password&username=alice%%40example.com&password=%s&scope=api%%20offline_access&client_id=cli&%s&twoFactorToken=123456&twoFactorProvider=0&twoFactorRemember=1' \
+    "$(b64 32 | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')" "$device" > "$dir/seed-form-password"
+  printf '\x00grant_type=client_credentials&client_id=user.%s&client_secret=%s&scope=api&%s' \
+    "$guid" "$(head -c 30 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9')" "$device" > "$dir/seed-form-api-key"
+  printf '\x00grant_type=refresh_token&client_id=cli&refresh_token=%s' \
+    "$(b64 32 | tr '+/' '-_' | tr -d '=')" > "$dir/seed-form-refresh"
+  printf '\x01\x01grant_type\0password\0Username\0 Alice@Example.com \0twoFactorToken\0ABCD-efgh 1234\0device_identifier\0%s' \
+    "$guid" > "$dir/seed-form-pairs"
+  # registration_body_fuzz: a selector byte (even: a register/finish body; odd: a KDF), then JSON.
+  local spki hash
+  spki="$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null | openssl pkey -pubout -outform DER | base64 -w0)"
+  hash="$(b64 32)"
+  printf '\x00{"email":"bob@example.com","name":"Bob","masterPasswordHint":null,"masterPasswordAuthentication":{"salt":"bob@example.com","kdf":{"kdfType":1,"iterations":3,"memory":64,"parallelism":4},"masterPasswordAuthenticationHash":"%s"},"masterPasswordUnlock":{"salt":"bob@example.com","kdf":{"kdfType":1,"iterations":3,"memory":64,"parallelism":4},"masterKeyWrappedUserKey":"%s"},"userAsymmetricKeys":{"publicKey":"%s","encryptedPrivateKey":"%s"},"emailVerificationToken":"x"}' \
+    "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-2026"
+  printf '\x00{"email":" Carol@Example.com","masterPasswordHash":"%s","key":"%s","kdf":0,"kdfIterations":600000,"keys":{"publicKey":"%s","encryptedPrivateKey":"%s"}}' \
+    "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-legacy"
+  printf '\x00{"email":"dan@example.com","masterPasswordHash":"%s","userSymmetricKey":"%s","kdf":1,"kdfIterations":2,"kdfMemory":16,"kdfParallelism":1,"accountKeys":{"accountPublicKey":"%s","userKeyEncryptedAccountPrivateKey":"%s"}}' \
+    "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-account-keys"
+  printf '\x01{"kdfType":0,"iterations":600000}' > "$dir/seed-kdf-pbkdf2"
+  printf '\x01{"KdfType":1,"Iterations":3,"Memory":64,"Parallelism":4}' > "$dir/seed-kdf-argon2"
 }
 
 mapfile -t targets < <(find "$bin_dir" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)

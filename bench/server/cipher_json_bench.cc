@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/user_id.h"
 #include "keywarden/crypto/enc_string.h"
 #include "keywarden/crypto/symmetric_key.h"
-#include "server/api/ids.h"
 #include "server/vault/cipher_json.h"
 #include "server/vault/cipher_request.h"
 
@@ -40,7 +40,7 @@ T Must(Result<T> result) {
 std::vector<StoredCipher> MakeVault() {
   const SymmetricKey key = Must(SymmetricKey::Generate());
   const auto enc = [&](std::string_view text) { return Must(EncString::EncryptText(key, text)).ToString(); };
-  const std::string user_id = Must(api::NewGuid());
+  const std::string user_id = Must(auth::NewGuid());
   std::vector<StoredCipher> vault;
   vault.reserve(kCiphers);
   for (int i = 0; i < kCiphers; ++i) {
@@ -62,7 +62,7 @@ std::vector<StoredCipher> MakeVault() {
     body["login"]["uris"] = std::move(uris);
     const CipherWrite write = Must(ParseCipherRequest(body));
     StoredCipher stored;
-    stored.id = Must(api::NewGuid());
+    stored.id = Must(auth::NewGuid());
     stored.user_id = user_id;
     stored.type = write.type;
     stored.data = write.data;

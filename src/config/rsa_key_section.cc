@@ -180,6 +180,7 @@ std::span<const SettingRow<S>> SigningKeyRows() {
   // The same rows under signing_key.*: the keys' text must outlive the table, so it is kept here.
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> out;
+    out.reserve(kRows.size());
     for (const auto& row : kRows) out.push_back("signing_key." + std::string(row.key.substr(row.key.find('.') + 1)));
     return out;
   }();

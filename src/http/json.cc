@@ -13,6 +13,18 @@ bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
                     [](char x, char y) { return AsciiLower(x) == AsciiLower(y); });
 }
 
+// Whether valid JSON `text` holds the escape \u0000: the only way a NUL gets into a JSON string
+// (a raw control character is not valid JSON). An escape is a 'u' after an odd run of
+// backslashes; after an even run the backslashes escape each other.
+bool HoldsNulEscape(std::string_view text) {
+  for (std::size_t at = text.find("u0000"); at != std::string_view::npos; at = text.find("u0000", at + 1)) {
+    std::size_t backslashes = 0;
+    while (backslashes < at && text[at - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 1) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<nlohmann::json> ParseJsonObject(std::string_view body) {
@@ -20,6 +32,7 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   nlohmann::json parsed = nlohmann::json::parse(body, /*cb=*/nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArgumentError("the request body is not valid JSON");
   if (!parsed.is_object()) return InvalidArgumentError("the request body must be a JSON object");
+  if (HoldsNulEscape(body)) return InvalidArgumentError("the request body holds a NUL character (\\u0000)");
   return parsed;
 }
 

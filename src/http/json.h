@@ -19,7 +19,9 @@ namespace keywarden::http {
 
 // `body` parsed as a JSON object. Fails with kInvalidArgument and a message a client can act
 // on: "the request body is empty; expected a JSON object", "the request body is not valid
-// JSON", "the request body must be a JSON object". Duplicate names keep the last value.
+// JSON", "the request body must be a JSON object", "the request body holds a NUL character
+// (\u0000)" (no field of any API is binary, and no database text type can hold U+0000).
+// Duplicate names keep the last value.
 Result<nlohmann::json> ParseJsonObject(std::string_view body);
 
 // The member of `object` named `name`, with ASCII letters compared case-insensitively:

@@ -149,6 +149,15 @@ Router::RouteHandle Router::AddWebSocket(std::string_view pattern, Handler accep
 
 void Router::Use(Middleware middleware) { layers_.push_back(std::move(middleware)); }
 
+void Router::SetFallback(std::string_view label, Handler handler, Execution execution) {
+  fallback_ = std::make_unique<Endpoint>();
+  fallback_->pattern = std::string(label);
+  fallback_->handler = std::move(handler);
+  fallback_->layers = layers_;
+  fallback_->wrapped = Wrap(fallback_->layers, fallback_->handler);
+  fallback_->execution = execution;
+}
+
 // Depth-first in precedence order: the literal child before the parameter child, so the first
 // node Visit accepts is the most literal route for the path and method.
 bool Router::Walk(const Node& node, std::size_t depth, Search& search) {
@@ -166,15 +175,24 @@ bool Router::Walk(const Node& node, std::size_t depth, Search& search) {
 Router::Match Router::Find(const HttpRequest& request) const {
   Match match;
   Search search;
-  if (!SplitPath(request.target, max_depth_, search.segments)) return match;  // deeper than any route
   search.method = request.method;
-  if (Walk(root_, 0, search)) {
-    match.endpoint_ = search.endpoint;
-    match.label_ = search.endpoint->pattern;
-    match.params_ = std::move(search.params);
-  } else if (!search.path_nodes.empty()) {
-    match.label_ = search.path_nodes.front()->endpoints.begin()->second.pattern;
-    match.allow_ = search.AllowedMethods();
+  // A path deeper than any pattern matches none of them.
+  if (SplitPath(request.target, max_depth_, search.segments)) {
+    if (Walk(root_, 0, search)) {
+      match.endpoint_ = search.endpoint;
+      match.label_ = search.endpoint->pattern;
+      match.params_ = std::move(search.params);
+      return match;
+    }
+    if (!search.path_nodes.empty()) {
+      match.label_ = search.path_nodes.front()->endpoints.begin()->second.pattern;
+      match.allow_ = search.AllowedMethods();
+      return match;
+    }
+  }
+  if (fallback_ != nullptr) {
+    match.endpoint_ = fallback_.get();
+    match.label_ = fallback_->pattern;
   }
   return match;
 }

@@ -17,6 +17,7 @@
 //    405, with `Allow` listing the methods of every such pattern; no matching pattern is 404.
 //  - One trailing '/' is ignored, in requests and patterns alike: "/api/sync/" is "/api/sync".
 //    A route registered as "/" is the root; "//" matches neither it nor anything else.
+//  - A path no pattern matches goes to the fallback when one is set (SetFallback), else 404.
 //
 // Middleware (http/middleware.h) wraps handlers when routes are declared:
 //   router.Use(audit);                                      // every route added after this
@@ -151,6 +152,13 @@ class Router {
   // layers; routes added earlier keep theirs. The first Use() is the outermost.
   void Use(Middleware middleware);
 
+  // Answers, instead of the 404, every request whose path no pattern matches (whatever its
+  // method, and however deep the path): a single-page app's files, at paths no pattern names.
+  // A path that some pattern matches still gets that pattern's 405 for another method. `label`
+  // names all such requests in metrics (one bounded value). Wrapped in the router-wide middleware
+  // declared so far, as Add() would; a later call replaces the fallback.
+  void SetFallback(std::string_view label, Handler handler, Execution execution = Execution::kInline);
+
   // Matches `request`'s method and target against the routes.
   Match Find(const HttpRequest& request) const;
 
@@ -198,8 +206,9 @@ class Router {
   static bool Walk(const Node& node, std::size_t depth, Search& search);
 
   Node root_;
-  std::size_t max_depth_ = 0;       // segments in the deepest pattern
-  std::vector<Middleware> layers_;  // Use()d so far
+  std::unique_ptr<Endpoint> fallback_;  // SetFallback's, or null
+  std::size_t max_depth_ = 0;           // segments in the deepest pattern
+  std::vector<Middleware> layers_;      // Use()d so far
 };
 
 }  // namespace keywarden::http

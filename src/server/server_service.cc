@@ -10,20 +10,26 @@
 #include "auth/token_verifier.h"
 #include "custody/open_signing_key.h"
 #include "http/concurrency_limit.h"
+#include "mail/mail_queue.h"
+#include "mail/smtp_sender.h"
 #include "server/accounts/account_routes.h"
+#include "server/accounts/device_routes.h"
 #include "server/accounts/registration.h"
 #include "server/api/api_context.h"
+#include "server/identity/device_types.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
 #include "server/identity/login_throttle.h"
 #include "server/identity/password_hasher.h"
 #include "server/identity/token_endpoint.h"
-#include "server/store/refresh_tokens.h"
+#include "server/mail/templates.h"
+#include "server/store/expired_rows.h"
 #include "server/store/server_database.h"
 #include "server/store/users.h"
 #include "server/two_factor/two_factor_login.h"
 #include "server/two_factor/two_factor_routes.h"
 #include "server/vault/vault_routes.h"
+#include "server/web_vault/static_files.h"
 #include "service/service_host.h"
 #include "telemetry/background_sample.h"
 #include "telemetry/log.h"
@@ -73,8 +79,8 @@ custody::SigningKeySettings SigningKeySettingsOf(const custody::RsaKeySettings& 
 // Renews the signing key's record and drops expired sessions, once a minute, until stopped.
 class Housekeeper {
  public:
-  Housekeeper(Issuer& issuer, sql::Database& database, const Clock& clock)
-      : thread_([this, &issuer, &database, &clock] {
+  Housekeeper(Issuer& issuer, sql::Database& database, const Clock& clock, TimeMs failure_window_ms)
+      : thread_([this, &issuer, &database, &clock, failure_window_ms] {
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, kHousekeepingInterval, [this] { return stopping_; })) {
             lock.unlock();
@@ -83,8 +89,10 @@ class Housekeeper {
               telemetry::LogWarning("signing key record not renewed: " + renewed.message());
             }
             const TimeMs now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-            (void)database.Transact(
-                [now_ms](sql::Session& session) { return store::DeleteExpiredRefreshTokens(session, now_ms); });
+            const Status swept = database.Transact([now_ms, failure_window_ms](sql::Session& session) {
+              return store::DeleteExpiredRows(session, now_ms, failure_window_ms);
+            });
+            if (!swept.ok()) telemetry::LogWarning("expired rows not deleted: " + swept.message());
             lock.lock();
           }
         }) {}
@@ -108,6 +116,7 @@ class Housekeeper {
 
 struct ServerService::Parts {
   std::unique_ptr<sql::Database> database;
+  std::unique_ptr<::keywarden::mail::MailQueue> mail;  // null without [mail]
   std::unique_ptr<Issuer> issuer;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<identity::PasswordHasher> hasher;
@@ -134,6 +143,10 @@ void ServerService::Stop(std::chrono::milliseconds drain) {
   parts_->host->Stop(drain);
   parts_->host.reset();
   parts_->housekeeper.reset();
+  // What the last requests queued (a code, a notice) still goes out, within the drain.
+  if (parts_->mail != nullptr && !parts_->mail->Flush(drain)) {
+    telemetry::LogWarning("mail still queued at shutdown was not sent");
+  }
   telemetry::LogInfo("keywarden server stopped");
 }
 
@@ -181,10 +194,41 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   throttle.window = std::chrono::seconds(config.login.window_seconds);
   throttle.block = std::chrono::seconds(config.login.block_seconds);
   parts->throttle = std::make_unique<LoginThrottle>(database, throttle);
-  parts->two_factor = std::make_unique<TwoFactorLogin>(database, TwoFactorLogin::SendCode());
-
+  if (config.mail.enabled()) {
+    auto sender = ::keywarden::mail::OpenSmtpSender(config.mail);
+    if (!sender.ok()) return sender.status().WithContext("mail");
+    parts->mail = std::make_unique<::keywarden::mail::MailQueue>(*std::move(sender));
+  }
+  ::keywarden::mail::MailQueue* mail = parts->mail.get();
+  // Each sends through the queue, so no request waits on SMTP; empty without mail.
+  TwoFactorLogin::SendCode send_login_code;
+  std::function<Status(const std::string&, const std::string&, const std::string&)> send_verification;
+  std::function<Status(const std::string&, const std::string&)> send_email_change;
   TokenEndpointOptions token_options;
+  if (mail != nullptr) {
+    send_login_code = [mail](const store::User& user, const std::string& code) {
+      return mail->Enqueue(mail::TwoStepLoginCodeMessage(user.email, code, 10));
+    };
+    send_verification = [mail, url = config.public_url](const std::string& email, const std::string&,
+                                                        const std::string& token) {
+      return mail->Enqueue(mail::VerifyEmailMessage(
+          email, url + "/#/finish-signup?token=" + token + "&email=" + email + "&fromEmail=true"));
+    };
+    send_email_change = [mail](const std::string& email, const std::string& code) {
+      return mail->Enqueue(mail::EmailChangeCodeMessage(email, code, 15));
+    };
+    token_options.on_new_device = [mail, &clock](const store::User& user, const store::Device& device,
+                                                 std::string_view address) {
+      const Status queued = mail->Enqueue(mail::NewDeviceLoginMessage(
+          user.email, mail::NewDeviceLogin{std::string(DeviceTypeName(device.type)), device.name, clock.Now(),
+                                           std::string(address)}));
+      if (!queued.ok()) telemetry::LogWarning("new-device notice not queued: " + queued.message());
+    };
+  }
+  parts->two_factor = std::make_unique<TwoFactorLogin>(database, send_login_code);
+
   token_options.refresh_token_lifetime = std::chrono::days(config.tokens.refresh_token_days);
+  token_options.refresh_reuse_grace = std::chrono::seconds(config.tokens.refresh_reuse_grace_seconds);
   parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
                                                           *parts->throttle, *parts->two_factor, clock, token_options);
 
@@ -197,7 +241,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   auto whole_vault_limit = std::make_shared<http::ConcurrencyLimit>(
       std::max(1U, std::thread::hardware_concurrency()), std::chrono::milliseconds(config.limits.request_timeout_ms));
   parts->registration = std::make_unique<RegistrationContext>(RegistrationContext{
-      *parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, {}, hashing_limit}});
+      *parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, send_verification, hashing_limit}});
   parts->accounts = std::make_unique<AccountRoutesContext>(
       AccountRoutesContext{*parts->api,
                            *parts->hasher,
@@ -267,11 +311,14 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
       .Limit(hashing_limit, TokenEndpoint::IsPasswordGrant);
   AddRegistrationRoutes(router, *parts->registration);
   AddAccountRoutes(router, *parts->accounts);
+  AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit});
+  KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
   if (options.extra_routes) options.extra_routes(router);
 
-  parts->housekeeper = std::make_unique<Housekeeper>(issuer, database, clock);
+  parts->housekeeper =
+      std::make_unique<Housekeeper>(issuer, database, clock, TimeMs{1000} * config.login.window_seconds);
   KW_RETURN_IF_ERROR(parts->host->Start());
   if (CreatedByOpen(database)) telemetry::LogInfo("created a new database at " + config.database.sqlite_path);
   telemetry::LogInfo("keywarden server listening on " + config.listen.host + ":" + std::to_string(parts->host->port()) +

@@ -49,6 +49,9 @@ class OfficialCli {
     return result;
   }
 
+  // Where the CLI keeps its state, tokens included (it has no secure storage on Linux).
+  std::string data_file() const { return home_.File("bw") + "/data.json"; }
+
  private:
   std::string ca_file_;
   TempDir home_;

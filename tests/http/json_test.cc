@@ -21,12 +21,26 @@ TEST(JsonTest, ParseJsonObjectAcceptsAnObject) {
   EXPECT_EQ(duplicate->at("key"), "last");
 }
 
+// A backslash escaped by another is text: "\\u0000" in JSON is the six characters \u0000.
+TEST(JsonTest, ParseJsonObjectTakesAnEscapedBackslashBeforeU0000AsText) {
+  auto parsed = ParseJsonObject(R"({"name": "\\u0000", "other": "\\\\u0000"})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->at("name"), "\\u0000");
+  EXPECT_EQ(parsed->at("other"), "\\\\u0000");
+}
+
 TEST(JsonTest, ParseJsonObjectRejectsAnythingElseWithA400) {
   const std::pair<const char*, const char*> cases[] = {
-      {"", "the request body is empty; expected a JSON object"}, {"{\"key\": ", "the request body is not valid JSON"},
-      {"key=abc", "the request body is not valid JSON"},         {"{} {}", "the request body is not valid JSON"},
-      {"[1, 2]", "the request body must be a JSON object"},      {"\"text\"", "the request body must be a JSON object"},
+      {"", "the request body is empty; expected a JSON object"},
+      {"{\"key\": ", "the request body is not valid JSON"},
+      {"key=abc", "the request body is not valid JSON"},
+      {"{} {}", "the request body is not valid JSON"},
+      {"[1, 2]", "the request body must be a JSON object"},
+      {"\"text\"", "the request body must be a JSON object"},
       {"null", "the request body must be a JSON object"},
+      {R"({"name": "a\u0000b"})", "the request body holds a NUL character (\\u0000)"},
+      {R"({"name": "\\\u0000"})", "the request body holds a NUL character (\\u0000)"},
+      {R"({"a\u0000": 1})", "the request body holds a NUL character (\\u0000)"},
   };
   for (const auto& [body, message] : cases) {
     auto parsed = ParseJsonObject(body);

@@ -433,5 +433,49 @@ TEST(RouterTest, WebSocketRoutesMatchLikeGetRoutes) {
   EXPECT_EQ(router.Dispatch(Request("GET", "/hub/lobby")).status, 200);
 }
 
+TEST(RouterTest, FallbackAnswersPathsNoPatternMatches) {
+  Router router = MakeRouter();
+  std::vector<std::string> seen;
+  router.SetFallback(
+      "web vault",
+      [&seen](const HttpRequest& r) {
+        seen.push_back(r.method + " " + r.target);
+        return JsonResponse(200, "fallback");
+      },
+      Execution::kBlocking);
+  // Unknown paths, the root and paths deeper than any pattern all reach it, whatever the method.
+  for (const char* path : {"/", "/nope", "/user-keys/x", "/a/b/c/d/e/f/g", "//"}) {
+    const Router::Match match = router.Find(Request("GET", path));
+    EXPECT_TRUE(match.found()) << path;
+    EXPECT_EQ(match.label(), "web vault") << path;
+    EXPECT_EQ(match.execution(), Execution::kBlocking) << path;
+    EXPECT_EQ(router.Dispatch(Request("GET", path)).body, R"("fallback")") << path;
+  }
+  EXPECT_EQ(router.Dispatch(Request("POST", "/nope")).status, 200);
+  EXPECT_EQ(seen.size(), 6u);
+  // Known paths keep their routes, and their 405 for another method.
+  EXPECT_EQ(router.Dispatch(Request("GET", "/alive")).body, R"("now")");
+  EXPECT_EQ(router.Dispatch(Request("DELETE", "/user-keys")).status, 405);
+  EXPECT_EQ(router.route_label(Request("DELETE", "/user-keys")), "/user-keys");
+  EXPECT_EQ(seen.size(), 6u);
+}
+
+TEST(RouterTest, FallbackTakesTheMiddlewareDeclaredBeforeIt) {
+  Router router;
+  router.Use([](Handler next) {
+    return [next](const HttpRequest& r) {
+      HttpResponse response = next(r);
+      response.headers.emplace_back("X-Layer", "outer");
+      return response;
+    };
+  });
+  router.SetFallback("spa", [](const HttpRequest&) { return JsonResponse(200, "first"); });
+  router.SetFallback("spa", [](const HttpRequest&) { return JsonResponse(200, "second"); });
+  const HttpResponse got = router.Dispatch(Request("GET", "/anything"));
+  EXPECT_EQ(got.body, R"("second")");
+  ASSERT_EQ(got.headers.size(), 1u);
+  EXPECT_EQ(got.headers[0].second, "outer");
+}
+
 }  // namespace
 }  // namespace keywarden::http

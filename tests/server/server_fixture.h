@@ -1,6 +1,11 @@
-// Test support: a Keywarden server on a loopback port (plain HTTP, a fresh SQLite database and
-// signing key in a temporary folder), and clients that register and log in the way the official
-// clients do, with the key hierarchy computed by libkeywarden.
+// Test support: a Keywarden server on a loopback port (plain HTTP, a fresh database and signing
+// key in a temporary folder), and clients that register and log in the way the official clients
+// do, with the key hierarchy computed by libkeywarden.
+//
+// The database is a SQLite file (ServerTest), or, for suites built on ServerTestOnEachDatabase,
+// a SQLite file in one instance of each test and a new database on the test program's shared
+// PostgreSQL server in the other (support/postgres_server.h: skipped without PostgreSQL, failed
+// in CI), so that every statement the server runs is proven on both dialects.
 #ifndef KEYWARDEN_TESTS_SERVER_SERVER_FIXTURE_H_
 #define KEYWARDEN_TESTS_SERVER_SERVER_FIXTURE_H_
 
@@ -8,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,79 +21,39 @@
 
 #include "custody/file/file_rsa_key_provider.h"
 #include "keywarden/crypto/encoding.h"
-#include "keywarden/crypto/kdf.h"
-#include "keywarden/crypto/master_key.h"
-#include "keywarden/keys/account.h"
 #include "net/loopback.h"
 #include "server/server_service.h"
 #include "support/http_test_client.h"
+#include "support/postgres_server.h"
+#include "support/server_client.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::server::testing {
 
+using keywarden::testing::ClientHash;
+using keywarden::testing::FormEncode;
+using keywarden::testing::KdfJson;
+using keywarden::testing::RegistrationBody;
 using keywarden::testing::SendRequest;
+using keywarden::testing::TestAccount;
+using keywarden::testing::TestKdf;
 using keywarden::testing::TestResponse;
 
-// What a client knows about its account.
-struct TestAccount {
-  std::string email;
-  std::string password;
-  std::string client_hash;  // base64: what the client sends as the password
-  std::string id;
-  std::string access_token;
-  std::string refresh_token;
-};
+// Which database a test's server runs on.
+enum class TestDatabase { kSqlite, kPostgres };
 
-// The cheapest KDF the clients accept, so that tests derive keys quickly.
-inline KdfConfig TestKdf() { return KdfConfig::Argon2id(2, 16, 1); }
-
-inline nlohmann::json KdfJson() { return {{"kdfType", 1}, {"iterations", 2}, {"memory", 16}, {"parallelism", 1}}; }
-
-// A register/finish body as the 2026 web vault sends it.
-inline nlohmann::json RegistrationBody(const std::string& email, const std::string& password) {
-  auto master_key = MasterKey::Derive(password, email, TestKdf());
-  EXPECT_TRUE(master_key.ok());
-  auto hash = master_key->ServerHash(password);
-  auto account = InitializeAccount(*master_key);
-  EXPECT_TRUE(hash.ok() && account.ok());
-  return {{"email", email},
-          {"name", "Test"},
-          {"masterPasswordHint", nullptr},
-          {"masterPasswordAuthentication",
-           {{"salt", email}, {"kdf", KdfJson()}, {"masterPasswordAuthenticationHash", *hash}}},
-          {"masterPasswordUnlock",
-           {{"salt", email},
-            {"kdf", KdfJson()},
-            {"masterKeyWrappedUserKey", account->stored.encrypted_user_key.ToString()}}},
-          {"userAsymmetricKeys",
-           {{"publicKey", account->stored.public_key.ToBase64()},
-            {"encryptedPrivateKey", account->stored.encrypted_private_key.ToString()}}}};
-}
-
-inline std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + "=";
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        out += '%';
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
-  }
-  return out;
+inline std::string DatabaseName(const ::testing::TestParamInfo<TestDatabase>& info) {
+  return info.param == TestDatabase::kSqlite ? "Sqlite" : "Postgres";
 }
 
 class ServerTest : public ::testing::Test {
  protected:
+  explicit ServerTest(TestDatabase database = TestDatabase::kSqlite) : database_(database) {}
+
   void SetUp() override { StartServer(); }
 
-  // Starts the server; `adjust` may change the configuration first.
+  // Starts the server; `adjust` may change the configuration first. A restart keeps the
+  // database. Skips the test (fails it in CI) when it needs PostgreSQL and there is none.
   void StartServer(const std::function<void(ServerConfig&)>& adjust = nullptr) {
     // A restart keeps the port, and so the issuer its tokens name.
     auto port = config_ ? Result<std::uint16_t>(config_->listen.port) : net::FreeLoopbackPort();
@@ -95,7 +61,8 @@ class ServerTest : public ::testing::Test {
     config_ = std::make_unique<ServerConfig>();
     config_->listen = {"127.0.0.1", *port};
     config_->public_url = "http://127.0.0.1:" + std::to_string(*port);
-    config_->database.sqlite_path = dir_.File("server.db");
+    ChooseDatabase(config_->database);
+    if (IsSkipped() || HasFatalFailure()) return;
     config_->signing_key.key_file = dir_.File("signing-key.pem");
     if (!std::filesystem::exists(config_->signing_key.key_file)) {
       ASSERT_TRUE(
@@ -105,12 +72,30 @@ class ServerTest : public ::testing::Test {
     config_->password_hash.iterations = 1;
     config_->metrics.sample_seconds = 1;
     if (adjust) adjust(*config_);
-    auto service = ServerService::Start(*config_);
+    ServerServiceOptions options;
+    options.clock = clock_;
+    auto service = ServerService::Start(*config_, options);
     ASSERT_TRUE(service.ok()) << service.status().message();
     service_ = std::move(service).value();
   }
 
   void StopServer() { service_.reset(); }
+
+  // The [database] section of this test's database: a SQLite file in the test's folder, or a
+  // database of its own on the shared PostgreSQL server, made on first use.
+  void ChooseDatabase(config::DatabaseSection& section) {
+    section.sqlite_path = dir_.File("server.db");
+    if (database_ == TestDatabase::kSqlite) return;
+    if (postgres_database_.empty()) {
+      KW_SHARED_POSTGRES_OR_SKIP(server);
+      auto name = server->CreateDatabase();
+      ASSERT_TRUE(name.ok()) << name.status().ToString();
+      postgres_ = server;
+      postgres_database_ = *name;
+    }
+    section.provider = config::DatabaseProvider::kPostgresql;
+    section.postgresql = postgres_->ConnectionString(postgres_database_);
+  }
 
   std::uint16_t port() const { return config_->listen.port; }
 
@@ -119,56 +104,50 @@ class ServerTest : public ::testing::Test {
   }
   TestResponse Send(const std::string& method, const std::string& path, const std::string& body = "",
                     const std::string& token = "") {
-    std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/json; charset=utf-8"}};
-    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    return SendRequest(port(), method, path, headers, body);
+    return keywarden::testing::SendApi(port(), method, path, body, token);
   }
   TestResponse Token(const std::vector<std::pair<std::string, std::string>>& fields) {
-    return SendRequest(port(), "POST", "/identity/connect/token",
-                       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Device-Type", "25"}},
-                       FormEncode(fields));
+    return keywarden::testing::SendTokenRequest(port(), fields);
   }
 
   // Registers `email` as the web vault does; the account's password is "password of <email>".
-  TestAccount Register(const std::string& email) {
-    TestAccount account;
-    account.email = email;
-    account.password = "password of " + email;
-    const TestResponse finished = Post("/identity/accounts/register/finish", RegistrationBody(email, account.password));
-    EXPECT_EQ(finished.status, 200) << finished.body;
-    auto master_key = MasterKey::Derive(account.password, email, TestKdf());
-    account.client_hash = *master_key->ServerHash(account.password);
-    return account;
-  }
+  TestAccount Register(const std::string& email) { return keywarden::testing::RegisterAccount(port(), email); }
 
   TestResponse PasswordGrant(const TestAccount& account, const std::string& device = "device-1") {
-    return Token({{"grant_type", "password"},
-                  {"username", account.email},
-                  {"password", account.client_hash},
-                  {"scope", "api offline_access"},
-                  {"client_id", "cli"},
-                  {"deviceType", "25"},
-                  {"deviceIdentifier", device},
-                  {"deviceName", "linux"}});
+    return keywarden::testing::SendPasswordGrant(port(), account, device);
   }
 
   // Registers and logs in.
   TestAccount NewUser(const std::string& email) {
     TestAccount account = Register(email);
-    const TestResponse login = PasswordGrant(account);
-    EXPECT_EQ(login.status, 200) << login.body;
-    const nlohmann::json body = login.json();
-    account.access_token = body.value("access_token", "");
-    account.refresh_token = body.value("refresh_token", "");
-    const TestResponse profile = Send("GET", "/api/accounts/profile", "", account.access_token);
-    account.id = profile.json().value("id", "");
+    keywarden::testing::LogIn(port(), account);
     return account;
   }
 
+  const TestDatabase database_;
   keywarden::testing::TempDir dir_;
+  keywarden::testing::PostgresServer* postgres_ = nullptr;  // the shared server, for kPostgres
+  std::string postgres_database_;
+  // The server's clock from the next StartServer() on; a test that moves time sets its own
+  // FakeClock (which must outlive the server) and restarts.
+  const Clock* clock_ = &Clock::System();
   std::unique_ptr<ServerConfig> config_;
   std::unique_ptr<ServerService> service_;
 };
+
+// A suite whose tests run once on SQLite and once on PostgreSQL: declare it with
+// `class MyTest : public ServerTestOnEachDatabase {};`, write TEST_P, and instantiate it with
+// KW_SERVER_TEST_ON_EACH_DATABASE(MyTest). Test names end in /Sqlite or /Postgres.
+class ServerTestOnEachDatabase : public ServerTest, public ::testing::WithParamInterface<TestDatabase> {
+ protected:
+  ServerTestOnEachDatabase() : ServerTest(GetParam()) {}
+};
+
+#define KW_SERVER_TEST_ON_EACH_DATABASE(suite)                                                       \
+  INSTANTIATE_TEST_SUITE_P(Database, suite,                                                          \
+                           ::testing::Values(::keywarden::server::testing::TestDatabase::kSqlite,    \
+                                             ::keywarden::server::testing::TestDatabase::kPostgres), \
+                           ::keywarden::server::testing::DatabaseName)
 
 }  // namespace keywarden::server::testing
 

@@ -10,6 +10,8 @@
 
 #include "cli/common/output.h"
 #include "cli/common/shutdown_signal.h"
+#include "cli/server/backup.h"
+#include "cli/server/health.h"
 #include "config/listen.h"
 #include "config/sources.h"
 #include "custody/file/file_rsa_key_provider.h"
@@ -161,6 +163,9 @@ void AddServerCommand(CLI::App& root, SelectedVerb& selected) {
     selected.name = "server check";
     selected.run_process = [config_file] { return Check(*config_file); };
   });
+
+  AddServerBackupVerbs(*command, selected);
+  AddServerHealthVerb(*command, selected);
 
   CLI::App* settings = command->add_subcommand("settings", "List every setting");
   settings->callback([&selected] {

@@ -10,6 +10,8 @@
 //         or 4 at the first failing step (0 when all is well).
 //   settings
 //         prints every setting: its TOML name, its variable, what it does.
+//   backup --out FILE, restore --from FILE   the SQLite database (cli/server/backup.h)
+//   health [--url URL]                       asks a running server's /health (cli/server/health.h)
 #ifndef KEYWARDEN_CLI_SERVER_SERVER_COMMAND_H_
 #define KEYWARDEN_CLI_SERVER_SERVER_COMMAND_H_
 

@@ -1,26 +1,20 @@
 // Whole-file copies of the connector's SQLite database: `connector backup` and `connector restore`.
 //
-// Both work on files, never through an open SqliteKeyStore, and never migrate or change the
-// database they read: a newer binary taking a backup leaves an older connector's database as it is.
-//
-//  - BackupSqliteDatabase copies a consistent snapshot with SQLite's online backup API (one read
-//    transaction, so a connector may keep writing meanwhile) into a new self-contained file: one
-//    file in rollback-journal mode, no -wal beside it, mode 0600. It appears whole or not at all:
-//    written beside the destination under a temporary name, checked, synced, then renamed.
-//  - StagedRestore puts a backup back in two steps, so that the caller can open the copy with the
-//    configured RSA key before anything changes. Stage copies the backup beside the target and
-//    checks that it is a Keywarden database whose schema this build understands; Commit refuses
-//    while another process has the target open, keeps the database it replaces under a new name
-//    (a hard link, so nothing is copied), and renames the copy into place. Until Commit has
-//    renamed, the target is untouched; a failure at any step leaves it as it was.
+// The copying itself is sql/sqlite/sqlite_file_copy.h (shared with the server); this layer says
+// what a connector database is (its tables, a schema version this build understands) and counts
+// what a copy holds. The same guarantees hold: a consistent snapshot taken while the connector
+// writes, a file that appears whole or not at all, a restore staged beside the target and renamed
+// into place only after the caller has checked it, never while a process has the target open.
 #ifndef KEYWARDEN_CONNECTOR_STORE_SQLITE_BACKUP_H_
 #define KEYWARDEN_CONNECTOR_STORE_SQLITE_BACKUP_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "keywarden/status.h"
+#include "sql/sqlite/sqlite_file_copy.h"
 
 namespace keywarden::connector::store {
 
@@ -48,28 +42,26 @@ class StagedRestore {
   static Result<std::unique_ptr<StagedRestore>> Stage(const std::string& backup, const std::string& target,
                                                       bool replace);
 
-  ~StagedRestore();  // removes the staged copy unless it was committed
+  ~StagedRestore() = default;  // removes the staged copy unless it was committed
   StagedRestore(const StagedRestore&) = delete;
   StagedRestore& operator=(const StagedRestore&) = delete;
 
   // The copy, for the caller to open and check; it must be closed again before Commit.
-  const std::string& staged_path() const { return staged_; }
+  const std::string& staged_path() const { return staged_->staged_path(); }
   // The backup's contents as staged (before any migration).
   const SqliteDatabaseInfo& info() const { return info_; }
 
   // Puts the staged copy in place of the target, with the replaced file's owner and mode (or
   // mode 0600, owned like the folder, when there was none). Returns where the replaced database
   // now lives ("" when there was none). kUnavailable when another process has the target open.
-  Result<std::string> Commit();
+  Result<std::string> Commit() { return staged_->Commit(); }
 
  private:
-  StagedRestore(std::string target, std::string staged, SqliteDatabaseInfo info)
-      : target_(std::move(target)), staged_(std::move(staged)), info_(info) {}
+  StagedRestore(std::unique_ptr<sql::StagedSqliteRestore> staged, SqliteDatabaseInfo info)
+      : staged_(std::move(staged)), info_(info) {}
 
-  std::string target_;
-  std::string staged_;
+  std::unique_ptr<sql::StagedSqliteRestore> staged_;
   SqliteDatabaseInfo info_;
-  bool committed_ = false;
 };
 
 }  // namespace keywarden::connector::store

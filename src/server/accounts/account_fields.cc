@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <utility>
 
 #include "http/json.h"
 #include "keywarden/crypto/enc_string.h"
@@ -10,12 +11,13 @@
 #include "keywarden/crypto/random.h"
 #include "keywarden/crypto/rsa.h"
 #include "server/api/error_response.h"
+#include "server/api/field_error.h"
 
 namespace keywarden::server {
 namespace {
 
-Status FieldError(std::string_view field, std::string_view message) {
-  return InvalidArgumentError(std::string(field) + "|" + std::string(message));
+Status FieldError(std::string_view field, std::string_view predicate) {
+  return api::FieldErrorStatus(field, predicate);
 }
 
 const nlohmann::json* Field(const nlohmann::json& object, std::string_view name) {
@@ -25,7 +27,7 @@ const nlohmann::json* Field(const nlohmann::json& object, std::string_view name)
 
 Result<std::int64_t> IntField(const nlohmann::json& object, std::string_view name, std::string_view path) {
   const nlohmann::json* value = Field(object, name);
-  if (value == nullptr || !value->is_number_integer()) return FieldError(path, "must be a whole number");
+  if (value == nullptr || !value->is_number_integer()) return FieldError(path, "must be a whole number.");
   return value->get<std::int64_t>();
 }
 
@@ -58,57 +60,58 @@ bool LooksLikeEmail(std::string_view email) {
 }
 
 Result<store::Kdf> ParseKdf(const nlohmann::json& object, std::string_view field) {
-  if (!object.is_object()) return FieldError(field, "must be an object");
+  if (!object.is_object()) return FieldError(field, "must be an object.");
   store::Kdf kdf;
   const std::string path(field);
   KW_ASSIGN_OR_RETURN(std::int64_t type, IntField(object, "kdfType", path + ".KdfType"));
   KW_ASSIGN_OR_RETURN(kdf.iterations, IntField(object, "iterations", path + ".Iterations"));
   if (type == 0) {
     if (kdf.iterations < 600000 || kdf.iterations > 2000000) {
-      return FieldError(path + ".Iterations", "PBKDF2 iterations must be between 600000 and 2000000");
+      return FieldError(path + ".Iterations", "must be between 600000 and 2000000 for PBKDF2.");
     }
   } else if (type == 1) {
     KW_ASSIGN_OR_RETURN(std::int64_t memory, IntField(object, "memory", path + ".Memory"));
     KW_ASSIGN_OR_RETURN(std::int64_t parallelism, IntField(object, "parallelism", path + ".Parallelism"));
     if (kdf.iterations < 2 || kdf.iterations > 10)
-      return FieldError(path + ".Iterations", "Argon2 iterations must be between 2 and 10");
+      return FieldError(path + ".Iterations", "must be between 2 and 10 for Argon2id.");
     if (memory < 15 || memory > 1024)
-      return FieldError(path + ".Memory", "Argon2 memory must be between 15 and 1024 MiB");
+      return FieldError(path + ".Memory", "must be between 15 and 1024 MiB for Argon2id.");
     if (parallelism < 1 || parallelism > 16)
-      return FieldError(path + ".Parallelism", "Argon2 parallelism must be between 1 and 16");
+      return FieldError(path + ".Parallelism", "must be between 1 and 16 for Argon2id.");
     kdf.memory = memory;
     kdf.parallelism = parallelism;
   } else {
-    return FieldError(path + ".KdfType", "must be 0 (PBKDF2-SHA256) or 1 (Argon2id)");
+    return FieldError(path + ".KdfType", "must be 0 (PBKDF2-SHA256) or 1 (Argon2id).");
   }
   kdf.type = static_cast<int>(type);
   return kdf;
 }
 
 Result<SecureBuffer> ParseMasterPasswordHash(const nlohmann::json& value, std::string_view field) {
-  if (!value.is_string()) return FieldError(field, "must be a string");
+  if (!value.is_string()) return FieldError(field, "must be a string.");
   auto decoded = Base64DecodeSecret(value.get<std::string>());
-  if (!decoded.ok() || decoded->size() != 32) return FieldError(field, "must be base64 of 32 bytes");
+  if (!decoded.ok() || decoded->size() != 32) return FieldError(field, "must be base64 of 32 bytes.");
   return decoded;
 }
 
 Status CheckEncString(const nlohmann::json& value, std::string_view field) {
-  if (!value.is_string()) return FieldError(field, "must be an encrypted string");
+  if (!value.is_string()) return FieldError(field, "must be an encrypted string.");
   const std::string text = value.get<std::string>();
-  if (text.size() > 100000 || !EncString::Parse(text).ok()) return FieldError(field, "is not a valid encrypted string");
+  if (text.size() > 100000 || !EncString::Parse(text).ok())
+    return FieldError(field, "is not a valid encrypted string.");
   return OkStatus();
 }
 
 Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
   NewAccountFields out;
   const auto email = StringField(body, "email");
-  if (!email) return FieldError("Email", "The Email field is required.");
+  if (!email) return FieldError("Email", "is required.");
   out.email = NormaliseEmail(*email);
-  if (!LooksLikeEmail(out.email)) return FieldError("Email", "The Email field is not a valid e-mail address.");
+  if (!LooksLikeEmail(out.email)) return FieldError("Email", "is not a valid e-mail address.");
   if (auto name = StringField(body, "name")) out.name = *name;
-  if (out.name.size() > 50) return FieldError("Name", "The field Name must be a string with a maximum length of 50.");
+  if (out.name.size() > 50) return FieldError("Name", "must be at most 50 characters.");
   if (auto hint = StringField(body, "masterPasswordHint")) out.hint = *hint;
-  if (out.hint.size() > 50) return FieldError("MasterPasswordHint", "must be at most 50 characters");
+  if (out.hint.size() > 50) return FieldError("MasterPasswordHint", "must be at most 50 characters.");
 
   const nlohmann::json* authentication = Field(body, "masterPasswordAuthentication");
   const nlohmann::json* unlock = Field(body, "masterPasswordUnlock");
@@ -116,10 +119,9 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
   const nlohmann::json* root_hash = Field(body, "masterPasswordHash");
   const nlohmann::json* auth_hash =
       authentication ? Field(*authentication, "masterPasswordAuthenticationHash") : nullptr;
-  if (auth_hash == nullptr && root_hash == nullptr)
-    return FieldError("MasterPasswordHash", "The MasterPasswordHash field is required.");
+  if (auth_hash == nullptr && root_hash == nullptr) return FieldError("MasterPasswordHash", "is required.");
   if (auth_hash != nullptr && root_hash != nullptr && *auth_hash != *root_hash) {
-    return FieldError("MasterPasswordHash", "does not match masterPasswordAuthentication");
+    return FieldError("MasterPasswordHash", "does not match masterPasswordAuthentication.");
   }
   KW_ASSIGN_OR_RETURN(out.master_password_hash,
                       ParseMasterPasswordHash(auth_hash ? *auth_hash : *root_hash, "MasterPasswordHash"));
@@ -128,30 +130,37 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
   if (authentication != nullptr || unlock != nullptr) {
     const nlohmann::json* source = authentication ? authentication : unlock;
     const nlohmann::json* kdf = Field(*source, "kdf");
-    if (kdf == nullptr) return FieldError("MasterPasswordAuthentication.Kdf", "is required");
+    if (kdf == nullptr) return FieldError("MasterPasswordAuthentication.Kdf", "is required.");
     KW_ASSIGN_OR_RETURN(out.kdf, ParseKdf(*kdf, "MasterPasswordAuthentication.Kdf"));
     if (authentication && unlock) {
       const nlohmann::json* unlock_kdf = Field(*unlock, "kdf");
       if (unlock_kdf == nullptr || *unlock_kdf != *kdf)
-        return FieldError("MasterPasswordUnlock.Kdf", "must equal the authentication KDF");
+        return FieldError("MasterPasswordUnlock.Kdf", "must equal the authentication KDF.");
     }
     for (const nlohmann::json* part : {authentication, unlock}) {
       if (part == nullptr) continue;
       const auto salt = StringField(*part, "salt");
       if (!salt || *salt != out.email)
-        return FieldError("MasterPasswordUnlock.Salt", "must be the e-mail address, trimmed and lower-cased");
+        return FieldError("MasterPasswordUnlock.Salt", "must be the e-mail address, trimmed and lower-cased.");
     }
   } else {
-    nlohmann::json legacy = {{"kdfType", body.value("kdf", 0)}, {"iterations", body.value("kdfIterations", 0)}};
-    if (const nlohmann::json* m = Field(body, "kdfMemory")) legacy["memory"] = *m;
-    if (const nlohmann::json* p = Field(body, "kdfParallelism")) legacy["parallelism"] = *p;
+    // The older body's root fields, passed as they are: ParseKdf checks their types (a string or
+    // a float here is a field error, not a conversion). Without "kdf", PBKDF2, as those clients.
+    nlohmann::json legacy = {{"kdfType", 0}};
+    static constexpr std::pair<std::string_view, const char*> kLegacyKdf[] = {{"kdf", "kdfType"},
+                                                                              {"kdfIterations", "iterations"},
+                                                                              {"kdfMemory", "memory"},
+                                                                              {"kdfParallelism", "parallelism"}};
+    for (const auto& [root, name] : kLegacyKdf) {
+      if (const nlohmann::json* value = Field(body, root)) legacy[name] = *value;
+    }
     KW_ASSIGN_OR_RETURN(out.kdf, ParseKdf(legacy, "Kdf"));
   }
 
   const nlohmann::json* user_key = unlock ? Field(*unlock, "masterKeyWrappedUserKey") : nullptr;
   if (user_key == nullptr) user_key = Field(body, "userSymmetricKey");
   if (user_key == nullptr) user_key = Field(body, "key");
-  if (user_key == nullptr) return FieldError("UserSymmetricKey", "The UserSymmetricKey field is required.");
+  if (user_key == nullptr) return FieldError("UserSymmetricKey", "is required.");
   KW_RETURN_IF_ERROR(CheckEncString(*user_key, "UserSymmetricKey"));
   out.user_key = user_key->get<std::string>();
 
@@ -167,10 +176,9 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
     public_key = Field(*legacy_keys, "publicKey");
     private_key = Field(*legacy_keys, "encryptedPrivateKey");
   }
-  if (public_key == nullptr || private_key == nullptr)
-    return FieldError("UserAsymmetricKeys", "The UserAsymmetricKeys field is required.");
+  if (public_key == nullptr || private_key == nullptr) return FieldError("UserAsymmetricKeys", "is required.");
   if (!public_key->is_string() || !RsaPublicKey::FromBase64(public_key->get<std::string>()).ok()) {
-    return FieldError("UserAsymmetricKeys.PublicKey", "must be a base64 RSA public key (SPKI)");
+    return FieldError("UserAsymmetricKeys.PublicKey", "must be a base64 RSA public key (SPKI).");
   }
   KW_RETURN_IF_ERROR(CheckEncString(*private_key, "UserAsymmetricKeys.EncryptedPrivateKey"));
   out.public_key = public_key->get<std::string>();
@@ -190,14 +198,6 @@ Result<std::string> NewApiKey() {
     }
   }
   return key;
-}
-
-http::HttpResponse FieldErrorResponse(const Status& status) {
-  const std::string& message = status.message();
-  const std::size_t bar = message.find('|');
-  if (status.code() != ErrorCode::kInvalidArgument) return api::FromStatus(status);
-  if (bar == std::string::npos) return api::BadRequest(message);
-  return api::InvalidField(message.substr(0, bar), message.substr(bar + 1));
 }
 
 }  // namespace keywarden::server

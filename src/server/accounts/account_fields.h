@@ -1,8 +1,8 @@
 // The fields of account requests, checked: e-mail addresses, KDF settings, the master password
 // hash, wrapped keys. Shared by registration, password and KDF changes.
 //
-// A field error travels as a kInvalidArgument Status whose message is "Field|message": the field
-// as the client spells it, then the text. FieldErrorResponse turns it into the reference's 400.
+// Field errors are api::FieldErrorStatus ("Email is required."): api::RequestErrorResponse turns
+// one into the reference's 400 naming the field.
 #ifndef KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_FIELDS_H_
 #define KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_FIELDS_H_
 
@@ -51,9 +51,6 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body);
 
 // 30 random letters and digits: the secret of the personal API key.
 Result<std::string> NewApiKey();
-
-// The reference's 400 for a "Field|message" Status (or a plain message).
-http::HttpResponse FieldErrorResponse(const Status& status);
 
 }  // namespace keywarden::server
 

@@ -11,10 +11,12 @@
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
+#include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/identity/account_json.h"
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
+#include "server/two_factor/two_factor_login.h"
 #include "telemetry/log.h"
 
 namespace keywarden::server {
@@ -61,6 +63,16 @@ Status Save(AccountRoutesContext& context, store::User& user, bool end_sessions)
   });
 }
 
+http::HttpResponse ProfileResponse(AccountRoutesContext& c, const store::User& user) {
+  bool two_factor = false;
+  const Status read = c.api.database.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(two_factor, TwoFactorEnabled(session, user.id));
+    return OkStatus();
+  });
+  if (!read.ok()) return FromStatus(read);
+  return http::JsonResponse(200, ProfileJson(user, two_factor));
+}
+
 Result<nlohmann::json> Body(const http::HttpRequest& request) { return http::ParseJsonObject(request.body); }
 
 std::string Text(const nlohmann::json& body, std::string_view name) {
@@ -102,7 +114,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   };
 
   add("GET", "/api/accounts/profile",
-      [](const http::HttpRequest&, store::User& user) { return http::JsonResponse(200, ProfileJson(user)); });
+      [c](const http::HttpRequest&, store::User& user) { return ProfileResponse(*c, user); });
   add("PUT", "/api/accounts/profile", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
@@ -118,7 +130,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     if (!culture.empty()) user.culture = culture;
     const Status saved = Save(*c, user, false);
     if (!saved.ok()) return FromStatus(saved);
-    return http::JsonResponse(200, ProfileJson(user));
+    return ProfileResponse(*c, user);
   });
   add("GET", "/api/accounts/revision-date", [](const http::HttpRequest&, store::User& user) {
     return http::JsonResponse(200, nlohmann::json(user.account_revision_date));
@@ -160,7 +172,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
       return api::InvalidField("PublicKey", "must be a base64 RSA public key (SPKI)");
     }
     if (private_key == nullptr) return api::InvalidField("EncryptedPrivateKey", "is required");
-    if (Status s = CheckEncString(*private_key, "EncryptedPrivateKey"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*private_key, "EncryptedPrivateKey"); !s.ok()) return api::RequestErrorResponse(s);
     user.public_key = public_key->get<std::string>();
     user.private_key = private_key->get<std::string>();
     const Status saved = Save(*c, user, false);
@@ -204,11 +216,11 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     const nlohmann::json* key = http::FindField(*body, "key");
     if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
     if (key == nullptr) return api::InvalidField("Key", "is required");
-    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return api::RequestErrorResponse(s);
     const std::string hint = Text(*body, "masterPasswordHint");
     if (hint.size() > 50) return api::InvalidField("MasterPasswordHint", "must be at most 50 characters");
     auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
-    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    if (!hashed.ok()) return api::RequestErrorResponse(hashed.status());
     user.password_hash = *hashed;
     user.user_key = key->get<std::string>();
     user.password_hint = hint;
@@ -228,7 +240,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     const nlohmann::json* unlock = http::FindField(*body, "unlockData");
     const nlohmann::json* new_hash = nullptr;
     const nlohmann::json* key = nullptr;
-    Result<store::Kdf> kdf = InvalidArgumentError("Kdf|is required");
+    Result<store::Kdf> kdf = api::FieldErrorStatus("Kdf", "is required.");
     if (authentication != nullptr && unlock != nullptr && authentication->is_object() && unlock->is_object()) {
       new_hash = http::FindField(*authentication, "masterPasswordAuthenticationHash");
       key = http::FindField(*unlock, "masterKeyWrappedUserKey");
@@ -246,12 +258,12 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
       if (const nlohmann::json* p = http::FindField(*body, "kdfParallelism")) legacy["parallelism"] = *p;
       kdf = ParseKdf(legacy, "Kdf");
     }
-    if (!kdf.ok()) return FieldErrorResponse(kdf.status());
+    if (!kdf.ok()) return api::RequestErrorResponse(kdf.status());
     if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
     if (key == nullptr) return api::InvalidField("Key", "is required");
-    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return api::RequestErrorResponse(s);
     auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
-    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    if (!hashed.ok()) return api::RequestErrorResponse(hashed.status());
     user.password_hash = *hashed;
     user.user_key = key->get<std::string>();
     user.kdf = *kdf;
@@ -294,9 +306,9 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     if (!LooksLikeEmail(new_email)) return api::InvalidField("NewEmail", "is not a valid e-mail address");
     if (new_hash == nullptr) return api::InvalidField("NewMasterPasswordHash", "is required");
     if (key == nullptr) return api::InvalidField("Key", "is required");
-    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return FieldErrorResponse(s);
+    if (Status s = CheckEncString(*key, "Key"); !s.ok()) return api::RequestErrorResponse(s);
     auto hashed = HashNewPassword(*c, *new_hash, "NewMasterPasswordHash");
-    if (!hashed.ok()) return FieldErrorResponse(hashed.status());
+    if (!hashed.ok()) return api::RequestErrorResponse(hashed.status());
     const TimeMs now = api::NowMs(c->api.clock);
     bool token_ok = false;
     store::User changed = user;

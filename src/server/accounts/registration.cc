@@ -14,6 +14,7 @@
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
+#include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/two_factor/codes.h"
 #include "telemetry/log.h"
@@ -122,7 +123,7 @@ http::HttpResponse RegisterFinish(RegistrationContext& context, const http::Http
   const Status registered = RegisterAccount(context, *body, false);
   if (!registered.ok()) {
     if (registered.code() == ErrorCode::kAlreadyExists) return api::BadRequest("Email is already taken.");
-    if (registered.code() == ErrorCode::kInvalidArgument) return FieldErrorResponse(registered);
+    if (registered.code() == ErrorCode::kInvalidArgument) return api::RequestErrorResponse(registered);
     return api::FromStatus(registered);
   }
   return http::JsonResponse(200, {{"object", "registerFinish"}});
@@ -133,12 +134,13 @@ http::HttpResponse RegisterFinish(RegistrationContext& context, const http::Http
 Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body, bool token_checked) {
   KW_ASSIGN_OR_RETURN(NewAccountFields fields, ParseNewAccount(body));
   if (!SignupAllowed(context.options.accounts, fields.email)) {
-    return InvalidArgumentError("Email|Open registration has been disabled by the system administrator.");
+    return InvalidArgumentError("Open registration has been disabled by the system administrator.");
   }
   const nlohmann::json* token_field = http::FindField(body, "emailVerificationToken");
   const bool has_token = token_field != nullptr && token_field->is_string() && !token_field->get<std::string>().empty();
   if (!token_checked && context.options.accounts.require_email_verification && !has_token) {
-    return InvalidArgumentError("EmailVerificationToken|Verify your e-mail address first: a link was mailed to it.");
+    return api::FieldErrorStatus("EmailVerificationToken",
+                                 "is required: verify your e-mail address first, with the link mailed to it.");
   }
   Result<std::string> hashed = InternalError("not hashed");
   KW_RETURN_IF_ERROR(context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
@@ -163,6 +165,9 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
   user.private_key = fields.private_key;
   user.security_stamp = stamp;
   user.api_key = api_key;
+  // A self-hosted account has every feature (TOTP codes in the CLI, attachments): there is no
+  // subscription to check.
+  user.premium = true;
   user.creation_date = now;
   user.revision_date = now;
   user.account_revision_date = now;
@@ -173,7 +178,7 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
           sql::Rows taken,
           session.Execute(kTakeToken, sql::Params().Bytes(digest).Text("register").Text(fields.email).Int(now)));
       if (taken.affected() != 1) {
-        return InvalidArgumentError("EmailVerificationToken|The verification link has expired or was already used.");
+        return api::FieldErrorStatus("EmailVerificationToken", "has expired or was already used.");
       }
       user.email_verified = context.options.accounts.require_email_verification;
     }

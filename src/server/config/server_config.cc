@@ -66,7 +66,7 @@ constexpr std::array<Row, 2> kTop = {{
      "a web vault build to serve at /"},
 }};
 
-constexpr std::array<Row, 13> kServer = {{
+constexpr std::array<Row, 14> kServer = {{
     {"accounts.signups", ApplySignups, "open, closed, or domains (only signup_domains)"},
     {"accounts.signup_domains", ApplySignupDomains, "e-mail domains that may sign up, comma-separated"},
     {"accounts.require_email_verification",
@@ -78,6 +78,9 @@ constexpr std::array<Row, 13> kServer = {{
     {"tokens.refresh_token_days",
      [](const R& r, C& c) { return config::SetInteger(r, 1, 365, c.tokens.refresh_token_days); },
      "a session ends after this many days without use"},
+    {"tokens.refresh_reuse_grace_seconds",
+     [](const R& r, C& c) { return config::SetInteger(r, 0, 300, c.tokens.refresh_reuse_grace_seconds); },
+     "a refresh token used again within this time gets an access token; later, it ends the session"},
     {"password_hash.memory_kib",
      [](const R& r, C& c) { return config::SetInteger(r, 8192, 4u << 20, c.password_hash.memory_kib); },
      "Argon2id memory, KiB"},
@@ -110,6 +113,7 @@ config::SettingTable<C> BuildTable() {
       .Add(config::LimitsRows(), &C::limits)
       .Add(config::LogRows(), &C::log)
       .Add(config::MetricsRows(), &C::metrics)
+      .Add(::keywarden::mail::MailRows(), &C::mail)
       .Add(kServer);
   return table;
 }
@@ -156,6 +160,10 @@ Status CheckAccounts(const config::RawSettings& settings, const C& c) {
     return InvalidArgumentError(config::OriginOf(settings, "accounts.signups") +
                                 " is domains but accounts.signup_domains lists none");
   }
+  if (c.accounts.require_email_verification && !c.mail.enabled()) {
+    return InvalidArgumentError(config::OriginOf(settings, "accounts.require_email_verification") +
+                                " needs mail: set mail.host (and mail.from)");
+  }
   if (c.signing_key.provider == custody::RsaKeySettings::Provider::kFile && c.signing_key.key_file.empty()) {
     return InvalidArgumentError(
         "signing_key.key_file is required (KEYWARDEN_SIGNING_KEY_KEY_FILE): the key that signs access tokens; "
@@ -175,6 +183,7 @@ Result<ServerConfig> LoadServerConfig(const std::optional<std::string>& toml_pat
   KW_RETURN_IF_ERROR(config::ReadKeywardenEnvironment(environment, table.Keys(), kIgnored, settings));
   ServerConfig config;
   config.database.sqlite_path = "/var/lib/keywarden/server.db";
+  config.signing_key.key_file = "/var/lib/keywarden/signing-key.pem";
   KW_RETURN_IF_ERROR(table.Apply(settings, config));
   if (!settings.unsupported.empty()) {
     return UnsupportedError("setting " + settings.unsupported.front() + " is not supported by this build");
@@ -184,6 +193,7 @@ Result<ServerConfig> LoadServerConfig(const std::optional<std::string>& toml_pat
   KW_RETURN_IF_ERROR(CheckDatabase(settings, config));
   KW_RETURN_IF_ERROR(config::CheckSigningKey(settings, config.signing_key));
   KW_RETURN_IF_ERROR(CheckAccounts(settings, config));
+  if (config.mail.enabled()) KW_RETURN_IF_ERROR(::keywarden::mail::CheckMail(config.mail));
   return config;
 }
 
@@ -207,6 +217,9 @@ std::string DescribeServerConfig(const ServerConfig& config) {
     case ServerConfig::Accounts::Signups::kClosed: out += "closed"; break;
     case ServerConfig::Accounts::Signups::kDomains: out += "domains"; break;
   }
+  out += "\nmail: " + (config.mail.enabled()
+                           ? config.mail.host + ":" + std::to_string(config.mail.port)
+                           : std::string("not configured (verification, new-device notices and e-mail codes are off)"));
   out += "\npassword hash: argon2id m=" + std::to_string(config.password_hash.memory_kib) +
          " t=" + std::to_string(config.password_hash.iterations) +
          " p=" + std::to_string(config.password_hash.parallelism) + "\n";

@@ -21,6 +21,7 @@
 #include "config/sections.h"
 #include "custody/rsa_key_settings.h"
 #include "keywarden/status.h"
+#include "mail/mail_settings.h"
 
 namespace keywarden::server {
 
@@ -40,6 +41,9 @@ struct ServerConfig {
   config::LimitsSection limits;
   config::LogSection log;
   config::MetricsSection metrics;
+  // [mail]: verification links, new-device notices, two-step codes. Without it, what needs mail
+  // says so.
+  ::keywarden::mail::MailSettings mail;
 
   // [accounts]: who may create an account.
   struct Accounts {
@@ -54,6 +58,9 @@ struct ServerConfig {
   struct Tokens {
     std::uint32_t access_token_seconds = 3600;  // as the reference
     std::uint32_t refresh_token_days = 30;      // sliding: each refresh issues a new one
+    // A refresh token used again within this many seconds of its first use is the same client
+    // refreshing twice at once (the official CLI does), not a stolen copy: see TokenEndpoint.
+    std::uint32_t refresh_reuse_grace_seconds = 30;
   } tokens;
 
   // [password_hash]: Argon2id over the client's password hash (OWASP's minimum by default).

@@ -91,6 +91,7 @@ Status DevEnvironment::CreateTestAccount() const {
   user.email = email_;
   user.email_verified = true;
   user.name = "Demo";
+  user.premium = true;
   user.password_hash = password_hash;
   user.salt = email_;
   user.kdf.type = 0;

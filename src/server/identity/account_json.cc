@@ -66,7 +66,7 @@ nlohmann::json SyncUserDecryptionJson(const store::User& user) {
   return out;
 }
 
-nlohmann::json ProfileJson(const store::User& user) {
+nlohmann::json ProfileJson(const store::User& user, bool two_factor_enabled) {
   return {
       {"id", user.id},
       {"name", NullIfEmpty(user.name)},
@@ -76,7 +76,7 @@ nlohmann::json ProfileJson(const store::User& user) {
       {"premiumFromOrganization", false},
       {"masterPasswordHint", NullIfEmpty(user.password_hint)},
       {"culture", user.culture},
-      {"twoFactorEnabled", false},
+      {"twoFactorEnabled", two_factor_enabled},
       {"key", NullIfEmpty(user.user_key)},
       {"privateKey", NullIfEmpty(user.private_key)},
       {"accountKeys", AccountKeysJson(user)},

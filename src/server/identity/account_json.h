@@ -27,7 +27,8 @@ nlohmann::json UserDecryptionOptionsJson(const store::User& user);
 nlohmann::json SyncUserDecryptionJson(const store::User& user);
 
 // The profile (sync's `profile`, GET /accounts/profile), without organisations yet.
-nlohmann::json ProfileJson(const store::User& user);
+// `two_factor_enabled`: whether a two-step provider is on (the store knows, the user row does not).
+nlohmann::json ProfileJson(const store::User& user, bool two_factor_enabled);
 
 }  // namespace keywarden::server
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "base/utf8.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace keywarden::server {
@@ -33,6 +34,11 @@ Result<std::string> Decode(std::string_view text) {
     } else {
       out.push_back(c);
     }
+  }
+  // Names and values are stored and compared as text in the database, whose text types hold
+  // neither ill-formed UTF-8 nor NUL (PostgreSQL refuses both): refused here, on every database.
+  if (!IsValidUtf8(out) || out.find('\0') != std::string::npos) {
+    return InvalidArgumentError("malformed form body: a field is not UTF-8 text or holds a NUL character");
   }
   return out;
 }

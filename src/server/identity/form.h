@@ -16,7 +16,8 @@ namespace keywarden::server {
 
 class Form {
  public:
-  // kInvalidArgument for a malformed percent escape or more than 64 fields.
+  // kInvalidArgument for a malformed percent escape, a name or value that is not UTF-8 text or
+  // holds a NUL character, or more than 64 fields.
   static Result<Form> Parse(std::string_view body);
 
   // The value of `name` (compared as described above), or "" when absent.

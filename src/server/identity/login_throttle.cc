@@ -13,6 +13,15 @@ std::string AddressSubject(std::string_view address) { return "address:" + std::
 constexpr sql::Statement kRead = {"server_read_login_failures",
                                   "SELECT failures, window_start, blocked_until FROM login_failures WHERE subject = $1",
                                   nullptr, nullptr, "to read login failures"};
+// Reads a subject's counts for an update, creating its row if need be: the upsert takes the
+// row's lock (PostgreSQL; SQLite has one writer), so that failures counted at once, at one
+// instance or several, wait for each other instead of each adding one to the same old count.
+constexpr sql::Statement kReadForUpdate = {
+    "server_lock_login_failures",
+    "INSERT INTO login_failures(subject, failures, window_start, blocked_until) VALUES ($1, 0, $2, 0) "
+    "ON CONFLICT (subject) DO UPDATE SET failures = login_failures.failures "
+    "RETURNING failures, window_start, blocked_until",
+    nullptr, nullptr, "to read login failures"};
 constexpr sql::Statement kUpsert = {
     "server_write_login_failures",
     "INSERT INTO login_failures(subject, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4) "
@@ -23,7 +32,7 @@ constexpr sql::Statement kClear = {"server_clear_login_failures", "DELETE FROM l
 
 Status Count(sql::Session& session, const std::string& subject, std::uint32_t limit, const LoginThrottlePolicy& policy,
              TimeMs now) {
-  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kRead, sql::Params().Text(subject)));
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kReadForUpdate, sql::Params().Text(subject).Int(now)));
   std::int64_t failures = 0;
   TimeMs window_start = now;
   if (!rows.empty()) {

@@ -201,16 +201,20 @@ http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::Htt
   const TimePoint now = clock_.Now();
   const TimeMs now_ms = ToMs(now);
 
+  const TimeMs grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.refresh_reuse_grace).count();
+
   std::optional<store::User> user;
   std::optional<store::RefreshToken> stored;
-  std::string new_token;
+  std::string new_token;  // stays empty for a token used again within the grace
   bool reused = false;
   const Status done = database_.Transact([&](sql::Session& session) -> Status {
     user.reset();
+    new_token.clear();
     reused = false;
     KW_ASSIGN_OR_RETURN(stored, store::FindRefreshToken(session, hash));
     if (!stored || stored->expiration_date <= now_ms) return OkStatus();
-    if (stored->used_date.has_value()) {
+    const bool used = stored->used_date.has_value();
+    if (used && (grace_ms == 0 || now_ms - *stored->used_date > grace_ms)) {
       reused = true;
       return store::RevokeRefreshFamily(session, stored->family_id);
     }
@@ -219,12 +223,11 @@ http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::Htt
       user.reset();
       return store::RevokeRefreshFamily(session, stored->family_id);
     }
+    // Used a moment ago (or by a request racing this one): the same client refreshing twice at
+    // once. An access token, but no second successor: the family keeps one live token.
+    if (used) return OkStatus();
     KW_ASSIGN_OR_RETURN(bool first, store::MarkRefreshTokenUsed(session, hash, now_ms));
-    if (!first) {
-      reused = true;
-      user.reset();
-      return store::RevokeRefreshFamily(session, stored->family_id);
-    }
+    if (!first) return OkStatus();
     KW_ASSIGN_OR_RETURN(new_token, two_factor::NewOpaqueToken());
     store::RefreshToken next = *stored;
     next.token_hash = Digest(new_token);
@@ -257,11 +260,13 @@ http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::Htt
   if (!device.ok()) return Unavailable();
   auto access = issuer_.Mint(subject, now);
   if (!access.ok()) return Unavailable();
-  return http::JsonResponse(200, {{"access_token", *access},
-                                  {"expires_in", issuer_.access_token_lifetime().count()},
-                                  {"token_type", "Bearer"},
-                                  {"refresh_token", new_token},
-                                  {"scope", "api offline_access"}});
+  nlohmann::json body = {{"access_token", *access},
+                         {"expires_in", issuer_.access_token_lifetime().count()},
+                         {"token_type", "Bearer"},
+                         {"scope", "api offline_access"}};
+  // Without one the client keeps the token it has (core.md 3.3), the successor from the first use.
+  if (!new_token.empty()) body["refresh_token"] = new_token;
+  return http::JsonResponse(200, body);
 }
 
 http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& form, const http::HttpRequest& request,
@@ -321,7 +326,11 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
       {"ResetMasterPassword", false},
       {"UserDecryptionOptions", UserDecryptionOptionsJson(user)},
   };
-  if (refresh) body["refresh_token"] = refresh_token;
+  if (refresh) {
+    body["refresh_token"] = refresh_token;
+    // No organisation policy yet: the object the clients read, with nothing to enforce.
+    body["MasterPasswordPolicy"] = {{"Object", "masterPasswordPolicy"}};
+  }
   if (!two_factor_remember_token.empty()) body["TwoFactorToken"] = two_factor_remember_token;
   return http::JsonResponse(200, body);
 }

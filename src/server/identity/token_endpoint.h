@@ -4,8 +4,11 @@
 //    issues an access token and a refresh token;
 //  - client_credentials: the personal API key (client_id "user.<id>", client_secret); an access
 //    token only, as the reference (the CLI repeats the grant when it expires);
-//  - refresh_token: rotates the refresh token (a reused one revokes its family) and issues a new
-//    access token; refused once the account's security stamp has changed.
+//  - refresh_token: rotates the refresh token and issues a new access token; refused once the
+//    account's security stamp has changed. A token used again after refresh_reuse_grace revokes
+//    its family (a copy is in someone else's hands); within it, the same client is refreshing
+//    twice at once (the official CLI does, when two requests find the access token near its end),
+//    and gets an access token without a second successor.
 // Every grant registers the device it names (type, identifier, name).
 //
 // Errors are the reference's, which the CLI recognises: 400 {"error": "invalid_grant",
@@ -35,6 +38,10 @@ namespace keywarden::server {
 
 struct TokenEndpointOptions {
   std::chrono::days refresh_token_lifetime{30};
+  // How long after its first use a refresh token still gets an access token instead of ending
+  // its family. The official CLI reuses one within milliseconds; a replay later than this is
+  // treated as theft.
+  std::chrono::seconds refresh_reuse_grace{30};
   // How long a login waits for an Argon2id slot before answering 503 (try again).
   std::chrono::milliseconds hashing_wait{10'000};
   // Called after a login from a device the account has not used before (a mail notice).

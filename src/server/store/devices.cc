@@ -9,9 +9,13 @@ constexpr sql::Statement kFind = {"server_find_device",
                                   "SELECT id, type, name, creation_date, revision_date FROM devices "
                                   "WHERE user_id = $1 AND identifier = $2",
                                   nullptr, nullptr, "to find a device"};
+// A first login from the device may run at the same moment elsewhere (a client retrying, another
+// instance): the one whose insert lands registers it, and the other finds it, rather than failing
+// on the unique (user, identifier).
 constexpr sql::Statement kInsert = {"server_insert_device",
                                     "INSERT INTO devices(id, user_id, identifier, type, name, creation_date, "
-                                    "revision_date) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                                    "revision_date) VALUES ($1, $2, $3, $4, $5, $6, $6) "
+                                    "ON CONFLICT (user_id, identifier) DO NOTHING",
                                     nullptr, nullptr, "to add a device"};
 constexpr sql::Statement kUpdate = {"server_update_device",
                                     "UPDATE devices SET type = $3, name = $4, revision_date = $5 "
@@ -25,23 +29,26 @@ constexpr sql::Statement kList = {"server_list_devices",
 }  // namespace
 
 Result<RegisteredDevice> RegisterDevice(sql::Session& session, const Device& device) {
-  KW_ASSIGN_OR_RETURN(sql::Rows found,
-                      session.Execute(kFind, sql::Params().Text(device.user_id).Text(device.identifier)));
+  const sql::Params key = sql::Params().Text(device.user_id).Text(device.identifier);
+  KW_ASSIGN_OR_RETURN(sql::Rows found, session.Execute(kFind, key));
   RegisteredDevice out;
   out.device = device;
   if (found.empty()) {
-    KW_RETURN_IF_ERROR(session
-                           .Execute(kInsert, sql::Params()
-                                                 .Text(device.id)
-                                                 .Text(device.user_id)
-                                                 .Text(device.identifier)
-                                                 .Int(device.type)
-                                                 .Text(device.name)
-                                                 .Int(device.revision_date))
-                           .status());
-    out.device.creation_date = device.revision_date;
-    out.is_new = true;
-    return out;
+    KW_ASSIGN_OR_RETURN(sql::Rows inserted, session.Execute(kInsert, sql::Params()
+                                                                         .Text(device.id)
+                                                                         .Text(device.user_id)
+                                                                         .Text(device.identifier)
+                                                                         .Int(device.type)
+                                                                         .Text(device.name)
+                                                                         .Int(device.revision_date)));
+    if (inserted.affected() == 1) {
+      out.device.creation_date = device.revision_date;
+      out.is_new = true;
+      return out;
+    }
+    // Registered by a login that committed first (PostgreSQL's read committed sees it now).
+    KW_ASSIGN_OR_RETURN(found, session.Execute(kFind, key));
+    if (found.empty()) return UnavailableError("a device being registered at the same time vanished; try again");
   }
   out.device.id = found.Text(0, 0);
   KW_ASSIGN_OR_RETURN(out.device.creation_date, found.Int(0, 3));

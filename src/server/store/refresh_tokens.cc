@@ -21,10 +21,6 @@ constexpr sql::Statement kRevokeFamily = {"server_revoke_refresh_family",
                                           "to end a session"};
 constexpr sql::Statement kRevokeUser = {"server_revoke_user_refresh", "DELETE FROM refresh_tokens WHERE user_id = $1",
                                         nullptr, nullptr, "to end sessions"};
-constexpr sql::Statement kDeleteExpired = {"server_delete_expired_refresh",
-                                           "DELETE FROM refresh_tokens WHERE expiration_date < $1", nullptr, nullptr,
-                                           "to drop expired sessions"};
-
 }  // namespace
 
 Status InsertRefreshToken(sql::Session& session, const RefreshToken& t) {
@@ -68,10 +64,6 @@ Status RevokeRefreshFamily(sql::Session& session, std::string_view family_id) {
 
 Status RevokeUserRefreshTokens(sql::Session& session, std::string_view user_id) {
   return session.Execute(kRevokeUser, sql::Params().Text(user_id)).status();
-}
-
-Status DeleteExpiredRefreshTokens(sql::Session& session, TimeMs now) {
-  return session.Execute(kDeleteExpired, sql::Params().Int(now)).status();
 }
 
 }  // namespace keywarden::server::store

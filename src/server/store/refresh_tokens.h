@@ -1,6 +1,7 @@
 // Refresh tokens, stored as SHA-256 hashes only, in families: every refresh rotates the token
-// (the used one is marked, not deleted), and a token used a second time revokes its whole
-// family, since one of the two users of it is a thief.
+// (the used one is marked, not deleted, with the time of its use), and a token used a second time
+// revokes its whole family, since one of the two users of it is a thief (unless the second use
+// follows the first within the token endpoint's grace: see server/identity/token_endpoint.h).
 #ifndef KEYWARDEN_SERVER_STORE_REFRESH_TOKENS_H_
 #define KEYWARDEN_SERVER_STORE_REFRESH_TOKENS_H_
 
@@ -35,8 +36,6 @@ Result<bool> MarkRefreshTokenUsed(sql::Session& session, std::span<const std::ui
 Status RevokeRefreshFamily(sql::Session& session, std::string_view family_id);
 // Ends every session of the user (a changed security stamp, a new password).
 Status RevokeUserRefreshTokens(sql::Session& session, std::string_view user_id);
-// Drops tokens past their expiry (housekeeping).
-Status DeleteExpiredRefreshTokens(sql::Session& session, TimeMs now);
 
 }  // namespace keywarden::server::store
 

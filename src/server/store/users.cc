@@ -11,10 +11,14 @@ namespace {
   "premium, force_password_reset, uses_key_connector, avatar_color, creation_date, revision_date, "          \
   "account_revision_date"
 
+// Optional text is always bound as text, "" for none, and stored as NULL by NULLIF: a NULL bound
+// as an integer would, on PostgreSQL, fix the parameter's type for the connection's later calls
+// (a statement is prepared once per connection, with the types of its first call).
 constexpr sql::Statement kInsert = {
     "server_insert_user",
     "INSERT INTO users(" KW_USER_COLUMNS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, "
+    ") VALUES ($1, $2, $3, NULLIF($4, ''), $5, NULLIF($6, ''), NULLIF($7, ''), NULLIF($8, ''), $9, $10, $11, $12, "
+    "NULLIF($13, ''), NULLIF($14, ''), NULLIF($15, ''), NULLIF($16, ''), $17, $18, $19, $20, $21, NULLIF($22, ''), "
     "$23, $24, $25)",
     nullptr, nullptr, "to add an account"};
 constexpr sql::Statement kByEmail = {"server_user_by_email", "SELECT " KW_USER_COLUMNS " FROM users WHERE email = $1",
@@ -23,11 +27,12 @@ constexpr sql::Statement kById = {"server_user_by_id", "SELECT " KW_USER_COLUMNS
                                   nullptr, "to read an account"};
 constexpr sql::Statement kUpdate = {
     "server_update_user",
-    "UPDATE users SET email = $2, email_verified = $3, name = $4, culture = $5, password_hash = $6, "
-    "password_hint = $7, salt = $8, kdf_type = $9, kdf_iterations = $10, kdf_memory = $11, kdf_parallelism = $12, "
-    "user_key = $13, public_key = $14, private_key = $15, user_key_id = $16, security_stamp = $17, api_key = $18, "
-    "premium = $19, force_password_reset = $20, uses_key_connector = $21, avatar_color = $22, revision_date = $24, "
-    "account_revision_date = $25 WHERE id = $1 AND creation_date = $23",
+    "UPDATE users SET email = $2, email_verified = $3, name = NULLIF($4, ''), culture = $5, password_hash = "
+    "NULLIF($6, ''), password_hint = NULLIF($7, ''), salt = NULLIF($8, ''), kdf_type = $9, kdf_iterations = $10, "
+    "kdf_memory = $11, kdf_parallelism = $12, user_key = NULLIF($13, ''), public_key = NULLIF($14, ''), "
+    "private_key = NULLIF($15, ''), user_key_id = NULLIF($16, ''), security_stamp = $17, api_key = $18, "
+    "premium = $19, force_password_reset = $20, uses_key_connector = $21, avatar_color = NULLIF($22, ''), "
+    "revision_date = $24, account_revision_date = $25 WHERE id = $1 AND creation_date = $23",
     nullptr, nullptr, "to update an account"};
 constexpr sql::Statement kTouch = {
     "server_touch_account",
@@ -50,30 +55,17 @@ constexpr sql::Statement kDeleteOwned[] = {
     {"server_delete_user", "DELETE FROM users WHERE id = $1", nullptr, nullptr, "to delete an account"},
 };
 
-sql::Params& OptionalText(sql::Params& params, const std::optional<std::string>& text) {
-  if (text.has_value()) return params.Text(*text);
-  return params.Int(std::optional<std::int64_t>());
-}
-
-// Empty strings are stored as NULL, so that "not set" has one form.
-sql::Params& TextOrNull(sql::Params& params, const std::string& text) {
-  if (text.empty()) return params.Int(std::optional<std::int64_t>());
-  return params.Text(text);
-}
-
+// Empty strings are stored as NULL (the statements' NULLIF), so that "not set" has one form.
 void BindMutable(sql::Params& p, const User& u) {
   p.Text(u.email).Int(u.email_verified ? 1 : 0);
-  TextOrNull(p, u.name).Text(u.culture);
-  OptionalText(p, u.password_hash);
-  TextOrNull(p, u.password_hint);
-  TextOrNull(p, u.salt).Int(u.kdf.type).Int(u.kdf.iterations).Int(u.kdf.memory).Int(u.kdf.parallelism);
-  TextOrNull(p, u.user_key);
-  TextOrNull(p, u.public_key);
-  TextOrNull(p, u.private_key);
-  TextOrNull(p, u.user_key_id);
+  p.Text(u.name).Text(u.culture);
+  p.Text(u.password_hash.value_or(""));
+  p.Text(u.password_hint);
+  p.Text(u.salt).Int(u.kdf.type).Int(u.kdf.iterations).Int(u.kdf.memory).Int(u.kdf.parallelism);
+  p.Text(u.user_key).Text(u.public_key).Text(u.private_key).Text(u.user_key_id);
   p.Text(u.security_stamp).Text(u.api_key).Int(u.premium ? 1 : 0).Int(u.force_password_reset ? 1 : 0);
   p.Int(u.uses_key_connector ? 1 : 0);
-  TextOrNull(p, u.avatar_color);
+  p.Text(u.avatar_color);
 }
 
 Result<User> ReadUser(const sql::Rows& rows) {

@@ -117,6 +117,11 @@ Result<bool> ConsumeEmailCode(sql::Session& session, std::string_view user_id, s
   return true;
 }
 
+Result<bool> TwoFactorEnabled(sql::Session& session, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(auto providers, EnabledProviders(session, user_id));
+  return providers.count(kAuthenticator) != 0 || providers.count(kEmail) != 0;
+}
+
 Status SaveProvider(sql::Session& session, std::string_view user_id, int provider, bool enabled,
                     const nlohmann::json& data, TimeMs now) {
   return session

@@ -33,6 +33,8 @@ enum TwoFactorProvider { kAuthenticator = 0, kEmail = 1, kRemember = 5, kRecover
 
 // The enabled providers of an account, with their data.
 Result<std::map<int, nlohmann::json>> EnabledProviders(sql::Session& session, std::string_view user_id);
+// Whether the account has a login provider on (authenticator or e-mail).
+Result<bool> TwoFactorEnabled(sql::Session& session, std::string_view user_id);
 // Stores a provider's record (enabled or not).
 Status SaveProvider(sql::Session& session, std::string_view user_id, int provider, bool enabled,
                     const nlohmann::json& data, TimeMs now);

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "http/json.h"
-#include "server/vault/field_error.h"
+#include "server/api/field_error.h"
 #include "server/vault/internal/field_path.h"
 #include "server/vault/internal/field_values.h"
 #include "server/vault/internal/iso_date.h"
@@ -376,12 +376,12 @@ Result<CipherWrite> ParseWrapped(const json& body, const VaultRequestLimits& lim
   KW_ASSIGN_OR_RETURN(CipherWrite cipher, ParseCipher(*inner, path, limits));
   KW_ASSIGN_OR_RETURN(cipher.collection_ids, ReadCollectionIds(body, limits));
   if (kind == Wrapped::kShare && !cipher.organization_id) {
-    return FieldErrorStatus("Cipher.OrganizationId", "is required to share an item.");
+    return api::FieldErrorStatus("Cipher.OrganizationId", "is required to share an item.");
   }
   if (!cipher.organization_id) {
     cipher.collection_ids.clear();  // a personal item is in no collection
   } else if (cipher.collection_ids.empty()) {
-    return FieldErrorStatus("CollectionIds", "must name at least one collection for an organization's item.");
+    return api::FieldErrorStatus("CollectionIds", "must name at least one collection for an organization's item.");
   }
   return cipher;
 }

@@ -9,10 +9,11 @@
 
 #include "http/json.h"
 #include "server/api/error_response.h"
+#include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/identity/account_json.h"
+#include "server/two_factor/two_factor_login.h"
 #include "server/vault/cipher_request.h"
-#include "server/vault/field_error.h"
 #include "server/vault/folder_request.h"
 #include "server/vault/vault_store.h"
 
@@ -66,13 +67,13 @@ Status Write(AccountRoutesContext& c, const store::User& user, const sql::Databa
 // {"ids": [GUID, ...]}: the bulk routes' body. Unknown ids are skipped, as the reference does.
 Result<std::vector<std::string>> BulkIds(const nlohmann::json& body) {
   const nlohmann::json* ids = http::FindField(body, "ids");
-  if (ids == nullptr || !ids->is_array()) return vault::FieldErrorStatus("Ids", "is required.");
-  if (ids->size() > kMaxBulkIds) return vault::FieldErrorStatus("Ids", "may hold at most 500 ids.");
+  if (ids == nullptr || !ids->is_array()) return api::FieldErrorStatus("Ids", "is required.");
+  if (ids->size() > kMaxBulkIds) return api::FieldErrorStatus("Ids", "may hold at most 500 ids.");
   std::vector<std::string> out;
   for (const auto& id : *ids) {
-    if (!id.is_string()) return vault::FieldErrorStatus("Ids", "must hold ids.");
+    if (!id.is_string()) return api::FieldErrorStatus("Ids", "must hold ids.");
     auto guid = api::ParseGuid(id.get<std::string>());
-    if (!guid) return vault::FieldErrorStatus("Ids", "must hold ids.");
+    if (!guid) return api::FieldErrorStatus("Ids", "must hold ids.");
     out.push_back(*guid);
   }
   return out;
@@ -108,7 +109,7 @@ void Apply(const vault::CipherWrite& write, StoredCipher& cipher) {
   cipher.organization_id = write.organization_id;
 }
 
-std::string SyncBody(const store::User& user, const std::vector<StoredFolder>& folders,
+std::string SyncBody(const store::User& user, bool two_factor_enabled, const std::vector<StoredFolder>& folders,
                      const std::vector<StoredCipher>& ciphers, bool exclude_domains) {
   // Reserved in one go: regrowing a multi-megabyte answer costs more than rendering it.
   std::size_t size = 4096 + folders.size() * 256;
@@ -116,7 +117,7 @@ std::string SyncBody(const store::User& user, const std::vector<StoredFolder>& f
   std::string out;
   out.reserve(size);
   out += R"({"object":"sync","profile":)";
-  out += ProfileJson(user).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ProfileJson(user, two_factor_enabled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += R"(,"folders":[)";
   for (std::size_t i = 0; i < folders.size(); ++i) {
     if (i > 0) out += ',';
@@ -151,14 +152,16 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
   whole_vault(add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
     std::vector<StoredFolder> folders;
     std::vector<StoredCipher> ciphers;
+    bool two_factor = false;
     const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(two_factor, TwoFactorEnabled(session, user.id));
       KW_ASSIGN_OR_RETURN(folders, vault::ListFolders(session, user.id));
       KW_ASSIGN_OR_RETURN(ciphers, vault::ListCiphers(session, user.id));
       return OkStatus();
     });
     if (!read.ok()) return FromStatus(read);
     const bool exclude_domains = request.query.find("excludeDomains=true") != std::string::npos;
-    return JsonText(SyncBody(user, folders, ciphers, exclude_domains));
+    return JsonText(SyncBody(user, two_factor, folders, ciphers, exclude_domains));
   }));
 
   // Folders.
@@ -193,7 +196,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseFolderRequest(*body);
-    if (!write.ok()) return vault::RequestErrorResponse(write.status());
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
     auto id = auth::NewGuid();
     if (!id.ok()) return FromStatus(id.status());
     StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
@@ -208,7 +211,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseFolderRequest(*body);
-    if (!write.ok()) return vault::RequestErrorResponse(write.status());
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
     StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
     bool found = false;
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
@@ -273,7 +276,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto write = wrapped ? vault::ParseCipherCreateRequest(*body) : vault::ParseCipherRequest(*body);
-      if (!write.ok()) return vault::RequestErrorResponse(write.status());
+      if (!write.ok()) return api::RequestErrorResponse(write.status());
       auto id = auth::NewGuid();
       if (!id.ok()) return FromStatus(id.status());
       const TimeMs now = api::NowMs(c->api.clock);
@@ -304,7 +307,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseCipherRequest(*body);
-    if (!write.ok()) return vault::RequestErrorResponse(write.status());
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
     std::optional<StoredCipher> cipher;
     std::optional<http::HttpResponse> refused;
     Status failure;
@@ -435,7 +438,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto ids = BulkIds(*body);
-      if (!ids.ok()) return vault::RequestErrorResponse(ids.status());
+      if (!ids.ok()) return api::RequestErrorResponse(ids.status());
       std::vector<StoredCipher> changed;
       auto count = change_many(*c, user, *ids, change, &changed);
       if (!count.ok()) return FromStatus(count.status());
@@ -459,7 +462,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto ids = BulkIds(*body);
-    if (!ids.ok()) return vault::RequestErrorResponse(ids.status());
+    if (!ids.ok()) return api::RequestErrorResponse(ids.status());
     std::optional<std::string> folder_id;
     if (const nlohmann::json* f = http::FindField(*body, "folderId"); f != nullptr && !f->is_null()) {
       if (!f->is_string() || !api::ParseGuid(f->get<std::string>()))

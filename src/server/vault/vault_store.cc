@@ -43,14 +43,19 @@ constexpr sql::Statement kListCiphers = {"server_list_ciphers",
 constexpr sql::Statement kFindCipher = {"server_find_cipher",
                                         "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 AND id = $2",
                                         nullptr, nullptr, "to read an item"};
-constexpr sql::Statement kInsertCipher = {"server_insert_cipher",
-                                          "INSERT INTO ciphers(" KW_CIPHER_COLUMNS
-                                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                                          nullptr, nullptr, "to add an item"};
+// The optional ids are always bound as text, "" for none, and stored as NULL by NULLIF: a NULL
+// bound as an integer would, on PostgreSQL, fix the parameter's type for the connection's later
+// calls (a statement is prepared once per connection, with the types of its first call).
+constexpr sql::Statement kInsertCipher = {
+    "server_insert_cipher",
+    "INSERT INTO ciphers(" KW_CIPHER_COLUMNS
+    ") VALUES ($1, NULLIF($2, ''), NULLIF($3, ''), $4, $5, NULLIF($6, ''), $7, $8, $9, $10, $11, $12)",
+    nullptr, nullptr, "to add an item"};
 constexpr sql::Statement kUpdateCipher = {
     "server_update_cipher",
-    "UPDATE ciphers SET organization_id = $3, type = $4, data = $5, folder_id = $6, favorite = $7, reprompt = $8, "
-    "revision_date = $9, deleted_date = $10, archived_date = $11 WHERE user_id = $1 AND id = $2",
+    "UPDATE ciphers SET organization_id = NULLIF($3, ''), type = $4, data = $5, folder_id = NULLIF($6, ''), "
+    "favorite = $7, reprompt = $8, revision_date = $9, deleted_date = $10, archived_date = $11 WHERE user_id = $1 "
+    "AND id = $2",
     nullptr, nullptr, "to update an item"};
 constexpr sql::Statement kPurgeCipher = {"server_purge_cipher", "DELETE FROM ciphers WHERE user_id = $1 AND id = $2",
                                          nullptr, nullptr, "to delete an item"};
@@ -60,9 +65,9 @@ constexpr sql::Statement kPurgeCiphers = {"server_purge_ciphers",
 constexpr sql::Statement kPurgeFolders = {"server_purge_folders", "DELETE FROM folders WHERE user_id = $1", nullptr,
                                           nullptr, "to purge folders"};
 
+// An id that may be missing, as the statements' NULLIF expects it.
 sql::Params& OptionalText(sql::Params& params, const std::optional<std::string>& text) {
-  if (text.has_value()) return params.Text(*text);
-  return params.Int(std::optional<std::int64_t>());
+  return params.Text(text.value_or(""));
 }
 
 std::optional<std::string> OptionalTextCell(sql::Rows& rows, std::size_t row, std::size_t column) {

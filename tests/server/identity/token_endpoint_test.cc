@@ -1,10 +1,18 @@
-// The token endpoint and the account routes over a real socket: the grants the official clients
-// use, the response they require (names in their exact case), sessions that rotate and end.
+// The token endpoint and the account routes over a real socket, on SQLite and on PostgreSQL: the
+// grants the official clients use, the response they require (names in their exact case),
+// sessions that rotate and end.
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "jose/base64url.h"
 #include "server/identity/token_endpoint.h"
 #include "server/server_fixture.h"
+#include "server/store/devices.h"
+#include "server/store/server_database.h"
 
 namespace keywarden::server::testing {
 namespace {
@@ -17,7 +25,8 @@ nlohmann::json Claims(const std::string& token) {
   return nlohmann::json::parse(std::string(payload->begin(), payload->end()), nullptr, false);
 }
 
-class TokenEndpointTest : public ServerTest {};
+class TokenEndpointTest : public ServerTestOnEachDatabase {};
+KW_SERVER_TEST_ON_EACH_DATABASE(TokenEndpointTest);
 
 // The token route's requests that count against the hashing limit: password grants only.
 TEST(TokenEndpointGrantTest, OnlyPasswordGrantsAreHashingRequests) {
@@ -31,7 +40,19 @@ TEST(TokenEndpointGrantTest, OnlyPasswordGrantsAreHashingRequests) {
   }
 }
 
-TEST_F(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
+// For tests that move time: the server runs on a FakeClock, and stops before the clock goes.
+class TokenEndpointTimeTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    clock_ = &fake_clock_;
+    StartServer();
+  }
+  void TearDown() override { StopServer(); }
+
+  FakeClock fake_clock_{Clock::System().Now()};
+};
+
+TEST_P(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
   Register("alice@example.com");
   const auto known = Post("/identity/accounts/prelogin/password", {{"email", " Alice@Example.com "}}).json();
   EXPECT_EQ(known["kdfSettings"]["kdfType"], 1);
@@ -43,7 +64,7 @@ TEST_F(TokenEndpointTest, PreloginGivesTheAccountsKdfAndADefaultToStrangers) {
   EXPECT_EQ(stranger["kdfSettings"]["iterations"], 600000);
 }
 
-TEST_F(TokenEndpointTest, APasswordGrantAnswersWhatTheCliRequires) {
+TEST_P(TokenEndpointTest, APasswordGrantAnswersWhatTheCliRequires) {
   const TestAccount alice = Register("alice@example.com");
   const TestResponse response = PasswordGrant(alice);
   ASSERT_EQ(response.status, 200) << response.body;
@@ -76,7 +97,7 @@ TEST_F(TokenEndpointTest, APasswordGrantAnswersWhatTheCliRequires) {
   EXPECT_TRUE(claims["exp"].is_number_integer());
 }
 
-TEST_F(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRevealed) {
+TEST_P(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRevealed) {
   TestAccount alice = Register("alice@example.com");
   alice.client_hash = Base64Encode(std::vector<std::uint8_t>(32, 7));
   const TestResponse wrong = PasswordGrant(alice);
@@ -90,7 +111,37 @@ TEST_F(TokenEndpointTest, AWrongPasswordGetsTheReferenceMessageAndNoAccountIsRev
   EXPECT_EQ(unknown.body, wrong.body);
 }
 
-TEST_F(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
+// Form fields are stored and looked up as text: bytes that are not UTF-8, or a NUL, are refused
+// as a malformed request on every database (PostgreSQL would refuse them as text, SQLite could
+// not put them in a JSON answer), and text beyond ASCII is fine.
+TEST_P(TokenEndpointTest, FormFieldsThatAreNotTextAreAMalformedRequest) {
+  const TestAccount alice = Register("alice@example.com");
+  const auto grant = [&](const std::string& username, const std::string& identifier, const std::string& name) {
+    return Token({{"grant_type", "password"},
+                  {"username", username},
+                  {"password", alice.client_hash},
+                  {"scope", "api offline_access"},
+                  {"client_id", "cli"},
+                  {"deviceType", "25"},
+                  {"deviceIdentifier", identifier},
+                  {"deviceName", name}});
+  };
+  const std::vector<std::vector<std::string>> malformed = {
+      {"\xff@example.com", "device-1", "linux"},
+      {alice.email, "device-\xc0\xaf", "linux"},
+      {alice.email, "device-1", std::string("li\0nux", 6)},
+      {alice.email, "device-\xed\xa0\x80", "linux"},
+  };
+  for (const auto& fields : malformed) {
+    const TestResponse refused = grant(fields[0], fields[1], fields[2]);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(refused.json().value("error", ""), "invalid_request") << refused.body;
+  }
+  const TestResponse accepted = grant(alice.email, "appareil-\xc3\xa9", "J\xc3\xbcrgen's \xf0\x9f\x92\xbb");
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
+TEST_F(TokenEndpointTimeTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   const TestAccount alice = NewUser("alice@example.com");
   const auto refresh = [&](const std::string& token) {
     return Token({{"grant_type", "refresh_token"}, {"client_id", "cli"}, {"refresh_token", token}});
@@ -101,14 +152,47 @@ TEST_F(TokenEndpointTest, RefreshTokensRotateAndAReusedOneEndsTheSession) {
   EXPECT_NE(second_token, alice.refresh_token);
   EXPECT_EQ(Send("GET", "/api/accounts/revision-date", "", first.json()["access_token"]).status, 200);
 
-  // The first token again: a thief or a replay. The whole family ends, the new token included.
+  // The first token again, after the grace: a thief or a replay. The whole family ends, the new
+  // token included.
+  fake_clock_.Advance(std::chrono::seconds(config_->tokens.refresh_reuse_grace_seconds + 1));
   const TestResponse reused = refresh(alice.refresh_token);
   EXPECT_EQ(reused.status, 400);
   EXPECT_EQ(reused.json()["error"], "invalid_grant");
   EXPECT_EQ(refresh(second_token).status, 400);
 }
 
-TEST_F(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
+// The official CLI, when two requests find the access token near its end, refreshes with the
+// same token twice within milliseconds (tests/e2e/server_official_cli_sessions_test.cc).
+TEST_F(TokenEndpointTimeTest, ATokenUsedTwiceAtOnceGetsAnAccessTokenButNoSecondSuccessor) {
+  const TestAccount alice = NewUser("alice@example.com");
+  const auto refresh = [&](const std::string& token) {
+    return Token({{"grant_type", "refresh_token"}, {"client_id", "cli"}, {"refresh_token", token}});
+  };
+  const TestResponse first = refresh(alice.refresh_token);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string successor = first.json()["refresh_token"];
+
+  // The same token a moment later, and again at the end of the grace: access tokens that work,
+  // no new refresh token, and the successor stays the family's one live token.
+  const auto grace = std::chrono::seconds(config_->tokens.refresh_reuse_grace_seconds);
+  for (const auto step : {std::chrono::seconds(1), grace - std::chrono::seconds(1)}) {
+    fake_clock_.Advance(step);
+    const TestResponse again = refresh(alice.refresh_token);
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_FALSE(again.json().contains("refresh_token")) << again.body;
+    EXPECT_EQ(Send("GET", "/api/accounts/revision-date", "", again.json()["access_token"]).status, 200);
+  }
+  const TestResponse next = refresh(successor);
+  ASSERT_EQ(next.status, 200) << next.body;
+  const std::string third = next.json()["refresh_token"];
+
+  // Past the grace the first token is a replay: the family ends.
+  fake_clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(refresh(alice.refresh_token).status, 400);
+  EXPECT_EQ(refresh(third).status, 400);
+}
+
+TEST_P(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
   const TestAccount alice = NewUser("alice@example.com");
   ASSERT_EQ(Send("GET", "/api/accounts/revision-date", "", alice.access_token).status, 200);
   const TestResponse rotated =
@@ -121,7 +205,7 @@ TEST_F(TokenEndpointTest, ANewSecurityStampEndsRefreshAndAccessTokensAtOnce) {
   EXPECT_EQ(PasswordGrant(alice).status, 200);
 }
 
-TEST_F(TokenEndpointTest, ThePersonalApiKeyLogsInAndRotates) {
+TEST_P(TokenEndpointTest, ThePersonalApiKeyLogsInAndRotates) {
   const TestAccount alice = NewUser("alice@example.com");
   const TestResponse key =
       Post("/api/accounts/api-key", {{"masterPasswordHash", alice.client_hash}}, alice.access_token);
@@ -151,7 +235,7 @@ TEST_F(TokenEndpointTest, ThePersonalApiKeyLogsInAndRotates) {
   EXPECT_EQ(grant(rotated.json()["apiKey"]).status, 200);
 }
 
-TEST_F(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
+TEST_P(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
   StopServer();
   StartServer([](ServerConfig& c) { c.login.max_failures_per_account = 3; });
   TestAccount alice = Register("alice@example.com");
@@ -164,7 +248,72 @@ TEST_F(TokenEndpointTest, RepeatedFailuresPauseLoginsWithRetryAfter) {
   EXPECT_FALSE(paused.header("retry-after").empty());
 }
 
-TEST_F(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
+// Failed logins arriving together, as they do at several instances behind a load balancer, are
+// each counted: none is lost to another's read-modify-write of the same counter.
+TEST_P(TokenEndpointTest, ConcurrentFailuresAreEachCounted) {
+  constexpr int kLimit = 12;
+  StopServer();
+  StartServer([](ServerConfig& c) {
+    c.login.max_failures_per_account = kLimit;
+    c.limits.threads = 8;
+    c.password_hash.concurrency = 8;
+  });
+  TestAccount alice = Register("alice@example.com");
+  const std::string right = alice.client_hash;
+  TestAccount wrong = alice;
+  wrong.client_hash = Base64Encode(std::vector<std::uint8_t>(32, 1));
+  std::vector<std::thread> threads;
+  std::atomic<int> refused{0};
+  for (int i = 0; i < kLimit - 1; ++i) {
+    threads.emplace_back([&] {
+      if (PasswordGrant(wrong).status == 400) ++refused;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(refused.load(), kLimit - 1);
+  // The limit's last failure pauses logins, so the right password is refused with 429. Had one
+  // of the concurrent failures been lost, the counter would be short and it would log in.
+  EXPECT_EQ(PasswordGrant(wrong).status, 400);
+  alice.client_hash = right;
+  EXPECT_EQ(PasswordGrant(alice).status, 429);
+}
+
+// A device's first logins arriving together (a client retrying, or instances behind a balancer)
+// all succeed, and register the device once.
+TEST_P(TokenEndpointTest, ConcurrentFirstLoginsOfADeviceRegisterItOnce) {
+  StopServer();
+  StartServer([](ServerConfig& c) {
+    c.limits.threads = 8;
+    c.password_hash.concurrency = 8;
+  });
+  const TestAccount alice = NewUser("alice@example.com");
+  for (int round = 0; round < 3; ++round) {
+    const std::string device = "new-device-" + std::to_string(round);
+    std::vector<std::thread> threads;
+    std::atomic<int> logged_in{0};
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&] {
+        if (PasswordGrant(alice, device).status == 200) ++logged_in;
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(logged_in.load(), 8) << device;
+  }
+  auto database = OpenServerDatabase(config_->database);
+  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  std::vector<store::Device> devices;
+  ASSERT_TRUE((*database)
+                  ->Read([&](sql::Session& session) -> Status {
+                    KW_ASSIGN_OR_RETURN(devices, store::ListDevices(session, alice.id));
+                    return OkStatus();
+                  })
+                  .ok());
+  std::multiset<std::string> identifiers;
+  for (const store::Device& device : devices) identifiers.insert(device.identifier);
+  EXPECT_EQ(identifiers, (std::multiset<std::string>{"device-1", "new-device-0", "new-device-1", "new-device-2"}));
+}
+
+TEST_P(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
   const TestAccount alice = NewUser("alice@example.com");
   const std::string id = "0123456789abcdef0123456789abcdef";
   EXPECT_EQ(Post("/api/accounts/key-management/user-key-id", {{"userKeyId", id}}, alice.access_token).status, 200);
@@ -177,7 +326,7 @@ TEST_F(TokenEndpointTest, TheUserKeyIdIsStoredOnceAndEchoedBySync) {
   EXPECT_EQ(sync["userDecryption"]["masterPasswordUnlock"]["salt"], "alice@example.com");
 }
 
-TEST_F(TokenEndpointTest, TheDiscoveryDocumentAndJwksDescribeTheIssuer) {
+TEST_P(TokenEndpointTest, TheDiscoveryDocumentAndJwksDescribeTheIssuer) {
   const auto discovery = Send("GET", "/identity/.well-known/openid-configuration").json();
   EXPECT_EQ(discovery["issuer"], config_->public_url + "/identity");
   const auto jwks = Send("GET", "/identity/.well-known/openid-configuration/jwks").json();
@@ -185,7 +334,7 @@ TEST_F(TokenEndpointTest, TheDiscoveryDocumentAndJwksDescribeTheIssuer) {
   EXPECT_EQ(jwks["keys"][0]["kty"], "RSA");
 }
 
-TEST_F(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
+TEST_P(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
   const TestAccount alice = NewUser("alice@example.com");
   StopServer();
   // A new key file: the server signs with it, and still publishes the old key.
@@ -195,6 +344,26 @@ TEST_F(TokenEndpointTest, ARotatedSigningKeyStaysPublishedForItsTokens) {
   EXPECT_EQ(jwks["keys"].size(), 2U);
   const TestResponse old_token = Send("GET", "/api/accounts/revision-date", "", alice.access_token);
   EXPECT_EQ(old_token.status, 200) << old_token.body << " " << old_token.header("www-authenticate");
+}
+
+TEST_P(TokenEndpointTest, DevicesAreListedAndKnownByTheirIdentifier) {
+  const TestAccount alice = NewUser("alice@example.com");
+  ASSERT_EQ(PasswordGrant(alice, "device-2").status, 200);
+  const auto devices = Send("GET", "/api/devices", "", alice.access_token).json();
+  ASSERT_EQ(devices["data"].size(), 2U);
+  EXPECT_EQ(devices["data"][0]["identifier"], "device-1");
+  EXPECT_EQ(devices["data"][0]["type"], 25);
+  const auto known = [&](const std::string& email, const std::string& device) {
+    const std::string encoded = jose::Base64UrlEncode(std::vector<std::uint8_t>(email.begin(), email.end()));
+    return SendRequest(port(), "GET", "/api/devices/knowndevice",
+                       {{"X-Request-Email", encoded}, {"X-Device-Identifier", device}})
+        .body;
+  };
+  EXPECT_EQ(known("alice@example.com", "device-2"), "true");
+  EXPECT_EQ(known("alice@example.com", "device-3"), "false");
+  EXPECT_EQ(known("nobody@example.com", "device-2"), "false");
+  EXPECT_EQ(Send("GET", "/api/devices/identifier/device-2", "", alice.access_token).json()["name"], "linux");
+  EXPECT_EQ(Send("GET", "/api/devices/identifier/other", "", alice.access_token).status, 404);
 }
 
 }  // namespace

@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "keywarden/crypto/encoding.h"
+#include "server/api/field_error.h"
 #include "server/vault/cipher_bodies.h"
-#include "server/vault/field_error.h"
 
 namespace keywarden::server::vault {
 namespace {
@@ -36,9 +36,9 @@ json StoredPayload(const CipherWrite& cipher) { return json::parse(cipher.data);
 std::string RefusedField(const Result<CipherWrite>& result) {
   if (result.ok()) return "(accepted)";
   EXPECT_EQ(result.status().code(), ErrorCode::kInvalidArgument);
-  const auto field_error = AsFieldError(result.status());
+  const auto field_error = api::AsFieldError(result.status());
   if (!field_error) return "(not a field error: " + result.status().message() + ")";
-  const http::HttpResponse response = RequestErrorResponse(result.status());
+  const http::HttpResponse response = api::RequestErrorResponse(result.status());
   EXPECT_EQ(response.status, 400);
   const json answer = json::parse(response.body);
   EXPECT_EQ(answer["validationErrors"][field_error->field][0], field_error->message);
@@ -394,8 +394,8 @@ TEST_F(CipherRequestTest, ABodyThatIsNotAnObjectIsNotAFieldError) {
     auto refused = ParseCipherRequest(body);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
-    EXPECT_FALSE(AsFieldError(refused.status()).has_value()) << refused.status().message();
-    EXPECT_EQ(RequestErrorResponse(refused.status()).status, 400);
+    EXPECT_FALSE(api::AsFieldError(refused.status()).has_value()) << refused.status().message();
+    EXPECT_EQ(api::RequestErrorResponse(refused.status()).status, 400);
   }
 }
 

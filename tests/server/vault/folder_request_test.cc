@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/api/field_error.h"
 #include "server/vault/cipher_bodies.h"
-#include "server/vault/field_error.h"
 #include "server/vault/folder_json.h"
 
 namespace keywarden::server::vault {
@@ -36,13 +36,13 @@ TEST(FolderRequestTest, BadNamesAreRefusedByName) {
                            json{{"name", ""}}, json{{"name", bodies.Enc(std::string(200, 'w'))}}}) {
     auto folder = ParseFolderRequest(body, limits);
     ASSERT_FALSE(folder.ok()) << body.dump();
-    const auto field_error = AsFieldError(folder.status());
+    const auto field_error = api::AsFieldError(folder.status());
     ASSERT_TRUE(field_error.has_value()) << folder.status().message();
     EXPECT_EQ(field_error->field, "Name");
   }
   auto not_object = ParseFolderRequest(json::array());
   ASSERT_FALSE(not_object.ok());
-  EXPECT_FALSE(AsFieldError(not_object.status()).has_value());
+  EXPECT_FALSE(api::AsFieldError(not_object.status()).has_value());
 }
 
 }  // namespace

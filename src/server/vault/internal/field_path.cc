@@ -1,10 +1,10 @@
 #include "server/vault/internal/field_path.h"
 
-#include "server/vault/field_error.h"
+#include "server/api/field_error.h"
 
 namespace keywarden::server::vault::internal {
 
-Status FieldPath::Error(std::string_view predicate) const { return FieldErrorStatus(path_, predicate); }
+Status FieldPath::Error(std::string_view predicate) const { return api::FieldErrorStatus(path_, predicate); }
 
 FieldPath::Member::Member(FieldPath& path, std::string_view json_name) : path_(path), size_(path.path_.size()) {
   if (json_name.empty()) return;

@@ -1,6 +1,6 @@
 // Field errors: a request field that failed validation, and the 400 answer that names it.
 //
-// The vault's request parsers return an ordinary kInvalidArgument Status whose message is one
+// The request parsers (vault bodies, account fields) return an ordinary kInvalidArgument Status whose message is one
 // sentence with the field's path as its first word, spelt as the reference's model binding
 // spells it (PascalCase segments, zero-based indexes):
 //
@@ -13,8 +13,8 @@
 // holds only letters, digits, '.', '[' and ']'; any other message is not a field error.
 //
 // Thread-safe; no state.
-#ifndef KEYWARDEN_SERVER_VAULT_FIELD_ERROR_H_
-#define KEYWARDEN_SERVER_VAULT_FIELD_ERROR_H_
+#ifndef KEYWARDEN_SERVER_API_FIELD_ERROR_H_
+#define KEYWARDEN_SERVER_API_FIELD_ERROR_H_
 
 #include <optional>
 #include <string>
@@ -23,7 +23,7 @@
 #include "http/http_types.h"
 #include "keywarden/status.h"
 
-namespace keywarden::server::vault {
+namespace keywarden::server::api {
 
 struct FieldError {
   std::string field;    // "Login.Uris[0].Uri"
@@ -42,6 +42,6 @@ std::optional<FieldError> AsFieldError(const Status& status);
 // other kInvalidArgument, such as a body that is not a JSON object).
 http::HttpResponse RequestErrorResponse(const Status& status);
 
-}  // namespace keywarden::server::vault
+}  // namespace keywarden::server::api
 
-#endif  // KEYWARDEN_SERVER_VAULT_FIELD_ERROR_H_
+#endif  // KEYWARDEN_SERVER_API_FIELD_ERROR_H_

@@ -1,10 +1,10 @@
-#include "server/vault/field_error.h"
+#include "server/api/field_error.h"
 
 #include <algorithm>
 
 #include "server/api/error_response.h"
 
-namespace keywarden::server::vault {
+namespace keywarden::server::api {
 namespace {
 
 bool IsFieldPath(std::string_view text) {
@@ -35,8 +35,8 @@ std::optional<FieldError> AsFieldError(const Status& status) {
 }
 
 http::HttpResponse RequestErrorResponse(const Status& status) {
-  if (auto field_error = AsFieldError(status)) return api::InvalidField(field_error->field, field_error->message);
+  if (auto field_error = AsFieldError(status)) return InvalidField(field_error->field, field_error->message);
   return api::FromStatus(status);
 }
 
-}  // namespace keywarden::server::vault
+}  // namespace keywarden::server::api

@@ -1,0 +1,131 @@
+// libFuzzer target for registration bodies (server/accounts/account_fields.h): ParseNewAccount,
+// which reads register/finish in its 2026 form and the older ones, and ParseKdf, which also
+// reads the KDF of a KDF change.
+//
+// The first byte picks the parser; the rest is a JSON body.
+//   0: ParseNewAccount on a JSON object (as the routes pass it).
+//   1: ParseKdf on any JSON value (a nested "kdf" can be anything).
+// Beyond "does not crash, hang or leak" (an exception escaping is a crash too):
+//   - a refusal is kInvalidArgument naming a field ("Field|message"), which FieldErrorResponse
+//     turns into a 400;
+//   - an accepted account has a normalised, plausible address, short name and hint, a 32-byte
+//     hash, a KDF within the ranges, well-formed EncStrings and an RSA public key;
+//   - what was accepted is a fixed point: written back as a 2026 register/finish body it parses
+//     to the same fields; an accepted KDF written back as JSON parses to the same settings.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "http/json.h"
+#include "keywarden/crypto/encoding.h"
+#include "keywarden/crypto/rsa.h"
+#include "server/accounts/account_fields.h"
+
+namespace keywarden::server {
+namespace {
+
+void Require(bool condition, const char* what) {
+  if (condition) return;
+  std::fprintf(stderr, "violation: %s\n", what);
+  std::abort();
+}
+
+void RequireFieldError(const Status& status) {
+  Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
+  const std::size_t bar = status.message().find('|');
+  Require(bar != std::string::npos && bar > 0, "a refusal must name a field");
+  Require(FieldErrorResponse(status).status == 400, "a refusal must answer 400");
+}
+
+void RequireKdfInRange(const store::Kdf& kdf) {
+  if (kdf.type == 0) {
+    Require(kdf.iterations >= 600000 && kdf.iterations <= 2000000, "PBKDF2 iterations out of range");
+    Require(!kdf.memory && !kdf.parallelism, "PBKDF2 has no memory or parallelism");
+  } else {
+    Require(kdf.type == 1, "a KDF is type 0 or 1");
+    Require(kdf.iterations >= 2 && kdf.iterations <= 10, "Argon2id iterations out of range");
+    Require(kdf.memory && *kdf.memory >= 15 && *kdf.memory <= 1024, "Argon2id memory out of range");
+    Require(kdf.parallelism && *kdf.parallelism >= 1 && *kdf.parallelism <= 16, "Argon2id lanes out of range");
+  }
+}
+
+nlohmann::json KdfJson(const store::Kdf& kdf) {
+  nlohmann::json out = {{"kdfType", kdf.type}, {"iterations", kdf.iterations}};
+  if (kdf.memory) out["memory"] = *kdf.memory;
+  if (kdf.parallelism) out["parallelism"] = *kdf.parallelism;
+  return out;
+}
+
+bool SameKdf(const store::Kdf& a, const store::Kdf& b) {
+  return a.type == b.type && a.iterations == b.iterations && a.memory == b.memory && a.parallelism == b.parallelism;
+}
+
+void FuzzKdf(const nlohmann::json& value) {
+  auto kdf = ParseKdf(value, "Kdf");
+  if (!kdf.ok()) {
+    RequireFieldError(kdf.status());
+    Require(kdf.status().message().starts_with("Kdf"), "a KDF refusal names the field it was given");
+    return;
+  }
+  RequireKdfInRange(*kdf);
+  auto again = ParseKdf(KdfJson(*kdf), "Kdf");
+  Require(again.ok() && SameKdf(*again, *kdf), "an accepted KDF must be a fixed point");
+}
+
+void FuzzNewAccount(const nlohmann::json& body) {
+  auto account = ParseNewAccount(body);
+  if (!account.ok()) {
+    RequireFieldError(account.status());
+    return;
+  }
+  const NewAccountFields& fields = *account;
+  Require(NormaliseEmail(fields.email) == fields.email, "the address must be normalised");
+  Require(LooksLikeEmail(fields.email), "the address must look like one");
+  Require(fields.name.size() <= 50 && fields.hint.size() <= 50, "name and hint are at most 50 bytes");
+  Require(fields.master_password_hash.size() == 32, "the hash is 32 bytes");
+  RequireKdfInRange(fields.kdf);
+  Require(CheckEncString(fields.user_key, "UserSymmetricKey").ok(), "the user key is an EncString");
+  Require(CheckEncString(fields.private_key, "PrivateKey").ok(), "the private key is an EncString");
+  Require(RsaPublicKey::FromBase64(fields.public_key).ok(), "the public key is an RSA key");
+
+  const std::string hash = Base64EncodeSecret(fields.master_password_hash);
+  const nlohmann::json kdf = KdfJson(fields.kdf);
+  const nlohmann::json canonical = {
+      {"email", fields.email},
+      {"name", fields.name},
+      {"masterPasswordHint", fields.hint},
+      {"masterPasswordAuthentication",
+       {{"salt", fields.email}, {"kdf", kdf}, {"masterPasswordAuthenticationHash", hash}}},
+      {"masterPasswordUnlock", {{"salt", fields.email}, {"kdf", kdf}, {"masterKeyWrappedUserKey", fields.user_key}}},
+      {"userAsymmetricKeys", {{"publicKey", fields.public_key}, {"encryptedPrivateKey", fields.private_key}}}};
+  auto again = ParseNewAccount(canonical);
+  Require(again.ok(), "an accepted account, written back, must be accepted");
+  Require(again->email == fields.email && again->name == fields.name && again->hint == fields.hint,
+          "the address, name and hint must be a fixed point");
+  Require(again->master_password_hash.view() == fields.master_password_hash.view(), "the hash must be a fixed point");
+  Require(SameKdf(again->kdf, fields.kdf), "the KDF must be a fixed point");
+  Require(again->user_key == fields.user_key && again->public_key == fields.public_key &&
+              again->private_key == fields.private_key,
+          "the keys must be a fixed point");
+}
+
+}  // namespace
+}  // namespace keywarden::server
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
+  if (data[0] % 2 == 0) {
+    auto body = keywarden::http::ParseJsonObject(rest);
+    if (body.ok()) keywarden::server::FuzzNewAccount(*body);
+  } else {
+    const nlohmann::json value = nlohmann::json::parse(rest, nullptr, /*allow_exceptions=*/false);
+    if (!value.is_discarded()) keywarden::server::FuzzKdf(value);
+  }
+  return 0;
+}

@@ -1,0 +1,294 @@
+// An account registered the way the web vault registers one, with Bitwarden's own crypto, then
+// used with the unmodified official CLI against the Keywarden server:
+//
+//  1. `keywarden server serve --dev` (TLS with a throwaway CA, loopback only);
+//  2. with @bitwarden/sdk-internal (PureCrypto, the web vault's crypto in WebAssembly): the
+//     master key from the KDF, a new user key wrapped under it, an RSA key pair whose private
+//     key is wrapped under the user key. The master password hash comes from node:crypto, as the
+//     web vault makes it with WebCrypto (the SDK does not expose it);
+//  3. POST /identity/accounts/register/send-verification-email, then /register/finish with the
+//     body the web vault's registration-finish sends;
+//  4. the official CLI (@bitwarden/cli, tests/official_cli): bw config server, bw login,
+//     bw sync, bw create item, bw list items;
+//  5. back in the SDK: the item the CLI created, as /api/sync returns it, decrypts under the
+//     user key made in step 2.
+//
+//   KEYWARDEN_CLI=build/release/src/keywarden node tests/interop/web_vault_registration.mjs
+//
+// Environment: KEYWARDEN_CLI (required), KEYWARDEN_OFFICIAL_CLI (the `bw` script; default
+// tests/official_cli/node_modules/.bin/bw). Exit 0 pass, 1 fail, 77 skipped (a prerequisite is
+// missing; in CI, the CI variable set, that fails instead: tests/support/skip.h).
+import { execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { b64, utf8 } from './harness.mjs';
+import { normalizeEmail, passwordHash } from './node_crypto_helpers.mjs';
+
+const kSkip = 77;
+const kPackage = '@bitwarden/sdk-internal';
+const kInCi = Boolean(process.env.CI);
+const here = path.dirname(fileURLToPath(import.meta.url));
+// The web vault's default for a new account (PBKDF2-SHA256, 600,000 iterations).
+const kKdf = { pBKDF2: { iterations: 600000 } };
+const kKdfJson = { kdfType: 0, iterations: 600000, memory: null, parallelism: null };
+// Every wait has a deadline: the server's start, each request, each `bw` run.
+const kServerStartMs = 60_000;
+const kRequestMs = 30_000;
+const kBwMs = 120_000;
+
+function skip(why) {
+  if (kInCi) {
+    console.log(`FAIL: ${why} (required in CI: the CI environment variable is set)`);
+    process.exit(1);
+  }
+  console.log(`skipped: ${why}`);
+  process.exit(kSkip);
+}
+
+class Failure extends Error {}
+
+function check(what, condition, detail = '') {
+  if (!condition) throw new Failure(`${what}${detail ? `: ${detail}` : ''}`);
+  console.log(`ok   ${what}`);
+}
+
+// The reference at exactly the pinned version (package.json), as the differential tests load it.
+function loadReference() {
+  const pinned = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8')).dependencies[kPackage];
+  const require = createRequire(path.join(here, 'package.json'));
+  let installed;
+  try {
+    installed = JSON.parse(fs.readFileSync(require.resolve(`${kPackage}/package.json`), 'utf8')).version;
+  } catch {
+    skip(`${kPackage} is not installed; run "npm install --no-package-lock" in ${here}`);
+  }
+  if (installed !== pinned) skip(`${kPackage} ${installed} is installed but ${pinned} is pinned; reinstall`);
+  return require(kPackage).PureCrypto;
+}
+
+function findPrograms() {
+  const keywarden = process.env.KEYWARDEN_CLI;
+  if (!keywarden) skip('KEYWARDEN_CLI is not set (path to the keywarden binary)');
+  if (!fs.existsSync(keywarden)) skip(`KEYWARDEN_CLI=${keywarden} does not exist; build the keywarden target`);
+  const bw = process.env.KEYWARDEN_OFFICIAL_CLI || path.join(here, '..', 'official_cli', 'node_modules', '.bin', 'bw');
+  if (!fs.existsSync(bw)) skip(`the official Bitwarden CLI is not installed at ${bw} (scripts/setup installs it)`);
+  return { keywarden, bw };
+}
+
+// ---- the server ----
+
+// Starts `keywarden server serve --dev` and reads its URL and CA file from the banner.
+function startServer(keywarden) {
+  const child = spawn(keywarden, ['server', 'serve', '--dev', '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Whatever happens to this script, the server goes with it.
+  process.on('exit', () => { if (running(child)) child.kill('SIGKILL'); });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Failure(`no banner within ${kServerStartMs} ms; stderr: ${err}`));
+    }, kServerStartMs);
+    child.on('exit', (code) => reject(new Failure(`the server exited (${code}); stderr: ${err}`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const url = /at (https:\/\/localhost:\d+)/.exec(out)?.[1];
+      const caFile = /NODE_EXTRA_CA_CERTS=(\S+)/.exec(out)?.[1];
+      if (url && caFile && out.includes('bw sync')) {
+        clearTimeout(timer);
+        resolve({ child, url, caFile, ca: fs.readFileSync(caFile) });
+      }
+    });
+  });
+}
+
+const running = (child) => child.exitCode === null && child.signalCode === null;
+
+// SIGTERM, as an operator stops it (the dev server then removes its folder); at most 15 s.
+async function stopServer(child) {
+  if (!running(child)) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  let timer;
+  await Promise.race([exited, new Promise((resolve) => { timer = setTimeout(resolve, 15_000); })]);
+  clearTimeout(timer);
+}
+
+// One HTTPS request to the server; resolves { status, body, json }.
+function request(server, method, urlPath, { json, form, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  let body = null;
+  if (json !== undefined) {
+    body = JSON.stringify(json);
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+  } else if (form !== undefined) {
+    body = new URLSearchParams(form).toString();
+    headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+  }
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const url = new URL(urlPath, server.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, ca: server.ca, timeout: kRequestMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => {
+        let parsed = null;
+        try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, body: text, json: parsed });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Failure(`${method} ${urlPath}: no answer within ${kRequestMs} ms`)));
+    req.on('error', reject);
+    if (body !== null) req.write(body);
+    req.end();
+  });
+}
+
+// ---- the web vault's side: keys and the registration request ----
+
+function makeAccount(P, email, password) {
+  const salt = normalizeEmail(email);
+  const masterKey = P.derive_kdf_material(utf8(password), utf8(salt), kKdf);
+  const authHash = b64(passwordHash(masterKey, password, 1));
+  const userKey = P.make_user_key_aes256_cbc_hmac();
+  const wrappedUserKey = P.encrypt_user_key_with_master_password(userKey, password, email, kKdf);
+  const privateKey = P.rsa_generate_keypair();
+  return {
+    email: salt,
+    password,
+    authHash,
+    userKey,
+    wrappedUserKey,
+    publicKey: b64(P.rsa_extract_public_key(privateKey)),
+    encryptedPrivateKey: P.wrap_decapsulation_key(privateKey, userKey),
+  };
+}
+
+// The register/finish body of the web vault (RegisterFinishRequest with its 2026 fields).
+function registerFinishBody(account, emailVerificationToken) {
+  return {
+    email: account.email,
+    emailVerificationToken,
+    masterPasswordHash: account.authHash,
+    masterPasswordHint: null,
+    userSymmetricKey: account.wrappedUserKey,
+    userAsymmetricKeys: { publicKey: account.publicKey, encryptedPrivateKey: account.encryptedPrivateKey },
+    masterPasswordAuthentication: {
+      salt: account.email, kdf: kKdfJson, masterPasswordAuthenticationHash: account.authHash,
+    },
+    masterPasswordUnlock: { salt: account.email, kdf: kKdfJson, masterKeyWrappedUserKey: account.wrappedUserKey },
+  };
+}
+
+// ---- the official CLI ----
+
+function makeBw(bwPath, caFile) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'keywarden-bw-'));
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    BITWARDENCLI_APPDATA_DIR: path.join(home, 'bw'),
+    NODE_EXTRA_CA_CERTS: caFile,
+    BW_NOINTERACTION: 'true',
+    BW_NOCOLOR: 'true',
+  };
+  const run = (args, session) => new Promise((resolve) => {
+    const full = session ? [...args, '--session', session] : args;
+    execFile(bwPath, full, { env, timeout: kBwMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (error.code ?? -1) : 0, out: stdout, err: stderr });
+    });
+  });
+  // Succeeds or throws, naming the command (never its secret arguments).
+  const ok = async (args, session) => {
+    const r = await run(args, session);
+    if (r.code !== 0) throw new Failure(`bw ${args[0]} exited ${r.code}: ${r.out}${r.err}`);
+    return r;
+  };
+  return { run, ok, cleanup: () => fs.rmSync(home, { recursive: true, force: true }) };
+}
+
+const encodeJson = (value) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+
+// ---- the test ----
+
+async function main() {
+  if (Number(process.versions.node.split('.')[0]) < 20) skip(`node ${process.versions.node} is older than 20`);
+  const P = loadReference();
+  const { keywarden, bw: bwPath } = findPrograms();
+  const server = await startServer(keywarden);
+  const bw = makeBw(bwPath, server.caFile);
+  try {
+    const email = `Web.Vault.${crypto.randomBytes(4).toString('hex')}@Example.com`;
+    const password = `correct horse ${crypto.randomBytes(6).toString('base64url')}`;
+    const account = makeAccount(P, email, password);
+    check('the SDK unwraps the user key it wrapped',
+      Buffer.from(P.decrypt_user_key_with_master_password(account.wrappedUserKey, password, email, kKdf))
+        .equals(Buffer.from(account.userKey)));
+
+    // Registration: without mail, the server answers the verification token itself.
+    const started = await request(server, 'POST', '/identity/accounts/register/send-verification-email',
+      { json: { email: account.email, name: 'Web Vault', receiveMarketingEmails: false } });
+    check('send-verification-email answers 200 with the token', started.status === 200 &&
+      typeof started.json === 'string' && started.json.length > 0, `${started.status} ${started.body}`);
+    const finished = await request(server, 'POST', '/identity/accounts/register/finish',
+      { json: registerFinishBody(account, started.json) });
+    check('register/finish answers 200', finished.status === 200, `${finished.status} ${finished.body}`);
+
+    // The official CLI on that account, with the address as the user typed it.
+    await bw.ok(['config', 'server', server.url]);
+    const login = await bw.ok(['login', email, password, '--raw']);
+    const session = login.out.trim();
+    check('bw login prints a session key', session.length > 0);
+    const synced = await bw.ok(['sync'], session);
+    check('bw sync', synced.out.includes('Syncing complete'), synced.out);
+    const item = {
+      type: 1, name: 'Registered by the SDK', notes: 'made by bw', favorite: false, reprompt: 0,
+      login: { username: 'web-vault', password: 'hunter2 but longer', uris: [] },
+    };
+    const created = JSON.parse((await bw.ok(['create', 'item', encodeJson(item)], session)).out);
+    check('bw create item returns its id', typeof created.id === 'string', JSON.stringify(created));
+    await bw.ok(['sync', '--force'], session);
+    const listed = JSON.parse((await bw.ok(['list', 'items'], session)).out);
+    check('bw list items holds the item, decrypted',
+      listed.length === 1 && listed[0].name === item.name && listed[0].login?.password === item.login.password,
+      JSON.stringify(listed.map((i) => i.name)));
+
+    // The server's copy decrypts with the SDK under the user key made at registration: the CLI
+    // used that key, and the server stored what the CLI sent.
+    const token = await request(server, 'POST', '/identity/connect/token', {
+      form: {
+        grant_type: 'password', username: account.email, password: account.authHash, scope: 'api offline_access',
+        client_id: 'web', deviceType: '9', deviceIdentifier: crypto.randomUUID(), deviceName: 'chrome',
+      },
+    });
+    check('password grant with the web vault\'s hash', token.status === 200, `${token.status} ${token.body}`);
+    const sync = await request(server, 'GET', '/api/sync', { token: token.json.access_token });
+    check('GET /api/sync', sync.status === 200, `${sync.status}`);
+    check('the profile keeps the wrapped user key registered', sync.json.profile?.key === account.wrappedUserKey);
+    const cipher = (sync.json.ciphers ?? []).find((c) => c.id === created.id);
+    check('the synced ciphers hold the item', cipher !== undefined);
+    const cipherKey = cipher.key ? P.unwrap_symmetric_key(cipher.key, account.userKey) : account.userKey;
+    check('the SDK decrypts the item\'s name', P.symmetric_decrypt_string(cipher.name, cipherKey) === item.name);
+    check('the SDK decrypts the item\'s password',
+      P.symmetric_decrypt_string(cipher.login.password, cipherKey) === item.login.password);
+    console.log('passed');
+    return 0;
+  } finally {
+    bw.cleanup();
+    await stopServer(server.child);
+  }
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.log(`FAIL: ${e instanceof Failure ? e.message : e?.stack ?? e}`);
+  process.exit(1);
+});
