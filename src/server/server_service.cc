@@ -240,8 +240,9 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   auto hashing_limit = std::make_shared<http::ConcurrencyLimit>(2 * parts->gate->limit(), token_options.hashing_wait);
   auto whole_vault_limit = std::make_shared<http::ConcurrencyLimit>(
       std::max(1U, std::thread::hardware_concurrency()), std::chrono::milliseconds(config.limits.request_timeout_ms));
-  parts->registration = std::make_unique<RegistrationContext>(RegistrationContext{
-      *parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, send_verification, hashing_limit}});
+  parts->registration = std::make_unique<RegistrationContext>(
+      RegistrationContext{*parts->api, *parts->hasher, *parts->gate,
+                          RegistrationOptions{config.accounts, send_verification, hashing_limit}});
   parts->accounts = std::make_unique<AccountRoutesContext>(
       AccountRoutesContext{*parts->api,
                            *parts->hasher,

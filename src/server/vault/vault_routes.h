@@ -23,9 +23,8 @@ namespace keywarden::server {
 
 struct VaultRouteOptions {
   // The limit the routes that read a whole vault (GET /api/sync, GET /api/ciphers) run under
-  // (http/concurrency_limit.h): each holds the vault several times over in memory (rows, items,
-  // the answer; tens of megabytes for 5,000 items) and a core while it renders, so more at once
-  // than cores only adds memory. Null for none.
+  // (http/concurrency_limit.h): each holds a core and its answer (8 MB for 5,000 items) while it
+  // renders, so more at once than cores only adds memory. Null for none.
   std::shared_ptr<http::ConcurrencyLimit> whole_vault_limit;
 };
 

@@ -1,20 +1,16 @@
 #include "server/vault/vault_store.h"
 
-#include <algorithm>
-#include <cstddef>
-#include <tuple>
 #include <utility>
 
 namespace keywarden::server::vault {
 namespace {
 
-// The lists are put in order here, not by the database: with only user_id indexed, ORDER BY made
-// SQLite copy a whole vault (8 MB for 5,000 items) into a temporary B-tree, spilled to a file, on
-// every sync; PostgreSQL likewise sorts past work_mem on disk. Sorting the rows read costs
-// microseconds.
-constexpr sql::Statement kListFolders = {
-    "server_list_folders", "SELECT id, name, revision_date, creation_date FROM folders WHERE user_id = $1", nullptr,
-    nullptr, "to list folders"};
+// The lists' order is that of the (user_id, creation_date, id) indexes (schema V002), so neither
+// database sorts a vault to answer them.
+constexpr sql::Statement kListFolders = {"server_list_folders",
+                                         "SELECT id, name, revision_date FROM folders WHERE user_id = $1 ORDER BY "
+                                         "creation_date, id",
+                                         nullptr, nullptr, "to list folders"};
 constexpr sql::Statement kFindFolder = {"server_find_folder",
                                         "SELECT id, name, revision_date FROM folders WHERE user_id = $1 AND id = $2",
                                         nullptr, nullptr, "to read a folder"};
@@ -37,9 +33,9 @@ constexpr sql::Statement kUnfileCiphers = {"server_unfile_ciphers",
   "id, user_id, organization_id, type, data, folder_id, favorite, reprompt, creation_date, revision_date, " \
   "deleted_date, archived_date"
 
-constexpr sql::Statement kListCiphers = {"server_list_ciphers",
-                                         "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1", nullptr,
-                                         nullptr, "to list items"};
+constexpr sql::Statement kListCiphers = {
+    "server_list_ciphers", "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 ORDER BY creation_date, id",
+    nullptr, nullptr, "to list items"};
 constexpr sql::Statement kFindCipher = {"server_find_cipher",
                                         "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 AND id = $2",
                                         nullptr, nullptr, "to read an item"};
@@ -70,12 +66,6 @@ sql::Params& OptionalText(sql::Params& params, const std::optional<std::string>&
   return params.Text(text.value_or(""));
 }
 
-std::optional<std::string> OptionalTextCell(sql::Rows& rows, std::size_t row, std::size_t column) {
-  std::string text = rows.TakeText(row, column);
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
 Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
   std::vector<StoredFolder> folders;
   folders.reserve(rows.size());
@@ -89,51 +79,42 @@ Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
   return folders;
 }
 
-// Moves the values out of `rows`: each cipher's payload is copied once, from SQLite.
-Result<std::vector<StoredCipher>> ReadCiphers(sql::Rows& rows) {
-  std::vector<StoredCipher> ciphers;
-  ciphers.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    StoredCipher c;
-    c.id = rows.TakeText(i, 0);
-    c.user_id = OptionalTextCell(rows, i, 1);
-    c.organization_id = OptionalTextCell(rows, i, 2);
-    KW_ASSIGN_OR_RETURN(std::int64_t type, rows.Int(i, 3));
-    c.type = static_cast<int>(type);
-    c.data = rows.TakeText(i, 4);
-    c.folder_id = OptionalTextCell(rows, i, 5);
-    KW_ASSIGN_OR_RETURN(std::int64_t favorite, rows.Int(i, 6));
-    c.favorite = favorite != 0;
-    KW_ASSIGN_OR_RETURN(std::int64_t reprompt, rows.Int(i, 7));
-    c.reprompt = static_cast<int>(reprompt);
-    KW_ASSIGN_OR_RETURN(c.creation_date, rows.Int(i, 8));
-    KW_ASSIGN_OR_RETURN(c.revision_date, rows.Int(i, 9));
-    c.deleted_date = rows.OptionalInt(i, 10);
-    c.archived_date = rows.OptionalInt(i, 11);
-    ciphers.push_back(std::move(c));
+// `text` into `field`, reusing its buffer; empty text is no value.
+void AssignOptional(std::string_view text, std::optional<std::string>& field) {
+  if (text.empty()) {
+    field.reset();
+  } else if (field.has_value()) {
+    field->assign(text);
+  } else {
+    field.emplace(text);
   }
-  return ciphers;
+}
+
+// Fills `c` from a row of KW_CIPHER_COLUMNS, reusing the buffers it already has.
+Status ReadCipher(const sql::RowView& row, StoredCipher& c) {
+  c.id.assign(row.Text(0));
+  AssignOptional(row.Text(1), c.user_id);
+  AssignOptional(row.Text(2), c.organization_id);
+  KW_ASSIGN_OR_RETURN(std::int64_t type, row.Int(3));
+  c.type = static_cast<int>(type);
+  c.data.assign(row.Text(4));
+  AssignOptional(row.Text(5), c.folder_id);
+  KW_ASSIGN_OR_RETURN(std::int64_t favorite, row.Int(6));
+  c.favorite = favorite != 0;
+  KW_ASSIGN_OR_RETURN(std::int64_t reprompt, row.Int(7));
+  c.reprompt = static_cast<int>(reprompt);
+  KW_ASSIGN_OR_RETURN(c.creation_date, row.Int(8));
+  KW_ASSIGN_OR_RETURN(c.revision_date, row.Int(9));
+  c.deleted_date = row.OptionalInt(10);
+  c.archived_date = row.OptionalInt(11);
+  return OkStatus();
 }
 
 }  // namespace
 
 Result<std::vector<StoredFolder>> ListFolders(sql::Session& session, std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListFolders, sql::Params().Text(user_id)));
-  KW_ASSIGN_OR_RETURN(std::vector<StoredFolder> folders, ReadFolders(rows));
-  // Oldest first, then by id: (creation date, row) pairs sorted, then the folders in that order.
-  std::vector<std::pair<TimeMs, std::size_t>> order;
-  order.reserve(folders.size());
-  for (std::size_t i = 0; i < folders.size(); ++i) {
-    KW_ASSIGN_OR_RETURN(TimeMs created, rows.Int(i, 3));
-    order.emplace_back(created, i);
-  }
-  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-    return std::tie(a.first, folders[a.second].id) < std::tie(b.first, folders[b.second].id);
-  });
-  std::vector<StoredFolder> sorted;
-  sorted.reserve(folders.size());
-  for (const auto& [created, i] : order) sorted.push_back(std::move(folders[i]));
-  return sorted;
+  return ReadFolders(rows);
 }
 
 Result<std::optional<StoredFolder>> FindFolder(sql::Session& session, std::string_view user_id, std::string_view id) {
@@ -164,20 +145,32 @@ Result<bool> DeleteFolder(sql::Session& session, std::string_view user_id, std::
   return true;
 }
 
-Result<std::vector<StoredCipher>> ListCiphers(sql::Session& session, std::string_view user_id) {
-  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListCiphers, sql::Params().Text(user_id)));
-  KW_ASSIGN_OR_RETURN(std::vector<StoredCipher> ciphers, ReadCiphers(rows));
-  std::sort(ciphers.begin(), ciphers.end(), [](const StoredCipher& a, const StoredCipher& b) {
-    return std::tie(a.creation_date, a.id) < std::tie(b.creation_date, b.id);
+Status ForEachCipher(sql::Session& session, std::string_view user_id,
+                     const std::function<Status(const StoredCipher&)>& visit) {
+  StoredCipher cipher;
+  return session.ForEachRow(kListCiphers, sql::Params().Text(user_id), [&](const sql::RowView& row) -> Status {
+    KW_RETURN_IF_ERROR(ReadCipher(row, cipher));
+    return visit(cipher);
   });
+}
+
+Result<std::vector<StoredCipher>> ListCiphers(sql::Session& session, std::string_view user_id) {
+  std::vector<StoredCipher> ciphers;
+  KW_RETURN_IF_ERROR(ForEachCipher(session, user_id, [&](const StoredCipher& cipher) {
+    ciphers.push_back(cipher);
+    return OkStatus();
+  }));
   return ciphers;
 }
 
 Result<std::optional<StoredCipher>> FindCipher(sql::Session& session, std::string_view user_id, std::string_view id) {
-  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kFindCipher, sql::Params().Text(user_id).Text(id)));
-  KW_ASSIGN_OR_RETURN(auto ciphers, ReadCiphers(rows));
-  if (ciphers.empty()) return std::optional<StoredCipher>();
-  return std::optional<StoredCipher>(std::move(ciphers.front()));
+  std::optional<StoredCipher> found;
+  KW_RETURN_IF_ERROR(
+      session.ForEachRow(kFindCipher, sql::Params().Text(user_id).Text(id), [&](const sql::RowView& row) -> Status {
+        found.emplace();
+        return ReadCipher(row, *found);
+      }));
+  return found;
 }
 
 Status InsertCipher(sql::Session& session, const StoredCipher& c) {

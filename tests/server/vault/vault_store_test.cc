@@ -1,14 +1,18 @@
-// The vault store's lists on SQLite: a user's items and folders oldest first (ties by id), whatever
-// order they were written in, each with every column it was stored with, and never another's.
+// The vault store's lists on SQLite and PostgreSQL (schema V002's indexes give the order): a user's items and folders
+// oldest first (ties by id), whatever order they were written in, each with every column it was stored with, and never
+// another's; ForEachCipher hands out the same items one at a time.
 #include "server/vault/vault_store.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "server/store/server_database.h"
+#include "support/postgres_server.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 namespace keywarden::server::vault {
@@ -30,11 +34,18 @@ std::string Id(int n) {
   return id;
 }
 
-class VaultStoreTest : public ::testing::Test {
+class VaultStoreTest : public ::testing::TestWithParam<config::DatabaseProvider> {
  protected:
   void SetUp() override {
     config::DatabaseSection section;
+    section.provider = GetParam();
     section.sqlite_path = dir_.File("server.db");
+    if (GetParam() == config::DatabaseProvider::kPostgresql) {
+      KW_SHARED_POSTGRES_OR_SKIP(server);
+      auto created = server->CreateDatabase();
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+      section.postgresql = server->ConnectionString(*created);
+    }
     auto database = OpenServerDatabase(section);
     ASSERT_TRUE(database.ok()) << database.status().message();
     database_ = *std::move(database);
@@ -45,7 +56,11 @@ class VaultStoreTest : public ::testing::Test {
                 }).ok());
   }
 
-  Status Write(const sql::Database::Work& work) { return database_->Transact(work); }
+  Status Write(const sql::Database::Work& work) {
+    const Status status = database_->Transact(work);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return status;
+  }
 
   static StoredCipher Cipher(int n, const char* user, TimeMs created) {
     StoredCipher cipher;
@@ -66,7 +81,7 @@ class VaultStoreTest : public ::testing::Test {
   std::unique_ptr<sql::Database> database_;
 };
 
-TEST_F(VaultStoreTest, CiphersListOldestFirstThenByIdWithEveryColumn) {
+TEST_P(VaultStoreTest, CiphersListOldestFirstThenByIdWithEveryColumn) {
   // Written out of order: creation dates 30, 10, 20, 10, 40; the two made at 10 differ by id.
   const std::vector<StoredCipher> written = {Cipher(5, kAlice, 30), Cipher(4, kAlice, 10), Cipher(3, kAlice, 20),
                                              Cipher(2, kAlice, 10), Cipher(1, kBob, 15)};
@@ -105,7 +120,48 @@ TEST_F(VaultStoreTest, CiphersListOldestFirstThenByIdWithEveryColumn) {
   EXPECT_EQ(listed[3].creation_date, 30);
 }
 
-TEST_F(VaultStoreTest, FoldersListOldestFirstThenById) {
+TEST_P(VaultStoreTest, ForEachCipherVisitsTheListInOrderAndStopsOnAnError) {
+  ASSERT_TRUE(Write([&](sql::Session& session) -> Status {
+                for (const StoredCipher& cipher :
+                     {Cipher(3, kAlice, 30), Cipher(1, kAlice, 10), Cipher(2, kAlice, 20), Cipher(4, kBob, 5)}) {
+                  KW_RETURN_IF_ERROR(InsertCipher(session, cipher));
+                }
+                return OkStatus();
+              }).ok());
+  std::vector<std::string> ids;
+  std::vector<std::string> data;
+  std::set<const StoredCipher*> handed_out;  // one object, refilled per row: never a list of the vault
+  ASSERT_TRUE(database_
+                  ->Read([&](sql::Session& session) {
+                    ids.clear();
+                    data.clear();
+                    handed_out.clear();
+                    return ForEachCipher(session, kAlice, [&](const StoredCipher& cipher) {
+                      handed_out.insert(&cipher);
+                      ids.push_back(cipher.id);
+                      data.push_back(cipher.data);
+                      EXPECT_EQ(cipher.folder_id, Cipher(cipher.id.back() - '0', kAlice, 0).folder_id);
+                      return OkStatus();
+                    });
+                  })
+                  .ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{Id(1), Id(2), Id(3)}));
+  EXPECT_EQ(handed_out.size(), 1u);
+  EXPECT_EQ(data, (std::vector<std::string>{Cipher(1, kAlice, 0).data, Cipher(2, kAlice, 0).data,
+                                            Cipher(3, kAlice, 0).data}));
+
+  int visited = 0;
+  const Status stopped = database_->Read([&](sql::Session& session) {
+    visited = 0;
+    return ForEachCipher(session, kAlice, [&](const StoredCipher&) {
+      return ++visited == 2 ? InvalidArgumentError("stop") : OkStatus();
+    });
+  });
+  EXPECT_EQ(stopped.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(visited, 2);
+}
+
+TEST_P(VaultStoreTest, FoldersListOldestFirstThenById) {
   // A folder is created at its first revision date; written out of order, with a tie at 10.
   const std::vector<std::pair<int, TimeMs>> written = {{7, 30}, {9, 10}, {8, 10}, {6, 20}};
   ASSERT_TRUE(Write([&](sql::Session& session) -> Status {
@@ -129,6 +185,41 @@ TEST_F(VaultStoreTest, FoldersListOldestFirstThenById) {
   for (const StoredFolder& folder : listed) EXPECT_EQ(folder.name, "2.folder");
   EXPECT_EQ(listed[2].revision_date, 20);
 }
+
+// Schema V002: SQLite answers the lists in index order, with no temporary B-tree to sort a vault
+// (the queries as vault_store.cc runs them).
+TEST_P(VaultStoreTest, SqliteListsFollowAnIndexWithoutSorting) {
+  if (GetParam() != config::DatabaseProvider::kSqlite) {
+    GTEST_SKIP() << "PostgreSQL's planner picks a plan by table size";
+  }
+  constexpr sql::Statement kPlanCiphers = {
+      "test_plan_ciphers",
+      "EXPLAIN QUERY PLAN SELECT id, data FROM ciphers WHERE user_id = $1 ORDER BY creation_date, id", nullptr, nullptr,
+      "to explain"};
+  constexpr sql::Statement kPlanFolders = {
+      "test_plan_folders",
+      "EXPLAIN QUERY PLAN SELECT id, name FROM folders WHERE user_id = $1 ORDER BY creation_date, id", nullptr, nullptr,
+      "to explain"};
+  for (const sql::Statement* plan : {&kPlanCiphers, &kPlanFolders}) {
+    std::string details;
+    ASSERT_TRUE(database_
+                    ->Read([&](sql::Session& session) -> Status {
+                      KW_ASSIGN_OR_RETURN(const sql::Rows rows, session.Execute(*plan, sql::Params().Text(kAlice)));
+                      details.clear();
+                      for (std::size_t i = 0; i < rows.size(); ++i) details += rows.Text(i, 3) + "\n";
+                      return OkStatus();
+                    })
+                    .ok());
+    EXPECT_NE(details.find("_by_user_created"), std::string::npos) << details;
+    EXPECT_EQ(details.find("TEMP B-TREE"), std::string::npos) << details;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Databases, VaultStoreTest,
+                         ::testing::Values(config::DatabaseProvider::kSqlite, config::DatabaseProvider::kPostgresql),
+                         [](const auto& test) {
+                           return test.param == config::DatabaseProvider::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 }  // namespace
 }  // namespace keywarden::server::vault
