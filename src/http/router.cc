@@ -94,6 +94,18 @@ Router::RouteHandle& Router::RouteHandle::GateBody(BodyGate gate) {
   return *this;
 }
 
+Router::RouteHandle& Router::RouteHandle::Limit(std::shared_ptr<ConcurrencyLimit> limit, LimitApplies applies) {
+  endpoint_->limit = std::move(limit);
+  endpoint_->limit_applies = std::move(applies);
+  return *this;
+}
+
+ConcurrencyLimit* Router::Match::limit(const HttpRequest& request) const {
+  if (endpoint_ == nullptr || endpoint_->limit == nullptr) return nullptr;
+  if (endpoint_->limit_applies && !endpoint_->limit_applies(request)) return nullptr;
+  return endpoint_->limit.get();
+}
+
 const BodyGate* Router::Match::body_gate() const {
   return endpoint_ != nullptr && endpoint_->body_gate ? &endpoint_->body_gate : nullptr;
 }

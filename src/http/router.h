@@ -53,6 +53,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/concurrency_limit.h"
 #include "http/http_types.h"
 #include "http/middleware.h"
 
@@ -67,6 +68,11 @@ using BodyGate = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 // Where the server runs a route's handler: on the I/O thread that read the request (quick
 // handlers), or on the blocking pool (handlers that wait on disk or network).
 enum class Execution { kInline, kBlocking };
+
+// Which of a limited route's requests count against its ConcurrencyLimit (see
+// RouteHandle::Limit): called with the whole request, body included, on an I/O thread, so it
+// must be quick.
+using LimitApplies = std::function<bool(const HttpRequest&)>;
 
 class Router {
  private:
@@ -84,6 +90,13 @@ class Router {
     // route's earlier With() layers. Rebuilds the route's chain, so a request reaches the
     // handler through every layer declared so far.
     RouteHandle& With(Middleware middleware);
+
+    // Runs this kBlocking route's requests under `limit` (http/concurrency_limit.h), which other
+    // routes may share: at most limit->max_running() of them on the blocking pool at once, the
+    // rest waiting without a thread. With `applies`, only the requests it picks count (a token
+    // endpoint's password grants, not its refreshes); the others run as if unlimited. A later
+    // Limit replaces the earlier one.
+    RouteHandle& Limit(std::shared_ptr<ConcurrencyLimit> limit, LimitApplies applies = nullptr);
 
     // Runs `gate` on requests to this route that carry a body, before the body is read (see
     // BodyGate). The route's middleware still runs on the whole request afterwards: a gate is
@@ -108,6 +121,8 @@ class Router {
     Execution execution() const;
     // The matched route's body gate, or null when it has none (or nothing matched).
     const BodyGate* body_gate() const;
+    // The limit `request` (the matched request, body read) runs under, or null for none.
+    ConcurrencyLimit* limit(const HttpRequest& request) const;
     // The matched pattern (for a 405, the first pattern matching the path), or "other".
     std::string_view label() const { return label_; }
 
@@ -174,8 +189,10 @@ class Router {
     std::vector<Middleware> layers;            // router-wide then the route's own, outermost first
     Handler wrapped;                           // `handler` inside `layers`: what Dispatch calls
     Execution execution = Execution::kInline;
-    bool websocket = false;  // added by AddWebSocket
-    BodyGate body_gate;      // may be empty
+    bool websocket = false;                   // added by AddWebSocket
+    BodyGate body_gate;                       // may be empty
+    std::shared_ptr<ConcurrencyLimit> limit;  // may be null
+    LimitApplies limit_applies;               // empty: every request of the route counts
   };
 
   // One segment position of the patterns sharing a prefix.

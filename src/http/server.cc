@@ -230,6 +230,17 @@ HttpResponse ServerCore::Respond(HttpRequest& request, Router::Match match) cons
 
 namespace {
 
+// Bodies up to this size are copied after the header into one buffer, which the connection keeps
+// for its next answer; larger ones are sent from their own string, freed once sent.
+constexpr std::size_t kMaxKeptWireBytes = 64 * 1024;
+
+// The answer to a request that waited for its route's ConcurrencyLimit longer than max_wait.
+HttpResponse Busy() {
+  HttpResponse response = JsonError(503, "the server is busy; try again shortly");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 // Appends "Name: value\r\n".
 void AppendField(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append("\r\n");
@@ -238,9 +249,12 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
 // Writes the response's bytes into `out` (replacing what it held): status line, fields, body.
 // Handler-supplied fields that would corrupt framing are dropped. Written by hand rather than
 // with Beast's serializer: a response here is a few short fields and one small body, and the
-// serializer's buffer sequences cost more than the bytes.
-void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version, std::string& out) {
+// serializer's buffer sequences cost more than the bytes. A body larger than kMaxKeptWireBytes
+// (a sync of megabytes) is not copied: it is moved to `large_body`, to be sent after `out`.
+void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version, std::string& out,
+                       std::string& large_body) {
   out.clear();
+  large_body.clear();
   const bool http10 = version == 10;
   const int status = response.status >= 200 && response.status <= 599 ? response.status : 500;
   const bool has_body = status != 204 && status != 304;
@@ -264,6 +278,10 @@ void SerializeResponse(HttpResponse response, bool keep_alive, unsigned version,
   if (!http10 && !keep_alive) AppendField(out, "Connection", upgrade ? "upgrade, close" : "close");
   if (!http10 && keep_alive && upgrade) AppendField(out, "Connection", "upgrade");
   out.append("\r\n");
+  if (has_body && response.body.size() > kMaxKeptWireBytes) {
+    large_body = std::move(response.body);  // wiped once sent, like `out`
+    return;
+  }
   if (has_body) out.append(response.body);
   // A GET's key: this copy now, the one in `out` once sent.
   OPENSSL_cleanse(response.body.data(), response.body.size());
@@ -285,6 +303,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   ~Session() override {
     OPENSSL_cleanse(wire_.data(), wire_.size());  // an answer never sent (the server stopped)
+    OPENSSL_cleanse(large_body_.data(), large_body_.size());
     if (counted_) core_->Unregister(id_);
   }
 
@@ -455,15 +474,28 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (core_->blocking_pool != nullptr && match.execution() == Execution::kBlocking) {
       // Off the I/O thread: its other connections keep moving, and concurrent writes can meet
-      // in one group commit. The answer is sent back on this connection's own thread.
-      asio::post(*core_->blocking_pool, [self = this->shared_from_this(), request = std::move(request),
-                                         match = std::move(match), label, start, keep_alive, version]() mutable {
-        HttpResponse response = self->core_->Respond(request, std::move(match));
-        asio::post(self->stream_.get_executor(), [self, request = std::move(request), response = std::move(response),
-                                                  label, start, keep_alive, version]() mutable {
-          self->Finish(request, std::move(response), label, start, keep_alive, version);
+      // in one group commit. The answer is sent back on this connection's own thread. A limited
+      // route's request may first wait for a slot (http/concurrency_limit.h), holding no thread.
+      ConcurrencyLimit* limit = match.limit(request);
+      auto run = [self = this->shared_from_this(), request = std::move(request), match = std::move(match), label, start,
+                  keep_alive, version, limit]() mutable {
+        asio::post(*self->core_->blocking_pool, [self, request = std::move(request), match = std::move(match), label,
+                                                 start, keep_alive, version, limit]() mutable {
+          HttpResponse response = limit != nullptr && Clock::now() - start > limit->max_wait()
+                                      ? Busy()
+                                      : self->core_->Respond(request, std::move(match));
+          if (limit != nullptr) limit->Leave();
+          asio::post(self->stream_.get_executor(), [self, request = std::move(request), response = std::move(response),
+                                                    label, start, keep_alive, version]() mutable {
+            self->Finish(request, std::move(response), label, start, keep_alive, version);
+          });
         });
-      });
+      };
+      if (limit != nullptr) {
+        limit->Enter(std::move(run));
+      } else {
+        run();
+      }
       return;
     }
     HttpResponse response = core_->Respond(request, std::move(match));
@@ -514,20 +546,31 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     state_ = State::kBusy;
     core_->Observe(request, response, start, label);
     try {
-      SerializeResponse(std::move(response), keep_alive, version, wire_);
+      SerializeResponse(std::move(response), keep_alive, version, wire_, large_body_);
     } catch (...) {
       keep_alive = false;
-      SerializeResponse(JsonError(500, "internal server error"), false, version, wire_);
+      SerializeResponse(JsonError(500, "internal server error"), false, version, wire_, large_body_);
     }
     close_after_write_ = !keep_alive;
     tcp_layer().expires_after(options().request_timeout);
-    asio::async_write(stream_, asio::buffer(wire_),
-                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+    auto done = [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); };
+    if (large_body_.empty()) {
+      asio::async_write(stream_, asio::buffer(wire_), std::move(done));
+    } else {
+      // Not a std::array of two buffers: Asio's special case for it hands the stream an empty
+      // first buffer once the header is out, and Beast's TLS stream then writes nothing and
+      // reports success, so the body was never sent. A generic sequence skips written buffers.
+      asio::async_write(stream_, beast::buffers_cat(asio::buffer(wire_), asio::buffer(large_body_)), std::move(done));
+    }
   }
 
   void OnWrite(beast::error_code ec) {
     OPENSSL_cleanse(wire_.data(), wire_.size());  // a GET's key
     wire_.clear();                                // keeps the capacity for the next answer on this connection
+    // A large body is freed at once: a connection may stay idle for a minute, and a thousand of
+    // them must not each keep megabytes.
+    OPENSSL_cleanse(large_body_.data(), large_body_.size());
+    std::string().swap(large_body_);
     if (ec || state_ == State::kClosed) return Close();
     if (close_after_write_) return GracefulClose();
     first_ = false;
@@ -589,7 +632,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   HeaderFieldSet header_fields_;  // when chunked_: its header fields, before any trailer
   ReadBuffer buffer_;
   std::optional<RequestParser> parser_;
-  std::string wire_;  // the answer being sent, wiped once sent
+  std::string wire_;        // the answer being sent, wiped once sent
+  std::string large_body_;  // its body, when too large to copy into wire_ (sent after it, then wiped and freed)
 };
 
 }  // namespace

@@ -76,7 +76,9 @@ struct HttpServerOptions {
   // connection limits count the peer either way.
   std::vector<net::IpNetwork> trusted_proxies;
   // Threads for routes added with Execution::kBlocking (writes waiting on a commit, a remote
-  // database); other routes run on the I/O threads. 0 runs everything on the I/O threads.
+  // database); other routes run on the I/O threads. 0 runs everything on the I/O threads. A
+  // route with a ConcurrencyLimit (Router::RouteHandle::Limit) takes at most its max_running of
+  // them; its other requests wait without a thread.
   unsigned blocking_threads = 32;
   std::optional<TlsFiles> tls;  // TLS 1.2+ when set
   std::optional<CorsOptions> cors;

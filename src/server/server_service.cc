@@ -1,5 +1,6 @@
 #include "server/server_service.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "auth/token_verifier.h"
 #include "custody/open_signing_key.h"
+#include "http/concurrency_limit.h"
 #include "mail/mail_queue.h"
 #include "mail/smtp_sender.h"
 #include "server/accounts/account_routes.h"
@@ -232,8 +234,16 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
                                                           *parts->throttle, *parts->two_factor, clock, token_options);
 
   parts->api = std::make_unique<api::ApiContext>(api::ApiContext{database, *parts->verifier, clock});
-  parts->registration = std::make_unique<RegistrationContext>(RegistrationContext{
-      *parts->api, *parts->hasher, *parts->gate, RegistrationOptions{config.accounts, send_verification}});
+  // The blocking pool's threads are shared by every route; these keep the expensive ones from
+  // taking all of them (http/concurrency_limit.h). Password checks: twice the hashes that may run
+  // at once, so that one login's commit and token signing overlap the next one's hash. Whole-vault
+  // reads: one per core, as each renders on a core and holds the vault in memory meanwhile.
+  auto hashing_limit = std::make_shared<http::ConcurrencyLimit>(2 * parts->gate->limit(), token_options.hashing_wait);
+  auto whole_vault_limit = std::make_shared<http::ConcurrencyLimit>(
+      std::max(1U, std::thread::hardware_concurrency()), std::chrono::milliseconds(config.limits.request_timeout_ms));
+  parts->registration = std::make_unique<RegistrationContext>(
+      RegistrationContext{*parts->api, *parts->hasher, *parts->gate,
+                          RegistrationOptions{config.accounts, send_verification, hashing_limit}});
   parts->accounts = std::make_unique<AccountRoutesContext>(
       AccountRoutesContext{*parts->api,
                            *parts->hasher,
@@ -267,6 +277,14 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   KW_RETURN_IF_ERROR(parts->host->metrics().AddGauge(
       "keywarden_accounts", "Accounts in the database (counted every metrics.sample_seconds)",
       [sample = parts->accounts_sample.get()] { return sample->value(); }));
+  if (SqliteWriteCounts(database).has_value()) {
+    KW_RETURN_IF_ERROR(parts->host->metrics().AddGauge(
+        "keywarden_database_write_transactions", "SQLite write transactions since start (each write request's)",
+        [&database] { return static_cast<double>(SqliteWriteCounts(database)->transactions); }));
+    KW_RETURN_IF_ERROR(parts->host->metrics().AddGauge(
+        "keywarden_database_commits", "SQLite commits since start: concurrent write transactions share one (one fsync)",
+        [&database] { return static_cast<double>(SqliteWriteCounts(database)->commits); }));
+  }
 
   http::Router& router = parts->host->router();
   router.Add("GET", "/identity/.well-known/openid-configuration", [&issuer](const http::HttpRequest&) {
@@ -287,15 +305,17 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
       },
       http::Execution::kBlocking);
   TokenEndpoint* token_endpoint = parts->token_endpoint.get();
-  router.Add(
-      "POST", "/identity/connect/token",
-      [token_endpoint](const http::HttpRequest& request) { return token_endpoint->Handle(request); },
-      http::Execution::kBlocking);
+  router
+      .Add(
+          "POST", "/identity/connect/token",
+          [token_endpoint](const http::HttpRequest& request) { return token_endpoint->Handle(request); },
+          http::Execution::kBlocking)
+      .Limit(hashing_limit, TokenEndpoint::IsPasswordGrant);
   AddRegistrationRoutes(router, *parts->registration);
   AddAccountRoutes(router, *parts->accounts);
   AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
-  AddVaultRoutes(router, *parts->accounts);
+  AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit});
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
   if (options.extra_routes) options.extra_routes(router);
 

@@ -60,6 +60,35 @@ std::string Rows::Text(std::size_t row, std::size_t column) const {
   return std::get<std::string>(*cell);
 }
 
+namespace {
+
+// A row of a Rows, for Session::ForEachRow's default.
+class RowsRow final : public RowView {
+ public:
+  RowsRow(const Rows& rows, std::size_t row) : rows_(rows), row_(row) {}
+  Result<std::int64_t> Int(std::size_t column) const override { return rows_.Int(row_, column); }
+  std::optional<std::int64_t> OptionalInt(std::size_t column) const override { return rows_.OptionalInt(row_, column); }
+  std::string_view Text(std::size_t column) const override { return rows_.TextView(row_, column); }
+
+ private:
+  const Rows& rows_;
+  std::size_t row_;
+};
+
+}  // namespace
+
+Status Session::ForEachRow(const Statement& statement, const Params& params, const RowVisitor& visit) {
+  KW_ASSIGN_OR_RETURN(const Rows rows, Execute(statement, params));
+  for (std::size_t i = 0; i < rows.size(); ++i) KW_RETURN_IF_ERROR(visit(RowsRow(rows, i)));
+  return OkStatus();
+}
+
+std::string_view Rows::TextView(std::size_t row, std::size_t column) const {
+  const Cell* cell = Find(row, column);
+  if (cell == nullptr || !std::holds_alternative<std::string>(*cell)) return {};
+  return std::get<std::string>(*cell);
+}
+
 std::vector<std::uint8_t> Rows::Bytes(std::size_t row, std::size_t column) const {
   const Cell* cell = Find(row, column);
   if (cell == nullptr || !std::holds_alternative<std::string>(*cell)) return {};

@@ -100,6 +100,8 @@ class Rows {
   Result<std::int64_t> Int(std::size_t row, std::size_t column) const;
   std::optional<std::int64_t> OptionalInt(std::size_t row, std::size_t column) const;
   std::string Text(std::size_t row, std::size_t column) const;  // "" for NULL or an integer
+  // Text without a copy; valid while the Rows lives.
+  std::string_view TextView(std::size_t row, std::size_t column) const;
   std::vector<std::uint8_t> Bytes(std::size_t row, std::size_t column) const;
 
  private:
@@ -109,12 +111,34 @@ class Rows {
   std::uint64_t affected_ = 0;
 };
 
+// One row of a result, read where it lies: valid only inside the ForEachRow call that passes it.
+class RowView {
+ public:
+  virtual ~RowView() = default;
+  // As Rows::Int, OptionalInt and Text, for this row. Text's bytes stay valid until the visitor
+  // returns.
+  virtual Result<std::int64_t> Int(std::size_t column) const = 0;
+  virtual std::optional<std::int64_t> OptionalInt(std::size_t column) const = 0;
+  virtual std::string_view Text(std::size_t column) const = 0;  // "" for NULL or an integer
+};
+
 // One connection lent to a unit of work; valid only inside it.
 class Session {
  public:
+  // Called once per row, in order; an error stops the rows and is what ForEachRow returns.
+  using RowVisitor = std::function<Status(const RowView&)>;
+
   virtual ~Session() = default;
   virtual Result<Rows> Execute(const Statement& statement, const Params& params) = 0;
   Result<Rows> Execute(const Statement& statement) { return Execute(statement, Params()); }
+
+  // Runs a query and hands each row to `visit` without first copying the whole result into a
+  // Rows: for results read once and turned into something else (a 5,000-item vault rendered to
+  // JSON), where the copy would cost as much as the reading. Errors as Execute's, or visit's.
+  // The default walks Execute's Rows; SQLite reads each row from the statement as it steps.
+  // `visit` may run other statements on this session, but not `statement` itself: SQLite's
+  // prepared copy of it is still stepping.
+  virtual Status ForEachRow(const Statement& statement, const Params& params, const RowVisitor& visit);
 };
 
 class Database {

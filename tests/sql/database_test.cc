@@ -43,6 +43,11 @@ constexpr Statement kInsertNull{"t_insert_null", "INSERT INTO items(id, n, m) VA
 constexpr Statement kFind{"t_find", "SELECT id, n, m, note FROM items WHERE n = $2 AND id = $1", nullptr, nullptr,
     "to find an item"};
 constexpr Statement kCount{"t_count", "SELECT count(*) FROM items", nullptr, nullptr, "to count items"};
+constexpr Statement kAll{"t_all", "SELECT id, n, m, note FROM items ORDER BY id", nullptr, nullptr, "to list items"};
+// Fails at the row with n = 3, not before: abs() of the smallest 64-bit integer overflows on every dialect.
+constexpr Statement kAllFailingAtThree{"t_all_failing_at_three",
+    "SELECT id, CASE WHEN n < 3 THEN n ELSE abs(n - 9223372036854775807 - 4) END FROM items ORDER BY id", nullptr,
+    nullptr, "to list items"};
 constexpr Statement kAdd{"t_add", "UPDATE items SET n = n + $2 WHERE id = $1", nullptr, nullptr, "to add to an item"};
 constexpr Statement kArrayCount{"t_array_count", "SELECT count(*) FROM unnest($1::bigint[]) AS x(v)", nullptr, nullptr,
     "to count an array"};
@@ -141,6 +146,79 @@ TEST_P(DatabaseTest, ParametersBindByNumberAndRowsReadBackTyped) {
   ASSERT_TRUE(read_null.ok()) << read_null.ToString();
   EXPECT_TRUE(found.empty());  // n = NULL matches nothing, in both dialects
   EXPECT_EQ(Count().value(), 2);
+}
+
+// Rows one at a time (SQLite reads them from the statement, the others walk a Rows): the same
+// values as Execute's, in order, and a visitor's error stops the walk and comes back.
+TEST_P(DatabaseTest, ForEachRowHandsOutEachRowInOrderAndStopsOnAnError) {
+  ASSERT_TRUE(Insert("b", 2).ok());
+  ASSERT_TRUE(Insert("a", 1).ok());
+  ASSERT_TRUE(database_
+                  ->Transact([](Session& db) {
+                    return db.Execute(kInsertNull, Params().Text("c").Int(std::int64_t{3})).status();
+                  })
+                  .ok());
+  std::vector<std::string> ids;
+  std::vector<std::int64_t> ns;
+  std::vector<std::optional<std::int64_t>> ms;
+  std::vector<std::string> notes;
+  Status read = database_->Read([&](Session& db) {
+    ids.clear();
+    ns.clear();
+    ms.clear();
+    notes.clear();
+    return db.ForEachRow(kAll, Params(), [&](const RowView& row) -> Status {
+      ids.emplace_back(row.Text(0));
+      KW_ASSIGN_OR_RETURN(std::int64_t n, row.Int(1));
+      ns.push_back(n);
+      ms.push_back(row.OptionalInt(2));
+      notes.emplace_back(row.Text(3));
+      EXPECT_EQ(row.Text(1), "");  // an integer is no text
+      EXPECT_EQ(row.Text(9), "");  // nor is a column past the last
+      EXPECT_EQ(row.OptionalInt(9), std::nullopt);
+      return OkStatus();
+    });
+  });
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(ns, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(ms, (std::vector<std::optional<std::int64_t>>{1, 2, std::nullopt}));
+  EXPECT_EQ(notes, (std::vector<std::string>{std::string("\0\xff", 2), std::string("\0\xff", 2), ""}));
+
+  int visited = 0;
+  read = database_->Read([&](Session& db) {
+    visited = 0;
+    return db.ForEachRow(kAll, Params(), [&](const RowView&) -> Status {
+      return ++visited == 2 ? InvalidArgumentError("enough") : OkStatus();
+    });
+  });
+  EXPECT_EQ(read.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(visited, 2);
+  // The statement is reusable afterwards.
+  EXPECT_EQ(Count().value(), 3);
+}
+
+// SQLite streams: the rows before a failing one reach the visitor, and the failure ends the walk.
+// The other dialects read the whole result first, so the failure comes before any row.
+TEST_P(DatabaseTest, ForEachRowReturnsTheFailureOfALaterRow) {
+  ASSERT_TRUE(Insert("a", 1).ok());
+  ASSERT_TRUE(Insert("b", 2).ok());
+  ASSERT_TRUE(Insert("c", 3).ok());
+  std::vector<std::string> seen;
+  const Status read = database_->Read([&](Session& db) {
+    seen.clear();
+    return db.ForEachRow(kAllFailingAtThree, Params(), [&](const RowView& row) -> Status {
+      seen.emplace_back(row.Text(0));
+      return OkStatus();
+    });
+  });
+  EXPECT_FALSE(read.ok());
+  if (GetParam().dialect == Dialect::kSqlite) {
+    EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  } else {
+    EXPECT_TRUE(seen.empty());
+  }
+  EXPECT_EQ(Count().value(), 3);  // the session is usable afterwards
 }
 
 TEST_P(DatabaseTest, ATakenKeyIsAlreadyExistsWithoutItsValue) {
@@ -313,6 +391,11 @@ TEST(RowsTest, CellsReadAsTheirTypeOrNotAtAll) {
   EXPECT_EQ(rows.OptionalInt(0, 2), std::nullopt);
   EXPECT_EQ(rows.Text(0, 1), "ab");
   EXPECT_EQ(rows.Text(0, 0), "");
+  EXPECT_EQ(rows.TextView(0, 1), "ab");
+  EXPECT_EQ(rows.TextView(0, 1).data(), rows.TextView(0, 1).data());  // the cell's bytes, not a copy
+  EXPECT_EQ(rows.TextView(0, 0), "");                                 // an integer
+  EXPECT_EQ(rows.TextView(0, 2), "");                                 // NULL
+  EXPECT_EQ(rows.TextView(1, 1), "");                                 // no such row
   EXPECT_EQ(rows.Bytes(0, 1), (std::vector<std::uint8_t>{'a', 'b'}));
   EXPECT_TRUE(rows.Bytes(0, 9).empty());
 }

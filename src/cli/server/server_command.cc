@@ -1,12 +1,14 @@
 #include "cli/server/server_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "cli/common/config_file.h"
 #include "cli/common/health_probe.h"
@@ -22,6 +24,7 @@
 #include "server/dev/dev_environment.h"
 #include "server/server_service.h"
 #include "server/store/server_database.h"
+#include "service/malloc_arenas.h"
 #include "telemetry/log.h"
 
 namespace keywarden::cli {
@@ -46,6 +49,9 @@ int Fail(std::string_view context, const Status& status, int code) {
 }
 
 int Serve(const ServeOptions& options) {
+  // Before the server's threads exist: one arena per core, not glibc's eight, each of which keeps
+  // up to twice the largest answer it freed (service/malloc_arenas.h).
+  (void)service::LimitMallocArenas(static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
   ShutdownSignal shutdown;
   std::optional<config::ListenAddress> listen;
   if (!options.listen.empty()) {

@@ -85,9 +85,11 @@ std::string Text(const nlohmann::json& body, std::string_view name) {
 Result<std::string> HashNewPassword(AccountRoutesContext& context, const nlohmann::json& value,
                                     std::string_view field) {
   KW_ASSIGN_OR_RETURN(SecureBuffer secret, ParseMasterPasswordHash(value, field));
-  auto permit = context.gate.Acquire(std::chrono::steady_clock::now() + std::chrono::seconds(10));
-  if (!permit.ok()) return permit.status();
-  return context.hasher.Hash(std::span<const std::uint8_t>(secret.data(), secret.size()));
+  Result<std::string> hash = InternalError("not hashed");
+  KW_RETURN_IF_ERROR(context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+    hash = context.hasher.Hash(std::span<const std::uint8_t>(secret.data(), secret.size()));
+  }));
+  return hash;
 }
 
 }  // namespace
@@ -97,11 +99,13 @@ bool VerifyMasterPassword(const AccountRoutesContext& context, const store::User
   if (value == nullptr || !user.password_hash.has_value()) return false;
   auto secret = ParseMasterPasswordHash(*value, "MasterPasswordHash");
   if (!secret.ok()) return false;
-  auto permit = context.gate.Acquire(std::chrono::steady_clock::now() + std::chrono::seconds(10));
-  if (!permit.ok()) return false;
-  auto verified =
-      context.hasher.Verify(*user.password_hash, std::span<const std::uint8_t>(secret->data(), secret->size()));
-  return verified.ok() && *verified;
+  bool matched = false;
+  const Status hashed = context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+    auto verified =
+        context.hasher.Verify(*user.password_hash, std::span<const std::uint8_t>(secret->data(), secret->size()));
+    matched = verified.ok() && *verified;
+  });
+  return hashed.ok() && matched;
 }
 
 void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {

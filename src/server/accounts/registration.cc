@@ -142,13 +142,12 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
     return api::FieldErrorStatus("EmailVerificationToken",
                                  "is required: verify your e-mail address first, with the link mailed to it.");
   }
-  std::string password_hash;
-  {
-    auto permit = context.gate.Acquire(std::chrono::steady_clock::now() + std::chrono::seconds(10));
-    if (!permit.ok()) return permit.status();
-    KW_ASSIGN_OR_RETURN(password_hash, context.hasher.Hash(std::span<const std::uint8_t>(
-                                           fields.master_password_hash.data(), fields.master_password_hash.size())));
-  }
+  Result<std::string> hashed = InternalError("not hashed");
+  KW_RETURN_IF_ERROR(context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+    hashed = context.hasher.Hash(
+        std::span<const std::uint8_t>(fields.master_password_hash.data(), fields.master_password_hash.size()));
+  }));
+  KW_ASSIGN_OR_RETURN(std::string password_hash, std::move(hashed));
   KW_ASSIGN_OR_RETURN(std::string id, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string stamp, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string api_key, NewApiKey());
@@ -192,9 +191,10 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
 void AddRegistrationRoutes(http::Router& router, RegistrationContext& context) {
   const auto add = [&](std::string_view path,
                        http::HttpResponse (*handler)(RegistrationContext&, const http::HttpRequest&)) {
-    router.Add(
+    auto route = router.Add(
         "POST", path, [&context, handler](const http::HttpRequest& r) { return handler(context, r); },
         http::Execution::kBlocking);
+    if (handler == RegisterFinish && context.options.hashing_limit) route.Limit(context.options.hashing_limit);
   };
   add("/identity/accounts/prelogin/password", Prelogin);
   add("/identity/accounts/prelogin", Prelogin);

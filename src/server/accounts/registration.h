@@ -13,6 +13,7 @@
 #define KEYWARDEN_SERVER_ACCOUNTS_REGISTRATION_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "http/router.h"
@@ -27,6 +28,9 @@ struct RegistrationOptions {
   ServerConfig::Accounts accounts;
   // Sends the verification link; empty when mail is not configured.
   std::function<Status(const std::string& email, const std::string& name, const std::string& token)> send_verification;
+  // The limit the routes that hash a password (register) run under, shared with the token
+  // endpoint's password grants (http/concurrency_limit.h); null for none.
+  std::shared_ptr<http::ConcurrencyLimit> hashing_limit;
 };
 
 struct RegistrationContext {

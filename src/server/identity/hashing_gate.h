@@ -1,4 +1,5 @@
-// HashingGate: how many password hashes may run at once; the rest wait their turn.
+// HashingGate: how many password hashes may run at once, and where they run; the rest wait their
+// turn.
 //
 // Each Argon2id verification holds a core and PasswordHashParams::memory_kib of memory for tens of
 // milliseconds. A flood of logins (a password-guessing run, or every client of an organisation
@@ -7,15 +8,24 @@
 // at most `limit` hashes run; a login waits for a permit until its deadline and then fails fast
 // with kUnavailable (the caller answers 503 or 429), while other requests keep their threads.
 //
-//   KW_ASSIGN_OR_RETURN(auto permit, gate.Acquire(std::chrono::steady_clock::now() + 2s));
-//   KW_ASSIGN_OR_RETURN(bool ok, hasher.Verify(stored, secret));  // permit released at scope end
+// Run() also moves the hash off the request thread onto one of the gate's own `limit` threads,
+// which run at a lower CPU priority (kHashingNice): with every permit in use the hashes would
+// still take their fair share of the cores from requests running beside them, doubling a sync's
+// latency on two cores; at the lower priority they take what the other requests leave. Each keeps
+// its Argon2 memory between hashes, and gives it back after 10 s without one.
+//
+//   Status hashed = gate.Run(std::chrono::steady_clock::now() + 2s, [&] { ok = hasher.Verify(...); });
 #ifndef KEYWARDEN_SERVER_IDENTITY_HASHING_GATE_H_
 #define KEYWARDEN_SERVER_IDENTITY_HASHING_GATE_H_
 
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
+#include <functional>
 #include <list>
+#include <thread>
+#include <vector>
 
 #include "base/mutex.h"
 #include "keywarden/status.h"
@@ -44,7 +54,12 @@ class HashingGate {
   // The number of cores (at least 1): more hashes at once than cores only makes each one slower.
   static std::size_t DefaultLimit();
 
-  // At most `limit` permits out at once (0 is taken as 1).
+  // How much lower than the request threads' the gate's threads run (a nice increment: each
+  // step is about 25% less CPU weight). 5 gives a hash about a quarter of a core against a busy
+  // request thread, so logins still progress under a storm of syncs.
+  static constexpr int kHashingNice = 5;
+
+  // At most `limit` permits out at once (0 is taken as 1), and as many threads for Run().
   explicit HashingGate(std::size_t limit = DefaultLimit());
   // Every permit must have been returned and no caller may still be waiting.
   ~HashingGate();
@@ -55,6 +70,12 @@ class HashingGate {
   // `deadline` passes first (a deadline already past still gets a permit that is free at once).
   // The deadline is on the steady clock: a wall clock can jump.
   Result<Permit> Acquire(std::chrono::steady_clock::time_point deadline) KW_EXCLUDES(mu_);
+
+  // Under a permit (Acquire's rules), runs `work` on one of the gate's threads, at kHashingNice
+  // below the caller's priority, and returns once it has finished. kUnavailable, without running
+  // it, when `deadline` passes first. `work` must not throw.
+  Status Run(std::chrono::steady_clock::time_point deadline, const std::function<void()>& work)
+      KW_EXCLUDES(mu_, work_mu_);
 
   std::size_t limit() const { return limit_; }
   // Permits out and callers waiting now (for metrics and tests; stale as soon as returned).
@@ -69,12 +90,27 @@ class HashingGate {
     bool granted = false;
   };
 
+  // One Run() call's work, handed to a gate thread; `done` is guarded by work_mu_.
+  struct Job {
+    explicit Job(const std::function<void()>& w) : work(&w) {}
+    const std::function<void()>* work;
+    std::condition_variable finished;
+    bool done = false;
+  };
+
   void Release() KW_EXCLUDES(mu_);
+  void Work() KW_EXCLUDES(work_mu_);  // a gate thread's loop
 
   const std::size_t limit_;
   mutable Mutex mu_;
   std::size_t in_use_ KW_GUARDED_BY(mu_) = 0;
   std::list<Waiter*> queue_ KW_GUARDED_BY(mu_);  // oldest first
+
+  Mutex work_mu_;
+  std::condition_variable work_ready_;
+  std::deque<Job*> jobs_ KW_GUARDED_BY(work_mu_);
+  bool stopping_ KW_GUARDED_BY(work_mu_) = false;
+  std::vector<std::thread> threads_;  // started by the constructor, joined by the destructor
 };
 
 }  // namespace keywarden::server::identity

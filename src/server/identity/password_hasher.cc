@@ -5,13 +5,15 @@
 #include <array>
 #include <atomic>
 #include <charconv>
-#include <cstring>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
 #include "keywarden/crypto/secure_buffer.h"
+#include "server/identity/internal/argon2_memory.h"
 
 namespace keywarden::server::identity {
 namespace {
@@ -29,8 +31,8 @@ std::atomic<std::uint64_t> verify_computations{0};
 // What a PHC string says, once it is known to be one of ours in form.
 struct ParsedPhc {
   PasswordHashParams params;
-  std::size_t salt_size = 0;
-  std::size_t hash_size = 0;
+  SecureBuffer salt;
+  SecureBuffer hash;  // the stored tag
 };
 
 // "name=<decimal>" with no sign, no leading zero and no overflow, so one value has one spelling.
@@ -46,9 +48,9 @@ std::optional<std::uint32_t> ParseField(std::string_view text, std::string_view 
   return value;
 }
 
-// Decoded size of unpadded standard base64 (the PHC form), or nullopt when it is not canonical.
-// The bytes go to a SecureBuffer, which wipes the stored tag when it is dropped.
-std::optional<std::size_t> DecodedSize(std::string_view unpadded) {
+// Unpadded standard base64 (the PHC form) decoded, or nullopt when it is not canonical. The bytes
+// go to a SecureBuffer, which wipes the stored tag when it is dropped.
+std::optional<SecureBuffer> DecodeUnpadded(std::string_view unpadded) {
   if (unpadded.empty() || unpadded.size() % 4 == 1) return std::nullopt;
   std::string padded;
   padded.reserve(unpadded.size() + 3);  // one buffer, so that WipeString reaches every copy
@@ -57,7 +59,14 @@ std::optional<std::size_t> DecodedSize(std::string_view unpadded) {
   auto bytes = Base64DecodeSecret(padded);
   WipeString(padded);
   if (!bytes.ok()) return std::nullopt;
-  return bytes->size();
+  return *std::move(bytes);
+}
+
+// Unpadded standard base64, as libargon2 writes PHC strings.
+std::string EncodeUnpadded(std::span<const std::uint8_t> bytes) {
+  std::string text = Base64Encode(bytes);
+  text.erase(text.find_last_not_of('=') + 1);
+  return text;
 }
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {
@@ -81,19 +90,19 @@ Result<ParsedPhc> ParsePhc(std::string_view phc) {
   const auto memory = ParseField(costs[0], "m");
   const auto iterations = ParseField(costs[1], "t");
   const auto parallelism = ParseField(costs[2], "p");
-  const auto salt_size = DecodedSize(parts[1]);
-  const auto hash_size = DecodedSize(parts[2]);
-  if (!memory || !iterations || !parallelism || !salt_size || !hash_size) return malformed;
-  if (*salt_size < kMinSaltSize || *salt_size > kMaxFieldSize || *hash_size < kMinHashSize ||
-      *hash_size > kMaxFieldSize) {
+  auto salt = DecodeUnpadded(parts[1]);
+  auto hash = DecodeUnpadded(parts[2]);
+  if (!memory || !iterations || !parallelism || !salt || !hash) return malformed;
+  if (salt->size() < kMinSaltSize || salt->size() > kMaxFieldSize || hash->size() < kMinHashSize ||
+      hash->size() > kMaxFieldSize) {
     return malformed;
   }
   ParsedPhc parsed;
   parsed.params.memory_kib = *memory;
   parsed.params.iterations = *iterations;
   parsed.params.parallelism = *parallelism;
-  parsed.salt_size = *salt_size;
-  parsed.hash_size = *hash_size;
+  parsed.salt = *std::move(salt);
+  parsed.hash = *std::move(hash);
   return parsed;
 }
 
@@ -103,23 +112,47 @@ Status CheckBound(std::string_view name, std::uint32_t value, std::uint32_t min,
                          std::to_string(max) + ", not " + std::to_string(value));
 }
 
+// The PHC string of `salt` and `hash` at `params`, exactly as libargon2's encoder writes it.
+std::string PhcString(const PasswordHashParams& params, std::span<const std::uint8_t> salt,
+                      std::span<const std::uint8_t> hash) {
+  return std::string(kPrefix) + "m=" + std::to_string(params.memory_kib) + ",t=" + std::to_string(params.iterations) +
+         ",p=" + std::to_string(params.parallelism) + "$" + EncodeUnpadded(salt) + "$" + EncodeUnpadded(hash);
+}
+
 // A PHC string whose salt and hash are all zero bytes, in the form Hash() writes.
 std::string DummyPhc(const PasswordHashParams& params) {
   const std::array<std::uint8_t, kSaltSize> salt{};
   const std::array<std::uint8_t, kHashSize> hash{};
-  auto unpadded = [](std::string text) {
-    text.erase(text.find_last_not_of('=') + 1);
-    return text;
-  };
-  return std::string(kPrefix) + "m=" + std::to_string(params.memory_kib) + ",t=" + std::to_string(params.iterations) +
-         ",p=" + std::to_string(params.parallelism) + "$" + unpadded(Base64Encode(salt)) + "$" +
-         unpadded(Base64Encode(hash));
+  return PhcString(params, salt, hash);
 }
 
-// libargon2 takes a pointer even for an empty secret.
-const void* NonNull(std::span<const std::uint8_t> bytes) {
-  static constexpr std::uint8_t kNothing = 0;
-  return bytes.empty() ? &kNothing : bytes.data();
+// libargon2 takes a pointer even for an empty secret (and never writes through it: no
+// ARGON2_FLAG_CLEAR_PASSWORD).
+std::uint8_t* NonNull(std::span<const std::uint8_t> bytes) {
+  static std::uint8_t nothing = 0;
+  return bytes.empty() ? &nothing : const_cast<std::uint8_t*>(bytes.data());
+}
+
+// An Argon2id (version 19) computation of `secret` under `salt` into `out`, with its memory from
+// internal/argon2_memory.h, so that it is given back to the system when the computation ends.
+argon2_context Argon2idContext(const PasswordHashParams& params, std::span<const std::uint8_t> secret,
+                               std::span<const std::uint8_t> salt, std::span<std::uint8_t> out) {
+  argon2_context context{};
+  context.out = out.data();
+  context.outlen = static_cast<std::uint32_t>(out.size());
+  context.pwd = NonNull(secret);
+  context.pwdlen = static_cast<std::uint32_t>(secret.size());
+  context.salt = const_cast<std::uint8_t*>(salt.data());
+  context.saltlen = static_cast<std::uint32_t>(salt.size());
+  context.t_cost = params.iterations;
+  context.m_cost = params.memory_kib;
+  context.lanes = params.parallelism;
+  context.threads = params.parallelism;
+  context.version = ARGON2_VERSION_13;
+  context.allocate_cbk = internal::AllocateArgon2Memory;
+  context.free_cbk = internal::FreeArgon2Memory;
+  context.flags = ARGON2_DEFAULT_FLAGS;
+  return context;
 }
 
 }  // namespace
@@ -138,39 +171,29 @@ Result<std::string> PasswordHasher::Hash(std::span<const std::uint8_t> secret) c
   if (secret.size() > ARGON2_MAX_PWD_LENGTH) return InvalidArgumentError("password hash input too long");
   std::array<std::uint8_t, kSaltSize> salt{};
   KW_RETURN_IF_ERROR(RandomBytes(salt));
-  std::string encoded(
-      argon2_encodedlen(params_.iterations, params_.memory_kib, params_.parallelism, kSaltSize, kHashSize, Argon2_id),
-      '\0');
-  // libargon2 wipes its memory blocks and the raw tag before returning; the salt is public.
-  const int rc =
-      argon2id_hash_encoded(params_.iterations, params_.memory_kib, params_.parallelism, NonNull(secret), secret.size(),
-                            salt.data(), salt.size(), kHashSize, encoded.data(), encoded.size());
-  if (rc != ARGON2_OK) {
-    WipeString(encoded);
-    return InternalError(std::string("Argon2id failed: ") + argon2_error_message(rc));
-  }
-  encoded.resize(std::strlen(encoded.c_str()));
-  return encoded;
+  SecureBuffer hash(kHashSize);
+  // libargon2 wipes its memory blocks before they are freed; the salt is public.
+  argon2_context context = Argon2idContext(params_, secret, salt, std::span<std::uint8_t>(hash.data(), hash.size()));
+  const int rc = argon2_ctx(&context, Argon2_id);
+  if (rc != ARGON2_OK) return InternalError(std::string("Argon2id failed: ") + argon2_error_message(rc));
+  return PhcString(params_, salt, hash.span());
 }
 
 Result<bool> PasswordHasher::Verify(std::string_view phc, std::span<const std::uint8_t> secret) const {
   KW_ASSIGN_OR_RETURN(const ParsedPhc parsed, ParsePhc(phc));
   KW_RETURN_IF_ERROR(parsed.params.Check());
   if (secret.size() > ARGON2_MAX_PWD_LENGTH) return InvalidArgumentError("password hash input too long");
-  // libargon2 wants a C string; this copy holds the stored tag, so it lives in a SecureBuffer.
-  SecureBuffer terminated(phc.size() + 1);
-  std::memcpy(terminated.data(), phc.data(), phc.size());
   verify_computations.fetch_add(1, std::memory_order_relaxed);
-  // argon2id_verify recomputes the tag and compares it with argon2_compare (constant time, see the
-  // header). It wipes its memory blocks; the recomputed 32-byte tag it frees unwiped is Argon2 of
-  // the submitted secret, which tells a reader of freed memory less than the request buffer that
-  // held the secret itself.
-  const int rc = argon2id_verify(reinterpret_cast<const char*>(terminated.data()), NonNull(secret), secret.size());
+  // argon2id_verify_ctx recomputes the tag into `computed` and compares it with the stored one
+  // with argon2_compare (constant time, see the header). The recomputed tag is Argon2 of the
+  // submitted secret; it lives in a SecureBuffer, wiped when dropped.
+  SecureBuffer computed(parsed.hash.size());
+  argon2_context context = Argon2idContext(parsed.params, secret, parsed.salt.span(),
+                                           std::span<std::uint8_t>(computed.data(), computed.size()));
+  const int rc = argon2id_verify_ctx(&context, reinterpret_cast<const char*>(parsed.hash.data()));
   switch (rc) {
     case ARGON2_OK: return true;
     case ARGON2_VERIFY_MISMATCH: return false;
-    case ARGON2_DECODING_FAIL:
-    case ARGON2_DECODING_LENGTH_FAIL: return InvalidArgumentError("not an argon2id PHC string of version 19");
     default: return InternalError(std::string("Argon2id failed: ") + argon2_error_message(rc));
   }
 }
@@ -184,7 +207,8 @@ Result<bool> PasswordHasher::VerifyAgainstNothing(std::span<const std::uint8_t> 
 
 bool PasswordHasher::NeedsRehash(std::string_view phc) const {
   const auto parsed = ParsePhc(phc);
-  return !parsed.ok() || parsed->params != params_ || parsed->salt_size != kSaltSize || parsed->hash_size != kHashSize;
+  return !parsed.ok() || parsed->params != params_ || parsed->salt.size() != kSaltSize ||
+         parsed->hash.size() != kHashSize;
 }
 
 std::uint64_t PasswordHasher::VerifyComputations() { return verify_computations.load(std::memory_order_relaxed); }

@@ -12,6 +12,9 @@
 //
 // A verification takes tens of milliseconds of CPU and `memory_kib` of memory by design: run it
 // under a HashingGate permit (hashing_gate.h), so that a flood of logins cannot occupy every thread.
+// That memory is mapped for each computation and given back when it ends (on huge pages, where
+// the kernel offers them: internal/argon2_memory.h), so the process does not keep a block per
+// thread that once hashed.
 #ifndef KEYWARDEN_SERVER_IDENTITY_PASSWORD_HASHER_H_
 #define KEYWARDEN_SERVER_IDENTITY_PASSWORD_HASHER_H_
 
@@ -60,7 +63,7 @@ class PasswordHasher {
   // its costs are outside PasswordHashParams::Check's bounds (a login must not be made to run a
   // 100 GiB hash); kInternal when Argon2 fails.
   //
-  // The stored hash and the recomputed one are compared by libargon2's argon2id_verify, whose
+  // The stored hash and the recomputed one are compared by libargon2's argon2id_verify_ctx, whose
   // comparison (argon2_compare) ORs the XOR of every byte pair and tests the total once: it reads
   // the whole tag whatever the first differing byte, so its time says nothing about where a guess
   // went wrong.

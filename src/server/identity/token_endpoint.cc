@@ -84,6 +84,11 @@ std::optional<DeviceForm> ReadDevice(const Form& form, const http::HttpRequest& 
 
 }  // namespace
 
+bool TokenEndpoint::IsPasswordGrant(const http::HttpRequest& request) {
+  auto form = Form::Parse(request.body);
+  return form.ok() && form->Get("grant_type") == "password";
+}
+
 http::HttpResponse TokenEndpoint::Handle(const http::HttpRequest& request) const {
   auto form = Form::Parse(request.body);
   if (!form.ok()) return InvalidRequest(form.status().message());
@@ -114,18 +119,17 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
 
   auto secret = Base64DecodeSecret(password);
   bool matched = false;
-  {
-    auto permit = gate_.Acquire(std::chrono::steady_clock::now() + options_.hashing_wait);
-    if (!permit.ok()) return Unavailable();
-    const std::span<const std::uint8_t> bytes =
-        secret.ok() ? std::span<const std::uint8_t>(secret->data(), secret->size()) : std::span<const std::uint8_t>();
+  const std::span<const std::uint8_t> bytes =
+      secret.ok() ? std::span<const std::uint8_t>(secret->data(), secret->size()) : std::span<const std::uint8_t>();
+  const Status hashed = gate_.Run(std::chrono::steady_clock::now() + options_.hashing_wait, [&] {
     if (user && user->password_hash.has_value() && secret.ok()) {
       auto verified = hasher_.Verify(*user->password_hash, bytes);
       matched = verified.ok() && *verified;
     } else {
       (void)hasher_.VerifyAgainstNothing(bytes);  // the same cost: timing does not reveal the account
     }
-  }
+  });
+  if (!hashed.ok()) return Unavailable();
   if (!matched) {
     (void)throttle_.RecordFailure(email, request.client_address, now);
     telemetry::AuditEvent("login", user ? user->id : "-", request.client_address, "wrong password");

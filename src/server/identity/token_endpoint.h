@@ -65,6 +65,11 @@ class TokenEndpoint {
   // Runs on the blocking pool: a password grant waits for Argon2id and a commit.
   http::HttpResponse Handle(const http::HttpRequest& request) const;
 
+  // Whether `request` is a password grant, the one grant that runs Argon2id: the token route's
+  // requests that count against the hashing limit (http/concurrency_limit.h), so that refreshes
+  // never queue behind a flood of logins. Quick enough for an I/O thread.
+  static bool IsPasswordGrant(const http::HttpRequest& request);
+
  private:
   struct DeviceFields;
   http::HttpResponse PasswordGrant(const class Form& form, const http::HttpRequest& request) const;

@@ -35,4 +35,10 @@ bool CreatedByOpen(const sql::Database& database) {
   return sqlite != nullptr && sqlite->created();
 }
 
+std::optional<WriteCounts> SqliteWriteCounts(const sql::Database& database) {
+  const auto* sqlite = dynamic_cast<const sql::SqliteDatabase*>(&database);
+  if (sqlite == nullptr) return std::nullopt;
+  return WriteCounts{sqlite->write_count(), sqlite->commit_count()};
+}
+
 }  // namespace keywarden::server

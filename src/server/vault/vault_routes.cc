@@ -109,13 +109,24 @@ void Apply(const vault::CipherWrite& write, StoredCipher& cipher) {
   cipher.organization_id = write.organization_id;
 }
 
-std::string SyncBody(const store::User& user, bool two_factor_enabled, const std::vector<StoredFolder>& folders,
-                     const std::vector<StoredCipher>& ciphers, bool exclude_domains) {
-  // Reserved in one go: regrowing a multi-megabyte answer costs more than rendering it.
-  std::size_t size = 4096 + folders.size() * 256;
-  for (const StoredCipher& cipher : ciphers) size += vault::CipherJsonSizeBound(cipher) + 1;
-  std::string out;
-  out.reserve(size);
+// The user's items as a JSON array's elements (comma-separated), appended to `out` as they are read.
+Status AppendCipherList(sql::Session& session, const store::User& user, std::string& out) {
+  const vault::CipherViewerRights rights;
+  bool first = true;
+  return vault::ForEachCipher(session, user.id, [&](const StoredCipher& cipher) {
+    if (!first) out += ',';
+    first = false;
+    vault::AppendCipherJson(cipher, rights, vault::CipherObject::kCipherDetails, out);
+    return OkStatus();
+  });
+}
+
+// The sync's answer, rendered into `out` as the database hands out the rows: the items go from
+// the statement to the JSON one at a time, so a 5,000-item vault is held once, as the answer.
+Status RenderSync(sql::Session& session, const store::User& user, bool exclude_domains, std::string& out) {
+  out.clear();  // the read may run again
+  KW_ASSIGN_OR_RETURN(const bool two_factor_enabled, TwoFactorEnabled(session, user.id));
+  KW_ASSIGN_OR_RETURN(const std::vector<StoredFolder> folders, vault::ListFolders(session, user.id));
   out += R"({"object":"sync","profile":)";
   out += ProfileJson(user, two_factor_enabled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += R"(,"folders":[)";
@@ -124,42 +135,35 @@ std::string SyncBody(const store::User& user, bool two_factor_enabled, const std
     vault::AppendFolderJson(folders[i], out);
   }
   out += R"(],"collections":[],"ciphers":[)";
-  const vault::CipherViewerRights rights;
-  for (std::size_t i = 0; i < ciphers.size(); ++i) {
-    if (i > 0) out += ',';
-    vault::AppendCipherJson(ciphers[i], rights, vault::CipherObject::kCipherDetails, out);
-  }
+  KW_RETURN_IF_ERROR(AppendCipherList(session, user, out));
   out += R"(],"policies":[],"sends":[],"domains":)";
   out += exclude_domains ? "null" : R"({"equivalentDomains":[],"globalEquivalentDomains":[],"object":"domains"})";
   out += R"(,"userDecryption":)";
   out += SyncUserDecryptionJson(user).dump();
   out += '}';
-  return out;
+  return OkStatus();
 }
 
 }  // namespace
 
-void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
+void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const VaultRouteOptions& options) {
   AccountRoutesContext* c = &context;
   const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
-               http::Execution::kBlocking);
+    return router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
+                      http::Execution::kBlocking);
+  };
+  const auto whole_vault = [&](http::Router::RouteHandle route) {
+    if (options.whole_vault_limit) route.Limit(options.whole_vault_limit);
   };
 
-  add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
-    std::vector<StoredFolder> folders;
-    std::vector<StoredCipher> ciphers;
-    bool two_factor = false;
-    const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(two_factor, TwoFactorEnabled(session, user.id));
-      KW_ASSIGN_OR_RETURN(folders, vault::ListFolders(session, user.id));
-      KW_ASSIGN_OR_RETURN(ciphers, vault::ListCiphers(session, user.id));
-      return OkStatus();
-    });
-    if (!read.ok()) return FromStatus(read);
+  whole_vault(add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
     const bool exclude_domains = request.query.find("excludeDomains=true") != std::string::npos;
-    return JsonText(SyncBody(user, two_factor, folders, ciphers, exclude_domains));
-  });
+    std::string body;
+    const Status read =
+        c->api.database.Read([&](sql::Session& session) { return RenderSync(session, user, exclude_domains, body); });
+    if (!read.ok()) return FromStatus(read);
+    return JsonText(std::move(body));
+  }));
 
   // Folders.
   add("GET", "/api/folders", [c](const http::HttpRequest&, store::User& user) {
@@ -237,22 +241,17 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/folders/{id}/delete", delete_folder);
 
   // Ciphers.
-  add("GET", "/api/ciphers", [c](const http::HttpRequest&, store::User& user) {
-    std::vector<StoredCipher> ciphers;
+  whole_vault(add("GET", "/api/ciphers", [c](const http::HttpRequest&, store::User& user) {
+    std::string body;
     const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(ciphers, vault::ListCiphers(session, user.id));
+      body = R"({"data":[)";  // the read may run again
+      KW_RETURN_IF_ERROR(AppendCipherList(session, user, body));
+      body += R"(],"continuationToken":null,"object":"list"})";
       return OkStatus();
     });
     if (!read.ok()) return FromStatus(read);
-    std::string body = R"({"data":[)";
-    const vault::CipherViewerRights rights;
-    for (std::size_t i = 0; i < ciphers.size(); ++i) {
-      if (i > 0) body += ',';
-      vault::AppendCipherJson(ciphers[i], rights, vault::CipherObject::kCipherDetails, body);
-    }
-    body += R"(],"continuationToken":null,"object":"list"})";
     return JsonText(std::move(body));
-  });
+  }));
   const auto get_cipher = [c](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();

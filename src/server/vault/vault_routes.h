@@ -14,12 +14,21 @@
 #ifndef KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
 #define KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
 
+#include <memory>
+
 #include "http/router.h"
 #include "server/accounts/account_routes.h"
 
 namespace keywarden::server {
 
-void AddVaultRoutes(http::Router& router, AccountRoutesContext& context);
+struct VaultRouteOptions {
+  // The limit the routes that read a whole vault (GET /api/sync, GET /api/ciphers) run under
+  // (http/concurrency_limit.h): each holds a core and its answer (8 MB for 5,000 items) while it
+  // renders, so more at once than cores only adds memory. Null for none.
+  std::shared_ptr<http::ConcurrencyLimit> whole_vault_limit;
+};
+
+void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const VaultRouteOptions& options = {});
 
 }  // namespace keywarden::server
 

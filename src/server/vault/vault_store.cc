@@ -5,6 +5,8 @@
 namespace keywarden::server::vault {
 namespace {
 
+// The lists' order is that of the (user_id, creation_date, id) indexes (schema V002), so neither
+// database sorts a vault to answer them.
 constexpr sql::Statement kListFolders = {"server_list_folders",
                                          "SELECT id, name, revision_date FROM folders WHERE user_id = $1 ORDER BY "
                                          "creation_date, id",
@@ -31,11 +33,9 @@ constexpr sql::Statement kUnfileCiphers = {"server_unfile_ciphers",
   "id, user_id, organization_id, type, data, folder_id, favorite, reprompt, creation_date, revision_date, " \
   "deleted_date, archived_date"
 
-constexpr sql::Statement kListCiphers = {"server_list_ciphers",
-                                         "SELECT " KW_CIPHER_COLUMNS
-                                         " FROM ciphers WHERE user_id = $1 ORDER BY "
-                                         "creation_date, id",
-                                         nullptr, nullptr, "to list items"};
+constexpr sql::Statement kListCiphers = {
+    "server_list_ciphers", "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 ORDER BY creation_date, id",
+    nullptr, nullptr, "to list items"};
 constexpr sql::Statement kFindCipher = {"server_find_cipher",
                                         "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 AND id = $2",
                                         nullptr, nullptr, "to read an item"};
@@ -66,12 +66,6 @@ sql::Params& OptionalText(sql::Params& params, const std::optional<std::string>&
   return params.Text(text.value_or(""));
 }
 
-std::optional<std::string> OptionalTextCell(const sql::Rows& rows, std::size_t row, std::size_t column) {
-  std::string text = rows.Text(row, column);
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
 Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
   std::vector<StoredFolder> folders;
   folders.reserve(rows.size());
@@ -85,29 +79,35 @@ Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
   return folders;
 }
 
-Result<std::vector<StoredCipher>> ReadCiphers(const sql::Rows& rows) {
-  std::vector<StoredCipher> ciphers;
-  ciphers.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    StoredCipher c;
-    c.id = rows.Text(i, 0);
-    c.user_id = OptionalTextCell(rows, i, 1);
-    c.organization_id = OptionalTextCell(rows, i, 2);
-    KW_ASSIGN_OR_RETURN(std::int64_t type, rows.Int(i, 3));
-    c.type = static_cast<int>(type);
-    c.data = rows.Text(i, 4);
-    c.folder_id = OptionalTextCell(rows, i, 5);
-    KW_ASSIGN_OR_RETURN(std::int64_t favorite, rows.Int(i, 6));
-    c.favorite = favorite != 0;
-    KW_ASSIGN_OR_RETURN(std::int64_t reprompt, rows.Int(i, 7));
-    c.reprompt = static_cast<int>(reprompt);
-    KW_ASSIGN_OR_RETURN(c.creation_date, rows.Int(i, 8));
-    KW_ASSIGN_OR_RETURN(c.revision_date, rows.Int(i, 9));
-    c.deleted_date = rows.OptionalInt(i, 10);
-    c.archived_date = rows.OptionalInt(i, 11);
-    ciphers.push_back(std::move(c));
+// `text` into `field`, reusing its buffer; empty text is no value.
+void AssignOptional(std::string_view text, std::optional<std::string>& field) {
+  if (text.empty()) {
+    field.reset();
+  } else if (field.has_value()) {
+    field->assign(text);
+  } else {
+    field.emplace(text);
   }
-  return ciphers;
+}
+
+// Fills `c` from a row of KW_CIPHER_COLUMNS, reusing the buffers it already has.
+Status ReadCipher(const sql::RowView& row, StoredCipher& c) {
+  c.id.assign(row.Text(0));
+  AssignOptional(row.Text(1), c.user_id);
+  AssignOptional(row.Text(2), c.organization_id);
+  KW_ASSIGN_OR_RETURN(std::int64_t type, row.Int(3));
+  c.type = static_cast<int>(type);
+  c.data.assign(row.Text(4));
+  AssignOptional(row.Text(5), c.folder_id);
+  KW_ASSIGN_OR_RETURN(std::int64_t favorite, row.Int(6));
+  c.favorite = favorite != 0;
+  KW_ASSIGN_OR_RETURN(std::int64_t reprompt, row.Int(7));
+  c.reprompt = static_cast<int>(reprompt);
+  KW_ASSIGN_OR_RETURN(c.creation_date, row.Int(8));
+  KW_ASSIGN_OR_RETURN(c.revision_date, row.Int(9));
+  c.deleted_date = row.OptionalInt(10);
+  c.archived_date = row.OptionalInt(11);
+  return OkStatus();
 }
 
 }  // namespace
@@ -145,16 +145,32 @@ Result<bool> DeleteFolder(sql::Session& session, std::string_view user_id, std::
   return true;
 }
 
+Status ForEachCipher(sql::Session& session, std::string_view user_id,
+                     const std::function<Status(const StoredCipher&)>& visit) {
+  StoredCipher cipher;
+  return session.ForEachRow(kListCiphers, sql::Params().Text(user_id), [&](const sql::RowView& row) -> Status {
+    KW_RETURN_IF_ERROR(ReadCipher(row, cipher));
+    return visit(cipher);
+  });
+}
+
 Result<std::vector<StoredCipher>> ListCiphers(sql::Session& session, std::string_view user_id) {
-  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListCiphers, sql::Params().Text(user_id)));
-  return ReadCiphers(rows);
+  std::vector<StoredCipher> ciphers;
+  KW_RETURN_IF_ERROR(ForEachCipher(session, user_id, [&](const StoredCipher& cipher) {
+    ciphers.push_back(cipher);
+    return OkStatus();
+  }));
+  return ciphers;
 }
 
 Result<std::optional<StoredCipher>> FindCipher(sql::Session& session, std::string_view user_id, std::string_view id) {
-  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kFindCipher, sql::Params().Text(user_id).Text(id)));
-  KW_ASSIGN_OR_RETURN(auto ciphers, ReadCiphers(rows));
-  if (ciphers.empty()) return std::optional<StoredCipher>();
-  return std::optional<StoredCipher>(std::move(ciphers.front()));
+  std::optional<StoredCipher> found;
+  KW_RETURN_IF_ERROR(
+      session.ForEachRow(kFindCipher, sql::Params().Text(user_id).Text(id), [&](const sql::RowView& row) -> Status {
+        found.emplace();
+        return ReadCipher(row, *found);
+      }));
+  return found;
 }
 
 Status InsertCipher(sql::Session& session, const StoredCipher& c) {

@@ -4,6 +4,7 @@
 #ifndef KEYWARDEN_SERVER_VAULT_VAULT_STORE_H_
 #define KEYWARDEN_SERVER_VAULT_VAULT_STORE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +26,13 @@ Result<bool> UpdateFolder(sql::Session& session, std::string_view user_id, const
 // Deletes the folder; its ciphers move to no folder. false when absent or another user's.
 Result<bool> DeleteFolder(sql::Session& session, std::string_view user_id, std::string_view id, TimeMs now);
 
-// The user's personal ciphers (organisations' come with the next step), oldest first.
+// The user's personal ciphers (organisations' come with the next step), oldest first (creation
+// date, then id), handed to `visit` one at a time as they are read: one StoredCipher, refilled for
+// each row, so that a whole vault is never held as a list (GET /api/sync renders it as it goes). An
+// error from `visit` stops the walk and is returned.
+Status ForEachCipher(sql::Session& session, std::string_view user_id,
+                     const std::function<Status(const StoredCipher&)>& visit);
+// The same, as a list.
 Result<std::vector<StoredCipher>> ListCiphers(sql::Session& session, std::string_view user_id);
 Result<std::optional<StoredCipher>> FindCipher(sql::Session& session, std::string_view user_id, std::string_view id);
 Status InsertCipher(sql::Session& session, const StoredCipher& cipher);

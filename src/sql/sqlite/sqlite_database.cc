@@ -121,24 +121,8 @@ class SqliteSession final : public Session {
   const Status& engine_failure() const { return engine_failure_; }
 
   Result<Rows> Execute(const Statement& statement, const Params& params) override {
-    for (const Params::Value& value : params.values()) {
-      if (std::holds_alternative<Params::TextArrayValue>(value) ||
-          std::holds_alternative<Params::IntArrayValue>(value)) {
-        return InternalError("SQLite has no array parameters");
-      }
-    }
-    Result<sqlite3_stmt*> prepared = connection_.Prepare(statement.SqlFor(Dialect::kSqlite));
-    if (!prepared.ok()) return Failed(prepared.status());  // a missing table fails here
-    sqlite3_stmt* stmt = *prepared;
+    KW_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, PrepareAndBind(statement, params));
     StatementUse use(stmt);
-    const auto& values = params.values();
-    if (static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt)) != values.size()) {
-      return InternalError("statement parameter count mismatch");
-    }
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const int rc = Bind(stmt, static_cast<int>(i + 1), values[i]);
-      if (rc != SQLITE_OK) return Failed(SqliteError(rc, statement.what));
-    }
     std::vector<std::vector<Rows::Cell>> rows;
     while (true) {
       const int rc = sqlite3_step(stmt);
@@ -166,7 +150,76 @@ class SqliteSession final : public Session {
     return Rows(std::move(rows), static_cast<std::uint64_t>(sqlite3_changes(connection_.db())));
   }
 
+  Status ForEachRow(const Statement& statement, const Params& params, const RowVisitor& visit) override {
+    KW_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, PrepareAndBind(statement, params));
+    StatementUse use(stmt);
+    const SqliteRow row(stmt);
+    while (true) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) return OkStatus();
+      if (rc != SQLITE_ROW) return Failed(SqliteError(rc, statement.what));
+      KW_RETURN_IF_ERROR(visit(row));
+    }
+  }
+
  private:
+  // The current row of a stepping statement.
+  class SqliteRow final : public RowView {
+   public:
+    explicit SqliteRow(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    Result<std::int64_t> Int(std::size_t column) const override {
+      if (Type(column) != SQLITE_INTEGER) {
+        return InternalError("the database returned an unexpected value where an integer belongs");
+      }
+      return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, static_cast<int>(column)));
+    }
+    std::optional<std::int64_t> OptionalInt(std::size_t column) const override {
+      if (Type(column) != SQLITE_INTEGER) return std::nullopt;
+      return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, static_cast<int>(column)));
+    }
+    std::string_view Text(std::size_t column) const override {
+      const int type = Type(column);
+      if (type != SQLITE_TEXT && type != SQLITE_BLOB) return {};
+      const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, static_cast<int>(column)));
+      const int size = sqlite3_column_bytes(stmt_, static_cast<int>(column));
+      return data == nullptr ? std::string_view() : std::string_view(data, static_cast<std::size_t>(size));
+    }
+
+   private:
+    // A column past the last reads as NULL, as in Rows.
+    int Type(std::size_t column) const {
+      if (column >= static_cast<std::size_t>(sqlite3_column_count(stmt_))) return SQLITE_NULL;
+      return sqlite3_column_type(stmt_, static_cast<int>(column));
+    }
+    sqlite3_stmt* stmt_;
+  };
+
+  // The cached statement for `statement`, with `params` bound; the caller resets it (StatementUse).
+  Result<sqlite3_stmt*> PrepareAndBind(const Statement& statement, const Params& params) {
+    for (const Params::Value& value : params.values()) {
+      if (std::holds_alternative<Params::TextArrayValue>(value) ||
+          std::holds_alternative<Params::IntArrayValue>(value)) {
+        return InternalError("SQLite has no array parameters");
+      }
+    }
+    Result<sqlite3_stmt*> prepared = connection_.Prepare(statement.SqlFor(Dialect::kSqlite));
+    if (!prepared.ok()) return Failed(prepared.status());  // a missing table fails here
+    sqlite3_stmt* stmt = *prepared;
+    const auto& values = params.values();
+    if (static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt)) != values.size()) {
+      sqlite3_clear_bindings(stmt);
+      return InternalError("statement parameter count mismatch");
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const int rc = Bind(stmt, static_cast<int>(i + 1), values[i]);
+      if (rc != SQLITE_OK) {
+        sqlite3_clear_bindings(stmt);
+        return Failed(SqliteError(rc, statement.what));
+      }
+    }
+    return stmt;
+  }
+
   Status Failed(Status status) {
     if (engine_failure_.ok()) engine_failure_ = status;
     return status;

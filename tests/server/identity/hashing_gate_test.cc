@@ -1,11 +1,14 @@
 // HashingGate: never more permits than the limit, a deadline that is kept, and first come, first
-// served.
+// served; Run() does the work on the gate's own lower-priority threads.
 #include "server/identity/hashing_gate.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -189,6 +192,67 @@ TEST(HashingGateTest, MovingAPermitKeepsOneCount) {
     EXPECT_EQ(gate.InUse(), 1U);
   }
   EXPECT_EQ(gate.InUse(), 0U);
+}
+
+// The nice value of the calling thread.
+int ThisThreadsNice() {
+  errno = 0;
+  return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+}
+
+TEST(HashingGateTest, RunDoesTheWorkOnAThreadOfLowerPriorityAndWaitsForIt) {
+  HashingGate gate(1);
+  const int caller_nice = ThisThreadsNice();
+  const std::thread::id caller = std::this_thread::get_id();
+  std::thread::id worker;
+  int worker_nice = caller_nice;
+  bool finished = false;
+  const Status ran = gate.Run(steady_clock::now() + kLongWait, [&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    worker = std::this_thread::get_id();
+    worker_nice = ThisThreadsNice();
+    finished = true;
+  });
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
+  EXPECT_TRUE(finished);  // Run returned after the work, not before
+  EXPECT_NE(worker, caller);
+  EXPECT_EQ(worker_nice, std::min(caller_nice + HashingGate::kHashingNice, 19));
+  EXPECT_EQ(gate.InUse(), 0U);
+}
+
+TEST(HashingGateTest, RunNeverRunsMoreThanTheLimitAtOnce) {
+  HashingGate gate(2);
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  std::atomic<int> done{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      const Status ran = gate.Run(steady_clock::now() + kLongWait, [&] {
+        const int now = ++running;
+        int seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(milliseconds(10));
+        --running;
+      });
+      if (ran.ok()) ++done;
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(done.load(), 8);
+  EXPECT_LE(most.load(), 2);
+  EXPECT_GE(most.load(), 1);
+}
+
+TEST(HashingGateTest, RunPastItsDeadlineIsUnavailableAndDoesNotRunTheWork) {
+  HashingGate gate(1);
+  auto held = gate.Acquire(steady_clock::now());
+  ASSERT_TRUE(held.ok());
+  bool ran = false;
+  const Status status = gate.Run(steady_clock::now() + milliseconds(50), [&] { ran = true; });
+  EXPECT_EQ(status.code(), ErrorCode::kUnavailable);
+  EXPECT_FALSE(ran);
 }
 
 }  // namespace

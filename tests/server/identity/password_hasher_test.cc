@@ -214,6 +214,36 @@ TEST(PasswordHasherTest, NeedsRehashWhenSaltOrTagSizeDiffers) {
   EXPECT_TRUE(hasher.NeedsRehash(encoded));
 }
 
+// Hash and Verify run libargon2 through contexts (for their memory, internal/argon2_memory.h)
+// and write and read the PHC string themselves: what they make is exactly what libargon2's own
+// encoder makes from the same salt, and each side verifies the other's.
+TEST(PasswordHasherTest, PhcStringsAreLibargon2sOwn) {
+  const PasswordHasher hasher(kCheap);
+  auto ours = hasher.Hash(Bytes(kClientHash));
+  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  EXPECT_EQ(argon2id_verify(ours->c_str(), kClientHash.data(), kClientHash.size()), ARGON2_OK);
+  EXPECT_EQ(argon2id_verify(ours->c_str(), "wrong", 5), ARGON2_VERIFY_MISMATCH);
+
+  // libargon2 encoding our salt gives our string, byte for byte.
+  std::string salt_text(Fields(*ours)[4]);
+  salt_text.append((4 - salt_text.size() % 4) % 4, '=');
+  auto salt = Base64DecodeSecret(salt_text);
+  ASSERT_TRUE(salt.ok());
+  std::string theirs(argon2_encodedlen(1, 8192, 1, salt->size(), 32, Argon2_id), '\0');
+  ASSERT_EQ(argon2id_hash_encoded(1, 8192, 1, kClientHash.data(), kClientHash.size(), salt->data(), salt->size(), 32,
+                                  theirs.data(), theirs.size()),
+            ARGON2_OK);
+  theirs.resize(theirs.find('\0'));
+  EXPECT_EQ(*ours, theirs);
+
+  auto verified = hasher.Verify(theirs, Bytes(kClientHash));
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(*verified);
+  auto wrong = hasher.Verify(theirs, Bytes("wrong"));
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_FALSE(*wrong);
+}
+
 TEST(PasswordHasherTest, ParamsOutOfBoundsFailClosed) {
   const PasswordHasher hasher({1024, 1, 1});
   EXPECT_EQ(hasher.Hash(Bytes(kClientHash)).status().code(), ErrorCode::kOutOfRange);

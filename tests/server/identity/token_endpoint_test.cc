@@ -10,6 +10,7 @@
 
 #include "jose/base64url.h"
 #include "net/ip_network.h"
+#include "server/identity/token_endpoint.h"
 #include "server/server_fixture.h"
 #include "server/store/devices.h"
 #include "server/store/server_database.h"
@@ -27,6 +28,18 @@ nlohmann::json Claims(const std::string& token) {
 
 class TokenEndpointTest : public ServerTestOnEachDatabase {};
 KW_SERVER_TEST_ON_EACH_DATABASE(TokenEndpointTest);
+
+// The token route's requests that count against the hashing limit: password grants only.
+TEST(TokenEndpointGrantTest, OnlyPasswordGrantsAreHashingRequests) {
+  http::HttpRequest request;
+  request.body = "grant_type=password&username=a%40example.com&password=x";
+  EXPECT_TRUE(TokenEndpoint::IsPasswordGrant(request));
+  for (const char* other : {"grant_type=refresh_token&refresh_token=x", "grant_type=client_credentials&client_id=u", "",
+                            "grant_type=passwords", "grant_type=password%zz", "username=password"}) {
+    request.body = other;
+    EXPECT_FALSE(TokenEndpoint::IsPasswordGrant(request)) << other;
+  }
+}
 
 // For tests that move time: the server runs on a FakeClock, and stops before the clock goes.
 class TokenEndpointTimeTest : public ServerTest {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "support/temp_dir.h"
 
 namespace keywarden::server {
@@ -47,6 +50,40 @@ TEST(ServerDatabaseTest, CreatesTheSchemaOnceAndKeepsItsRows) {
                   })
                   .ok());
   EXPECT_EQ(count, 1);
+}
+
+// The counts behind /metrics' keywarden_database_write_transactions and _commits: one of each per
+// write alone; concurrent writers share commits, never more commits than transactions.
+TEST(ServerDatabaseTest, SqliteCountsWriteTransactionsAndTheCommitsCarryingThem) {
+  testing::TempDir dir;
+  config::DatabaseSection section;
+  section.sqlite_path = dir.File("server.db");
+  auto database = OpenServerDatabase(section);
+  ASSERT_TRUE(database.ok()) << database.status().message();
+  const auto before = SqliteWriteCounts(**database);
+  ASSERT_TRUE(before.has_value());
+  const auto insert = [&](int n) {
+    return (*database)->Transact([n](sql::Session& session) {
+      const std::string id = "u" + std::to_string(n);
+      return session.Execute(kInsertUser, sql::Params().Text(id).Text(id + "@example.com")).status();
+    });
+  };
+  for (int n = 0; n < 3; ++n) ASSERT_TRUE(insert(n).ok());
+  const auto alone = SqliteWriteCounts(**database);
+  EXPECT_EQ(alone->transactions - before->transactions, 3U);
+  EXPECT_EQ(alone->commits - before->commits, 3U);
+
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      for (int n = 0; n < 25; ++n) EXPECT_TRUE(insert(100 + t * 100 + n).ok());
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  const auto together = SqliteWriteCounts(**database);
+  EXPECT_EQ(together->transactions - alone->transactions, 200U);
+  EXPECT_GE(together->commits - alone->commits, 1U);
+  EXPECT_LE(together->commits - alone->commits, 200U);
 }
 
 TEST(ServerDatabaseTest, RefusesMysqlWithOneLine) {
