@@ -30,6 +30,7 @@
 #include "server/two_factor/two_factor_routes.h"
 #include "server/vault/vault_routes.h"
 #include "server/web_vault/static_files.h"
+#include "service/malloc_arenas.h"
 #include "service/service_host.h"
 #include "telemetry/background_sample.h"
 #include "telemetry/log.h"
@@ -38,6 +39,8 @@ namespace keywarden::server {
 namespace {
 
 constexpr std::chrono::seconds kHousekeepingInterval{60};
+// Freed memory goes back to the system this often (service/malloc_arenas.h).
+constexpr std::chrono::seconds kMemoryReturnInterval{10};
 
 http::HttpServerOptions ServerOptions(const ServerConfig& config) {
   http::HttpServerOptions options;
@@ -77,14 +80,22 @@ custody::SigningKeySettings SigningKeySettingsOf(const custody::RsaKeySettings& 
   return settings;
 }
 
-// Renews the signing key's record and drops expired sessions, once a minute, until stopped.
+// Renews the signing key's record and drops expired sessions, once a minute, and returns freed
+// memory to the system every few seconds, until stopped.
 class Housekeeper {
  public:
   Housekeeper(Issuer& issuer, sql::Database& database, const Clock& clock, TimeMs failure_window_ms)
       : thread_([this, &issuer, &database, &clock, failure_window_ms] {
           std::unique_lock lock(mu_);
-          while (!cv_.wait_for(lock, kHousekeepingInterval, [this] { return stopping_; })) {
+          auto next_housekeeping = std::chrono::steady_clock::now() + kHousekeepingInterval;
+          while (!cv_.wait_for(lock, kMemoryReturnInterval, [this] { return stopping_; })) {
             lock.unlock();
+            service::ReturnFreeMemoryToSystem();
+            if (std::chrono::steady_clock::now() < next_housekeeping) {
+              lock.lock();
+              continue;
+            }
+            next_housekeeping = std::chrono::steady_clock::now() + kHousekeepingInterval;
             const TimePoint now = clock.Now();
             if (Status renewed = issuer.Renew(now); !renewed.ok()) {
               telemetry::LogWarning("signing key record not renewed: " + renewed.message());

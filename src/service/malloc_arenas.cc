@@ -17,4 +17,10 @@ bool LimitMallocArenas(int arenas) {
 #endif
 }
 
+void ReturnFreeMemoryToSystem() {
+#if defined(__GLIBC__)
+  (void)::malloc_trim(0);
+#endif
+}
+
 }  // namespace keywarden::service

@@ -15,6 +15,12 @@ namespace keywarden::service {
 // has no such setting (not glibc) or refused it; the process then runs as before.
 bool LimitMallocArenas(int arenas);
 
+// Hands the pages of freed blocks back to the system (glibc's malloc_trim): an arena keeps what a
+// burst of large answers left free inside it, fragmented, so the resident size stays at the
+// burst's peak until something returns it. Takes each arena's lock briefly; for a background
+// thread every few seconds, not for a request path. Does nothing where the C library cannot.
+void ReturnFreeMemoryToSystem();
+
 }  // namespace keywarden::service
 
 #endif  // KEYWARDEN_SERVICE_MALLOC_ARENAS_H_
