@@ -261,7 +261,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
                            *parts->gate,
                            config.public_url,
                            config.accounts.signups == ServerConfig::Accounts::Signups::kClosed,
-                           {}});
+                           send_email_change});
   parts->two_factor_routes = std::make_unique<TwoFactorRoutesContext>(
       TwoFactorRoutesContext{*parts->accounts, *parts->two_factor, "Keywarden"});
 

@@ -1,6 +1,6 @@
 // What the server mails, through a real SMTP server: the verification link that registration
-// needs when it is required, the notice of a login from a new device, and e-mail two-step codes
-// from enrolment to login.
+// needs when it is required, the notice of a login from a new device, e-mail two-step codes from
+// enrolment to login, and the code that proves a new address. On SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -19,7 +19,7 @@ std::string FirstMatch(const std::string& text, const std::string& pattern) {
   return std::regex_search(text, match, std::regex(pattern)) ? match[1].str() : "";
 }
 
-class MailFlowsTest : public ServerTest {
+class MailFlowsTest : public ServerTestOnEachDatabase {
  protected:
   void SetUp() override {}  // each test starts the server with its mail settings
 
@@ -33,8 +33,9 @@ class MailFlowsTest : public ServerTest {
     });
   }
 };
+KW_SERVER_TEST_ON_EACH_DATABASE(MailFlowsTest);
 
-TEST_F(MailFlowsTest, RegistrationFollowsTheMailedLinkAndANewDeviceIsAnnounced) {
+TEST_P(MailFlowsTest, RegistrationFollowsTheMailedLinkAndANewDeviceIsAnnounced) {
   KW_SMTP_SERVER_OR_SKIP(smtp, SmtpServerOptions{});
   StartWithMail(smtp->port(), true);
   // Without the mailed token, no account.
@@ -69,7 +70,7 @@ TEST_F(MailFlowsTest, RegistrationFollowsTheMailedLinkAndANewDeviceIsAnnounced) 
   EXPECT_EQ(smtp->Received().size(), 3U);
 }
 
-TEST_F(MailFlowsTest, EmailTwoStepLoginFromEnrolmentToLogin) {
+TEST_P(MailFlowsTest, EmailTwoStepLoginFromEnrolmentToLogin) {
   KW_SMTP_SERVER_OR_SKIP(smtp, SmtpServerOptions{});
   StartWithMail(smtp->port(), false);
   TestAccount dave = NewUser("dave@example.com");
@@ -136,7 +137,58 @@ TEST_F(MailFlowsTest, EmailTwoStepLoginFromEnrolmentToLogin) {
   EXPECT_EQ(remembered.status, 200) << remembered.body;
 }
 
-TEST_F(MailFlowsTest, WithoutMailWhatNeedsItSaysSo) {
+// The address changes only with the code mailed to it: a wrong code or another address changes
+// nothing; the right one moves the login to the new address and ends the old sessions.
+TEST_P(MailFlowsTest, AnEmailChangeNeedsTheCodeMailedToTheNewAddress) {
+  KW_SMTP_SERVER_OR_SKIP(smtp, SmtpServerOptions{});
+  StartWithMail(smtp->port(), false);
+  TestAccount erin = NewUser("erin@example.com");
+  ASSERT_TRUE(smtp->WaitForMessages(1, std::chrono::seconds(20)).ok());  // the new-device notice
+  const TestResponse requested =
+      Post("/api/accounts/email-token", {{"masterPasswordHash", erin.client_hash}, {"newEmail", "Erin@New.Example"}},
+           erin.access_token);
+  ASSERT_EQ(requested.status, 200) << requested.body;
+  auto mails = smtp->WaitForMessages(2, std::chrono::seconds(20));
+  ASSERT_TRUE(mails.ok()) << mails.status().message();
+  const ReceivedMail& code_mail = mails->back();
+  ASSERT_EQ(code_mail.recipients.size(), 1U);
+  EXPECT_EQ(code_mail.recipients[0], "erin@new.example");
+  const std::string code = FirstMatch(code_mail.text.value_or(""), R"((\d{6}))");
+  ASSERT_EQ(code.size(), 6U);
+
+  TestAccount moved = erin;
+  moved.email = "erin@new.example";
+  moved.client_hash = *MasterKey::Derive(erin.password, moved.email, TestKdf())->ServerHash(erin.password);
+  const TestResponse profile = Send("GET", "/api/accounts/profile", "", erin.access_token);
+  ASSERT_EQ(profile.status, 200);
+  const std::string key = profile.json()["key"];  // a well-formed EncString; the server never opens it
+  const auto change = [&](const std::string& new_email, const std::string& token) {
+    return Post("/api/accounts/email",
+                {{"masterPasswordHash", erin.client_hash},
+                 {"newEmail", new_email},
+                 {"newMasterPasswordHash", moved.client_hash},
+                 {"token", token},
+                 {"key", key}},
+                erin.access_token);
+  };
+  const std::string wrong_code = code == "000000" ? "111111" : "000000";
+  EXPECT_EQ(change("erin@new.example", wrong_code).status, 400);
+  EXPECT_EQ(change("someone@else.example", code).status, 400);  // the code proves one address
+  EXPECT_EQ(PasswordGrant(erin, "laptop").status, 200);         // nothing changed yet
+
+  const TestResponse changed = change("erin@new.example", code);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(change("erin@new.example", code).status, 401);  // its session ended with the change
+  EXPECT_EQ(Send("GET", "/api/accounts/profile", "", erin.access_token).status, 401);
+  EXPECT_EQ(PasswordGrant(erin, "laptop").status, 400);
+  const TestResponse logged_in = PasswordGrant(moved, "laptop");
+  ASSERT_EQ(logged_in.status, 200) << logged_in.body;
+  const TestResponse new_profile =
+      Send("GET", "/api/accounts/profile", "", logged_in.json()["access_token"].get<std::string>());
+  EXPECT_EQ(new_profile.json()["email"], "erin@new.example");
+}
+
+TEST_P(MailFlowsTest, WithoutMailWhatNeedsItSaysSo) {
   StartServer();
   TestAccount erin = NewUser("erin@example.com");
   const TestResponse refused =
