@@ -232,7 +232,7 @@ namespace {
 
 // Bodies up to this size are copied after the header into one buffer, which the connection keeps
 // for its next answer; larger ones are sent from their own string, freed once sent.
-constexpr std::size_t kMaxKeptWireBytes = 64 * 1024;
+constexpr std::size_t kMaxKeptWireBytes = std::size_t{64} * 1024;
 
 // The answer to a request that waited for its route's ConcurrencyLimit longer than max_wait.
 HttpResponse Busy() {
