@@ -256,12 +256,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
       RegistrationContext{*parts->api, *parts->hasher, *parts->gate,
                           RegistrationOptions{config.accounts, send_verification, hashing_limit}});
   parts->accounts = std::make_unique<AccountRoutesContext>(
-      AccountRoutesContext{*parts->api,
-                           *parts->hasher,
-                           *parts->gate,
-                           config.public_url,
-                           config.accounts.signups == ServerConfig::Accounts::Signups::kClosed,
-                           send_email_change});
+      AccountRoutesContext{*parts->api, *parts->hasher, *parts->gate, config.public_url,
+                           config.accounts.signups == ServerConfig::Accounts::Signups::kClosed, send_email_change});
   parts->two_factor_routes = std::make_unique<TwoFactorRoutesContext>(
       TwoFactorRoutesContext{*parts->accounts, *parts->two_factor, "Keywarden"});
 
