@@ -85,11 +85,9 @@ std::string Text(const nlohmann::json& body, std::string_view name) {
 Result<std::string> HashNewPassword(AccountRoutesContext& context, const nlohmann::json& value,
                                     std::string_view field) {
   KW_ASSIGN_OR_RETURN(SecureBuffer secret, ParseMasterPasswordHash(value, field));
-  Result<std::string> hash = InternalError("not hashed");
-  KW_RETURN_IF_ERROR(context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
-    hash = context.hasher.Hash(std::span<const std::uint8_t>(secret.data(), secret.size()));
-  }));
-  return hash;
+  return context.gate.Compute<std::string>(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+    return context.hasher.Hash(std::span<const std::uint8_t>(secret.data(), secret.size()));
+  });
 }
 
 }  // namespace

@@ -142,12 +142,12 @@ Status RegisterAccount(RegistrationContext& context, const nlohmann::json& body,
     return api::FieldErrorStatus("EmailVerificationToken",
                                  "is required: verify your e-mail address first, with the link mailed to it.");
   }
-  Result<std::string> hashed = InternalError("not hashed");
-  KW_RETURN_IF_ERROR(context.gate.Run(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
-    hashed = context.hasher.Hash(
-        std::span<const std::uint8_t>(fields.master_password_hash.data(), fields.master_password_hash.size()));
-  }));
-  KW_ASSIGN_OR_RETURN(std::string password_hash, std::move(hashed));
+  KW_ASSIGN_OR_RETURN(
+      std::string password_hash,
+      context.gate.Compute<std::string>(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+        return context.hasher.Hash(
+            std::span<const std::uint8_t>(fields.master_password_hash.data(), fields.master_password_hash.size()));
+      }));
   KW_ASSIGN_OR_RETURN(std::string id, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string stamp, auth::NewGuid());
   KW_ASSIGN_OR_RETURN(std::string api_key, NewApiKey());

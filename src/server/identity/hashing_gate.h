@@ -24,6 +24,7 @@
 #include <deque>
 #include <functional>
 #include <list>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -76,6 +77,15 @@ class HashingGate {
   // it, when `deadline` passes first. `work` must not throw.
   Status Run(std::chrono::steady_clock::time_point deadline, const std::function<void()>& work)
       KW_EXCLUDES(mu_, work_mu_);
+
+  // Run() for work that has a result (a new hash): its result, or Run()'s kUnavailable.
+  template <typename T>
+  Result<T> Compute(std::chrono::steady_clock::time_point deadline, const std::function<Result<T>()>& work)
+      KW_EXCLUDES(mu_, work_mu_) {
+    std::optional<Result<T>> result;
+    KW_RETURN_IF_ERROR(Run(deadline, [&] { result.emplace(work()); }));
+    return *std::move(result);
+  }
 
   std::size_t limit() const { return limit_; }
   // Permits out and callers waiting now (for metrics and tests; stale as soon as returned).
