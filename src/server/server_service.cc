@@ -128,6 +128,7 @@ class Housekeeper {
 
 struct ServerService::Parts {
   std::unique_ptr<sql::Database> database;
+  std::unique_ptr<events::EventLog> events;  // after the database: its destructor writes what is queued
   std::unique_ptr<::keywarden::mail::MailQueue> mail;  // null without [mail]
   std::unique_ptr<Issuer> issuer;
   std::unique_ptr<auth::TokenVerifier> verifier;
@@ -149,12 +150,14 @@ ServerService::ServerService(std::unique_ptr<Parts> parts) : parts_(std::move(pa
 ServerService::~ServerService() { Stop(std::chrono::milliseconds(0)); }
 
 std::uint16_t ServerService::port() const { return parts_->host->port(); }
+events::EventLog& ServerService::events() { return *parts_->events; }
 
 void ServerService::Stop(std::chrono::milliseconds drain) {
   if (parts_ == nullptr || parts_->host == nullptr) return;
   parts_->host->Stop(drain);
   parts_->host.reset();
   parts_->housekeeper.reset();
+  parts_->events->Flush();
   // What the last requests queued (a code, a notice) still goes out, within the drain.
   if (parts_->mail != nullptr && !parts_->mail->Flush(drain)) {
     telemetry::LogWarning("mail still queued at shutdown was not sent");
@@ -173,6 +176,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
     parts->database = *std::move(database);
   }
   sql::Database& database = *parts->database;
+  parts->events = std::make_unique<events::EventLog>(database);
 
   auto key = custody::OpenSigningKey(SigningKeySettingsOf(config.signing_key));
   if (!key.ok()) return key.status().WithContext("signing key");
@@ -244,7 +248,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
                                                           *parts->throttle, *parts->two_factor, clock, token_options);
 
-  parts->api = std::make_unique<api::ApiContext>(api::ApiContext{database, *parts->verifier, clock});
+  parts->api = std::make_unique<api::ApiContext>(api::ApiContext{database, *parts->verifier, clock, *parts->events});
   // The blocking pool's threads are shared by every route; these keep the expensive ones from
   // taking all of them (http/concurrency_limit.h). Password checks: twice the hashes that may run
   // at once, so that one login's commit and token signing overlap the next one's hash. Whole-vault

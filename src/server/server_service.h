@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "keywarden/status.h"
 #include "server/config/server_config.h"
+#include "server/events/event_log.h"
 
 namespace keywarden::server {
 
@@ -32,6 +33,8 @@ class ServerService {
   ~ServerService();  // Stop(0)
 
   std::uint16_t port() const;
+  // The event log; tests Flush() it before reading events back.
+  events::EventLog& events();
   // Stops accepting, lets requests in flight finish within `drain`; idempotent.
   void Stop(std::chrono::milliseconds drain);
 

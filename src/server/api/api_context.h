@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "http/http_types.h"
 #include "http/middleware.h"
+#include "server/events/event_log.h"
 #include "server/store/users.h"
 #include "sql/database.h"
 
@@ -17,6 +18,7 @@ struct ApiContext {
   sql::Database& database;
   auth::TokenVerifier& verifier;  // this server's own tokens
   const Clock& clock;
+  events::EventLog& events;  // what routes log (organisation, member, item events)
 };
 
 using UserHandler = std::function<http::HttpResponse(const http::HttpRequest&, store::User& caller)>;
