@@ -129,7 +129,7 @@ class Housekeeper {
 
 struct ServerService::Parts {
   std::unique_ptr<sql::Database> database;
-  std::unique_ptr<events::EventLog> events;  // after the database: its destructor writes what is queued
+  std::unique_ptr<events::EventLog> events;            // after the database: its destructor writes what is queued
   std::unique_ptr<::keywarden::mail::MailQueue> mail;  // null without [mail]
   std::unique_ptr<Issuer> issuer;
   std::unique_ptr<auth::TokenVerifier> verifier;
