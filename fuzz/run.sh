@@ -87,6 +87,11 @@ seed_corpus() {
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-account-keys"
   printf '\x01{"kdfType":0,"iterations":600000}' > "$dir/seed-kdf-pbkdf2"
   printf '\x01{"KdfType":1,"Iterations":3,"Memory":64,"Parallelism":4}' > "$dir/seed-kdf-argon2"
+  printf '\x00\x00{"manageUsers":true,"accessEventLogs":false}' > "$dir/seed-permissions"
+  printf '\x01\x01{"policy":{"enabled":true,"data":{"minLength":14,"requireUpper":true}},"metadata":{}}' \
+    > "$dir/seed-policy-master-password"
+  printf '\x01\x08{"enabled":true,"data":{"autoEnrollEnabled":true}}' > "$dir/seed-policy-recovery"
+  printf '\x02\x00{"minLength":12}\n{"minComplexity":3,"enforceOnLogin":true}' > "$dir/seed-policy-combined"
 }
 
 mapfile -t targets < <(find "$bin_dir" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)

@@ -10,55 +10,13 @@
 #include <vector>
 
 #include "e2e/child_process.h"
+#include "e2e/dev_server.h"
 #include "e2e/official_cli.h"
 #include "keywarden/crypto/encoding.h"
 #include "support/skip.h"
 
 namespace keywarden::testing {
 namespace {
-
-struct DevServer {
-  ChildProcess process;
-  std::string url;
-  std::string email;
-  std::string password;
-  std::string ca_file;
-};
-
-std::string Capture(const std::string& text, const std::string& pattern) {
-  std::smatch match;
-  if (std::regex_search(text, match, std::regex(pattern))) return match[1].str();
-  return "";
-}
-
-// Starts `keywarden server serve --dev` and reads its banner.
-bool StartDevServer(DevServer& server) {
-  const std::uint16_t port = FreePort();
-  if (!server.process.Spawn({"server", "serve", "--dev", "--listen", "127.0.0.1:" + std::to_string(port)},
-                            ChildEnvironment())) {
-    return false;
-  }
-  if (!server.process.WaitForStdout("bw sync", std::chrono::seconds(60))) {
-    ADD_FAILURE() << "no banner; stderr: " << server.process.err();
-    return false;
-  }
-  const std::string banner = server.process.out();
-  server.url = Capture(banner, R"(at (https://localhost:\d+))");
-  server.email = Capture(banner, R"(test account: (\S+) /)");
-  server.password = Capture(banner, R"(test account: \S+ / (\S+))");
-  server.ca_file = Capture(banner, R"(NODE_EXTRA_CA_CERTS=(\S+))");
-  return !server.url.empty() && !server.email.empty() && !server.password.empty() && !server.ca_file.empty();
-}
-
-std::string Encode(const nlohmann::json& value) {
-  const std::string text = value.dump();
-  return Base64Encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-}
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
-  return text;
-}
 
 class ServerOfficialCliTest : public ::testing::Test {
  protected:

@@ -1,0 +1,193 @@
+// Organisations as the unmodified official Bitwarden CLI (2026.9.0) sees them, over TLS, against
+// `keywarden server serve --dev`: the organisation is created and a member invited through the
+// API as the web vault would (the CLI cannot do either), with the keys made by libkeywarden;
+// then `bw list organizations`, `bw list org-members` and `bw confirm org-member` as the owner,
+// and the confirmed member's own `bw` sees the organisation.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "e2e/child_process.h"
+#include "e2e/dev_server.h"
+#include "e2e/official_cli.h"
+#include "keywarden/crypto/enc_string.h"
+#include "keywarden/crypto/kdf.h"
+#include "keywarden/crypto/master_key.h"
+#include "keywarden/keys/organization.h"
+#include "support/https_test_client.h"
+#include "support/server_client.h"
+#include "support/skip.h"
+
+namespace keywarden::testing {
+namespace {
+
+// What the web vault does over the API, as one account.
+class WebClient {
+ public:
+  WebClient(const DevServer& server, std::string email, std::string password)
+      : server_(server), email_(std::move(email)), password_(std::move(password)) {}
+
+  TestResponse Call(const std::string& method, const std::string& path, const std::string& body = "") const {
+    HttpsCall call;
+    call.method = method;
+    call.url = server_.url + path;
+    call.ca_file = server_.ca_file;
+    call.body = body;
+    call.headers = {{"Content-Type", "application/json"}, {"Device-Type", "9"}};
+    if (!token_.empty()) call.headers.emplace_back("Authorization", "Bearer " + token_);
+    return SendHttps(call);
+  }
+
+  // Prelogin, the client's hash under the account's KDF, the password grant, the profile.
+  bool LogIn() {
+    const TestResponse prelogin =
+        Call("POST", "/identity/accounts/prelogin/password", nlohmann::json{{"email", email_}}.dump());
+    if (prelogin.status != 200) return false;
+    const nlohmann::json kdf = prelogin.json()["kdfSettings"];
+    const KdfConfig config = kdf["kdfType"] == 0 ? KdfConfig::Pbkdf2(kdf["iterations"].get<std::uint32_t>())
+                                                 : KdfConfig::Argon2id(kdf["iterations"].get<std::uint32_t>(),
+                                                                       kdf["memory"].get<std::uint32_t>(),
+                                                                       kdf["parallelism"].get<std::uint32_t>());
+    auto master_key = MasterKey::Derive(password_, email_, config);
+    if (!master_key.ok()) return false;
+    auto hash = master_key->ServerHash(password_);
+    if (!hash.ok()) return false;
+    HttpsCall call;
+    call.method = "POST";
+    call.url = server_.url + "/identity/connect/token";
+    call.ca_file = server_.ca_file;
+    call.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    call.body = FormEncode({{"grant_type", "password"},
+                            {"username", email_},
+                            {"password", *hash},
+                            {"scope", "api offline_access"},
+                            {"client_id", "web"},
+                            {"deviceType", "9"},
+                            {"deviceIdentifier", "web-" + email_},
+                            {"deviceName", "chrome"}});
+    const TestResponse token = SendHttps(call);
+    if (token.status != 200) {
+      ADD_FAILURE() << token.body;
+      return false;
+    }
+    token_ = token.json().value("access_token", "");
+    user_id_ = Call("GET", "/api/accounts/profile").json().value("id", "");
+    return !token_.empty() && !user_id_.empty();
+  }
+
+  const std::string& user_id() const { return user_id_; }
+
+ private:
+  const DevServer& server_;
+  std::string email_;
+  std::string password_;
+  std::string token_;
+  std::string user_id_;
+};
+
+class ServerOfficialCliOrganizationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!OfficialCliInstalled()) {
+      KW_SKIP_OR_FAIL_IN_CI(
+          "the official Bitwarden CLI is not installed (scripts/setup installs it under tests/official_cli)");
+    }
+    ASSERT_TRUE(StartDevServer(server_));
+  }
+
+  // A fresh `bw` (its own state folder) pointed at the server and logged in; returns its session.
+  std::string LogInWithBw(OfficialCli& cli, const std::string& email, const std::string& password) {
+    const CliResult configured = cli.Run({"config", "server", server_.url});
+    EXPECT_EQ(configured.exit_code, 0) << configured.out << configured.err;
+    const CliResult login = cli.Run({"login", email, password, "--raw"});
+    EXPECT_EQ(login.exit_code, 0) << login.out << login.err;
+    return Trim(login.out);
+  }
+
+  CliResult Bw(OfficialCli& cli, const std::string& session, std::vector<std::string> args) {
+    args.push_back("--session");
+    args.push_back(session);
+    CliResult result = cli.Run(args);
+    EXPECT_EQ(result.exit_code, 0) << "bw " << args[0] << ": " << result.out << result.err;
+    return result;
+  }
+
+  DevServer server_;
+};
+
+TEST_F(ServerOfficialCliOrganizationsTest, AnOwnerConfirmsAMemberWithTheOfficialCli) {
+  // A second account, registered as the web vault does.
+  const std::string member_email = "member@example.com";
+  const std::string member_password = "password of " + member_email;
+  WebClient anonymous(server_, "", "");
+  const TestResponse registered = anonymous.Call("POST", "/identity/accounts/register/finish",
+                                                 RegistrationBody(member_email, member_password).dump());
+  ASSERT_EQ(registered.status, 200) << registered.body;
+
+  // The owner's web vault creates the organisation and invites the member.
+  WebClient owner(server_, server_.email, server_.password);
+  ASSERT_TRUE(owner.LogIn());
+  auto made = CreateOrganization();
+  ASSERT_TRUE(made.ok());
+  auto owner_public =
+      RsaPublicKey::FromBase64(owner.Call("GET", "/api/users/" + owner.user_id() + "/public-key").json()["publicKey"]);
+  ASSERT_TRUE(owner_public.ok());
+  auto owner_key = ShareOrganizationKey(made->org_key, *owner_public);
+  auto collection = EncString::EncryptText(made->org_key, "Default collection");
+  ASSERT_TRUE(owner_key.ok() && collection.ok());
+  const TestResponse created =
+      owner.Call("POST", "/api/organizations",
+                 nlohmann::json{{"name", "Acme"},
+                                {"billingEmail", server_.email},
+                                {"key", owner_key->ToString()},
+                                {"keys",
+                                 {{"publicKey", made->public_key.ToBase64()},
+                                  {"encryptedPrivateKey", made->encrypted_private_key.ToString()}}},
+                                {"collectionName", collection->ToString()}}
+                     .dump());
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string organization_id = created.json()["id"];
+  const TestResponse invited = owner.Call(
+      "POST", "/api/organizations/" + organization_id + "/users/invite",
+      nlohmann::json{{"emails", {member_email}}, {"type", 2}, {"collections", nlohmann::json::array()}}.dump());
+  ASSERT_EQ(invited.status, 200) << invited.body;
+
+  // The owner's official CLI lists the organisation and its members, and confirms the member.
+  OfficialCli owner_cli(server_.ca_file);
+  const std::string owner_session = LogInWithBw(owner_cli, server_.email, server_.password);
+  ASSERT_FALSE(owner_session.empty());
+  const auto organizations = nlohmann::json::parse(Bw(owner_cli, owner_session, {"list", "organizations"}).out);
+  ASSERT_EQ(organizations.size(), 1U) << organizations.dump();
+  EXPECT_EQ(organizations[0]["name"], "Acme");
+  EXPECT_EQ(organizations[0]["status"], 2);
+  const auto members = nlohmann::json::parse(
+      Bw(owner_cli, owner_session, {"list", "org-members", "--organizationid", organization_id}).out);
+  std::string member_id;
+  for (const auto& member : members) {
+    if (member["email"] == member_email) {
+      member_id = member["id"];
+      EXPECT_EQ(member["status"], 1);  // accepted
+    }
+  }
+  ASSERT_FALSE(member_id.empty()) << members.dump();
+  Bw(owner_cli, owner_session, {"confirm", "org-member", member_id, "--organizationid", organization_id});
+  const CliResult again = owner_cli.Run(
+      {"confirm", "org-member", member_id, "--organizationid", organization_id, "--session", owner_session});
+  EXPECT_NE(again.exit_code, 0);  // "User is already confirmed."
+
+  // The member's own official CLI now has the organisation, confirmed.
+  OfficialCli member_cli(server_.ca_file);
+  const std::string member_session = LogInWithBw(member_cli, member_email, member_password);
+  ASSERT_FALSE(member_session.empty());
+  const auto joined = nlohmann::json::parse(Bw(member_cli, member_session, {"list", "organizations"}).out);
+  ASSERT_EQ(joined.size(), 1U) << joined.dump();
+  EXPECT_EQ(joined[0]["id"], organization_id);
+  EXPECT_EQ(joined[0]["status"], 2);
+  EXPECT_EQ(joined[0]["type"], 2);
+}
+
+}  // namespace
+}  // namespace keywarden::testing
