@@ -86,7 +86,8 @@ Result<UnlockedAccount> UnlockAccount(AdminClient& client, const std::string& pa
   const std::string salt = session.salt.empty() ? NormalizeEmail(session.email) : session.salt;
   auto user_key = UnlockWithPassword(password.view(), salt, *session.kdf, encrypted_user_key);
   if (!user_key.ok()) {
-    if (user_key.status().code() == ErrorCode::kAuthenticationFailed || user_key.status().code() == ErrorCode::kWrongKey) {
+    if (user_key.status().code() == ErrorCode::kAuthenticationFailed ||
+        user_key.status().code() == ErrorCode::kWrongKey) {
       return AuthenticationError("wrong password for " + session.email);
     }
     return user_key.status();

@@ -23,16 +23,29 @@ struct EventOptions {
 };
 
 std::string EventName(long long type) {
-  static const std::map<long long, std::string> kNames = {
-      {1000, "user logged in"},         {1001, "user changed password"},   {1005, "user failed login"},
-      {1100, "item created"},           {1101, "item updated"},            {1102, "item deleted"},
-      {1105, "item shared"},            {1107, "item viewed"},             {1300, "collection created"},
-      {1301, "collection updated"},     {1302, "collection deleted"},      {1500, "member invited"},
-      {1501, "member confirmed"},       {1502, "member updated"},          {1503, "member removed"},
-      {1506, "member enrolled in account recovery"},                       {1511, "member revoked"},
-      {1512, "member restored"},        {1516, "member left"},             {1520, "member revoked (two-step login)"},
-      {1521, "member revoked (single organization)"},                      {1600, "organization updated"},
-      {1700, "policy updated"}};
+  static const std::map<long long, std::string> kNames = {{1000, "user logged in"},
+                                                          {1001, "user changed password"},
+                                                          {1005, "user failed login"},
+                                                          {1100, "item created"},
+                                                          {1101, "item updated"},
+                                                          {1102, "item deleted"},
+                                                          {1105, "item shared"},
+                                                          {1107, "item viewed"},
+                                                          {1300, "collection created"},
+                                                          {1301, "collection updated"},
+                                                          {1302, "collection deleted"},
+                                                          {1500, "member invited"},
+                                                          {1501, "member confirmed"},
+                                                          {1502, "member updated"},
+                                                          {1503, "member removed"},
+                                                          {1506, "member enrolled in account recovery"},
+                                                          {1511, "member revoked"},
+                                                          {1512, "member restored"},
+                                                          {1516, "member left"},
+                                                          {1520, "member revoked (two-step login)"},
+                                                          {1521, "member revoked (single organization)"},
+                                                          {1600, "organization updated"},
+                                                          {1700, "policy updated"}};
   const auto found = kNames.find(type);
   return found == kNames.end() ? std::to_string(type) : found->second;
 }

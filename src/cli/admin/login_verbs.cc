@@ -93,8 +93,11 @@ Result<Session> PasswordLogin(const CommonOptions& common, const LoginOptions& l
   KW_ASSIGN_OR_RETURN(std::string hash, master_key.ServerHash(password.view()));
 
   KW_ASSIGN_OR_RETURN(Session session, FreshSession(common.session_file, server, login.ca_file));
-  FormFields fields = {{"grant_type", "password"},      {"username", email}, {"password", hash},
-                       {"scope", "api offline_access"}, {"client_id", "cli"}};
+  FormFields fields = {{"grant_type", "password"},
+                       {"username", email},
+                       {"password", hash},
+                       {"scope", "api offline_access"},
+                       {"client_id", "cli"}};
   for (auto& field : DeviceFields(session)) fields.push_back(std::move(field));
   if (!login.code.empty()) {
     if (login.method < 0) return InvalidArgumentError("--code needs --method (0 authenticator, 1 e-mail, 8 recovery)");
@@ -121,13 +124,16 @@ Result<Session> ApiKeyLogin(const CommonOptions& common, const LoginOptions& log
     return InvalidArgumentError("--api-key reads BW_CLIENTID and BW_CLIENTSECRET from the environment; set both");
   }
   if (!client_id.starts_with("user.")) {
-    return InvalidArgumentError("BW_CLIENTID must be a personal API key (user.<id>); organization keys are not "
-                                "supported");
+    return InvalidArgumentError(
+        "BW_CLIENTID must be a personal API key (user.<id>); organization keys are not "
+        "supported");
   }
   ServerApi api(server, login.ca_file);
   KW_ASSIGN_OR_RETURN(Session session, FreshSession(common.session_file, server, login.ca_file));
-  FormFields fields = {
-      {"grant_type", "client_credentials"}, {"client_id", client_id}, {"client_secret", client_secret}, {"scope", "api"}};
+  FormFields fields = {{"grant_type", "client_credentials"},
+                       {"client_id", client_id},
+                       {"client_secret", client_secret},
+                       {"scope", "api"}};
   for (auto& field : DeviceFields(session)) fields.push_back(std::move(field));
   auto token = api.Token(fields);
   WipeString(client_secret);
@@ -158,8 +164,8 @@ void AddLoginVerbs(CLI::App& admin, VerbAdder& verbs) {
       admin, "login", "Log in to a server and keep the session (never a key) in a 0600 file",
       [login](const CommonOptions& common) -> Result<Report> {
         KW_ASSIGN_OR_RETURN(std::string server, ServerFor(common));
-        KW_ASSIGN_OR_RETURN(Session session,
-                            login->api_key ? ApiKeyLogin(common, *login, server) : PasswordLogin(common, *login, server));
+        KW_ASSIGN_OR_RETURN(Session session, login->api_key ? ApiKeyLogin(common, *login, server)
+                                                            : PasswordLogin(common, *login, server));
         KW_RETURN_IF_ERROR(SaveSession(common.session_file, session));
         Report report;
         report.json = {{"server", session.server},

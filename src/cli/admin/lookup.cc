@@ -14,9 +14,9 @@ constexpr std::array<std::pair<std::string_view, int>, 4> kMemberTypes = {
     {{"owner", 0}, {"admin", 1}, {"user", 2}, {"custom", 4}}};
 
 constexpr std::array<std::string_view, 12> kPermissions = {
-    "accessEventLogs", "accessImportExport", "accessReports", "createNewCollections",
-    "editAnyCollection", "deleteAnyCollection", "manageGroups", "managePolicies",
-    "manageSso", "manageUsers", "manageResetPassword", "manageScim"};
+    "accessEventLogs",   "accessImportExport",  "accessReports",       "createNewCollections",
+    "editAnyCollection", "deleteAnyCollection", "manageGroups",        "managePolicies",
+    "manageSso",         "manageUsers",         "manageResetPassword", "manageScim"};
 
 // The reference's PolicyType numbers, in the names an administrator sees in the admin console.
 constexpr std::array<std::pair<std::string_view, int>, 24> kPolicyTypes = {{
@@ -55,7 +55,9 @@ std::string Folded(std::string_view text) {
   return AsciiLower(out);
 }
 
-bool SameText(std::string_view a, std::string_view b) { return AsciiLower(std::string(a)) == AsciiLower(std::string(b)); }
+bool SameText(std::string_view a, std::string_view b) {
+  return AsciiLower(std::string(a)) == AsciiLower(std::string(b));
+}
 
 nlohmann::json DataOf(const nlohmann::json& list) {
   const nlohmann::json* data = http::FindField(list, "data");

@@ -67,15 +67,15 @@ Result<Report> Invite(const CommonOptions& common, const MemberOptions& options)
   KW_ASSIGN_OR_RETURN(OrganizationRef organization, ResolveOrganization(client, options.organization));
   nlohmann::json emails = nlohmann::json::array();
   for (const std::string& email : options.emails) emails.push_back(NormalizeEmail(email));
-  KW_RETURN_IF_ERROR(client
-                         .Post("/api/organizations/" + organization.id + "/users/invite",
-                               {{"emails", emails},
-                                {"type", type.first},
-                                {"permissions", type.second},
-                                {"collections", nlohmann::json::array()},
-                                {"groups", nlohmann::json::array()},
-                                {"accessSecretsManager", false}})
-                         .status());
+  KW_RETURN_IF_ERROR(
+      client
+          .Post("/api/organizations/" + organization.id + "/users/invite", {{"emails", emails},
+                                                                            {"type", type.first},
+                                                                            {"permissions", type.second},
+                                                                            {"collections", nlohmann::json::array()},
+                                                                            {"groups", nlohmann::json::array()},
+                                                                            {"accessSecretsManager", false}})
+          .status());
   // The invited members as the server now lists them (an existing account shows as accepted
   // at once on a server without mail).
   KW_ASSIGN_OR_RETURN(nlohmann::json members, Members(client, organization.id));
@@ -231,7 +231,8 @@ void AddMemberVerbs(CLI::App& group, VerbAdder& verbs) {
   OrganizationAndMember(verb, *restore);
 
   auto remove = std::make_shared<MemberOptions>();
-  verb = verbs.Add(group, "remove", "Remove a member from the organisation", MemberAction(remove, "DELETE", "", "removed"));
+  verb = verbs.Add(group, "remove", "Remove a member from the organisation",
+                   MemberAction(remove, "DELETE", "", "removed"));
   OrganizationAndMember(verb, *remove);
 }
 

@@ -37,7 +37,8 @@ Result<Report> Create(const CommonOptions& common, const CreateOptions& options)
       {"billingEmail", options.billing_email.empty() ? session.email : options.billing_email},
       {"planType", 0},
       {"key", shared.ToString()},
-      {"keys", {{"publicKey", made.public_key.ToBase64()}, {"encryptedPrivateKey", made.encrypted_private_key.ToString()}}},
+      {"keys",
+       {{"publicKey", made.public_key.ToBase64()}, {"encryptedPrivateKey", made.encrypted_private_key.ToString()}}},
       {"collectionName", collection.ToString()},
       {"useSecretsManager", false}};
   KW_ASSIGN_OR_RETURN(nlohmann::json created, client.Post("/api/organizations", body));
@@ -75,9 +76,8 @@ void AddOrganizationVerbs(CLI::App& group, VerbAdder& verbs) {
   verb->add_option("--billing-email", create->billing_email, "default: the account's e-mail");
   verb->add_option("--collection-name", create->collection_name, "the first collection (default: Default collection)");
 
-  verbs.Add(group, "list", "The organisations the account belongs to", [](const CommonOptions& common) {
-    return List(common);
-  });
+  verbs.Add(group, "list", "The organisations the account belongs to",
+            [](const CommonOptions& common) { return List(common); });
 }
 
 }  // namespace keywarden::cli::admin

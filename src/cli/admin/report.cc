@@ -13,9 +13,8 @@ std::string Cell(const nlohmann::ordered_json& value) {
 
 // Width in code points, so that names with accents line up.
 std::size_t Width(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string Table(const nlohmann::ordered_json& rows, const std::vector<std::pair<std::string, std::string>>& columns) {

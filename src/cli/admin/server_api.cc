@@ -67,7 +67,8 @@ Status StatusOf(std::string_view what, const http::HttpClientResponse& response)
 
 }  // namespace
 
-ServerApi::ServerApi(std::string server, std::string ca_file) : server_(std::move(server)), ca_file_(std::move(ca_file)) {
+ServerApi::ServerApi(std::string server, std::string ca_file)
+    : server_(std::move(server)), ca_file_(std::move(ca_file)) {
   while (!server_.empty() && server_.back() == '/') server_.pop_back();
 }
 
@@ -124,8 +125,7 @@ Result<nlohmann::json> ServerApi::Token(const FormFields& fields) const {
       providers && providers->is_object() && !providers->empty()) {
     std::string list;
     for (const auto& [provider, _] : providers->items()) list += (list.empty() ? "" : ", ") + provider;
-    return AuthenticationError("two-step login is required: give --code and --method (this account has " + list +
-                               ")");
+    return AuthenticationError("two-step login is required: give --code and --method (this account has " + list + ")");
   }
   if (StringField(body, "error") == "invalid_client") {
     return AuthenticationError("client_id or client_secret is incorrect");

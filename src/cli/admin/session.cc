@@ -68,7 +68,8 @@ Result<Session> LoadSession(const std::string& path) {
   }
   std::ostringstream content;
   content << in.rdbuf();
-  if (content.str().size() > kMaxSessionBytes) return InvalidArgumentError("the session file " + path + " is too large");
+  if (content.str().size() > kMaxSessionBytes)
+    return InvalidArgumentError("the session file " + path + " is too large");
   const nlohmann::json json = nlohmann::json::parse(content.str(), nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return InvalidArgumentError("the session file " + path + " is not a session: log in again");
   Session session;
@@ -85,7 +86,8 @@ Result<Session> LoadSession(const std::string& path) {
   if (json.contains("access_token_expires") && json["access_token_expires"].is_number_integer()) {
     session.access_token_expires = json["access_token_expires"].get<std::int64_t>();
   }
-  if (session.server.empty()) return InvalidArgumentError("the session file " + path + " names no server: log in again");
+  if (session.server.empty())
+    return InvalidArgumentError("the session file " + path + " names no server: log in again");
   return session;
 }
 

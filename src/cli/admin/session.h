@@ -23,11 +23,11 @@ struct Session {
   std::string email;
   std::string user_id;
   std::optional<KdfConfig> kdf;
-  std::string salt;  // the KDF salt (the normalised e-mail unless the server says otherwise)
+  std::string salt;       // the KDF salt (the normalised e-mail unless the server says otherwise)
   std::string client_id;  // "cli", or "user.<id>" after an API-key login
   std::string device_identifier;
   std::string access_token;
-  std::string refresh_token;  // empty after an API-key login (none is issued)
+  std::string refresh_token;              // empty after an API-key login (none is issued)
   std::int64_t access_token_expires = 0;  // seconds since the epoch, from the token's `exp`
 
   bool logged_in() const { return !access_token.empty(); }
