@@ -2,6 +2,7 @@
 // `bw confirm org-member` does (core.md 7.2), with the member's fingerprint phrase shown (and,
 // with --expect-fingerprint, checked before the organisation key is shared).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -85,7 +86,10 @@ Result<Report> Invite(const CommonOptions& common, const MemberOptions& options)
   report.json["organization_id"] = organization.id;
   report.json["members"] = nlohmann::ordered_json::array();
   for (const nlohmann::json& member : members) {
-    if (emails.contains(NormalizeEmail(Field(member, "email")))) report.json["members"].push_back(MemberRow(member));
+    const std::string email = NormalizeEmail(Field(member, "email"));
+    if (std::find(emails.begin(), emails.end(), email) != emails.end()) {
+      report.json["members"].push_back(MemberRow(member));
+    }
   }
   return report;
 }
