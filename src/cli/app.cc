@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin/admin_command.h"
 #include "cli/common/output.h"
 #include "cli/connector/connector_command.h"
 #include "cli/crypto/crypto_command.h"
@@ -85,6 +86,7 @@ int RunOrThrow(int argc, char** argv) {
   AddCryptoCommand(app, selected);
   AddConnectorCommand(app, selected);
   AddServerCommand(app, selected);
+  AddAdminCommand(app, selected);
 
   try {
     app.parse(argc, argv);

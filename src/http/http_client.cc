@@ -10,6 +10,7 @@
 #include <cctype>
 #include <utility>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -30,6 +31,11 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
+
+// Request bodies may carry a password hash or a token.
+void WipeBody(std::string& body) {
+  if (!body.empty()) OPENSSL_cleanse(body.data(), body.size());
+}
 
 std::string Reason(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return "timed out";
@@ -52,9 +58,10 @@ void RunOne(asio::io_context& io) {
 
 // Connect (endpoints already resolved), optional TLS handshake, request, response.
 template <typename Stream>
-Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& endpoints,
-                             const net::HttpUrl& url, const HttpClientOptions& options, Clock::time_point deadline) {
-  const std::string shown = "GET " + ShownUrl(url);
+Result<HttpClientResponse> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& endpoints,
+                                    const net::HttpUrl& url, const HttpClientRequest& call,
+                                    const HttpClientOptions& options, Clock::time_point deadline) {
+  const std::string shown = call.method + " " + ShownUrl(url);
   beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
   beast::error_code ec;
   tcp_layer.expires_at(deadline);
@@ -73,16 +80,20 @@ Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::re
     }
   }
 
-  bhttp::request<bhttp::empty_body> request(bhttp::verb::get, url.RequestTarget(), 11);
+  bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(call.method), url.RequestTarget(), 11);
   bool default_port = url.EffectivePort() == (url.https ? 443 : 80);
   bool v6 = url.host.find(':') != std::string::npos;
   std::string host = v6 ? "[" + url.host + "]" : url.host;
   request.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.EffectivePort()));
   request.set(bhttp::field::user_agent, "keywarden");
   request.set(bhttp::field::accept, "application/json");
+  for (const auto& [name, value] : call.headers) request.set(name, value);
   request.keep_alive(false);
+  request.body() = call.body;
+  if (!call.body.empty() || call.method != "GET") request.prepare_payload();
   bhttp::async_write(stream, request, [&ec](beast::error_code e, std::size_t) { ec = e; });
   RunOne(io);
+  WipeBody(request.body());
   if (ec) return UnavailableError(shown + ": cannot send the request: " + Reason(ec));
 
   bhttp::response_parser<bhttp::string_body> parser;
@@ -95,18 +106,37 @@ Result<std::string> Exchange(asio::io_context& io, Stream& stream, const tcp::re
     return UnavailableError(shown + ": response body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
   }
   if (ec) return UnavailableError(shown + ": cannot read the response: " + Reason(ec));
-  unsigned status = parser.get().result_int();
-  if (status != 200) return UnavailableError(shown + ": HTTP " + std::to_string(status));
-  return std::move(parser.get().body());
+  HttpClientResponse response;
+  response.status = parser.get().result_int();
+  response.content_type = std::string(parser.get()[bhttp::field::content_type]);
+  response.body = std::move(parser.get().body());
+  return response;
 }
 
 }  // namespace
 
 Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options) {
+  HttpClientRequest call;
+  call.url = url;
+  KW_ASSIGN_OR_RETURN(HttpClientResponse response, HttpSend(call, options));
+  if (response.status != 200) {
+    // The URL was accepted by HttpSend, so it parses.
+    auto parsed = net::ParseHttpUrl(url);
+    return UnavailableError("GET " + (parsed.ok() ? ShownUrl(*parsed) : std::string("URL")) + ": HTTP " +
+                            std::to_string(response.status));
+  }
+  return std::move(response.body);
+}
+
+Result<HttpClientResponse> HttpSend(const HttpClientRequest& call, const HttpClientOptions& options) {
+  if (bhttp::string_to_verb(call.method) == bhttp::verb::unknown) {
+    return InvalidArgumentError("unknown HTTP method " + call.method);
+  }
+  const std::string& url = call.url;
   auto parsed_url = net::ParseHttpUrl(url);
   if (!parsed_url.ok()) return InvalidArgumentError("URL refused: " + parsed_url.status().message());
   const net::HttpUrl& parsed = *parsed_url;
-  const std::string shown = "GET " + ShownUrl(parsed);
+  const std::string shown = call.method + " " + ShownUrl(parsed);
   if (!parsed.https && !options.allow_plain_http && !net::IsLoopbackHost(parsed.host)) {
     return InvalidArgumentError(shown + ": refusing plain http to a non-loopback host; use https");
   }
@@ -147,7 +177,7 @@ Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& opt
 
   if (!parsed.https) {
     beast::tcp_stream stream(io);
-    return Exchange(io, stream, endpoints, parsed, options, deadline);
+    return Exchange(io, stream, endpoints, parsed, call, options, deadline);
   }
   beast::ssl_stream<beast::tcp_stream> stream(io, *tls);
   SSL* ssl = stream.native_handle();
@@ -162,7 +192,7 @@ Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& opt
   } else if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), parsed.host.c_str()) != 1) {
     return InternalError(shown + ": cannot set the TLS peer address");
   }
-  return Exchange(io, stream, endpoints, parsed, options, deadline);
+  return Exchange(io, stream, endpoints, parsed, call, options, deadline);
 }
 
 }  // namespace keywarden::http

@@ -1,4 +1,5 @@
-// HttpGet: a small synchronous HTTPS client for OIDC discovery and JWKS documents.
+// HttpGet: a small synchronous HTTPS client for OIDC discovery and JWKS documents; HttpSend,
+// the same client for any method, headers and body (the admin command line's API calls).
 //
 // Secure by default: https with certificate and host-name verification (SNI set), TLS 1.2+.
 // Plain http is refused unless allowed explicitly or the host is loopback (local test
@@ -13,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "keywarden/status.h"
 
@@ -31,6 +34,23 @@ struct HttpClientOptions {
 // connection, TLS and timeout failures are kUnavailable with the reason; a refused URL is
 // kInvalidArgument (net::ParseHttpUrl's rules).
 Result<std::string> HttpGet(const std::string& url, const HttpClientOptions& options);
+
+struct HttpClientRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // Host, User-Agent and Content-Length are set
+  std::string body;
+};
+
+struct HttpClientResponse {
+  unsigned status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// One request and its response, whatever the status: the caller reads the status. Failures to
+// talk to the server (and refused URLs) are reported as HttpGet reports them.
+Result<HttpClientResponse> HttpSend(const HttpClientRequest& request, const HttpClientOptions& options);
 
 }  // namespace keywarden::http
 

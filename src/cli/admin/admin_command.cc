@@ -1,0 +1,30 @@
+#include "cli/admin/admin_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include "cli/admin/admin_verbs.h"
+
+namespace keywarden::cli {
+
+void AddAdminCommand(CLI::App& root, SelectedVerb& selected) {
+  CLI::App* admin = root.add_subcommand("admin", "Administer organisations on a server through its API");
+  admin->require_subcommand(1);
+  admin::VerbAdder verbs(selected);
+  admin::AddLoginVerbs(*admin, verbs);
+
+  CLI::App* organization = admin->add_subcommand("organization", "Create and list organisations");
+  organization->require_subcommand(1);
+  admin::AddOrganizationVerbs(*organization, verbs);
+
+  CLI::App* member = admin->add_subcommand("member", "Invite, confirm and manage an organisation's members");
+  member->require_subcommand(1);
+  admin::AddMemberVerbs(*member, verbs);
+
+  CLI::App* policy = admin->add_subcommand("policy", "Set and list an organisation's policies");
+  policy->require_subcommand(1);
+  admin::AddPolicyVerbs(*policy, verbs);
+
+  admin::AddEventVerbs(*admin, verbs);
+}
+
+}  // namespace keywarden::cli

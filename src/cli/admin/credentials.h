@@ -1,0 +1,42 @@
+// The administrator's password and the keys it opens, in memory for one command.
+//
+// Nothing here is ever written: the password comes from --password-file (a path, or "-" for
+// standard input) or a prompt on the terminal, and the user key, private key and organisation
+// keys are re-derived from it and the account's sync each time a command needs them.
+#ifndef KEYWARDEN_CLI_ADMIN_CREDENTIALS_H_
+#define KEYWARDEN_CLI_ADMIN_CREDENTIALS_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/admin/admin_client.h"
+#include "keywarden/crypto/rsa.h"
+#include "keywarden/crypto/secure_buffer.h"
+#include "keywarden/crypto/symmetric_key.h"
+#include "keywarden/status.h"
+
+namespace keywarden::cli::admin {
+
+// The password from `password_file` ("-": standard input; one trailing newline dropped), or, when
+// it is empty, typed at a prompt on /dev/tty without echo. kInvalidArgument when neither is
+// possible or the password is empty.
+Result<SecureBuffer> ReadPassword(const std::string& password_file);
+
+struct UnlockedAccount {
+  SymmetricKey user_key;
+  RsaPrivateKey private_key;
+  nlohmann::json sync;  // GET /api/sync: profile.organizations[].key are the organisation keys
+};
+
+// The account's keys: the master key from the password and the session's KDF and salt, the user
+// key it unwraps from the sync's profile.key, the private key under that. kAuthenticationFailed
+// "wrong password" when the password does not open the user key.
+Result<UnlockedAccount> UnlockAccount(AdminClient& client, const std::string& password_file);
+
+// The organisation key as this account holds it (its sync's profile.organizations[].key, opened
+// with the private key). kNotFound when the account has no key for it (not a confirmed member).
+Result<SymmetricKey> OrganizationKeyOf(const UnlockedAccount& account, const std::string& organization_id);
+
+}  // namespace keywarden::cli::admin
+
+#endif  // KEYWARDEN_CLI_ADMIN_CREDENTIALS_H_
