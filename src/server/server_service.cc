@@ -25,6 +25,7 @@
 #include "server/identity/password_hasher.h"
 #include "server/identity/token_endpoint.h"
 #include "server/mail/templates.h"
+#include "server/organizations/organization_routes.h"
 #include "server/store/expired_rows.h"
 #include "server/store/server_database.h"
 #include "server/store/users.h"
@@ -143,6 +144,7 @@ struct ServerService::Parts {
   std::unique_ptr<RegistrationContext> registration;
   std::unique_ptr<AccountRoutesContext> accounts;
   std::unique_ptr<TwoFactorRoutesContext> two_factor_routes;
+  std::unique_ptr<OrganizationRoutesContext> organizations;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<telemetry::BackgroundSample> accounts_sample;
   std::unique_ptr<service::ServiceHost> host;
@@ -268,6 +270,13 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   parts->two_factor_routes = std::make_unique<TwoFactorRoutesContext>(
       TwoFactorRoutesContext{*parts->accounts, *parts->two_factor, "Keywarden"});
 
+  std::function<Status(const ::keywarden::mail::Message&)> send_mail;
+  if (mail != nullptr) {
+    send_mail = [mail](const ::keywarden::mail::Message& message) { return mail->Enqueue(message); };
+  }
+  parts->organizations = std::make_unique<OrganizationRoutesContext>(
+      OrganizationRoutesContext{*parts->accounts, config.organizations, send_mail});
+
   service::ServiceHostOptions host;
   host.name = "keywarden server";
   host.server = ServerOptions(config);
@@ -330,6 +339,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit});
+  AddOrganizationRoutes(router, *parts->organizations);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));

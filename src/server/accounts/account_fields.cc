@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "http/json.h"
+#include "keywarden/crypto/asymmetric_enc_string.h"
 #include "keywarden/crypto/enc_string.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/random.h"
@@ -102,6 +103,22 @@ Status CheckEncString(const nlohmann::json& value, std::string_view field) {
   return OkStatus();
 }
 
+Status CheckAsymmetricEncString(const nlohmann::json& value, std::string_view field) {
+  if (!value.is_string()) return FieldError(field, "must be an encrypted string.");
+  const std::string text = value.get<std::string>();
+  if (text.size() > 100000 || !AsymmetricEncString::Parse(text).ok())
+    return FieldError(field, "is not a valid encrypted string.");
+  return OkStatus();
+}
+
+Status CheckPublicKey(const nlohmann::json& value, std::string_view field) {
+  if (!value.is_string() || value.get<std::string>().size() > 100000 ||
+      !RsaPublicKey::FromBase64(value.get<std::string>()).ok()) {
+    return FieldError(field, "must be a base64 RSA public key (SPKI).");
+  }
+  return OkStatus();
+}
+
 Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
   NewAccountFields out;
   const auto email = StringField(body, "email");
@@ -177,9 +194,7 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
     private_key = Field(*legacy_keys, "encryptedPrivateKey");
   }
   if (public_key == nullptr || private_key == nullptr) return FieldError("UserAsymmetricKeys", "is required.");
-  if (!public_key->is_string() || !RsaPublicKey::FromBase64(public_key->get<std::string>()).ok()) {
-    return FieldError("UserAsymmetricKeys.PublicKey", "must be a base64 RSA public key (SPKI).");
-  }
+  KW_RETURN_IF_ERROR(CheckPublicKey(*public_key, "UserAsymmetricKeys.PublicKey"));
   KW_RETURN_IF_ERROR(CheckEncString(*private_key, "UserAsymmetricKeys.EncryptedPrivateKey"));
   out.public_key = public_key->get<std::string>();
   out.private_key = private_key->get<std::string>();

@@ -33,6 +33,12 @@ Result<SecureBuffer> ParseMasterPasswordHash(const nlohmann::json& value, std::s
 // A symmetric EncString (a wrapped key or an encrypted field); `field` names it in errors.
 Status CheckEncString(const nlohmann::json& value, std::string_view field);
 
+// An asymmetric EncString ("4.<base64>": a key encapsulated to an RSA public key).
+Status CheckAsymmetricEncString(const nlohmann::json& value, std::string_view field);
+
+// A base64 RSA public key (SPKI), as the clients send key pairs.
+Status CheckPublicKey(const nlohmann::json& value, std::string_view field);
+
 struct NewAccountFields {
   std::string email;
   std::string name;

@@ -18,6 +18,7 @@
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
 #include "server/two_factor/two_factor_login.h"
+#include "server/organizations/organization_json.h"
 #include "telemetry/log.h"
 
 namespace keywarden::server {
@@ -67,13 +68,15 @@ Status Save(AccountRoutesContext& context, store::User& user, bool end_sessions)
 }
 
 http::HttpResponse ProfileResponse(AccountRoutesContext& c, const store::User& user) {
-  bool two_factor = false;
+  nlohmann::json profile;
   const Status read = c.api.database.Read([&](sql::Session& session) -> Status {
-    KW_ASSIGN_OR_RETURN(two_factor, TwoFactorEnabled(session, user.id));
+    KW_ASSIGN_OR_RETURN(const bool two_factor, TwoFactorEnabled(session, user.id));
+    profile = ProfileJson(user, two_factor);
+    KW_ASSIGN_OR_RETURN(profile["organizations"], organizations::ProfileOrganizationsJson(session, user.id));
     return OkStatus();
   });
   if (!read.ok()) return FromStatus(read);
-  return http::JsonResponse(200, ProfileJson(user, two_factor));
+  return http::JsonResponse(200, profile);
 }
 
 Result<nlohmann::json> Body(const http::HttpRequest& request) { return http::ParseJsonObject(request.body); }

@@ -59,6 +59,46 @@ Status ApplySignupDomains(const R& raw, C& c) {
   return flush();
 }
 
+// "everyone", "nobody", or "admin@example.com, ops@example.com".
+Status ApplyCreators(const R& raw, C& c) {
+  KW_ASSIGN_OR_RETURN(std::string text, config::AsString(raw));
+  using K = C::Organizations::Creators;
+  c.organizations.creator_emails.clear();
+  if (text == "everyone") {
+    c.organizations.creators = K::kEveryone;
+    return OkStatus();
+  }
+  if (text == "nobody") {
+    c.organizations.creators = K::kNobody;
+    return OkStatus();
+  }
+  c.organizations.creators = K::kListed;
+  std::string current;
+  const auto flush = [&]() -> Status {
+    if (current.empty()) return OkStatus();
+    const auto at = current.find('@');
+    if (at == std::string::npos || at == 0 || current.find('.', at) == std::string::npos ||
+        current.find_first_of("/ \t", 0) != std::string::npos) {
+      return InvalidArgumentError(raw.origin + R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
+    }
+    c.organizations.creator_emails.push_back(current);
+    current.clear();
+    return OkStatus();
+  };
+  for (char ch : text) {
+    if (ch == ',') {
+      KW_RETURN_IF_ERROR(flush());
+    } else if (!std::isspace(static_cast<unsigned char>(ch))) {
+      current.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    }
+  }
+  KW_RETURN_IF_ERROR(flush());
+  if (c.organizations.creator_emails.empty()) {
+    return InvalidArgumentError(raw.origin + R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
+  }
+  return OkStatus();
+}
+
 constexpr std::array<Row, 2> kTop = {{
     {"public_url", [](const R& r, C& c) { return config::SetString(r, c.public_url); },
      "where clients reach this server, https://host[:port] (required)"},
@@ -66,7 +106,9 @@ constexpr std::array<Row, 2> kTop = {{
      "a web vault build to serve at /"},
 }};
 
-constexpr std::array<Row, 14> kServer = {{
+constexpr std::array<Row, 15> kServer = {{
+    {"organizations.creators", ApplyCreators,
+     "who may create organisations: everyone, nobody, or e-mail addresses separated by commas"},
     {"accounts.signups", ApplySignups, "open, closed, or domains (only signup_domains)"},
     {"accounts.signup_domains", ApplySignupDomains, "e-mail domains that may sign up, comma-separated"},
     {"accounts.require_email_verification",
@@ -216,6 +258,14 @@ std::string DescribeServerConfig(const ServerConfig& config) {
     case ServerConfig::Accounts::Signups::kOpen: out += "open"; break;
     case ServerConfig::Accounts::Signups::kClosed: out += "closed"; break;
     case ServerConfig::Accounts::Signups::kDomains: out += "domains"; break;
+  }
+  out += "\norganizations created by: ";
+  switch (config.organizations.creators) {
+    case ServerConfig::Organizations::Creators::kEveryone: out += "everyone"; break;
+    case ServerConfig::Organizations::Creators::kNobody: out += "nobody"; break;
+    case ServerConfig::Organizations::Creators::kListed:
+      out += std::to_string(config.organizations.creator_emails.size()) + " listed address(es)";
+      break;
   }
   out += "\nmail: " + (config.mail.enabled()
                            ? config.mail.host + ":" + std::to_string(config.mail.port)

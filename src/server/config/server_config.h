@@ -54,6 +54,14 @@ struct ServerConfig {
     bool require_email_verification = false;
   } accounts;
 
+  // [organizations]: who may create an organisation: "everyone", "nobody", or e-mail addresses
+  // (lower case) separated by commas.
+  struct Organizations {
+    enum class Creators { kEveryone, kNobody, kListed };
+    Creators creators = Creators::kEveryone;
+    std::vector<std::string> creator_emails;
+  } organizations;
+
   // [tokens]: how long what the token endpoint issues lasts.
   struct Tokens {
     std::uint32_t access_token_seconds = 3600;  // as the reference

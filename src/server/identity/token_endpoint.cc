@@ -12,6 +12,8 @@
 #include "server/events/user_events.h"
 #include "server/identity/account_json.h"
 #include "server/identity/form.h"
+#include "server/organizations/policy_json.h"
+#include "server/organizations/policy_store.h"
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
 #include "telemetry/log.h"
@@ -20,6 +22,8 @@ namespace keywarden::server {
 namespace {
 
 constexpr std::string_view kWrongPassword = "Username or password is incorrect. Try again.";
+// The reference's text, with its capitalisation.
+constexpr std::string_view kSsoRequired = "Sso authentication is required.";
 
 TimeMs ToMs(TimePoint t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
 
@@ -136,6 +140,20 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
     telemetry::AuditEvent("login", user ? user->id : "-", request.client_address, "wrong password");
     if (user) LogUserEvent(user->id, events::EventType::kUserFailedLogIn, form, request);
     return GrantError("invalid_grant", "invalid_username_or_password", kWrongPassword);
+  }
+
+  // An organisation that requires single sign-on: no password logins for its members (owners and
+  // admins excepted), as the reference; the API key still works.
+  std::vector<organizations::MemberPolicy> sso_policies;
+  const Status sso_read = database_.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(sso_policies, organizations::ListEnabledPoliciesOf(
+                                          session, user->id, static_cast<int>(organizations::PolicyType::kRequireSso)));
+    return OkStatus();
+  });
+  if (!sso_read.ok()) return Unavailable();
+  if (organizations::BindsMember(sso_policies)) {
+    telemetry::AuditEvent("login", user->id, request.client_address, "single sign-on required");
+    return GrantError("invalid_grant", kSsoRequired, kSsoRequired);
   }
 
   // The second step, when the account has one.
@@ -298,9 +316,11 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
                        now_ms,         now_ms};
   store::RegisteredDevice registered;
   std::string refresh_token;
+  nlohmann::json master_password_policy;  // the organisations' requirements, for password logins
   const Status stored = database_.Transact([&](sql::Session& session) -> Status {
     KW_ASSIGN_OR_RETURN(registered, store::RegisterDevice(session, device));
     if (!refresh) return OkStatus();
+    KW_ASSIGN_OR_RETURN(master_password_policy, organizations::MasterPasswordPolicyOf(session, user.id));
     KW_ASSIGN_OR_RETURN(refresh_token, two_factor::NewOpaqueToken());
     KW_ASSIGN_OR_RETURN(std::string family, auth::NewGuid());
     store::RefreshToken token;
@@ -346,8 +366,9 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
   };
   if (refresh) {
     body["refresh_token"] = refresh_token;
-    // No organisation policy yet: the object the clients read, with nothing to enforce.
-    body["MasterPasswordPolicy"] = {{"Object", "masterPasswordPolicy"}};
+    body["MasterPasswordPolicy"] = master_password_policy.is_null()
+                                       ? nlohmann::json{{"Object", "masterPasswordPolicy"}}
+                                       : std::move(master_password_policy);
   }
   if (!two_factor_remember_token.empty()) body["TwoFactorToken"] = two_factor_remember_token;
   return http::JsonResponse(200, body);

@@ -52,6 +52,15 @@ constexpr sql::Statement kCountOwners = {
     "SELECT COUNT(*) FROM organization_users WHERE organization_id = $1 AND type = 0 AND status = 2", nullptr, nullptr,
     "to count owners"};
 
+constexpr sql::Statement kListConfirmedOf = {
+    "server_list_confirmed_memberships",
+    "SELECT m.id, m.organization_id, m.user_id, m.email, m.type, m.status, m.member_key, m.reset_password_key, "
+    "m.permissions, m.access_secrets_manager, m.external_id, m.invite_token_hash, m.invite_expiration, "
+    "m.creation_date, m.revision_date, o.name, o.billing_email, o.business_name, o.identifier, o.public_key, "
+    "o.private_key, o.enabled, o.creation_date, o.revision_date FROM organization_users m JOIN "
+    "organizations o ON o.id = m.organization_id WHERE m.user_id = $1 AND m.status = 2 ORDER BY m.creation_date, m.id",
+    nullptr, nullptr, "to list memberships"};
+
 void BindMutable(sql::Params& p, const Member& m) {
   p.Text(m.user_id).Text(m.email).Int(static_cast<int>(m.type)).Int(static_cast<int>(m.status));
   p.Text(m.member_key).Text(m.reset_password_key);
@@ -159,6 +168,30 @@ Result<std::vector<Member>> ListMembers(sql::Session& session, std::string_view 
 
 Result<std::vector<Member>> ListMembershipsOf(sql::Session& session, std::string_view user_id) {
   return ReadAll(session.Execute(kListOf, sql::Params().Text(user_id)));
+}
+
+Result<std::vector<Membership>> ListConfirmedMembershipsOf(sql::Session& session, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListConfirmedOf, sql::Params().Text(user_id)));
+  std::vector<Membership> out;
+  out.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Membership m;
+    KW_ASSIGN_OR_RETURN(m.member, ReadMember(rows, i));
+    Organization& o = m.organization;
+    o.id = m.member.organization_id;
+    o.name = rows.Text(i, 15);
+    o.billing_email = rows.Text(i, 16);
+    o.business_name = rows.Text(i, 17);
+    o.identifier = rows.Text(i, 18);
+    o.public_key = rows.Text(i, 19);
+    o.private_key = rows.Text(i, 20);
+    KW_ASSIGN_OR_RETURN(std::int64_t enabled, rows.Int(i, 21));
+    o.enabled = enabled != 0;
+    KW_ASSIGN_OR_RETURN(o.creation_date, rows.Int(i, 22));
+    KW_ASSIGN_OR_RETURN(o.revision_date, rows.Int(i, 23));
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 Result<std::int64_t> CountConfirmedOwners(sql::Session& session, std::string_view organization_id) {

@@ -12,6 +12,7 @@
 #include "base/time.h"
 #include "keywarden/status.h"
 #include "server/organizations/member_role.h"
+#include "server/organizations/organization_store.h"
 #include "sql/database.h"
 
 namespace keywarden::server::organizations {
@@ -57,6 +58,12 @@ Result<std::optional<Member>> FindInvitation(sql::Session& session, std::string_
 Result<std::vector<Member>> ListMembers(sql::Session& session, std::string_view organization_id);
 // Every membership of the account, any status, oldest first.
 Result<std::vector<Member>> ListMembershipsOf(sql::Session& session, std::string_view user_id);
+// The account's confirmed memberships with their organisations, in one statement (the sync's).
+struct Membership {
+  Member member;
+  Organization organization;
+};
+Result<std::vector<Membership>> ListConfirmedMembershipsOf(sql::Session& session, std::string_view user_id);
 // Confirmed owners of the organisation.
 Result<std::int64_t> CountConfirmedOwners(sql::Session& session, std::string_view organization_id);
 

@@ -27,6 +27,13 @@ constexpr sql::Statement kListOf = {
     "p.type = $2 AND p.enabled = 1",
     nullptr, nullptr, "to read a member's policies"};
 
+constexpr sql::Statement kListOfConfirmed = {
+    "server_list_confirmed_member_policies",
+    "SELECT p.id, p.organization_id, p.type, p.enabled, p.data, p.creation_date, p.revision_date FROM "
+    "organization_users m JOIN policies p ON p.organization_id = m.organization_id WHERE m.user_id = $1 AND "
+    "m.status = 2 ORDER BY p.organization_id, p.type",
+    nullptr, nullptr, "to read a member's policies"};
+
 Result<Policy> ReadPolicy(const sql::Rows& rows, std::size_t i) {
   Policy p;
   p.id = rows.Text(i, 0);
@@ -67,6 +74,16 @@ Status SavePolicy(sql::Session& session, const Policy& policy) {
   return session.Execute(kSave, p).status();
 }
 
+Result<std::vector<Policy>> ListPoliciesOfConfirmedMember(sql::Session& session, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListOfConfirmed, sql::Params().Text(user_id)));
+  std::vector<Policy> out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    KW_ASSIGN_OR_RETURN(Policy p, ReadPolicy(rows, i));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<std::vector<MemberPolicy>> ListEnabledPoliciesOf(sql::Session& session, std::string_view user_id, int type) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListOf, sql::Params().Text(user_id).Int(type)));
   std::vector<MemberPolicy> out;
@@ -80,6 +97,15 @@ Result<std::vector<MemberPolicy>> ListEnabledPoliciesOf(sql::Session& session, s
     out.push_back(std::move(mp));
   }
   return out;
+}
+
+bool BindsMember(const std::vector<MemberPolicy>& policies) {
+  for (const MemberPolicy& p : policies) {
+    const bool exempt_type = p.member_type == 0 || p.member_type == 1;  // owner, admin
+    const bool active = p.member_status == 1 || p.member_status == 2;    // accepted, confirmed
+    if (active && !exempt_type) return true;
+  }
+  return false;
 }
 
 }  // namespace keywarden::server::organizations

@@ -50,7 +50,14 @@ struct MemberPolicy {
   int member_type = 2;
   int member_status = 0;
 };
+// Every policy (enabled or not) of the organisations where the account is a confirmed member,
+// in one statement: the sync's `policies`.
+Result<std::vector<Policy>> ListPoliciesOfConfirmedMember(sql::Session& session, std::string_view user_id);
 Result<std::vector<MemberPolicy>> ListEnabledPoliciesOf(sql::Session& session, std::string_view user_id, int type);
+
+// Whether any of `policies` binds its member as the reference's policy requirements do by
+// default: an accepted or confirmed member who is neither owner nor admin.
+bool BindsMember(const std::vector<MemberPolicy>& policies);
 
 }  // namespace keywarden::server::organizations
 

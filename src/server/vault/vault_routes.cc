@@ -12,6 +12,7 @@
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
 #include "server/identity/account_json.h"
+#include "server/organizations/organization_json.h"
 #include "server/two_factor/two_factor_login.h"
 #include "server/vault/cipher_request.h"
 #include "server/vault/folder_request.h"
@@ -127,8 +128,11 @@ Status RenderSync(sql::Session& session, const store::User& user, bool exclude_d
   out.clear();  // the read may run again
   KW_ASSIGN_OR_RETURN(const bool two_factor_enabled, TwoFactorEnabled(session, user.id));
   KW_ASSIGN_OR_RETURN(const std::vector<StoredFolder> folders, vault::ListFolders(session, user.id));
+  nlohmann::json profile = ProfileJson(user, two_factor_enabled);
+  KW_ASSIGN_OR_RETURN(profile["organizations"], organizations::ProfileOrganizationsJson(session, user.id));
+  KW_ASSIGN_OR_RETURN(const nlohmann::json policies, organizations::SyncPoliciesJson(session, user.id));
   out += R"({"object":"sync","profile":)";
-  out += ProfileJson(user, two_factor_enabled).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += profile.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += R"(,"folders":[)";
   for (std::size_t i = 0; i < folders.size(); ++i) {
     if (i > 0) out += ',';
@@ -136,7 +140,9 @@ Status RenderSync(sql::Session& session, const store::User& user, bool exclude_d
   }
   out += R"(],"collections":[],"ciphers":[)";
   KW_RETURN_IF_ERROR(AppendCipherList(session, user, out));
-  out += R"(],"policies":[],"sends":[],"domains":)";
+  out += R"(],"policies":)";
+  out += policies.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += R"(,"sends":[],"domains":)";
   out += exclude_domains ? "null" : R"({"equivalentDomains":[],"globalEquivalentDomains":[],"object":"domains"})";
   out += R"(,"userDecryption":)";
   out += SyncUserDecryptionJson(user).dump();

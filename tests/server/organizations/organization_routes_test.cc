@@ -1,0 +1,282 @@
+// Organisations end to end over HTTP, on SQLite and PostgreSQL: creation as the web vault does
+// it, the member's life from invitation to confirmation as `bw confirm org-member` drives it,
+// revocation, restoration, removal and the rules that protect the last owner, on both kinds of
+// request (one member, and the bulk forms).
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "server/organizations/organization_fixture.h"
+#include "support/smtp_server.h"
+
+namespace keywarden::server::testing {
+namespace {
+
+class OrganizationRoutesTest : public OrganizationTest {};
+KW_SERVER_TEST_ON_EACH_DATABASE(OrganizationRoutesTest);
+
+TEST_P(OrganizationRoutesTest, TheCreatorIsAConfirmedOwnerWhoseClientOpensTheOrganizationKey) {
+  TestAccount owner = NewUser("owner@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner, "Acme");
+  ASSERT_FALSE(organization.id.empty());
+
+  const nlohmann::json sync = Sync(owner);
+  ASSERT_EQ(sync["profile"]["organizations"].size(), 1U) << sync.dump();
+  const nlohmann::json& listed = sync["profile"]["organizations"][0];
+  EXPECT_EQ(listed["name"], "Acme");
+  EXPECT_EQ(listed["type"], 0);
+  EXPECT_EQ(listed["status"], 2);
+  EXPECT_EQ(listed["enabled"], true);
+  EXPECT_EQ(listed["organizationUserId"], organization.owner_member_id);
+  EXPECT_EQ(listed["object"], "profileOrganization");
+  const auto opened = OpenedKey(owner, organization.id);
+  ASSERT_NE(opened, nullptr);
+  EXPECT_TRUE(opened->Equals(*organization.key));
+
+  const TestResponse details = Send("GET", "/api/organizations/" + organization.id, "", owner.access_token);
+  ASSERT_EQ(details.status, 200) << details.body;
+  EXPECT_EQ(details.json()["billingEmail"], "owner@example.com");
+  const TestResponse keys = Send("GET", "/api/organizations/" + organization.id + "/keys", "", owner.access_token);
+  ASSERT_EQ(keys.status, 200) << keys.body;
+  auto private_key = EncString::Parse(keys.json().value("privateKey", ""));
+  ASSERT_TRUE(private_key.ok());
+  EXPECT_TRUE(OpenOrganizationPrivateKey(*organization.key, *private_key).ok());
+  const TestResponse mine = Send("GET", "/api/organizations", "", owner.access_token);
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.json()["data"].size(), 1U);
+
+  // Another account sees none of it.
+  TestAccount stranger = NewUser("stranger@example.com");
+  EXPECT_EQ(Send("GET", "/api/organizations/" + organization.id, "", stranger.access_token).status, 404);
+  EXPECT_EQ(Send("GET", "/api/organizations/" + organization.id + "/keys", "", stranger.access_token).status, 404);
+  EXPECT_TRUE(Sync(stranger)["profile"]["organizations"].empty());
+}
+
+TEST_P(OrganizationRoutesTest, CreationRefusesWhatIsNotAnEncryptedOrganization) {
+  TestAccount owner = NewUser("owner@example.com");
+  std::optional<NewOrganization> made;
+  const nlohmann::json good = CreationBody(owner, "Acme", made);
+  struct Case {
+    const char* what;
+    std::function<void(nlohmann::json&)> spoil;
+    const char* field;
+  };
+  const Case cases[] = {
+      {"no name", [](nlohmann::json& b) { b.erase("name"); }, "Name"},
+      {"a long name", [](nlohmann::json& b) { b["name"] = std::string(51, 'x'); }, "Name"},
+      {"no billing e-mail", [](nlohmann::json& b) { b.erase("billingEmail"); }, "BillingEmail"},
+      {"a plain key", [](nlohmann::json& b) { b["key"] = "the organisation key"; }, "Key"},
+      {"a symmetric key", [](nlohmann::json& b) { b["key"] = b["collectionName"]; }, "Key"},
+      {"no key pair", [](nlohmann::json& b) { b.erase("keys"); }, "Keys"},
+      {"a broken public key", [](nlohmann::json& b) { b["keys"]["publicKey"] = "AAAA"; }, "Keys.PublicKey"},
+      {"a plain private key", [](nlohmann::json& b) { b["keys"]["encryptedPrivateKey"] = "x"; },
+       "Keys.EncryptedPrivateKey"},
+      {"a plain collection name", [](nlohmann::json& b) { b["collectionName"] = "Default"; }, "CollectionName"},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json body = good;
+    c.spoil(body);
+    const TestResponse refused = Post("/api/organizations", body, owner.access_token);
+    EXPECT_EQ(refused.status, 400) << c.what << ": " << refused.body;
+    EXPECT_TRUE(refused.json()["validationErrors"].contains(c.field)) << c.what << ": " << refused.body;
+  }
+  EXPECT_EQ(Send("POST", "/api/organizations", "{not json", owner.access_token).status, 400);
+  EXPECT_TRUE(Send("GET", "/api/organizations", "", owner.access_token).json()["data"].empty());
+}
+
+TEST_P(OrganizationRoutesTest, WhoMayCreateIsAServerSetting) {
+  StartServer([](ServerConfig& c) {
+    c.organizations.creators = ServerConfig::Organizations::Creators::kListed;
+    c.organizations.creator_emails = {"boss@example.com"};
+  });
+  TestAccount boss = NewUser("boss@example.com");
+  TestAccount other = NewUser("other@example.com");
+  std::optional<NewOrganization> made;
+  const TestResponse refused = Post("/api/organizations", CreationBody(other, "Other", made), other.access_token);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.json()["message"], "You may not create an organization on this server.");
+  EXPECT_EQ(Post("/api/organizations", CreationBody(boss, "Boss", made), boss.access_token).status, 200);
+}
+
+TEST_P(OrganizationRoutesTest, AMemberIsConfirmedAsTheOfficialCliDoesAndOpensTheKey) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  const std::string member_id = Invite(organization, owner, alice, 2);
+
+  // Without mail, an existing account's invitation is accepted at once: status 1, no key yet.
+  const TestResponse details =
+      Send("GET", "/api/organizations/" + organization.id + "/users/" + member_id + "?", "", owner.access_token);
+  ASSERT_EQ(details.status, 200) << details.body;
+  EXPECT_EQ(details.json()["status"], 1);
+  EXPECT_EQ(details.json()["userId"], alice.id);
+  EXPECT_TRUE(Sync(alice)["profile"]["organizations"].empty());  // confirmed memberships only
+
+  const TestResponse confirmed = Confirm(organization, owner, member_id);
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  const auto opened = OpenedKey(alice, organization.id);
+  ASSERT_NE(opened, nullptr);
+  EXPECT_TRUE(opened->Equals(*organization.key));
+
+  // Confirming twice, or a member of nobody, is refused as the reference does.
+  const TestResponse again = Confirm(organization, owner, member_id);
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(again.json()["message"], "User not valid.");
+  const TestResponse list = Send("GET", "/api/organizations/" + organization.id + "/users?", "", owner.access_token);
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.json()["data"].size(), 2U);
+  for (const auto& member : list.json()["data"]) {
+    EXPECT_TRUE(member.contains("id") && member.contains("email")) << member.dump();
+    EXPECT_EQ(member["object"], "organizationUserUserDetails");
+  }
+}
+
+TEST_P(OrganizationRoutesTest, TheInvitationTokenIsMailedAndOpensOnlyItsOwnInvitationUntilItExpires) {
+  KW_SMTP_SERVER_OR_SKIP(smtp, keywarden::testing::SmtpServerOptions{});
+  FakeClock clock(Clock::System().Now());
+  clock_ = &clock;
+  StartServer([&](ServerConfig& c) {
+    c.mail.host = "127.0.0.1";
+    c.mail.port = smtp->port();
+    c.mail.security = ::keywarden::mail::MailSettings::Security::kNone;
+    c.mail.from_address = "keywarden@example.com";
+  });
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount bob = NewUser("bob@example.com");
+  TestAccount carol = NewUser("carol@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  const std::string bob_id = Invite(organization, owner, bob, 2);
+  const std::string carol_id = Invite(organization, owner, carol, 2);
+  auto mails = smtp->WaitForMessages(2, std::chrono::seconds(20));
+  ASSERT_TRUE(mails.ok()) << mails.status().message();
+  std::map<std::string, std::string> tokens;
+  for (const auto& mail : *mails) {
+    std::smatch match;
+    const std::string text = mail.text.value_or("");
+    ASSERT_TRUE(std::regex_search(text, match, std::regex(R"(token=([A-Za-z0-9_-]+))"))) << text;
+    tokens[mail.recipients.at(0)] = match[1].str();
+  }
+  const auto accept = [&](const TestAccount& who, const std::string& member_id, const std::string& token) {
+    return Post("/api/organizations/" + organization.id + "/users/" + member_id + "/accept", {{"token", token}},
+                who.access_token);
+  };
+  // Carol's token does not open Bob's invitation, for either of them; a made-up one neither.
+  EXPECT_EQ(accept(bob, bob_id, tokens["carol@example.com"]).json()["message"], "Invalid token.");
+  EXPECT_EQ(accept(carol, bob_id, tokens["carol@example.com"]).json()["message"], "Invalid token.");
+  EXPECT_EQ(accept(bob, bob_id, "made-up").json()["message"], "Invalid token.");
+  // Bob's token in Carol's hands: the address does not match.
+  EXPECT_EQ(accept(carol, bob_id, tokens["bob@example.com"]).json()["message"], "User email does not match invite.");
+  const TestResponse accepted = accept(bob, bob_id, tokens["bob@example.com"]);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(accept(bob, bob_id, tokens["bob@example.com"]).status, 400);  // used
+
+  // Five days later Carol's invitation has expired.
+  clock.Advance(std::chrono::hours(24 * 5 + 1));
+  keywarden::testing::LogIn(port(), carol);
+  EXPECT_EQ(accept(carol, carol_id, tokens["carol@example.com"]).json()["message"], "Expired token.");
+  StopServer();
+}
+
+TEST_P(OrganizationRoutesTest, TheLastOwnerCannotBeRemovedDemotedOrRevoked) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount admin = NewUser("admin@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  AddMember(organization, owner, admin, 1);
+  const std::string base = "/api/organizations/" + organization.id + "/users/" + organization.owner_member_id;
+
+  const TestResponse by_admin = Send("PUT", base + "/revoke", "", admin.access_token);
+  EXPECT_EQ(by_admin.status, 400);
+  EXPECT_EQ(by_admin.json()["message"], "Only owners can revoke other owners.");
+  EXPECT_EQ(Send("DELETE", base, "", admin.access_token).json()["message"], "Only owners can remove other owners.");
+  const TestResponse demoted = Send("PUT", base, R"({"type": 2})", admin.access_token);
+  EXPECT_EQ(demoted.json()["message"], "Only an Owner can configure another Owner's account.");
+  EXPECT_EQ(Send("PUT", base + "/revoke", "", owner.access_token).json()["message"], "You cannot revoke yourself.");
+  const TestResponse self_demoted = Send("PUT", base, R"({"type": 1})", owner.access_token);
+  EXPECT_EQ(self_demoted.status, 400);
+  EXPECT_EQ(self_demoted.json()["message"], "Organization must have at least one confirmed owner.");
+  const TestResponse left = Post("/api/organizations/" + organization.id + "/leave", nlohmann::json::object(),
+                                 owner.access_token);
+  EXPECT_EQ(left.json()["message"], "Organization must have at least one confirmed owner.");
+  // Still the owner.
+  EXPECT_EQ(Sync(owner)["profile"]["organizations"][0]["type"], 0);
+}
+
+TEST_P(OrganizationRoutesTest, RevokedMembersLoseTheOrganizationUntilRestored) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  const std::string member_id = AddMember(organization, owner, alice, 2);
+  const std::string base = "/api/organizations/" + organization.id + "/users/" + member_id;
+  ASSERT_EQ(Send("PUT", base + "/revoke", "", owner.access_token).status, 200);
+  EXPECT_EQ(Send("PUT", base + "/revoke", "", owner.access_token).json()["message"], "Already revoked.");
+  EXPECT_TRUE(Sync(alice)["profile"]["organizations"].empty());
+  EXPECT_EQ(Send("GET", "/api/organizations/" + organization.id + "/keys", "", alice.access_token).status, 404);
+  ASSERT_EQ(Send("PUT", base + "/restore", "", owner.access_token).status, 200);
+  EXPECT_EQ(Send("PUT", base + "/restore", "", owner.access_token).json()["message"], "Already active.");
+  const auto opened = OpenedKey(alice, organization.id);
+  ASSERT_NE(opened, nullptr);  // restored as confirmed, with the key the member had
+  EXPECT_TRUE(opened->Equals(*organization.key));
+}
+
+TEST_P(OrganizationRoutesTest, ABulkRequestNamingAnotherOrganizationsMemberChangesNothing) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  TestAccount other_owner = NewUser("other@example.com");
+  TestAccount bob = NewUser("bob@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  const TestOrganization other = NewOrganizationOf(other_owner, "Other");
+  const std::string alice_id = AddMember(organization, owner, alice, 2);
+  const std::string bob_id = AddMember(other, other_owner, bob, 2);
+  const std::string ids = nlohmann::json{{"ids", {alice_id, bob_id}}}.dump();
+  for (const std::string& path : {"/users/revoke", "/users/remove"}) {
+    const TestResponse refused =
+        Send(path == "/users/revoke" ? "PUT" : "POST", "/api/organizations/" + organization.id + path, ids,
+             owner.access_token);
+    EXPECT_EQ(refused.status, 400) << path << ": " << refused.body;
+    EXPECT_EQ(refused.json()["message"], "Users invalid.");
+  }
+  EXPECT_EQ(Sync(alice)["profile"]["organizations"].size(), 1U);
+  EXPECT_EQ(Sync(bob)["profile"]["organizations"].size(), 1U);
+
+  // A bulk request of its own members runs, each member's refusal in its own entry.
+  const TestResponse done =
+      Send("PUT", "/api/organizations/" + organization.id + "/users/revoke",
+           nlohmann::json{{"ids", {alice_id, organization.owner_member_id}}}.dump(), owner.access_token);
+  ASSERT_EQ(done.status, 200) << done.body;
+  std::map<std::string, std::string> errors;
+  for (const auto& entry : done.json()["data"]) errors[entry["id"]] = entry["error"];
+  EXPECT_EQ(errors[alice_id], "");
+  EXPECT_EQ(errors[organization.owner_member_id], "You cannot revoke yourself.");
+  EXPECT_TRUE(Sync(alice)["profile"]["organizations"].empty());
+}
+
+TEST_P(OrganizationRoutesTest, CustomMembersGrantOnlyWhatTheyHold) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount manager = NewUser("manager@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  AddMember(organization, owner, manager, 4, {{"manageUsers", true}});
+  const std::string alice_id = AddMember(organization, owner, alice, 2);
+  const std::string base = "/api/organizations/" + organization.id + "/users/" + alice_id;
+  const TestResponse to_admin = Send("PUT", base, R"({"type": 1})", manager.access_token);
+  EXPECT_EQ(to_admin.json()["message"], "Custom users can not manage Admins or Owners.");
+  const TestResponse more =
+      Send("PUT", base, R"({"type": 4, "permissions": {"manageUsers": true, "managePolicies": true}})",
+           manager.access_token);
+  EXPECT_EQ(more.json()["message"], "Custom users can only grant the same custom permissions that they have.");
+  EXPECT_EQ(Send("PUT", base, R"({"type": 4, "permissions": {"manageUsers": true}})", manager.access_token).status,
+            200);
+  // The manager cannot raise their own rights either.
+  const std::string self = "/api/organizations/" + organization.id + "/users/" + MemberIdOf(organization, owner, manager.email);
+  EXPECT_EQ(Send("PUT", self, R"({"type": 1})", manager.access_token).status, 400);
+  EXPECT_EQ(Send("PUT", self, R"({"type": 4, "permissions": {"manageUsers": true, "managePolicies": true}})",
+                 manager.access_token)
+                .status,
+            400);
+  const nlohmann::json listed = Sync(manager)["profile"]["organizations"][0];
+  EXPECT_EQ(listed["type"], 4);
+  EXPECT_EQ(listed["permissions"]["managePolicies"], false);
+}
+
+}  // namespace
+}  // namespace keywarden::server::testing
