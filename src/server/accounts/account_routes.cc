@@ -15,10 +15,10 @@
 #include "server/api/ids.h"
 #include "server/events/user_events.h"
 #include "server/identity/account_json.h"
+#include "server/organizations/organization_json.h"
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
 #include "server/two_factor/two_factor_login.h"
-#include "server/organizations/organization_json.h"
 #include "telemetry/log.h"
 
 namespace keywarden::server {

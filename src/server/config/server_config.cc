@@ -79,7 +79,8 @@ Status ApplyCreators(const R& raw, C& c) {
     const auto at = current.find('@');
     if (at == std::string::npos || at == 0 || current.find('.', at) == std::string::npos ||
         current.find_first_of("/ \t", 0) != std::string::npos) {
-      return InvalidArgumentError(raw.origin + R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
+      return InvalidArgumentError(raw.origin +
+                                  R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
     }
     c.organizations.creator_emails.push_back(current);
     current.clear();
@@ -94,7 +95,8 @@ Status ApplyCreators(const R& raw, C& c) {
   }
   KW_RETURN_IF_ERROR(flush());
   if (c.organizations.creator_emails.empty()) {
-    return InvalidArgumentError(raw.origin + R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
+    return InvalidArgumentError(raw.origin +
+                                R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
   }
   return OkStatus();
 }

@@ -366,9 +366,8 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
   };
   if (refresh) {
     body["refresh_token"] = refresh_token;
-    body["MasterPasswordPolicy"] = master_password_policy.is_null()
-                                       ? nlohmann::json{{"Object", "masterPasswordPolicy"}}
-                                       : std::move(master_password_policy);
+    body["MasterPasswordPolicy"] = master_password_policy.is_null() ? nlohmann::json{{"Object", "masterPasswordPolicy"}}
+                                                                    : std::move(master_password_policy);
   }
   if (!two_factor_remember_token.empty()) body["TwoFactorToken"] = two_factor_remember_token;
   return http::JsonResponse(200, body);

@@ -126,7 +126,8 @@ Result<InviteRequest> ParseInvite(const nlohmann::json& body) {
   const auto member_type = organizations::MemberTypeFromInt(type->get<long long>());
   if (!member_type) return api::FieldErrorStatus("Type", "is not a member type (0, 1, 2 or 4).");
   out.type = *member_type;
-  if (const nlohmann::json* permissions = http::FindField(body, "permissions"); permissions && out.type == MemberType::kCustom) {
+  if (const nlohmann::json* permissions = http::FindField(body, "permissions");
+      permissions && out.type == MemberType::kCustom) {
     KW_ASSIGN_OR_RETURN(out.permissions, organizations::ParsePermissions(*permissions));
   }
   if (const nlohmann::json* sm = http::FindField(body, "accessSecretsManager"); sm && sm->is_boolean()) {
@@ -144,9 +145,9 @@ void LogMember(OrganizationRoutesContext& c, events::EventType type, const std::
 
 // Whether the organisation's account recovery policy enrols members as they accept.
 Result<bool> AutoEnrolment(sql::Session& session, std::string_view organization_id) {
-  KW_ASSIGN_OR_RETURN(std::optional<organizations::Policy> policy,
-                      organizations::FindPolicy(session, organization_id,
-                                                static_cast<int>(organizations::PolicyType::kResetPassword)));
+  KW_ASSIGN_OR_RETURN(
+      std::optional<organizations::Policy> policy,
+      organizations::FindPolicy(session, organization_id, static_cast<int>(organizations::PolicyType::kResetPassword)));
   if (!policy || !policy->enabled || policy->data.empty()) return false;
   const nlohmann::json data = nlohmann::json::parse(policy->data, nullptr, false);
   if (!data.is_object()) return false;
@@ -157,7 +158,8 @@ Result<bool> AutoEnrolment(sql::Session& session, std::string_view organization_
 // Confirms `member` with `key` (the organisation key encapsulated to them). The reference's
 // refusals as kInvalidArgument.
 Status Confirm(sql::Session& session, Member& member, const std::string& key, TimeMs now) {
-  if (member.status != MemberStatus::kAccepted || member.user_id.empty()) return InvalidArgumentError("User not valid.");
+  if (member.status != MemberStatus::kAccepted || member.user_id.empty())
+    return InvalidArgumentError("User not valid.");
   KW_ASSIGN_OR_RETURN(std::optional<store::User> account, store::FindUserById(session, member.user_id));
   if (!account) return InvalidArgumentError("User not valid.");
   KW_RETURN_IF_ERROR(organizations::internal::CheckMayJoin(session, member, member.user_id, account->email,
@@ -206,7 +208,8 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
       if (!organization) return NotFoundError("organization");
       for (const std::string& email : invite->emails) {
         // Already a member (invited, or by the account of that address): skipped, as the reference.
-        KW_ASSIGN_OR_RETURN(std::optional<Member> pending, organizations::FindInvitation(session, *organization_id, email));
+        KW_ASSIGN_OR_RETURN(std::optional<Member> pending,
+                            organizations::FindInvitation(session, *organization_id, email));
         if (pending) continue;
         KW_ASSIGN_OR_RETURN(std::optional<store::User> account, store::FindUserByEmail(session, email));
         if (account) {
@@ -239,9 +242,10 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
       }
       return OkStatus();
     });
-    if (!saved.ok()) return api::RequestErrorResponse(saved);
+    if (!saved.ok()) return api::FromStatus(saved);
     SendAll(*c, mails);
-    for (const std::string& id : invited) LogMember(*c, events::EventType::kMemberInvited, *organization_id, id, user, request, now);
+    for (const std::string& id : invited)
+      LogMember(*c, events::EventType::kMemberInvited, *organization_id, id, user, request, now);
     return AnswerEmpty(OkStatus());
   });
 
@@ -296,13 +300,14 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
         if (!id) return api::NotFound();
         return reinvite(request, user, {*id}, false);
       });
-  add("POST", "/api/organizations/{orgId}/users/reinvite", [reinvite](const http::HttpRequest& request, store::User& user) {
-    auto body = http::ParseJsonObject(request.body);
-    if (!body.ok()) return api::BadRequest(body.status().message());
-    auto ids = organizations::internal::ParseIds(*body);
-    if (!ids.ok()) return api::RequestErrorResponse(ids.status());
-    return reinvite(request, user, *std::move(ids), true);
-  });
+  add("POST", "/api/organizations/{orgId}/users/reinvite",
+      [reinvite](const http::HttpRequest& request, store::User& user) {
+        auto body = http::ParseJsonObject(request.body);
+        if (!body.ok()) return api::BadRequest(body.status().message());
+        auto ids = organizations::internal::ParseIds(*body);
+        if (!ids.ok()) return api::RequestErrorResponse(ids.status());
+        return reinvite(request, user, *std::move(ids), true);
+      });
 
   add("POST", "/api/organizations/{orgId}/users/{id}/accept", [c](const http::HttpRequest& request, store::User& user) {
     const auto organization_id = api::ParseGuid(request.path_param("orgId"));
@@ -379,25 +384,27 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
     return AnswerEmpty(accepted);
   });
 
-  add("POST", "/api/organizations/{orgId}/users/{id}/confirm", [c](const http::HttpRequest& request, store::User& user) {
-    const auto organization_id = api::ParseGuid(request.path_param("orgId"));
-    const auto id = api::ParseGuid(request.path_param("id"));
-    if (!organization_id || !id) return api::NotFound();
-    auto body = http::ParseJsonObject(request.body);
-    if (!body.ok()) return api::BadRequest(body.status().message());
-    auto key = ReadKey(*body, "Key");
-    if (!key.ok()) return api::RequestErrorResponse(key.status());
-    const TimeMs now = api::NowMs(c->accounts.api.clock);
-    const Status confirmed = c->accounts.api.database.Transact([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *organization_id, user.id));
-      KW_RETURN_IF_ERROR(Require(caller.role().ManagesUsers()));
-      KW_ASSIGN_OR_RETURN(std::optional<Member> member, organizations::FindMember(session, *organization_id, *id));
-      if (!member) return InvalidArgumentError("User not valid.");
-      return Confirm(session, *member, *key, now);
-    });
-    if (confirmed.ok()) LogMember(*c, events::EventType::kMemberConfirmed, *organization_id, *id, user, request, now);
-    return AnswerEmpty(confirmed);
-  });
+  add("POST", "/api/organizations/{orgId}/users/{id}/confirm",
+      [c](const http::HttpRequest& request, store::User& user) {
+        const auto organization_id = api::ParseGuid(request.path_param("orgId"));
+        const auto id = api::ParseGuid(request.path_param("id"));
+        if (!organization_id || !id) return api::NotFound();
+        auto body = http::ParseJsonObject(request.body);
+        if (!body.ok()) return api::BadRequest(body.status().message());
+        auto key = ReadKey(*body, "Key");
+        if (!key.ok()) return api::RequestErrorResponse(key.status());
+        const TimeMs now = api::NowMs(c->accounts.api.clock);
+        const Status confirmed = c->accounts.api.database.Transact([&](sql::Session& session) -> Status {
+          KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *organization_id, user.id));
+          KW_RETURN_IF_ERROR(Require(caller.role().ManagesUsers()));
+          KW_ASSIGN_OR_RETURN(std::optional<Member> member, organizations::FindMember(session, *organization_id, *id));
+          if (!member) return InvalidArgumentError("User not valid.");
+          return Confirm(session, *member, *key, now);
+        });
+        if (confirmed.ok())
+          LogMember(*c, events::EventType::kMemberConfirmed, *organization_id, *id, user, request, now);
+        return AnswerEmpty(confirmed);
+      });
 
   add("POST", "/api/organizations/{orgId}/users/confirm", [c](const http::HttpRequest& request, store::User& user) {
     const auto organization_id = api::ParseGuid(request.path_param("orgId"));
@@ -427,7 +434,8 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
       KW_RETURN_IF_ERROR(Require(caller.role().ManagesUsers()));
       std::vector<Member> members;
       for (const auto& [member_id, key] : wanted) {
-        KW_ASSIGN_OR_RETURN(std::optional<Member> member, organizations::FindMember(session, *organization_id, member_id));
+        KW_ASSIGN_OR_RETURN(std::optional<Member> member,
+                            organizations::FindMember(session, *organization_id, member_id));
         if (!member) return InvalidArgumentError("Users invalid.");
         members.push_back(*std::move(member));
       }
@@ -442,7 +450,8 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
       return OkStatus();
     });
     if (outcome.ok()) {
-      for (const std::string& id : done) LogMember(*c, events::EventType::kMemberConfirmed, *organization_id, id, user, request, now);
+      for (const std::string& id : done)
+        LogMember(*c, events::EventType::kMemberConfirmed, *organization_id, id, user, request, now);
     }
     return Answer(outcome, organizations::ListJson(std::move(results)));
   });

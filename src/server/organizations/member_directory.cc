@@ -5,10 +5,10 @@
 namespace keywarden::server::organizations {
 namespace {
 
-#define KW_ENTRY_QUERY                                                                                      \
-  "SELECT m.id, u.name, u.email, u.avatar_color, CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, "     \
+#define KW_ENTRY_QUERY                                                                                       \
+  "SELECT m.id, u.name, u.email, u.avatar_color, CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, "      \
   "u.uses_key_connector, CASE WHEN EXISTS (SELECT 1 FROM two_factor_providers t WHERE t.user_id = u.id AND " \
-  "t.enabled = 1) THEN 1 ELSE 0 END FROM organization_users m LEFT JOIN users u ON u.id = m.user_id "       \
+  "t.enabled = 1) THEN 1 ELSE 0 END FROM organization_users m LEFT JOIN users u ON u.id = m.user_id "        \
   "WHERE m.organization_id = $1"
 
 constexpr sql::Statement kList = {"server_list_member_entries", KW_ENTRY_QUERY " ORDER BY m.creation_date, m.id",

@@ -39,16 +39,11 @@ std::string PascalCase(std::string_view name) {
 
 std::optional<MemberType> MemberTypeFromInt(long long value) {
   switch (value) {
-    case 0:
-      return MemberType::kOwner;
-    case 1:
-      return MemberType::kAdmin;
-    case 2:
-      return MemberType::kUser;
-    case 4:
-      return MemberType::kCustom;
-    default:
-      return std::nullopt;
+    case 0: return MemberType::kOwner;
+    case 1: return MemberType::kAdmin;
+    case 2: return MemberType::kUser;
+    case 4: return MemberType::kCustom;
+    default: return std::nullopt;
   }
 }
 
@@ -71,7 +66,8 @@ Result<MemberPermissions> ParsePermissions(const nlohmann::json& permissions) {
   for (const PermissionName& p : kPermissions) {
     const nlohmann::json* value = http::FindField(permissions, p.name);
     if (value == nullptr || value->is_null()) continue;
-    if (!value->is_boolean()) return api::FieldErrorStatus("Permissions." + PascalCase(p.name), "must be true or false.");
+    if (!value->is_boolean())
+      return api::FieldErrorStatus("Permissions." + PascalCase(p.name), "must be true or false.");
     out.*p.field = value->get<bool>();
   }
   return out;

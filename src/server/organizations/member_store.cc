@@ -5,8 +5,8 @@
 namespace keywarden::server::organizations {
 namespace {
 
-#define KW_MEMBER_COLUMNS                                                                                    \
-  "id, organization_id, user_id, email, type, status, member_key, reset_password_key, permissions, "         \
+#define KW_MEMBER_COLUMNS                                                                            \
+  "id, organization_id, user_id, email, type, status, member_key, reset_password_key, permissions, " \
   "access_secrets_manager, external_id, invite_token_hash, invite_expiration, creation_date, revision_date"
 
 // Optional text is bound as text, "" for none, and stored as NULL by NULLIF (see store/users.cc).
@@ -27,13 +27,12 @@ constexpr sql::Statement kDelete = {"server_delete_member",
                                     "DELETE FROM organization_users WHERE organization_id = $1 AND id = $2", nullptr,
                                     nullptr, "to remove a member"};
 constexpr sql::Statement kFind = {
-    "server_find_member",
-    "SELECT " KW_MEMBER_COLUMNS " FROM organization_users WHERE organization_id = $1 AND id = $2", nullptr, nullptr,
-    "to read a member"};
-constexpr sql::Statement kFindOf = {
-    "server_find_membership",
-    "SELECT " KW_MEMBER_COLUMNS " FROM organization_users WHERE organization_id = $1 AND user_id = $2", nullptr,
-    nullptr, "to read a membership"};
+    "server_find_member", "SELECT " KW_MEMBER_COLUMNS " FROM organization_users WHERE organization_id = $1 AND id = $2",
+    nullptr, nullptr, "to read a member"};
+constexpr sql::Statement kFindOf = {"server_find_membership",
+                                    "SELECT " KW_MEMBER_COLUMNS
+                                    " FROM organization_users WHERE organization_id = $1 AND user_id = $2",
+                                    nullptr, nullptr, "to read a membership"};
 constexpr sql::Statement kFindInvitation = {"server_find_invitation",
                                             "SELECT " KW_MEMBER_COLUMNS
                                             " FROM organization_users WHERE organization_id = $1 AND email = $2 "
@@ -43,10 +42,10 @@ constexpr sql::Statement kList = {"server_list_members",
                                   "SELECT " KW_MEMBER_COLUMNS
                                   " FROM organization_users WHERE organization_id = $1 ORDER BY creation_date, id",
                                   nullptr, nullptr, "to list members"};
-constexpr sql::Statement kListOf = {
-    "server_list_memberships",
-    "SELECT " KW_MEMBER_COLUMNS " FROM organization_users WHERE user_id = $1 ORDER BY creation_date, id", nullptr,
-    nullptr, "to list memberships"};
+constexpr sql::Statement kListOf = {"server_list_memberships",
+                                    "SELECT " KW_MEMBER_COLUMNS
+                                    " FROM organization_users WHERE user_id = $1 ORDER BY creation_date, id",
+                                    nullptr, nullptr, "to list memberships"};
 constexpr sql::Statement kCountOwners = {
     "server_count_owners",
     "SELECT COUNT(*) FROM organization_users WHERE organization_id = $1 AND type = 0 AND status = 2", nullptr, nullptr,
@@ -147,8 +146,7 @@ Result<bool> DeleteMember(sql::Session& session, std::string_view organization_i
   return rows.affected() > 0;
 }
 
-Result<std::optional<Member>> FindMember(sql::Session& session, std::string_view organization_id,
-                                         std::string_view id) {
+Result<std::optional<Member>> FindMember(sql::Session& session, std::string_view organization_id, std::string_view id) {
   return ReadOne(session.Execute(kFind, sql::Params().Text(organization_id).Text(id)));
 }
 

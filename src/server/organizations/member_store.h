@@ -46,8 +46,7 @@ Status UpdateMember(sql::Session& session, const Member& member);
 Result<bool> DeleteMember(sql::Session& session, std::string_view organization_id, std::string_view id);
 
 // The member `id` of the organisation; nullopt when absent or another organisation's.
-Result<std::optional<Member>> FindMember(sql::Session& session, std::string_view organization_id,
-                                         std::string_view id);
+Result<std::optional<Member>> FindMember(sql::Session& session, std::string_view organization_id, std::string_view id);
 // The account's membership of the organisation, whatever its status; nullopt when none.
 Result<std::optional<Member>> FindMembershipOf(sql::Session& session, std::string_view organization_id,
                                                std::string_view user_id);

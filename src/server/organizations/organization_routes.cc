@@ -107,10 +107,8 @@ Result<NewOrganization> ParseNewOrganization(const nlohmann::json& body) {
 bool MayCreate(const OrganizationRoutesContext& c, const store::User& user) {
   using Creators = ServerConfig::Organizations::Creators;
   switch (c.creation.creators) {
-    case Creators::kEveryone:
-      return true;
-    case Creators::kNobody:
-      return false;
+    case Creators::kEveryone: return true;
+    case Creators::kNobody: return false;
     case Creators::kListed:
       return std::find(c.creation.creator_emails.begin(), c.creation.creator_emails.end(), user.email) !=
              c.creation.creator_emails.end();
@@ -124,8 +122,8 @@ Result<bool> BoundBySingleOrg(sql::Session& session, std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(auto policies, organizations::ListEnabledPoliciesOf(
                                          session, user_id, static_cast<int>(organizations::PolicyType::kSingleOrg)));
   for (const auto& p : policies) {
-    const bool exempt = p.member_type == static_cast<int>(MemberType::kOwner) ||
-                        p.member_type == static_cast<int>(MemberType::kAdmin);
+    const bool exempt =
+        p.member_type == static_cast<int>(MemberType::kOwner) || p.member_type == static_cast<int>(MemberType::kAdmin);
     const bool bound = p.member_status == static_cast<int>(MemberStatus::kAccepted) ||
                        p.member_status == static_cast<int>(MemberStatus::kConfirmed);
     if (bound && !exempt) return true;
@@ -144,8 +142,7 @@ constexpr sql::Statement kGrantCollection = {
     "($1, $2, 0, 0, 1)",
     nullptr, nullptr, "to grant a collection"};
 
-Result<Organization> Create(OrganizationRoutesContext& c, const store::User& user, NewOrganization& created,
-                            const http::HttpRequest& request) {
+Result<Organization> Create(OrganizationRoutesContext& c, const store::User& user, NewOrganization& created) {
   const TimeMs now = api::NowMs(c.accounts.api.clock);
   Organization& o = created.organization;
   KW_ASSIGN_OR_RETURN(o.id, auth::NewGuid());
@@ -168,20 +165,16 @@ Result<Organization> Create(OrganizationRoutesContext& c, const store::User& use
     KW_RETURN_IF_ERROR(organizations::InsertOrganization(session, o));
     KW_RETURN_IF_ERROR(organizations::InsertMember(session, owner));
     if (!collection_id.empty()) {
-      KW_RETURN_IF_ERROR(session
-                             .Execute(kInsertCollection,
-                                      sql::Params().Text(collection_id).Text(o.id).Text(created.collection_name).Int(now))
-                             .status());
+      KW_RETURN_IF_ERROR(
+          session
+              .Execute(kInsertCollection,
+                       sql::Params().Text(collection_id).Text(o.id).Text(created.collection_name).Int(now))
+              .status());
       KW_RETURN_IF_ERROR(session.Execute(kGrantCollection, sql::Params().Text(collection_id).Text(owner.id)).status());
     }
     return store::TouchAccountRevision(session, user.id, now);
   });
   KW_RETURN_IF_ERROR(stored);
-  events::Event event =
-      organizations::internal::OrganizationEvent(events::EventType::kMemberConfirmed, o.id, user.id, request, now);
-  event.organization_user_id = owner.id;
-  event.user_id = user.id;
-  c.accounts.api.events.Record(std::move(event));
   return o;
 }
 
@@ -213,8 +206,8 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
     if (!MayCreate(*c, user)) return api::BadRequest("You may not create an organization on this server.");
     auto created = ParseNewOrganization(*body);
     if (!created.ok()) return api::RequestErrorResponse(created.status());
-    auto organization = Create(*c, user, *created, request);
-    if (!organization.ok()) return api::RequestErrorResponse(organization.status());
+    auto organization = Create(*c, user, *created);
+    if (!organization.ok()) return api::FromStatus(organization.status());
     return http::JsonResponse(200, organizations::OrganizationJson(*organization));
   });
 
@@ -270,8 +263,8 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
       return OkStatus();
     });
     if (saved.ok()) {
-      c->accounts.api.events.Record(organizations::internal::OrganizationEvent(
-          events::EventType::kOrganizationUpdated, *id, user.id, request, now));
+      c->accounts.api.events.Record(organizations::internal::OrganizationEvent(events::EventType::kOrganizationUpdated,
+                                                                               *id, user.id, request, now));
     }
     return Answer(saved, answer);
   };
@@ -288,7 +281,7 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
       KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *id, user.id));
       return Require(caller.role().IsOwner());
     });
-    if (!owner.ok()) return api::RequestErrorResponse(owner);
+    if (!owner.ok()) return api::FromStatus(owner);
     if (!VerifyMasterPassword(c->accounts, user, *body)) return api::BadRequest("User verification failed.");
     const TimeMs now = api::NowMs(c->accounts.api.clock);
     return AnswerEmpty(c->accounts.api.database.Transact([&](sql::Session& session) -> Status {

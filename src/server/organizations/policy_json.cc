@@ -29,8 +29,8 @@ Status CheckOptionalInt(const nlohmann::json& data, std::string_view name, std::
   const nlohmann::json* value = http::FindField(data, name);
   if (value == nullptr || value->is_null()) return OkStatus();
   if (!value->is_number_integer() || value->get<long long>() < min || value->get<long long>() > max) {
-    return api::FieldErrorStatus(field, "must be a whole number from " + std::to_string(min) + " to " +
-                                            std::to_string(max) + ".");
+    return api::FieldErrorStatus(
+        field, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ".");
   }
   return OkStatus();
 }
@@ -115,9 +115,9 @@ nlohmann::json CombinedMasterPasswordPolicy(const std::vector<std::string>& data
     require_special |= flag("requireSpecial");
     enforce_on_login |= flag("enforceOnLogin");
   }
-  return {{"MinComplexity", min_complexity},   {"MinLength", min_length},
-          {"RequireUpper", require_upper},     {"RequireLower", require_lower},
-          {"RequireNumbers", require_numbers}, {"RequireSpecial", require_special},
+  return {{"MinComplexity", min_complexity},    {"MinLength", min_length},
+          {"RequireUpper", require_upper},      {"RequireLower", require_lower},
+          {"RequireNumbers", require_numbers},  {"RequireSpecial", require_special},
           {"EnforceOnLogin", enforce_on_login}, {"Object", "masterPasswordPolicy"}};
 }
 

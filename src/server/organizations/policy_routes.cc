@@ -55,25 +55,19 @@ std::optional<int> ParsePolicyType(std::string_view text) {
 
 const char* PolicyName(int type) {
   switch (static_cast<PolicyType>(type)) {
-    case PolicyType::kTwoFactorAuthentication:
-      return "Require two-step login";
-    case PolicyType::kMasterPassword:
-      return "Master password requirements";
-    case PolicyType::kSingleOrg:
-      return "Single organization";
-    case PolicyType::kRequireSso:
-      return "Require single sign-on authentication";
-    case PolicyType::kResetPassword:
-      return "Account recovery administration";
-    case PolicyType::kMaximumVaultTimeout:
-      return "Vault timeout";
-    default:
-      return "policy";
+    case PolicyType::kTwoFactorAuthentication: return "Require two-step login";
+    case PolicyType::kMasterPassword: return "Master password requirements";
+    case PolicyType::kSingleOrg: return "Single organization";
+    case PolicyType::kRequireSso: return "Require single sign-on authentication";
+    case PolicyType::kResetPassword: return "Account recovery administration";
+    case PolicyType::kMaximumVaultTimeout: return "Vault timeout";
+    default: return "policy";
   }
 }
 
 // The policies that can be on only while single organisation is.
-constexpr int kNeedSingleOrg[] = {static_cast<int>(PolicyType::kRequireSso), static_cast<int>(PolicyType::kResetPassword),
+constexpr int kNeedSingleOrg[] = {static_cast<int>(PolicyType::kRequireSso),
+                                  static_cast<int>(PolicyType::kResetPassword),
                                   static_cast<int>(PolicyType::kMaximumVaultTimeout)};
 
 bool NeedsSingleOrg(int type) {
@@ -88,8 +82,9 @@ Status CheckDependencies(sql::Session& session, std::string_view organization_id
     KW_ASSIGN_OR_RETURN(std::optional<Policy> single,
                         organizations::FindPolicy(session, organization_id, static_cast<int>(PolicyType::kSingleOrg)));
     if (!single || !single->enabled) {
-      return InvalidArgumentError(std::string("Turn on the Single organization policy because it is required for the ") +
-                                  PolicyName(type) + " policy.");
+      return InvalidArgumentError(
+          std::string("Turn on the Single organization policy because it is required for the ") + PolicyName(type) +
+          " policy.");
     }
   }
   if (!enabled && type == static_cast<int>(PolicyType::kSingleOrg)) {
@@ -174,9 +169,9 @@ void AddPolicyRoutes(http::Router& router, OrganizationRoutesContext& context) {
         const Status read = database.Read([&](sql::Session& session) -> Status {
           KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *organization_id, user.id));
           (void)caller;  // any member linked to the account
-          KW_ASSIGN_OR_RETURN(std::optional<Policy> policy,
-                              organizations::FindPolicy(session, *organization_id,
-                                                        static_cast<int>(PolicyType::kMasterPassword)));
+          KW_ASSIGN_OR_RETURN(
+              std::optional<Policy> policy,
+              organizations::FindPolicy(session, *organization_id, static_cast<int>(PolicyType::kMasterPassword)));
           if (!policy || !policy->enabled) return NotFoundError("policy");
           body = organizations::PolicyJson(*policy);
           return OkStatus();
@@ -184,23 +179,25 @@ void AddPolicyRoutes(http::Router& router, OrganizationRoutesContext& context) {
         return Answer(read, body);
       });
 
-  add("GET", "/api/organizations/{orgId}/policies/{type}", [&database](const http::HttpRequest& request, store::User& user) {
-    const auto organization_id = api::ParseGuid(request.path_param("orgId"));
-    const auto type = ParsePolicyType(request.path_param("type"));
-    if (!organization_id || !type) return api::NotFound();
-    nlohmann::json body;
-    const Status read = database.Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *organization_id, user.id));
-      KW_RETURN_IF_ERROR(Require(caller.role().ManagesPolicies()));
-      KW_ASSIGN_OR_RETURN(std::optional<Policy> policy, organizations::FindPolicy(session, *organization_id, *type));
-      Policy shown;
-      shown.organization_id = *organization_id;
-      shown.type = *type;
-      body = organizations::PolicyStatusJson(policy ? *policy : shown);
-      return OkStatus();
-    });
-    return Answer(read, body);
-  });
+  add("GET", "/api/organizations/{orgId}/policies/{type}",
+      [&database](const http::HttpRequest& request, store::User& user) {
+        const auto organization_id = api::ParseGuid(request.path_param("orgId"));
+        const auto type = ParsePolicyType(request.path_param("type"));
+        if (!organization_id || !type) return api::NotFound();
+        nlohmann::json body;
+        const Status read = database.Read([&](sql::Session& session) -> Status {
+          KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *organization_id, user.id));
+          KW_RETURN_IF_ERROR(Require(caller.role().ManagesPolicies()));
+          KW_ASSIGN_OR_RETURN(std::optional<Policy> policy,
+                              organizations::FindPolicy(session, *organization_id, *type));
+          Policy shown;
+          shown.organization_id = *organization_id;
+          shown.type = *type;
+          body = organizations::PolicyStatusJson(policy ? *policy : shown);
+          return OkStatus();
+        });
+        return Answer(read, body);
+      });
 
   const auto save = [c](const http::HttpRequest& request, store::User& user) {
     const auto organization_id = api::ParseGuid(request.path_param("orgId"));
@@ -239,9 +236,8 @@ void AddPolicyRoutes(http::Router& router, OrganizationRoutesContext& context) {
       c->accounts.api.events.Record(std::move(event));
       const int reason = *type == static_cast<int>(PolicyType::kSingleOrg) ? 1521 : 1520;
       for (const std::string& member_id : revoked) {
-        events::Event revoke =
-            organizations::internal::OrganizationEvent(events::EventType::kMemberRevoked, *organization_id, user.id,
-                                                       request, now);
+        events::Event revoke = organizations::internal::OrganizationEvent(events::EventType::kMemberRevoked,
+                                                                          *organization_id, user.id, request, now);
         revoke.type = reason;  // revoked for non-compliance with this policy
         revoke.organization_user_id = member_id;
         c->accounts.api.events.Record(std::move(revoke));

@@ -7,13 +7,12 @@ namespace {
 
 #define KW_POLICY_COLUMNS "id, organization_id, type, enabled, data, creation_date, revision_date"
 
-constexpr sql::Statement kFind = {
-    "server_find_policy",
-    "SELECT " KW_POLICY_COLUMNS " FROM policies WHERE organization_id = $1 AND type = $2", nullptr, nullptr,
-    "to read a policy"};
-constexpr sql::Statement kList = {
-    "server_list_policies", "SELECT " KW_POLICY_COLUMNS " FROM policies WHERE organization_id = $1 ORDER BY type",
-    nullptr, nullptr, "to list policies"};
+constexpr sql::Statement kFind = {"server_find_policy",
+                                  "SELECT " KW_POLICY_COLUMNS " FROM policies WHERE organization_id = $1 AND type = $2",
+                                  nullptr, nullptr, "to read a policy"};
+constexpr sql::Statement kList = {"server_list_policies",
+                                  "SELECT " KW_POLICY_COLUMNS " FROM policies WHERE organization_id = $1 ORDER BY type",
+                                  nullptr, nullptr, "to list policies"};
 constexpr sql::Statement kSave = {
     "server_save_policy",
     "INSERT INTO policies(" KW_POLICY_COLUMNS
@@ -102,7 +101,7 @@ Result<std::vector<MemberPolicy>> ListEnabledPoliciesOf(sql::Session& session, s
 bool BindsMember(const std::vector<MemberPolicy>& policies) {
   for (const MemberPolicy& p : policies) {
     const bool exempt_type = p.member_type == 0 || p.member_type == 1;  // owner, admin
-    const bool active = p.member_status == 1 || p.member_status == 2;    // accepted, confirmed
+    const bool active = p.member_status == 1 || p.member_status == 2;   // accepted, confirmed
     if (active && !exempt_type) return true;
   }
   return false;

@@ -14,11 +14,29 @@ namespace keywarden::server::testing {
 namespace {
 
 // The callers, as the table's columns name them.
-enum Role { kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword, kCustomNone, kAccepted,
-            kRevoked, kStranger, kRoleCount };
-constexpr const char* kRoleNames[] = {"owner",    "admin",    "user",    "custom manageUsers",
-                                      "custom managePolicies", "custom manageResetPassword", "custom none",
-                                      "accepted", "revoked",  "stranger"};
+enum Role {
+  kOwner,
+  kAdmin,
+  kUser,
+  kManageUsers,
+  kManagePolicies,
+  kManageResetPassword,
+  kCustomNone,
+  kAccepted,
+  kRevoked,
+  kStranger,
+  kRoleCount
+};
+constexpr const char* kRoleNames[] = {"owner",
+                                      "admin",
+                                      "user",
+                                      "custom manageUsers",
+                                      "custom managePolicies",
+                                      "custom manageResetPassword",
+                                      "custom none",
+                                      "accepted",
+                                      "revoked",
+                                      "stranger"};
 
 struct Route {
   std::string method;
@@ -51,10 +69,10 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
   Invite(organization, owner, callers[kAccepted], 2);
   callers[kRevoked] = NewUser("revoked@example.com");
   const std::string revoked_id = AddMember(organization, owner, callers[kRevoked], 2);
-  ASSERT_EQ(Send("PUT", "/api/organizations/" + organization.id + "/users/" + revoked_id + "/revoke", "",
-                 owner.access_token)
-                .status,
-            200);
+  ASSERT_EQ(
+      Send("PUT", "/api/organizations/" + organization.id + "/users/" + revoked_id + "/revoke", "", owner.access_token)
+          .status,
+      200);
   callers[kStranger] = NewUser("stranger@example.com");
 
   // A member to act on, made fresh for each call that consumes one.
@@ -66,7 +84,7 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
   const std::string org = "/api/organizations/" + organization.id;
   const std::string target = fresh_member();
   const std::set<Role> managers = {kOwner, kAdmin, kManageUsers};
-  const std::set<Role> confirmed = {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword,
+  const std::set<Role> confirmed = {kOwner,     kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword,
                                     kCustomNone};
   std::set<Role> members_and_accepted = confirmed;
   members_and_accepted.insert(kAccepted);
@@ -81,12 +99,18 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"GET", fixed(org), {kOwner}},
       {"PUT", fixed(org, R"({"name": "Acme", "billingEmail": "owner@example.com"})"), {kOwner}},
       {"GET", fixed(org + "/keys"), confirmed},
-      {"GET", fixed(org + "/public-key"), {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword,
-                                           kCustomNone, kAccepted}},
+      {"GET",
+       fixed(org + "/public-key"),
+       {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword, kCustomNone, kAccepted}},
       {"GET", fixed(org + "/users"), {kOwner, kAdmin, kManageUsers, kManageResetPassword}},
       {"GET", fixed(org + "/users/" + target), managers},
       {"PUT", fixed(org + "/users/" + target, R"({"type": 2})"), managers},
-      {"POST", [&] { return std::make_pair(org + "/users/invite", nlohmann::json{{"emails", {"new" + std::to_string(made++) + "@example.com"}}, {"type", 2}}.dump()); },
+      {"POST",
+       [&] {
+         return std::make_pair(
+             org + "/users/invite",
+             nlohmann::json{{"emails", {"new" + std::to_string(made++) + "@example.com"}}, {"type", 2}}.dump());
+       },
        managers},
       {"POST", fixed(org + "/users/" + target + "/confirm", confirm_body), managers},
       {"PUT", fixed(org + "/users/" + target + "/revoke"), managers},
@@ -94,7 +118,10 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"PUT", fixed(org + "/users/revoke", nlohmann::json{{"ids", {target}}}.dump()), managers},
       {"PUT", fixed(org + "/users/restore", nlohmann::json{{"ids", {target}}}.dump()), managers},
       {"DELETE", [&] { return std::make_pair(org + "/users/" + fresh_member(), std::string()); }, managers},
-      {"POST", [&] { return std::make_pair(org + "/users/remove", nlohmann::json{{"ids", {fresh_member()}}}.dump()); },
+      {"POST",
+       [&] {
+         return std::make_pair(org + "/users/remove", nlohmann::json{{"ids", {fresh_member()}}}.dump());
+       },
        managers},
       {"POST", fixed(org + "/users/public-keys", nlohmann::json{{"ids", {target}}}.dump()), managers},
       {"GET", fixed(org + "/policies"), {kOwner, kAdmin, kManagePolicies}},
@@ -111,12 +138,10 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       EXPECT_NE(answer.status, 401) << route.method << " " << path << " as " << kRoleNames[r];
       EXPECT_NE(answer.status, 403) << route.method << " " << path << " as " << kRoleNames[r];
       if (allowed) {
-        EXPECT_NE(answer.status, 404) << route.method << " " << path << " as " << kRoleNames[r] << ": "
-                                      << answer.body;
+        EXPECT_NE(answer.status, 404) << route.method << " " << path << " as " << kRoleNames[r] << ": " << answer.body;
         EXPECT_LT(answer.status, 500) << route.method << " " << path << " as " << kRoleNames[r];
       } else {
-        EXPECT_EQ(answer.status, 404) << route.method << " " << path << " as " << kRoleNames[r] << ": "
-                                      << answer.body;
+        EXPECT_EQ(answer.status, 404) << route.method << " " << path << " as " << kRoleNames[r] << ": " << answer.body;
       }
     }
   }

@@ -45,15 +45,15 @@ class OrganizationTest : public ServerTestOnEachDatabase {
     auto owner_key = ShareOrganizationKey(made->org_key, PublicKeyOf(owner, owner.id));
     auto collection = EncString::EncryptText(made->org_key, "Default collection");
     EXPECT_TRUE(owner_key.ok() && collection.ok());
-    return {{"name", name},
-            {"billingEmail", owner.email},
-            {"planType", 0},
-            {"key", owner_key->ToString()},
-            {"keys",
-             {{"publicKey", made->public_key.ToBase64()},
-              {"encryptedPrivateKey", made->encrypted_private_key.ToString()}}},
-            {"collectionName", collection->ToString()},
-            {"useSecretsManager", false}};
+    return {
+        {"name", name},
+        {"billingEmail", owner.email},
+        {"planType", 0},
+        {"key", owner_key->ToString()},
+        {"keys",
+         {{"publicKey", made->public_key.ToBase64()}, {"encryptedPrivateKey", made->encrypted_private_key.ToString()}}},
+        {"collectionName", collection->ToString()},
+        {"useSecretsManager", false}};
   }
 
   TestOrganization NewOrganizationOf(const TestAccount& owner, const std::string& name = "Acme") {
@@ -69,10 +69,10 @@ class OrganizationTest : public ServerTestOnEachDatabase {
 
   // The member id of the account with `email`, from the member list `caller` may read.
   std::string MemberIdOf(const TestOrganization& organization, const TestAccount& caller, const std::string& email) {
-    const TestResponse list =
-        Send("GET", "/api/organizations/" + organization.id + "/users?", "", caller.access_token);
+    const TestResponse list = Send("GET", "/api/organizations/" + organization.id + "/users?", "", caller.access_token);
     EXPECT_EQ(list.status, 200) << list.body;
-    for (const auto& member : list.json()["data"]) {
+    const nlohmann::json body = list.json();
+    for (const auto& member : body["data"]) {
       if (member.value("email", "") == email) return member.value("id", "");
     }
     ADD_FAILURE() << email << " is not in " << list.body;
@@ -82,11 +82,14 @@ class OrganizationTest : public ServerTestOnEachDatabase {
   // Invites `account` (an existing account: without mail, accepted at once) as `type`.
   std::string Invite(const TestOrganization& organization, const TestAccount& inviter, const TestAccount& account,
                      int type, const nlohmann::json& permissions = nullptr) {
-    const TestResponse invited =
-        Post("/api/organizations/" + organization.id + "/users/invite",
-             {{"emails", {account.email}}, {"type", type}, {"permissions", permissions}, {"collections", nlohmann::json::array()},
-              {"groups", nlohmann::json::array()}, {"accessSecretsManager", false}},
-             inviter.access_token);
+    const TestResponse invited = Post("/api/organizations/" + organization.id + "/users/invite",
+                                      {{"emails", {account.email}},
+                                       {"type", type},
+                                       {"permissions", permissions},
+                                       {"collections", nlohmann::json::array()},
+                                       {"groups", nlohmann::json::array()},
+                                       {"accessSecretsManager", false}},
+                                      inviter.access_token);
     EXPECT_EQ(invited.status, 200) << invited.body;
     return MemberIdOf(organization, inviter, account.email);
   }
@@ -95,8 +98,8 @@ class OrganizationTest : public ServerTestOnEachDatabase {
   // organisation key encapsulated to it.
   TestResponse Confirm(const TestOrganization& organization, const TestAccount& confirmer,
                        const std::string& member_id) {
-    const TestResponse details = Send("GET", "/api/organizations/" + organization.id + "/users/" + member_id + "?",
-                                      "", confirmer.access_token);
+    const TestResponse details =
+        Send("GET", "/api/organizations/" + organization.id + "/users/" + member_id + "?", "", confirmer.access_token);
     EXPECT_EQ(details.status, 200) << details.body;
     const std::string user_id = details.json().value("userId", "");
     auto shared = ShareOrganizationKey(*organization.key, PublicKeyOf(confirmer, user_id));
@@ -126,8 +129,8 @@ class OrganizationTest : public ServerTestOnEachDatabase {
     auto encrypted_user_key = EncString::Parse(sync["profile"].value("key", ""));
     auto encrypted_private_key = EncString::Parse(sync["profile"].value("privateKey", ""));
     if (!encrypted_user_key.ok() || !encrypted_private_key.ok()) return nullptr;
-    auto user_key = UnlockWithPassword(account.password, account.email, keywarden::testing::TestKdf(),
-                                       *encrypted_user_key);
+    auto user_key =
+        UnlockWithPassword(account.password, account.email, keywarden::testing::TestKdf(), *encrypted_user_key);
     if (!user_key.ok()) return nullptr;
     auto private_key = DecryptPrivateKey(*user_key, *encrypted_private_key);
     if (!private_key.ok()) return nullptr;

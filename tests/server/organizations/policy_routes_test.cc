@@ -46,10 +46,10 @@ TEST_P(PolicyRoutesTest, MasterPasswordRequirementsReachSyncAndTheTokenResponse)
   // The reference's ranges, and a type it does not define.
   EXPECT_EQ(Save(organization, owner, 1, true, {{"minLength", 5}}).status, 400);
   EXPECT_EQ(Save(organization, owner, 1, true, {{"minComplexity", "high"}}).status, 400);
-  EXPECT_EQ(Send("PUT", "/api/organizations/" + organization.id + "/policies/1", R"({"policy": {}})",
-                 owner.access_token)
-                .status,
-            400);
+  EXPECT_EQ(
+      Send("PUT", "/api/organizations/" + organization.id + "/policies/1", R"({"policy": {}})", owner.access_token)
+          .status,
+      400);
   EXPECT_EQ(Save(organization, owner, 99, true).status, 404);
   EXPECT_EQ(Sync(alice)["policies"][0]["data"]["minLength"], 14);  // unchanged
 }
@@ -120,7 +120,8 @@ TEST_P(PolicyRoutesTest, SingleOrganizationRevokesMembersOfOtherOrganizationsAnd
   const std::string bob_id = Invite(organization, owner, bob, 2);
   const TestResponse confirmed = Confirm(organization, owner, bob_id);
   EXPECT_EQ(confirmed.status, 400);
-  EXPECT_EQ(confirmed.json()["message"], "bob@example.com cannot be confirmed until they leave all other organization vaults.");
+  EXPECT_EQ(confirmed.json()["message"],
+            "bob@example.com cannot be confirmed until they leave all other organization vaults.");
   // And a bound member cannot create another organisation.
   TestAccount carol = NewUser("carol@example.com");
   AddMember(organization, owner, carol, 2);

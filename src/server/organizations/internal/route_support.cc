@@ -22,12 +22,12 @@ Result<Member> CallerMembership(sql::Session& session, std::string_view organiza
 }
 
 http::HttpResponse Answer(const Status& status, const nlohmann::json& body) {
-  if (!status.ok()) return api::RequestErrorResponse(status);
+  if (!status.ok()) return api::FromStatus(status);
   return http::JsonResponse(200, body);
 }
 
 http::HttpResponse AnswerEmpty(const Status& status) {
-  if (!status.ok()) return api::RequestErrorResponse(status);
+  if (!status.ok()) return api::FromStatus(status);
   http::HttpResponse response;
   response.status = 200;
   return response;

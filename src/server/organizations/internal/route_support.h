@@ -25,8 +25,9 @@ Result<Member> CallerMembership(sql::Session& session, std::string_view organiza
 // kNotFound unless `allowed`: a right the caller lacks reads as an organisation they cannot see.
 inline Status Require(bool allowed) { return allowed ? OkStatus() : NotFoundError("organization"); }
 
-// The answer for a handler's outcome: `body` as JSON (200) when OK, else the error's (a field
-// error's 400, kInvalidArgument's 400 with its message, kNotFound's 404, ...).
+// The answer for a handler's outcome after its body was parsed: `body` as JSON (200) when OK,
+// else api::FromStatus (kInvalidArgument's 400 with its message, kNotFound's 404, ...). Parse
+// errors go through api::RequestErrorResponse instead, which reads a leading word as a field.
 http::HttpResponse Answer(const Status& status, const nlohmann::json& body);
 // 200 with no body when OK.
 http::HttpResponse AnswerEmpty(const Status& status);
