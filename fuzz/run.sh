@@ -85,6 +85,14 @@ seed_corpus() {
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-legacy"
   printf '\x00{"email":"dan@example.com","masterPasswordHash":"%s","userSymmetricKey":"%s","kdf":1,"kdfIterations":2,"kdfMemory":16,"kdfParallelism":1,"accountKeys":{"accountPublicKey":"%s","userKeyEncryptedAccountPrivateKey":"%s"}}' \
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-account-keys"
+  # event_parsers_fuzz: a selector byte (token, position bytes, query, date, collect body).
+  printf '\x00000001a21353f93b0f8fad5bd9cb469fa16570867728950e' > "$dir/seed-event-token"
+  { printf '\x01'; head -c 24 /dev/urandom; } > "$dir/seed-event-position"
+  printf '\x02start=2026-10-26T00:00:00.000Z&end=2026-11-25T23:59:59.999Z&continuationToken=000001a21353f93b0f8fad5bd9cb469fa16570867728950e' \
+    > "$dir/seed-event-query"
+  printf '\x03%s' "$date" > "$dir/seed-event-date"
+  printf '\x04[{"type":1107,"cipherId":"%s","date":"%s","organizationId":"%s"},{"type":1007,"date":"%s"}]' \
+    "$guid" "$date" "$guid" "$date" > "$dir/seed-event-collect"
   printf '\x01{"kdfType":0,"iterations":600000}' > "$dir/seed-kdf-pbkdf2"
   printf '\x01{"KdfType":1,"Iterations":3,"Memory":64,"Parallelism":4}' > "$dir/seed-kdf-argon2"
   printf '\x00\x00{"manageUsers":true,"accessEventLogs":false}' > "$dir/seed-permissions"

@@ -16,6 +16,8 @@
 #include "server/accounts/device_routes.h"
 #include "server/accounts/registration.h"
 #include "server/api/api_context.h"
+#include "server/events/collect_route.h"
+#include "server/events/event_routes.h"
 #include "server/identity/device_types.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
@@ -245,6 +247,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   }
   parts->two_factor = std::make_unique<TwoFactorLogin>(database, send_login_code);
 
+  token_options.events = parts->events.get();
   token_options.refresh_token_lifetime = std::chrono::days(config.tokens.refresh_token_days);
   token_options.refresh_reuse_grace = std::chrono::seconds(config.tokens.refresh_reuse_grace_seconds);
   parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
@@ -337,6 +340,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit});
   AddOrganizationRoutes(router, *parts->organizations);
+  AddEventRoutes(router, *parts->api);
+  AddCollectRoute(router, *parts->api);
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
   if (options.extra_routes) options.extra_routes(router);
 

@@ -13,6 +13,7 @@
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
+#include "server/events/user_events.h"
 #include "server/identity/account_json.h"
 #include "server/organizations/organization_json.h"
 #include "server/store/refresh_tokens.h"
@@ -231,6 +232,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     const Status saved = Save(*c, user, true);
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("change_password", user.id, request.client_address, "ok");
+    events::LogUserEvent(c->api, request, user.id, events::EventType::kUserChangedPassword);
     return NoContent();
   });
   add("POST", "/api/accounts/kdf", [c](const http::HttpRequest& request, store::User& user) {

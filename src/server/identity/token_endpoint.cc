@@ -9,6 +9,7 @@
 #include "keywarden/crypto/random.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/ids.h"
+#include "server/events/user_events.h"
 #include "server/identity/account_json.h"
 #include "server/identity/form.h"
 #include "server/organizations/policy_json.h"
@@ -137,6 +138,7 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
   if (!matched) {
     (void)throttle_.RecordFailure(email, request.client_address, now);
     telemetry::AuditEvent("login", user ? user->id : "-", request.client_address, "wrong password");
+    if (user) LogUserEvent(user->id, events::EventType::kUserFailedLogIn, form, request);
     return GrantError("invalid_grant", "invalid_username_or_password", kWrongPassword);
   }
 
@@ -162,10 +164,15 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
     if (second->failed) {
       (void)throttle_.RecordFailure(email, request.client_address, now);
       telemetry::AuditEvent("login", user->id, request.client_address, "wrong two-step code");
+      // A remember token that no longer holds only asks for the second step again.
+      if (second->provider != kRemember) {
+        LogUserEvent(user->id, events::EventType::kUserFailedLogIn2fa, form, request);
+      }
     }
     return *std::move(second->response);
   }
   remember_token = std::move(second->remember_token);
+  if (second->provider == kRecoveryCode) LogUserEvent(user->id, events::EventType::kUserRecovered2fa, form, request);
   (void)throttle_.RecordSuccess(email);
 
   // Parameters changed since this hash was made: store one at today's.
@@ -288,6 +295,15 @@ http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::Htt
   return http::JsonResponse(200, body);
 }
 
+void TokenEndpoint::LogUserEvent(const std::string& user_id, events::EventType type, const Form& form,
+                                 const http::HttpRequest& request) const {
+  if (options_.events == nullptr) return;
+  events::EventOrigin origin{std::nullopt, request.client_address};
+  if (const auto device = ReadDevice(form, request)) origin.device_type = device->type;
+  const Status logged = events::LogUserEvent(database_, *options_.events, user_id, type, origin, ToMs(clock_.Now()));
+  if (!logged.ok()) telemetry::LogWarning("log-in event not copied to organisations: " + logged.message());
+}
+
 http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& form, const http::HttpRequest& request,
                                         std::string client_id, std::vector<std::string> scope, bool refresh,
                                         const std::string& two_factor_remember_token) const {
@@ -330,6 +346,7 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
   auto access = issuer_.Mint(subject, now);
   if (!access.ok()) return Unavailable();
   telemetry::AuditEvent(api_key ? "login_api_key" : "login", user.id, request.client_address, "ok");
+  LogUserEvent(user.id, events::EventType::kUserLoggedIn, form, request);
 
   nlohmann::json body = {
       {"access_token", *access},

@@ -14,7 +14,9 @@
 // Errors are the reference's, which the CLI recognises: 400 {"error": "invalid_grant",
 // "ErrorModel": {"Message": ...}} for a wrong password (the exact message the CLI turns into
 // its friendlier text), {"error": "invalid_client"} for a wrong API key, the two-step answer
-// with TwoFactorProviders2, 429 with Retry-After while logins are paused. Response times do not
+// with TwoFactorProviders2, 429 with Retry-After while logins are paused. Log-ins (1000), wrong
+// passwords of existing accounts (1005), wrong two-step codes (1006) and recovery codes used
+// (1004) are user events, as the reference logs them; refreshes are not log-ins. Response times do not
 // tell whether an account exists (a missing account costs one Argon2id like a real one).
 #ifndef KEYWARDEN_SERVER_IDENTITY_TOKEN_ENDPOINT_H_
 #define KEYWARDEN_SERVER_IDENTITY_TOKEN_ENDPOINT_H_
@@ -25,6 +27,7 @@
 
 #include "base/clock.h"
 #include "http/http_types.h"
+#include "server/events/event_log.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
 #include "server/identity/login_throttle.h"
@@ -46,6 +49,9 @@ struct TokenEndpointOptions {
   std::chrono::milliseconds hashing_wait{10'000};
   // Called after a login from a device the account has not used before (a mail notice).
   std::function<void(const store::User&, const store::Device&, std::string_view client_address)> on_new_device;
+  // Where log-ins, failed log-ins and two-step recoveries are logged (events/user_events.h), as
+  // the reference's identity server logs them; none when null.
+  events::EventLog* events = nullptr;
 };
 
 class TokenEndpoint {
@@ -75,6 +81,9 @@ class TokenEndpoint {
   http::HttpResponse PasswordGrant(const class Form& form, const http::HttpRequest& request) const;
   http::HttpResponse ClientCredentialsGrant(const class Form& form, const http::HttpRequest& request) const;
   http::HttpResponse RefreshGrant(const class Form& form, const http::HttpRequest& request) const;
+  // Logs a user event about `user_id` (options_.events), from the request's device and address.
+  void LogUserEvent(const std::string& user_id, events::EventType type, const class Form& form,
+                    const http::HttpRequest& request) const;
   // Registers the device, stores a refresh token when `refresh`, and answers with the tokens.
   http::HttpResponse Issue(const store::User& user, const class Form& form, const http::HttpRequest& request,
                            std::string client_id, std::vector<std::string> scope, bool refresh,

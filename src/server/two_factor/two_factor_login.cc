@@ -160,6 +160,7 @@ Result<TwoFactorOutcome> TwoFactorLogin::Check(const store::User& user, const Fo
     }
     provider = provider * 10 + (ch - '0');
   }
+  outcome.provider = provider;
   KW_ASSIGN_OR_RETURN(bool verified, Verify(user, provider, token, now));
   if (!verified) {
     outcome.failed = true;

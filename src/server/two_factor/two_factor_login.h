@@ -49,6 +49,7 @@ struct TwoFactorOutcome {
   std::optional<http::HttpResponse> response;  // set: answer this instead of the tokens
   bool failed = false;                         // a wrong code (counts as a failed login)
   std::string remember_token;                  // issued when the client asked to be remembered
+  std::optional<int> provider;                 // the provider whose token the client sent, if any
 };
 
 class TwoFactorLogin {

@@ -10,6 +10,7 @@
 #include "keywarden/crypto/encoding.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
+#include "server/events/user_events.h"
 #include "server/two_factor/codes.h"
 #include "server/two_factor/totp.h"
 #include "telemetry/log.h"
@@ -127,6 +128,7 @@ void AddTwoFactorRoutes(http::Router& router, TwoFactorRoutesContext& context) {
         const Status saved = Save(*c, user, kAuthenticator, true, {{"key", key}, {"last_step", *step}});
         if (!saved.ok()) return FromStatus(saved);
         telemetry::AuditEvent("two_factor_enabled", user.id, request.client_address, "authenticator");
+        events::LogUserEvent(c->accounts.api, request, user.id, events::EventType::kUserUpdated2fa);
         return http::JsonResponse(200, {{"enabled", true}, {"key", key}, {"object", "twoFactorAuthenticator"}});
       });
   add("PUT", "/api/two-factor/authenticator", enable_authenticator);
@@ -170,6 +172,7 @@ void AddTwoFactorRoutes(http::Router& router, TwoFactorRoutesContext& context) {
         if (!saved.ok()) return FromStatus(saved);
         if (!matched) return api::InvalidField("Token", "Invalid token.");
         telemetry::AuditEvent("two_factor_enabled", user.id, request.client_address, "email");
+        events::LogUserEvent(c->accounts.api, request, user.id, events::EventType::kUserUpdated2fa);
         return http::JsonResponse(200, {{"email", email}, {"enabled", true}, {"object", "twoFactorEmail"}});
       });
   add("PUT", "/api/two-factor/email", enable_email);
@@ -195,9 +198,18 @@ void AddTwoFactorRoutes(http::Router& router, TwoFactorRoutesContext& context) {
     const std::string type = Text(body, "type");
     if (type != "0" && type != "1") return api::InvalidField("Type", "must be 0 (authenticator) or 1 (e-mail)");
     const int provider = type == "0" ? kAuthenticator : kEmail;
-    const Status saved = Save(*c, user, provider, false, nlohmann::json::object());
+    bool was_enabled = false;
+    const TimeMs now = api::NowMs(c->accounts.api.clock);
+    const Status saved = c->accounts.api.database.Transact([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(const auto enabled, EnabledProviders(session, user.id));
+      was_enabled = enabled.count(provider) != 0;
+      KW_RETURN_IF_ERROR(SaveProvider(session, user.id, provider, false, nlohmann::json::object(), now));
+      return store::TouchAccountRevision(session, user.id, now);
+    });
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("two_factor_disabled", user.id, request.client_address, "provider " + type);
+    // Only a provider that was on, as the reference (which logs when it removes one).
+    if (was_enabled) events::LogUserEvent(c->accounts.api, request, user.id, events::EventType::kUserDisabled2fa);
     return http::JsonResponse(200, {{"enabled", false}, {"type", provider}, {"object", "twoFactorProvider"}});
   });
   add("PUT", "/api/two-factor/disable", disable);
