@@ -96,15 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 2) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
   switch (data[0] % 3) {
-    case 0:
-      keywarden::server::Permissions(input);
-      break;
-    case 1:
-      keywarden::server::PolicyUpdate(data[1] % 23, input);
-      break;
-    default:
-      keywarden::server::Combined(input);
-      break;
+    case 0: keywarden::server::Permissions(input); break;
+    case 1: keywarden::server::PolicyUpdate(data[1] % 23, input); break;
+    default: keywarden::server::Combined(input); break;
   }
   return 0;
 }
