@@ -136,6 +136,6 @@ CREATE TABLE events(
   system_user INTEGER
 );
 CREATE INDEX events_by_organization ON events(organization_id, date, id);
-CREATE INDEX events_by_member ON events(organization_user_id, date, id);
+CREATE INDEX events_by_member_actions ON events(organization_id, acting_user_id, date, id);
 CREATE INDEX events_by_cipher ON events(cipher_id, date, id);
 CREATE INDEX events_by_user ON events(user_id, date, id);
