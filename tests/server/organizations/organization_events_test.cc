@@ -29,7 +29,7 @@ class OrganizationEventsTest : public OrganizationTest {
  protected:
   std::vector<LoggedEvent> Events(const std::string& organization_id) {
     service_->events().Flush();
-    auto database = store::OpenServerDatabase(config_->database);
+    auto database = OpenServerDatabase(config_->database);
     EXPECT_TRUE(database.ok());
     std::vector<LoggedEvent> out;
     const Status read = (*database)->Read([&](sql::Session& session) -> Status {
