@@ -16,6 +16,8 @@
 #include "server/accounts/device_routes.h"
 #include "server/accounts/registration.h"
 #include "server/api/api_context.h"
+#include "server/collections/collection_routes.h"
+#include "server/collections/group_routes.h"
 #include "server/identity/device_types.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
@@ -128,7 +130,7 @@ class Housekeeper {
 
 struct ServerService::Parts {
   std::unique_ptr<sql::Database> database;
-  std::unique_ptr<events::EventLog> events;  // after the database: its destructor writes what is queued
+  std::unique_ptr<events::EventLog> events;            // after the database: its destructor writes what is queued
   std::unique_ptr<::keywarden::mail::MailQueue> mail;  // null without [mail]
   std::unique_ptr<Issuer> issuer;
   std::unique_ptr<auth::TokenVerifier> verifier;
@@ -327,6 +329,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit});
+  collections::AddCollectionRoutes(router, *parts->api);
+  collections::AddGroupRoutes(router, *parts->api);
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
   if (options.extra_routes) options.extra_routes(router);
 
