@@ -39,7 +39,8 @@ constexpr sql::Statement kDelete = {"server_delete_collection",
                                     "to delete a collection"};
 
 // Direct grants, and group grants where the member has no direct one (which then decides alone),
-// of the account's confirmed memberships in enabled organisations; combined per collection.
+// of the account's confirmed memberships in enabled organisations; combined per collection. The
+// grouping sorts the member's collections (never their items) once, and the order by id rides on it.
 constexpr sql::Statement kListAssigned = {
     "server_list_assigned_collections",
     "SELECT c.id, c.organization_id, c.name, c.external_id, c.type, c.default_user_collection_email, "
@@ -55,7 +56,7 @@ constexpr sql::Statement kListAssigned = {
     "AND ou.status = 2 AND NOT EXISTS (SELECT 1 FROM collection_users d WHERE d.collection_id = cg.collection_id "
     "AND d.organization_user_id = ou.id)"
     ") a JOIN collections c ON c.id = a.collection_id GROUP BY c.id, c.organization_id, c.name, c.external_id, "
-    "c.type, c.default_user_collection_email, c.creation_date, c.revision_date ORDER BY c.organization_id, c.id",
+    "c.type, c.default_user_collection_email, c.creation_date, c.revision_date ORDER BY c.id",
     nullptr, nullptr, "to list a member's collections"};
 
 constexpr sql::Statement kListMemberGrants = {

@@ -64,7 +64,7 @@ Result<std::vector<Collection>> ListCollections(sql::Session& session, std::stri
 
 // The collections the account is assigned to, directly or through a group, in every enabled
 // organisation where it is a confirmed member, with its combined rights: one statement, in the
-// order of (organisation, id).
+// order of their ids.
 Result<std::vector<AssignedCollection>> ListAssignedCollections(sql::Session& session, std::string_view user_id);
 
 // The grants on a collection, by member and by group.

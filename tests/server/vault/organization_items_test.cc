@@ -281,5 +281,33 @@ TEST_P(OrganizationItemsTest, ThePersonalOwnershipPolicyForbidsPersonalItems) {
   EXPECT_EQ(Post("/api/ciphers", LoginCipher("Mine"), invited.access_token).status, 200);
 }
 
+// Schema V004: SQLite hands a member's organisation items out in index order, one organisation
+// after another, with no temporary B-tree (the query as organization_cipher_store.cc runs it).
+TEST_P(OrganizationItemsTest, SqliteListsOrganizationItemsWithoutSorting) {
+  if (GetParam() != TestDatabase::kSqlite) GTEST_SKIP() << "PostgreSQL's planner picks a plan by table size";
+  constexpr sql::Statement kPlan = {
+      "test_plan_member_ciphers",
+      "EXPLAIN QUERY PLAN SELECT c.id, c.data, p.folder_id, cc.collection_id, cu.read_only, cg.read_only "
+      "FROM organization_users ou JOIN organizations o ON o.id = ou.organization_id AND o.enabled = 1 "
+      "JOIN ciphers c ON c.organization_id = ou.organization_id "
+      "JOIN collection_ciphers cc ON cc.cipher_id = c.id "
+      "LEFT JOIN collection_users cu ON cu.collection_id = cc.collection_id AND cu.organization_user_id = ou.id "
+      "LEFT JOIN group_users gu ON cu.collection_id IS NULL AND gu.organization_user_id = ou.id "
+      "LEFT JOIN collection_groups cg ON cg.collection_id = cc.collection_id AND cg.group_id = gu.group_id "
+      "LEFT JOIN cipher_preferences p ON p.user_id = ou.user_id AND p.cipher_id = c.id "
+      "WHERE ou.user_id = $1 AND ou.status = 2 AND (cu.collection_id IS NOT NULL OR cg.collection_id IS NOT NULL) "
+      "ORDER BY ou.organization_id, c.creation_date, c.id",
+      nullptr, nullptr, "to explain"};
+  std::string details;
+  const Status read = db_->Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(const sql::Rows rows, session.Execute(kPlan, sql::Params().Text(NewId())));
+    for (std::size_t i = 0; i < rows.size(); ++i) details += rows.Text(i, 3) + "\n";
+    return OkStatus();
+  });
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  EXPECT_NE(details.find("ciphers_by_organization_created"), std::string::npos) << details;
+  EXPECT_EQ(details.find("TEMP B-TREE"), std::string::npos) << details;
+}
+
 }  // namespace
 }  // namespace keywarden::server::testing
