@@ -251,6 +251,71 @@ void AddOrganizationItemRoutes(http::Router& router, AccountRoutesContext& conte
   add("PUT", "/api/ciphers/{id}/collections-admin", set_collections(Form::kAdmin));
   add("POST", "/api/ciphers/{id}/collections-admin", set_collections(Form::kAdmin));
 
+  // An organisation's item by id, for those who administer its items, assigned or not.
+  const auto find_administered = [](sql::Session& session, const store::User& user,
+                                    std::string_view id) -> Result<std::optional<StoredCipher>> {
+    KW_ASSIGN_OR_RETURN(auto org, FindCipherOrganization(session, id));
+    if (!org) return std::optional<StoredCipher>();
+    KW_ASSIGN_OR_RETURN(auto caller, collections::LoadCallerAccess(session, *org, user.id));
+    if (!collections::MayAdministerItems(caller.role)) return std::optional<StoredCipher>();
+    return FindOrganizationCipher(session, *org, id, user.id);
+  };
+  add("GET", "/api/ciphers/{id}/admin", [c, find_administered](const http::HttpRequest& request, store::User& user) {
+    const auto id = api::ParseGuid(request.path_param("id"));
+    if (!id) return NotFound();
+    std::optional<StoredCipher> cipher;
+    const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(cipher, find_administered(session, user, *id));
+      return OkStatus();
+    });
+    if (!read.ok()) return FromStatus(read);
+    if (!cipher) return NotFound();
+    return CipherAnswer(*cipher, CipherAccess{});
+  });
+  const auto update_admin = [c, find_administered](const http::HttpRequest& request, store::User& user) {
+    const auto id = api::ParseGuid(request.path_param("id"));
+    if (!id) return NotFound();
+    auto body = http::ParseJsonObject(request.body);
+    if (!body.ok()) return BadRequest(body.status().message());
+    auto write = ParseCipherRequest(*body);
+    if (!write.ok()) return api::RequestErrorResponse(write.status());
+    if (write->encrypted_for.has_value() && *write->encrypted_for != user.id) {
+      return BadRequest("Cipher was not encrypted for the current user. Please try again.");
+    }
+    const TimeMs now = api::NowMs(c->api.clock);
+    std::optional<StoredCipher> cipher;
+    std::optional<http::HttpResponse> refused;
+    const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
+      refused.reset();
+      KW_ASSIGN_OR_RETURN(cipher, find_administered(session, user, *id));
+      if (!cipher) {
+        refused = NotFound();
+        return Refused();
+      }
+      if (write->organization_id != cipher->organization_id) {
+        refused = BadRequest("Organization mismatch. Re-sync if you recently moved this item, then try again.");
+        return Refused();
+      }
+      if (write->last_known_revision_date.has_value() &&
+          std::abs(*write->last_known_revision_date - cipher->revision_date) > kRevisionTolerance) {
+        refused = BadRequest("The item cannot be saved because it is out of date. Sync, then try again.");
+        return Refused();
+      }
+      cipher->type = write->type;
+      cipher->data = write->data;
+      cipher->reprompt = write->reprompt;
+      cipher->revision_date = now;
+      KW_RETURN_IF_ERROR(UpdateCipherById(session, *cipher).status());
+      return organizations::TouchMembers(session, *cipher->organization_id, now);
+    });
+    if (refused) return *refused;
+    if (!saved.ok()) return FromStatus(saved);
+    LogItemEvent(*c, request, user, EventType::kCipherUpdated, *cipher);
+    return CipherAnswer(*cipher, CipherAccess{});
+  };
+  add("PUT", "/api/ciphers/{id}/admin", update_admin);
+  add("POST", "/api/ciphers/{id}/admin", update_admin);
+
   add("GET", "/api/ciphers/organization-details", [c](const http::HttpRequest& request, store::User& user) {
     const auto org = api::ParseGuid(QueryValue(request.query, "organizationId"));
     if (!org) return NotFound();

@@ -10,6 +10,7 @@
 //                                             administer the organisation's items
 //   GET /api/ciphers/organization-details?organizationId=O   every item of the organisation,
 //                                             for the same
+//   GET|PUT|POST /api/ciphers/{id}/admin      one item of the organisation, for the same
 // Collections named must be the organisation's (else 400, nothing changed) and the caller must
 // be allowed to put items in them; an item the caller does not see is 404.
 #ifndef KEYWARDEN_SERVER_VAULT_ORGANIZATION_ITEM_ROUTES_H_

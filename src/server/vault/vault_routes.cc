@@ -510,7 +510,10 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       std::set<std::string> organizations;
       for (const std::string& id : ids) {
         KW_ASSIGN_OR_RETURN(auto found, vault::FindVisibleCipher(session, user.id, id));
-        if (found && found->cipher.organization_id && !vault::ViewerRights(found->cipher, found->access).can_delete) {
+        // An organisation item: through the member routes with the right to delete it, through
+        // the admin routes with the right to administer the organisation's items.
+        if (found && found->cipher.organization_id &&
+            (admin || !vault::ViewerRights(found->cipher, found->access).can_delete)) {
           found.reset();
         }
         if (admin && (!found || found->cipher.organization_id)) {
@@ -520,7 +523,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
             KW_ASSIGN_OR_RETURN(auto caller, collections::LoadCallerAccess(session, *organization, user.id));
             if (collections::MayAdministerItems(caller.role)) {
               KW_ASSIGN_OR_RETURN(auto any, vault::FindOrganizationCipher(session, *organization, id, user.id));
-              if (any && !found) found = VisibleCipher{*std::move(any), CipherAccess{}};
+              if (any) found = VisibleCipher{*std::move(any), CipherAccess{}};
             }
           }
         }

@@ -253,6 +253,15 @@ TEST_P(OrganizationItemsTest, AdminsReachEveryItemThroughTheAdminRoutes) {
   ASSERT_EQ(all.json()["data"].size(), 1U);
   EXPECT_EQ(all.json()["data"][0]["collectionIds"], nlohmann::json::array({collection}));
   EXPECT_EQ(Send("GET", "/api/ciphers/organization-details?organizationId=" + org, "", user.access_token).status, 404);
+  nlohmann::json edit = LoginCipher("Edited by an admin");
+  edit["organizationId"] = org;
+  EXPECT_EQ(Send("PUT", "/api/ciphers/" + item + "/admin", edit.dump(), user.access_token).status, 404);
+  const TestResponse edited = Send("PUT", "/api/ciphers/" + item + "/admin", edit.dump(), admin.access_token);
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(FindById(Sync(user)["ciphers"], item)["name"], edit["name"]);
+  EXPECT_EQ(Send("GET", "/api/ciphers/" + item + "/admin", "", admin.access_token).status, 200);
+  EXPECT_EQ(Send("POST", "/api/ciphers/" + item + "/delete-admin", "", user.access_token).status, 404);
+  EXPECT_FALSE(FindById(Sync(user)["ciphers"], item).is_null());
   EXPECT_EQ(Send("POST", "/api/ciphers/" + item + "/delete-admin", "", admin.access_token).status, 200);
   EXPECT_TRUE(Sync(user)["ciphers"].empty());
 }
