@@ -4,12 +4,12 @@
 // org-collection` gets back, and that a request naming another organisation's ids changes nothing.
 #include <gtest/gtest.h>
 
-#include "server/collections/organization_fixture.h"
+#include "server/collections/collection_access_fixture.h"
 
 namespace keywarden::server::testing {
 namespace {
 
-class CollectionRoutesTest : public OrganizationTest {
+class CollectionRoutesTest : public CollectionAccessTest {
  protected:
   std::string CollectionsPath(const std::string& org) { return "/api/organizations/" + org + "/collections"; }
 

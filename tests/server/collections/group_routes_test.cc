@@ -3,12 +3,12 @@
 // nothing.
 #include <gtest/gtest.h>
 
-#include "server/collections/organization_fixture.h"
+#include "server/collections/collection_access_fixture.h"
 
 namespace keywarden::server::testing {
 namespace {
 
-class GroupRoutesTest : public OrganizationTest {
+class GroupRoutesTest : public CollectionAccessTest {
  protected:
   std::string GroupsPath(const std::string& org) { return "/api/organizations/" + org + "/groups"; }
 };

@@ -4,13 +4,13 @@
 // rights, each member's own folder and favourite, and the personal ownership policy.
 #include <gtest/gtest.h>
 
-#include "server/collections/organization_fixture.h"
+#include "server/collections/collection_access_fixture.h"
 #include "server/organizations/policy_store.h"
 
 namespace keywarden::server::testing {
 namespace {
 
-class OrganizationItemsTest : public OrganizationTest {};
+class OrganizationItemsTest : public CollectionAccessTest {};
 KW_SERVER_TEST_ON_EACH_DATABASE(OrganizationItemsTest);
 
 TEST_P(OrganizationItemsTest, EachMemberSeesWhatTheirGrantsAllow) {

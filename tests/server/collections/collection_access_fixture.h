@@ -2,8 +2,8 @@
 // members, collections, groups and organisation items are set up by writing rows through the
 // stores on a second handle to the server's database, so that each test states exactly the
 // memberships and grants it is about.
-#ifndef KEYWARDEN_TESTS_SERVER_COLLECTIONS_ORGANIZATION_FIXTURE_H_
-#define KEYWARDEN_TESTS_SERVER_COLLECTIONS_ORGANIZATION_FIXTURE_H_
+#ifndef KEYWARDEN_TESTS_SERVER_COLLECTIONS_COLLECTION_ACCESS_FIXTURE_H_
+#define KEYWARDEN_TESTS_SERVER_COLLECTIONS_COLLECTION_ACCESS_FIXTURE_H_
 
 #include <gtest/gtest.h>
 
@@ -29,23 +29,23 @@ using organizations::MemberPermissions;
 using organizations::MemberStatus;
 using organizations::MemberType;
 
-// An EncString of `text` under a key of this test program.
-inline std::string Enc(std::string_view text) {
-  static const SymmetricKey key = *SymmetricKey::Generate();
-  return EncString::EncryptText(key, text)->ToString();
-}
-
-inline nlohmann::json LoginCipher(const std::string& name) {
-  return {{"type", 1},
-          {"name", Enc(name)},
-          {"notes", nullptr},
-          {"favorite", false},
-          {"reprompt", 0},
-          {"login", {{"username", Enc("alice")}, {"password", Enc("hunter2")}, {"uris", nlohmann::json::array()}}}};
-}
-
-class OrganizationTest : public ServerTestOnEachDatabase {
+class CollectionAccessTest : public ServerTestOnEachDatabase {
  protected:
+  // An EncString of `text` under a key of this test program.
+  static std::string Enc(std::string_view text) {
+    static const SymmetricKey key = *SymmetricKey::Generate();
+    return EncString::EncryptText(key, text)->ToString();
+  }
+
+  static nlohmann::json LoginCipher(const std::string& name) {
+    return {{"type", 1},
+            {"name", Enc(name)},
+            {"notes", nullptr},
+            {"favorite", false},
+            {"reprompt", 0},
+            {"login", {{"username", Enc("alice")}, {"password", Enc("hunter2")}, {"uris", nlohmann::json::array()}}}};
+  }
+
   void SetUp() override {
     ServerTestOnEachDatabase::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
@@ -172,4 +172,4 @@ class OrganizationTest : public ServerTestOnEachDatabase {
 
 }  // namespace keywarden::server::testing
 
-#endif  // KEYWARDEN_TESTS_SERVER_COLLECTIONS_ORGANIZATION_FIXTURE_H_
+#endif  // KEYWARDEN_TESTS_SERVER_COLLECTIONS_COLLECTION_ACCESS_FIXTURE_H_
