@@ -18,6 +18,8 @@
 #include "server/api/api_context.h"
 #include "server/events/collect_route.h"
 #include "server/events/event_routes.h"
+#include "server/collections/collection_routes.h"
+#include "server/collections/group_routes.h"
 #include "server/identity/device_types.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
@@ -342,6 +344,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddOrganizationRoutes(router, *parts->organizations);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);
+  collections::AddCollectionRoutes(router, *parts->api);
+  collections::AddGroupRoutes(router, *parts->api);
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
   if (options.extra_routes) options.extra_routes(router);
 

@@ -11,11 +11,22 @@
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
+#include "server/collections/caller_access.h"
+#include "server/collections/collection_json.h"
+#include "server/collections/collection_permissions.h"
+#include "server/collections/collection_store.h"
+#include "server/collections/organization_ids.h"
+#include "server/collections/request_event.h"
 #include "server/identity/account_json.h"
 #include "server/organizations/organization_json.h"
+#include "server/organizations/organization_store.h"
+#include "server/organizations/policy_store.h"
 #include "server/two_factor/two_factor_login.h"
 #include "server/vault/cipher_request.h"
 #include "server/vault/folder_request.h"
+#include "server/vault/internal/cipher_answers.h"
+#include "server/vault/organization_cipher_store.h"
+#include "server/vault/organization_item_routes.h"
 #include "server/vault/vault_store.h"
 
 namespace keywarden::server {
@@ -24,19 +35,17 @@ namespace {
 using api::BadRequest;
 using api::FromStatus;
 using api::NotFound;
+using events::EventType;
+using vault::CipherAccess;
 using vault::StoredCipher;
 using vault::StoredFolder;
+using vault::VisibleCipher;
+using vault::internal::JsonText;
+using vault::internal::Refused;
 
 // The reference allows this much difference between the client's copy and the stored one.
 constexpr TimeMs kRevisionTolerance = 1000;
 constexpr std::size_t kMaxBulkIds = 500;
-
-http::HttpResponse JsonText(std::string body) {
-  http::HttpResponse response;
-  response.content_type = std::string(http::kJsonContentType);
-  response.body = std::move(body);
-  return response;
-}
 
 http::HttpResponse Empty() {
   http::HttpResponse response;
@@ -44,10 +53,37 @@ http::HttpResponse Empty() {
   return response;
 }
 
-http::HttpResponse CipherResponse(const StoredCipher& cipher) {
-  std::string body;
-  vault::AppendCipherJson(cipher, vault::CipherViewerRights{}, vault::CipherObject::kCipher, body);
-  return JsonText(std::move(body));
+http::HttpResponse CipherResponse(const StoredCipher& cipher, const CipherAccess& access = {}) {
+  return vault::internal::CipherAnswer(cipher, access);
+}
+
+// Logs an event about an organisation item; personal items' events are not logged (the
+// reference logs them only for organisations with events, which personal items have none of).
+void LogItemEvent(AccountRoutesContext& c, const http::HttpRequest& request, const store::User& user, EventType type,
+                  const StoredCipher& cipher) {
+  if (!cipher.organization_id) return;
+  events::Event event = collections::RequestEvent(request, user.id, type, api::NowMs(c.api.clock));
+  event.organization_id = *cipher.organization_id;
+  event.cipher_id = cipher.id;
+  c.api.events.Record(std::move(event));
+}
+
+// The personal ownership policy (type 5) of an organisation where the account is an accepted or
+// confirmed member other than owner or admin forbids personal items (the reference's
+// OrganizationDataOwnershipPolicyRequirement: invited and revoked members, owners and admins are
+// exempt).
+Result<bool> PersonalItemsForbidden(sql::Session& session, const store::User& user) {
+  KW_ASSIGN_OR_RETURN(auto policies,
+                      organizations::ListEnabledPoliciesOf(
+                          session, user.id, static_cast<int>(organizations::PolicyType::kPersonalOwnership)));
+  for (const auto& policy : policies) {
+    const bool exempt_status = policy.member_status == static_cast<int>(organizations::MemberStatus::kInvited) ||
+                               policy.member_status == static_cast<int>(organizations::MemberStatus::kRevoked);
+    const bool exempt_type = policy.member_type == static_cast<int>(organizations::MemberType::kOwner) ||
+                             policy.member_type == static_cast<int>(organizations::MemberType::kAdmin);
+    if (!exempt_status && !exempt_type) return true;
+  }
+  return false;
 }
 
 http::HttpResponse FolderResponse(const StoredFolder& folder) {
@@ -84,9 +120,6 @@ Result<std::vector<std::string>> BulkIds(const nlohmann::json& body) {
 // what the client encrypted. Returns the answer to give instead, if any.
 std::optional<http::HttpResponse> CheckWrite(sql::Session& session, const store::User& user,
                                              const vault::CipherWrite& write, Status& failure) {
-  if (write.organization_id.has_value()) {
-    return BadRequest("Organizations are not available on this server yet.");
-  }
   if (write.encrypted_for.has_value() && *write.encrypted_for != user.id) {
     return BadRequest("Cipher was not encrypted for the current user. Please try again.");
   }
@@ -110,16 +143,36 @@ void Apply(const vault::CipherWrite& write, StoredCipher& cipher) {
   cipher.organization_id = write.organization_id;
 }
 
-// The user's items as a JSON array's elements (comma-separated), appended to `out` as they are read.
+// The user's items, personal then the organisations', as a JSON array's elements
+// (comma-separated), appended to `out` as they are read: two statements, whatever the vault holds.
 Status AppendCipherList(sql::Session& session, const store::User& user, std::string& out) {
   const vault::CipherViewerRights rights;
   bool first = true;
-  return vault::ForEachCipher(session, user.id, [&](const StoredCipher& cipher) {
+  KW_RETURN_IF_ERROR(vault::ForEachCipher(session, user.id, [&](const StoredCipher& cipher) {
     if (!first) out += ',';
     first = false;
     vault::AppendCipherJson(cipher, rights, vault::CipherObject::kCipherDetails, out);
     return OkStatus();
-  });
+  }));
+  return vault::ForEachOrganizationCipherOf(
+      session, user.id, [&](const StoredCipher& cipher, const CipherAccess& access) {
+        if (!first) out += ',';
+        first = false;
+        vault::AppendCipherJson(cipher, vault::ViewerRights(cipher, access), vault::CipherObject::kCipherDetails, out);
+        return OkStatus();
+      });
+}
+
+// The collections of the user's organisations they are assigned to (confirmed members only),
+// with their rights, as a JSON array's elements.
+Status AppendCollectionList(sql::Session& session, const store::User& user, std::string& out) {
+  KW_ASSIGN_OR_RETURN(auto assigned, collections::ListAssignedCollections(session, user.id));
+  for (std::size_t i = 0; i < assigned.size(); ++i) {
+    if (i > 0) out += ',';
+    out +=
+        collections::CollectionDetailsJson(assigned[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return OkStatus();
 }
 
 // The sync's answer, rendered into `out` as the database hands out the rows: the items go from
@@ -138,7 +191,9 @@ Status RenderSync(sql::Session& session, const store::User& user, bool exclude_d
     if (i > 0) out += ',';
     vault::AppendFolderJson(folders[i], out);
   }
-  out += R"(],"collections":[],"ciphers":[)";
+  out += R"(],"collections":[)";
+  KW_RETURN_IF_ERROR(AppendCollectionList(session, user, out));
+  out += R"(],"ciphers":[)";
   KW_RETURN_IF_ERROR(AppendCipherList(session, user, out));
   out += R"(],"policies":)";
   out += policies.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -261,47 +316,90 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
   const auto get_cipher = [c](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();
-    std::optional<StoredCipher> cipher;
+    std::optional<VisibleCipher> found;
     const Status read = c->api.database.Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(cipher, vault::FindCipher(session, user.id, *id));
+      KW_ASSIGN_OR_RETURN(found, vault::FindVisibleCipher(session, user.id, *id));
       return OkStatus();
     });
     if (!read.ok()) return FromStatus(read);
-    if (!cipher) return NotFound();
-    return CipherResponse(*cipher);
+    if (!found) return NotFound();
+    return CipherResponse(found->cipher, found->access);
   };
   add("GET", "/api/ciphers/{id}", get_cipher);
   add("GET", "/api/ciphers/{id}/details", get_cipher);
 
-  const auto create = [c](bool wrapped) {
-    return [c, wrapped](const http::HttpRequest& request, store::User& user) {
+  // A new item: personal (unless a personal ownership policy forbids it), or the organisation's
+  // in collections the caller may add items to (`admin`: any of the organisation's, for those who
+  // administer its items).
+  const auto create = [c](bool wrapped, bool admin) {
+    return [c, wrapped, admin](const http::HttpRequest& request, store::User& user) {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto write = wrapped ? vault::ParseCipherCreateRequest(*body) : vault::ParseCipherRequest(*body);
       if (!write.ok()) return api::RequestErrorResponse(write.status());
+      if (write->organization_id && write->collection_ids.empty()) {
+        return api::InvalidField("CollectionIds",
+                                 "CollectionIds must name at least one collection for an "
+                                 "organization's item.");
+      }
+      if (admin && !write->organization_id) return NotFound();
       auto id = auth::NewGuid();
       if (!id.ok()) return FromStatus(id.status());
       const TimeMs now = api::NowMs(c->api.clock);
       StoredCipher cipher;
       cipher.id = *id;
-      cipher.user_id = user.id;
       cipher.creation_date = now;
       cipher.revision_date = now;
       Apply(*write, cipher);
+      CipherAccess access;
       std::optional<http::HttpResponse> refused;
       Status failure;
       const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
         refused = CheckWrite(session, user, *write, failure);
-        if (refused) return failure.ok() ? InvalidArgumentError("refused") : failure;
-        return vault::InsertCipher(session, cipher);
+        if (refused) return failure.ok() ? Refused() : failure;
+        if (!cipher.organization_id) {
+          KW_ASSIGN_OR_RETURN(const bool forbidden, PersonalItemsForbidden(session, user));
+          if (forbidden) {
+            refused =
+                BadRequest("Due to an Enterprise Policy, you are restricted from saving items to your personal vault.");
+            return Refused();
+          }
+          cipher.user_id = user.id;
+          return vault::InsertCipher(session, cipher);
+        }
+        const std::string& org = *cipher.organization_id;
+        KW_ASSIGN_OR_RETURN(auto caller, collections::LoadCallerAccess(session, org, user.id));
+        KW_ASSIGN_OR_RETURN(const bool ours, collections::AreCollectionsOf(session, org, write->collection_ids));
+        const bool allowed =
+            admin ? collections::MayAdministerItems(caller.role) : caller.MayEditItemsIn(write->collection_ids);
+        if (!caller.confirmed() || !ours || !allowed) {
+          refused = NotFound();
+          return Refused();
+        }
+        cipher.user_id.reset();
+        KW_RETURN_IF_ERROR(vault::InsertCipher(session, cipher));
+        KW_RETURN_IF_ERROR(vault::UpdateCipherById(session, cipher).status());  // no shared folder or favourite
+        KW_RETURN_IF_ERROR(vault::SetCipherCollections(session, cipher.id, write->collection_ids));
+        KW_RETURN_IF_ERROR(vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite));
+        KW_RETURN_IF_ERROR(organizations::TouchMembers(session, org, now));
+        KW_ASSIGN_OR_RETURN(auto visible, vault::FindVisibleCipher(session, user.id, cipher.id));
+        if (visible) {
+          cipher.collection_ids = visible->cipher.collection_ids;
+          access = visible->access;
+        } else {
+          cipher.collection_ids = write->collection_ids;  // an administrator outside the collections
+        }
+        return OkStatus();
       });
       if (refused) return *refused;
       if (!saved.ok()) return FromStatus(saved);
-      return CipherResponse(cipher);
+      LogItemEvent(*c, request, user, EventType::kCipherCreated, cipher);
+      return CipherResponse(cipher, access);
     };
   };
-  add("POST", "/api/ciphers", create(false));
-  add("POST", "/api/ciphers/create", create(true));
+  add("POST", "/api/ciphers", create(false, false));
+  add("POST", "/api/ciphers/create", create(true, false));
+  add("POST", "/api/ciphers/admin", create(true, true));
 
   const auto update = [c](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));
@@ -310,39 +408,55 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseCipherRequest(*body);
     if (!write.ok()) return api::RequestErrorResponse(write.status());
-    std::optional<StoredCipher> cipher;
+    std::optional<VisibleCipher> found;
     std::optional<http::HttpResponse> refused;
     Status failure;
+    const TimeMs now = api::NowMs(c->api.clock);
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
       refused.reset();
-      KW_ASSIGN_OR_RETURN(cipher, vault::FindCipher(session, user.id, *id));
-      if (!cipher) {
+      KW_ASSIGN_OR_RETURN(found, vault::FindVisibleCipher(session, user.id, *id));
+      if (!found) {
         refused = NotFound();
-        return NotFoundError("cipher");
+        return Refused();
       }
-      if (write->organization_id != cipher->organization_id) {
+      StoredCipher& cipher = found->cipher;
+      if (write->organization_id != cipher.organization_id) {
         refused = BadRequest("Organization mismatch. Re-sync if you recently moved this item, then try again.");
-        return InvalidArgumentError("mismatch");
+        return Refused();
+      }
+      if (!found->access.edit) {
+        refused = BadRequest("You do not have permissions to edit this.");
+        return Refused();
       }
       if (write->last_known_revision_date.has_value() &&
-          std::abs(*write->last_known_revision_date - cipher->revision_date) > kRevisionTolerance) {
+          std::abs(*write->last_known_revision_date - cipher.revision_date) > kRevisionTolerance) {
         refused = BadRequest("The item cannot be saved because it is out of date. Sync, then try again.");
-        return InvalidArgumentError("stale");
+        return Refused();
       }
       refused = CheckWrite(session, user, *write, failure);
-      if (refused) return failure.ok() ? InvalidArgumentError("refused") : failure;
-      Apply(*write, *cipher);
-      cipher->revision_date = api::NowMs(c->api.clock);
-      return vault::UpdateCipher(session, user.id, *cipher).status();
+      if (refused) return failure.ok() ? Refused() : failure;
+      Apply(*write, cipher);
+      cipher.revision_date = now;
+      if (!cipher.organization_id) return vault::UpdateCipher(session, user.id, cipher).status();
+      KW_RETURN_IF_ERROR(vault::UpdateCipherById(session, cipher).status());
+      KW_RETURN_IF_ERROR(vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite));
+      return organizations::TouchMembers(session, *cipher.organization_id, now);
     });
     if (refused) return *refused;
     if (!saved.ok()) return FromStatus(saved);
-    return CipherResponse(*cipher);
+    LogItemEvent(*c, request, user, EventType::kCipherUpdated, found->cipher);
+    return CipherResponse(found->cipher, found->access);
   };
   add("PUT", "/api/ciphers/{id}", update);
   add("POST", "/api/ciphers/{id}", update);
 
-  const auto partial = [c](const http::HttpRequest& request, store::User& user) {
+  // The caller's folder and favourite: an organisation item's are the caller's own.
+  const auto save_preference = [](sql::Session& session, const store::User& user, StoredCipher& cipher) -> Status {
+    if (!cipher.organization_id) return vault::UpdateCipher(session, user.id, cipher).status();
+    return vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite);
+  };
+
+  const auto partial = [c, save_preference](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();
     auto body = http::ParseJsonObject(request.body);
@@ -358,109 +472,152 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       if (!f->is_boolean()) return api::InvalidField("Favorite", "Favorite must be true or false.");
       favorite = f->get<bool>();
     }
-    std::optional<StoredCipher> cipher;
+    std::optional<VisibleCipher> found;
     std::optional<http::HttpResponse> refused;
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
       refused.reset();
-      KW_ASSIGN_OR_RETURN(cipher, vault::FindCipher(session, user.id, *id));
-      if (!cipher) {
+      KW_ASSIGN_OR_RETURN(found, vault::FindVisibleCipher(session, user.id, *id));
+      if (!found) {
         refused = NotFound();
-        return NotFoundError("cipher");
+        return Refused();
       }
       if (folder_id) {
         KW_ASSIGN_OR_RETURN(auto folder, vault::FindFolder(session, user.id, *folder_id));
         if (!folder) {
           refused = api::InvalidField("FolderId", "FolderId is not one of your folders.");
-          return InvalidArgumentError("folder");
+          return Refused();
         }
       }
-      cipher->folder_id = folder_id;
-      cipher->favorite = favorite;
-      cipher->revision_date = api::NowMs(c->api.clock);
-      return vault::UpdateCipher(session, user.id, *cipher).status();
+      found->cipher.folder_id = folder_id;
+      found->cipher.favorite = favorite;
+      if (!found->cipher.organization_id) found->cipher.revision_date = api::NowMs(c->api.clock);
+      return save_preference(session, user, found->cipher);
     });
     if (refused) return *refused;
     if (!saved.ok()) return FromStatus(saved);
-    return CipherResponse(*cipher);
+    return CipherResponse(found->cipher, found->access);
   };
   add("PUT", "/api/ciphers/{id}/partial", partial);
   add("POST", "/api/ciphers/{id}/partial", partial);
 
-  // Soft delete, restore and purge, one or many. `change` returns false to skip a cipher.
+  // Soft delete, restore and purge, one or many. An organisation item needs the right to delete
+  // it (ViewerRights: manage or edit), or, through the admin routes (`admin`), the right to
+  // administer the organisation's items; items the caller may not change are skipped.
   enum class Change { kSoftDelete, kRestore, kPurge };
-  const auto change_many = [c](AccountRoutesContext&, store::User& user, const std::vector<std::string>& ids,
-                               Change change, std::vector<StoredCipher>* changed) -> Result<std::size_t> {
-    std::size_t count = 0;
+  struct Changed {
+    StoredCipher cipher;
+    CipherAccess access;
+  };
+  const auto change_many = [c](store::User& user, const std::vector<std::string>& ids, Change change, bool admin,
+                               std::vector<Changed>& changed) -> Status {
     const TimeMs now = api::NowMs(c->api.clock);
-    const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
-      count = 0;
-      if (changed) changed->clear();
+    return Write(*c, user, [&](sql::Session& session) -> Status {
+      changed.clear();
+      std::set<std::string> organizations;
       for (const std::string& id : ids) {
-        KW_ASSIGN_OR_RETURN(auto cipher, vault::FindCipher(session, user.id, id));
-        if (!cipher) continue;
+        KW_ASSIGN_OR_RETURN(auto found, vault::FindVisibleCipher(session, user.id, id));
+        // An organisation item: through the member routes with the right to delete it, through
+        // the admin routes with the right to administer the organisation's items.
+        if (found && found->cipher.organization_id &&
+            (admin || !vault::ViewerRights(found->cipher, found->access).can_delete)) {
+          found.reset();
+        }
+        if (admin && (!found || found->cipher.organization_id)) {
+          // The admin routes reach any item of an organisation whose items the caller administers.
+          KW_ASSIGN_OR_RETURN(auto organization, vault::FindCipherOrganization(session, id));
+          if (organization) {
+            KW_ASSIGN_OR_RETURN(auto caller, collections::LoadCallerAccess(session, *organization, user.id));
+            if (collections::MayAdministerItems(caller.role)) {
+              KW_ASSIGN_OR_RETURN(auto any, vault::FindOrganizationCipher(session, *organization, id, user.id));
+              if (any) found = VisibleCipher{*std::move(any), CipherAccess{}};
+            }
+          }
+        }
+        if (!found) continue;
+        StoredCipher& cipher = found->cipher;
         if (change == Change::kPurge) {
-          KW_ASSIGN_OR_RETURN(bool purged, vault::PurgeCipher(session, user.id, id));
-          count += purged ? 1 : 0;
-          continue;
-        }
-        if (change == Change::kSoftDelete) {
-          if (!cipher->deleted_date) cipher->deleted_date = now;
+          KW_ASSIGN_OR_RETURN(bool purged, cipher.organization_id ? vault::PurgeCipherById(session, id)
+                                                                  : vault::PurgeCipher(session, user.id, id));
+          if (!purged) continue;
         } else {
-          cipher->deleted_date.reset();
+          if (change == Change::kSoftDelete) {
+            if (!cipher.deleted_date) cipher.deleted_date = now;
+          } else {
+            cipher.deleted_date.reset();
+          }
+          cipher.revision_date = now;
+          if (cipher.organization_id) {
+            KW_RETURN_IF_ERROR(vault::UpdateCipherById(session, cipher).status());
+          } else {
+            KW_RETURN_IF_ERROR(vault::UpdateCipher(session, user.id, cipher).status());
+          }
         }
-        cipher->revision_date = now;
-        KW_RETURN_IF_ERROR(vault::UpdateCipher(session, user.id, *cipher).status());
-        ++count;
-        if (changed) changed->push_back(*cipher);
+        if (cipher.organization_id) organizations.insert(*cipher.organization_id);
+        changed.push_back(Changed{std::move(cipher), found->access});
+      }
+      for (const std::string& organization : organizations) {
+        KW_RETURN_IF_ERROR(organizations::TouchMembers(session, organization, now));
       }
       return OkStatus();
     });
-    if (!saved.ok()) return saved;
-    return count;
   };
-  const auto one = [c, change_many](Change change) {
-    return [c, change_many, change](const http::HttpRequest& request, store::User& user) {
+  const auto event_of = [](Change change) {
+    return change == Change::kPurge     ? EventType::kCipherDeleted
+           : change == Change::kRestore ? EventType::kCipherRestored
+                                        : EventType::kCipherSoftDeleted;
+  };
+  const auto one = [c, change_many, event_of](Change change, bool admin) {
+    return [c, change_many, event_of, change, admin](const http::HttpRequest& request, store::User& user) {
       const auto id = api::ParseGuid(request.path_param("id"));
       if (!id) return NotFound();
-      std::vector<StoredCipher> changed;
-      auto count = change_many(*c, user, {*id}, change, &changed);
-      if (!count.ok()) return FromStatus(count.status());
-      if (*count == 0) return NotFound();
-      if (change == Change::kRestore) return CipherResponse(changed.front());
+      std::vector<Changed> changed;
+      const Status saved = change_many(user, {*id}, change, admin, changed);
+      if (!saved.ok()) return FromStatus(saved);
+      if (changed.empty()) return NotFound();
+      LogItemEvent(*c, request, user, event_of(change), changed.front().cipher);
+      if (change == Change::kRestore) return CipherResponse(changed.front().cipher, changed.front().access);
       return Empty();
     };
   };
-  add("PUT", "/api/ciphers/{id}/delete", one(Change::kSoftDelete));
-  add("POST", "/api/ciphers/{id}/delete", one(Change::kSoftDelete));
-  add("PUT", "/api/ciphers/{id}/restore", one(Change::kRestore));
-  add("DELETE", "/api/ciphers/{id}", one(Change::kPurge));
-  add("POST", "/api/ciphers/{id}/delete-admin", one(Change::kPurge));
-  const auto many = [c, change_many](Change change) {
-    return [c, change_many, change](const http::HttpRequest& request, store::User& user) {
+  add("PUT", "/api/ciphers/{id}/delete", one(Change::kSoftDelete, false));
+  add("POST", "/api/ciphers/{id}/delete", one(Change::kSoftDelete, false));
+  add("PUT", "/api/ciphers/{id}/delete-admin", one(Change::kSoftDelete, true));
+  add("PUT", "/api/ciphers/{id}/restore", one(Change::kRestore, false));
+  add("PUT", "/api/ciphers/{id}/restore-admin", one(Change::kRestore, true));
+  add("DELETE", "/api/ciphers/{id}", one(Change::kPurge, false));
+  add("DELETE", "/api/ciphers/{id}/admin", one(Change::kPurge, true));
+  add("POST", "/api/ciphers/{id}/delete-admin", one(Change::kPurge, true));
+  const auto many = [c, change_many, event_of](Change change, bool admin) {
+    return [c, change_many, event_of, change, admin](const http::HttpRequest& request, store::User& user) {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto ids = BulkIds(*body);
       if (!ids.ok()) return api::RequestErrorResponse(ids.status());
-      std::vector<StoredCipher> changed;
-      auto count = change_many(*c, user, *ids, change, &changed);
-      if (!count.ok()) return FromStatus(count.status());
+      std::vector<Changed> changed;
+      const Status saved = change_many(user, *ids, change, admin, changed);
+      if (!saved.ok()) return FromStatus(saved);
+      for (const Changed& item : changed) LogItemEvent(*c, request, user, event_of(change), item.cipher);
       if (change != Change::kRestore) return Empty();
       std::string out = R"({"data":[)";
       for (std::size_t i = 0; i < changed.size(); ++i) {
         if (i > 0) out += ',';
-        vault::AppendCipherJson(changed[i], vault::CipherViewerRights{}, vault::CipherObject::kCipher, out);
+        vault::AppendCipherJson(changed[i].cipher, vault::ViewerRights(changed[i].cipher, changed[i].access),
+                                vault::CipherObject::kCipher, out);
       }
       out += R"(],"continuationToken":null,"object":"list"})";
       return JsonText(std::move(out));
     };
   };
-  add("PUT", "/api/ciphers/delete", many(Change::kSoftDelete));
-  add("POST", "/api/ciphers/delete", many(Change::kSoftDelete));
-  add("PUT", "/api/ciphers/restore", many(Change::kRestore));
-  add("DELETE", "/api/ciphers", many(Change::kPurge));
-  add("POST", "/api/ciphers/delete-admin", many(Change::kPurge));
+  add("PUT", "/api/ciphers/delete", many(Change::kSoftDelete, false));
+  add("POST", "/api/ciphers/delete", many(Change::kSoftDelete, false));
+  add("PUT", "/api/ciphers/delete-admin", many(Change::kSoftDelete, true));
+  add("PUT", "/api/ciphers/restore", many(Change::kRestore, false));
+  add("PUT", "/api/ciphers/restore-admin", many(Change::kRestore, true));
+  add("DELETE", "/api/ciphers", many(Change::kPurge, false));
+  add("DELETE", "/api/ciphers/admin", many(Change::kPurge, true));
+  add("POST", "/api/ciphers/delete-admin", many(Change::kPurge, true));
 
-  const auto move = [c](const http::HttpRequest& request, store::User& user) {
+  const auto move = [c, save_preference](const http::HttpRequest& request, store::User& user) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto ids = BulkIds(*body);
@@ -480,11 +637,11 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
         if (folder_missing) return InvalidArgumentError("folder");
       }
       for (const std::string& id : *ids) {
-        KW_ASSIGN_OR_RETURN(auto cipher, vault::FindCipher(session, user.id, id));
-        if (!cipher) continue;
-        cipher->folder_id = folder_id;
-        cipher->revision_date = now;
-        KW_RETURN_IF_ERROR(vault::UpdateCipher(session, user.id, *cipher).status());
+        KW_ASSIGN_OR_RETURN(auto found, vault::FindVisibleCipher(session, user.id, id));
+        if (!found) continue;
+        found->cipher.folder_id = folder_id;
+        if (!found->cipher.organization_id) found->cipher.revision_date = now;
+        KW_RETURN_IF_ERROR(save_preference(session, user, found->cipher));
       }
       return OkStatus();
     });
@@ -494,6 +651,8 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
   };
   add("PUT", "/api/ciphers/move", move);
   add("POST", "/api/ciphers/move", move);
+
+  vault::AddOrganizationItemRoutes(router, *c);
 
   add("POST", "/api/ciphers/purge", [c](const http::HttpRequest& request, store::User& user) {
     auto body = http::ParseJsonObject(request.body);

@@ -9,8 +9,11 @@
 //   PUT /api/ciphers/delete, PUT /api/ciphers/restore, DELETE /api/ciphers, PUT|POST /api/ciphers/move
 //                                                    the bulk forms ({"ids": [...]})
 //   POST /api/ciphers/purge                          the whole personal vault, after the password
-// Another user's item or folder is 404, never its data. Organisation items come with the
-// organisations step: for now an organizationId is refused with a 400.
+// Another user's item or folder is 404, never its data. Organisation items (core.md 6.1, 7) go
+// through the same routes with the rights the caller's collections give
+// (organization_cipher_store.h), plus POST /api/ciphers/admin and the -admin forms of delete and
+// restore for those who administer the organisation's items, and organization_item_routes.h.
+// A personal item is refused while a personal ownership policy applies to the caller.
 #ifndef KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
 #define KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "server/vault/internal/cipher_row.h"
+
 namespace keywarden::server::vault {
 namespace {
 
@@ -28,10 +30,6 @@ constexpr sql::Statement kUnfileCiphers = {"server_unfile_ciphers",
                                            "UPDATE ciphers SET folder_id = NULL, revision_date = $3 WHERE user_id = $1 "
                                            "AND folder_id = $2",
                                            nullptr, nullptr, "to move items out of a folder"};
-
-#define KW_CIPHER_COLUMNS                                                                                   \
-  "id, user_id, organization_id, type, data, folder_id, favorite, reprompt, creation_date, revision_date, " \
-  "deleted_date, archived_date"
 
 constexpr sql::Statement kListCiphers = {
     "server_list_ciphers", "SELECT " KW_CIPHER_COLUMNS " FROM ciphers WHERE user_id = $1 ORDER BY creation_date, id",
@@ -79,37 +77,6 @@ Result<std::vector<StoredFolder>> ReadFolders(const sql::Rows& rows) {
   return folders;
 }
 
-// `text` into `field`, reusing its buffer; empty text is no value.
-void AssignOptional(std::string_view text, std::optional<std::string>& field) {
-  if (text.empty()) {
-    field.reset();
-  } else if (field.has_value()) {
-    field->assign(text);
-  } else {
-    field.emplace(text);
-  }
-}
-
-// Fills `c` from a row of KW_CIPHER_COLUMNS, reusing the buffers it already has.
-Status ReadCipher(const sql::RowView& row, StoredCipher& c) {
-  c.id.assign(row.Text(0));
-  AssignOptional(row.Text(1), c.user_id);
-  AssignOptional(row.Text(2), c.organization_id);
-  KW_ASSIGN_OR_RETURN(std::int64_t type, row.Int(3));
-  c.type = static_cast<int>(type);
-  c.data.assign(row.Text(4));
-  AssignOptional(row.Text(5), c.folder_id);
-  KW_ASSIGN_OR_RETURN(std::int64_t favorite, row.Int(6));
-  c.favorite = favorite != 0;
-  KW_ASSIGN_OR_RETURN(std::int64_t reprompt, row.Int(7));
-  c.reprompt = static_cast<int>(reprompt);
-  KW_ASSIGN_OR_RETURN(c.creation_date, row.Int(8));
-  KW_ASSIGN_OR_RETURN(c.revision_date, row.Int(9));
-  c.deleted_date = row.OptionalInt(10);
-  c.archived_date = row.OptionalInt(11);
-  return OkStatus();
-}
-
 }  // namespace
 
 Result<std::vector<StoredFolder>> ListFolders(sql::Session& session, std::string_view user_id) {
@@ -149,7 +116,7 @@ Status ForEachCipher(sql::Session& session, std::string_view user_id,
                      const std::function<Status(const StoredCipher&)>& visit) {
   StoredCipher cipher;
   return session.ForEachRow(kListCiphers, sql::Params().Text(user_id), [&](const sql::RowView& row) -> Status {
-    KW_RETURN_IF_ERROR(ReadCipher(row, cipher));
+    KW_RETURN_IF_ERROR(internal::ReadCipherRow(row, cipher));
     return visit(cipher);
   });
 }
@@ -168,7 +135,7 @@ Result<std::optional<StoredCipher>> FindCipher(sql::Session& session, std::strin
   KW_RETURN_IF_ERROR(
       session.ForEachRow(kFindCipher, sql::Params().Text(user_id).Text(id), [&](const sql::RowView& row) -> Status {
         found.emplace();
-        return ReadCipher(row, *found);
+        return internal::ReadCipherRow(row, *found);
       }));
   return found;
 }

@@ -26,7 +26,7 @@ Result<bool> UpdateFolder(sql::Session& session, std::string_view user_id, const
 // Deletes the folder; its ciphers move to no folder. false when absent or another user's.
 Result<bool> DeleteFolder(sql::Session& session, std::string_view user_id, std::string_view id, TimeMs now);
 
-// The user's personal ciphers (organisations' come with the next step), oldest first (creation
+// The user's personal ciphers (organisations': organization_cipher_store.h), oldest first (creation
 // date, then id), handed to `visit` one at a time as they are read: one StoredCipher, refilled for
 // each row, so that a whole vault is never held as a list (GET /api/sync renders it as it goes). An
 // error from `visit` stops the walk and is returned.
