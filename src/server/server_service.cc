@@ -16,10 +16,10 @@
 #include "server/accounts/device_routes.h"
 #include "server/accounts/registration.h"
 #include "server/api/api_context.h"
-#include "server/events/collect_route.h"
-#include "server/events/event_routes.h"
 #include "server/collections/collection_routes.h"
 #include "server/collections/group_routes.h"
+#include "server/events/collect_route.h"
+#include "server/events/event_routes.h"
 #include "server/identity/device_types.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/issuer.h"
@@ -311,6 +311,12 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
         [&database] { return static_cast<double>(SqliteWriteCounts(database)->commits); }));
   }
 
+  auto sync_statements = std::make_shared<std::atomic<std::uint64_t>>(0);
+  KW_RETURN_IF_ERROR(parts->host->metrics().AddGauge(
+      "keywarden_sync_statements",
+      "Statements the last sync read after authenticating its caller: a fixed number whatever the vault holds",
+      [sync_statements] { return static_cast<double>(sync_statements->load(std::memory_order_relaxed)); }));
+
   http::Router& router = parts->host->router();
   router.Add("GET", "/identity/.well-known/openid-configuration", [&issuer](const http::HttpRequest&) {
     http::HttpResponse response;
@@ -340,7 +346,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddAccountRoutes(router, *parts->accounts);
   AddDeviceRoutes(router, *parts->api);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
-  AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit});
+  AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit, sync_statements});
   AddOrganizationRoutes(router, *parts->organizations);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);

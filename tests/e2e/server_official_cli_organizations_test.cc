@@ -2,11 +2,14 @@
 // `keywarden server serve --dev`: the organisation is created and a member invited through the
 // API as the web vault would (the CLI cannot do either), with the keys made by libkeywarden;
 // then `bw list organizations`, `bw list org-members` and `bw confirm org-member` as the owner,
-// and the confirmed member's own `bw` sees the organisation.
+// and the confirmed member's own `bw` sees the organisation; `bw create org-collection`,
+// `bw list org-collections`, an organisation item one member makes and the other decrypts,
+// `bw move` and `bw edit item-collections`.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -187,6 +190,76 @@ TEST_F(ServerOfficialCliOrganizationsTest, AnOwnerConfirmsAMemberWithTheOfficial
   EXPECT_EQ(joined[0]["id"], organization_id);
   EXPECT_EQ(joined[0]["status"], 2);
   EXPECT_EQ(joined[0]["type"], 2);
+
+  // A collection for the member, made and listed with the owner's CLI (names encrypted under the
+  // organisation key by the CLI itself).
+  const nlohmann::json collection_request = {
+      {"organizationId", organization_id},
+      {"name", "Engineering"},
+      {"externalId", nullptr},
+      {"groups", nlohmann::json::array()},
+      {"users", {{{"id", member_id}, {"readOnly", false}, {"hidePasswords", false}, {"manage", false}}}}};
+  const auto engineering = nlohmann::json::parse(
+      Bw(owner_cli, owner_session,
+         {"create", "org-collection", Encode(collection_request), "--organizationid", organization_id})
+          .out);
+  ASSERT_TRUE(engineering.contains("id")) << engineering.dump();
+  const std::string engineering_id = engineering["id"];
+  const auto collections = nlohmann::json::parse(
+      Bw(owner_cli, owner_session, {"list", "org-collections", "--organizationid", organization_id}).out);
+  std::string default_id;
+  std::set<std::string> names;
+  for (const auto& c : collections) {
+    names.insert(c["name"].get<std::string>());
+    if (c["name"] == "Default collection") default_id = c["id"];
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"Default collection", "Engineering"}));
+  ASSERT_FALSE(default_id.empty());
+
+  // An organisation item made by the owner is decrypted by the member after a sync.
+  Bw(owner_cli, owner_session, {"sync"});
+  const nlohmann::json item = {
+      {"type", 1},
+      {"name", "Build server"},
+      {"organizationId", organization_id},
+      {"collectionIds", {engineering_id}},
+      {"notes", nullptr},
+      {"favorite", false},
+      {"login", {{"username", "ci"}, {"password", "s3cret build"}, {"uris", nlohmann::json::array()}}},
+      {"reprompt", 0}};
+  const auto shared = nlohmann::json::parse(Bw(owner_cli, owner_session, {"create", "item", Encode(item)}).out);
+  ASSERT_TRUE(shared.contains("id")) << shared.dump();
+  Bw(member_cli, member_session, {"sync"});
+  const auto seen = nlohmann::json::parse(Bw(member_cli, member_session, {"list", "items"}).out);
+  ASSERT_EQ(seen.size(), 1U) << seen.dump();
+  EXPECT_EQ(seen[0]["name"], "Build server");
+  EXPECT_EQ(seen[0]["login"]["password"], "s3cret build");
+  EXPECT_EQ(seen[0]["organizationId"], organization_id);
+
+  // The member moves a personal item into the organisation (bw move re-encrypts it with the
+  // organisation key); the owner reads it.
+  const nlohmann::json personal = {
+      {"type", 2},         {"name", "Runbook"}, {"notes", "restart the workers first"}, {"secureNote", {{"type", 0}}},
+      {"favorite", false}, {"reprompt", 0}};
+  const auto runbook = nlohmann::json::parse(Bw(member_cli, member_session, {"create", "item", Encode(personal)}).out);
+  ASSERT_TRUE(runbook.contains("id")) << runbook.dump();
+  const std::string runbook_id = runbook["id"];
+  Bw(member_cli, member_session,
+     {"move", runbook_id, organization_id, Encode(nlohmann::json::array({engineering_id}))});
+  Bw(owner_cli, owner_session, {"sync"});
+  const auto moved = nlohmann::json::parse(Bw(owner_cli, owner_session, {"get", "item", runbook_id}).out);
+  EXPECT_EQ(moved["organizationId"], organization_id);
+  EXPECT_EQ(moved["notes"], "restart the workers first");
+
+  // The owner puts it in a second collection too.
+  Bw(owner_cli, owner_session,
+     {"edit", "item-collections", runbook_id, Encode(nlohmann::json::array({engineering_id, default_id})),
+      "--organizationid", organization_id});
+  Bw(owner_cli, owner_session, {"sync"});
+  const auto edited = nlohmann::json::parse(Bw(owner_cli, owner_session, {"get", "item", runbook_id}).out);
+  std::set<std::string> in;
+  for (const auto& id : edited["collectionIds"]) in.insert(id.get<std::string>());
+  EXPECT_EQ(in, (std::set<std::string>{engineering_id, default_id}));
 }
 
 }  // namespace

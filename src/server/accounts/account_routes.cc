@@ -15,6 +15,7 @@
 #include "server/api/ids.h"
 #include "server/events/user_events.h"
 #include "server/identity/account_json.h"
+#include "server/organizations/member_store.h"
 #include "server/organizations/organization_json.h"
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
@@ -350,8 +351,16 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
     if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
-    const Status deleted =
-        c->api.database.Transact([&](sql::Session& session) { return store::DeleteUser(session, user.id); });
+    const Status deleted = c->api.database.Transact([&](sql::Session& session) -> Status {
+      // An organisation keeps at least one owner: its last one deletes it, or makes another.
+      KW_ASSIGN_OR_RETURN(const bool sole_owner, organizations::IsSoleOwnerSomewhere(session, user.id));
+      if (sole_owner) {
+        return InvalidArgumentError(
+            "You cannot delete this member because they are the sole owner of at least one organization vault. "
+            "Delete these organization vaults or make another member an owner.");
+      }
+      return store::DeleteUser(session, user.id);
+    });
     if (!deleted.ok()) return FromStatus(deleted);
     telemetry::AuditEvent("delete_account", user.id, request.client_address, "ok");
     return NoContent();

@@ -85,6 +85,14 @@ Result<std::optional<std::vector<std::string>>> Ids(const json& body, const char
 
 }  // namespace
 
+Result<MemberAccessWrite> ParseMemberAccessRequest(const json& body) {
+  if (!body.is_object()) return InvalidArgumentError("the request body must be a JSON object");
+  MemberAccessWrite write;
+  KW_ASSIGN_OR_RETURN(write.collections, Selections(body, "collections"));
+  KW_ASSIGN_OR_RETURN(write.groups, Ids(body, "groups"));
+  return write;
+}
+
 Result<CollectionWrite> ParseCollectionRequest(const json& body, bool creating) {
   if (!body.is_object()) return InvalidArgumentError("the request body must be a JSON object");
   CollectionWrite write;

@@ -51,6 +51,14 @@ struct BulkAccessWrite {
 };
 Result<BulkAccessWrite> ParseBulkAccessRequest(const nlohmann::json& body);
 
+// The access part of a member's invite or edit: "collections": [selection], "groups": [id];
+// each nullopt when not sent.
+struct MemberAccessWrite {
+  std::optional<std::vector<AccessGrant>> collections;
+  std::optional<std::vector<std::string>> groups;
+};
+Result<MemberAccessWrite> ParseMemberAccessRequest(const nlohmann::json& body);
+
 // An array of ids at `field` ("Ids", "GroupIds"); required when `required`, else empty when absent.
 Result<std::vector<std::string>> ParseIdList(const nlohmann::json& body, const char* json_name, bool required);
 

@@ -13,6 +13,7 @@
 #include "server/events/user_events.h"
 #include "server/organizations/member_store.h"
 #include "server/organizations/organization_store.h"
+#include "server/vault/organization_cipher_store.h"
 
 namespace keywarden::server {
 namespace {
@@ -145,6 +146,11 @@ Status Judge(sql::Session& session, const store::User& user, const std::vector<C
       const std::string& organization_id = (*owner)->organization_id;
       KW_ASSIGN_OR_RETURN(const auto* membership, lookups.Membership(organization_id));
       if (!membership->has_value() || !(*membership)->role().confirmed()) continue;
+      // A member reports only items they see through their collections; admins see every item.
+      if (!(*membership)->role().IsAdmin()) {
+        KW_ASSIGN_OR_RETURN(auto visible, vault::FindVisibleCipher(session, user.id, reported_event.cipher_id));
+        if (!visible.has_value()) continue;
+      }
       KW_ASSIGN_OR_RETURN(const bool logs, lookups.LogsEvents(organization_id));
       if (!logs) continue;
       event.organization_id = organization_id;

@@ -21,6 +21,8 @@
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
+#include "server/collections/access_request.h"
+#include "server/collections/member_access.h"
 #include "server/mail/templates.h"
 #include "server/organizations/internal/member_checks.h"
 #include "server/organizations/internal/route_support.h"
@@ -96,6 +98,7 @@ void SendAll(OrganizationRoutesContext& c, std::vector<PendingMail>& mails) {
 }
 
 struct InviteRequest {
+  collections::MemberAccessWrite access;
   std::vector<std::string> emails;
   MemberType type = MemberType::kUser;
   organizations::MemberPermissions permissions;
@@ -133,6 +136,7 @@ Result<InviteRequest> ParseInvite(const nlohmann::json& body) {
   if (const nlohmann::json* sm = http::FindField(body, "accessSecretsManager"); sm && sm->is_boolean()) {
     out.access_secrets_manager = sm->get<bool>();
   }
+  KW_ASSIGN_OR_RETURN(out.access, collections::ParseMemberAccessRequest(body));
   return out;
 }
 
@@ -238,6 +242,9 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
           KW_RETURN_IF_ERROR(store::TouchAccountRevision(session, account->id, now));
         }
         KW_RETURN_IF_ERROR(organizations::InsertMember(session, member));
+        KW_RETURN_IF_ERROR(collections::SetMemberAccess(
+            session, *organization_id, member.id,
+            invite->access.collections.value_or(std::vector<collections::AccessGrant>{}), invite->access.groups));
         invited.push_back(member.id);
       }
       return OkStatus();

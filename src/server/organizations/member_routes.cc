@@ -17,6 +17,11 @@
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
+#include "server/collections/access_request.h"
+#include "server/collections/collection_json.h"
+#include "server/collections/collection_store.h"
+#include "server/collections/group_store.h"
+#include "server/collections/member_access.h"
 #include "server/organizations/internal/member_checks.h"
 #include "server/organizations/internal/route_support.h"
 #include "server/organizations/member_directory.h"
@@ -190,6 +195,7 @@ http::HttpResponse RunMany(OrganizationRoutesContext& c, const http::HttpRequest
 
 // {type, permissions, accessSecretsManager}: the member edit's body.
 struct MemberEdit {
+  collections::MemberAccessWrite access;
   MemberType type = MemberType::kUser;
   organizations::MemberPermissions permissions;
   bool access_secrets_manager = false;
@@ -209,6 +215,7 @@ Result<MemberEdit> ParseMemberEdit(const nlohmann::json& body) {
   if (const nlohmann::json* sm = http::FindField(body, "accessSecretsManager"); sm && sm->is_boolean()) {
     edit.access_secrets_manager = sm->get<bool>();
   }
+  KW_ASSIGN_OR_RETURN(edit.access, collections::ParseMemberAccessRequest(body));
   return edit;
 }
 
@@ -250,8 +257,12 @@ void AddMemberRoutes(http::Router& router, OrganizationRoutesContext& context) {
       KW_RETURN_IF_ERROR(Require(caller.role().ManagesUsers()));
       KW_ASSIGN_OR_RETURN(auto entry, organizations::FindMemberEntry(session, *organization_id, *id));
       if (!entry) return NotFoundError("member");
-      body = organizations::MemberJson(*entry, organizations::MemberObject::kDetails, nlohmann::json::array(),
-                                       nlohmann::json::array());
+      KW_ASSIGN_OR_RETURN(std::vector<collections::AccessGrant> grants,
+                          collections::ListGrantsOfMember(session, entry->member.id));
+      KW_ASSIGN_OR_RETURN(std::vector<std::string> groups, collections::ListGroupsOfMember(session, entry->member.id));
+      nlohmann::json granted = nlohmann::json::array();
+      for (const collections::AccessGrant& grant : grants) granted.push_back(collections::SelectionJson(grant));
+      body = organizations::MemberJson(*entry, organizations::MemberObject::kDetails, std::move(granted), groups);
       return OkStatus();
     });
     return Answer(read, body);
@@ -280,6 +291,16 @@ void AddMemberRoutes(http::Router& router, OrganizationRoutesContext& context) {
       target->access_secrets_manager = edit->access_secrets_manager;
       target->revision_date = now;
       KW_RETURN_IF_ERROR(organizations::UpdateMember(session, *target));
+      if (edit->access.collections || edit->access.groups) {
+        std::vector<collections::AccessGrant> grants;
+        if (edit->access.collections) {
+          grants = *edit->access.collections;
+        } else {
+          KW_ASSIGN_OR_RETURN(grants, collections::ListGrantsOfMember(session, target->id));
+        }
+        KW_RETURN_IF_ERROR(
+            collections::SetMemberAccess(session, *organization_id, target->id, grants, edit->access.groups));
+      }
       return TouchMember(session, *target, now);
     });
     if (saved.ok()) {

@@ -23,9 +23,31 @@ constexpr sql::Statement kUpdate = {
     "access_secrets_manager = $10, external_id = NULLIF($11, ''), invite_token_hash = $12, invite_expiration = $13, "
     "revision_date = $15 WHERE organization_id = $2 AND id = $1 AND creation_date = $14",
     nullptr, nullptr, "to update a member"};
+// SQLite does not enforce foreign keys here, so nothing cascades: a member's access and its own
+// settings for the organisation's items go first, explicitly, on every database.
+constexpr sql::Statement kDeleteOwned[] = {
+    {"server_delete_member_collections",
+     "DELETE FROM collection_users WHERE organization_user_id IN (SELECT id FROM organization_users WHERE "
+     "organization_id = $1 AND id = $2)",
+     nullptr, nullptr, "to remove a member's collections"},
+    {"server_delete_member_groups",
+     "DELETE FROM group_users WHERE organization_user_id IN (SELECT id FROM organization_users WHERE "
+     "organization_id = $1 AND id = $2)",
+     nullptr, nullptr, "to remove a member's groups"},
+    {"server_delete_member_preferences",
+     "DELETE FROM cipher_preferences WHERE user_id IN (SELECT user_id FROM organization_users WHERE "
+     "organization_id = $1 AND id = $2) AND cipher_id IN (SELECT id FROM ciphers WHERE organization_id = $1)",
+     nullptr, nullptr, "to remove a member's item settings"},
+};
 constexpr sql::Statement kDelete = {"server_delete_member",
                                     "DELETE FROM organization_users WHERE organization_id = $1 AND id = $2", nullptr,
                                     nullptr, "to remove a member"};
+constexpr sql::Statement kSoleOwner = {
+    "server_sole_owner",
+    "SELECT COUNT(*) FROM organization_users m WHERE m.user_id = $1 AND m.type = 0 AND m.status = 2 AND NOT EXISTS "
+    "(SELECT 1 FROM organization_users o WHERE o.organization_id = m.organization_id AND o.type = 0 AND o.status = 2 "
+    "AND o.id <> m.id)",
+    nullptr, nullptr, "to find organisations the account alone owns"};
 constexpr sql::Statement kFind = {
     "server_find_member", "SELECT " KW_MEMBER_COLUMNS " FROM organization_users WHERE organization_id = $1 AND id = $2",
     nullptr, nullptr, "to read a member"};
@@ -142,6 +164,9 @@ Status UpdateMember(sql::Session& session, const Member& m) {
 }
 
 Result<bool> DeleteMember(sql::Session& session, std::string_view organization_id, std::string_view id) {
+  for (const sql::Statement& statement : kDeleteOwned) {
+    KW_RETURN_IF_ERROR(session.Execute(statement, sql::Params().Text(organization_id).Text(id)).status());
+  }
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kDelete, sql::Params().Text(organization_id).Text(id)));
   return rows.affected() > 0;
 }
@@ -190,6 +215,12 @@ Result<std::vector<Membership>> ListConfirmedMembershipsOf(sql::Session& session
     out.push_back(std::move(m));
   }
   return out;
+}
+
+Result<bool> IsSoleOwnerSomewhere(sql::Session& session, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kSoleOwner, sql::Params().Text(user_id)));
+  KW_ASSIGN_OR_RETURN(std::int64_t count, rows.Int(0, 0));
+  return count > 0;
 }
 
 Result<std::int64_t> CountConfirmedOwners(sql::Session& session, std::string_view organization_id) {

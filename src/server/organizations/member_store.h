@@ -63,6 +63,9 @@ struct Membership {
   Organization organization;
 };
 Result<std::vector<Membership>> ListConfirmedMembershipsOf(sql::Session& session, std::string_view user_id);
+// Whether the account is the only confirmed owner of some organisation (which would be left
+// without one if the account went).
+Result<bool> IsSoleOwnerSomewhere(sql::Session& session, std::string_view user_id);
 // Confirmed owners of the organisation.
 Result<std::int64_t> CountConfirmedOwners(sql::Session& session, std::string_view organization_id);
 

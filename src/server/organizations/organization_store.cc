@@ -26,16 +26,41 @@ constexpr sql::Statement kTouchMembers = {
     "account_revision_date + 1 END WHERE id IN (SELECT user_id FROM organization_users WHERE organization_id = $1 "
     "AND user_id IS NOT NULL)",
     nullptr, nullptr, "to mark members' accounts changed"};
-// Organisation items are not tied to the organisation by a foreign key (a personal item has
-// none): they go explicitly, with their links, before the organisation's rows cascade.
+// SQLite does not enforce foreign keys here, so nothing cascades: every row that names the
+// organisation, its items, collections, groups or members goes explicitly, dependents first.
+#define KW_OF_ORGANIZATION(table) "SELECT id FROM " table " WHERE organization_id = $1"
 constexpr sql::Statement kDeleteOwned[] = {
+    {"server_delete_organization_preferences",
+     "DELETE FROM cipher_preferences WHERE cipher_id IN (" KW_OF_ORGANIZATION("ciphers") ")", nullptr, nullptr,
+     "to delete members' item settings"},
+    {"server_delete_organization_item_links",
+     "DELETE FROM collection_ciphers WHERE collection_id IN (" KW_OF_ORGANIZATION("collections") ")", nullptr, nullptr,
+     "to delete items' collections"},
+    {"server_delete_organization_collection_users",
+     "DELETE FROM collection_users WHERE collection_id IN (" KW_OF_ORGANIZATION("collections") ")", nullptr, nullptr,
+     "to delete collection access"},
+    {"server_delete_organization_collection_groups",
+     "DELETE FROM collection_groups WHERE collection_id IN (" KW_OF_ORGANIZATION("collections") ")", nullptr, nullptr,
+     "to delete collection access"},
+    {"server_delete_organization_group_users",
+     "DELETE FROM group_users WHERE group_id IN (" KW_OF_ORGANIZATION("organization_groups") ")", nullptr, nullptr,
+     "to delete group members"},
     {"server_delete_organization_ciphers", "DELETE FROM ciphers WHERE organization_id = $1", nullptr, nullptr,
      "to delete an organization's items"},
+    {"server_delete_organization_collections", "DELETE FROM collections WHERE organization_id = $1", nullptr, nullptr,
+     "to delete collections"},
+    {"server_delete_organization_groups", "DELETE FROM organization_groups WHERE organization_id = $1", nullptr,
+     nullptr, "to delete groups"},
+    {"server_delete_organization_policies", "DELETE FROM policies WHERE organization_id = $1", nullptr, nullptr,
+     "to delete policies"},
+    {"server_delete_organization_members", "DELETE FROM organization_users WHERE organization_id = $1", nullptr,
+     nullptr, "to delete members"},
     {"server_delete_organization_events", "DELETE FROM events WHERE organization_id = $1", nullptr, nullptr,
      "to delete an organization's events"},
     {"server_delete_organization", "DELETE FROM organizations WHERE id = $1", nullptr, nullptr,
      "to delete an organization"},
 };
+#undef KW_OF_ORGANIZATION
 
 Result<Organization> ReadOrganization(const sql::Rows& rows) {
   Organization o;

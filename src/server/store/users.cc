@@ -56,6 +56,19 @@ constexpr sql::Statement kDeleteOwned[] = {
     {"server_delete_user_remembered", "DELETE FROM two_factor_remembered WHERE user_id = $1", nullptr, nullptr,
      "to delete remembered devices"},
     {"server_delete_user_codes", "DELETE FROM one_time_codes WHERE user_id = $1", nullptr, nullptr, "to delete codes"},
+    // Memberships (SQLite does not enforce foreign keys here, so nothing cascades): the
+    // account's access through them, the memberships, its settings for organisation items.
+    {"server_delete_user_collection_access",
+     "DELETE FROM collection_users WHERE organization_user_id IN (SELECT id FROM organization_users WHERE user_id = "
+     "$1)",
+     nullptr, nullptr, "to delete collection access"},
+    {"server_delete_user_group_memberships",
+     "DELETE FROM group_users WHERE organization_user_id IN (SELECT id FROM organization_users WHERE user_id = $1)",
+     nullptr, nullptr, "to delete group memberships"},
+    {"server_delete_user_memberships", "DELETE FROM organization_users WHERE user_id = $1", nullptr, nullptr,
+     "to delete memberships"},
+    {"server_delete_user_item_settings", "DELETE FROM cipher_preferences WHERE user_id = $1", nullptr, nullptr,
+     "to delete item settings"},
     {"server_delete_user", "DELETE FROM users WHERE id = $1", nullptr, nullptr, "to delete an account"},
 };
 

@@ -28,6 +28,7 @@
 #include "server/vault/organization_cipher_store.h"
 #include "server/vault/organization_item_routes.h"
 #include "server/vault/vault_store.h"
+#include "sql/counting_session.h"
 
 namespace keywarden::server {
 namespace {
@@ -217,11 +218,16 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     if (options.whole_vault_limit) route.Limit(options.whole_vault_limit);
   };
 
-  whole_vault(add("GET", "/api/sync", [c](const http::HttpRequest& request, store::User& user) {
+  const std::shared_ptr<std::atomic<std::uint64_t>> sync_statements = options.sync_statements;
+  whole_vault(add("GET", "/api/sync", [c, sync_statements](const http::HttpRequest& request, store::User& user) {
     const bool exclude_domains = request.query.find("excludeDomains=true") != std::string::npos;
     std::string body;
-    const Status read =
-        c->api.database.Read([&](sql::Session& session) { return RenderSync(session, user, exclude_domains, body); });
+    const Status read = c->api.database.Read([&](sql::Session& session) {
+      sql::CountingSession counted(session);
+      const Status rendered = RenderSync(counted, user, exclude_domains, body);
+      if (sync_statements) sync_statements->store(counted.statements(), std::memory_order_relaxed);
+      return rendered;
+    });
     if (!read.ok()) return FromStatus(read);
     return JsonText(std::move(body));
   }));

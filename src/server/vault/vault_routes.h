@@ -17,6 +17,8 @@
 #ifndef KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
 #define KEYWARDEN_SERVER_VAULT_VAULT_ROUTES_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "http/router.h"
@@ -29,6 +31,10 @@ struct VaultRouteOptions {
   // (http/concurrency_limit.h): each holds a core and its answer (8 MB for 5,000 items) while it
   // renders, so more at once than cores only adds memory. Null for none.
   std::shared_ptr<http::ConcurrencyLimit> whole_vault_limit;
+  // Where GET /api/sync leaves the number of statements its last answer read (after the one that
+  // authenticates the caller): a fixed number whatever the vault and its organisations hold
+  // (the metric keywarden_sync_statements). Null for none.
+  std::shared_ptr<std::atomic<std::uint64_t>> sync_statements;
 };
 
 void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const VaultRouteOptions& options = {});

@@ -41,6 +41,7 @@ TEST_P(CollectRouteTest, ItemEventsOfTheCallersOrganisationsAreLogged) {
   AddMember(org, owner.id, MemberType::kOwner, MemberStatus::kConfirmed);
   const std::string member_id = AddMember(org, member.id, MemberType::kUser, MemberStatus::kConfirmed);
   const std::string item = AddCipher("", org);
+  ShareWithMember(org, item, member_id);
 
   nlohmann::json body = nlohmann::json::array();
   for (int type : {1107, 1108, 1111, 1114, 1117, 1132}) body.push_back(Reported(type, item, org));
@@ -99,6 +100,8 @@ TEST_P(CollectRouteTest, ItemsTheCallerMayNotSeeAreDroppedSilently) {
       {Reported(1107, other_item, org), Reported(1107, other_item, ""), Reported(1107, disabled_item, disabled_org),
        Reported(1107, personal, ""), Reported(1107, someone_elses, ""), Reported(1107, NewId(), org)});
   EXPECT_EQ(Collect(body, member.access_token).status, 200);
+  // A confirmed member does not see an item outside their collections.
+  EXPECT_EQ(Collect(nlohmann::json::array({Reported(1107, org_item, org)}), member.access_token).status, 200);
   // A member not yet confirmed sees no organisation item.
   EXPECT_EQ(Collect(nlohmann::json::array({Reported(1107, org_item, org)}), invited.access_token).status, 200);
   EXPECT_TRUE(OrgEvents(org, owner).empty());

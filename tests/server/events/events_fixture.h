@@ -16,11 +16,13 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/user_id.h"
+#include "server/collections/collection_store.h"
 #include "server/events/event_log.h"
 #include "server/organizations/member_store.h"
 #include "server/organizations/organization_store.h"
 #include "server/server_fixture.h"
 #include "server/store/server_database.h"
+#include "server/vault/organization_cipher_store.h"
 #include "server/vault/vault_store.h"
 
 namespace keywarden::server::testing {
@@ -94,6 +96,23 @@ class EventsTest : public ServerTestOnEachDatabase {
     const Status inserted = db().Transact([&](sql::Session& session) { return vault::InsertCipher(session, cipher); });
     EXPECT_TRUE(inserted.ok()) << inserted.message();
     return cipher.id;
+  }
+
+  // Puts the organisation's item `cipher_id` in a new collection and assigns `member_id` to it:
+  // what makes the item visible to a member who is neither owner nor admin.
+  void ShareWithMember(const std::string& organization_id, const std::string& cipher_id, const std::string& member_id) {
+    collections::Collection collection;
+    collection.id = NewId();
+    collection.organization_id = organization_id;
+    collection.name =
+        "2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    collection.creation_date = collection.revision_date = NowMs();
+    const Status shared = db().Transact([&](sql::Session& session) -> Status {
+      KW_RETURN_IF_ERROR(collections::InsertCollection(session, collection));
+      KW_RETURN_IF_ERROR(collections::UpsertMemberGrant(session, collection.id, collections::AccessGrant{member_id}));
+      return vault::SetCipherCollections(session, cipher_id, {collection.id});
+    });
+    EXPECT_TRUE(shared.ok()) << shared.message();
   }
 
   events::EventLog& log() { return service_->events(); }

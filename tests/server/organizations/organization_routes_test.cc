@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "server/organizations/organization_fixture.h"
+#include "server/store/server_database.h"
 #include "support/smtp_server.h"
 
 namespace keywarden::server::testing {
@@ -289,6 +290,109 @@ TEST_P(OrganizationRoutesTest, CustomMembersGrantOnlyWhatTheyHold) {
   const nlohmann::json listed = Sync(manager)["profile"]["organizations"][0];
   EXPECT_EQ(listed["type"], 4);
   EXPECT_EQ(listed["permissions"]["managePolicies"], false);
+}
+
+// Rows that would be left behind if a deletion missed them: SQLite does not cascade here.
+constexpr sql::Statement kLeftBehind = {
+    "test_organization_rows_left",
+    "SELECT (SELECT COUNT(*) FROM organization_users) + (SELECT COUNT(*) FROM collections) + (SELECT COUNT(*) FROM "
+    "collection_users) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM organizations)",
+    nullptr, nullptr, "to count rows"};
+
+TEST_P(OrganizationRoutesTest, DeletingAnOrganizationTakesEverythingOfItAfterThePassword) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  AddMember(organization, owner, alice, 2);
+  ASSERT_EQ(Send("PUT", "/api/organizations/" + organization.id + "/policies/6", R"({"policy": {"enabled": true}})",
+                 owner.access_token)
+                .status,
+            200);
+  const std::string path = "/api/organizations/" + organization.id;
+  const TestResponse wrong =
+      Send("DELETE", path, nlohmann::json{{"masterPasswordHash", alice.client_hash}}.dump(), owner.access_token);
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(wrong.json()["message"], "User verification failed.");
+  EXPECT_EQ(
+      Send("DELETE", path, nlohmann::json{{"masterPasswordHash", alice.client_hash}}.dump(), alice.access_token).status,
+      404);
+  ASSERT_EQ(
+      Send("DELETE", path, nlohmann::json{{"masterPasswordHash", owner.client_hash}}.dump(), owner.access_token).status,
+      200);
+  EXPECT_TRUE(Sync(alice)["profile"]["organizations"].empty());
+  EXPECT_TRUE(Sync(owner)["profile"]["organizations"].empty());
+  auto database = OpenServerDatabase(config_->database);
+  ASSERT_TRUE(database.ok());
+  std::int64_t left = -1;
+  ASSERT_TRUE((*database)
+                  ->Read([&](sql::Session& session) -> Status {
+                    KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kLeftBehind, sql::Params()));
+                    KW_ASSIGN_OR_RETURN(left, rows.Int(0, 0));
+                    return OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(left, 0);
+}
+
+TEST_P(OrganizationRoutesTest, TheSoleOwnerCannotDeleteTheirAccount) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  const std::string alice_id = AddMember(organization, owner, alice, 2);
+  const std::string body = nlohmann::json{{"masterPasswordHash", owner.client_hash}}.dump();
+  const TestResponse refused = Send("DELETE", "/api/accounts", body, owner.access_token);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.json()["message"].get<std::string>().find("sole owner"), std::string::npos);
+  // With a second owner, the account goes, and its membership with it.
+  ASSERT_EQ(
+      Send("PUT", "/api/organizations/" + organization.id + "/users/" + alice_id, R"({"type": 0})", owner.access_token)
+          .status,
+      200);
+  ASSERT_EQ(Send("DELETE", "/api/accounts", body, owner.access_token).status, 200);
+  const TestResponse members = Send("GET", "/api/organizations/" + organization.id + "/users", "", alice.access_token);
+  ASSERT_EQ(members.status, 200);
+  EXPECT_EQ(members.json()["data"].size(), 1U);
+}
+
+TEST_P(OrganizationRoutesTest, AnInvitationCarriesCollectionsOfTheOrganizationOnly) {
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount alice = NewUser("alice@example.com");
+  TestAccount other_owner = NewUser("other@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  const TestOrganization other = NewOrganizationOf(other_owner, "Other");
+  const auto first_collection = [&](const TestOrganization& o, const TestAccount& a) {
+    const TestResponse listed = Send("GET", "/api/organizations/" + o.id + "/collections", "", a.access_token);
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    return listed.json()["data"][0].value("id", "");
+  };
+  const std::string mine = first_collection(organization, owner);
+  const std::string theirs = first_collection(other, other_owner);
+  ASSERT_FALSE(mine.empty());
+  ASSERT_FALSE(theirs.empty());
+  const auto invite = [&](const std::string& collection) {
+    return Post(
+        "/api/organizations/" + organization.id + "/users/invite",
+        {{"emails", {alice.email}},
+         {"type", 2},
+         {"collections", {{{"id", collection}, {"readOnly", true}, {"hidePasswords", false}, {"manage", false}}}}},
+        owner.access_token);
+  };
+  EXPECT_EQ(invite(theirs).status, 400);
+  const TestResponse members = Send("GET", "/api/organizations/" + organization.id + "/users", "", owner.access_token);
+  EXPECT_EQ(members.json()["data"].size(), 1U);  // nothing written
+  ASSERT_EQ(invite(mine).status, 200);
+  const std::string alice_id = MemberIdOf(organization, owner, alice.email);
+  const TestResponse details =
+      Send("GET", "/api/organizations/" + organization.id + "/users/" + alice_id, "", owner.access_token);
+  ASSERT_EQ(details.status, 200);
+  ASSERT_EQ(details.json()["collections"].size(), 1U) << details.body;
+  EXPECT_EQ(details.json()["collections"][0]["id"], mine);
+  EXPECT_EQ(details.json()["collections"][0]["readOnly"], true);
+  ASSERT_EQ(Confirm(organization, owner, alice_id).status, 200);
+  const nlohmann::json collections = Sync(alice)["collections"];
+  ASSERT_EQ(collections.size(), 1U) << collections.dump();
+  EXPECT_EQ(collections[0]["id"], mine);
+  EXPECT_EQ(collections[0]["readOnly"], true);
 }
 
 }  // namespace
