@@ -9,10 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "e2e/child_process.h"
@@ -298,6 +300,18 @@ TEST_F(AdminCliTest, SetsAndListsPolicies) {
   int enabled = 0;
   for (const auto& policy : list["policies"]) enabled += policy.value("enabled", false) ? 1 : 0;
   EXPECT_EQ(enabled, 2) << list.dump();
+
+  // Both changes are in the event log (written off the request's path: wait for them, with a
+  // deadline).
+  int policy_events = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (policy_events < 2 && std::chrono::steady_clock::now() < deadline) {
+    const nlohmann::json events = AdminOk(owner, {"events", "--organization", "Policies"});
+    policy_events = 0;
+    for (const auto& event : events["events"]) policy_events += event.value("type", 0) == 1700 ? 1 : 0;
+    if (policy_events < 2) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(policy_events, 2);
 
   ExpectOneLineFailure(
       AdminRun(owner, {"policy", "set", "--organization", "Policies", "--type", "no-such-policy", "--enabled", "true"}),

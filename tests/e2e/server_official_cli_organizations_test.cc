@@ -135,22 +135,20 @@ TEST_F(ServerOfficialCliOrganizationsTest, AnOwnerConfirmsAMemberWithTheOfficial
   ASSERT_TRUE(owner.LogIn());
   auto made = CreateOrganization();
   ASSERT_TRUE(made.ok());
-  auto owner_public =
-      RsaPublicKey::FromBase64(owner.Call("GET", "/api/users/" + owner.user_id() + "/public-key").json()["publicKey"]);
+  const nlohmann::json public_key = owner.Call("GET", "/api/users/" + owner.user_id() + "/public-key").json();
+  auto owner_public = RsaPublicKey::FromBase64(public_key.value("publicKey", ""));
   ASSERT_TRUE(owner_public.ok());
   auto owner_key = ShareOrganizationKey(made->org_key, *owner_public);
   auto collection = EncString::EncryptText(made->org_key, "Default collection");
   ASSERT_TRUE(owner_key.ok() && collection.ok());
-  const TestResponse created =
-      owner.Call("POST", "/api/organizations",
-                 nlohmann::json{{"name", "Acme"},
-                                {"billingEmail", server_.email},
-                                {"key", owner_key->ToString()},
-                                {"keys",
-                                 {{"publicKey", made->public_key.ToBase64()},
-                                  {"encryptedPrivateKey", made->encrypted_private_key.ToString()}}},
-                                {"collectionName", collection->ToString()}}
-                     .dump());
+  nlohmann::json creation = nlohmann::json::object();
+  creation["name"] = "Acme";
+  creation["billingEmail"] = server_.email;
+  creation["key"] = owner_key->ToString();
+  creation["keys"] = {{"publicKey", made->public_key.ToBase64()},
+                      {"encryptedPrivateKey", made->encrypted_private_key.ToString()}};
+  creation["collectionName"] = collection->ToString();
+  const TestResponse created = owner.Call("POST", "/api/organizations", creation.dump());
   ASSERT_EQ(created.status, 200) << created.body;
   const std::string organization_id = created.json()["id"];
   const TestResponse invited = owner.Call(
@@ -169,11 +167,13 @@ TEST_F(ServerOfficialCliOrganizationsTest, AnOwnerConfirmsAMemberWithTheOfficial
   const auto members = nlohmann::json::parse(
       Bw(owner_cli, owner_session, {"list", "org-members", "--organizationid", organization_id}).out);
   std::string member_id;
+  std::string owner_member_id;
   for (const auto& member : members) {
     if (member["email"] == member_email) {
       member_id = member["id"];
       EXPECT_EQ(member["status"], 1);  // accepted
     }
+    if (member["email"] == server_.email) owner_member_id = member["id"];
   }
   ASSERT_FALSE(member_id.empty()) << members.dump();
   Bw(owner_cli, owner_session, {"confirm", "org-member", member_id, "--organizationid", organization_id});
@@ -198,7 +198,9 @@ TEST_F(ServerOfficialCliOrganizationsTest, AnOwnerConfirmsAMemberWithTheOfficial
       {"name", "Engineering"},
       {"externalId", nullptr},
       {"groups", nlohmann::json::array()},
-      {"users", {{{"id", member_id}, {"readOnly", false}, {"hidePasswords", false}, {"manage", false}}}}};
+      {"users",
+       {{{"id", member_id}, {"readOnly", false}, {"hidePasswords", false}, {"manage", false}},
+        {{"id", owner_member_id}, {"readOnly", false}, {"hidePasswords", false}, {"manage", true}}}}};
   const auto engineering = nlohmann::json::parse(
       Bw(owner_cli, owner_session,
          {"create", "org-collection", Encode(collection_request), "--organizationid", organization_id})

@@ -34,29 +34,34 @@ Status ApplySignups(const R& raw, C& c) {
   return OkStatus();
 }
 
+// "A, b ,c" -> {"a", "b", "c"}: split at commas, white space dropped, lower-cased, empty
+// entries skipped.
+std::vector<std::string> LowerCaseList(std::string_view text) {
+  std::vector<std::string> out(1);
+  for (char ch : text) {
+    if (ch == ',') {
+      if (!out.back().empty()) out.emplace_back();
+    } else if (!std::isspace(static_cast<unsigned char>(ch))) {
+      out.back().push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    }
+  }
+  if (out.back().empty()) out.pop_back();
+  return out;
+}
+
 // "example.com, example.org": lower-cased, without spaces or a leading '@'.
 Status ApplySignupDomains(const R& raw, C& c) {
   KW_ASSIGN_OR_RETURN(std::string text, config::AsString(raw));
   c.accounts.signup_domains.clear();
-  std::string current;
-  const auto flush = [&]() -> Status {
-    while (!current.empty() && current.front() == '@') current.erase(current.begin());
-    if (current.empty()) return OkStatus();
-    if (current.find_first_of("@/ \t") != std::string::npos || current.find('.') == std::string::npos) {
+  for (std::string domain : LowerCaseList(text)) {
+    while (!domain.empty() && domain.front() == '@') domain.erase(domain.begin());
+    if (domain.empty()) continue;
+    if (domain.find_first_of("@/") != std::string::npos || domain.find('.') == std::string::npos) {
       return InvalidArgumentError(raw.origin + " must list domain names separated by commas, e.g. \"example.com\"");
     }
-    c.accounts.signup_domains.push_back(current);
-    current.clear();
-    return OkStatus();
-  };
-  for (char ch : text) {
-    if (ch == ',') {
-      KW_RETURN_IF_ERROR(flush());
-    } else if (!std::isspace(static_cast<unsigned char>(ch))) {
-      current.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-    }
+    c.accounts.signup_domains.push_back(std::move(domain));
   }
-  return flush();
+  return OkStatus();
 }
 
 // "everyone", "nobody", or "admin@example.com, ops@example.com".
@@ -64,40 +69,24 @@ Status ApplyCreators(const R& raw, C& c) {
   KW_ASSIGN_OR_RETURN(std::string text, config::AsString(raw));
   using K = C::Organizations::Creators;
   c.organizations.creator_emails.clear();
-  if (text == "everyone") {
-    c.organizations.creators = K::kEveryone;
-    return OkStatus();
-  }
-  if (text == "nobody") {
-    c.organizations.creators = K::kNobody;
+  if (text == "everyone" || text == "nobody") {
+    c.organizations.creators = text == "everyone" ? K::kEveryone : K::kNobody;
     return OkStatus();
   }
   c.organizations.creators = K::kListed;
-  std::string current;
-  const auto flush = [&]() -> Status {
-    if (current.empty()) return OkStatus();
-    const auto at = current.find('@');
-    if (at == std::string::npos || at == 0 || current.find('.', at) == std::string::npos ||
-        current.find_first_of("/ \t", 0) != std::string::npos) {
-      return InvalidArgumentError(raw.origin +
-                                  R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
-    }
-    c.organizations.creator_emails.push_back(current);
-    current.clear();
-    return OkStatus();
-  };
-  for (char ch : text) {
-    if (ch == ',') {
-      KW_RETURN_IF_ERROR(flush());
-    } else if (!std::isspace(static_cast<unsigned char>(ch))) {
-      current.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-    }
-  }
-  KW_RETURN_IF_ERROR(flush());
-  if (c.organizations.creator_emails.empty()) {
+  const auto refused = [&] {
     return InvalidArgumentError(raw.origin +
                                 R"( must be "everyone", "nobody" or e-mail addresses separated by commas)");
+  };
+  for (std::string email : LowerCaseList(text)) {
+    const auto at = email.find('@');
+    if (at == std::string::npos || at == 0 || email.find('.', at) == std::string::npos ||
+        email.find('/') != std::string::npos) {
+      return refused();
+    }
+    c.organizations.creator_emails.push_back(std::move(email));
   }
+  if (c.organizations.creator_emails.empty()) return refused();
   return OkStatus();
 }
 
