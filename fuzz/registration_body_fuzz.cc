@@ -1,10 +1,15 @@
 // libFuzzer target for registration bodies (server/accounts/account_fields.h): ParseNewAccount,
-// which reads register/finish in its 2026 form and the older ones, and ParseKdf, which also
-// reads the KDF of a KDF change.
+// which reads register/finish in its 2026 form and the older ones, ParseKdf, which also reads
+// the KDF of a KDF change, and ParseNewMasterPassword, which reads an account recovery and the
+// replacement of its temporary password.
 //
 // The first byte picks the parser; the rest is a JSON body.
 //   0: ParseNewAccount on a JSON object (as the routes pass it).
 //   1: ParseKdf on any JSON value (a nested "kdf" can be anything).
+//   2: ParseNewMasterPassword on a JSON object, for an account with old settings (PBKDF2
+//      100,000): an accepted password has a 32-byte hash and a well-formed key, and the 2026 form
+//      is accepted only with exactly the account's KDF and salt; a refusal is a field error or
+//      kNotFound (neither form present).
 // Beyond "does not crash, hang or leak" (an exception escaping is a crash too):
 //   - a refusal is kInvalidArgument naming a field ("Field predicate"), which RequestErrorResponse
 //     turns into a 400;
@@ -16,6 +21,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -114,15 +120,43 @@ void FuzzNewAccount(const nlohmann::json& body) {
           "the keys must be a fixed point");
 }
 
+void FuzzNewMasterPassword(const nlohmann::json& body) {
+  store::User account;
+  account.email = "member@example.com";
+  account.salt = account.email;
+  account.kdf = {0, 100000, std::nullopt, std::nullopt};
+  auto password = ParseNewMasterPassword(body, account);
+  if (!password.ok()) {
+    if (password.status().code() != ErrorCode::kNotFound) RequireFieldError(password.status());
+    return;
+  }
+  Require(password->hash.size() == 32, "the hash is 32 bytes");
+  Require(CheckEncString(password->key, "Key").ok(), "the key is an EncString");
+  const nlohmann::json* unlock = http::FindField(body, "unlockData");
+  const nlohmann::json* authentication = http::FindField(body, "authenticationData");
+  if (unlock != nullptr && authentication != nullptr && unlock->is_object() && authentication->is_object()) {
+    for (const nlohmann::json* part : {unlock, authentication}) {
+      const nlohmann::json* salt = http::FindField(*part, "salt");
+      Require(salt != nullptr && *salt == account.salt, "the 2026 form carries the account's salt");
+      const nlohmann::json* kdf = http::FindField(*part, "kdf");
+      auto parsed = kdf == nullptr ? Result<store::Kdf>(NotFoundError("kdf")) : ParseKdf(*kdf, "Kdf");
+      Require(!parsed.ok(), "100,000 iterations are below what may be chosen: ParseKdf refuses them");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace keywarden::server
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
-  if (data[0] % 2 == 0) {
+  if (data[0] % 3 == 0) {
     auto body = keywarden::http::ParseJsonObject(rest);
     if (body.ok()) keywarden::server::FuzzNewAccount(*body);
+  } else if (data[0] % 3 == 2) {
+    auto body = keywarden::http::ParseJsonObject(rest);
+    if (body.ok()) keywarden::server::FuzzNewMasterPassword(*body);
   } else {
     const nlohmann::json value = nlohmann::json::parse(rest, nullptr, /*allow_exceptions=*/false);
     if (!value.is_discarded()) keywarden::server::FuzzKdf(value);

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
 #include <string>
 
 #include "server/notifications/push_outbox.h"
 #include "server/organizations/recovery_fixture.h"
 #include "server/store/server_database.h"
+#include "support/smtp_server.h"
 
 namespace keywarden::server::testing {
 namespace {
@@ -381,6 +383,73 @@ TEST_P(RecoveryRoutesTest, BulkDetailsLeaveOutWhoTheCallerMayNotRecover) {
                  s.owner.access_token)
                 .status,
             400);
+}
+
+// With mail: automatic enrolment at the mailed invitation's acceptance, then the member's mail
+// about the recovery and about the replaced temporary password, through a real SMTP server.
+class RecoveryMailTest : public RecoveryRoutesTest {
+ protected:
+  void SetUp() override {}
+};
+KW_SERVER_TEST_ON_EACH_DATABASE(RecoveryMailTest);
+
+TEST_P(RecoveryMailTest, AutoEnrolmentAtAcceptanceAndTheMembersMail) {
+  KW_SMTP_SERVER_OR_SKIP(smtp, keywarden::testing::SmtpServerOptions{});
+  StartServer([&](ServerConfig& c) {
+    c.mail.host = "127.0.0.1";
+    c.mail.port = smtp->port();
+    c.mail.security = ::keywarden::mail::MailSettings::Security::kNone;
+    c.mail.from_address = "keywarden@example.com";
+  });
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount member = NewUser("member@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  EnableRecovery(organization, owner, /*auto_enroll=*/true);
+  const std::string member_id = Invite(organization, owner, member, 2);
+  // Two new-device notices, then the invitation.
+  auto mails = smtp->WaitForMessages(3, std::chrono::seconds(20));
+  ASSERT_TRUE(mails.ok()) << mails.status().message();
+  std::smatch match;
+  const std::string invitation = mails->back().text.value_or("");
+  ASSERT_TRUE(std::regex_search(invitation, match, std::regex(R"(token=([A-Za-z0-9_-]+))"))) << invitation;
+  const std::string token = match[1].str();
+  const std::string accept = "/api/organizations/" + organization.id + "/users/" + member_id + "/accept";
+  const TestResponse without_key = Post(accept, {{"token", token}}, member.access_token);
+  EXPECT_EQ(without_key.status, 400);
+  EXPECT_EQ(without_key.json()["message"], "Master Password reset is required, but not provided.");
+  const nlohmann::json enrolment = EnrolmentBody(organization, member);
+  const TestResponse accepted =
+      Post(accept, {{"token", token}, {"resetPasswordKey", enrolment["resetPasswordKey"]}}, member.access_token);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  ASSERT_EQ(Confirm(organization, owner, member_id).status, 200);
+
+  const nlohmann::json details = Details(organization, owner, member_id).json();
+  ASSERT_EQ(Recover(organization, owner, member_id, RecoveryBody(organization, details, kNewPassword)).status, 200);
+  auto after_recovery = smtp->WaitForMessages(4, std::chrono::seconds(20));
+  ASSERT_TRUE(after_recovery.ok()) << after_recovery.status().message();
+  const auto& recovered_mail = after_recovery->back();
+  EXPECT_EQ(recovered_mail.recipients, std::vector<std::string>{member.email});
+  EXPECT_EQ(recovered_mail.subject, "Your Keywarden account was recovered");
+  EXPECT_NE(recovered_mail.text.value_or("").find("Acme"), std::string::npos);
+  EXPECT_EQ(recovered_mail.text.value_or("").find(kNewPassword), std::string::npos);
+
+  TestAccount recovered = member;
+  recovered.password = kNewPassword;
+  recovered.client_hash = ClientHashFor(member, kNewPassword, keywarden::testing::TestKdf());
+  keywarden::testing::LogIn(port(), recovered, "device-2");
+  const std::optional<SymmetricKey> user_key = UserKeyOf(recovered, kNewPassword);
+  ASSERT_TRUE(user_key.has_value());
+  auto master_key = MasterKey::Derive("chosen by the member", member.email, keywarden::testing::TestKdf());
+  ASSERT_TRUE(master_key.ok());
+  const nlohmann::json update = {{"newMasterPasswordHash", *master_key->ServerHash("chosen by the member")},
+                                 {"key", master_key->EncryptUserKey(*user_key)->ToString()},
+                                 {"masterPasswordHint", nullptr}};
+  ASSERT_EQ(Send("PUT", "/api/accounts/update-temp-password", update.dump(), recovered.access_token).status, 200);
+  auto after_update = smtp->WaitForMessages(6, std::chrono::seconds(20));  // a new-device notice, then this
+  ASSERT_TRUE(after_update.ok()) << after_update.status().message();
+  EXPECT_EQ(after_update->back().subject, "Your Keywarden master password was changed");
+  EXPECT_EQ(EventCounts(member.id)[1506], 1);
+  StopServer();
 }
 
 }  // namespace
