@@ -81,6 +81,14 @@ class ServerTest : public ::testing::Test {
 
   void StopServer() { service_.reset(); }
 
+  // Sends the server's mail, in clear text, to the test's SMTP server on `smtp_port`.
+  static void MailTo(ServerConfig& c, std::uint16_t smtp_port) {
+    c.mail.host = "127.0.0.1";
+    c.mail.port = smtp_port;
+    c.mail.security = ::keywarden::mail::MailSettings::Security::kNone;
+    c.mail.from_address = "keywarden@example.com";
+  }
+
   // The [database] section of this test's database: a SQLite file in the test's folder, or a
   // database of its own on the shared PostgreSQL server, made on first use.
   void ChooseDatabase(config::DatabaseSection& section) {

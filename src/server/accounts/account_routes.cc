@@ -116,10 +116,7 @@ bool VerifyMasterPassword(const AccountRoutesContext& context, const store::User
 
 void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   AccountRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.api);
 
   add("GET", "/api/accounts/profile",
       [c](const http::HttpRequest&, store::User& user) { return ProfileResponse(*c, user); });

@@ -30,4 +30,8 @@ http::Handler Authenticated(ApiContext& context, UserHandler handler) {
       options);
 }
 
+http::Router::RouteHandle UserRoutes::operator()(std::string method, std::string_view path, UserHandler handler) const {
+  return router_.Add(std::move(method), path, Authenticated(context_, std::move(handler)), http::Execution::kBlocking);
+}
+
 }  // namespace keywarden::server::api

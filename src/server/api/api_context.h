@@ -3,11 +3,14 @@
 #define KEYWARDEN_SERVER_API_API_CONTEXT_H_
 
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "auth/token_verifier.h"
 #include "base/clock.h"
 #include "http/http_types.h"
 #include "http/middleware.h"
+#include "http/router.h"
 #include "server/events/event_log.h"
 #include "server/store/users.h"
 #include "sql/database.h"
@@ -28,6 +31,20 @@ using UserHandler = std::function<http::HttpResponse(const http::HttpRequest&, s
 // sessions", a deleted account) ends every access token at its next use, with 401. Reads the
 // caller's account once; the handler gets it. Runs on the blocking pool.
 http::Handler Authenticated(ApiContext& context, UserHandler handler);
+
+// Registers routes for a signed-in caller (Authenticated), on the blocking pool: the one way the
+// account, vault and organisation routes are added.
+//   const api::UserRoutes add(router, context);
+//   add("GET", "/api/accounts/profile", handler);
+class UserRoutes {
+ public:
+  UserRoutes(http::Router& router, ApiContext& context) : router_(router), context_(context) {}
+  http::Router::RouteHandle operator()(std::string method, std::string_view path, UserHandler handler) const;
+
+ private:
+  http::Router& router_;
+  ApiContext& context_;
+};
 
 // The current time in milliseconds since the epoch, by `clock`.
 TimeMs NowMs(const Clock& clock);

@@ -4,6 +4,9 @@
 //   POST /api/organizations/{orgId}/users/{id}/accept       {token, resetPasswordKey}: the invited account
 //   POST /api/organizations/{orgId}/users/{id}/confirm      {key}: what `bw confirm org-member` sends
 //   POST /api/organizations/{orgId}/users/confirm           {keys: [{id, key}]}
+//   GET  /api/organizations/{orgId}/policies/token?email=&token=&organizationUserId=
+//        anonymous: the enabled policies, for the web vault to apply before the invited person
+//        has an account or accepts (automatic enrolment, master password requirements)
 //
 // The invitation token is 32 random bytes mailed in the accept link; the member's row holds its
 // SHA-256 and expiry (5 days, as the reference), so a token opens exactly one invitation, once,
@@ -23,6 +26,7 @@
 #include "server/api/ids.h"
 #include "server/collections/access_request.h"
 #include "server/collections/member_access.h"
+#include "server/identity/form.h"
 #include "server/mail/templates.h"
 #include "server/organizations/account_recovery.h"
 #include "server/organizations/internal/member_checks.h"
@@ -30,6 +34,7 @@
 #include "server/organizations/organization_json.h"
 #include "server/organizations/organization_routes.h"
 #include "server/organizations/organization_store.h"
+#include "server/organizations/policy_json.h"
 #include "server/organizations/policy_store.h"
 #include "server/store/users.h"
 #include "server/two_factor/codes.h"
@@ -175,10 +180,7 @@ Result<std::string> ReadKey(const nlohmann::json& body, std::string_view field) 
 
 void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& context) {
   OrganizationRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
 
   add("POST", "/api/organizations/{orgId}/users/invite", [c](const http::HttpRequest& request, store::User& user) {
     const auto organization_id = api::ParseGuid(request.path_param("orgId"));
@@ -304,6 +306,37 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
         if (!ids.ok()) return api::RequestErrorResponse(ids.status());
         return reinvite(request, user, *std::move(ids), true);
       });
+
+  // No session yet: the invitation's token, with its address and member, is the credential.
+  router.Add(
+      "GET", "/api/organizations/{orgId}/policies/token",
+      [c](const http::HttpRequest& request) {
+        const auto organization_id = api::ParseGuid(request.path_param("orgId"));
+        auto query = Form::Parse(request.query);
+        if (!organization_id || !query.ok()) return api::NotFound();
+        const auto member_id = api::ParseGuid(query->Get("organizationUserId"));
+        auto digest = two_factor::TokenHash(std::string(query->Get("token")));
+        if (!member_id || !digest.ok()) return api::NotFound();
+        const std::string email = NormaliseEmail(query->Get("email"));
+        const TimeMs now = api::NowMs(c->accounts.api.clock);
+        nlohmann::json data = nlohmann::json::array();
+        const Status read = c->accounts.api.database.Read([&](sql::Session& session) -> Status {
+          KW_ASSIGN_OR_RETURN(std::optional<Member> member,
+                              organizations::FindMember(session, *organization_id, *member_id));
+          const bool valid = member && two_factor::SameHash(member->invite_token_hash, *digest) &&
+                             member->invite_expiration.value_or(0) >= now && !member->email.empty() &&
+                             member->email == email;
+          if (!valid) return NotFoundError("invitation");
+          KW_ASSIGN_OR_RETURN(std::vector<organizations::Policy> policies,
+                              organizations::ListPolicies(session, *organization_id));
+          for (const organizations::Policy& policy : policies) {
+            if (policy.enabled) data.push_back(organizations::PolicyJson(policy));
+          }
+          return OkStatus();
+        });
+        return Answer(read, organizations::ListJson(std::move(data)));
+      },
+      http::Execution::kBlocking);
 
   add("POST", "/api/organizations/{orgId}/users/{id}/accept", [c](const http::HttpRequest& request, store::User& user) {
     const auto organization_id = api::ParseGuid(request.path_param("orgId"));

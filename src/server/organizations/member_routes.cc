@@ -223,10 +223,7 @@ Result<MemberEdit> ParseMemberEdit(const nlohmann::json& body) {
 
 void AddMemberRoutes(http::Router& router, OrganizationRoutesContext& context) {
   OrganizationRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
   sql::Database& database = context.accounts.api.database;
 
   add("GET", "/api/organizations/{orgId}/users", [&database](const http::HttpRequest& request, store::User& user) {

@@ -196,10 +196,7 @@ Result<nlohmann::json> CallerOrganizations(sql::Session& session, const store::U
 
 void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& context) {
   OrganizationRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
   sql::Database& database = context.accounts.api.database;
 
   add("POST", "/api/organizations", [c](const http::HttpRequest& request, store::User& user) {

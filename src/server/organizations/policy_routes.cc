@@ -140,10 +140,7 @@ Result<std::vector<std::string>> EnforceOnMembers(sql::Session& session, std::st
 
 void AddPolicyRoutes(http::Router& router, OrganizationRoutesContext& context) {
   OrganizationRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
   sql::Database& database = context.accounts.api.database;
 
   add("GET", "/api/organizations/{orgId}/policies", [&database](const http::HttpRequest& request, store::User& user) {

@@ -60,10 +60,7 @@ Status Enrol(sql::Session& session, Member& member, const store::User& caller, c
 
 void AddRecoveryEnrollmentRoutes(http::Router& router, OrganizationRoutesContext& context) {
   OrganizationRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
 
   add("PUT", "/api/organizations/{orgId}/users/{userId}/reset-password-enrollment",
       [c](const http::HttpRequest& request, store::User& user) {
@@ -72,9 +69,12 @@ void AddRecoveryEnrollmentRoutes(http::Router& router, OrganizationRoutesContext
         if (!organization_id || !user_id) return api::NotFound();
         auto body = http::ParseJsonObject(request.body);
         if (!body.ok()) return api::BadRequest(body.status().message());
+        // Null, empty or blank withdraws (the reference's IsValidResetPasswordKey; the current
+        // web vault withdraws with "").
         std::string key;
         if (const nlohmann::json* value = http::FindField(*body, "resetPasswordKey");
-            value != nullptr && !value->is_null()) {
+            value != nullptr && !value->is_null() &&
+            !(value->is_string() && value->get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)) {
           if (Status checked = CheckAsymmetricEncString(*value, "ResetPasswordKey"); !checked.ok()) {
             return api::RequestErrorResponse(checked);
           }

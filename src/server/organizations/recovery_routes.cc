@@ -136,10 +136,7 @@ Result<std::vector<std::pair<std::string, std::string>>> RevokeWhereTwoStepLogin
 
 void AddRecoveryRoutes(http::Router& router, OrganizationRoutesContext& context) {
   OrganizationRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
 
   add("GET", "/api/organizations/{orgId}/users/{id}/reset-password-details",
       [c](const http::HttpRequest& request, store::User& user) {

@@ -71,10 +71,7 @@ Status Save(TwoFactorRoutesContext& c, store::User& user, int provider, bool ena
 
 void AddTwoFactorRoutes(http::Router& router, TwoFactorRoutesContext& context) {
   TwoFactorRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.accounts.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.accounts.api);
   // Every change proves the password first; `run` gets the parsed body.
   const auto verified = [c](auto run) {
     return [c, run](const http::HttpRequest& request, store::User& user) -> http::HttpResponse {

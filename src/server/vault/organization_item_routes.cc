@@ -78,10 +78,7 @@ std::string QueryValue(std::string_view query, std::string_view name) {
 
 void AddOrganizationItemRoutes(http::Router& router, AccountRoutesContext& context) {
   AccountRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.api);
 
   const auto share = [c](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));

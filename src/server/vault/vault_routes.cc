@@ -210,10 +210,7 @@ Status RenderSync(sql::Session& session, const store::User& user, bool exclude_d
 
 void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const VaultRouteOptions& options) {
   AccountRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    return router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
-                      http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.api);
   const auto whole_vault = [&](http::Router::RouteHandle route) {
     if (options.whole_vault_limit) route.Limit(options.whole_vault_limit);
   };

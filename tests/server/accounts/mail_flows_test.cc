@@ -25,10 +25,7 @@ class MailFlowsTest : public ServerTestOnEachDatabase {
 
   void StartWithMail(std::uint16_t smtp_port, bool require_verification) {
     StartServer([&](ServerConfig& c) {
-      c.mail.host = "127.0.0.1";
-      c.mail.port = smtp_port;
-      c.mail.security = ::keywarden::mail::MailSettings::Security::kNone;
-      c.mail.from_address = "keywarden@example.com";
+      MailTo(c, smtp_port);
       c.accounts.require_email_verification = require_verification;
     });
   }

@@ -145,12 +145,7 @@ TEST_P(InvitationMailTest, TheTokenIsMailedAndOpensOnlyItsOwnInvitationUntilItEx
   KW_SMTP_SERVER_OR_SKIP(smtp, keywarden::testing::SmtpServerOptions{});
   FakeClock clock(Clock::System().Now());
   clock_ = &clock;
-  StartServer([&](ServerConfig& c) {
-    c.mail.host = "127.0.0.1";
-    c.mail.port = smtp->port();
-    c.mail.security = ::keywarden::mail::MailSettings::Security::kNone;
-    c.mail.from_address = "keywarden@example.com";
-  });
+  StartServer([&](ServerConfig& c) { MailTo(c, smtp->port()); });
   TestAccount owner = NewUser("owner@example.com");
   TestAccount bob = NewUser("bob@example.com");
   TestAccount carol = NewUser("carol@example.com");

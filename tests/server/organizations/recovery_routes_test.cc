@@ -324,6 +324,11 @@ TEST_P(RecoveryRoutesTest, EnrolmentNeedsThePasswordAndThePolicy) {
   EXPECT_FALSE(enrolled());
   EXPECT_EQ(Details(organization, owner, member_id).json()["resetPasswordKey"], nullptr);
 
+  // The current web vault withdraws with an empty key.
+  ASSERT_EQ(Enrol(organization, member, body).status, 200);
+  ASSERT_EQ(Enrol(organization, member, {{"resetPasswordKey", ""}, {"masterPasswordHash", nullptr}}).status, 200);
+  EXPECT_FALSE(enrolled());
+
   // With automatic enrolment, withdrawal is refused.
   ASSERT_EQ(Enrol(organization, member, body).status, 200);
   ASSERT_EQ(SavePolicy(organization, owner, 8, true, {{"autoEnrollEnabled", true}}).status, 200);
@@ -333,8 +338,8 @@ TEST_P(RecoveryRoutesTest, EnrolmentNeedsThePasswordAndThePolicy) {
             "Due to an Enterprise policy, you are not allowed to withdraw from account recovery.");
   EXPECT_TRUE(enrolled());
   const std::map<int, int> events = EventCounts(member.id);
-  EXPECT_EQ(events.count(1506) ? events.at(1506) : 0, 2);
-  EXPECT_EQ(events.count(1507) ? events.at(1507) : 0, 1);
+  EXPECT_EQ(events.count(1506) ? events.at(1506) : 0, 3);
+  EXPECT_EQ(events.count(1507) ? events.at(1507) : 0, 2);
 }
 
 TEST_P(RecoveryRoutesTest, AutoEnrolStatusIsByTheSingleSignOnIdentifier) {
@@ -395,12 +400,7 @@ KW_SERVER_TEST_ON_EACH_DATABASE(RecoveryMailTest);
 
 TEST_P(RecoveryMailTest, AutoEnrolmentAtAcceptanceAndTheMembersMail) {
   KW_SMTP_SERVER_OR_SKIP(smtp, keywarden::testing::SmtpServerOptions{});
-  StartServer([&](ServerConfig& c) {
-    c.mail.host = "127.0.0.1";
-    c.mail.port = smtp->port();
-    c.mail.security = ::keywarden::mail::MailSettings::Security::kNone;
-    c.mail.from_address = "keywarden@example.com";
-  });
+  StartServer([&](ServerConfig& c) { MailTo(c, smtp->port()); });
   TestAccount owner = NewUser("owner@example.com");
   TestAccount member = NewUser("member@example.com");
   const TestOrganization organization = NewOrganizationOf(owner);
@@ -413,6 +413,21 @@ TEST_P(RecoveryMailTest, AutoEnrolmentAtAcceptanceAndTheMembersMail) {
   const std::string invitation = mails->back().text.value_or("");
   ASSERT_TRUE(std::regex_search(invitation, match, std::regex(R"(token=([A-Za-z0-9_-]+))"))) << invitation;
   const std::string token = match[1].str();
+  // Before accepting, the web vault reads the policies with the invitation itself.
+  const auto policies_by_token = [&](const std::string& email, const std::string& with_token) {
+    return Send("GET", "/api/organizations/" + organization.id + "/policies/token?email=" + email +
+                           "&token=" + with_token + "&organizationUserId=" + member_id);
+  };
+  const TestResponse policies = policies_by_token("member%40example.com", token);
+  ASSERT_EQ(policies.status, 200) << policies.body;
+  bool auto_enrol = false;
+  const nlohmann::json listed = policies.json();
+  for (const auto& policy : listed["data"]) {
+    if (policy["type"] == 8) auto_enrol = policy["data"]["autoEnrollEnabled"] == true;
+  }
+  EXPECT_TRUE(auto_enrol) << policies.body;
+  EXPECT_EQ(policies_by_token("owner%40example.com", token).status, 404);
+  EXPECT_EQ(policies_by_token("member%40example.com", "made-up").status, 404);
   const std::string accept = "/api/organizations/" + organization.id + "/users/" + member_id + "/accept";
   const TestResponse without_key = Post(accept, {{"token", token}}, member.access_token);
   EXPECT_EQ(without_key.status, 400);
