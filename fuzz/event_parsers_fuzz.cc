@@ -21,12 +21,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 #include "server/api/ids.h"
 #include "server/events/collect_request.h"
 #include "server/events/continuation_token.h"
 #include "server/events/event_range.h"
-#include "server/events/iso_date.h"
 
 namespace keywarden::server::events {
 namespace {
@@ -83,7 +83,7 @@ void FuzzQuery(std::string_view query) {
 void FuzzDate(std::string_view text) {
   const auto date = ParseIsoDate(text);
   if (!date || *date < 0) return;
-  const std::string written = FormatUtcIso8601(TimePoint(std::chrono::milliseconds(*date)));
+  const std::string written = FormatIsoDate(*date);
   Require(ParseIsoDate(written) == date, "a date the server writes reads back to the same instant");
 }
 

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <string>
 
 namespace keywarden {
 
@@ -16,9 +15,6 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 // Milliseconds since the Unix epoch, UTC.
 using TimeMs = std::int64_t;
-
-// "2026-11-25T15:30:00.123Z": UTC with milliseconds, as the reference's APIs write dates.
-std::string FormatUtcIso8601(TimePoint when);
 
 }  // namespace keywarden
 

@@ -17,9 +17,9 @@ Result<AsymmetricEncString> EnrollAccountRecovery(const SymmetricKey& user_key, 
 }
 
 Result<RecoveredAccount> RecoverAccount(const RecoveryRequest& request) {
-  // A reset sets the account's KDF anew, so it must be one the server accepts. Checked
-  // first: nothing expensive (RSA, KDF) runs for a request that will be refused anyway.
-  KW_RETURN_IF_ERROR(request.kdf.ValidateForServer());
+  // The member keeps their settings, so any a client derives with will do. Checked first:
+  // nothing expensive (RSA, KDF) runs for a request that will be refused anyway.
+  KW_RETURN_IF_ERROR(request.kdf.ValidateForClient());
 
   KW_ASSIGN_OR_RETURN(RsaPrivateKey org_private_key,
                       OpenOrganizationPrivateKey(request.org_key, request.org_encrypted_private_key));

@@ -8,7 +8,8 @@
 #include <utility>
 
 #include "base/ascii.h"
-#include "base/time.h"
+#include "base/clock.h"
+#include "base/iso_date.h"
 #include "service/open_file_limit.h"
 #include "telemetry/log.h"
 #include "telemetry/log_limiter.h"
@@ -75,9 +76,7 @@ ServiceHost::ServiceHost(ServiceHostOptions options)
 ServiceHost::~ServiceHost() { Stop(std::chrono::milliseconds(0)); }
 
 void ServiceHost::AddStatusRoutes() {
-  auto now = [](const http::HttpRequest&) {
-    return http::JsonResponse(200, FormatUtcIso8601(std::chrono::system_clock::now()));
-  };
+  auto now = [](const http::HttpRequest&) { return http::JsonResponse(200, FormatIsoDate(Clock::System().NowMs())); };
   router_->Add("GET", "/alive", now);
   router_->Add("GET", "/now", now);
   router_->Add(

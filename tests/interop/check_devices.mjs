@@ -1,7 +1,8 @@
 // Flows built from the primitives: trusted-device enrolment and unlock, account recovery
-// enrolment, and the fingerprint phrase.
-import { b64, expectBytes, expectTrue, unb64 } from './harness.mjs';
-import { fingerprintPhrase } from './node_crypto_helpers.mjs';
+// (enrolment, and an administrator's recovery with the member's own KDF settings), and the
+// fingerprint phrase.
+import { b64, expectBytes, expectTrue, unb64, utf8 } from './harness.mjs';
+import { fingerprintPhrase, normalizeEmail, passwordHash } from './node_crypto_helpers.mjs';
 
 export function checkTrustedDevice({ P, cli, rng, tally, count }) {
   tally.section('trusted device: keywarden enrols, reference unlocks');
@@ -54,6 +55,41 @@ export function checkRecovery({ P, cli, rng, tally, count }, pairs) {
       const out = cli.run('recovery-enroll', { 'user-key': b64(userKey), 'org-public-key': b64(org.publicKey) });
       expectTrue('reset_password_key is type 4', /^4\./.test(out.reset_password_key));
       expectBytes('reference decapsulates the user key',
+        P.decapsulate_key_unsigned(out.reset_password_key, org.privateKey), userKey);
+    });
+  }
+  tally.endSection();
+
+  // An administrator's recovery keeps the member's KDF settings, whatever they are: old
+  // accounts sit below the server's minimum for new settings (PBKDF2 100,000).
+  tally.section('account recovery: keywarden recovers with the member\'s settings, reference unlocks');
+  const kdfs = [
+    ['pbkdf2:100000', { pBKDF2: { iterations: 100000 } }],
+    ['pbkdf2:5000', { pBKDF2: { iterations: 5000 } }],
+    ['argon2id:2,16,1', { argon2id: { iterations: 2, memory: 16, parallelism: 1 } }],
+  ];
+  for (let i = 0; i < count(6); i++) {
+    const org = rng.pick(pairs);
+    const [kdfText, kdf] = kdfs[i % kdfs.length];
+    const userKey = rng.bytes(64);
+    const orgKey = rng.bytes(64);
+    const password = rng.password();
+    const email = rng.email();
+    tally.run(`#${i} (${kdfText}, ${org.origin} org pair)`, () => {
+      const enrolment = P.encapsulate_key_unsigned(userKey, org.publicKey);
+      const out = cli.run('recovery-recover', {
+        'org-key': b64(orgKey),
+        'org-encrypted-private-key': P.wrap_decapsulation_key(org.privateKey, orgKey),
+        'reset-password-key': enrolment,
+        'new-password': password,
+        email,
+        kdf: kdfText,
+      });
+      expectBytes('reference unlocks with the new password',
+        P.decrypt_user_key_with_master_password(out.encrypted_user_key, password, email, kdf), userKey);
+      const masterKey = P.derive_kdf_material(utf8(password), utf8(normalizeEmail(email)), kdf);
+      expectBytes('server_hash', unb64(out.server_hash), passwordHash(masterKey, password, 1));
+      expectBytes('re-enrolment opens for the organisation',
         P.decapsulate_key_unsigned(out.reset_password_key, org.privateKey), userKey);
     });
   }

@@ -158,14 +158,24 @@ TEST_F(AccountRecoveryTest, RecoverEndToEnd) {
   EXPECT_TRUE(again->user_key.Equals(user_key()));
 }
 
-TEST_F(AccountRecoveryTest, KdfBelowTheServerMinimumIsOutOfRange) {
-  // Acceptable to a client, not to a server: a reset sets new settings.
-  Result<RecoveredAccount> recovered =
-      Recover(org().org_key, org().encrypted_private_key, enrollment(), KdfConfig::Pbkdf2(5000));
-  EXPECT_EQ(recovered.status().code(), ErrorCode::kOutOfRange);
+TEST_F(AccountRecoveryTest, KeepsLegacySettingsBelowTheServerMinimum) {
+  // Old accounts: PBKDF2 at 100,000 (the clients' default until 2023) and at the 5,000 floor.
+  // The member keeps them, so the new password unlocks with exactly these settings.
+  for (const KdfConfig& kdf : {KdfConfig::Pbkdf2(100'000), KdfConfig::Pbkdf2(5000)}) {
+    Result<RecoveredAccount> recovered = Recover(org().org_key, org().encrypted_private_key, enrollment(), kdf);
+    ASSERT_TRUE(recovered.ok()) << kdf.ToString() << ": " << recovered.status().ToString();
+    ExpectRecovered(*recovered, user_key(), org().private_key, kEmail, kdf);
+  }
 }
 
-TEST_F(AccountRecoveryTest, KdfAboveTheServerMaximumIsOutOfRange) {
+TEST_F(AccountRecoveryTest, KdfBelowTheClientMinimumIsOutOfRange) {
+  for (const KdfConfig& kdf : {KdfConfig::Pbkdf2(4999), KdfConfig::Argon2id(1, 16, 1), KdfConfig::Argon2id(2, 15, 1)}) {
+    Result<RecoveredAccount> recovered = Recover(org().org_key, org().encrypted_private_key, enrollment(), kdf);
+    EXPECT_EQ(recovered.status().code(), ErrorCode::kOutOfRange) << kdf.ToString();
+  }
+}
+
+TEST_F(AccountRecoveryTest, KdfAboveTheMaximumIsOutOfRange) {
   Result<RecoveredAccount> recovered =
       Recover(org().org_key, org().encrypted_private_key, enrollment(), KdfConfig::Argon2id(2, 2048, 1));
   EXPECT_EQ(recovered.status().code(), ErrorCode::kOutOfRange);
@@ -176,7 +186,7 @@ TEST_F(AccountRecoveryTest, KdfIsCheckedBeforeAnyKeyIsOpened) {
   Result<SymmetricKey> other = SymmetricKey::Generate();
   ASSERT_TRUE(other.ok());
   Result<RecoveredAccount> recovered =
-      Recover(*other, org().encrypted_private_key, enrollment(), KdfConfig::Pbkdf2(599999));
+      Recover(*other, org().encrypted_private_key, enrollment(), KdfConfig::Pbkdf2(4999));
   EXPECT_EQ(recovered.status().code(), ErrorCode::kOutOfRange);
 }
 

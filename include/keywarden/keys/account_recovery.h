@@ -2,7 +2,8 @@
 //
 // Enroll: the member's user key, encapsulated (type 4) to the org's public key: the
 // "reset password key". Recover (admin side, one call): org key -> org private key ->
-// user key -> wrap under a master key derived from the new password -> enroll again.
+// user key -> wrap under a master key derived from the new password and the member's own KDF
+// settings -> enroll again.
 #ifndef KEYWARDEN_KEYS_ACCOUNT_RECOVERY_H_
 #define KEYWARDEN_KEYS_ACCOUNT_RECOVERY_H_
 
@@ -33,7 +34,11 @@ struct RecoveryRequest {
   const AsymmetricEncString& reset_password_key;
   std::string_view new_password;
   std::string_view email;
-  const KdfConfig& kdf;  // must pass ValidateForServer: a reset sets new settings
+  // The member's existing settings, as the server's reset-password details give them: a
+  // recovery keeps them (the reference changes the password, never the KDF), so anything a
+  // client still derives with is accepted, down to ValidateForClient. Old accounts hold PBKDF2
+  // at 100,000 iterations, below what the server accepts for new settings.
+  const KdfConfig& kdf;
 };
 
 Result<RecoveredAccount> RecoverAccount(const RecoveryRequest& request);

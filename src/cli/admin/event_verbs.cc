@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "base/iso_date.h"
 #include "cli/admin/admin_verbs.h"
 #include "cli/admin/lookup.h"
 #include "cli/admin/server_api.h"
@@ -57,9 +58,8 @@ std::string EventName(long long type) {
 // A date as the API takes it: "YYYY-MM-DD" or an ISO 8601 date and time; checked only loosely,
 // the server has the last word.
 Status CheckDate(std::string_view flag, std::string_view date) {
-  const bool ok = date.size() >= 10 && date.size() <= 40 && date[4] == '-' && date[7] == '-' &&
-                  date.find_first_not_of("0123456789-:T.Z+") == std::string_view::npos;
-  if (!ok) return InvalidArgumentError(std::string(flag) + ": give an ISO 8601 date, such as 2026-01-31T00:00:00Z");
+  if (!ParseIsoDate(date))
+    return InvalidArgumentError(std::string(flag) + ": give an ISO 8601 date, such as 2026-01-31T00:00:00Z");
   return OkStatus();
 }
 

@@ -201,8 +201,9 @@ Status RecoveryRecoverVerb(ArgumentReader& args, JsonOutput& out) {
   KW_ASSIGN_OR_RETURN(AsymmetricEncString reset_password_key, AsymmetricEncStringArg(args, "--reset-password-key"));
   KW_ASSIGN_OR_RETURN(SecureBuffer new_password, args.Text("--new-password"));
   KW_ASSIGN_OR_RETURN(SecureBuffer email, args.Text("--email"));
-  // A reset chooses new settings, so they must be in the range a server accepts.
-  KW_ASSIGN_OR_RETURN(KdfConfig kdf, KdfArg(args, "--kdf", KdfPolicy::kServer));
+  // The member's own settings, which a recovery keeps: old accounts sit below the server's
+  // minimum for new settings.
+  KW_ASSIGN_OR_RETURN(KdfConfig kdf, KdfArg(args, "--kdf", KdfPolicy::kClient));
   const RecoveryRequest request{org_key, org_private_key, reset_password_key, new_password.view(), email.view(), kdf};
   KW_ASSIGN_OR_RETURN(RecoveredAccount recovered, RecoverAccount(request));
   AddSecret(out, "user_key", recovered.user_key.bytes());

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "http/json.h"
@@ -86,6 +87,60 @@ Result<store::Kdf> ParseKdf(const nlohmann::json& object, std::string_view field
   }
   kdf.type = static_cast<int>(type);
   return kdf;
+}
+
+namespace {
+
+// Whether `object` (a request's "kdf") names exactly the account's settings. Compared, not
+// range-checked: an old account may hold settings below what may be chosen today.
+bool IsAccountKdf(const nlohmann::json& object, const store::Kdf& kdf) {
+  if (!object.is_object()) return false;
+  const auto number = [&](std::string_view name) -> std::optional<std::int64_t> {
+    const nlohmann::json* value = Field(object, name);
+    if (value == nullptr || !value->is_number_integer()) return std::nullopt;
+    return value->get<std::int64_t>();
+  };
+  if (number("kdfType") != kdf.type || number("iterations") != kdf.iterations) return false;
+  if (kdf.type != 1) return true;
+  return number("memory") == kdf.memory && number("parallelism") == kdf.parallelism;
+}
+
+}  // namespace
+
+Result<NewMasterPassword> ParseNewMasterPassword(const nlohmann::json& body, const store::User& account) {
+  const nlohmann::json* authentication = Field(body, "authenticationData");
+  const nlohmann::json* unlock = Field(body, "unlockData");
+  const nlohmann::json* hash = nullptr;
+  const nlohmann::json* key = nullptr;
+  std::string hash_field = "NewMasterPasswordHash";
+  std::string key_field = "Key";
+  if (authentication != nullptr && unlock != nullptr && authentication->is_object() && unlock->is_object()) {
+    for (const auto& [part, name] : {std::pair{authentication, "AuthenticationData"}, {unlock, "UnlockData"}}) {
+      const nlohmann::json* kdf = Field(*part, "kdf");
+      if (kdf == nullptr || !IsAccountKdf(*kdf, account.kdf)) {
+        return FieldError(std::string(name) + ".Kdf", "must be the account's KDF settings.");
+      }
+      const nlohmann::json* salt = Field(*part, "salt");
+      if (salt == nullptr || !salt->is_string() || salt->get<std::string>() != account.salt) {
+        return FieldError(std::string(name) + ".Salt", "must be the account's salt.");
+      }
+    }
+    hash = Field(*authentication, "masterPasswordAuthenticationHash");
+    key = Field(*unlock, "masterKeyWrappedUserKey");
+    hash_field = "AuthenticationData.MasterPasswordAuthenticationHash";
+    key_field = "UnlockData.MasterKeyWrappedUserKey";
+  } else {
+    hash = Field(body, "newMasterPasswordHash");
+    key = Field(body, "key");
+  }
+  if (hash == nullptr || hash->is_null() || key == nullptr || key->is_null()) {
+    return NotFoundError("no new master password");
+  }
+  NewMasterPassword password;
+  KW_ASSIGN_OR_RETURN(password.hash, ParseMasterPasswordHash(*hash, hash_field));
+  KW_RETURN_IF_ERROR(CheckEncString(*key, key_field));
+  password.key = key->get<std::string>();
+  return password;
 }
 
 Result<SecureBuffer> ParseMasterPasswordHash(const nlohmann::json& value, std::string_view field) {

@@ -55,6 +55,17 @@ struct NewAccountFields {
 // The salt must be the normalised address, and both KDFs the same.
 Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body);
 
+// A new master password for an account that keeps its KDF settings and salt: an administrator's
+// recovery, and the member's replacement of the temporary password it leaves. Either the older
+// form {newMasterPasswordHash, key} or the 2026 form {authenticationData, unlockData}, whose KDF
+// and salt must be the account's own (a client that derived with others made a key the account
+// cannot open). kNotFound when the body holds neither form: each route has its own message.
+struct NewMasterPassword {
+  SecureBuffer hash;  // the client's master password hash
+  std::string key;    // the user key wrapped under the new master key
+};
+Result<NewMasterPassword> ParseNewMasterPassword(const nlohmann::json& body, const store::User& account);
+
 // 30 random letters and digits: the secret of the personal API key.
 Result<std::string> NewApiKey();
 

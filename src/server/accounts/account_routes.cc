@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 #include "http/json.h"
 #include "keywarden/crypto/rsa.h"
@@ -48,25 +49,7 @@ http::HttpResponse NoContent() {
   return response;
 }
 
-std::string IsoNow(const Clock& clock) { return FormatUtcIso8601(clock.Now()); }
-
-// Saves `user` after `change`, with a new security stamp when `end_sessions`: every refresh token
-// of the account is revoked in the same transaction, and access tokens fail their next check.
-// kConflict if another request changed the account since it was read (store::UpdateUser).
-Status Save(AccountRoutesContext& context, store::User& user, bool end_sessions) {
-  const TimeMs now = api::NowMs(context.api.clock);
-  if (end_sessions) {
-    KW_ASSIGN_OR_RETURN(user.security_stamp, auth::NewGuid());
-  }
-  const TimeMs read_revision = user.revision_date;
-  user.revision_date = std::max(now, read_revision + 1);
-  user.account_revision_date = std::max(now, user.account_revision_date + 1);
-  return context.api.database.Transact([&](sql::Session& session) -> Status {
-    KW_RETURN_IF_ERROR(store::UpdateUser(session, user, read_revision));
-    if (end_sessions) KW_RETURN_IF_ERROR(store::RevokeUserRefreshTokens(session, user.id));
-    return OkStatus();
-  });
-}
+std::string IsoNow(const Clock& clock) { return FormatIsoDate(clock.NowMs()); }
 
 http::HttpResponse ProfileResponse(AccountRoutesContext& c, const store::User& user) {
   nlohmann::json profile;
@@ -87,15 +70,35 @@ std::string Text(const nlohmann::json& body, std::string_view name) {
   return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
 }
 
-Result<std::string> HashNewPassword(AccountRoutesContext& context, const nlohmann::json& value,
-                                    std::string_view field) {
-  KW_ASSIGN_OR_RETURN(SecureBuffer secret, ParseMasterPasswordHash(value, field));
-  return context.gate.Compute<std::string>(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
-    return context.hasher.Hash(std::span<const std::uint8_t>(secret.data(), secret.size()));
+}  // namespace
+
+Status SaveAccount(AccountRoutesContext& context, store::User& user, bool end_sessions,
+                   const std::function<Status(sql::Session&)>& also) {
+  const TimeMs now = api::NowMs(context.api.clock);
+  if (end_sessions) {
+    KW_ASSIGN_OR_RETURN(user.security_stamp, auth::NewGuid());
+  }
+  const TimeMs read_revision = user.revision_date;
+  user.revision_date = std::max(now, read_revision + 1);
+  user.account_revision_date = std::max(now, user.account_revision_date + 1);
+  return context.api.database.Transact([&](sql::Session& session) -> Status {
+    KW_RETURN_IF_ERROR(store::UpdateUser(session, user, read_revision));
+    if (end_sessions) KW_RETURN_IF_ERROR(store::RevokeUserRefreshTokens(session, user.id));
+    return also ? also(session) : OkStatus();
   });
 }
 
-}  // namespace
+Result<std::string> HashNewPassword(AccountRoutesContext& context, const nlohmann::json& value,
+                                    std::string_view field) {
+  KW_ASSIGN_OR_RETURN(SecureBuffer secret, ParseMasterPasswordHash(value, field));
+  return HashMasterPassword(context, secret);
+}
+
+Result<std::string> HashMasterPassword(AccountRoutesContext& context, const SecureBuffer& client_hash) {
+  return context.gate.Compute<std::string>(std::chrono::steady_clock::now() + std::chrono::seconds(10), [&] {
+    return context.hasher.Hash(std::span<const std::uint8_t>(client_hash.data(), client_hash.size()));
+  });
+}
 
 bool VerifyMasterPassword(const AccountRoutesContext& context, const store::User& user, const nlohmann::json& body) {
   const nlohmann::json* value = http::FindField(body, "masterPasswordHash");
@@ -133,7 +136,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     user.name = name;
     user.password_hint = hint;
     if (!culture.empty()) user.culture = culture;
-    const Status saved = Save(*c, user, false);
+    const Status saved = SaveAccount(*c, user, false);
     if (!saved.ok()) return FromStatus(saved);
     return ProfileResponse(*c, user);
   });
@@ -153,7 +156,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
       return BadRequest("User key id is already set.");
     }
     user.user_key_id = id;
-    const Status saved = Save(*c, user, false);
+    const Status saved = SaveAccount(*c, user, false);
     if (!saved.ok()) return FromStatus(saved);
     return NoContent();
   });
@@ -180,7 +183,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     if (Status s = CheckEncString(*private_key, "EncryptedPrivateKey"); !s.ok()) return api::RequestErrorResponse(s);
     user.public_key = public_key->get<std::string>();
     user.private_key = private_key->get<std::string>();
-    const Status saved = Save(*c, user, false);
+    const Status saved = SaveAccount(*c, user, false);
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("set_keys", user.id, request.client_address, "ok");
     return keys_response(user);
@@ -194,7 +197,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
         auto key = NewApiKey();
         if (!key.ok()) return FromStatus(key.status());
         user.api_key = *key;
-        const Status saved = Save(*c, user, false);
+        const Status saved = SaveAccount(*c, user, false);
         if (!saved.ok()) return FromStatus(saved);
         telemetry::AuditEvent("rotate_api_key", user.id, request.client_address, "ok");
       }
@@ -208,7 +211,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
     if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
-    const Status saved = Save(*c, user, true);
+    const Status saved = SaveAccount(*c, user, true);
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("security_stamp", user.id, request.client_address, "sessions ended");
     return NoContent();
@@ -230,7 +233,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     user.user_key = key->get<std::string>();
     user.password_hint = hint;
     user.force_password_reset = false;
-    const Status saved = Save(*c, user, true);
+    const Status saved = SaveAccount(*c, user, true);
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("change_password", user.id, request.client_address, "ok");
     events::LogUserEvent(c->api, request, user.id, events::EventType::kUserChangedPassword);
@@ -273,7 +276,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     user.password_hash = *hashed;
     user.user_key = key->get<std::string>();
     user.kdf = *kdf;
-    const Status saved = Save(*c, user, true);
+    const Status saved = SaveAccount(*c, user, true);
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("change_kdf", user.id, request.client_address, "ok");
     return NoContent();

@@ -17,11 +17,15 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "http/router.h"
+#include "keywarden/crypto/secure_buffer.h"
 #include "server/api/api_context.h"
 #include "server/identity/hashing_gate.h"
 #include "server/identity/password_hasher.h"
+#include "server/store/users.h"
+#include "sql/database.h"
 
 namespace keywarden::server {
 
@@ -36,6 +40,17 @@ struct AccountRoutesContext {
 };
 
 void AddAccountRoutes(http::Router& router, AccountRoutesContext& context);
+
+// Saves `user`, read before the change (store::UpdateUser: kConflict if another request changed
+// the account since), with `also` in the same transaction. With `end_sessions`, a new security
+// stamp: every refresh token of the account is revoked and access tokens fail their next check.
+Status SaveAccount(AccountRoutesContext& context, store::User& user, bool end_sessions,
+                   const std::function<Status(sql::Session&)>& also = {});
+
+// The stored form of a new master password: Argon2id over the client's hash, paced by the
+// hashing gate. HashNewPassword parses the client's field first (field errors name `field`).
+Result<std::string> HashMasterPassword(AccountRoutesContext& context, const SecureBuffer& client_hash);
+Result<std::string> HashNewPassword(AccountRoutesContext& context, const nlohmann::json& value, std::string_view field);
 
 // Whether `hash_field` (the client's master password hash, base64) matches the account: the
 // check before any change. False also for a malformed value or an account without a password.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 #include "jose/base64url.h"
 #include "server/accounts/account_fields.h"
@@ -17,15 +18,14 @@ namespace keywarden::server {
 namespace {
 
 nlohmann::json DeviceJson(const store::Device& device) {
-  const auto date = [](TimeMs ms) { return FormatUtcIso8601(TimePoint(std::chrono::milliseconds(ms))); };
   return {{"id", device.id},
           {"userId", device.user_id},
           {"name", device.name},
           {"type", device.type},
           {"identifier", device.identifier},
-          {"creationDate", date(device.creation_date)},
-          {"revisionDate", date(device.revision_date)},
-          {"lastActivityDate", date(device.revision_date)},
+          {"creationDate", FormatIsoDate(device.creation_date)},
+          {"revisionDate", FormatIsoDate(device.revision_date)},
+          {"lastActivityDate", FormatIsoDate(device.revision_date)},
           {"isTrusted", false},
           {"encryptedUserKey", nullptr},
           {"encryptedPublicKey", nullptr},

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/iso_date.h"
 #include "http/json.h"
 #include "server/api/ids.h"
-#include "server/events/iso_date.h"
 
 namespace keywarden::server::events {
 namespace {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/iso_date.h"
+
 namespace keywarden::server::events {
 namespace {
 
@@ -25,7 +27,7 @@ nlohmann::json EventJson(const StoredEvent& stored) {
   json["providerOrganizationId"] = nullptr;
   json["actingUserId"] = TextOrNull(e.acting_user_id);
   json["installationId"] = nullptr;
-  json["date"] = FormatUtcIso8601(TimePoint(std::chrono::milliseconds(e.date)));
+  json["date"] = FormatIsoDate(e.date);
   json["deviceType"] = e.device_type ? nlohmann::json(*e.device_type) : nlohmann::json();
   json["ipAddress"] = TextOrNull(e.ip_address);
   json["systemUser"] = stored.system_user ? nlohmann::json(*stored.system_user) : nlohmann::json();

@@ -61,6 +61,9 @@ enum class EventType {
   kMemberRevoked = 1511,
   kMemberRestored = 1512,
   kMemberLeft = 1516,
+  kMemberAdminResetTwoFactor = 1519,
+  kMemberRevokedForTwoStepLoginPolicy = 1520,
+  kMemberRevokedForSingleOrgPolicy = 1521,
   kOrganizationUpdated = 1600,
   kPolicyUpdated = 1700,
 };

@@ -3,8 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "base/iso_date.h"
 #include "server/api/field_error.h"
-#include "server/events/iso_date.h"
 #include "server/identity/form.h"
 
 namespace keywarden::server::events {

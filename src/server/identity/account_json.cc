@@ -2,14 +2,13 @@
 
 #include <chrono>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 
 namespace keywarden::server {
 namespace {
 
 nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
-
-std::string IsoDate(TimeMs ms) { return FormatUtcIso8601(TimePoint(std::chrono::milliseconds(ms))); }
 
 std::string Salt(const store::User& user) { return user.salt.empty() ? user.email : user.salt; }
 
@@ -85,7 +84,7 @@ nlohmann::json ProfileJson(const store::User& user, bool two_factor_enabled) {
       {"usesKeyConnector", user.uses_key_connector},
       {"verifyDevices", true},
       {"avatarColor", NullIfEmpty(user.avatar_color)},
-      {"creationDate", IsoDate(user.creation_date)},
+      {"creationDate", FormatIsoDate(user.creation_date)},
       {"organizations", nlohmann::json::array()},
       {"providers", nlohmann::json::array()},
       {"providerOrganizations", nlohmann::json::array()},

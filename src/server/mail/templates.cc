@@ -153,4 +153,29 @@ Message EmailChangeCodeMessage(std::string_view to, std::string_view code, int m
       .To(to, "Confirm your new e-mail address");
 }
 
+Message AccountRecoveredMessage(std::string_view to, std::string_view organization_name, bool master_password,
+                                bool two_step_login) {
+  Body body;
+  if (master_password) {
+    body.Paragraph("An administrator of the organisation {} has set a new master password for your Keywarden account.",
+                   {organization_name});
+    body.Paragraph(
+        "Every device was logged out. Ask the administrator for the temporary password; when you log in with it, "
+        "choose a master password of your own.");
+  }
+  if (two_step_login) {
+    body.Paragraph("An administrator of the organisation {} has turned two-step login off for your account.",
+                   {organization_name});
+  }
+  body.Paragraph("If you did not ask for this, contact the organisation's administrators.");
+  return body.To(to, "Your Keywarden account was recovered");
+}
+
+Message TemporaryPasswordReplacedMessage(std::string_view to) {
+  return Body()
+      .Paragraph("The temporary master password of your Keywarden account was replaced with one you chose.")
+      .Paragraph("Every other device was logged out. If this was not you, contact your organisation's administrators.")
+      .To(to, "Your Keywarden master password was changed");
+}
+
 }  // namespace keywarden::server::mail

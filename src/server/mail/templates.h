@@ -41,6 +41,16 @@ struct NewDeviceLogin {
 // of the account's e-mail, and how many minutes it stays valid.
 ::keywarden::mail::Message EmailChangeCodeMessage(std::string_view to, std::string_view code, int minutes_valid);
 
+// "Your account was recovered": an administrator of `organization_name` set a new master password
+// (`master_password`) and/or turned two-step login off (`two_step_login`); with a new password,
+// the member must choose their own at their next login.
+::keywarden::mail::Message AccountRecoveredMessage(std::string_view to, std::string_view organization_name,
+                                                   bool master_password, bool two_step_login);
+
+// "Your master password was changed": the member replaced the temporary password an
+// administrator set.
+::keywarden::mail::Message TemporaryPasswordReplacedMessage(std::string_view to);
+
 }  // namespace keywarden::server::mail
 
 #endif  // KEYWARDEN_SERVER_MAIL_TEMPLATES_H_

@@ -24,6 +24,7 @@
 #include "server/collections/access_request.h"
 #include "server/collections/member_access.h"
 #include "server/mail/templates.h"
+#include "server/organizations/account_recovery.h"
 #include "server/organizations/internal/member_checks.h"
 #include "server/organizations/internal/route_support.h"
 #include "server/organizations/organization_json.h"
@@ -145,18 +146,6 @@ void LogMember(OrganizationRoutesContext& c, events::EventType type, const std::
   events::Event event = organizations::internal::OrganizationEvent(type, organization_id, actor.id, request, now);
   event.organization_user_id = member_id;
   c.accounts.api.events.Record(std::move(event));
-}
-
-// Whether the organisation's account recovery policy enrols members as they accept.
-Result<bool> AutoEnrolment(sql::Session& session, std::string_view organization_id) {
-  KW_ASSIGN_OR_RETURN(
-      std::optional<organizations::Policy> policy,
-      organizations::FindPolicy(session, organization_id, static_cast<int>(organizations::PolicyType::kResetPassword)));
-  if (!policy || !policy->enabled || policy->data.empty()) return false;
-  const nlohmann::json data = nlohmann::json::parse(policy->data, nullptr, false);
-  if (!data.is_object()) return false;
-  const nlohmann::json* auto_enroll = http::FindField(data, "autoEnrollEnabled");
-  return auto_enroll != nullptr && auto_enroll->is_boolean() && auto_enroll->get<bool>();
 }
 
 // Confirms `member` with `key` (the organisation key encapsulated to them). The reference's
@@ -364,7 +353,9 @@ void AddInvitationRoutes(http::Router& router, OrganizationRoutesContext& contex
       if (member->status != MemberStatus::kInvited) return InvalidArgumentError("Already accepted.");
       KW_RETURN_IF_ERROR(organizations::internal::CheckMayJoin(session, *member, user.id, user.email,
                                                                organizations::internal::JoinStep::kAccept));
-      KW_ASSIGN_OR_RETURN(const bool auto_enrol, AutoEnrolment(session, *organization_id));
+      KW_ASSIGN_OR_RETURN(const organizations::RecoveryPolicy recovery,
+                          organizations::ReadRecoveryPolicy(session, *organization_id));
+      const bool auto_enrol = recovery.auto_enroll;
       if (auto_enrol && reset_password_key.empty()) {
         return InvalidArgumentError("Master Password reset is required, but not provided.");
       }

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 #include "server/organizations/policy_json.h"
 #include "server/organizations/policy_store.h"
@@ -12,8 +13,6 @@ namespace keywarden::server::organizations {
 namespace {
 
 nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
-
-std::string IsoDate(TimeMs ms) { return FormatUtcIso8601(TimePoint(std::chrono::milliseconds(ms))); }
 
 // What a self-hosted organisation of this server can use: everything the server implements.
 // productTierType 3 is Enterprise, whose features the clients unlock by these flags.
@@ -118,8 +117,8 @@ nlohmann::json OrganizationJson(const Organization& organization) {
   out["planType"] = 20;  // EnterpriseAnnually: a self-hosted organisation has every feature
   out["plan"] = nullptr;
   out["hasPublicAndPrivateKeys"] = !organization.public_key.empty() && !organization.private_key.empty();
-  out["creationDate"] = IsoDate(organization.creation_date);
-  out["revisionDate"] = IsoDate(organization.revision_date);
+  out["creationDate"] = FormatIsoDate(organization.creation_date);
+  out["revisionDate"] = FormatIsoDate(organization.revision_date);
   AddFeatures(out);
   out["object"] = "organization";
   return out;

@@ -21,6 +21,8 @@ namespace keywarden::server {
 // Added with the organisation routes; each in its own file.
 void AddMemberRoutes(http::Router& router, OrganizationRoutesContext& context);
 void AddPolicyRoutes(http::Router& router, OrganizationRoutesContext& context);
+void AddRecoveryEnrollmentRoutes(http::Router& router, OrganizationRoutesContext& context);
+void AddRecoveryRoutes(http::Router& router, OrganizationRoutesContext& context);
 
 namespace {
 
@@ -357,6 +359,8 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
 
   AddMemberRoutes(router, context);
   AddPolicyRoutes(router, context);
+  AddRecoveryEnrollmentRoutes(router, context);
+  AddRecoveryRoutes(router, context);
 }
 
 }  // namespace keywarden::server

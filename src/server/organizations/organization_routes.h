@@ -9,7 +9,8 @@
 //   GET  /api/organizations/{id}/public-key               its public key (members, invited included)
 //   POST /api/organizations/{id}/leave                    leave (not the last owner)
 //
-// Members (member_routes.cc), policies (policy_routes.cc) are added with them. Anything the
+// Members (member_routes.cc), policies (policy_routes.cc) and account recovery
+// (recovery_enrollment_routes.cc, recovery_routes.cc) are added with them. Anything the
 // caller may not see is 404 and anything they may not do a 400 with the reference's message:
 // never 401 or 403, on which the official CLI logs out.
 #ifndef KEYWARDEN_SERVER_ORGANIZATIONS_ORGANIZATION_ROUTES_H_
@@ -30,8 +31,8 @@ struct OrganizationRoutesContext {
   AccountRoutesContext& accounts;  // the API context, and the password check for deletion
   // Who may create an organisation.
   ServerConfig::Organizations creation;
-  // Queues a message (invitations); empty without mail, when an existing account's invitation
-  // is accepted at once (there is no way to deliver its token).
+  // Queues a message (invitations, account recovery); empty without mail, when an existing
+  // account's invitation is accepted at once (there is no way to deliver its token).
   std::function<Status(const ::keywarden::mail::Message&)> send_mail;
 };
 

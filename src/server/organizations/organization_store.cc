@@ -15,6 +15,11 @@ constexpr sql::Statement kInsert = {"server_insert_organization",
 constexpr sql::Statement kFind = {"server_find_organization",
                                   "SELECT " KW_ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1", nullptr,
                                   nullptr, "to read an organization"};
+// The reference's database compares identifiers without regard to case; so does this.
+constexpr sql::Statement kFindByIdentifier = {
+    "server_find_organization_by_identifier",
+    "SELECT " KW_ORGANIZATION_COLUMNS " FROM organizations WHERE LOWER(identifier) = LOWER($1)", nullptr, nullptr,
+    "to read an organization by its single sign-on identifier"};
 constexpr sql::Statement kUpdate = {
     "server_update_organization",
     "UPDATE organizations SET name = $2, billing_email = $3, business_name = NULLIF($4, ''), identifier = "
@@ -89,6 +94,14 @@ Status InsertOrganization(sql::Session& session, const Organization& o) {
 
 Result<std::optional<Organization>> FindOrganization(sql::Session& session, std::string_view id) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kFind, sql::Params().Text(id)));
+  if (rows.empty()) return std::optional<Organization>();
+  KW_ASSIGN_OR_RETURN(Organization o, ReadOrganization(rows));
+  return std::optional<Organization>(std::move(o));
+}
+
+Result<std::optional<Organization>> FindOrganizationByIdentifier(sql::Session& session, std::string_view identifier) {
+  if (identifier.empty()) return std::optional<Organization>();
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kFindByIdentifier, sql::Params().Text(identifier)));
   if (rows.empty()) return std::optional<Organization>();
   KW_ASSIGN_OR_RETURN(Organization o, ReadOrganization(rows));
   return std::optional<Organization>(std::move(o));

@@ -28,6 +28,8 @@ struct Organization {
 
 Status InsertOrganization(sql::Session& session, const Organization& organization);
 Result<std::optional<Organization>> FindOrganization(sql::Session& session, std::string_view id);
+// By single sign-on identifier, without regard to case.
+Result<std::optional<Organization>> FindOrganizationByIdentifier(sql::Session& session, std::string_view identifier);
 // Writes name, billing e-mail, business name, identifier, keys, enabled and revision date.
 // kNotFound when absent; kAlreadyExists when the identifier is another organisation's.
 Status UpdateOrganization(sql::Session& session, const Organization& organization);

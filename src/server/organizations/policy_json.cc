@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 #include "http/json.h"
 #include "server/api/field_error.h"
@@ -38,12 +39,9 @@ Status CheckOptionalInt(const nlohmann::json& data, std::string_view name, std::
 }  // namespace
 
 nlohmann::json PolicyJson(const Policy& policy) {
-  return {{"id", policy.id},
-          {"organizationId", policy.organization_id},
-          {"type", policy.type},
-          {"data", DataOf(policy)},
-          {"enabled", policy.enabled},
-          {"revisionDate", FormatUtcIso8601(TimePoint(std::chrono::milliseconds(policy.revision_date)))},
+  return {{"id", policy.id},           {"organizationId", policy.organization_id},
+          {"type", policy.type},       {"data", DataOf(policy)},
+          {"enabled", policy.enabled}, {"revisionDate", FormatIsoDate(policy.revision_date)},
           {"object", "policy"}};
 }
 

@@ -234,11 +234,12 @@ void AddPolicyRoutes(http::Router& router, OrganizationRoutesContext& context) {
                                                                        *organization_id, user.id, request, now);
       event.policy_id = saved_policy.id;
       c->accounts.api.events.Record(std::move(event));
-      const int reason = *type == static_cast<int>(PolicyType::kSingleOrg) ? 1521 : 1520;
+      const events::EventType reason = *type == static_cast<int>(PolicyType::kSingleOrg)
+                                           ? events::EventType::kMemberRevokedForSingleOrgPolicy
+                                           : events::EventType::kMemberRevokedForTwoStepLoginPolicy;
       for (const std::string& member_id : revoked) {
-        events::Event revoke = organizations::internal::OrganizationEvent(events::EventType::kMemberRevoked,
-                                                                          *organization_id, user.id, request, now);
-        revoke.type = reason;  // revoked for non-compliance with this policy
+        events::Event revoke =
+            organizations::internal::OrganizationEvent(reason, *organization_id, user.id, request, now);
         revoke.organization_user_id = member_id;
         c->accounts.api.events.Record(std::move(revoke));
       }

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "server/vault/internal/iso_date.h"
+#include "base/iso_date.h"
 #include "server/vault/internal/json_text.h"
 
 namespace keywarden::server::vault {
@@ -20,7 +20,7 @@ constexpr std::string_view kTypeObjects[] = {
 
 void AppendDate(TimeMs when, std::string& out) {
   out.push_back('"');
-  internal::AppendIsoDate(when, out);
+  AppendIsoDate(when, out);
   out.push_back('"');
 }
 

@@ -6,11 +6,11 @@
 #include <unordered_set>
 #include <utility>
 
+#include "base/iso_date.h"
 #include "http/json.h"
 #include "server/api/field_error.h"
 #include "server/vault/internal/field_path.h"
 #include "server/vault/internal/field_values.h"
-#include "server/vault/internal/iso_date.h"
 #include "server/vault/internal/json_text.h"
 
 namespace keywarden::server::vault {
@@ -217,7 +217,7 @@ class PayloadWriter {
       case Leaf::kDate: {
         KW_ASSIGN_OR_RETURN(const TimeMs when, internal::ReadDate(*value, path_));
         out_.push_back('"');
-        internal::AppendIsoDate(when, out_);
+        AppendIsoDate(when, out_);
         out_.push_back('"');
         return OkStatus();
       }

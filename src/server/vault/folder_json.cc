@@ -1,6 +1,6 @@
 #include "server/vault/folder_json.h"
 
-#include "server/vault/internal/iso_date.h"
+#include "base/iso_date.h"
 #include "server/vault/internal/json_text.h"
 
 namespace keywarden::server::vault {
@@ -11,7 +11,7 @@ void AppendFolderJson(const StoredFolder& folder, std::string& out) {
   out.append(",\"name\":");
   internal::AppendJsonString(folder.name, out);
   out.append(",\"revisionDate\":\"");
-  internal::AppendIsoDate(folder.revision_date, out);
+  AppendIsoDate(folder.revision_date, out);
   out.append("\"}");
 }
 

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <set>
 
+#include "base/iso_date.h"
 #include "server/events/continuation_token.h"
 #include "server/events/events_fixture.h"
-#include "server/events/iso_date.h"
 
 namespace keywarden::server::testing {
 namespace {
@@ -233,7 +233,7 @@ TEST_P(EventRoutesTest, PagesHoldEveryEventOnceNewestFirst) {
   EXPECT_EQ(types.size(), 250u);  // none twice, none missed
   std::vector<TimeMs> dates;
   for (const auto& event : events) {
-    const auto date = events::ParseIsoDate(event["date"].get<std::string>());
+    const auto date = ParseIsoDate(event["date"].get<std::string>());
     ASSERT_TRUE(date.has_value());
     dates.push_back(*date);
   }
@@ -256,7 +256,7 @@ TEST_P(EventRoutesTest, RangesFollowTheReferencesRules) {
   const std::string org = CreateOrganization();
   TestAccount owner = NewUser("ranges@example.com");
   AddMember(org, owner.id, MemberType::kOwner, MemberStatus::kConfirmed);
-  const TimeMs day = events::kMsPerDay;
+  const TimeMs day = kMsPerDay;
   const TimeMs now = NowMs();
   log().Record(OrgEvent(org, 1, now - 1000));
   log().Record(OrgEvent(org, 2, now - 10 * day));
@@ -267,7 +267,7 @@ TEST_P(EventRoutesTest, RangesFollowTheReferencesRules) {
   const auto types = [&](const std::string& query) { return Types(ReadAll(base + query, owner.access_token)); };
 
   EXPECT_EQ(types(""), (std::vector<int>{1, 2}));  // the last 30 days
-  const auto iso = [](TimeMs ms) { return FormatUtcIso8601(TimePoint(std::chrono::milliseconds(ms))); };
+  const auto iso = [](TimeMs ms) { return FormatIsoDate(ms); };
   EXPECT_EQ(types("?start=" + iso(now - 50 * day) + "&end=" + iso(now - 5 * day)), (std::vector<int>{2, 3}));
   // In the wrong order, swapped; only one of the two, the default.
   EXPECT_EQ(types("?start=" + iso(now - 5 * day) + "&end=" + iso(now - 50 * day)), (std::vector<int>{2, 3}));

@@ -128,6 +128,13 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"GET", fixed(org + "/policies/1"), {kOwner, kAdmin, kManagePolicies}},
       {"PUT", fixed(org + "/policies/6", R"({"policy": {"enabled": false}})"), {kOwner, kAdmin, kManagePolicies}},
       {"GET", fixed(org + "/policies/master-password"), {}},  // none enabled: 404 for everyone
+      {"GET", fixed(org + "/users/" + target + "/reset-password-details"), {kOwner, kAdmin, kManageResetPassword}},
+      {"POST",
+       fixed(org + "/users/account-recovery-details", nlohmann::json{{"ids", {target}}}.dump()),
+       {kOwner, kAdmin, kManageResetPassword}},
+      {"PUT",
+       fixed(org + "/users/" + target + "/recover-account", R"({"resetTwoFactor": true})"),
+       {kOwner, kAdmin, kManageResetPassword}},
   };
   for (const Route& route : routes) {
     for (int r = 0; r < kRoleCount; ++r) {

@@ -3,9 +3,9 @@
 #include <limits>
 #include <optional>
 
+#include "base/iso_date.h"
 #include "keywarden/crypto/enc_string.h"
 #include "server/api/ids.h"
-#include "server/vault/internal/iso_date.h"
 
 namespace keywarden::server::vault::internal {
 namespace {
