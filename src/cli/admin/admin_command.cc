@@ -25,6 +25,14 @@ void AddAdminCommand(CLI::App& root, SelectedVerb& selected) {
   admin::AddPolicyVerbs(*policy, verbs);
 
   admin::AddEventVerbs(*admin, verbs);
+  admin::AddRecoverAccountVerb(*admin, verbs);
+
+  CLI::App* recovery =
+      admin->add_subcommand("account-recovery", "Enrol in or withdraw from an organisation's account recovery");
+  recovery->require_subcommand(1);
+  admin::AddAccountRecoveryVerbs(*recovery, verbs);
+
+  admin::AddUpdateTempPasswordVerb(*admin, verbs);
 }
 
 }  // namespace keywarden::cli

@@ -6,11 +6,14 @@
 
 namespace keywarden::cli::admin {
 
-void AddLoginVerbs(CLI::App& admin, VerbAdder& verbs);         // login, logout
-void AddOrganizationVerbs(CLI::App& group, VerbAdder& verbs);  // organization create, list
-void AddMemberVerbs(CLI::App& group, VerbAdder& verbs);        // member invite, list, confirm, set-type, ...
-void AddPolicyVerbs(CLI::App& group, VerbAdder& verbs);        // policy set, list
-void AddEventVerbs(CLI::App& admin, VerbAdder& verbs);         // events
+void AddLoginVerbs(CLI::App& admin, VerbAdder& verbs);              // login, logout
+void AddOrganizationVerbs(CLI::App& group, VerbAdder& verbs);       // organization create, list
+void AddMemberVerbs(CLI::App& group, VerbAdder& verbs);             // member invite, list, confirm, set-type, ...
+void AddPolicyVerbs(CLI::App& group, VerbAdder& verbs);             // policy set, list
+void AddEventVerbs(CLI::App& admin, VerbAdder& verbs);              // events
+void AddRecoverAccountVerb(CLI::App& admin, VerbAdder& verbs);      // recover-account
+void AddAccountRecoveryVerbs(CLI::App& group, VerbAdder& verbs);    // account-recovery enrol, withdraw
+void AddUpdateTempPasswordVerb(CLI::App& admin, VerbAdder& verbs);  // update-temp-password
 
 }  // namespace keywarden::cli::admin
 

@@ -7,10 +7,13 @@
 #include <cerrno>
 #include <map>
 
+#include "cli/admin/lookup.h"
 #include "cli/common/input.h"
 #include "http/json.h"
 #include "keywarden/crypto/asymmetric_enc_string.h"
 #include "keywarden/crypto/enc_string.h"
+#include "keywarden/crypto/encoding.h"
+#include "keywarden/crypto/master_key.h"
 #include "keywarden/keys/account.h"
 #include "keywarden/keys/organization.h"
 
@@ -70,6 +73,23 @@ Result<SecureBuffer> ReadPassword(const std::string& password_file) {
   return password;
 }
 
+Result<SecureBuffer> ReadNewPassword(std::string_view flag, const std::string& raw, const std::string& password_file) {
+  const std::string name(flag);
+  if (raw.empty()) return InvalidArgumentError(name + ": give @FILE or - (standard input)");
+  const ArgumentSource source = ClassifyArgument(raw);
+  if (source == ArgumentSource::kLiteral) {
+    return InvalidArgumentError(name + ": give @FILE or - (standard input), never the password itself: " +
+                                "on the command line it would show in the process list");
+  }
+  if (source == ArgumentSource::kStdin && password_file == "-") {
+    return InvalidArgumentError(name + " and --password-file cannot both read standard input");
+  }
+  ArgumentReader reader(std::map<std::string, std::string, std::less<>>{{name, raw}});
+  KW_ASSIGN_OR_RETURN(SecureBuffer password, reader.Text(name));
+  if (password.empty()) return InvalidArgumentError(name + ": the password is empty");
+  return password;
+}
+
 Result<UnlockedAccount> UnlockAccount(AdminClient& client, const std::string& password_file) {
   const Session& session = client.session();
   if (!session.kdf) return InvalidArgumentError("the session has no KDF settings: log in again");
@@ -84,7 +104,9 @@ Result<UnlockedAccount> UnlockAccount(AdminClient& client, const std::string& pa
   KW_ASSIGN_OR_RETURN(EncString encrypted_user_key, EncString::Parse(key->get<std::string>()));
   KW_ASSIGN_OR_RETURN(EncString encrypted_private_key, EncString::Parse(private_key->get<std::string>()));
   const std::string salt = session.salt.empty() ? NormalizeEmail(session.email) : session.salt;
-  auto user_key = UnlockWithPassword(password.view(), salt, *session.kdf, encrypted_user_key);
+  KW_ASSIGN_OR_RETURN(MasterKey master_key, MasterKey::Derive(password.view(), salt, *session.kdf));
+  // The master key is kept (not UnlockWithPassword) because its server hash is needed too.
+  auto user_key = UnlockWithKeyConnector(master_key, encrypted_user_key);
   if (!user_key.ok()) {
     if (user_key.status().code() == ErrorCode::kAuthenticationFailed ||
         user_key.status().code() == ErrorCode::kWrongKey) {
@@ -93,7 +115,10 @@ Result<UnlockedAccount> UnlockAccount(AdminClient& client, const std::string& pa
     return user_key.status();
   }
   KW_ASSIGN_OR_RETURN(RsaPrivateKey opened, DecryptPrivateKey(*user_key, encrypted_private_key));
-  return UnlockedAccount{*std::move(user_key), std::move(opened), std::move(sync)};
+  KW_ASSIGN_OR_RETURN(std::string hash, master_key.ServerHash(password.view()));
+  SecureBuffer password_hash = SecureBuffer::CopyOf(hash);
+  WipeString(hash);
+  return UnlockedAccount{*std::move(user_key), std::move(opened), std::move(sync), std::move(password_hash)};
 }
 
 Result<SymmetricKey> OrganizationKeyOf(const UnlockedAccount& account, const std::string& organization_id) {
@@ -110,6 +135,38 @@ Result<SymmetricKey> OrganizationKeyOf(const UnlockedAccount& account, const std
     }
   }
   return NotFoundError("this account holds no key for the organization (it must be a confirmed member)");
+}
+
+Result<KdfConfig> KdfFromFields(const nlohmann::json& object, std::string_view type_field,
+                                std::string_view iterations_field, std::string_view memory_field,
+                                std::string_view parallelism_field) {
+  const long long type = IntField(object, type_field, -1);
+  const long long iterations = IntField(object, iterations_field, 0);
+  if (iterations <= 0 || iterations > UINT32_MAX) return UnavailableError("the server's KDF settings are incomplete");
+  KdfConfig kdf = KdfConfig::Pbkdf2(static_cast<std::uint32_t>(iterations));
+  if (type == 1) {
+    const long long memory = IntField(object, memory_field, 0);
+    const long long parallelism = IntField(object, parallelism_field, 0);
+    if (memory <= 0 || memory > UINT32_MAX || parallelism <= 0 || parallelism > UINT32_MAX) {
+      return UnavailableError("the server's KDF settings are incomplete");
+    }
+    kdf = KdfConfig::Argon2id(static_cast<std::uint32_t>(iterations), static_cast<std::uint32_t>(memory),
+                              static_cast<std::uint32_t>(parallelism));
+  } else if (type != 0) {
+    return UnavailableError("the server named no KDF this client knows");
+  }
+  if (Status valid = kdf.ValidateForClient(); !valid.ok()) {
+    return UnavailableError("the server's KDF settings are below what clients accept: " + valid.message());
+  }
+  return kdf;
+}
+
+std::string DescribeKdf(const KdfConfig& kdf) {
+  if (kdf.type() == KdfConfig::Type::kPbkdf2Sha256) {
+    return "PBKDF2-SHA256, " + std::to_string(kdf.iterations()) + " iterations";
+  }
+  return "Argon2id, " + std::to_string(kdf.iterations()) + " iterations, " + std::to_string(kdf.memory_mib()) +
+         " MiB, " + std::to_string(kdf.parallelism()) + " lanes";
 }
 
 }  // namespace keywarden::cli::admin

@@ -31,28 +31,6 @@ std::string Env(const char* name) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
-// KDF settings as the prelogin's kdfSettings or the token response's Kdf* fields carry them.
-Result<KdfConfig> KdfFrom(const nlohmann::json& object, std::string_view type_field, std::string_view iterations_field,
-                          std::string_view memory_field, std::string_view parallelism_field) {
-  const long long type = IntField(object, type_field, -1);
-  const long long iterations = IntField(object, iterations_field, 0);
-  KdfConfig kdf = KdfConfig::Pbkdf2(0);
-  if (type == 0) {
-    kdf = KdfConfig::Pbkdf2(static_cast<std::uint32_t>(iterations));
-  } else if (type == 1) {
-    kdf = KdfConfig::Argon2id(static_cast<std::uint32_t>(iterations),
-                              static_cast<std::uint32_t>(IntField(object, memory_field, 0)),
-                              static_cast<std::uint32_t>(IntField(object, parallelism_field, 0)));
-  } else {
-    return UnavailableError("the server named no KDF this client knows");
-  }
-  if (iterations <= 0) return UnavailableError("the server's KDF settings are incomplete");
-  if (Status valid = kdf.ValidateForClient(); !valid.ok()) {
-    return UnavailableError("the server's KDF settings are below what clients accept: " + valid.message());
-  }
-  return kdf;
-}
-
 // The session a new login starts from: the same device identifier as before when it is the same
 // server and account, so that the server sees one device, not one per login.
 Result<Session> FreshSession(const std::string& path, const std::string& server, const std::string& ca_file) {
@@ -75,16 +53,25 @@ Result<std::string> ServerFor(const CommonOptions& common) {
   return InvalidArgumentError("--server is required (no saved session names one)");
 }
 
-Result<Session> PasswordLogin(const CommonOptions& common, const LoginOptions& login, const std::string& server) {
+// Whether a token response says the account must replace its master password first (after an
+// administrator's account recovery).
+bool MustReplacePassword(const nlohmann::json& token) {
+  const nlohmann::json* flag = http::FindField(token, "ForcePasswordReset");
+  return flag != nullptr && flag->is_boolean() && flag->get<bool>();
+}
+
+Result<Session> PasswordLogin(const CommonOptions& common, const LoginOptions& login, const std::string& server,
+                              bool* force_password_reset) {
   if (login.email.empty()) return InvalidArgumentError("--email is required (or --api-key)");
   const std::string email = NormalizeEmail(login.email);
   ServerApi api(server, login.ca_file);
   KW_ASSIGN_OR_RETURN(nlohmann::json prelogin,
                       api.Call("POST", "/identity/accounts/prelogin/password", {{"email", email}}, ""));
   const nlohmann::json* settings = http::FindField(prelogin, "kdfSettings");
-  KW_ASSIGN_OR_RETURN(KdfConfig kdf, settings != nullptr
-                                         ? KdfFrom(*settings, "kdfType", "iterations", "memory", "parallelism")
-                                         : KdfFrom(prelogin, "kdf", "kdfIterations", "kdfMemory", "kdfParallelism"));
+  KW_ASSIGN_OR_RETURN(KdfConfig kdf,
+                      settings != nullptr
+                          ? KdfFromFields(*settings, "kdfType", "iterations", "memory", "parallelism")
+                          : KdfFromFields(prelogin, "kdf", "kdfIterations", "kdfMemory", "kdfParallelism"));
   std::string salt = Field(prelogin, "salt");
   if (salt.empty()) salt = email;
 
@@ -109,6 +96,7 @@ Result<Session> PasswordLogin(const CommonOptions& common, const LoginOptions& l
   WipeString(hash);
   for (auto& field : fields) WipeString(field.second);
   if (!token.ok()) return token.status();
+  *force_password_reset = MustReplacePassword(*token);
   session.email = email;
   session.kdf = kdf;
   session.salt = salt;
@@ -117,7 +105,8 @@ Result<Session> PasswordLogin(const CommonOptions& common, const LoginOptions& l
   return session;
 }
 
-Result<Session> ApiKeyLogin(const CommonOptions& common, const LoginOptions& login, const std::string& server) {
+Result<Session> ApiKeyLogin(const CommonOptions& common, const LoginOptions& login, const std::string& server,
+                            bool* force_password_reset) {
   std::string client_id = Env("BW_CLIENTID");
   std::string client_secret = Env("BW_CLIENTSECRET");
   if (client_id.empty() || client_secret.empty()) {
@@ -139,7 +128,8 @@ Result<Session> ApiKeyLogin(const CommonOptions& common, const LoginOptions& log
   WipeString(client_secret);
   for (auto& field : fields) WipeString(field.second);
   if (!token.ok()) return token.status();
-  KW_ASSIGN_OR_RETURN(KdfConfig kdf, KdfFrom(*token, "Kdf", "KdfIterations", "KdfMemory", "KdfParallelism"));
+  *force_password_reset = MustReplacePassword(*token);
+  KW_ASSIGN_OR_RETURN(KdfConfig kdf, KdfFromFields(*token, "Kdf", "KdfIterations", "KdfMemory", "KdfParallelism"));
   session.kdf = kdf;
   session.client_id = client_id;
   KW_RETURN_IF_ERROR(ApplyTokenResponse(*token, session));
@@ -164,14 +154,20 @@ void AddLoginVerbs(CLI::App& admin, VerbAdder& verbs) {
       admin, "login", "Log in to a server and keep the session (never a key) in a 0600 file",
       [login](const CommonOptions& common) -> Result<Report> {
         KW_ASSIGN_OR_RETURN(std::string server, ServerFor(common));
-        KW_ASSIGN_OR_RETURN(Session session, login->api_key ? ApiKeyLogin(common, *login, server)
-                                                            : PasswordLogin(common, *login, server));
+        bool force_password_reset = false;
+        KW_ASSIGN_OR_RETURN(Session session, login->api_key
+                                                 ? ApiKeyLogin(common, *login, server, &force_password_reset)
+                                                 : PasswordLogin(common, *login, server, &force_password_reset));
         KW_RETURN_IF_ERROR(SaveSession(common.session_file, session));
         Report report;
         report.json = {{"server", session.server},
                        {"email", session.email},
                        {"user_id", session.user_id},
                        {"session_file", common.session_file}};
+        if (force_password_reset) {
+          report.json["force_password_reset"] = true;
+          report.json["next"] = "an administrator reset this master password: keywarden admin update-temp-password";
+        }
         return report;
       },
       NeedsPassword::kYes);
