@@ -85,6 +85,13 @@ seed_corpus() {
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-legacy"
   printf '\x00{"email":"dan@example.com","masterPasswordHash":"%s","userSymmetricKey":"%s","kdf":1,"kdfIterations":2,"kdfMemory":16,"kdfParallelism":1,"accountKeys":{"accountPublicKey":"%s","userKeyEncryptedAccountPrivateKey":"%s"}}' \
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-account-keys"
+  # device_body_fuzz: a selector byte (keys, update-trust, untrust), then JSON.
+  local rsa_ct="4.$(b64 256)"
+  printf '\x00{"encryptedUserKey":"%s","encryptedPublicKey":"%s","encryptedPrivateKey":"%s"}' \
+    "$rsa_ct" "$e1" "$e2" > "$dir/seed-device-keys"
+  printf '\x01{"masterPasswordHash":"%s","currentDevice":{"encryptedPublicKey":"%s","encryptedUserKey":"%s"},"otherDevices":[{"deviceId":"%s","encryptedPublicKey":"%s","encryptedUserKey":"%s"}]}' \
+    "$hash" "$e1" "$rsa_ct" "$guid" "$e2" "$rsa_ct" > "$dir/seed-device-update-trust"
+  printf '\x02{"devices":["%s","%s"]}' "$guid" "$(echo "$guid" | tr 'a-f' 'A-F')" > "$dir/seed-device-untrust"
   # event_parsers_fuzz: a selector byte (token, position bytes, query, date, collect body).
   printf '\x00000001a21353f93b0f8fad5bd9cb469fa16570867728950e' > "$dir/seed-event-token"
   { printf '\x01'; head -c 24 /dev/urandom; } > "$dir/seed-event-position"

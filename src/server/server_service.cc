@@ -15,9 +15,11 @@
 #include "server/accounts/account_routes.h"
 #include "server/accounts/device_routes.h"
 #include "server/accounts/registration.h"
+#include "server/accounts/secret_verification.h"
 #include "server/api/api_context.h"
 #include "server/collections/collection_routes.h"
 #include "server/collections/group_routes.h"
+#include "server/devices/device_trust_routes.h"
 #include "server/events/collect_route.h"
 #include "server/events/event_routes.h"
 #include "server/identity/device_types.h"
@@ -226,6 +228,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   TwoFactorLogin::SendCode send_login_code;
   std::function<Status(const std::string&, const std::string&, const std::string&)> send_verification;
   std::function<Status(const std::string&, const std::string&)> send_email_change;
+  std::function<Status(const std::string&, const std::string&)> send_verification_code;
   TokenEndpointOptions token_options;
   if (mail != nullptr) {
     send_login_code = [mail](const store::User& user, const std::string& code) {
@@ -238,6 +241,9 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
     };
     send_email_change = [mail](const std::string& email, const std::string& code) {
       return mail->Enqueue(mail::EmailChangeCodeMessage(email, code, 15));
+    };
+    send_verification_code = [mail](const std::string& email, const std::string& code) {
+      return mail->Enqueue(mail::VerificationCodeMessage(email, code, kVerificationCodeMinutes));
     };
     token_options.on_new_device = [mail, &clock](const store::User& user, const store::Device& device,
                                                  std::string_view address) {
@@ -266,9 +272,9 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   parts->registration = std::make_unique<RegistrationContext>(
       RegistrationContext{*parts->api, *parts->hasher, *parts->gate,
                           RegistrationOptions{config.accounts, send_verification, hashing_limit}});
-  parts->accounts = std::make_unique<AccountRoutesContext>(
-      AccountRoutesContext{*parts->api, *parts->hasher, *parts->gate, config.public_url,
-                           config.accounts.signups == ServerConfig::Accounts::Signups::kClosed, send_email_change});
+  parts->accounts = std::make_unique<AccountRoutesContext>(AccountRoutesContext{
+      *parts->api, *parts->hasher, *parts->gate, config.public_url,
+      config.accounts.signups == ServerConfig::Accounts::Signups::kClosed, send_email_change, send_verification_code});
   parts->two_factor_routes = std::make_unique<TwoFactorRoutesContext>(
       TwoFactorRoutesContext{*parts->accounts, *parts->two_factor, "Keywarden"});
 
@@ -345,6 +351,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddRegistrationRoutes(router, *parts->registration);
   AddAccountRoutes(router, *parts->accounts);
   AddDeviceRoutes(router, *parts->api);
+  devices::AddDeviceTrustRoutes(router, *parts->accounts);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit, sync_statements});
   AddOrganizationRoutes(router, *parts->organizations);

@@ -11,7 +11,10 @@
 //  4. the official CLI (@bitwarden/cli, tests/official_cli): bw config server, bw login,
 //     bw sync, bw create item, bw list items;
 //  5. back in the SDK: the item the CLI created, as /api/sync returns it, decrypts under the
-//     user key made in step 2.
+//     user key made in step 2;
+//  6. "trust this device" with the SDK's crypto (PUT /api/devices/{identifier}/keys); the keys
+//     the server hands back (retrieve-keys) and the device key alone give back the user key;
+//     untrusting clears them.
 //
 //   KEYWARDEN_CLI=build/release/src/keywarden node tests/interop/web_vault_registration.mjs
 //
@@ -27,6 +30,49 @@ import {
 } from './web_vault.mjs';
 
 // ---- the test ----
+
+// ---- trusted devices ----
+
+// "Trust this device" as the web vault's device-trust service does it, with the SDK: a device key
+// (kept on the device), an RSA key pair for the device, the user key encapsulated to its public
+// key, the public key wrapped by the user key, the private key wrapped by the device key. Then,
+// as a later login on that device would: the keys the server hands back, opened with the device
+// key alone, give the user key; the device list's public key opens under the user key (what a
+// key rotation reads); untrusting clears them.
+async function trustThisDevice(P, server, account, accessToken, identifier) {
+  const deviceKey = P.make_user_key_aes256_cbc_hmac();
+  const devicePrivateKey = P.rsa_generate_keypair();
+  const devicePublicKey = P.rsa_extract_public_key(devicePrivateKey);
+  const keys = {
+    encryptedUserKey: P.encapsulate_key_unsigned(account.userKey, devicePublicKey),
+    encryptedPublicKey: P.wrap_encapsulation_key(devicePublicKey, account.userKey),
+    encryptedPrivateKey: P.wrap_decapsulation_key(devicePrivateKey, deviceKey),
+  };
+  const put = await request(server, 'PUT', `/api/devices/${identifier}/keys`, { json: keys, token: accessToken });
+  check('PUT /api/devices/{identifier}/keys with the SDK\'s device keys', put.status === 200 &&
+    put.json?.isTrusted === true && put.json?.encryptedUserKey === keys.encryptedUserKey, `${put.status} ${put.body}`);
+
+  const retrieved = await request(server, 'POST', `/api/devices/${identifier}/retrieve-keys`, { token: accessToken });
+  check('retrieve-keys answers the device\'s keys in camelCase', retrieved.status === 200 &&
+    retrieved.json?.object === 'protectedDevice' && typeof retrieved.json?.encryptedUserKey === 'string',
+  `${retrieved.status} ${retrieved.body}`);
+  const privateKey = P.unwrap_decapsulation_key(keys.encryptedPrivateKey, deviceKey);
+  check('the device key and the server\'s keys give back the user key', Buffer.from(
+    P.decapsulate_key_unsigned(retrieved.json.encryptedUserKey, privateKey)).equals(Buffer.from(account.userKey)));
+
+  const listed = await request(server, 'GET', '/api/devices', { token: accessToken });
+  const device = (listed.json?.data ?? []).find((d) => d.identifier === identifier);
+  check('the device list shows the device trusted', device?.isTrusted === true, listed.body);
+  check('its public key opens under the user key, as a key rotation reads it', Buffer.from(
+    P.unwrap_encapsulation_key(device.encryptedPublicKey, account.userKey)).equals(Buffer.from(devicePublicKey)));
+
+  const untrusted = await request(server, 'POST', '/api/devices/untrust',
+    { json: { devices: [device.id] }, token: accessToken });
+  check('POST /api/devices/untrust', untrusted.status === 200, `${untrusted.status} ${untrusted.body}`);
+  const after = await request(server, 'POST', `/api/devices/${identifier}/retrieve-keys`, { token: accessToken });
+  check('an untrusted device gets no keys back', after.status === 200 && after.json?.encryptedUserKey === null,
+    after.body);
+}
 
 async function main() {
   if (Number(process.versions.node.split('.')[0]) < 20) skip(`node ${process.versions.node} is older than 20`);
@@ -72,10 +118,11 @@ async function main() {
 
     // The server's copy decrypts with the SDK under the user key made at registration: the CLI
     // used that key, and the server stored what the CLI sent.
+    const deviceIdentifier = crypto.randomUUID();
     const token = await request(server, 'POST', '/identity/connect/token', {
       form: {
         grant_type: 'password', username: account.email, password: account.authHash, scope: 'api offline_access',
-        client_id: 'web', deviceType: '9', deviceIdentifier: crypto.randomUUID(), deviceName: 'chrome',
+        client_id: 'web', deviceType: '9', deviceIdentifier, deviceName: 'chrome',
       },
     });
     check('password grant with the web vault\'s hash', token.status === 200, `${token.status} ${token.body}`);
@@ -88,6 +135,8 @@ async function main() {
     check('the SDK decrypts the item\'s name', P.symmetric_decrypt_string(cipher.name, cipherKey) === item.name);
     check('the SDK decrypts the item\'s password',
       P.symmetric_decrypt_string(cipher.login.password, cipherKey) === item.login.password);
+
+    await trustThisDevice(P, server, account, token.json.access_token, deviceIdentifier);
     console.log('passed');
     return 0;
   } finally {

@@ -11,6 +11,7 @@
 #include "http/json.h"
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
+#include "server/accounts/secret_verification.h"
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
@@ -30,6 +31,8 @@ using api::BadRequest;
 using api::FromStatus;
 
 constexpr std::string_view kVerificationFailed = "User verification failed.";
+// The address salts the master key; a Key Connector account has none to re-derive with it.
+constexpr std::string_view kKeyConnectorEmail = "You cannot change your email when using Key Connector.";
 constexpr std::chrono::minutes kEmailCodeLifetime{15};
 
 constexpr sql::Statement kInsertEmailToken = {"server_insert_email_change",
@@ -189,7 +192,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     return [c, rotate](const http::HttpRequest& request, store::User& user) {
       auto body = Body(request);
       if (!body.ok()) return BadRequest(body.status().message());
-      if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+      if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
       if (rotate) {
         auto key = NewApiKey();
         if (!key.ok()) return FromStatus(key.status());
@@ -207,7 +210,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/accounts/security-stamp", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
-    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
     const Status saved = SaveAccount(*c, user, true);
     if (!saved.ok()) return FromStatus(saved);
     telemetry::AuditEvent("security_stamp", user.id, request.client_address, "sessions ended");
@@ -281,6 +284,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/accounts/email-token", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
+    if (user.uses_key_connector) return BadRequest(kKeyConnectorEmail);
     if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
     const std::string new_email = NormaliseEmail(Text(*body, "newEmail"));
     if (!LooksLikeEmail(new_email)) return api::InvalidField("NewEmail", "is not a valid e-mail address");
@@ -304,6 +308,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/accounts/email", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
+    if (user.uses_key_connector) return BadRequest(kKeyConnectorEmail);
     if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
     const std::string new_email = NormaliseEmail(Text(*body, "newEmail"));
     const std::string token = Text(*body, "token");
@@ -350,7 +355,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   const auto delete_account = [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
-    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
+    if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
     const Status deleted = c->api.database.Transact([&](sql::Session& session) -> Status {
       // An organisation keeps at least one owner: its last one deletes it, or makes another.
       KW_ASSIGN_OR_RETURN(const bool sole_owner, organizations::IsSoleOwnerSomewhere(session, user.id));
@@ -365,6 +370,20 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
     telemetry::AuditEvent("delete_account", user.id, request.client_address, "ok");
     return NoContent();
   };
+  add("POST", "/api/accounts/request-otp", [c](const http::HttpRequest& request, store::User& user) {
+    const Status sent = SendVerificationCode(*c, user);
+    if (!sent.ok()) return FromStatus(sent);
+    telemetry::AuditEvent("request_otp", user.id, request.client_address, "code mailed");
+    return NoContent();
+  });
+  add("POST", "/api/accounts/verify-otp", [c](const http::HttpRequest& request, store::User& user) {
+    auto body = Body(request);
+    if (!body.ok()) return BadRequest(body.status().message());
+    auto verified = ConsumeVerificationCode(*c, user, Text(*body, "otp"));
+    if (!verified.ok()) return FromStatus(verified.status());
+    if (!*verified) return api::InvalidField("Token", "Invalid token");
+    return NoContent();
+  });
   add("DELETE", "/api/accounts", delete_account);
   add("POST", "/api/accounts/delete", delete_account);
 

@@ -6,11 +6,21 @@
 //   POST /api/accounts/api-key, /api/accounts/rotate-api-key   the personal API key's secret
 //   POST /api/accounts/security-stamp                          ends every session
 //   POST /api/accounts/password, /api/accounts/kdf             new hash and re-wrapped user key
-//   POST /api/accounts/email-token, /api/accounts/email        change of address, proven by a code
+//   POST /api/accounts/email-token, /api/accounts/email        change of address, proven by a code;
+//                                                              refused for Key Connector accounts
+//                                                              (400 "You cannot change your email
+//                                                              when using Key Connector.")
+//   POST /api/accounts/request-otp                             mails a verification code (6 digits,
+//                                                              5 minutes; accounts/secret_verification.h)
+//   POST /api/accounts/verify-otp                              {otp}: uses the code; 400 with
+//                                                              validationErrors {Token: ["Invalid token"]}
+//                                                              when it is not the pending one
 //   DELETE /api/accounts, POST /api/accounts/delete            deletes the account and its vault
 //   GET  /api/config                                           server settings, no feature flags
-// Every change that proves the password checks it first (400 "User verification failed." when
-// wrong, as the reference), and changes of password, KDF, keys or address rotate the security
+// Every change that proves the caller checks it first (400 "User verification failed." when
+// wrong, as the reference): the API key, "log out all sessions" and deleting the account take the
+// master password hash or a verification code (VerifySecret); password, KDF and address changes
+// the master password only. Changes of password, KDF, keys or address rotate the security
 // stamp, which ends every session of the account.
 #ifndef KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_ROUTES_H_
 #define KEYWARDEN_SERVER_ACCOUNTS_ACCOUNT_ROUTES_H_
@@ -37,6 +47,9 @@ struct AccountRoutesContext {
   bool signups_disabled = false;
   // Mails an e-mail change code to the new address; empty without mail.
   std::function<Status(const std::string& new_email, const std::string& code)> send_email_change_code;
+  // Mails a verification code (POST /api/accounts/request-otp) to the account's address; empty
+  // without mail.
+  std::function<Status(const std::string& email, const std::string& code)> send_verification_code;
 };
 
 void AddAccountRoutes(http::Router& router, AccountRoutesContext& context);

@@ -6,70 +6,77 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/iso_date.h"
 #include "base/time.h"
 #include "jose/base64url.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
+#include "server/api/ids.h"
+#include "server/devices/device_json.h"
 #include "server/store/devices.h"
+#include "server/store/refresh_tokens.h"
 #include "server/store/users.h"
+#include "telemetry/log.h"
 
 namespace keywarden::server {
 namespace {
 
-nlohmann::json DeviceJson(const store::Device& device) {
-  return {{"id", device.id},
-          {"userId", device.user_id},
-          {"name", device.name},
-          {"type", device.type},
-          {"identifier", device.identifier},
-          {"creationDate", FormatIsoDate(device.creation_date)},
-          {"revisionDate", FormatIsoDate(device.revision_date)},
-          {"lastActivityDate", FormatIsoDate(device.revision_date)},
-          {"isTrusted", false},
-          {"encryptedUserKey", nullptr},
-          {"encryptedPublicKey", nullptr},
-          {"devicePendingAuthRequest", nullptr},
-          {"object", "device"}};
-}
-
-Result<std::vector<store::Device>> Devices(api::ApiContext& context, const std::string& user_id) {
-  std::vector<store::Device> devices;
-  KW_RETURN_IF_ERROR(context.database.Read([&](sql::Session& session) -> Status {
-    KW_ASSIGN_OR_RETURN(devices, store::ListDevices(session, user_id));
+// The caller's device found by `find`, as JSON, or 404.
+template <typename Find>
+http::HttpResponse OneDevice(api::ApiContext& context, Find find) {
+  std::optional<store::Device> device;
+  const Status read = context.database.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(device, find(session));
     return OkStatus();
-  }));
-  return devices;
+  });
+  if (!read.ok()) return api::FromStatus(read);
+  if (!device) return api::NotFound();
+  return http::JsonResponse(200, devices::DeviceJson(*device));
 }
 
 }  // namespace
 
 void AddDeviceRoutes(http::Router& router, api::ApiContext& context) {
   api::ApiContext* c = &context;
-  router.Add("GET", "/api/devices",
-             api::Authenticated(
-                 context,
-                 [c](const http::HttpRequest&, store::User& user) {
-                   auto devices = Devices(*c, user.id);
-                   if (!devices.ok()) return api::FromStatus(devices.status());
-                   nlohmann::json list = nlohmann::json::array();
-                   for (const auto& device : *devices) list.push_back(DeviceJson(device));
-                   return http::JsonResponse(200, {{"data", list}, {"continuationToken", nullptr}, {"object", "list"}});
-                 }),
-             http::Execution::kBlocking);
-  router.Add("GET", "/api/devices/identifier/{identifier}",
-             api::Authenticated(context,
-                                [c](const http::HttpRequest& request, store::User& user) {
-                                  auto devices = Devices(*c, user.id);
-                                  if (!devices.ok()) return api::FromStatus(devices.status());
-                                  for (const auto& device : *devices) {
-                                    if (device.identifier == request.path_param("identifier")) {
-                                      return http::JsonResponse(200, DeviceJson(device));
-                                    }
-                                  }
-                                  return api::NotFound();
-                                }),
-             http::Execution::kBlocking);
+  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
+    router.Add(std::move(method), path, api::Authenticated(context, std::move(handler)), http::Execution::kBlocking);
+  };
+  add("GET", "/api/devices", [c](const http::HttpRequest&, store::User& user) {
+    nlohmann::json list = nlohmann::json::array();
+    const Status read = c->database.Read([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(auto devices, store::ListDevices(session, user.id));
+      for (const auto& device : devices) {
+        if (device.active) list.push_back(devices::DeviceJson(device));
+      }
+      return OkStatus();
+    });
+    if (!read.ok()) return api::FromStatus(read);
+    return http::JsonResponse(200, {{"data", list}, {"continuationToken", nullptr}, {"object", "list"}});
+  });
+  add("GET", "/api/devices/{id}", [c](const http::HttpRequest& request, store::User& user) {
+    const auto id = api::ParseGuid(request.path_param("id"));
+    if (!id) return api::NotFound();
+    return OneDevice(*c, [&](sql::Session& session) { return store::FindDeviceById(session, user.id, *id); });
+  });
+  add("GET", "/api/devices/identifier/{identifier}", [c](const http::HttpRequest& request, store::User& user) {
+    return OneDevice(*c, [&](sql::Session& session) {
+      return store::FindDeviceByIdentifier(session, user.id, request.path_param("identifier"));
+    });
+  });
+  const auto deactivate = [c](const http::HttpRequest& request, store::User& user) {
+    const auto id = api::ParseGuid(request.path_param("id"));
+    if (!id) return api::NotFound();
+    const TimeMs now = api::NowMs(c->clock);
+    bool was_active = false;
+    const Status done = c->database.Transact([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(was_active, store::DeactivateDevice(session, user.id, *id, now));
+      return store::RevokeDeviceRefreshTokens(session, user.id, *id);
+    });
+    if (!done.ok()) return api::FromStatus(done);
+    if (was_active) telemetry::AuditEvent("remove_device", user.id, request.client_address, *id);
+    return http::HttpResponse{};
+  };
+  add("DELETE", "/api/devices/{id}", deactivate);
+  add("POST", "/api/devices/{id}/deactivate", deactivate);
   router.Add(
       "GET", "/api/devices/knowndevice",
       [c](const http::HttpRequest& request) {
@@ -82,8 +89,8 @@ void AddDeviceRoutes(http::Router& router, api::ApiContext& context) {
           known = false;
           KW_ASSIGN_OR_RETURN(auto user, store::FindUserByEmail(session, email));
           if (!user) return OkStatus();
-          KW_ASSIGN_OR_RETURN(auto devices, store::ListDevices(session, user->id));
-          for (const auto& device : devices) known = known || device.identifier == identifier;
+          KW_ASSIGN_OR_RETURN(auto device, store::FindDeviceByIdentifier(session, user->id, identifier));
+          known = device.has_value();
           return OkStatus();
         });
         if (!read.ok()) return api::FromStatus(read);

@@ -12,7 +12,12 @@ TimeMs NowMs(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
 }
 
-http::Handler Authenticated(ApiContext& context, UserHandler handler) {
+namespace {
+
+using PrincipalHandler =
+    std::function<http::HttpResponse(const http::HttpRequest&, store::User&, const auth::Principal&)>;
+
+http::Handler WithCaller(ApiContext& context, PrincipalHandler handler) {
   auth::BearerOptions options;
   options.clock = &context.clock;
   return auth::Bearer(
@@ -25,9 +30,25 @@ http::Handler Authenticated(ApiContext& context, UserHandler handler) {
         });
         if (!read.ok()) return FromStatus(read);
         if (!user || user->security_stamp != principal.security_stamp) return Unauthorized();
-        return handler(request, *user);
+        return handler(request, *user, principal);
       },
       options);
+}
+
+}  // namespace
+
+http::Handler Authenticated(ApiContext& context, UserHandler handler) {
+  return WithCaller(context, [handler = std::move(handler)](const http::HttpRequest& request, store::User& user,
+                                                            const auth::Principal&) { return handler(request, user); });
+}
+
+http::Handler AuthenticatedDevice(ApiContext& context, DeviceUserHandler handler) {
+  return WithCaller(context, [handler = std::move(handler)](const http::HttpRequest& request, store::User& user,
+                                                            const auth::Principal& principal) {
+    const std::string device =
+        principal.device.empty() ? std::string(request.header("Device-Identifier")) : principal.device;
+    return handler(request, user, device);
+  });
 }
 
 http::Router::RouteHandle UserRoutes::operator()(std::string method, std::string_view path, UserHandler handler) const {

@@ -46,6 +46,14 @@ class UserRoutes {
   ApiContext& context_;
 };
 
+// As Authenticated, for routes about the caller's own device: the handler also gets the
+// identifier of the device the access token was issued to (its `device` claim), or, for a token
+// without one, the request's Device-Identifier header, as the reference's CurrentContext reads
+// them; empty when neither is there.
+using DeviceUserHandler =
+    std::function<http::HttpResponse(const http::HttpRequest&, store::User& caller, const std::string& device)>;
+http::Handler AuthenticatedDevice(ApiContext& context, DeviceUserHandler handler);
+
 // The current time in milliseconds since the epoch, by `clock`.
 TimeMs NowMs(const Clock& clock);
 

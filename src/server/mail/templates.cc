@@ -153,6 +153,17 @@ Message EmailChangeCodeMessage(std::string_view to, std::string_view code, int m
       .To(to, "Confirm your new e-mail address");
 }
 
+Message VerificationCodeMessage(std::string_view to, std::string_view code, int minutes_valid) {
+  return Body()
+      .Paragraph("To confirm it is you, enter this verification code in Keywarden:")
+      .Code(code)
+      .Paragraph(
+          "It is valid for {} and works once. If you did not ask for a code, someone may be using your session: "
+          "log out of every device and change your password.",
+          {Minutes(minutes_valid)})
+      .To(to, "Your Keywarden verification code");
+}
+
 Message AccountRecoveredMessage(std::string_view to, std::string_view organization_name, bool master_password,
                                 bool two_step_login) {
   Body body;

@@ -41,6 +41,11 @@ struct NewDeviceLogin {
 // of the account's e-mail, and how many minutes it stays valid.
 ::keywarden::mail::Message EmailChangeCodeMessage(std::string_view to, std::string_view code, int minutes_valid);
 
+// "Your Keywarden verification code": the code (six digits) that proves the account holder in
+// place of the master password (POST /api/accounts/request-otp), and how many minutes it stays
+// valid.
+::keywarden::mail::Message VerificationCodeMessage(std::string_view to, std::string_view code, int minutes_valid);
+
 // "Your account was recovered": an administrator of `organization_name` set a new master password
 // (`master_password`) and/or turned two-step login off (`two_step_login`); with a new password,
 // the member must choose their own at their next login.

@@ -6,6 +6,7 @@
 #include "auth/user_id.h"
 #include "http/json.h"
 #include "server/accounts/account_fields.h"
+#include "server/accounts/secret_verification.h"
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
@@ -281,7 +282,7 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
       return Require(caller.role().IsOwner());
     });
     if (!owner.ok()) return api::FromStatus(owner);
-    if (!VerifyMasterPassword(c->accounts, user, *body)) return api::BadRequest("User verification failed.");
+    if (auto refused = RefuseUnverified(c->accounts, user, *body)) return *refused;
     const TimeMs now = api::NowMs(c->accounts.api.clock);
     return AnswerEmpty(c->accounts.api.database.Transact([&](sql::Session& session) -> Status {
       KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *id, user.id));

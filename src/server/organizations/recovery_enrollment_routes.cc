@@ -12,6 +12,7 @@
 
 #include "http/json.h"
 #include "server/accounts/account_fields.h"
+#include "server/accounts/secret_verification.h"
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
@@ -82,8 +83,8 @@ void AddRecoveryEnrollmentRoutes(http::Router& router, OrganizationRoutesContext
         }
         // Enrolling hands the organisation a way into the vault: the password first. Withdrawing
         // takes that away and needs none, as in the reference.
-        if (!key.empty() && !VerifyMasterPassword(c->accounts, user, *body)) {
-          return api::BadRequest("Incorrect password");
+        if (!key.empty()) {
+          if (auto refused = RefuseUnverified(c->accounts, user, *body, "Incorrect password")) return *refused;
         }
         const TimeMs now = api::NowMs(c->accounts.api.clock);
         std::string member_id;

@@ -21,10 +21,56 @@ constexpr sql::Statement kUpdate = {"server_update_device",
                                     "UPDATE devices SET type = $3, name = $4, revision_date = $5 "
                                     "WHERE user_id = $1 AND identifier = $2",
                                     nullptr, nullptr, "to update a device"};
-constexpr sql::Statement kList = {"server_list_devices",
-                                  "SELECT id, identifier, type, name, creation_date, revision_date FROM devices "
-                                  "WHERE user_id = $1 ORDER BY creation_date",
-                                  nullptr, nullptr, "to list devices"};
+constexpr sql::Statement kList = {
+    "server_list_devices",
+    "SELECT id, user_id, identifier, type, name, creation_date, revision_date, encrypted_user_key, "
+    "encrypted_public_key, encrypted_private_key, active FROM devices WHERE user_id = $1 ORDER BY creation_date",
+    nullptr, nullptr, "to list devices"};
+constexpr sql::Statement kByIdentifier = {
+    "server_device_by_identifier",
+    "SELECT id, user_id, identifier, type, name, creation_date, revision_date, encrypted_user_key, "
+    "encrypted_public_key, encrypted_private_key, active FROM devices WHERE user_id = $1 AND identifier = $2",
+    nullptr, nullptr, "to read a device"};
+constexpr sql::Statement kById = {
+    "server_device_by_id",
+    "SELECT id, user_id, identifier, type, name, creation_date, revision_date, encrypted_user_key, "
+    "encrypted_public_key, encrypted_private_key, active FROM devices WHERE user_id = $1 AND id = $2",
+    nullptr, nullptr, "to read a device"};
+constexpr sql::Statement kSetKeys = {"server_set_device_keys",
+                                     "UPDATE devices SET encrypted_user_key = NULLIF($3, ''), encrypted_public_key = "
+                                     "NULLIF($4, ''), encrypted_private_key = NULLIF($5, ''), revision_date = $6 "
+                                     "WHERE user_id = $1 AND id = $2",
+                                     nullptr, nullptr, "to store a device's keys"};
+constexpr sql::Statement kDeactivate = {
+    "server_deactivate_device",
+    "UPDATE devices SET active = 0, encrypted_user_key = NULL, encrypted_public_key "
+    "= NULL, encrypted_private_key = NULL, revision_date = $3 "
+    "WHERE user_id = $1 AND id = $2 AND active = 1",
+    nullptr, nullptr, "to remove a device"};
+
+Result<Device> DeviceAt(const sql::Rows& rows, std::size_t i) {
+  Device d;
+  d.id = rows.Text(i, 0);
+  d.user_id = rows.Text(i, 1);
+  d.identifier = rows.Text(i, 2);
+  KW_ASSIGN_OR_RETURN(std::int64_t type, rows.Int(i, 3));
+  d.type = static_cast<int>(type);
+  d.name = rows.Text(i, 4);
+  KW_ASSIGN_OR_RETURN(d.creation_date, rows.Int(i, 5));
+  KW_ASSIGN_OR_RETURN(d.revision_date, rows.Int(i, 6));
+  d.keys.encrypted_user_key = rows.Text(i, 7);
+  d.keys.encrypted_public_key = rows.Text(i, 8);
+  d.keys.encrypted_private_key = rows.Text(i, 9);
+  KW_ASSIGN_OR_RETURN(std::int64_t active, rows.Int(i, 10));
+  d.active = active != 0;
+  return d;
+}
+
+Result<std::optional<Device>> FirstDevice(const sql::Rows& rows) {
+  if (rows.empty()) return std::optional<Device>();
+  KW_ASSIGN_OR_RETURN(Device device, DeviceAt(rows, 0));
+  return std::optional<Device>(std::move(device));
+}
 
 }  // namespace
 
@@ -67,18 +113,50 @@ Result<std::vector<Device>> ListDevices(sql::Session& session, std::string_view 
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kList, sql::Params().Text(user_id)));
   std::vector<Device> devices;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    Device d;
-    d.id = rows.Text(i, 0);
-    d.user_id = std::string(user_id);
-    d.identifier = rows.Text(i, 1);
-    KW_ASSIGN_OR_RETURN(std::int64_t type, rows.Int(i, 2));
-    d.type = static_cast<int>(type);
-    d.name = rows.Text(i, 3);
-    KW_ASSIGN_OR_RETURN(d.creation_date, rows.Int(i, 4));
-    KW_ASSIGN_OR_RETURN(d.revision_date, rows.Int(i, 5));
-    devices.push_back(std::move(d));
+    KW_ASSIGN_OR_RETURN(Device device, DeviceAt(rows, i));
+    devices.push_back(std::move(device));
   }
   return devices;
+}
+
+Result<std::optional<Device>> FindDeviceByIdentifier(sql::Session& session, std::string_view user_id,
+                                                     std::string_view identifier) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kByIdentifier, sql::Params().Text(user_id).Text(identifier)));
+  return FirstDevice(rows);
+}
+
+Result<std::optional<Device>> FindDeviceById(sql::Session& session, std::string_view user_id, std::string_view id) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kById, sql::Params().Text(user_id).Text(id)));
+  return FirstDevice(rows);
+}
+
+Result<std::optional<DeviceKeys>> TrustedDeviceKeys(sql::Session& session, std::string_view user_id,
+                                                    std::string_view identifier) {
+  KW_ASSIGN_OR_RETURN(std::optional<Device> device, FindDeviceByIdentifier(session, user_id, identifier));
+  if (!device || !device->keys.trusted()) return std::optional<DeviceKeys>();
+  return std::optional<DeviceKeys>(std::move(device->keys));
+}
+
+Status SetDeviceKeys(sql::Session& session, std::string_view user_id, std::string_view device_id,
+                     const DeviceKeys& keys, TimeMs now) {
+  KW_ASSIGN_OR_RETURN(sql::Rows updated, session.Execute(kSetKeys, sql::Params()
+                                                                       .Text(user_id)
+                                                                       .Text(device_id)
+                                                                       .Text(keys.encrypted_user_key)
+                                                                       .Text(keys.encrypted_public_key)
+                                                                       .Text(keys.encrypted_private_key)
+                                                                       .Int(now)));
+  if (updated.affected() != 1) return NotFoundError("no such device");
+  return OkStatus();
+}
+
+Result<bool> DeactivateDevice(sql::Session& session, std::string_view user_id, std::string_view device_id, TimeMs now) {
+  KW_ASSIGN_OR_RETURN(sql::Rows updated,
+                      session.Execute(kDeactivate, sql::Params().Text(user_id).Text(device_id).Int(now)));
+  if (updated.affected() == 1) return true;
+  KW_ASSIGN_OR_RETURN(std::optional<Device> device, FindDeviceById(session, user_id, device_id));
+  if (!device) return NotFoundError("no such device");
+  return false;
 }
 
 }  // namespace keywarden::server::store

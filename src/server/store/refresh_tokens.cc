@@ -21,6 +21,9 @@ constexpr sql::Statement kRevokeFamily = {"server_revoke_refresh_family",
                                           "to end a session"};
 constexpr sql::Statement kRevokeUser = {"server_revoke_user_refresh", "DELETE FROM refresh_tokens WHERE user_id = $1",
                                         nullptr, nullptr, "to end sessions"};
+constexpr sql::Statement kRevokeDevice = {"server_revoke_device_refresh",
+                                          "DELETE FROM refresh_tokens WHERE user_id = $1 AND device_id = $2", nullptr,
+                                          nullptr, "to end a device's sessions"};
 }  // namespace
 
 Status InsertRefreshToken(sql::Session& session, const RefreshToken& t) {
@@ -64,6 +67,10 @@ Status RevokeRefreshFamily(sql::Session& session, std::string_view family_id) {
 
 Status RevokeUserRefreshTokens(sql::Session& session, std::string_view user_id) {
   return session.Execute(kRevokeUser, sql::Params().Text(user_id)).status();
+}
+
+Status RevokeDeviceRefreshTokens(sql::Session& session, std::string_view user_id, std::string_view device_id) {
+  return session.Execute(kRevokeDevice, sql::Params().Text(user_id).Text(device_id)).status();
 }
 
 }  // namespace keywarden::server::store

@@ -36,6 +36,8 @@ Result<bool> MarkRefreshTokenUsed(sql::Session& session, std::span<const std::ui
 Status RevokeRefreshFamily(sql::Session& session, std::string_view family_id);
 // Ends every session of the user (a changed security stamp, a new password).
 Status RevokeUserRefreshTokens(sql::Session& session, std::string_view user_id);
+// Ends the sessions of one of the user's devices (the device was removed).
+Status RevokeDeviceRefreshTokens(sql::Session& session, std::string_view user_id, std::string_view device_id);
 
 }  // namespace keywarden::server::store
 

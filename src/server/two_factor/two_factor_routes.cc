@@ -9,6 +9,7 @@
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
 #include "server/accounts/account_fields.h"
+#include "server/accounts/secret_verification.h"
 #include "server/api/error_response.h"
 #include "server/events/user_events.h"
 #include "server/two_factor/codes.h"
@@ -77,7 +78,7 @@ void AddTwoFactorRoutes(http::Router& router, TwoFactorRoutesContext& context) {
     return [c, run](const http::HttpRequest& request, store::User& user) -> http::HttpResponse {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
-      if (!VerifyMasterPassword(c->accounts, user, *body)) return BadRequest(kVerificationFailed);
+      if (auto refused = RefuseUnverified(c->accounts, user, *body)) return *refused;
       return run(request, user, *body);
     };
   };
@@ -226,7 +227,8 @@ void AddTwoFactorRoutes(http::Router& router, TwoFactorRoutesContext& context) {
           return OkStatus();
         });
         if (!read.ok()) return FromStatus(read);
-        if (!user || !VerifyMasterPassword(c->accounts, *user, *body)) return BadRequest(kVerificationFailed);
+        if (!user) return BadRequest(kVerificationFailed);
+        if (auto refused = RefuseUnverified(c->accounts, *user, *body)) return *refused;
         bool enabled = false;
         auto data = ProviderData(c->accounts.api.database, user->id, kEmail, &enabled);
         if (!data.ok()) return FromStatus(data.status());

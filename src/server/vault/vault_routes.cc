@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/json.h"
+#include "server/accounts/secret_verification.h"
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
 #include "server/api/ids.h"
@@ -660,7 +661,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
   add("POST", "/api/ciphers/purge", [c](const http::HttpRequest& request, store::User& user) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
-    if (!VerifyMasterPassword(*c, user, *body)) return BadRequest("User verification failed.");
+    if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
     const Status saved = Write(*c, user, [&](sql::Session& session) { return vault::PurgeVault(session, user.id); });
     if (!saved.ok()) return FromStatus(saved);
     return Empty();
