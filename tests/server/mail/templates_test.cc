@@ -121,6 +121,16 @@ TEST(MailTemplatesTest, EmailChangeCode) {
   EXPECT_FALSE(Contains(message.subject, "739104"));
 }
 
+TEST(MailTemplatesTest, VerificationCode) {
+  const Message message = VerificationCodeMessage("member@example.com", "204816", 5);
+  ExpectWellFormed(message);
+  EXPECT_EQ(message.to, "member@example.com");
+  EXPECT_TRUE(Contains(message.text, "204816"));
+  EXPECT_TRUE(Contains(message.html, "204816"));
+  EXPECT_TRUE(Contains(message.text, "5 minutes"));
+  EXPECT_FALSE(Contains(message.subject, "204816"));
+}
+
 TEST(MailEscapeTest, HtmlAndPlainValues) {
   EXPECT_EQ(EscapeHtml("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
   EXPECT_EQ(EscapeHtml("caf\xC3\xA9"), "caf\xC3\xA9");
@@ -151,6 +161,7 @@ TEST(MailTemplatesTest, EveryMessageArrivesIntact) {
                                     "curit\xC3\xA9",
                                     "https://x.example/#/a"),
       EmailChangeCodeMessage("c@example.com", "654321", 30),
+      VerificationCodeMessage("d@example.com", "123456", 5),
   };
   for (const Message& message : messages) ASSERT_TRUE((*sender)->Send(message).ok()) << message.subject;
   auto mails = server->WaitForMessages(messages.size(), std::chrono::seconds(20));
