@@ -137,6 +137,18 @@ Result<std::optional<DeviceKeys>> TrustedDeviceKeys(sql::Session& session, std::
   return std::optional<DeviceKeys>(std::move(device->keys));
 }
 
+Result<bool> HasLoginApprovingDevice(sql::Session& session, std::string_view user_id,
+                                     std::string_view current_identifier) {
+  // DeviceType 0-20 (mobile, desktop, browser extensions, web browsers) and 26 (DuckDuckGo);
+  // not 21 SDK, 22 Server, 23-25 CLI, nor numbers the reference does not know.
+  const auto approves = [](int type) { return (type >= 0 && type <= 20) || type == 26; };
+  KW_ASSIGN_OR_RETURN(std::vector<Device> devices, ListDevices(session, user_id));
+  for (const Device& device : devices) {
+    if (device.identifier != current_identifier && approves(device.type)) return true;
+  }
+  return false;
+}
+
 Status SetDeviceKeys(sql::Session& session, std::string_view user_id, std::string_view device_id,
                      const DeviceKeys& keys, TimeMs now) {
   KW_ASSIGN_OR_RETURN(sql::Rows updated, session.Execute(kSetKeys, sql::Params()

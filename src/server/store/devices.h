@@ -65,6 +65,13 @@ Result<std::optional<Device>> FindDeviceById(sql::Session& session, std::string_
 Result<std::optional<DeviceKeys>> TrustedDeviceKeys(sql::Session& session, std::string_view user_id,
                                                     std::string_view identifier);
 
+// Whether the user has a device other than `current_identifier` that can approve a login with
+// device (UserDecryptionOptions.TrustedDeviceOption.HasLoginApprovingDevice): a mobile, desktop,
+// browser extension or web vault client (not a CLI, the SDK or a server), trusted or not, removed
+// or not, as the reference counts them (UserDecryptionOptionsBuilder, LoginApprovingClientTypes).
+Result<bool> HasLoginApprovingDevice(sql::Session& session, std::string_view user_id,
+                                     std::string_view current_identifier);
+
 // Replaces the keys of the user's device `device_id` (empty fields are stored as none).
 // kNotFound when the user has no such device.
 Status SetDeviceKeys(sql::Session& session, std::string_view user_id, std::string_view device_id,

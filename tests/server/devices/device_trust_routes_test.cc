@@ -349,5 +349,39 @@ TEST_P(DeviceTrustTest, ARemovedDeviceLeavesTheListLosesItsKeysAndItsSession) {
   EXPECT_EQ(Send("GET", "/api/devices", "", alice.access_token).json()["data"].size(), 1U);
 }
 
+// What the token endpoint reads for TrustedDeviceOption.HasLoginApprovingDevice: another device
+// of a kind that can approve (not a CLI), removed or not.
+TEST_P(DeviceTrustTest, ALoginApprovingDeviceIsAnotherNonCliDevice) {
+  const TestAccount alice = NewUser("alice@example.com");  // device-1, the CLI (25)
+  LogInFrom(alice, "cli-2");
+  const auto approving = [&](const std::string& current) {
+    auto database = OpenServerDatabase(config_->database);
+    EXPECT_TRUE(database.ok());
+    bool has = false;
+    EXPECT_TRUE((*database)
+                    ->Read([&](sql::Session& session) -> Status {
+                      KW_ASSIGN_OR_RETURN(has, store::HasLoginApprovingDevice(session, alice.id, current));
+                      return OkStatus();
+                    })
+                    .ok());
+    return has;
+  };
+  EXPECT_FALSE(approving("device-1"));
+  const TestResponse browser = Token({{"grant_type", "password"},
+                                      {"username", alice.email},
+                                      {"password", alice.client_hash},
+                                      {"scope", "api offline_access"},
+                                      {"client_id", "web"},
+                                      {"deviceType", "9"},
+                                      {"deviceIdentifier", "chrome-1"},
+                                      {"deviceName", "chrome"}});
+  ASSERT_EQ(browser.status, 200) << browser.body;
+  EXPECT_TRUE(approving("device-1"));
+  EXPECT_FALSE(approving("chrome-1"));  // itself does not count
+  const std::string chrome_id = Device(alice, "chrome-1")["id"];
+  ASSERT_EQ(Send("DELETE", "/api/devices/" + chrome_id, "", alice.access_token).status, 200);
+  EXPECT_TRUE(approving("device-1"));  // removed devices count, as in the reference
+}
+
 }  // namespace
 }  // namespace keywarden::server::testing
