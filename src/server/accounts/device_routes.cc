@@ -37,9 +37,7 @@ http::HttpResponse OneDevice(api::ApiContext& context, Find find) {
 
 void AddDeviceRoutes(http::Router& router, api::ApiContext& context) {
   api::ApiContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context, std::move(handler)), http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context);
   add("GET", "/api/devices", [c](const http::HttpRequest&, store::User& user) {
     nlohmann::json list = nlohmann::json::array();
     const Status read = c->database.Read([&](sql::Session& session) -> Status {

@@ -71,10 +71,7 @@ Status UpdateTrust(sql::Session& session, const store::User& user, const std::st
 
 void AddDeviceTrustRoutes(http::Router& router, AccountRoutesContext& context) {
   AccountRoutesContext* c = &context;
-  const auto add = [&](std::string method, std::string_view path, api::UserHandler handler) {
-    router.Add(std::move(method), path, api::Authenticated(context.api, std::move(handler)),
-               http::Execution::kBlocking);
-  };
+  const api::UserRoutes add(router, context.api);
   const auto add_for_device = [&](std::string method, std::string_view path, api::DeviceUserHandler handler) {
     router.Add(std::move(method), path, api::AuthenticatedDevice(context.api, std::move(handler)),
                http::Execution::kBlocking);

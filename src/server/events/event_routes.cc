@@ -63,8 +63,9 @@ Result<bool> AccessesEventLogs(sql::Session& session, std::string_view organizat
 
 void AddEventRoutes(http::Router& router, api::ApiContext& context) {
   api::ApiContext* c = &context;
+  const api::UserRoutes user_routes(router, context);
   const auto add = [&](std::string_view path, api::UserHandler handler) {
-    router.Add("GET", path, api::Authenticated(context, std::move(handler)), http::Execution::kBlocking);
+    user_routes("GET", path, std::move(handler));
   };
 
   add("/api/organizations/{orgId}/events", [c](const http::HttpRequest& request, store::User& user) {
