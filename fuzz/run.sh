@@ -107,6 +107,8 @@ seed_corpus() {
     > "$dir/seed-policy-master-password"
   printf '\x01\x08{"enabled":true,"data":{"autoEnrollEnabled":true}}' > "$dir/seed-policy-recovery"
   printf '\x02\x00{"minLength":12}\n{"minComplexity":3,"enforceOnLogin":true}' > "$dir/seed-policy-combined"
+  printf '\x03\x00{"enabled":true,"identifier":"Acme","data":{"configType":1,"memberDecryptionType":1,"keyConnectorUrl":"https://kc.example.com","authority":"https://idp.example.com/realms/acme","clientId":"kw","clientSecret":"s","metadataAddress":null,"redirectBehavior":1,"getClaimsFromUserInfoEndpoint":true,"additionalScopes":"groups","additionalUserIdClaimTypes":"oid","additionalEmailClaimTypes":"upn, mail","additionalNameClaimTypes":null,"acrValues":null,"expectedReturnAcrValue":null}}' \
+    > "$dir/seed-sso-config"
 }
 
 mapfile -t targets < <(find "$bin_dir" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)

@@ -30,6 +30,7 @@
 #include "server/identity/token_endpoint.h"
 #include "server/mail/templates.h"
 #include "server/organizations/organization_routes.h"
+#include "server/sso/sso_config_routes.h"
 #include "server/store/expired_rows.h"
 #include "server/store/server_database.h"
 #include "server/store/users.h"
@@ -355,6 +356,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit, sync_statements});
   AddOrganizationRoutes(router, *parts->organizations);
+  sso::AddSsoConfigRoutes(router, *parts->organizations);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);
   collections::AddCollectionRoutes(router, *parts->api);

@@ -65,6 +65,10 @@ enum class EventType {
   kMemberRevokedForTwoStepLoginPolicy = 1520,
   kMemberRevokedForSingleOrgPolicy = 1521,
   kOrganizationUpdated = 1600,
+  kOrganizationEnabledSso = 1604,
+  kOrganizationDisabledSso = 1605,
+  kOrganizationEnabledKeyConnector = 1606,
+  kOrganizationDisabledKeyConnector = 1607,
   kPolicyUpdated = 1700,
 };
 

@@ -8,6 +8,7 @@
 #include "base/time.h"
 #include "server/organizations/policy_json.h"
 #include "server/organizations/policy_store.h"
+#include "server/sso/sso_config_store.h"
 
 namespace keywarden::server::organizations {
 namespace {
@@ -51,7 +52,8 @@ void AddFeatures(nlohmann::json& out) {
 
 }  // namespace
 
-nlohmann::json ProfileOrganizationJson(const Organization& organization, const Member& member) {
+nlohmann::json ProfileOrganizationJson(const Organization& organization, const Member& member,
+                                       const sso::SsoConfig* config) {
   nlohmann::json out = nlohmann::json::object();
   out["id"] = organization.id;
   out["name"] = organization.name;
@@ -70,10 +72,11 @@ nlohmann::json ProfileOrganizationJson(const Organization& organization, const M
   out["providerId"] = nullptr;
   out["providerName"] = nullptr;
   out["providerType"] = nullptr;
-  out["ssoEnabled"] = false;
-  out["keyConnectorEnabled"] = false;
-  out["keyConnectorUrl"] = nullptr;
-  out["ssoMemberDecryptionType"] = nullptr;
+  out["ssoEnabled"] = config != nullptr && config->enabled;
+  out["keyConnectorEnabled"] = config != nullptr && config->data.KeyConnectorEnabled();
+  out["keyConnectorUrl"] = config != nullptr ? NullIfEmpty(config->data.key_connector_url) : nlohmann::json();
+  out["ssoMemberDecryptionType"] =
+      config != nullptr ? nlohmann::json(static_cast<int>(config->data.member_decryption_type)) : nlohmann::json();
   out["accessSecretsManager"] = member.access_secrets_manager;
   out["accessPam"] = false;
   out["userId"] = NullIfEmpty(member.user_id);
@@ -94,8 +97,13 @@ nlohmann::json ProfileOrganizationJson(const Organization& organization, const M
 
 Result<nlohmann::json> ProfileOrganizationsJson(sql::Session& session, std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(std::vector<Membership> memberships, ListConfirmedMembershipsOf(session, user_id));
+  KW_ASSIGN_OR_RETURN(const auto sso_configs, sso::ListSsoConfigsOfMember(session, user_id));
   nlohmann::json out = nlohmann::json::array();
-  for (const Membership& m : memberships) out.push_back(ProfileOrganizationJson(m.organization, m.member));
+  for (const Membership& m : memberships) {
+    const auto found = sso_configs.find(m.organization.id);
+    out.push_back(
+        ProfileOrganizationJson(m.organization, m.member, found == sso_configs.end() ? nullptr : &found->second));
+  }
   return out;
 }
 

@@ -11,13 +11,19 @@
 #include "server/organizations/member_directory.h"
 #include "server/organizations/member_store.h"
 #include "server/organizations/organization_store.h"
+#include "server/sso/sso_config.h"
 #include "sql/database.h"
 
 namespace keywarden::server::organizations {
 
 // An element of the profile's `organizations` (object "profileOrganization"): the organisation as
-// `member` belongs to it, with the member's copy of the organisation key once confirmed.
-nlohmann::json ProfileOrganizationJson(const Organization& organization, const Member& member);
+// `member` belongs to it, with the member's copy of the organisation key once confirmed, and
+// what its single sign-on configuration `config` (nullptr when none) tells the clients: ssoEnabled,
+// keyConnectorEnabled and keyConnectorUrl, ssoMemberDecryptionType (from the configuration
+// whether enabled or not, as the reference reads it). ssoBound stays false until single sign-on
+// links accounts.
+nlohmann::json ProfileOrganizationJson(const Organization& organization, const Member& member,
+                                       const sso::SsoConfig* config = nullptr);
 
 // The profile's `organizations`: the account's confirmed memberships (what the sync and the
 // profile carry; the clients take the organisation keys from here).

@@ -15,6 +15,7 @@
 #include "server/organizations/organization_json.h"
 #include "server/organizations/organization_store.h"
 #include "server/organizations/policy_store.h"
+#include "server/sso/sso_config_store.h"
 #include "server/store/users.h"
 
 namespace keywarden::server {
@@ -184,11 +185,16 @@ Result<Organization> Create(OrganizationRoutesContext& c, const store::User& use
 // The caller's organisations (any status but revoked), as their profile lists them.
 Result<nlohmann::json> CallerOrganizations(sql::Session& session, const store::User& user) {
   KW_ASSIGN_OR_RETURN(std::vector<Member> memberships, organizations::ListMembershipsOf(session, user.id));
+  KW_ASSIGN_OR_RETURN(const auto sso_configs, sso::ListSsoConfigsOfMember(session, user.id));
   nlohmann::json data = nlohmann::json::array();
   for (const Member& member : memberships) {
     KW_ASSIGN_OR_RETURN(std::optional<Organization> organization,
                         organizations::FindOrganization(session, member.organization_id));
-    if (organization) data.push_back(organizations::ProfileOrganizationJson(*organization, member));
+    const auto found = sso_configs.find(member.organization_id);
+    if (organization) {
+      data.push_back(organizations::ProfileOrganizationJson(*organization, member,
+                                                            found == sso_configs.end() ? nullptr : &found->second));
+    }
   }
   return data;
 }

@@ -33,8 +33,9 @@ Result<std::optional<Organization>> FindOrganizationByIdentifier(sql::Session& s
 // Writes name, billing e-mail, business name, identifier, keys, enabled and revision date.
 // kNotFound when absent; kAlreadyExists when the identifier is another organisation's.
 Status UpdateOrganization(sql::Session& session, const Organization& organization);
-// Deletes the organisation with its members, collections, groups, policies and items; moves the
-// account revision date of every member, so their clients drop it at the next sync.
+// Deletes the organisation with its members, collections, groups, policies, single sign-on
+// configuration and items; moves the account revision date of every member, so their clients
+// drop it at the next sync.
 Status DeleteOrganization(sql::Session& session, std::string_view id, TimeMs now);
 
 // Moves the account revision date of every member of the organisation with an account, so that

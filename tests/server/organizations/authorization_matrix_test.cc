@@ -21,6 +21,7 @@ enum Role {
   kManageUsers,
   kManagePolicies,
   kManageResetPassword,
+  kManageSso,
   kCustomNone,
   kAccepted,
   kRevoked,
@@ -33,6 +34,7 @@ constexpr const char* kRoleNames[] = {"owner",
                                       "custom manageUsers",
                                       "custom managePolicies",
                                       "custom manageResetPassword",
+                                      "custom manageSso",
                                       "custom none",
                                       "accepted",
                                       "revoked",
@@ -59,6 +61,7 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {kManageUsers, {4, {{"manageUsers", true}}}},
       {kManagePolicies, {4, {{"managePolicies", true}}}},
       {kManageResetPassword, {4, {{"manageResetPassword", true}}}},
+      {kManageSso, {4, {{"manageSso", true}}}},
       {kCustomNone, {4, nlohmann::json::object()}},
   };
   for (const auto& [role, type] : members) {
@@ -84,8 +87,8 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
   const std::string org = "/api/organizations/" + organization.id;
   const std::string target = fresh_member();
   const std::set<Role> managers = {kOwner, kAdmin, kManageUsers};
-  const std::set<Role> confirmed = {kOwner,     kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword,
-                                    kCustomNone};
+  const std::set<Role> confirmed = {kOwner,     kAdmin,     kUser, kManageUsers, kManagePolicies, kManageResetPassword,
+                                    kManageSso, kCustomNone};
   std::set<Role> members_and_accepted = confirmed;
   members_and_accepted.insert(kAccepted);
   members_and_accepted.insert(kRevoked);
@@ -101,7 +104,8 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"GET", fixed(org + "/keys"), confirmed},
       {"GET",
        fixed(org + "/public-key"),
-       {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword, kCustomNone, kAccepted}},
+       {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword, kManageSso, kCustomNone,
+        kAccepted}},
       {"GET", fixed(org + "/users"), {kOwner, kAdmin, kManageUsers, kManageResetPassword}},
       {"GET", fixed(org + "/users/" + target), managers},
       {"PUT", fixed(org + "/users/" + target, R"({"type": 2})"), managers},
@@ -135,6 +139,17 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"PUT",
        fixed(org + "/users/" + target + "/recover-account", R"({"resetTwoFactor": true})"),
        {kOwner, kAdmin, kManageResetPassword}},
+      {"GET", fixed(org + "/sso"), {kOwner, kAdmin, kManageSso}},
+      {"POST",
+       fixed(org + "/sso", nlohmann::json{{"enabled", false},
+                                          {"identifier", nullptr},
+                                          {"data",
+                                           {{"configType", 1},
+                                            {"authority", "https://idp.example.com"},
+                                            {"clientId", "kw"},
+                                            {"clientSecret", "x"}}}}
+                               .dump()),
+       {kOwner, kAdmin, kManageSso}},
   };
   for (const Route& route : routes) {
     for (int r = 0; r < kRoleCount; ++r) {
