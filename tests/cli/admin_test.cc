@@ -51,6 +51,20 @@ TEST(AdminLookupTest, MemberTypesAndPermissions) {
   EXPECT_FALSE(ParsePermissions({"fly"}).ok());
 }
 
+TEST(AdminLookupTest, MemberDecryptionByNumberOrName) {
+  EXPECT_EQ(*ParseMemberDecryption("master-password"), 0);
+  EXPECT_EQ(*ParseMemberDecryption("Key-Connector"), 1);
+  EXPECT_EQ(*ParseMemberDecryption("trusted_devices"), 2);
+  EXPECT_EQ(*ParseMemberDecryption("2"), 2);
+  EXPECT_EQ(MemberDecryptionName(1), "key-connector");
+  EXPECT_EQ(MemberDecryptionName(7), "7");
+  for (const char* bad : {"", "3", "-1", "sso", "12"}) {
+    const auto parsed = ParseMemberDecryption(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST(AdminLookupTest, GuidsAreRecognisedAndLowerCased) {
   EXPECT_EQ(AsGuid("6F8C5A52-0C7C-4C7A-9D0E-3B1D2A9E4F10").value_or(""), "6f8c5a52-0c7c-4c7a-9d0e-3b1d2a9e4f10");
   EXPECT_FALSE(AsGuid("Acme").has_value());

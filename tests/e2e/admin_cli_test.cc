@@ -12,6 +12,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -325,6 +326,96 @@ TEST_F(AdminCliTest, SetsAndListsPolicies) {
   ExpectOneLineFailure(AdminRun(owner, {"policy", "set", "--organization", "Policies", "--type", "master-password",
                                         "--enabled", "true", "--data", "not json"}),
                        2, "--data");
+}
+
+TEST_F(AdminCliTest, SetsSingleSignOnWithTheSecretFromAFileOrStdinOnly) {
+  const Admin owner = NewAdmin("sso-owner@example.com");
+  SuccessJson(Login(owner));
+  const nlohmann::json created = AdminOk(owner, {"organization", "create", "--name", "Single Sign-On"});
+  const std::string organization_id = created.value("id", "");
+  ASSERT_FALSE(organization_id.empty()) << created.dump();
+
+  const nlohmann::json before = AdminOk(owner, {"sso", "show", "--organization", "Single Sign-On"});
+  EXPECT_EQ(before.value("configured", true), false);
+  EXPECT_EQ(before.value("enabled", true), false);
+  EXPECT_EQ(before.value("callback_url", ""), server_->url() + "/sso/oidc-signin");
+
+  // The secret from standard input; the report says only that one is set.
+  const std::string secret = "provider-secret-from-stdin";
+  const CliResult set = RunCli({"admin",
+                                "sso",
+                                "set",
+                                "--organization",
+                                "Single Sign-On",
+                                "--identifier",
+                                "Acme-CLI",
+                                "--authority",
+                                "https://idp.example.com/realms/acme",
+                                "--client-id",
+                                "keywarden",
+                                "--client-secret",
+                                "-",
+                                "--email-claims",
+                                "upn,mail",
+                                "--scopes",
+                                "groups",
+                                "--enabled",
+                                "true",
+                                "--session-file",
+                                owner.session_file,
+                                "--json"},
+                               secret + "\n");
+  const nlohmann::json saved = SuccessJson(set);
+  EXPECT_EQ(set.out.find(secret), std::string::npos) << set.out;
+  EXPECT_EQ(saved.value("enabled", false), true);
+  EXPECT_EQ(saved.value("identifier", ""), "Acme-CLI");
+  EXPECT_EQ(saved.value("client_secret_set", false), true);
+  EXPECT_EQ(saved.value("email_claims", ""), "upn,mail");
+  EXPECT_EQ(saved.value("member_decryption", ""), "master-password");
+  const std::string path = "/api/organizations/" + organization_id + "/sso";
+  TestResponse stored = server_->Send("GET", path, "", owner.account.access_token);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.json()["data"].value("clientSecret", ""), secret);
+
+  // One setting at a time: trusted devices keeps the rest, the secret included, and turns on
+  // its policies.
+  const nlohmann::json trusted =
+      AdminOk(owner, {"sso", "set", "--organization", organization_id, "--decryption", "trusted-devices"});
+  EXPECT_EQ(trusted.value("member_decryption", ""), "trusted-devices");
+  EXPECT_EQ(trusted.value("authority", ""), "https://idp.example.com/realms/acme");
+  stored = server_->Send("GET", path, "", owner.account.access_token);
+  EXPECT_EQ(stored.json()["data"].value("clientSecret", ""), secret);
+  const nlohmann::json policies = AdminOk(owner, {"policy", "list", "--organization", organization_id});
+  std::set<int> enabled;
+  for (const auto& policy : policies["policies"]) {
+    if (policy.value("enabled", false)) enabled.insert(policy.value("type", -1));
+  }
+  EXPECT_EQ(enabled, (std::set<int>{3, 4, 8}));
+
+  // A new secret from a file.
+  TempFile secret_file("second-secret\n");
+  AdminOk(owner, {"sso", "set", "--organization", organization_id, "--client-secret", "@" + secret_file.path()});
+  stored = server_->Send("GET", path, "", owner.account.access_token);
+  EXPECT_EQ(stored.json()["data"].value("clientSecret", ""), "second-secret");
+  EXPECT_EQ(AdminOk(owner, {"sso", "show", "--organization", organization_id}).dump().find("second-secret"),
+            std::string::npos);
+
+  // Refusals: a secret on the command line and an unknown decryption type locally (2), the
+  // server's field error (1), before anything changes.
+  ExpectOneLineFailure(
+      AdminRun(owner, {"sso", "set", "--organization", organization_id, "--client-secret", "in-the-clear"}), 2,
+      "--client-secret");
+  ExpectOneLineFailure(AdminRun(owner, {"sso", "set", "--organization", organization_id, "--decryption", "magic"}), 2,
+                       "--decryption");
+  ExpectOneLineFailure(
+      AdminRun(owner, {"sso", "set", "--organization", organization_id, "--authority", "http://idp.example.com"}), 1,
+      "Data.Authority");
+  ExpectOneLineFailure(AdminRun(owner, {"sso", "set", "--organization", organization_id, "--decryption",
+                                        "key-connector", "--key-connector-url", "http://kc.example.com"}),
+                       1, "Data.KeyConnectorUrl");
+  stored = server_->Send("GET", path, "", owner.account.access_token);
+  EXPECT_EQ(stored.json()["data"].value("memberDecryptionType", -1), 2);
+  EXPECT_EQ(stored.json()["data"].value("authority", ""), "https://idp.example.com/realms/acme");
 }
 
 TEST_F(AdminCliTest, BadInputIsOneLineAndNonZero) {

@@ -24,6 +24,10 @@ void AddAdminCommand(CLI::App& root, SelectedVerb& selected) {
   policy->require_subcommand(1);
   admin::AddPolicyVerbs(*policy, verbs);
 
+  CLI::App* sso = admin->add_subcommand("sso", "Show and set an organisation's single sign-on and member decryption");
+  sso->require_subcommand(1);
+  admin::AddSsoVerbs(*sso, verbs);
+
   admin::AddEventVerbs(*admin, verbs);
   admin::AddRecoverAccountVerb(*admin, verbs);
 

@@ -14,6 +14,7 @@ void AddEventVerbs(CLI::App& admin, VerbAdder& verbs);              // events
 void AddRecoverAccountVerb(CLI::App& admin, VerbAdder& verbs);      // recover-account
 void AddAccountRecoveryVerbs(CLI::App& group, VerbAdder& verbs);    // account-recovery enrol, withdraw
 void AddUpdateTempPasswordVerb(CLI::App& admin, VerbAdder& verbs);  // update-temp-password
+void AddSsoVerbs(CLI::App& group, VerbAdder& verbs);                // sso show, set
 
 }  // namespace keywarden::cli::admin
 

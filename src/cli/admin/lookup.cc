@@ -141,6 +141,34 @@ std::string PolicyTypeName(int type) {
   return std::to_string(type);
 }
 
+namespace {
+
+// The reference's MemberDecryptionType numbers.
+constexpr std::array<std::pair<std::string_view, int>, 3> kMemberDecryptionTypes = {{
+    {"master-password", 0},
+    {"key-connector", 1},
+    {"trusted-devices", 2},
+}};
+
+}  // namespace
+
+Result<int> ParseMemberDecryption(std::string_view text) {
+  if (text.size() == 1 && text[0] >= '0' && text[0] <= '2') return text[0] - '0';
+  for (const auto& [known, number] : kMemberDecryptionTypes) {
+    if (Folded(text) == Folded(known)) return number;
+  }
+  return InvalidArgumentError("--decryption: '" + std::string(text.substr(0, 40)) +
+                              "' is not a member decryption type (master-password, key-connector or "
+                              "trusted-devices)");
+}
+
+std::string MemberDecryptionName(int type) {
+  for (const auto& [known, number] : kMemberDecryptionTypes) {
+    if (number == type) return std::string(known);
+  }
+  return std::to_string(type);
+}
+
 std::optional<std::string> AsGuid(std::string_view text) {
   auto id = auth::CanonicalUserId(text);
   if (!id.ok()) return std::nullopt;

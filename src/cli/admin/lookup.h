@@ -28,6 +28,12 @@ Result<nlohmann::json> ParsePermissions(const std::vector<std::string>& names);
 Result<int> ParsePolicyType(std::string_view text);
 std::string PolicyTypeName(int type);
 
+// Member decryption by number (0, 1, 2) or name: master-password, key-connector, trusted-devices
+// (any case) -> 0, 1, 2 (kInvalidArgument otherwise); and back (a number it does not know as
+// the number).
+Result<int> ParseMemberDecryption(std::string_view text);
+std::string MemberDecryptionName(int type);
+
 // A name or a GUID; a GUID is lower-cased.
 std::optional<std::string> AsGuid(std::string_view text);
 
