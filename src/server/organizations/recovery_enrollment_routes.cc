@@ -21,6 +21,7 @@
 #include "server/organizations/internal/route_support.h"
 #include "server/organizations/organization_routes.h"
 #include "server/organizations/organization_store.h"
+#include "server/sso/sso_config_store.h"
 #include "server/store/users.h"
 #include "telemetry/log.h"
 
@@ -81,9 +82,22 @@ void AddRecoveryEnrollmentRoutes(http::Router& router, OrganizationRoutesContext
           }
           key = value->get<std::string>();
         }
-        // Enrolling hands the organisation a way into the vault: the password first. Withdrawing
-        // takes that away and needs none, as in the reference.
+        // Enrolling hands the organisation a way into the vault: the password (or a code) first.
+        // Withdrawing takes that away and needs none, as in the reference. Members of an
+        // organisation that uses trusted devices enrol as they first log in, before they have
+        // any password.
+        bool trusted_devices = false;
         if (!key.empty()) {
+          const Status read = c->accounts.api.database.Read([&](sql::Session& session) -> Status {
+            KW_ASSIGN_OR_RETURN(std::optional<sso::SsoConfig> config, sso::FindSsoConfig(session, *organization_id));
+            trusted_devices =
+                config && config->enabled &&
+                config->data.member_decryption_type == sso::MemberDecryptionType::kTrustedDeviceEncryption;
+            return OkStatus();
+          });
+          if (!read.ok()) return api::FromStatus(read);
+        }
+        if (!key.empty() && !trusted_devices) {
           if (auto refused = RefuseUnverified(c->accounts, user, *body, "Incorrect password")) return *refused;
         }
         const TimeMs now = api::NowMs(c->accounts.api.clock);

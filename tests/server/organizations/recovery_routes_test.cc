@@ -342,6 +342,37 @@ TEST_P(RecoveryRoutesTest, EnrolmentNeedsThePasswordAndThePolicy) {
   EXPECT_EQ(events.count(1507) ? events.at(1507) : 0, 2);
 }
 
+TEST_P(RecoveryRoutesTest, TrustedDeviceMembersEnrolWithoutAPassword) {
+  // They enrol as they first log in, before they have any password: the reference skips the check
+  // when the organisation's single sign-on uses trusted devices.
+  TestAccount owner = NewUser("owner@example.com");
+  TestAccount member = NewUser("member@example.com");
+  const TestOrganization organization = NewOrganizationOf(owner);
+  AddMember(organization, owner, member, 2);
+  nlohmann::json body = EnrolmentBody(organization, member);
+  body["masterPasswordHash"] = nullptr;
+  const nlohmann::json trusted_devices = {{"enabled", true},
+                                          {"identifier", "acme"},
+                                          {"data",
+                                           {{"configType", 1},
+                                            {"memberDecryptionType", 2},
+                                            {"authority", "https://idp.example.com"},
+                                            {"clientId", "keywarden"},
+                                            {"clientSecret", "secret"}}}};
+  const TestResponse saved =
+      Post("/api/organizations/" + organization.id + "/sso", trusted_devices, owner.access_token);
+  ASSERT_EQ(saved.status, 200) << saved.body;  // turns on single organisation, SSO and recovery
+  const TestResponse enrolled = Enrol(organization, member, body);
+  EXPECT_EQ(enrolled.status, 200) << enrolled.body;
+  // With master passwords again, the password is needed.
+  nlohmann::json master_passwords = trusted_devices;
+  master_passwords["data"]["memberDecryptionType"] = 0;
+  ASSERT_EQ(Post("/api/organizations/" + organization.id + "/sso", master_passwords, owner.access_token).status, 200);
+  const TestResponse refused = Enrol(organization, member, body);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.json()["message"], "Incorrect password");
+}
+
 TEST_P(RecoveryRoutesTest, AutoEnrolStatusIsByTheSingleSignOnIdentifier) {
   TestAccount owner = NewUser("owner@example.com");
   TestAccount stranger = NewUser("stranger@example.com");
