@@ -75,7 +75,8 @@ seed_corpus() {
     "$(b64 32 | tr '+/' '-_' | tr -d '=')" > "$dir/seed-form-refresh"
   printf '\x01\x01grant_type\0password\0Username\0 Alice@Example.com \0twoFactorToken\0ABCD-efgh 1234\0device_identifier\0%s' \
     "$guid" > "$dir/seed-form-pairs"
-  # registration_body_fuzz: a selector byte (even: a register/finish body; odd: a KDF), then JSON.
+  # registration_body_fuzz: a selector byte (mod 3: 0 a register/finish body, 1 a KDF, 2 a new
+  # master password as recovery and update-temp-password send it), then JSON.
   local spki hash
   spki="$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null | openssl pkey -pubout -outform DER | base64 -w0)"
   hash="$(b64 32)"
@@ -85,6 +86,10 @@ seed_corpus() {
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-legacy"
   printf '\x00{"email":"dan@example.com","masterPasswordHash":"%s","userSymmetricKey":"%s","kdf":1,"kdfIterations":2,"kdfMemory":16,"kdfParallelism":1,"accountKeys":{"accountPublicKey":"%s","userKeyEncryptedAccountPrivateKey":"%s"}}' \
     "$hash" "$e1" "$spki" "$e2" > "$dir/seed-register-account-keys"
+  printf '\x02{"resetMasterPassword":true,"resetTwoFactor":false,"newMasterPasswordHash":"%s","key":"%s"}' \
+    "$hash" "$e1" > "$dir/seed-new-password-legacy"
+  printf '\x02{"authenticationData":{"kdf":{"kdfType":0,"iterations":100000},"masterPasswordAuthenticationHash":"%s","salt":"member@example.com"},"unlockData":{"kdf":{"kdfType":0,"iterations":100000},"masterKeyWrappedUserKey":"%s","salt":"member@example.com"}}' \
+    "$hash" "$e1" > "$dir/seed-new-password-2026"
   # device_body_fuzz: a selector byte (keys, update-trust, untrust), then JSON.
   local rsa_ct="4.$(b64 256)"
   printf '\x00{"encryptedUserKey":"%s","encryptedPublicKey":"%s","encryptedPrivateKey":"%s"}' \
