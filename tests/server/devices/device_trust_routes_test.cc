@@ -264,7 +264,7 @@ TEST_P(DeviceTrustTest, UpdateTrustRewrapsTheListedDevicesAndUntrustsTheRest) {
   nlohmann::json body = {{"masterPasswordHash", alice.client_hash}, {"currentDevice", rewrapped(*d1_new)}};
   nlohmann::json other = rewrapped(*d2_new);
   other["deviceId"] = d2_id;
-  body["otherDevices"] = {other};
+  body["otherDevices"] = nlohmann::json::array({other});
 
   // Refusals first, each leaving every device as it was.
   nlohmann::json wrong = body;
