@@ -9,6 +9,7 @@
 #ifndef KEYWARDEN_HTTP_JSON_H_
 #define KEYWARDEN_HTTP_JSON_H_
 
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,12 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body);
 // sorted) member order. nullptr when there is none or `object` is not an object. The value
 // may be JSON null: whether that counts as absent is the caller's choice.
 const nlohmann::json* FindField(const nlohmann::json& object, std::string_view name);
+
+// `text` as a JSON string, or null when it is empty: how the APIs write an optional text that
+// the store keeps as "" (the clients test these fields against null).
+inline nlohmann::json NullIfEmpty(const std::string& text) {
+  return text.empty() ? nlohmann::json() : nlohmann::json(text);
+}
 
 }  // namespace keywarden::http
 

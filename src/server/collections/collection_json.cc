@@ -2,12 +2,12 @@
 
 #include <utility>
 
+#include "http/json.h"
+
 namespace keywarden::server::collections {
 namespace {
 
 using json = nlohmann::json;
-
-json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
 json Selections(const std::vector<AccessGrant>& grants) {
   json out = json::array();
@@ -21,9 +21,9 @@ json CollectionJson(const Collection& c) {
   return json{{"id", c.id},
               {"organizationId", c.organization_id},
               {"name", c.name},
-              {"externalId", TextOrNull(c.external_id)},
+              {"externalId", http::NullIfEmpty(c.external_id)},
               {"type", c.type},
-              {"defaultUserCollectionEmail", TextOrNull(c.default_user_collection_email)},
+              {"defaultUserCollectionEmail", http::NullIfEmpty(c.default_user_collection_email)},
               {"object", "collection"}};
 }
 
@@ -65,7 +65,7 @@ json GroupJson(const Group& g) {
   return json{{"id", g.id},
               {"organizationId", g.organization_id},
               {"name", g.name},
-              {"externalId", TextOrNull(g.external_id)},
+              {"externalId", http::NullIfEmpty(g.external_id)},
               {"object", "group"}};
 }
 

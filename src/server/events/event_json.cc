@@ -5,31 +5,30 @@
 #include <nlohmann/json.hpp>
 
 #include "base/iso_date.h"
+#include "http/json.h"
 
 namespace keywarden::server::events {
 namespace {
-
-nlohmann::json TextOrNull(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
 
 nlohmann::json EventJson(const StoredEvent& stored) {
   const Event& e = stored.event;
   nlohmann::json json = nlohmann::json::object();
   json["type"] = e.type;
-  json["userId"] = TextOrNull(e.user_id);
-  json["organizationId"] = TextOrNull(e.organization_id);
+  json["userId"] = http::NullIfEmpty(e.user_id);
+  json["organizationId"] = http::NullIfEmpty(e.organization_id);
   json["providerId"] = nullptr;
-  json["cipherId"] = TextOrNull(e.cipher_id);
-  json["collectionId"] = TextOrNull(e.collection_id);
-  json["groupId"] = TextOrNull(e.group_id);
-  json["policyId"] = TextOrNull(e.policy_id);
-  json["organizationUserId"] = TextOrNull(e.organization_user_id);
+  json["cipherId"] = http::NullIfEmpty(e.cipher_id);
+  json["collectionId"] = http::NullIfEmpty(e.collection_id);
+  json["groupId"] = http::NullIfEmpty(e.group_id);
+  json["policyId"] = http::NullIfEmpty(e.policy_id);
+  json["organizationUserId"] = http::NullIfEmpty(e.organization_user_id);
   json["providerUserId"] = nullptr;
   json["providerOrganizationId"] = nullptr;
-  json["actingUserId"] = TextOrNull(e.acting_user_id);
+  json["actingUserId"] = http::NullIfEmpty(e.acting_user_id);
   json["installationId"] = nullptr;
   json["date"] = FormatIsoDate(e.date);
   json["deviceType"] = e.device_type ? nlohmann::json(*e.device_type) : nlohmann::json();
-  json["ipAddress"] = TextOrNull(e.ip_address);
+  json["ipAddress"] = http::NullIfEmpty(e.ip_address);
   json["systemUser"] = stored.system_user ? nlohmann::json(*stored.system_user) : nlohmann::json();
   json["domainName"] = nullptr;
   json["secretId"] = nullptr;

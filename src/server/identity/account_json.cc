@@ -4,11 +4,10 @@
 
 #include "base/iso_date.h"
 #include "base/time.h"
+#include "http/json.h"
 
 namespace keywarden::server {
 namespace {
-
-nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
 
 std::string Salt(const store::User& user) { return user.salt.empty() ? user.email : user.salt; }
 
@@ -55,35 +54,35 @@ nlohmann::json SyncUserDecryptionJson(const store::User& user) {
     out["masterPasswordUnlock"] = {{"kdf", KdfJson(user.kdf, false)},
                                    {"masterKeyEncryptedUserKey", user.user_key},
                                    {"salt", Salt(user)},
-                                   {"containedKeyId", NullIfEmpty(user.user_key_id)}};
+                                   {"containedKeyId", http::NullIfEmpty(user.user_key_id)}};
   } else {
     out["masterPasswordUnlock"] = nullptr;
   }
   out["webAuthnPrfOptions"] = nullptr;
   out["v2UpgradeToken"] = nullptr;
-  out["userKeyId"] = NullIfEmpty(user.user_key_id);
+  out["userKeyId"] = http::NullIfEmpty(user.user_key_id);
   return out;
 }
 
 nlohmann::json ProfileJson(const store::User& user, bool two_factor_enabled) {
   return {
       {"id", user.id},
-      {"name", NullIfEmpty(user.name)},
+      {"name", http::NullIfEmpty(user.name)},
       {"email", user.email},
       {"emailVerified", user.email_verified},
       {"premium", user.premium},
       {"premiumFromOrganization", false},
-      {"masterPasswordHint", NullIfEmpty(user.password_hint)},
+      {"masterPasswordHint", http::NullIfEmpty(user.password_hint)},
       {"culture", user.culture},
       {"twoFactorEnabled", two_factor_enabled},
-      {"key", NullIfEmpty(user.user_key)},
-      {"privateKey", NullIfEmpty(user.private_key)},
+      {"key", http::NullIfEmpty(user.user_key)},
+      {"privateKey", http::NullIfEmpty(user.private_key)},
       {"accountKeys", AccountKeysJson(user)},
       {"securityStamp", user.security_stamp},
       {"forcePasswordReset", user.force_password_reset},
       {"usesKeyConnector", user.uses_key_connector},
       {"verifyDevices", true},
-      {"avatarColor", NullIfEmpty(user.avatar_color)},
+      {"avatarColor", http::NullIfEmpty(user.avatar_color)},
       {"creationDate", FormatIsoDate(user.creation_date)},
       {"organizations", nlohmann::json::array()},
       {"providers", nlohmann::json::array()},

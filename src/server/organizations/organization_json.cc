@@ -6,14 +6,13 @@
 
 #include "base/iso_date.h"
 #include "base/time.h"
+#include "http/json.h"
 #include "server/organizations/policy_json.h"
 #include "server/organizations/policy_store.h"
 #include "server/sso/sso_config_store.h"
 
 namespace keywarden::server::organizations {
 namespace {
-
-nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
 
 // What a self-hosted organisation of this server can use: everything the server implements.
 // productTierType 3 is Enterprise, whose features the clients unlock by these flags.
@@ -58,10 +57,10 @@ nlohmann::json ProfileOrganizationJson(const Organization& organization, const M
   out["id"] = organization.id;
   out["name"] = organization.name;
   out["enabled"] = organization.enabled;
-  out["identifier"] = NullIfEmpty(organization.identifier);
+  out["identifier"] = http::NullIfEmpty(organization.identifier);
   AddFeatures(out);
   const bool confirmed = member.status == MemberStatus::kConfirmed;
-  out["key"] = confirmed ? NullIfEmpty(member.member_key) : nlohmann::json();
+  out["key"] = confirmed ? http::NullIfEmpty(member.member_key) : nlohmann::json();
   out["hasPublicAndPrivateKeys"] = !organization.public_key.empty() && !organization.private_key.empty();
   out["ssoBound"] = false;
   out["resetPasswordEnrolled"] = !member.reset_password_key.empty();
@@ -74,12 +73,12 @@ nlohmann::json ProfileOrganizationJson(const Organization& organization, const M
   out["providerType"] = nullptr;
   out["ssoEnabled"] = config != nullptr && config->enabled;
   out["keyConnectorEnabled"] = config != nullptr && config->data.KeyConnectorEnabled();
-  out["keyConnectorUrl"] = config != nullptr ? NullIfEmpty(config->data.key_connector_url) : nlohmann::json();
+  out["keyConnectorUrl"] = config != nullptr ? http::NullIfEmpty(config->data.key_connector_url) : nlohmann::json();
   out["ssoMemberDecryptionType"] =
       config != nullptr ? nlohmann::json(static_cast<int>(config->data.member_decryption_type)) : nlohmann::json();
   out["accessSecretsManager"] = member.access_secrets_manager;
   out["accessPam"] = false;
-  out["userId"] = NullIfEmpty(member.user_id);
+  out["userId"] = http::NullIfEmpty(member.user_id);
   out["status"] = static_cast<int>(member.status);
   out["type"] = static_cast<int>(member.type);
   out["permissions"] = PermissionsJson(member.permissions);
@@ -117,9 +116,9 @@ Result<nlohmann::json> SyncPoliciesJson(sql::Session& session, std::string_view 
 nlohmann::json OrganizationJson(const Organization& organization) {
   nlohmann::json out = nlohmann::json::object();
   out["id"] = organization.id;
-  out["identifier"] = NullIfEmpty(organization.identifier);
+  out["identifier"] = http::NullIfEmpty(organization.identifier);
   out["name"] = organization.name;
-  out["businessName"] = NullIfEmpty(organization.business_name);
+  out["businessName"] = http::NullIfEmpty(organization.business_name);
   out["billingEmail"] = organization.billing_email;
   out["enabled"] = organization.enabled;
   out["planType"] = 20;  // EnterpriseAnnually: a self-hosted organisation has every feature
@@ -137,10 +136,10 @@ nlohmann::json MemberJson(const MemberEntry& entry, MemberObject object, nlohman
   const Member& m = entry.member;
   nlohmann::json out = nlohmann::json::object();
   out["id"] = m.id;
-  out["userId"] = NullIfEmpty(m.user_id);
+  out["userId"] = http::NullIfEmpty(m.user_id);
   out["type"] = static_cast<int>(m.type);
   out["status"] = static_cast<int>(m.status);
-  out["externalId"] = NullIfEmpty(m.external_id);
+  out["externalId"] = http::NullIfEmpty(m.external_id);
   out["accessSecretsManager"] = m.access_secrets_manager;
   out["permissions"] = PermissionsJson(m.permissions);
   out["resetPasswordEnrolled"] = !m.reset_password_key.empty();
@@ -149,9 +148,9 @@ nlohmann::json MemberJson(const MemberEntry& entry, MemberObject object, nlohman
   out["collections"] = std::move(collections);
   out["groups"] = std::move(groups);
   if (object == MemberObject::kUserDetails) {
-    out["name"] = NullIfEmpty(entry.name);
+    out["name"] = http::NullIfEmpty(entry.name);
     out["email"] = entry.email;
-    out["avatarColor"] = NullIfEmpty(entry.avatar_color);
+    out["avatarColor"] = http::NullIfEmpty(entry.avatar_color);
     out["twoFactorEnabled"] = entry.two_factor_enabled;
     out["ssoBound"] = false;
     out["managedByOrganization"] = false;

@@ -47,8 +47,6 @@ using organizations::internal::Require;
 
 constexpr char kNotPermitted[] = "You are not permitted to recover this user's account.";
 
-nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
-
 nlohmann::json DetailsJson(const Member& member, const store::User& account,
                            const organizations::Organization& organization) {
   const bool argon2 = account.kdf.type == 1;
@@ -60,7 +58,7 @@ nlohmann::json DetailsJson(const Member& member, const store::User& account,
           {"kdfParallelism",
            argon2 && account.kdf.parallelism ? nlohmann::json(*account.kdf.parallelism) : nlohmann::json()},
           {"masterPasswordSalt", account.salt},
-          {"resetPasswordKey", NullIfEmpty(member.reset_password_key)},
+          {"resetPasswordKey", http::NullIfEmpty(member.reset_password_key)},
           {"encryptedPrivateKey", organization.private_key}};
 }
 

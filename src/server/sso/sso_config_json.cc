@@ -1,9 +1,9 @@
 #include "server/sso/sso_config_json.h"
 
+#include "http/json.h"
+
 namespace keywarden::server::sso {
 namespace {
-
-nlohmann::json NullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
 
 // The reference's default SAML signing algorithm (SamlSigningAlgorithms.Sha256), which its
 // response carries for every configuration.
@@ -14,19 +14,19 @@ nlohmann::json DataJson(const SsoConfigData& data) {
   out["configType"] = static_cast<int>(SsoType::kOpenIdConnect);
   out["memberDecryptionType"] = static_cast<int>(data.member_decryption_type);
   out["keyConnectorEnabled"] = data.member_decryption_type == MemberDecryptionType::kKeyConnector;
-  out["keyConnectorUrl"] = NullIfEmpty(data.key_connector_url);
-  out["authority"] = NullIfEmpty(data.authority);
-  out["clientId"] = NullIfEmpty(data.client_id);
-  out["clientSecret"] = NullIfEmpty(data.client_secret);
-  out["metadataAddress"] = NullIfEmpty(data.metadata_address);
+  out["keyConnectorUrl"] = http::NullIfEmpty(data.key_connector_url);
+  out["authority"] = http::NullIfEmpty(data.authority);
+  out["clientId"] = http::NullIfEmpty(data.client_id);
+  out["clientSecret"] = http::NullIfEmpty(data.client_secret);
+  out["metadataAddress"] = http::NullIfEmpty(data.metadata_address);
   out["redirectBehavior"] = static_cast<int>(data.redirect_behavior);
   out["getClaimsFromUserInfoEndpoint"] = data.get_claims_from_user_info_endpoint;
-  out["additionalScopes"] = NullIfEmpty(data.additional_scopes);
-  out["additionalUserIdClaimTypes"] = NullIfEmpty(data.additional_user_id_claim_types);
-  out["additionalEmailClaimTypes"] = NullIfEmpty(data.additional_email_claim_types);
-  out["additionalNameClaimTypes"] = NullIfEmpty(data.additional_name_claim_types);
-  out["acrValues"] = NullIfEmpty(data.acr_values);
-  out["expectedReturnAcrValue"] = NullIfEmpty(data.expected_return_acr_value);
+  out["additionalScopes"] = http::NullIfEmpty(data.additional_scopes);
+  out["additionalUserIdClaimTypes"] = http::NullIfEmpty(data.additional_user_id_claim_types);
+  out["additionalEmailClaimTypes"] = http::NullIfEmpty(data.additional_email_claim_types);
+  out["additionalNameClaimTypes"] = http::NullIfEmpty(data.additional_name_claim_types);
+  out["acrValues"] = http::NullIfEmpty(data.acr_values);
+  out["expectedReturnAcrValue"] = http::NullIfEmpty(data.expected_return_acr_value);
   out["idpEntityId"] = nullptr;
   out["idpSingleSignOnServiceUrl"] = nullptr;
   out["idpSingleLogoutServiceUrl"] = nullptr;
@@ -64,7 +64,7 @@ nlohmann::json OrganizationSsoJson(const organizations::Organization& organizati
   const std::string saml = SsoBase(public_url) + "/saml2";
   nlohmann::json out;
   out["enabled"] = config ? config->enabled : false;
-  out["identifier"] = NullIfEmpty(organization.identifier);
+  out["identifier"] = http::NullIfEmpty(organization.identifier);
   out["data"] = config ? DataJson(config->data) : nlohmann::json();
   out["urls"] = {
       {"callbackPath", OidcCallbackUrl(public_url)},   {"signedOutCallbackPath", OidcSignedOutCallbackUrl(public_url)},
