@@ -96,8 +96,9 @@ TEST(CliUsage, KdfBelowTheClientMinimum) {
   }
 }
 
-TEST(CliUsage, RecoveryNeedsServerKdfRanges) {
-  // Everything else is valid; 100,000 iterations is fine for a client but not for new settings.
+TEST(CliUsage, RecoveryNeedsClientKdfRanges) {
+  // Everything else is valid. A recovery keeps the member's KDF, so legacy settings down to the
+  // clients' minimum are accepted, but 4,999 PBKDF2 iterations are below what any client uses.
   const std::string org_key = RunOk({"crypto", "make-user-key", "--master-key", kZeroMasterKey})["user_key"];
   const auto org_pair = RunOk({"crypto", "rsa-generate"});
   const std::string org_private =
@@ -106,7 +107,7 @@ TEST(CliUsage, RecoveryNeedsServerKdfRanges) {
                                    org_pair["public_key"]})["reset_password_key"];
   ExpectFailure(RunCli({"crypto", "recovery-recover", "--org-key", org_key, "--org-encrypted-private-key", org_private,
                         "--reset-password-key", reset, "--new-password", "pw", "--email", "a@example.com", "--kdf",
-                        "pbkdf2:100000"}),
+                        "pbkdf2:4999"}),
                 2, "out_of_range", {org_key});
 }
 
