@@ -31,6 +31,7 @@
 #include "server/mail/templates.h"
 #include "server/organizations/organization_routes.h"
 #include "server/sso/sso_config_routes.h"
+#include "server/sso/sso_login_routes.h"
 #include "server/store/expired_rows.h"
 #include "server/store/server_database.h"
 #include "server/store/users.h"
@@ -144,6 +145,9 @@ struct ServerService::Parts {
   std::unique_ptr<identity::HashingGate> gate;
   std::unique_ptr<LoginThrottle> throttle;
   std::unique_ptr<TwoFactorLogin> two_factor;
+  std::unique_ptr<sso::SsoLoginStore> sso_logins;
+  std::unique_ptr<sso::IdentityProviders> identity_providers;
+  std::unique_ptr<sso::SsoLoginContext> sso_login;
   std::unique_ptr<TokenEndpoint> token_endpoint;
   std::unique_ptr<api::ApiContext> api;
   std::unique_ptr<RegistrationContext> registration;
@@ -257,6 +261,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   parts->two_factor = std::make_unique<TwoFactorLogin>(database, send_login_code);
 
   token_options.events = parts->events.get();
+  parts->sso_logins = std::make_unique<sso::SsoLoginStore>();
+  token_options.sso_logins = parts->sso_logins.get();
   token_options.refresh_token_lifetime = std::chrono::days(config.tokens.refresh_token_days);
   token_options.refresh_reuse_grace = std::chrono::seconds(config.tokens.refresh_reuse_grace_seconds);
   parts->token_endpoint = std::make_unique<TokenEndpoint>(database, issuer, *parts->hasher, *parts->gate,
@@ -285,6 +291,9 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   }
   parts->organizations = std::make_unique<OrganizationRoutesContext>(
       OrganizationRoutesContext{*parts->accounts, config.organizations, send_mail});
+  parts->identity_providers = std::make_unique<sso::IdentityProviders>(sso::IdentityProviderOptions{});
+  parts->sso_login = std::make_unique<sso::SsoLoginContext>(
+      sso::SsoLoginContext{*parts->api, *parts->sso_logins, *parts->identity_providers, config.public_url});
 
   service::ServiceHostOptions host;
   host.name = "keywarden server";
@@ -357,6 +366,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit, sync_statements});
   AddOrganizationRoutes(router, *parts->organizations);
   sso::AddSsoConfigRoutes(router, *parts->organizations);
+  sso::AddSsoLoginRoutes(router, *parts->sso_login);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);
   collections::AddCollectionRoutes(router, *parts->api);

@@ -9,6 +9,7 @@
 #include "cli/admin/lookup.h"
 #include "cli/admin/server_api.h"
 #include "http/json.h"
+#include "net/percent_encoding.h"
 
 namespace keywarden::cli::admin {
 namespace {
@@ -99,7 +100,7 @@ Result<Report> Events(const CommonOptions& common, const EventOptions& options) 
   for (int page = 0; page < kMaxPages; ++page) {
     std::string query;
     const auto add = [&query](const std::string& name, const std::string& value) {
-      if (!value.empty()) query += (query.empty() ? "?" : "&") + name + "=" + UrlEncode(value);
+      if (!value.empty()) query += (query.empty() ? "?" : "&") + name + "=" + net::PercentEncode(value);
     };
     add("start", options.start);
     add("end", options.end);

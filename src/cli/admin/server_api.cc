@@ -6,6 +6,7 @@
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
 #include "net/loopback.h"
+#include "net/percent_encoding.h"
 #include "net/url.h"
 
 namespace keywarden::cli::admin {
@@ -107,7 +108,7 @@ Result<nlohmann::json> ServerApi::Token(const FormFields& fields) const {
   request.method = "POST";
   request.url = server_ + "/identity/connect/token";
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"Device-Type", "25"}};
-  request.body = FormEncode(fields);
+  request.body = net::FormEncode(fields);
   http::HttpClientOptions options;
   options.timeout = kCallTimeout;
   if (!ca_file_.empty()) options.ca_file = ca_file_;
@@ -146,31 +147,6 @@ Result<std::string> NormalizeServerUrl(std::string_view url) {
     return InvalidArgumentError("--server: plain http is allowed only to this machine (loopback); use https");
   }
   return text;
-}
-
-std::string UrlEncode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string FormEncode(const FormFields& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += UrlEncode(name) + "=" + UrlEncode(value);
-  }
-  return out;
 }
 
 }  // namespace keywarden::cli::admin

@@ -50,8 +50,6 @@ class ServerApi {
 Result<std::string> NormalizeServerUrl(std::string_view url);
 
 // "a=b&c=d" with RFC 3986 unreserved characters kept and everything else %-encoded.
-std::string FormEncode(const FormFields& fields);
-std::string UrlEncode(std::string_view value);
 
 }  // namespace keywarden::cli::admin
 

@@ -58,6 +58,7 @@ enum class EventType {
   kMemberResetPasswordEnroll = 1506,
   kMemberResetPasswordWithdraw = 1507,
   kMemberAdminResetPassword = 1508,
+  kMemberFirstSsoLogin = 1510,
   kMemberRevoked = 1511,
   kMemberRestored = 1512,
   kMemberLeft = 1516,

@@ -35,7 +35,7 @@ nlohmann::json KdfJson(const store::Kdf& kdf, bool pascal) {
           {pascal ? "Parallelism" : "parallelism", opt(kdf.parallelism)}};
 }
 
-nlohmann::json UserDecryptionOptionsJson(const store::User& user) {
+nlohmann::json UserDecryptionOptionsJson(const store::User& user, const sso::SsoDecryptionOptions* sso) {
   nlohmann::json options = {{"HasMasterPassword", user.password_hash.has_value()}};
   if (user.password_hash.has_value()) {
     options["MasterPasswordUnlock"] = {
@@ -43,6 +43,21 @@ nlohmann::json UserDecryptionOptionsJson(const store::User& user) {
         {"MasterKeyEncryptedUserKey", user.user_key},
         {"Salt", Salt(user)},
     };
+  }
+  if (sso != nullptr && sso->trusted_device) {
+    const sso::TrustedDeviceOption& device = *sso->trusted_device;
+    nlohmann::json option = {{"HasAdminApproval", device.has_admin_approval},
+                             {"HasLoginApprovingDevice", device.has_login_approving_device},
+                             {"HasManageResetPasswordPermission", device.has_manage_reset_password_permission},
+                             {"IsTdeOffboarding", device.is_tde_offboarding}};
+    if (!device.encrypted_private_key.empty() && !device.encrypted_user_key.empty()) {
+      option["EncryptedPrivateKey"] = device.encrypted_private_key;
+      option["EncryptedUserKey"] = device.encrypted_user_key;
+    }
+    options["TrustedDeviceOption"] = std::move(option);
+  }
+  if (sso != nullptr && !sso->key_connector_url.empty()) {
+    options["KeyConnectorOption"] = {{"KeyConnectorUrl", sso->key_connector_url}};
   }
   options["Object"] = "userDecryptionOptions";
   return options;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/sso/sso_decryption.h"
 #include "server/store/users.h"
 
 namespace keywarden::server {
@@ -19,8 +20,11 @@ nlohmann::json AccountKeysJson(const store::User& user);
 nlohmann::json KdfJson(const store::Kdf& kdf, bool pascal);
 
 // The token response's UserDecryptionOptions: HasMasterPassword and MasterPasswordUnlock
-// (omitted for an account without a master password).
-nlohmann::json UserDecryptionOptionsJson(const store::User& user);
+// (omitted for an account without a master password); for a single sign-on login, `sso`'s
+// TrustedDeviceOption and KeyConnectorOption, each omitted when it does not apply. PascalCase
+// throughout: the clients read these members with exact-case checks (docs member-decryption.md
+// 1.4), so a camelCase name would silently drop the option.
+nlohmann::json UserDecryptionOptionsJson(const store::User& user, const sso::SsoDecryptionOptions* sso = nullptr);
 
 // The sync's userDecryption: masterPasswordUnlock (always, when the account has a password:
 // without it the client forgets how to unlock) and userKeyId.

@@ -101,6 +101,7 @@ http::HttpResponse TokenEndpoint::Handle(const http::HttpRequest& request) const
   if (grant == "password") return PasswordGrant(*form, request);
   if (grant == "client_credentials") return ClientCredentialsGrant(*form, request);
   if (grant == "refresh_token") return RefreshGrant(*form, request);
+  if (grant == "authorization_code" && options_.sso_logins != nullptr) return AuthorizationCodeGrant(*form, request);
   return GrantError("unsupported_grant_type", "unsupported grant type", "");
 }
 
@@ -295,6 +296,41 @@ http::HttpResponse TokenEndpoint::RefreshGrant(const Form& form, const http::Htt
   return http::JsonResponse(200, body);
 }
 
+http::HttpResponse TokenEndpoint::AuthorizationCodeGrant(const Form& form, const http::HttpRequest& request) const {
+  const std::string_view code = form.Get("code");
+  const auto invalid = [] { return GrantError("invalid_grant", "invalid_grant", ""); };
+  if (code.empty() || code.size() > 256) return invalid();
+  if (!ReadDevice(form, request)) return InvalidRequest("deviceType, deviceIdentifier and deviceName are required");
+  const TimePoint now = clock_.Now();
+  const auto grant = options_.sso_logins->FindCode(code, now);
+  if (!grant || grant->client_id != form.Get("client_id") || grant->redirect_uri != form.Get("redirect_uri") ||
+      !sso::PkceMatches(form.Get("code_verifier"), grant->code_challenge)) {
+    telemetry::AuditEvent("sso_login", grant ? grant->user_id : "-", request.client_address, "code refused");
+    return invalid();
+  }
+  std::optional<store::User> user;
+  const Status read = database_.Read([&](sql::Session& session) -> Status {
+    KW_ASSIGN_OR_RETURN(user, store::FindUserById(session, grant->user_id));
+    return OkStatus();
+  });
+  if (!read.ok()) return Unavailable();
+  if (!user) return invalid();
+
+  auto second = two_factor_.Check(*user, form, request.client_address, now);
+  if (!second.ok()) return Unavailable();
+  if (second->response.has_value()) {
+    if (second->failed && second->provider != kRemember) {
+      LogUserEvent(user->id, events::EventType::kUserFailedLogIn2fa, form, request);
+    }
+    return *std::move(second->response);
+  }
+  if (second->provider == kRecoveryCode) LogUserEvent(user->id, events::EventType::kUserRecovered2fa, form, request);
+  // The code is spent only now, and only once: of two requests presenting it, one signs in.
+  if (!options_.sso_logins->TakeCode(code, now)) return invalid();
+  return Issue(*user, form, request, grant->client_id, {"api", "offline_access"}, /*refresh=*/true,
+               second->remember_token, grant->organization_id);
+}
+
 void TokenEndpoint::LogUserEvent(const std::string& user_id, events::EventType type, const Form& form,
                                  const http::HttpRequest& request) const {
   if (options_.events == nullptr) return;
@@ -306,7 +342,8 @@ void TokenEndpoint::LogUserEvent(const std::string& user_id, events::EventType t
 
 http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& form, const http::HttpRequest& request,
                                         std::string client_id, std::vector<std::string> scope, bool refresh,
-                                        const std::string& two_factor_remember_token) const {
+                                        const std::string& two_factor_remember_token,
+                                        std::string_view sso_organization_id) const {
   const std::optional<DeviceForm> device_form = ReadDevice(form, request);
   const TimePoint now = clock_.Now();
   const TimeMs now_ms = ToMs(now);
@@ -317,8 +354,13 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
   store::RegisteredDevice registered;
   std::string refresh_token;
   nlohmann::json master_password_policy;  // the organisations' requirements, for password logins
+  std::optional<sso::SsoDecryptionOptions> sso_options;
   const Status stored = database_.Transact([&](sql::Session& session) -> Status {
     KW_ASSIGN_OR_RETURN(registered, store::RegisterDevice(session, device));
+    if (!sso_organization_id.empty()) {
+      KW_ASSIGN_OR_RETURN(sso_options,
+                          sso::ReadSsoDecryptionOptions(session, user, sso_organization_id, device.identifier));
+    }
     if (!refresh) return OkStatus();
     KW_ASSIGN_OR_RETURN(master_password_policy, organizations::MasterPasswordPolicyOf(session, user.id));
     KW_ASSIGN_OR_RETURN(refresh_token, two_factor::NewOpaqueToken());
@@ -362,7 +404,7 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
       {"AccountKeys", AccountKeysJson(user)},
       {"ForcePasswordReset", user.force_password_reset},
       {"ResetMasterPassword", false},
-      {"UserDecryptionOptions", UserDecryptionOptionsJson(user)},
+      {"UserDecryptionOptions", UserDecryptionOptionsJson(user, sso_options ? &*sso_options : nullptr)},
   };
   if (refresh) {
     body["refresh_token"] = refresh_token;

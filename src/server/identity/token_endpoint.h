@@ -9,6 +9,12 @@
 //    its family (a copy is in someone else's hands); within it, the same client is refreshing
 //    twice at once (the official CLI does, when two requests find the access token near its end),
 //    and gets an access token without a second successor.
+//  - authorization_code: a single sign-on login (sso/sso_login_routes.h): the code the server
+//    issued, for the same client and redirect URI, with the PKCE verifier of its challenge;
+//    issues tokens like a password login, with the organisation's UserDecryptionOptions
+//    (sso/sso_decryption.h). Require-SSO does not apply to it; two-step login does, and the
+//    code stays valid until the login completes so that the client can present it again with
+//    the second factor.
 // Every grant registers the device it names (type, identifier, name).
 //
 // Errors are the reference's, which the CLI recognises: 400 {"error": "invalid_grant",
@@ -32,6 +38,7 @@
 #include "server/identity/issuer.h"
 #include "server/identity/login_throttle.h"
 #include "server/identity/password_hasher.h"
+#include "server/sso/sso_login_store.h"
 #include "server/store/devices.h"
 #include "server/store/users.h"
 #include "server/two_factor/two_factor_login.h"
@@ -52,6 +59,8 @@ struct TokenEndpointOptions {
   // Where log-ins, failed log-ins and two-step recoveries are logged (events/user_events.h), as
   // the reference's identity server logs them; none when null.
   events::EventLog* events = nullptr;
+  // The codes single sign-on logins issue; the authorization_code grant is refused without.
+  sso::SsoLoginStore* sso_logins = nullptr;
 };
 
 class TokenEndpoint {
@@ -81,13 +90,17 @@ class TokenEndpoint {
   http::HttpResponse PasswordGrant(const class Form& form, const http::HttpRequest& request) const;
   http::HttpResponse ClientCredentialsGrant(const class Form& form, const http::HttpRequest& request) const;
   http::HttpResponse RefreshGrant(const class Form& form, const http::HttpRequest& request) const;
+  http::HttpResponse AuthorizationCodeGrant(const class Form& form, const http::HttpRequest& request) const;
   // Logs a user event about `user_id` (options_.events), from the request's device and address.
   void LogUserEvent(const std::string& user_id, events::EventType type, const class Form& form,
                     const http::HttpRequest& request) const;
-  // Registers the device, stores a refresh token when `refresh`, and answers with the tokens.
+  // Registers the device, stores a refresh token when `refresh`, and answers with the tokens;
+  // a login through the single sign-on of `sso_organization_id` (non-empty) gets its
+  // decryption options.
   http::HttpResponse Issue(const store::User& user, const class Form& form, const http::HttpRequest& request,
                            std::string client_id, std::vector<std::string> scope, bool refresh,
-                           const std::string& two_factor_remember_token) const;
+                           const std::string& two_factor_remember_token,
+                           std::string_view sso_organization_id = {}) const;
 
   sql::Database& database_;
   Issuer& issuer_;

@@ -20,6 +20,7 @@
 #include "auth/user_id.h"
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
+#include "net/percent_encoding.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
 #include "server/api/field_error.h"
@@ -55,27 +56,12 @@ using organizations::internal::Require;
 constexpr TimeMs kInvitationLifetime = TimeMs{5} * 24 * 3600 * 1000;
 constexpr std::size_t kMaxInvitedAtOnce = 20;
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : text) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[ch >> 4]);
-      out.push_back(kHex[ch & 15]);
-    }
-  }
-  return out;
-}
-
 // The web vault's accept page, with what it reads from the query.
 std::string AcceptLink(const OrganizationRoutesContext& c, const Organization& organization, const Member& member,
                        std::string_view token, bool has_account) {
   return c.accounts.public_url + "/#/accept-organization?organizationId=" + organization.id +
-         "&organizationUserId=" + member.id + "&email=" + PercentEncode(member.email) +
-         "&organizationName=" + PercentEncode(organization.name) + "&token=" + std::string(token) +
+         "&organizationUserId=" + member.id + "&email=" + net::PercentEncode(member.email) +
+         "&organizationName=" + net::PercentEncode(organization.name) + "&token=" + std::string(token) +
          "&initOrganization=false&orgUserHasExistingUser=" + (has_account ? "true" : "false");
 }
 

@@ -58,6 +58,8 @@ constexpr sql::Statement kDeleteOwned[] = {
     {"server_delete_user_codes", "DELETE FROM one_time_codes WHERE user_id = $1", nullptr, nullptr, "to delete codes"},
     {"server_delete_user_pushes", "DELETE FROM push_notifications WHERE user_id = $1", nullptr, nullptr,
      "to delete queued notifications"},
+    {"server_delete_user_sso_links", "DELETE FROM sso_users WHERE user_id = $1", nullptr, nullptr,
+     "to unlink an account from identity providers"},
     // Memberships (SQLite does not enforce foreign keys here, so nothing cascades): the
     // account's access through them, the memberships, its settings for organisation items.
     {"server_delete_user_collection_access",

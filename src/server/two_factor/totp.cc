@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "keywarden/crypto/random.h"
+#include "net/percent_encoding.h"
 
 namespace keywarden::server::two_factor {
 namespace {
@@ -40,29 +41,6 @@ struct OathText {
 // time taken does not say how many leading digits of a guess were right.
 int SameCode(void* typed, const char* generated) { return CRYPTO_memcmp(typed, generated, kDigits) == 0 ? 0 : 1; }
 
-bool Unreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-
-// RFC 3986 percent-encoding of everything but the unreserved characters.
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (Unreserved(c)) {
-      out.push_back(c);
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0x0f]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<TotpSecret> NewTotpSecret() {
@@ -91,9 +69,10 @@ Result<SecureBuffer> DecodeTotpSecret(std::string_view base32) {
 }
 
 std::string OtpauthUri(std::string_view secret_base32, std::string_view account_email, std::string_view issuer) {
-  const std::string encoded_issuer = PercentEncode(issuer);
-  return "otpauth://totp/" + encoded_issuer + ":" + PercentEncode(account_email) +
-         "?secret=" + PercentEncode(secret_base32) + "&issuer=" + encoded_issuer + "&algorithm=SHA1&digits=6&period=30";
+  const std::string encoded_issuer = net::PercentEncode(issuer);
+  return "otpauth://totp/" + encoded_issuer + ":" + net::PercentEncode(account_email) +
+         "?secret=" + net::PercentEncode(secret_base32) + "&issuer=" + encoded_issuer +
+         "&algorithm=SHA1&digits=6&period=30";
 }
 
 std::optional<std::int64_t> MatchTotp(std::span<const std::uint8_t> secret, std::string_view code_text, TimePoint now,
