@@ -24,8 +24,9 @@ class OfficialCli {
   // `ca_file`: the certificate the server's TLS chains to (NODE_EXTRA_CA_CERTS).
   explicit OfficialCli(std::string ca_file) : ca_file_(std::move(ca_file)) {}
 
-  // Runs `bw args...`; `extra_env` adds "NAME=value" entries (BW_SESSION, BW_CLIENTID, ...).
-  CliResult Run(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) const {
+  // The CLI's environment: its own state folder, the server's CA, no prompts; plus `extra`
+  // ("NAME=value": BW_SESSION, BW_CLIENTID, ...).
+  std::vector<std::string> Environment(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> env = {
         "PATH=" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"),
         "HOME=" + home_.path().string(),
@@ -34,7 +35,13 @@ class OfficialCli {
         "BW_NOINTERACTION=true",
         "BW_NOCOLOR=true",
     };
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+  }
+
+  // Runs `bw args...` in Environment(extra_env).
+  CliResult Run(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) const {
+    const std::vector<std::string> env = Environment(extra_env);
     ChildProcess child;
     CliResult result;
     if (!child.Spawn(args, env, -1, OfficialCliPath())) {

@@ -7,11 +7,9 @@
 // without requesting it. Prints one JSON line: {"url": ...} when it got there, or
 // {"status": N, "url": ..., "body": ...} for the page where it stopped. Every request has a
 // deadline.
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: {
-  start: { type: 'string' }, login: { type: 'string' }, password: { type: 'string' }, until: { type: 'string' },
-} });
 const jar = new Map();  // host -> Map(name -> value)
 
 function cookieHeader(url) {
@@ -35,28 +33,34 @@ async function request(url, init = {}) {
   return response;
 }
 
-let url = new URL(values.start);
-let init = {};
-for (let hop = 0; hop < 20; hop++) {
-  const response = await request(url, init);
-  init = {};
-  if (response.status >= 300 && response.status < 400) {
-    const next = response.headers.get('location');
-    if (next.startsWith(values.until)) {
-      console.log(JSON.stringify({ url: next }));
-      process.exit(0);
+// The browser's walk from `start` to the redirect to `until` (see above).
+export async function browse(start, login, password, until) {
+  let url = new URL(start);
+  let init = {};
+  for (let hop = 0; hop < 20; hop++) {
+    const response = await request(url, init);
+    init = {};
+    if (response.status >= 300 && response.status < 400) {
+      const next = response.headers.get('location');
+      if (next.startsWith(until)) return { url: next };
+      url = new URL(next, url);
+      continue;
     }
-    url = new URL(next, url);
-    continue;
+    const body = await response.text();
+    if (response.status === 200 && /\/interaction\/[^/]+$/.test(url.pathname)) {
+      url = new URL(url.pathname + '/login', url);
+      init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+               body: new URLSearchParams({ login, password }).toString() };
+      continue;
+    }
+    return { status: response.status, url: url.toString(), body: body.slice(0, 2000) };
   }
-  const body = await response.text();
-  if (response.status === 200 && /\/interaction\/[^/]+$/.test(url.pathname)) {
-    url = new URL(url.pathname + '/login', url);
-    init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-             body: new URLSearchParams({ login: values.login, password: values.password }).toString() };
-    continue;
-  }
-  console.log(JSON.stringify({ status: response.status, url: url.toString(), body: body.slice(0, 2000) }));
-  process.exit(0);
+  return { status: 0, url: url.toString(), body: 'too many redirects' };
 }
-console.log(JSON.stringify({ status: 0, url: url.toString(), body: 'too many redirects' }));
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: {
+    start: { type: 'string' }, login: { type: 'string' }, password: { type: 'string' }, until: { type: 'string' },
+  } });
+  console.log(JSON.stringify(await browse(values.start, values.login, values.password, values.until)));
+}

@@ -1,0 +1,201 @@
+// `bw login --sso` of the unmodified official CLI (2026.9.0) against the server over TLS, a real
+// OpenID provider (npm oidc-provider) and Keywarden's own Key Connector with the server as its
+// identity server (docs member-decryption.md 5, 7 and 11). The CLI's browser step is played by
+// tests/sso_provider/bw_sso.mjs, which does what the web vault's SSO page and a browser do.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "e2e/child_process.h"
+#include "e2e/cli_runner.h"
+#include "e2e/official_cli.h"
+#include "e2e/server_process.h"
+#include "keywarden/crypto/encoding.h"
+#include "server/sso/oidc_test_provider.h"
+#include "support/skip.h"
+#include "support/temp_dir.h"
+
+namespace keywarden::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using server::testing::OidcTestProvider;
+
+class ServerOfficialCliSsoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!OfficialCliInstalled()) KW_SKIP_OR_FAIL_IN_CI("the official CLI is not installed (scripts/setup)");
+    if (!server::testing::OidcProviderAvailable()) {
+      KW_SKIP_OR_FAIL_IN_CI("node or npm oidc-provider is not installed (scripts/setup)");
+    }
+    ASSERT_TRUE(server_.Start());
+    provider_ = OidcTestProvider::Start(ProviderConfig());
+    ASSERT_NE(provider_, nullptr);
+    StartConnector();
+    owner_ = server_.NewUser("owner@example.com");
+    owner_password_ = std::make_unique<TempFile>(owner_.password + "\n");
+    owner_session_ = dir_.File("owner.session.json");
+    const CliResult login =
+        RunCli({"admin", "login", "--server", server_.url(), "--ca-file", server_.ca_file(), "--email", owner_.email,
+                "--password-file", owner_password_->path(), "--session-file", owner_session_, "--json"});
+    ASSERT_EQ(login.exit_code, 0) << login.err;
+  }
+
+  nlohmann::json ProviderConfig() const {
+    nlohmann::json users = nlohmann::json::object();
+    for (const char* name : {"kim", "lee"}) {
+      users[name] = {{"password", "pw"},
+                     {"claims",
+                      {{"sub", std::string("idp-") + name},
+                       {"email", std::string(name) + "@example.com"},
+                       {"email_verified", true},
+                       {"name", name}}}};
+    }
+    return {{"clients",
+             nlohmann::json::array({{{"client_id", "keywarden"},
+                                     {"client_secret", "provider-secret"},
+                                     {"redirect_uris", nlohmann::json::array({server_.url() + "/sso/oidc-signin"})},
+                                     {"token_endpoint_auth_method", "client_secret_post"},
+                                     {"grant_types", nlohmann::json::array({"authorization_code"})},
+                                     {"response_types", nlohmann::json::array({"code"})}}})},
+            {"users", users}};
+  }
+
+  // Keywarden's Key Connector on plain http (loopback), trusting the server's TLS through
+  // OpenSSL's SSL_CERT_FILE, as a deployment with a private CA would.
+  void StartConnector() {
+    const std::string key_file = dir_.File("connector-key.pem");
+    const CliResult init = RunCli({"connector", "init", "--key-file", key_file});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    connector_port_ = FreePort();
+    std::string toml = "identity_server_uri = \"" + server_.url() + "/identity\"\n";
+    toml += "listen = \"127.0.0.1:" + std::to_string(connector_port_) + "\"\n";
+    toml += "[database]\nsqlite_path = \"" + dir_.File("connector.db") + "\"\n";
+    toml += "[rsa_key]\nkey_file = \"" + key_file + "\"\n";
+    toml += "[limits]\nthreads = 2\n";
+    const std::string config = dir_.Write("connector.toml", toml);
+    std::vector<std::string> env;
+    for (std::string& entry : ChildEnvironment()) {
+      if (!entry.starts_with("SSL_CERT_FILE=") && !entry.starts_with("SSL_CERT_DIR=")) env.push_back(std::move(entry));
+    }
+    env.push_back("SSL_CERT_FILE=" + server_.ca_file());
+    ASSERT_TRUE(connector_.Spawn({"connector", "serve", "--config", config}, env));
+    ASSERT_TRUE(connector_.WaitForStderr("key connector listening on", 60s)) << connector_.err();
+  }
+
+  CliResult Admin(std::vector<std::string> args, std::string_view input = {}) {
+    args.insert(args.begin(), "admin");
+    args.insert(args.end(), {"--session-file", owner_session_, "--json"});
+    return RunCli(args, input);
+  }
+
+  // An organisation `name` with single sign-on through the provider as `identifier`.
+  void SsoOrganization(const std::string& name, const std::string& identifier, const std::string& decryption) {
+    const CliResult created = Admin({"organization", "create", "--name", name});
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    if (decryption == "key-connector") {
+      for (const char* type : {"single-org", "require-sso"}) {
+        const CliResult policy = Admin({"policy", "set", "--organization", name, "--type", type, "--enabled", "true"});
+        ASSERT_EQ(policy.exit_code, 0) << policy.err;
+      }
+    }
+    std::vector<std::string> args = {"sso",          "set",       "--organization",  name,
+                                     "--identifier", identifier,  "--authority",     provider_->issuer(),
+                                     "--client-id",  "keywarden", "--client-secret", "-",
+                                     "--enabled",    "true",      "--decryption",    decryption};
+    if (decryption == "key-connector") {
+      args.insert(args.end(), {"--key-connector-url", "http://127.0.0.1:" + std::to_string(connector_port_)});
+    }
+    const CliResult saved = Admin(args, "provider-secret\n");
+    ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  }
+
+  // `bw login --sso identifier` as `login` at the provider, in `cli`'s profile.
+  nlohmann::json LoginWithSso(const OfficialCli& cli, const std::string& identifier, const std::string& login,
+                              bool confirm, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {std::string(KEYWARDEN_SSO_PROVIDER_DIR) + "/bw_sso.mjs",
+                                     "--bw",
+                                     OfficialCliPath(),
+                                     "--identifier",
+                                     identifier,
+                                     "--login",
+                                     login,
+                                     "--password",
+                                     "pw"};
+    if (confirm) args.push_back("--confirm");
+    if (!extra.empty()) {
+      args.push_back("--");
+      args.insert(args.end(), extra.begin(), extra.end());
+    }
+    ChildProcess driver;
+    EXPECT_TRUE(driver.Spawn(args, cli.Environment(), -1, server::testing::kNode));
+    const auto exit = driver.WaitExit(180s);
+    EXPECT_EQ(exit, std::optional<int>(0)) << driver.err();
+    nlohmann::json out = nlohmann::json::parse(driver.out(), nullptr, false);
+    EXPECT_TRUE(out.is_object()) << driver.out() << driver.err();
+    return out;
+  }
+
+  TempDir dir_;
+  ServerProcess server_;
+  std::unique_ptr<OidcTestProvider> provider_;
+  ChildProcess connector_;
+  std::uint16_t connector_port_ = 0;
+  TestAccount owner_;
+  std::unique_ptr<TempFile> owner_password_;
+  std::string owner_session_;
+};
+
+TEST_F(ServerOfficialCliSsoTest, TrustedDevicesAccountsGetTheClisOwnRefusal) {
+  SsoOrganization("Trusting Inc", "trusting", "trusted-devices");
+  OfficialCli cli(server_.ca_file());
+  ASSERT_EQ(cli.Run({"config", "server", server_.url()}).exit_code, 0);
+  const nlohmann::json out = LoginWithSso(cli, "trusting", "lee", false);
+  // The CLI parsed TrustedDeviceOption from the token response: its refusal names trusted devices.
+  EXPECT_NE(out.value("exit", 0), 0) << out.dump();
+  EXPECT_NE(out.value("output", "").find("trusted device encryption"), std::string::npos) << out.dump();
+  EXPECT_EQ(out["browser"].value("delivered", 0), 200) << out.dump();
+}
+
+TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThroughTheConnector) {
+  SsoOrganization("Connected Inc", "connected", "key-connector");
+  OfficialCli cli(server_.ca_file());
+  ASSERT_EQ(cli.Run({"config", "server", server_.url()}).exit_code, 0);
+  const nlohmann::json first = LoginWithSso(cli, "connected", "kim", true, {"--raw"});
+  ASSERT_EQ(first.value("exit", -1), 0) << first.dump() << connector_.err();
+  // --raw prints the session key last.
+  std::string output = first.value("output", "");
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  const std::string session = output.substr(output.find_last_of("\r\n") + 1);
+  ASSERT_FALSE(session.empty());
+  const std::vector<std::string> with_session = {"BW_SESSION=" + session};
+
+  const std::string item = nlohmann::json{{"type", 1},
+                                          {"name", "Payroll"},
+                                          {"notes", "through the connector"},
+                                          {"login", {{"username", "kim"}, {"password", "p4ss"}}}}
+                               .dump();
+  const std::string encoded =
+      Base64Encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(item.data()), item.size()));
+  const CliResult created = cli.Run({"create", "item", encoded}, with_session);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+
+  // A fresh profile: the second login unlocks through the connector alone, without a prompt.
+  OfficialCli second(server_.ca_file());
+  ASSERT_EQ(second.Run({"config", "server", server_.url()}).exit_code, 0);
+  const nlohmann::json again = LoginWithSso(second, "connected", "kim", false, {"--raw"});
+  ASSERT_EQ(again.value("exit", -1), 0) << again.dump();
+  std::string output2 = again.value("output", "");
+  while (!output2.empty() && (output2.back() == '\n' || output2.back() == '\r')) output2.pop_back();
+  const std::string session2 = output2.substr(output2.find_last_of("\r\n") + 1);
+  const CliResult read = second.Run({"get", "item", "Payroll"}, {"BW_SESSION=" + session2});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(nlohmann::json::parse(read.out).value("notes", ""), "through the connector");
+}
+
+}  // namespace
+}  // namespace keywarden::testing
