@@ -14,8 +14,10 @@
 #include "mail/smtp_sender.h"
 #include "server/accounts/account_routes.h"
 #include "server/accounts/device_routes.h"
+#include "server/accounts/key_connector_routes.h"
 #include "server/accounts/registration.h"
 #include "server/accounts/secret_verification.h"
+#include "server/accounts/set_password_routes.h"
 #include "server/api/api_context.h"
 #include "server/collections/collection_routes.h"
 #include "server/collections/group_routes.h"
@@ -360,6 +362,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
       .Limit(hashing_limit, TokenEndpoint::IsPasswordGrant);
   AddRegistrationRoutes(router, *parts->registration);
   AddAccountRoutes(router, *parts->accounts);
+  AddKeyConnectorRoutes(router, *parts->accounts);
+  AddSetPasswordRoutes(router, *parts->accounts);
   AddDeviceRoutes(router, *parts->api);
   devices::AddDeviceTrustRoutes(router, *parts->accounts);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);

@@ -174,14 +174,8 @@ Status CheckPublicKey(const nlohmann::json& value, std::string_view field) {
   return OkStatus();
 }
 
-Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
-  NewAccountFields out;
-  const auto email = StringField(body, "email");
-  if (!email) return FieldError("Email", "is required.");
-  out.email = NormaliseEmail(*email);
-  if (!LooksLikeEmail(out.email)) return FieldError("Email", "is not a valid e-mail address.");
-  if (auto name = StringField(body, "name")) out.name = *name;
-  if (out.name.size() > 50) return FieldError("Name", "must be at most 50 characters.");
+Result<InitialMasterPassword> ParseInitialMasterPassword(const nlohmann::json& body, std::string_view salt_of_account) {
+  InitialMasterPassword out;
   if (auto hint = StringField(body, "masterPasswordHint")) out.hint = *hint;
   if (out.hint.size() > 50) return FieldError("MasterPasswordHint", "must be at most 50 characters.");
 
@@ -195,8 +189,7 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
   if (auth_hash != nullptr && root_hash != nullptr && *auth_hash != *root_hash) {
     return FieldError("MasterPasswordHash", "does not match masterPasswordAuthentication.");
   }
-  KW_ASSIGN_OR_RETURN(out.master_password_hash,
-                      ParseMasterPasswordHash(auth_hash ? *auth_hash : *root_hash, "MasterPasswordHash"));
+  KW_ASSIGN_OR_RETURN(out.hash, ParseMasterPasswordHash(auth_hash ? *auth_hash : *root_hash, "MasterPasswordHash"));
 
   // The KDF: inside authentication and unlock (which must agree), or the older root fields.
   if (authentication != nullptr || unlock != nullptr) {
@@ -212,7 +205,7 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
     for (const nlohmann::json* part : {authentication, unlock}) {
       if (part == nullptr) continue;
       const auto salt = StringField(*part, "salt");
-      if (!salt || *salt != out.email)
+      if (!salt || *salt != salt_of_account)
         return FieldError("MasterPasswordUnlock.Salt", "must be the e-mail address, trimmed and lower-cased.");
     }
   } else {
@@ -235,6 +228,23 @@ Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
   if (user_key == nullptr) return FieldError("UserSymmetricKey", "is required.");
   KW_RETURN_IF_ERROR(CheckEncString(*user_key, "UserSymmetricKey"));
   out.user_key = user_key->get<std::string>();
+
+  return out;
+}
+
+Result<NewAccountFields> ParseNewAccount(const nlohmann::json& body) {
+  NewAccountFields out;
+  const auto email = StringField(body, "email");
+  if (!email) return FieldError("Email", "is required.");
+  out.email = NormaliseEmail(*email);
+  if (!LooksLikeEmail(out.email)) return FieldError("Email", "is not a valid e-mail address.");
+  if (auto name = StringField(body, "name")) out.name = *name;
+  if (out.name.size() > 50) return FieldError("Name", "must be at most 50 characters.");
+  KW_ASSIGN_OR_RETURN(InitialMasterPassword password, ParseInitialMasterPassword(body, out.email));
+  out.hint = std::move(password.hint);
+  out.master_password_hash = std::move(password.hash);
+  out.kdf = password.kdf;
+  out.user_key = std::move(password.user_key);
 
   const nlohmann::json* public_key = nullptr;
   const nlohmann::json* private_key = nullptr;

@@ -50,6 +50,18 @@ struct NewAccountFields {
   std::string private_key;
 };
 
+// The master password part of a body that gives an account its first one (registration,
+// set-password): the hash, KDF and wrapped user key in the 2026 form (masterPasswordAuthentication,
+// masterPasswordUnlock) or the older one (root masterPasswordHash, key, kdf*), and the hint.
+// `salt` is what the 2026 form's salts must be (the normalised address); both KDFs the same.
+struct InitialMasterPassword {
+  SecureBuffer hash;
+  store::Kdf kdf;
+  std::string user_key;
+  std::string hint;
+};
+Result<InitialMasterPassword> ParseInitialMasterPassword(const nlohmann::json& body, std::string_view salt);
+
 // A register/finish body, in the 2026 form (masterPasswordAuthentication, masterPasswordUnlock,
 // userAsymmetricKeys or accountKeys) or the older one (root masterPasswordHash, key, kdf*).
 // The salt must be the normalised address, and both KDFs the same.

@@ -33,6 +33,9 @@ using api::FromStatus;
 constexpr std::string_view kVerificationFailed = "User verification failed.";
 // The address salts the master key; a Key Connector account has none to re-derive with it.
 constexpr std::string_view kKeyConnectorEmail = "You cannot change your email when using Key Connector.";
+// Password and KDF changes: a Key Connector account has no master password to change (the
+// reference's UpdateExistingPasswordData and UpdateExistingKdfConfigurationData say so first).
+constexpr std::string_view kKeyConnectorPassword = "Cannot update password of a user with Key Connector.";
 constexpr std::chrono::minutes kEmailCodeLifetime{15};
 
 constexpr sql::Statement kInsertEmailToken = {"server_insert_email_change",
@@ -219,6 +222,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/accounts/password", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
+    if (user.uses_key_connector) return BadRequest(kKeyConnectorPassword);
     if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
     const nlohmann::json* new_hash = http::FindField(*body, "newMasterPasswordHash");
     const nlohmann::json* key = http::FindField(*body, "key");
@@ -242,6 +246,7 @@ void AddAccountRoutes(http::Router& router, AccountRoutesContext& context) {
   add("POST", "/api/accounts/kdf", [c](const http::HttpRequest& request, store::User& user) {
     auto body = Body(request);
     if (!body.ok()) return BadRequest(body.status().message());
+    if (user.uses_key_connector) return BadRequest(kKeyConnectorPassword);
     if (!VerifyMasterPassword(*c, user, *body)) return BadRequest(kVerificationFailed);
     // The 2026 form: authenticationData and unlockData; the older: root newMasterPasswordHash,
     // key and kdf fields.

@@ -36,6 +36,8 @@ enum class EventType {
   kUserFailedLogIn2fa = 1006,
   kUserClientExportedVault = 1007,
   kUserUpdatedTempPassword = 1008,
+  kUserMigratedKeyToKeyConnector = 1009,
+  kUserTdeOffboardingPasswordSet = 1011,
   kCipherCreated = 1100,
   kCipherUpdated = 1101,
   kCipherDeleted = 1102,

@@ -412,6 +412,9 @@ http::HttpResponse TokenEndpoint::Issue(const store::User& user, const Form& for
                                                                     : std::move(master_password_policy);
   }
   if (!two_factor_remember_token.empty()) body["TwoFactorToken"] = two_factor_remember_token;
+  // An API key login cannot unlock with a password the account does not have: the client (the
+  // CLI) takes its Key Connector URL from its own settings (the reference's CustomTokenRequestValidator).
+  if (api_key && !user.password_hash.has_value() && user.uses_key_connector) body["ApiUseKeyConnector"] = true;
   return http::JsonResponse(200, body);
 }
 

@@ -1,6 +1,7 @@
 #include "server/organizations/organization_routes.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "auth/user_id.h"
@@ -343,6 +344,12 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
     std::string member_id;
     const Status left = c->accounts.api.database.Transact([&](sql::Session& session) -> Status {
       KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *id, user.id));
+      // A Key Connector account would lose the key server that unlocks it.
+      KW_ASSIGN_OR_RETURN(std::optional<sso::SsoConfig> sso_config, sso::FindSsoConfig(session, *id));
+      if (sso_config && sso_config->data.member_decryption_type == sso::MemberDecryptionType::kKeyConnector &&
+          user.uses_key_connector) {
+        return InvalidArgumentError("Your organization single sign-on settings prevent you from leaving.");
+      }
       if (caller.type == MemberType::kOwner && caller.status == MemberStatus::kConfirmed) {
         KW_ASSIGN_OR_RETURN(std::int64_t owners, organizations::CountConfirmedOwners(session, *id));
         if (owners <= 1) return InvalidArgumentError("Organization must have at least one confirmed owner.");

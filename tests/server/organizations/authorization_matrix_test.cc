@@ -132,6 +132,8 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"GET", fixed(org + "/policies/1"), {kOwner, kAdmin, kManagePolicies}},
       {"PUT", fixed(org + "/policies/6", R"({"policy": {"enabled": false}})"), {kOwner, kAdmin, kManagePolicies}},
       {"GET", fixed(org + "/policies/master-password"), {}},  // none enabled: 404 for everyone
+      // Without Key Connector: 404 for everyone (its members: tests/server/accounts/key_connector_routes_test.cc).
+      {"GET", fixed("/api/accounts/key-connector/confirmation-details/" + organization.id), {}},
       {"GET", fixed(org + "/users/" + target + "/reset-password-details"), {kOwner, kAdmin, kManageResetPassword}},
       {"POST",
        fixed(org + "/users/account-recovery-details", nlohmann::json{{"ids", {target}}}.dump()),
