@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,17 @@ namespace {
 
 using namespace std::chrono_literals;
 using server::testing::OidcTestProvider;
+
+// The session key `bw login --raw` prints (64 bytes in base64), from the terminal's output
+// around it; "" when there is none.
+std::string SessionKey(const std::string& output) {
+  static const std::regex kKey("[A-Za-z0-9+/]{86}==");
+  std::string last;
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), kKey); it != std::sregex_iterator(); ++it) {
+    last = it->str();
+  }
+  return last;
+}
 
 class ServerOfficialCliSsoTest : public ::testing::Test {
  protected:
@@ -65,8 +78,8 @@ class ServerOfficialCliSsoTest : public ::testing::Test {
             {"users", users}};
   }
 
-  // Keywarden's Key Connector on plain http (loopback), trusting the server's TLS through
-  // OpenSSL's SSL_CERT_FILE, as a deployment with a private CA would.
+  // Keywarden's Key Connector over TLS, trusting the server's through OpenSSL's SSL_CERT_FILE,
+  // as a deployment with a private CA would.
   void StartConnector() {
     const std::string key_file = dir_.File("connector-key.pem");
     const CliResult init = RunCli({"connector", "init", "--key-file", key_file});
@@ -77,6 +90,11 @@ class ServerOfficialCliSsoTest : public ::testing::Test {
     toml += "[database]\nsqlite_path = \"" + dir_.File("connector.db") + "\"\n";
     toml += "[rsa_key]\nkey_file = \"" + key_file + "\"\n";
     toml += "[limits]\nthreads = 2\n";
+    // The CLI insists on https for the connector: it serves the certificate the server's CA
+    // signed for localhost (ServerProcess writes it beside the CA).
+    const std::filesystem::path tls_dir = std::filesystem::path(server_.ca_file()).parent_path();
+    toml += "[tls]\ncert_file = \"" + (tls_dir / "server.pem").string() + "\"\nkey_file = \"" +
+            (tls_dir / "server.key").string() + "\"\n";
     const std::string config = dir_.Write("connector.toml", toml);
     std::vector<std::string> env;
     for (std::string& entry : ChildEnvironment()) {
@@ -108,7 +126,7 @@ class ServerOfficialCliSsoTest : public ::testing::Test {
                                      "--client-id",  "keywarden", "--client-secret", "-",
                                      "--enabled",    "true",      "--decryption",    decryption};
     if (decryption == "key-connector") {
-      args.insert(args.end(), {"--key-connector-url", "http://127.0.0.1:" + std::to_string(connector_port_)});
+      args.insert(args.end(), {"--key-connector-url", "https://localhost:" + std::to_string(connector_port_)});
     }
     const CliResult saved = Admin(args, "provider-secret\n");
     ASSERT_EQ(saved.exit_code, 0) << saved.err;
@@ -166,12 +184,10 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThrou
   OfficialCli cli(server_.ca_file());
   ASSERT_EQ(cli.Run({"config", "server", server_.url()}).exit_code, 0);
   const nlohmann::json first = LoginWithSso(cli, "connected", "kim", true, {"--raw"});
+  ASSERT_TRUE(first["exit"].is_number()) << first.dump();
   ASSERT_EQ(first.value("exit", -1), 0) << first.dump() << connector_.err();
-  // --raw prints the session key last.
-  std::string output = first.value("output", "");
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  const std::string session = output.substr(output.find_last_of("\r\n") + 1);
-  ASSERT_FALSE(session.empty());
+  const std::string session = SessionKey(first.value("output", ""));
+  ASSERT_FALSE(session.empty()) << first.dump();
   const std::vector<std::string> with_session = {"BW_SESSION=" + session};
 
   const std::string item = nlohmann::json{{"type", 1},
@@ -188,10 +204,10 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThrou
   OfficialCli second(server_.ca_file());
   ASSERT_EQ(second.Run({"config", "server", server_.url()}).exit_code, 0);
   const nlohmann::json again = LoginWithSso(second, "connected", "kim", false, {"--raw"});
+  ASSERT_TRUE(again["exit"].is_number()) << again.dump();
   ASSERT_EQ(again.value("exit", -1), 0) << again.dump();
-  std::string output2 = again.value("output", "");
-  while (!output2.empty() && (output2.back() == '\n' || output2.back() == '\r')) output2.pop_back();
-  const std::string session2 = output2.substr(output2.find_last_of("\r\n") + 1);
+  const std::string session2 = SessionKey(again.value("output", ""));
+  ASSERT_FALSE(session2.empty()) << again.dump();
   const CliResult read = second.Run({"get", "item", "Payroll"}, {"BW_SESSION=" + session2});
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(nlohmann::json::parse(read.out).value("notes", ""), "through the connector");

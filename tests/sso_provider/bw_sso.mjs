@@ -7,7 +7,8 @@
 //  - the browser: sign in at the provider (browser.mjs) and follow the redirect to the CLI's
 //    local listener, which receives the code;
 //  - the person at the terminal: the CLI runs under script(1) for a terminal, and Enter answers
-//    the Key Connector domain prompt (its first choice, Confirm) when --confirm is given.
+//    the Key Connector domain prompt (its first choice, Confirm) when --confirm is given (the
+//    prompt's text wraps at the terminal's width, so it is matched in parts).
 //
 //   node bw_sso.mjs --bw PATH --identifier ID --login L --password P [--confirm] [-- extra bw args]
 // The CLI's environment is this process's (BITWARDENCLI_APPDATA_DIR, NODE_EXTRA_CA_CERTS, ...).
@@ -40,7 +41,7 @@ let output = '';
 let answered = false;
 const onOutput = (chunk) => {
   output += chunk.toString();
-  if (values.confirm && !answered && output.includes('Key Connector domain')) {
+  if (values.confirm && !answered && output.includes('Connector domain') && output.includes('Log out')) {
     answered = true;
     child.stdin.write('\r');
   }
@@ -48,7 +49,7 @@ const onOutput = (chunk) => {
 child.stdout.on('data', onOutput);
 child.stderr.on('data', onOutput);
 const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-const deadline = setTimeout(() => child.kill('SIGKILL'), 120000);
+const deadline = setTimeout(() => child.kill('SIGKILL'), 60000);
 
 // The browser's part, once the CLI has opened the SSO page.
 let walk = null;
