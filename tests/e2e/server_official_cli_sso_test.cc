@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <regex>
 #include <string>
@@ -158,6 +159,19 @@ class ServerOfficialCliSsoTest : public ::testing::Test {
     return out;
   }
 
+  // What a failed login leaves to read: the CLI's output a line at a time (its stack trace names
+  // the step), then the connector's and the server's logs, which show any request refused.
+  std::string Diagnose(const nlohmann::json& out) {
+    std::string text = "CLI exit " + out.value("exit", nlohmann::json()).dump() + "\n";
+    for (const char c : out.value("output", "")) {
+      if (c != '\r') text += c;
+    }
+    text += "\nbrowser: " + out.value("browser", nlohmann::json()).dump();
+    text += "\nconnector log:\n" + connector_.err();
+    text += "\nserver log:\n" + server_.log();
+    return text;
+  }
+
   TempDir dir_;
   ServerProcess server_;
   std::unique_ptr<OidcTestProvider> provider_;
@@ -185,7 +199,7 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThrou
   ASSERT_EQ(cli.Run({"config", "server", server_.url()}).exit_code, 0);
   const nlohmann::json first = LoginWithSso(cli, "connected", "kim", true, {"--raw"});
   ASSERT_TRUE(first["exit"].is_number()) << first.dump();
-  ASSERT_EQ(first.value("exit", -1), 0) << first.dump() << connector_.err();
+  ASSERT_EQ(first.value("exit", -1), 0) << Diagnose(first);
   const std::string session = SessionKey(first.value("output", ""));
   ASSERT_FALSE(session.empty()) << first.dump();
   const std::vector<std::string> with_session = {"BW_SESSION=" + session};
@@ -201,14 +215,24 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThrou
   ASSERT_EQ(created.exit_code, 0) << created.err;
 
   // A fresh profile: the second login unlocks through the connector alone, without a prompt.
-  OfficialCli second(server_.ca_file());
-  ASSERT_EQ(second.Run({"config", "server", server_.url()}).exit_code, 0);
-  const nlohmann::json again = LoginWithSso(second, "connected", "kim", false, {"--raw"});
+  auto second = std::make_unique<OfficialCli>(server_.ca_file());
+  ASSERT_EQ(second->Run({"config", "server", server_.url()}).exit_code, 0);
+  nlohmann::json again = LoginWithSso(*second, "connected", "kim", false, {"--raw"});
+  // CLI 2026.9.0 can lose the access token it has just stored (its state writes race), then
+  // fails in getActiveBearerToken before it calls the connector: it did so once in CI. The token
+  // response was good (the CLI had decoded it), so that one failure is retried on a new profile;
+  // any other failure, or the same one twice, fails the test.
+  if (again.value("exit", -1) != 0 && again.value("output", "").find("Access token not found") != std::string::npos) {
+    std::cerr << "retrying once after the CLI lost its access token:\n" << Diagnose(again) << "\n";
+    second = std::make_unique<OfficialCli>(server_.ca_file());
+    ASSERT_EQ(second->Run({"config", "server", server_.url()}).exit_code, 0);
+    again = LoginWithSso(*second, "connected", "kim", false, {"--raw"});
+  }
   ASSERT_TRUE(again["exit"].is_number()) << again.dump();
-  ASSERT_EQ(again.value("exit", -1), 0) << again.dump();
+  ASSERT_EQ(again.value("exit", -1), 0) << Diagnose(again);
   const std::string session2 = SessionKey(again.value("output", ""));
   ASSERT_FALSE(session2.empty()) << again.dump();
-  const CliResult read = second.Run({"get", "item", "Payroll"}, {"BW_SESSION=" + session2});
+  const CliResult read = second->Run({"get", "item", "Payroll"}, {"BW_SESSION=" + session2});
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(nlohmann::json::parse(read.out).value("notes", ""), "through the connector");
 }
