@@ -106,9 +106,9 @@ export async function stopServer(child) {
   clearTimeout(timer);
 }
 
-// One HTTPS request to the server; resolves { status, body, json }.
-export function request(server, method, urlPath, { json, form, token } = {}) {
-  const headers = { Accept: 'application/json' };
+// One HTTPS request to the server, with any extra headers; resolves { status, body, json }.
+export function request(server, method, urlPath, { json, form, token, headers: extra } = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   let body = null;
   if (json !== undefined) {
     body = JSON.stringify(json);

@@ -300,24 +300,9 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
   add("DELETE", "/api/organizations/{id}", remove);
   add("POST", "/api/organizations/{id}/delete", remove);
 
-  add("GET", "/api/organizations/{id}/keys", [&database](const http::HttpRequest& request, store::User& user) {
-    const auto id = api::ParseGuid(request.path_param("id"));
-    if (!id) return api::NotFound();
-    nlohmann::json body;
-    const Status read = database.Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(Member caller, CallerMembership(session, *id, user.id));
-      KW_RETURN_IF_ERROR(Require(caller.role().confirmed()));
-      KW_ASSIGN_OR_RETURN(std::optional<Organization> organization, organizations::FindOrganization(session, *id));
-      if (!organization) return NotFoundError("organization");
-      body = {{"publicKey", organization->public_key},
-              {"privateKey", organization->private_key},
-              {"object", "organizationKeys"}};
-      return OkStatus();
-    });
-    return Answer(read, body);
-  });
-
-  add("GET", "/api/organizations/{id}/public-key", [&database](const http::HttpRequest& request, store::User& user) {
+  // The organisation's public key. GET .../keys is the reference's older name for the same answer
+  // (it no longer returns the private key); clients still call it to enrol in account recovery.
+  const auto public_key = [&database](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return api::NotFound();
     nlohmann::json body;
@@ -335,7 +320,9 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
       return OkStatus();
     });
     return Answer(read, body);
-  });
+  };
+  add("GET", "/api/organizations/{id}/public-key", public_key);
+  add("GET", "/api/organizations/{id}/keys", public_key);
 
   add("POST", "/api/organizations/{id}/leave", [c](const http::HttpRequest& request, store::User& user) {
     const auto id = api::ParseGuid(request.path_param("id"));

@@ -101,9 +101,12 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
   const std::vector<Route> routes = {
       {"GET", fixed(org), {kOwner}},
       {"PUT", fixed(org, R"({"name": "Acme", "billingEmail": "owner@example.com"})"), {kOwner}},
-      {"GET", fixed(org + "/keys"), confirmed},
       {"GET",
        fixed(org + "/public-key"),
+       {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword, kManageSso, kCustomNone,
+        kAccepted}},
+      {"GET",
+       fixed(org + "/keys"),
        {kOwner, kAdmin, kUser, kManageUsers, kManagePolicies, kManageResetPassword, kManageSso, kCustomNone,
         kAccepted}},
       {"GET", fixed(org + "/users"), {kOwner, kAdmin, kManageUsers, kManageResetPassword}},

@@ -1,0 +1,426 @@
+// Trusted devices end to end, with Bitwarden's own crypto (@bitwarden/sdk-internal's PureCrypto)
+// playing the web vault, against the Keywarden server and a real OpenID Connect provider (npm
+// oidc-provider, tests/sso_provider). The official CLI refuses trusted-device accounts, so the
+// web vault's steps are played here, each request as the web client sends it (docs
+// member-decryption.md 1.3-1.5):
+//
+//  1. `keywarden server serve --dev` and the provider; an owner's organisation whose single
+//     sign-on uses trusted devices, which turns on the single organisation, require single
+//     sign-on and automatically enrolling account recovery policies;
+//  2. a new member's first SSO login on device A (client web, redirect to sso-connector.html,
+//     PKCE): provisioned without keys; the token response has TrustedDeviceOption and no key;
+//  3. the login-decryption-options page for a new user: auto-enroll-status, POST /accounts/keys,
+//     enrolment in account recovery with the organisation's public key, and "remember this
+//     device": PUT /devices/{identifier}/keys with a device key pair; the owner confirms;
+//  4. an item stored under the new user key;
+//  5. the next login on device A unlocks from the token response alone (device key ->
+//     device private key -> user key), and decrypts the item; a login on device B gets no
+//     device keys but learns that a login-approving device and admin approval exist;
+//  6. device A is untrusted (POST /devices/untrust): its next login carries no keys, and the
+//     client reports the lost trust (POST /devices/lost-trust);
+//  7. device A trusted again; the organisation leaves trusted devices for master passwords:
+//     the SSO login says IsTdeOffboarding with the device's keys, the member sets a master
+//     password (PUT /accounts/update-tde-offboarding-password), and, the require single
+//     sign-on policy turned off, the unmodified `bw login` and `bw list items` decrypt the item.
+//
+//   KEYWARDEN_CLI=build/release/src/keywarden node tests/interop/trusted_devices.mjs
+//
+// Exit codes as the other interop tests: 0 pass, 1 fail, 77 skipped (a prerequisite is missing;
+// in CI that fails instead). Never prints a key or a password.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { b64, utf8 } from './harness.mjs';
+import { passwordHash } from './node_crypto_helpers.mjs';
+import {
+  check, Failure, findPrograms, loadReference, makeAccount, makeBw, registerAccount, request, running, skip,
+  startServer, stopServer, webLogin,
+} from './web_vault.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const kProviderDir = path.join(here, '..', 'sso_provider');
+const kIdentifier = 'trusting';
+const kMemberLogin = 'kim';
+const kMemberEmail = 'kim@example.com';
+const kWaitMs = 60_000;
+
+const unb64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));
+const sameBytes = (a, b) => Buffer.from(a).equals(Buffer.from(b));
+
+async function expectOk(what, response) {
+  const r = await response;
+  if (r.status !== 200) throw new Failure(`${what}: ${r.status} ${r.body}`);
+  return r.json;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- the identity provider and the browser (child node processes) ----
+
+async function startProvider(serverUrl, dir) {
+  const config = {
+    clients: [{
+      client_id: 'keywarden', client_secret: 'provider-secret', redirect_uris: [`${serverUrl}/sso/oidc-signin`],
+      token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], response_types: ['code'],
+    }],
+    users: {
+      [kMemberLogin]: {
+        password: 'pw',
+        claims: { sub: 'idp-kim', email: kMemberEmail, email_verified: true, name: 'Kim' },
+      },
+    },
+  };
+  const configFile = path.join(dir, 'provider.json');
+  const ready = path.join(dir, 'provider.ready');
+  fs.writeFileSync(configFile, JSON.stringify(config));
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(kProviderDir, 'provider.mjs'), '--port', String(port),
+    '--config', configFile, '--ready', ready], { stdio: ['ignore', 'ignore', 'pipe'] });
+  process.on('exit', () => { if (running(child)) child.kill('SIGKILL'); });
+  let err = '';
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  const deadline = Date.now() + kWaitMs;
+  while (!fs.existsSync(ready)) {
+    if (!running(child) || Date.now() > deadline) throw new Failure(`the OpenID provider did not start: ${err}`);
+    await new Promise((resolve) => { setTimeout(resolve, 100); });
+  }
+  return { child, issuer: fs.readFileSync(ready, 'utf8').trim() };
+}
+
+// The browser's walk (tests/sso_provider/browser.mjs) from `start` to the redirect to `until`,
+// in a node that trusts the server's private CA.
+function browse(server, start, until) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(kProviderDir, 'browser.mjs'), '--start', start,
+      '--login', kMemberLogin, '--password', 'pw', '--until', until],
+    { env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.stderr.on('data', (chunk) => { err += chunk; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), kWaitMs);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      try { resolve(JSON.parse(out)); } catch { reject(new Failure(`the browser failed: ${out}${err}`)); }
+    });
+  });
+}
+
+// ---- the web vault ----
+
+// A device as the web vault keeps it: its identifier, and its device key once trusted.
+function makeDevice(name) {
+  return { name, identifier: crypto.randomUUID(), deviceKey: null };
+}
+
+// The web vault's SSO login on `device`: prevalidate, authorize with PKCE, the provider, then the
+// authorization_code grant. Resolves the token response.
+async function ssoLogin(server, device) {
+  const pre = await expectOk('prevalidate', request(server, 'GET',
+    `/identity/sso/prevalidate?domainHint=${kIdentifier}`));
+  const verifier = crypto.randomBytes(48).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = `${server.url}/sso-connector.html`;
+  const state = `${crypto.randomBytes(24).toString('base64url')}_identifier=${kIdentifier}`;
+  const authorize = `${server.url}/identity/connect/authorize?${new URLSearchParams({
+    client_id: 'web', redirect_uri: redirectUri, response_type: 'code', scope: 'api offline_access', state,
+    code_challenge: challenge, code_challenge_method: 'S256', response_mode: 'query', domain_hint: kIdentifier,
+    ssoToken: pre.token,
+  })}`;
+  const walk = await browse(server, authorize, redirectUri);
+  check(`${device.name}: the provider sends the browser back to sso-connector.html`, typeof walk.url === 'string',
+    JSON.stringify(walk));
+  const back = new URL(walk.url);
+  check(`${device.name}: the client's own state comes back`, back.searchParams.get('state') === state);
+  return expectOk(`${device.name}: authorization_code grant`, request(server, 'POST', '/identity/connect/token', {
+    form: {
+      grant_type: 'authorization_code', code: back.searchParams.get('code'), code_verifier: verifier,
+      redirect_uri: redirectUri, scope: 'api offline_access', client_id: 'web', deviceType: '9',
+      deviceIdentifier: device.identifier, deviceName: 'chrome',
+    },
+  }));
+}
+
+// "Remember this device": a device key and an RSA pair, the three keys the server keeps.
+async function trustDevice(P, server, token, device, userKey) {
+  const deviceKey = P.make_user_key_aes256_cbc_hmac();
+  const devicePrivateKey = P.rsa_generate_keypair();
+  const devicePublicKey = P.rsa_extract_public_key(devicePrivateKey);
+  const trusted = await expectOk(`${device.name}: PUT /devices/{identifier}/keys`, request(server, 'PUT',
+    `/api/devices/${device.identifier}/keys`, {
+      token,
+      json: {
+        encryptedUserKey: P.encapsulate_key_unsigned(userKey, devicePublicKey),
+        encryptedPublicKey: P.wrap_encapsulation_key(devicePublicKey, userKey),
+        encryptedPrivateKey: P.wrap_decapsulation_key(devicePrivateKey, deviceKey),
+      },
+    }));
+  check(`${device.name}: the server reports the device trusted`, trusted.isTrusted === true, JSON.stringify(trusted));
+  device.deviceKey = deviceKey;
+}
+
+// What the client does with TrustedDeviceOption: the device key opens the device's private key,
+// which opens the user key.
+function unlockWithDevice(P, option, device) {
+  const privateKey = P.unwrap_decapsulation_key(option.EncryptedPrivateKey, device.deviceKey);
+  return P.decapsulate_key_unsigned(option.EncryptedUserKey, privateKey);
+}
+
+async function ownerToken(server, owner) {
+  return (await expectOk('owner login', webLogin(server, owner.email, owner.authHash))).access_token;
+}
+
+async function memberEntry(server, token, organizationId) {
+  const list = await expectOk('member list', request(server, 'GET', `/api/organizations/${organizationId}/users`,
+    { token }));
+  return list.data.find((m) => m.email === kMemberEmail);
+}
+
+async function makeOrganization(P, server, owner, token, issuer) {
+  const orgKey = P.make_user_key_aes256_cbc_hmac();
+  const orgPrivateKey = P.rsa_generate_keypair();
+  const created = await expectOk('POST /api/organizations', request(server, 'POST', '/api/organizations', {
+    token,
+    json: {
+      name: 'Trusting Inc',
+      billingEmail: owner.email,
+      key: P.encapsulate_key_unsigned(orgKey, unb64(owner.publicKey)),
+      keys: {
+        publicKey: b64(P.rsa_extract_public_key(orgPrivateKey)),
+        encryptedPrivateKey: P.wrap_decapsulation_key(orgPrivateKey, orgKey),
+      },
+      collectionName: P.symmetric_encrypt_string('Default collection', orgKey),
+    },
+  }));
+  const organization = { id: created.id, orgKey, orgPrivateKey };
+  await setDecryption(server, token, organization, issuer, 2);
+  return organization;
+}
+
+// The admin console's single sign-on page: OpenID Connect with `memberDecryptionType`.
+function setDecryption(server, token, organization, issuer, memberDecryptionType) {
+  return expectOk(`SSO configuration (member decryption ${memberDecryptionType})`, request(server, 'POST',
+    `/api/organizations/${organization.id}/sso`, {
+      token,
+      json: {
+        enabled: true,
+        identifier: kIdentifier,
+        data: {
+          configType: 1, memberDecryptionType, authority: issuer, clientId: 'keywarden',
+          clientSecret: 'provider-secret', redirectBehavior: 0, getClaimsFromUserInfoEndpoint: false,
+        },
+      },
+    }));
+}
+
+async function policyEnabled(server, token, organizationId, type) {
+  const policy = await expectOk(`policy ${type}`, request(server, 'GET',
+    `/api/organizations/${organizationId}/policies/${type}`, { token }));
+  return policy.enabled === true ? policy : null;
+}
+
+// ---- the test ----
+
+async function main() {
+  if (Number(process.versions.node.split('.')[0]) < 20) skip(`node ${process.versions.node} is older than 20`);
+  const P = loadReference();
+  const { keywarden, bw: bwPath } = findPrograms();
+  if (!fs.existsSync(path.join(kProviderDir, 'node_modules', 'oidc-provider'))) {
+    skip(`npm oidc-provider is not installed in ${kProviderDir} (scripts/setup installs it)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keywarden-tde-'));
+  const server = await startServer(keywarden);
+  const bw = makeBw(bwPath, server.caFile);
+  let provider = null;
+  try {
+    provider = await startProvider(server.url, dir);
+
+    // 1. The owner's organisation, single sign-on with trusted devices.
+    const tag = crypto.randomBytes(4).toString('hex');
+    const owner = makeAccount(P, `owner.${tag}@example.com`, `owner password ${crypto.randomBytes(6).toString('hex')}`);
+    await registerAccount(server, owner, 'Owner');
+    const adminToken = await ownerToken(server, owner);
+    const organization = await makeOrganization(P, server, owner, adminToken, provider.issuer);
+    check('trusted devices turned on the single organisation policy',
+      Boolean(await policyEnabled(server, adminToken, organization.id, 3)));
+    check('trusted devices turned on the require single sign-on policy',
+      Boolean(await policyEnabled(server, adminToken, organization.id, 4)));
+    const recovery = await policyEnabled(server, adminToken, organization.id, 8);
+    check('trusted devices turned on account recovery with automatic enrolment',
+      recovery?.data?.autoEnrollEnabled === true, JSON.stringify(recovery));
+
+    // 2. The member's first login, on device A.
+    const deviceA = makeDevice('device A');
+    const first = await ssoLogin(server, deviceA);
+    const firstOption = first.UserDecryptionOptions?.TrustedDeviceOption;
+    check('a new member has no user key yet', first.Key === undefined || first.Key === null);
+    check('and no master password', first.UserDecryptionOptions?.HasMasterPassword === false);
+    check('TrustedDeviceOption: no admin approval (not enrolled), no device keys',
+      firstOption?.HasAdminApproval === false && firstOption.EncryptedUserKey === undefined &&
+      firstOption.IsTdeOffboarding === false, JSON.stringify(first.UserDecryptionOptions));
+    check('the member is Invited until keys are set',
+      (await memberEntry(server, adminToken, organization.id))?.status === 0);
+
+    // 3. The login-decryption-options page, for a new user.
+    let token = first.access_token;
+    const status = await expectOk('auto-enroll-status', request(server, 'GET',
+      `/api/organizations/${kIdentifier}/auto-enroll-status`, { token }));
+    check('auto-enroll-status names the organisation, enrolment required',
+      status.id === organization.id && status.resetPasswordEnabled === true, JSON.stringify(status));
+    const userKey = P.make_user_key_aes256_cbc_hmac();
+    const privateKey = P.rsa_generate_keypair();
+    await expectOk('POST /accounts/keys', request(server, 'POST', '/api/accounts/keys', {
+      token,
+      json: {
+        publicKey: b64(P.rsa_extract_public_key(privateKey)),
+        encryptedPrivateKey: P.wrap_decapsulation_key(privateKey, userKey),
+      },
+    }));
+    const again = await request(server, 'POST', '/api/accounts/keys', {
+      token, json: { publicKey: b64(P.rsa_extract_public_key(privateKey)), encryptedPrivateKey: 'x' },
+    });
+    check('a second POST /accounts/keys is refused', again.status === 400 &&
+      again.body.includes('User has existing keypair'), `${again.status} ${again.body}`);
+    const orgKeys = await expectOk('organisation keys', request(server, 'GET',
+      `/api/organizations/${organization.id}/keys`, { token }));
+    const profile = await expectOk('profile', request(server, 'GET', '/api/accounts/profile', { token }));
+    await expectOk('reset-password-enrollment', request(server, 'PUT',
+      `/api/organizations/${organization.id}/users/${profile.id}/reset-password-enrollment`, {
+        token,
+        json: {
+          resetPasswordKey: P.encapsulate_key_unsigned(userKey, unb64(orgKeys.publicKey)),
+          masterPasswordHash: null,
+        },
+      }));
+    await trustDevice(P, server, token, deviceA, userKey);
+    const enrolled = await memberEntry(server, adminToken, organization.id);
+    check('enrolling accepted the membership, enrolled in account recovery',
+      enrolled?.status === 1 && enrolled.resetPasswordEnrolled === true, JSON.stringify(enrolled));
+    await expectOk('the owner confirms the member', request(server, 'POST',
+      `/api/organizations/${organization.id}/users/${enrolled.id}/confirm`, {
+        token: adminToken,
+        json: { key: P.encapsulate_key_unsigned(organization.orgKey, P.rsa_extract_public_key(privateKey)) },
+      }));
+
+    // 4. An item under the new user key.
+    const secret = `a note only the member reads ${crypto.randomBytes(4).toString('hex')}`;
+    await expectOk('POST /ciphers', request(server, 'POST', '/api/ciphers', {
+      token,
+      json: {
+        type: 2, name: P.symmetric_encrypt_string('Trusted note', userKey),
+        notes: P.symmetric_encrypt_string(secret, userKey), secureNote: { type: 0 }, favorite: false,
+        reprompt: 0, folderId: null, organizationId: null,
+      },
+    }));
+
+    // 5. The next login on device A unlocks from the token response; device B cannot.
+    const second = await ssoLogin(server, deviceA);
+    const secondOption = second.UserDecryptionOptions?.TrustedDeviceOption;
+    check('device A: the token response carries its two encrypted keys',
+      typeof secondOption?.EncryptedPrivateKey === 'string' && typeof secondOption.EncryptedUserKey === 'string',
+      JSON.stringify(second.UserDecryptionOptions));
+    check('device A: the member is enrolled (HasAdminApproval)', secondOption.HasAdminApproval === true);
+    const unlocked = unlockWithDevice(P, secondOption, deviceA);
+    check('device A: the device key opens the member\'s user key', sameBytes(unlocked, userKey));
+    const sync = await expectOk('sync', request(server, 'GET', '/api/sync', { token: second.access_token }));
+    const notes = sync.ciphers.map((c) => P.symmetric_decrypt(c.notes, unlocked));
+    check('device A: the item decrypts with that key', notes.length === 1 && notes[0] === secret);
+    check('the sync shows the member\'s private key under the user key', sameBytes(
+      P.unwrap_decapsulation_key(sync.profile.privateKey, unlocked), privateKey));
+
+    const deviceB = makeDevice('device B');
+    const onB = await ssoLogin(server, deviceB);
+    const optionB = onB.UserDecryptionOptions?.TrustedDeviceOption;
+    check('device B: no device keys in its token response',
+      optionB && optionB.EncryptedUserKey === undefined && optionB.EncryptedPrivateKey === undefined,
+      JSON.stringify(onB.UserDecryptionOptions));
+    check('device B: another device can approve (HasLoginApprovingDevice) and so can an admin',
+      optionB.HasLoginApprovingDevice === true && optionB.HasAdminApproval === true, JSON.stringify(optionB));
+    const known = await request(server, 'GET', '/api/devices/knowndevice', {
+      headers: { 'X-Request-Email': Buffer.from(kMemberEmail).toString('base64url'),
+        'X-Device-Identifier': deviceA.identifier },
+    });
+    check('GET /devices/knowndevice knows device A', known.status === 200 && known.json === true,
+      `${known.status} ${known.body}`);
+
+    // 6. Untrust device A.
+    token = second.access_token;
+    const devices = await expectOk('GET /devices', request(server, 'GET', '/api/devices', { token }));
+    const rowA = devices.data.find((d) => d.identifier === deviceA.identifier);
+    check('the device list shows device A trusted', rowA?.isTrusted === true, JSON.stringify(devices.data));
+    await expectOk('POST /devices/untrust', request(server, 'POST', '/api/devices/untrust',
+      { token, json: { devices: [rowA.id] } }));
+    const third = await ssoLogin(server, deviceA);
+    check('device A: untrusted, its login carries no device keys',
+      third.UserDecryptionOptions?.TrustedDeviceOption?.EncryptedUserKey === undefined,
+      JSON.stringify(third.UserDecryptionOptions));
+    const lost = await request(server, 'POST', '/api/devices/lost-trust', {
+      token: third.access_token, headers: { 'Device-Identifier': deviceA.identifier, 'Device-Type': '9' },
+    });
+    check('device A: the client reports its lost trust', lost.status === 200, `${lost.status} ${lost.body}`);
+
+    // 7. Trusted again, then the organisation leaves trusted devices.
+    await trustDevice(P, server, third.access_token, deviceA, userKey);
+    await setDecryption(server, adminToken, organization, provider.issuer, 0);
+    const offboarding = await ssoLogin(server, deviceA);
+    const offOption = offboarding.UserDecryptionOptions?.TrustedDeviceOption;
+    check('device A: the organisation left trusted devices, the login says IsTdeOffboarding',
+      offOption?.IsTdeOffboarding === true, JSON.stringify(offboarding.UserDecryptionOptions));
+    const stillUnlocked = unlockWithDevice(P, offOption, deviceA);
+    check('device A: still unlocks with its device key', sameBytes(stillUnlocked, userKey));
+    const password = `Offboarded-${crypto.randomBytes(6).toString('hex')}-Lynx-27`;
+    const kdf = offboarding.Kdf === 0 ? { pBKDF2: { iterations: offboarding.KdfIterations } } : {
+      argon2id: { iterations: offboarding.KdfIterations, memory: offboarding.KdfMemory,
+        parallelism: offboarding.KdfParallelism },
+    };
+    const hash = b64(passwordHash(P.derive_kdf_material(utf8(password), utf8(kMemberEmail), kdf), password, 1));
+    await expectOk('update-tde-offboarding-password', request(server, 'PUT',
+      '/api/accounts/update-tde-offboarding-password', {
+        token: offboarding.access_token,
+        json: {
+          newMasterPasswordHash: hash,
+          key: P.encrypt_user_key_with_master_password(userKey, password, kMemberEmail, kdf),
+          masterPasswordHint: null,
+        },
+      }));
+    const repeated = await request(server, 'PUT', '/api/accounts/update-tde-offboarding-password', {
+      token: offboarding.access_token, json: { newMasterPasswordHash: hash, key: 'x', masterPasswordHint: null },
+    });
+    check('setting the password ended the session that set it', repeated.status === 401,
+      `${repeated.status} ${repeated.body}`);
+    await expectOk('the owner turns off require single sign-on', request(server, 'PUT',
+      `/api/organizations/${organization.id}/policies/4`, { token: adminToken, json: { policy: { enabled: false } } }));
+
+    await bw.ok(['config', 'server', server.url]);
+    const session = (await bw.ok(['login', kMemberEmail, password, '--raw'])).out.trim();
+    const listed = JSON.parse((await bw.ok(['list', 'items'], session)).out);
+    check('bw login with the new master password, bw list items decrypts the item',
+      listed.length === 1 && listed[0].notes === secret, JSON.stringify(listed.map((i) => i.name)));
+    console.log('passed');
+    return 0;
+  } finally {
+    bw.cleanup();
+    if (provider && running(provider.child)) provider.child.kill('SIGTERM');
+    await stopServer(server.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.log(`FAIL: ${e instanceof Failure ? e.message : e?.stack ?? e}`);
+  process.exit(1);
+});
