@@ -18,10 +18,13 @@
 //     device keys but learns that a login-approving device and admin approval exist;
 //  6. device A is untrusted (POST /devices/untrust): its next login carries no keys, and the
 //     client reports the lost trust (POST /devices/lost-trust);
-//  7. device A trusted again; the organisation leaves trusted devices for master passwords:
-//     the SSO login says IsTdeOffboarding with the device's keys, the member sets a master
-//     password (PUT /accounts/update-tde-offboarding-password), and, the require single
-//     sign-on policy turned off, the unmodified `bw login` and `bw list items` decrypt the item.
+//  7. devices A and B trusted; the organisation leaves trusted devices for master passwords:
+//     the SSO login says IsTdeOffboarding with the device's keys, and the member sets a master
+//     password (PUT /accounts/update-tde-offboarding-password);
+//  8. back on trusted devices, the member changes that password and update-trust re-wraps
+//     device A's keys: A still unlocks, B (not listed) is no longer trusted;
+//  9. master passwords again, the require single sign-on policy off: the unmodified `bw login`
+//     and `bw list items` decrypt the item.
 //
 //   KEYWARDEN_CLI=build/release/src/keywarden node tests/interop/trusted_devices.mjs
 //
@@ -373,42 +376,88 @@ async function main() {
     });
     check('device A: the client reports its lost trust', lost.status === 200, `${lost.status} ${lost.body}`);
 
-    // 7. Trusted again, then the organisation leaves trusted devices.
+    // 7. Both devices trusted; then the organisation leaves trusted devices.
     await trustDevice(P, server, third.access_token, deviceA, userKey);
+    await trustDevice(P, server, onB.access_token, deviceB, userKey);
     await setDecryption(server, adminToken, organization, provider.issuer, 0);
     const offboarding = await ssoLogin(server, deviceA);
     const offOption = offboarding.UserDecryptionOptions?.TrustedDeviceOption;
     check('device A: the organisation left trusted devices, the login says IsTdeOffboarding',
       offOption?.IsTdeOffboarding === true, JSON.stringify(offboarding.UserDecryptionOptions));
-    const stillUnlocked = unlockWithDevice(P, offOption, deviceA);
-    check('device A: still unlocks with its device key', sameBytes(stillUnlocked, userKey));
-    const password = `Offboarded-${crypto.randomBytes(6).toString('hex')}-Lynx-27`;
+    check('device A: still unlocks with its device key', sameBytes(unlockWithDevice(P, offOption, deviceA), userKey));
     const kdf = offboarding.Kdf === 0 ? { pBKDF2: { iterations: offboarding.KdfIterations } } : {
       argon2id: { iterations: offboarding.KdfIterations, memory: offboarding.KdfMemory,
         parallelism: offboarding.KdfParallelism },
     };
-    const hash = b64(passwordHash(P.derive_kdf_material(utf8(password), utf8(kMemberEmail), kdf), password, 1));
+    const hashOf = (password) => b64(passwordHash(P.derive_kdf_material(utf8(password), utf8(kMemberEmail), kdf),
+      password, 1));
+    const password = `Offboarded-${crypto.randomBytes(6).toString('hex')}-Lynx-27`;
     await expectOk('update-tde-offboarding-password', request(server, 'PUT',
       '/api/accounts/update-tde-offboarding-password', {
         token: offboarding.access_token,
         json: {
-          newMasterPasswordHash: hash,
+          newMasterPasswordHash: hashOf(password),
           key: P.encrypt_user_key_with_master_password(userKey, password, kMemberEmail, kdf),
           masterPasswordHint: null,
         },
       }));
     const repeated = await request(server, 'PUT', '/api/accounts/update-tde-offboarding-password', {
-      token: offboarding.access_token, json: { newMasterPasswordHash: hash, key: 'x', masterPasswordHint: null },
+      token: offboarding.access_token,
+      json: { newMasterPasswordHash: hashOf(password), key: 'x', masterPasswordHint: null },
     });
     check('setting the password ended the session that set it', repeated.status === 401,
       `${repeated.status} ${repeated.body}`);
+
+    // 8. Back on trusted devices, the member (now with a master password) changes it, and the
+    // web vault's update-trust keeps device A and drops the device it does not list (B).
+    await setDecryption(server, adminToken, organization, provider.issuer, 2);
+    const withPassword = await ssoLogin(server, deviceA);
+    const passwordOption = withPassword.UserDecryptionOptions;
+    check('device A: a member with a master password on trusted devices still gets its device keys',
+      passwordOption?.HasMasterPassword === true &&
+      typeof passwordOption.TrustedDeviceOption?.EncryptedUserKey === 'string', JSON.stringify(passwordOption));
+    const devicePrivateKey = P.unwrap_decapsulation_key(passwordOption.TrustedDeviceOption.EncryptedPrivateKey,
+      deviceA.deviceKey);
+    const devicePublicKey = P.rsa_extract_public_key(devicePrivateKey);
+    token = withPassword.access_token;
+    const wrongSecret = await request(server, 'POST', '/api/devices/update-trust', {
+      token, headers: { 'Device-Identifier': deviceA.identifier },
+      json: { masterPasswordHash: hashOf('not the password'), currentDevice: {
+        encryptedPublicKey: P.wrap_encapsulation_key(devicePublicKey, userKey),
+        encryptedUserKey: P.encapsulate_key_unsigned(userKey, devicePublicKey) }, otherDevices: [] },
+    });
+    check('update-trust with a wrong master password is refused', wrongSecret.status === 400,
+      `${wrongSecret.status} ${wrongSecret.body}`);
+    await expectOk('update-trust', request(server, 'POST', '/api/devices/update-trust', {
+      token, headers: { 'Device-Identifier': deviceA.identifier },
+      json: { masterPasswordHash: hashOf(password), currentDevice: {
+        encryptedPublicKey: P.wrap_encapsulation_key(devicePublicKey, userKey),
+        encryptedUserKey: P.encapsulate_key_unsigned(userKey, devicePublicKey) }, otherDevices: [] },
+    }));
+    const newPassword = `Changed-${crypto.randomBytes(6).toString('hex')}-Wren-64`;
+    await expectOk('POST /accounts/password', request(server, 'POST', '/api/accounts/password', {
+      token,
+      json: {
+        masterPasswordHash: hashOf(password), newMasterPasswordHash: hashOf(newPassword),
+        key: P.encrypt_user_key_with_master_password(userKey, newPassword, kMemberEmail, kdf), masterPasswordHint: null,
+      },
+    }));
+    const afterChange = await ssoLogin(server, deviceA);
+    check('device A: after the password change, its device key still opens the user key',
+      sameBytes(unlockWithDevice(P, afterChange.UserDecryptionOptions.TrustedDeviceOption, deviceA), userKey));
+    const onBAgain = await ssoLogin(server, deviceB);
+    check('device B: not listed in update-trust, it is no longer trusted',
+      onBAgain.UserDecryptionOptions?.TrustedDeviceOption?.EncryptedUserKey === undefined,
+      JSON.stringify(onBAgain.UserDecryptionOptions));
+
+    // 9. Master passwords again, require single sign-on off: the official CLI logs in.
+    await setDecryption(server, adminToken, organization, provider.issuer, 0);
     await expectOk('the owner turns off require single sign-on', request(server, 'PUT',
       `/api/organizations/${organization.id}/policies/4`, { token: adminToken, json: { policy: { enabled: false } } }));
-
     await bw.ok(['config', 'server', server.url]);
-    const session = (await bw.ok(['login', kMemberEmail, password, '--raw'])).out.trim();
+    const session = (await bw.ok(['login', kMemberEmail, newPassword, '--raw'])).out.trim();
     const listed = JSON.parse((await bw.ok(['list', 'items'], session)).out);
-    check('bw login with the new master password, bw list items decrypts the item',
+    check('bw login with the changed master password, bw list items decrypts the item',
       listed.length === 1 && listed[0].notes === secret, JSON.stringify(listed.map((i) => i.name)));
     console.log('passed');
     return 0;
