@@ -90,6 +90,12 @@ seed_corpus() {
     "$hash" "$e1" > "$dir/seed-new-password-legacy"
   printf '\x02{"authenticationData":{"kdf":{"kdfType":0,"iterations":100000},"masterPasswordAuthenticationHash":"%s","salt":"member@example.com"},"unlockData":{"kdf":{"kdfType":0,"iterations":100000},"masterKeyWrappedUserKey":"%s","salt":"member@example.com"}}' \
     "$hash" "$e1" > "$dir/seed-new-password-2026"
+  # account_key_body_fuzz: a selector byte (even: set-key-connector-key, odd: a key pair), then JSON.
+  printf '\x00{"key":"%s","keys":{"publicKey":"%s","encryptedPrivateKey":"%s"},"kdf":0,"kdfIterations":600000,"orgIdentifier":"Acme"}' \
+    "$e1" "$spki" "$e2" > "$dir/seed-key-connector-older"
+  printf '\x02{"keyConnectorKeyWrappedUserKey":"%s","accountKeys":{"accountPublicKey":"%s","userKeyEncryptedAccountPrivateKey":"%s"},"orgIdentifier":"acme"}' \
+    "$e1" "$spki" "$e2" > "$dir/seed-key-connector-2026"
+  printf '\x01{"keys":{"publicKey":"%s","encryptedPrivateKey":"%s"}}' "$spki" "$e2" > "$dir/seed-key-pair"
   # device_body_fuzz: a selector byte (keys, update-trust, untrust), then JSON.
   local rsa_ct="4.$(b64 256)"
   printf '\x00{"encryptedUserKey":"%s","encryptedPublicKey":"%s","encryptedPrivateKey":"%s"}' \

@@ -33,6 +33,7 @@
 #include "server/mail/templates.h"
 #include "server/organizations/organization_routes.h"
 #include "server/sso/sso_config_routes.h"
+#include "server/sso/sso_link_routes.h"
 #include "server/sso/sso_login_routes.h"
 #include "server/store/expired_rows.h"
 #include "server/store/server_database.h"
@@ -150,6 +151,7 @@ struct ServerService::Parts {
   std::unique_ptr<sso::SsoLoginStore> sso_logins;
   std::unique_ptr<sso::IdentityProviders> identity_providers;
   std::unique_ptr<sso::SsoLoginContext> sso_login;
+  std::unique_ptr<sso::SsoLinkContext> sso_link;
   std::unique_ptr<TokenEndpoint> token_endpoint;
   std::unique_ptr<api::ApiContext> api;
   std::unique_ptr<RegistrationContext> registration;
@@ -296,6 +298,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   parts->identity_providers = std::make_unique<sso::IdentityProviders>(sso::IdentityProviderOptions{});
   parts->sso_login = std::make_unique<sso::SsoLoginContext>(
       sso::SsoLoginContext{*parts->api, *parts->sso_logins, *parts->identity_providers, config.public_url});
+  parts->sso_link = std::make_unique<sso::SsoLinkContext>(sso::SsoLinkContext{*parts->api, *parts->sso_logins});
 
   service::ServiceHostOptions host;
   host.name = "keywarden server";
@@ -371,6 +374,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddOrganizationRoutes(router, *parts->organizations);
   sso::AddSsoConfigRoutes(router, *parts->organizations);
   sso::AddSsoLoginRoutes(router, *parts->sso_login);
+  sso::AddSsoLinkRoutes(router, *parts->sso_link);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);
   collections::AddCollectionRoutes(router, *parts->api);

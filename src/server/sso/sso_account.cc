@@ -17,7 +17,7 @@ constexpr sql::Statement kInsertLink = {
     nullptr, "to link an account to an identity provider's subject"};
 constexpr sql::Statement kDeleteStaleLink = {"server_delete_sso_user_of_account",
                                              "DELETE FROM sso_users WHERE organization_id = $1 AND user_id = $2",
-                                             nullptr, nullptr, "to replace an account's link to an identity provider"};
+                                             nullptr, nullptr, "to remove an account's link to an identity provider"};
 
 // The standard claims after the configuration's own, as the reference's GetEmailAddress and
 // GetName try them (its long claim names included: providers built on WS-Federation send them).
@@ -43,11 +43,15 @@ std::string FirstText(const nlohmann::json& claims, const std::vector<std::strin
   return {};
 }
 
-Status Link(sql::Session& session, const std::string& organization_id, const std::string& external_id,
-            const std::string& user_id, TimeMs now) {
-  KW_RETURN_IF_ERROR(session.Execute(kDeleteStaleLink, sql::Params().Text(organization_id).Text(user_id)).status());
-  return session.Execute(kInsertLink, sql::Params().Text(organization_id).Text(external_id).Text(user_id).Int(now))
-      .status();
+// Links the account to the subject; true when it replaced the account's link to another one.
+Result<bool> Link(sql::Session& session, const std::string& organization_id, const std::string& external_id,
+                  const std::string& user_id, TimeMs now) {
+  KW_ASSIGN_OR_RETURN(const sql::Rows stale,
+                      session.Execute(kDeleteStaleLink, sql::Params().Text(organization_id).Text(user_id)));
+  KW_RETURN_IF_ERROR(
+      session.Execute(kInsertLink, sql::Params().Text(organization_id).Text(external_id).Text(user_id).Int(now))
+          .status());
+  return stale.affected() > 0;
 }
 
 Status CheckMayLogIn(const organizations::Organization& organization, const organizations::Member& member) {
@@ -94,12 +98,15 @@ SsoIdentity IdentityFromClaims(const nlohmann::json& claims, const SsoConfigData
 }
 
 Result<SsoSignIn> ResolveSsoAccount(sql::Session& session, const organizations::Organization& organization,
-                                    const SsoIdentity& identity, TimeMs now) {
+                                    const SsoIdentity& identity, std::string_view claimed_user_id, TimeMs now) {
   SsoSignIn sign_in;
   // 1. Linked before.
   KW_ASSIGN_OR_RETURN(sql::Rows linked,
                       session.Execute(kFindLink, sql::Params().Text(organization.id).Text(identity.external_id)));
   if (!linked.empty()) {
+    if (!claimed_user_id.empty() && linked.Text(0, 0) != claimed_user_id) {
+      return Refused("This identity is already linked to another account in " + organization.name + ".");
+    }
     KW_ASSIGN_OR_RETURN(auto user, store::FindUserById(session, linked.Text(0, 0)));
     KW_ASSIGN_OR_RETURN(auto member, organizations::FindMembershipOf(session, organization.id, linked.Text(0, 0)));
     if (!user) return InternalError("a single sign-on link names a missing account");
@@ -113,8 +120,15 @@ Result<SsoSignIn> ResolveSsoAccount(sql::Session& session, const organizations::
     return sign_in;
   }
 
-  if (identity.email.empty()) return Refused("Cannot find email claim");
-  KW_ASSIGN_OR_RETURN(auto existing, store::FindUserByEmail(session, identity.email));
+  // The account that claimed the login, or the one the e-mail claim names.
+  std::optional<store::User> existing;
+  if (!claimed_user_id.empty()) {
+    KW_ASSIGN_OR_RETURN(existing, store::FindUserById(session, claimed_user_id));
+    if (!existing) return Refused("The account that asked to be linked no longer exists.");
+  } else {
+    if (identity.email.empty()) return Refused("Cannot find email claim");
+    KW_ASSIGN_OR_RETURN(existing, store::FindUserByEmail(session, identity.email));
+  }
 
   // 2. An existing account, linked only as a member the provider vouches for.
   if (existing) {
@@ -133,15 +147,16 @@ Result<SsoSignIn> ResolveSsoAccount(sql::Session& session, const organizations::
                      " with your master password first, then sign in with single sign-on.");
     }
     KW_RETURN_IF_ERROR(CheckMayLogIn(organization, *member));
-    if (!identity.email_verified) {
+    if (claimed_user_id.empty() && !identity.email_verified) {
       return Refused(
           "Your identity provider has not verified your e-mail address, so it cannot be linked to your "
-          "existing account. Ask your administrator.");
+          "existing account. Link it from your account's organization settings, or ask your administrator.");
     }
-    KW_RETURN_IF_ERROR(Link(session, organization.id, identity.external_id, existing->id, now));
+    KW_ASSIGN_OR_RETURN(const bool replaced, Link(session, organization.id, identity.external_id, existing->id, now));
     sign_in.user = *std::move(existing);
     sign_in.member = *std::move(member);
-    sign_in.first_login = true;
+    sign_in.first_login = !replaced;
+    sign_in.relinked = replaced;
     return sign_in;
   }
 
@@ -167,11 +182,17 @@ Result<SsoSignIn> ResolveSsoAccount(sql::Session& session, const organizations::
     member.revision_date = now;
     KW_RETURN_IF_ERROR(organizations::InsertMember(session, member));
   }
-  KW_RETURN_IF_ERROR(Link(session, organization.id, identity.external_id, user.id, now));
+  KW_RETURN_IF_ERROR(Link(session, organization.id, identity.external_id, user.id, now).status());
   sign_in.user = std::move(user);
   sign_in.member = std::move(member);
   sign_in.first_login = true;
   return sign_in;
+}
+
+Result<bool> UnlinkSsoAccount(sql::Session& session, std::string_view organization_id, std::string_view user_id) {
+  KW_ASSIGN_OR_RETURN(const sql::Rows removed,
+                      session.Execute(kDeleteStaleLink, sql::Params().Text(organization_id).Text(user_id)));
+  return removed.affected() > 0;
 }
 
 }  // namespace keywarden::server::sso

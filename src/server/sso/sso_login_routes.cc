@@ -104,6 +104,18 @@ http::HttpResponse Authorize(SsoLoginContext& c, const http::HttpRequest& reques
   if (!*found || !(*found)->config.enabled || !prevalidated || *prevalidated != (*found)->organization.id) {
     return Page(400, "This single sign-on request has expired or is for another organization. Start again.");
   }
+  // Manual linking (the web vault's "link SSO"): "<user id>,<link token>", the token taken now,
+  // so that it is spent even when the login is never completed.
+  std::string claimed_user_id;
+  if (const std::string_view user_identifier = query->Get("user_identifier"); !user_identifier.empty()) {
+    const std::size_t comma = user_identifier.find(',');
+    if (comma == std::string_view::npos) return Page(400, "Invalid user identifier.");
+    const auto owner = c.logins.TakeLinkToken(user_identifier.substr(comma + 1), now);
+    if (!owner || *owner != user_identifier.substr(0, comma)) {
+      return Page(400, "The link request has expired or does not match your account. Start again from your vault.");
+    }
+    claimed_user_id = *owner;
+  }
   const OrganizationSso& sso = **found;
   auto metadata = c.providers.Metadata(sso.config.data, now);
   if (!metadata.ok()) {
@@ -116,6 +128,7 @@ http::HttpResponse Authorize(SsoLoginContext& c, const http::HttpRequest& reques
   login.redirect_uri = redirect_uri;
   login.client_state = state;
   login.code_challenge = challenge;
+  login.claimed_user_id = std::move(claimed_user_id);
   auto nonce = two_factor::NewOpaqueToken();
   auto verifier = two_factor::NewOpaqueToken();
   if (!nonce.ok() || !verifier.ok()) return Page(503, "The server cannot start a login now. Try again shortly.");
@@ -191,7 +204,7 @@ http::HttpResponse Callback(SsoLoginContext& c, const http::HttpRequest& request
   const TimeMs now_ms = api::NowMs(c.api.clock);
   SsoSignIn sign_in;
   const Status resolved = c.api.database.Transact([&](sql::Session& session) -> Status {
-    KW_ASSIGN_OR_RETURN(sign_in, ResolveSsoAccount(session, *organization, identity, now_ms));
+    KW_ASSIGN_OR_RETURN(sign_in, ResolveSsoAccount(session, *organization, identity, login->claimed_user_id, now_ms));
     return OkStatus();
   });
   if (!resolved.ok()) {
@@ -199,9 +212,10 @@ http::HttpResponse Callback(SsoLoginContext& c, const http::HttpRequest& request
     if (resolved.code() == ErrorCode::kAuthenticationFailed) return Page(400, resolved.message());
     return Page(503, "The server cannot sign you in now. Try again shortly.");
   }
-  if (sign_in.first_login) {
+  if (sign_in.first_login || sign_in.relinked) {
     events::Event event = organizations::internal::OrganizationEvent(
-        events::EventType::kMemberFirstSsoLogin, organization->id, sign_in.user.id, request, now_ms);
+        sign_in.relinked ? events::EventType::kMemberResetSsoLink : events::EventType::kMemberFirstSsoLogin,
+        organization->id, sign_in.user.id, request, now_ms);
     event.organization_user_id = sign_in.member.id;
     c.api.events.Record(std::move(event));
   }

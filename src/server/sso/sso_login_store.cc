@@ -90,6 +90,16 @@ std::optional<SsoAuthorizationCode> SsoLoginStore::TakeCode(std::string_view cod
   return Take(codes_, code, now);
 }
 
+Result<std::string> SsoLoginStore::IssueLinkToken(const std::string& user_id, TimePoint now) {
+  MutexLock lock(mu_);
+  return Add(links_, user_id, now + options_.link_lifetime, now);
+}
+
+std::optional<std::string> SsoLoginStore::TakeLinkToken(std::string_view token, TimePoint now) {
+  MutexLock lock(mu_);
+  return Take(links_, token, now);
+}
+
 bool PkceMatches(std::string_view verifier, std::string_view challenge) {
   if (verifier.size() < 43 || verifier.size() > 128) return false;
   for (char c : verifier) {

@@ -1,7 +1,8 @@
 // What a single sign-on login holds between its steps (docs member-decryption.md 7): the
 // prevalidation token between /sso/prevalidate and /connect/authorize, the pending login
 // between /connect/authorize and the provider's callback, and the authorization code between
-// the callback and the token grant.
+// the callback and the token grant; and the link token with which a signed-in account asks
+// that its next single sign-on login link it (GET /api/accounts/sso/user-identifier).
 //
 // In memory: each lives for minutes at most and is used once, so a restart only makes the
 // logins in flight start again. Entries are kept by the SHA-256 of their token, so that a
@@ -37,6 +38,9 @@ struct PendingSsoLogin {
   // `provider_code_verifier` (PKCE).
   std::string nonce;
   std::string provider_code_verifier;
+  // The account that asked to be linked (a `user_identifier` whose link token was taken), or
+  // empty.
+  std::string claimed_user_id;
 };
 
 // An authorization code the server issued to a client for `user_id`.
@@ -52,7 +56,8 @@ struct SsoLoginStoreOptions {
   std::chrono::seconds prevalidation_lifetime{60};
   std::chrono::seconds login_lifetime{600};  // time to sign in at the provider
   std::chrono::seconds code_lifetime{300};
-  std::size_t max_entries = 10'000;  // of each kind
+  std::size_t max_entries = 10'000;         // of each kind
+  std::chrono::seconds link_lifetime{600};  // from the web vault's link button to /connect/authorize
 };
 
 class SsoLoginStore {
@@ -77,6 +82,11 @@ class SsoLoginStore {
   // The grant `code` stands for, once.
   std::optional<SsoAuthorizationCode> TakeCode(std::string_view code, TimePoint now);
 
+  // A token by which account `user_id` claims the next single sign-on login; the account it was
+  // issued to, once.
+  Result<std::string> IssueLinkToken(const std::string& user_id, TimePoint now);
+  std::optional<std::string> TakeLinkToken(std::string_view token, TimePoint now);
+
  private:
   template <typename T>
   struct Entry {
@@ -98,6 +108,7 @@ class SsoLoginStore {
   Table<std::string> prevalidations_ KW_GUARDED_BY(mu_);
   Table<PendingSsoLogin> logins_ KW_GUARDED_BY(mu_);
   Table<SsoAuthorizationCode> codes_ KW_GUARDED_BY(mu_);
+  Table<std::string> links_ KW_GUARDED_BY(mu_);
 };
 
 // base64url(SHA-256(verifier)) compared in constant time with `challenge` (RFC 7636 S256).

@@ -240,6 +240,73 @@ TEST_P(SsoLoginTest, AnExistingMemberIsLinkedOnlyWithAVerifiedAddress) {
   EXPECT_NE(outsider.value("body", "").find("not a member"), std::string::npos);
 }
 
+// The web vault's "link SSO": a signed-in account asks for a link token and the login that
+// carries it links that account, whatever the provider says of the address; once, for that
+// account only, never over another account's link. Unlinking and relinking log 1505 and 1509.
+TEST_P(SsoLoginTest, AnAccountLinksItselfWithItsLinkToken) {
+  const TestAccount owner = NewUser("owner@example.com");
+  const TestAccount frank = NewUser("frank@example.com");
+  const TestAccount grace = NewUser("grace@example.com");
+  StartProvider({{"frank", "idp-frank", "frank@work.example.com", false},
+                 {"frank-new", "idp-frank-new", "frank@work.example.com", false}});
+  const TestOrganization organization = SsoOrganization(owner, "acme", 0);
+  AddMember(organization, owner, frank, 2);
+  AddMember(organization, owner, grace, 2);
+  const auto link_token = [&](const TestAccount& account) {
+    const TestResponse answer = Send("GET", "/api/accounts/sso/user-identifier", "", account.access_token);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return answer.json().is_string() ? answer.json().get<std::string>() : std::string();
+  };
+  const auto with_link = [&](const std::string& user_identifier) {
+    return AuthorizeUrl("acme", Prevalidate("acme")) + "&user_identifier=" + net::PercentEncode(user_identifier);
+  };
+  const auto sign_in_with = [&](const std::string& user_identifier, const std::string& login) {
+    return OidcTestProvider::Browse(with_link(user_identifier), login, "pw", kCliRedirect);
+  };
+  const auto account_of = [&](const nlohmann::json& walk) {
+    const std::string url = walk.value("url", "");
+    if (url.empty()) return "no code: " + walk.dump();
+    auto query = Form::Parse(url.substr(url.find('?') + 1));
+    const TestResponse token = RedeemCode(std::string(query->Get("code")));
+    if (token.status != 200) return "grant " + token.body;
+    return Send("GET", "/api/accounts/profile", "", token.json().value("access_token", "")).json().value("id", "");
+  };
+
+  // The token names its account; an unverified, different address is linked through it.
+  const std::string frank_link = link_token(frank);
+  EXPECT_EQ(frank_link.rfind(frank.id + ",", 0), 0U) << frank_link;
+  EXPECT_EQ(account_of(sign_in_with(frank_link, "frank")), frank.id);
+  EXPECT_EQ(EventTypes(organization.id).count(1510), 1U);
+  // Spent, and refused before the provider is asked.
+  EXPECT_EQ(Send("GET", with_link(frank_link).substr(config_->public_url.size()), "", "").status, 400);
+  // Another account's id with this token, or no token part at all.
+  const std::string grace_link = link_token(grace);
+  const std::string forged = frank.id + grace_link.substr(grace_link.find(','));
+  EXPECT_EQ(Send("GET", with_link(forged).substr(config_->public_url.size()), "", "").status, 400);
+  EXPECT_EQ(Send("GET", with_link(frank.id).substr(config_->public_url.size()), "", "").status, 400);
+  // Grace cannot take over the identity linked to Frank.
+  const nlohmann::json taken = sign_in_with(link_token(grace), "frank");
+  EXPECT_EQ(taken.value("status", 0), 400) << taken.dump();
+  EXPECT_NE(taken.value("body", "").find("already linked to another account"), std::string::npos) << taken.dump();
+  // Later logins find Frank by the subject, without a token.
+  EXPECT_EQ(RedeemCode(SignIn("acme", "frank")).status, 200);
+
+  // Another subject, linked with a new token, replaces the link: 1509.
+  EXPECT_EQ(account_of(sign_in_with(link_token(frank), "frank-new")), frank.id);
+  EXPECT_EQ(EventTypes(organization.id).count(1509), 1U);
+  EXPECT_EQ(EventTypes(organization.id).count(1510), 1U);
+
+  // Unlinked (1505): the subject no longer signs Frank in (its address, free, gets a new account).
+  EXPECT_EQ(Send("DELETE", "/api/accounts/sso/" + organization.id, "", frank.access_token).status, 200);
+  EXPECT_EQ(EventTypes(organization.id).count(1505), 1U);
+  const std::string after_unlink =
+      account_of(OidcTestProvider::Browse(AuthorizeUrl("acme", Prevalidate("acme")), "frank-new", "pw", kCliRedirect));
+  EXPECT_NE(after_unlink, frank.id);
+  EXPECT_EQ(after_unlink.size(), frank.id.size()) << after_unlink;
+  EXPECT_EQ(Send("DELETE", "/api/accounts/sso/not-a-guid", "", frank.access_token).status, 404);
+  EXPECT_EQ(Send("GET", "/api/accounts/sso/user-identifier", "", "").status, 401);
+}
+
 TEST_P(SsoLoginTest, ClaimsCanComeFromTheUserInfoEndpoint) {
   const TestAccount owner = NewUser("owner@example.com");
   StartProvider({{"heidi", "idp-heidi", "heidi@example.com"}}, /*claims_in_user_info_only=*/true);
