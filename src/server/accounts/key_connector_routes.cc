@@ -28,7 +28,6 @@ http::HttpResponse Done(const Status& status) {
   return response;
 }
 
-
 // Drops the account's master password for Key Connector: convert-to-key-connector (no body)
 // and key-connector/enroll (`new_user_key`, the user key wrapped by the Key Connector key).
 http::HttpResponse Convert(AccountRoutesContext& c, const http::HttpRequest& request, store::User& user,
