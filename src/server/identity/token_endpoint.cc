@@ -50,13 +50,6 @@ http::HttpResponse Unavailable() {
             {"ErrorModel", {{"Message", "The server is busy. Try again shortly."}, {"Object", "error"}}}});
 }
 
-// Hashes both and compares the hashes in constant time: neither length nor content leaks.
-bool SameSecret(std::string_view stored, std::string_view given) {
-  auto a = two_factor::TokenHash(stored);
-  auto b = two_factor::TokenHash(given);
-  return a.ok() && b.ok() && two_factor::SameHash(*a, *b);
-}
-
 std::vector<std::uint8_t> Digest(std::string_view text) {
   auto digest = two_factor::TokenHash(text);
   if (!digest.ok()) return {};
@@ -210,7 +203,7 @@ http::HttpResponse TokenEndpoint::ClientCredentialsGrant(const Form& form, const
     return OkStatus();
   });
   if (!read.ok()) return Unavailable();
-  if (!user || !SameSecret(user->api_key, secret)) {
+  if (!user || !two_factor::SameSecretText(user->api_key, secret)) {
     (void)throttle_.RecordFailure(*user_id, request.client_address, now);
     telemetry::AuditEvent("login_api_key", *user_id, request.client_address, "wrong client secret");
     return invalid_client();

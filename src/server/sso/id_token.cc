@@ -15,12 +15,6 @@ std::int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-bool SameText(std::string_view a, std::string_view b) {
-  auto x = two_factor::TokenHash(a);
-  auto y = two_factor::TokenHash(b);
-  return x.ok() && y.ok() && two_factor::SameHash(*x, *y);
-}
-
 }  // namespace
 
 Result<nlohmann::json> VerifyIdToken(std::string_view token, const jose::JwkSet& keys,
@@ -70,7 +64,8 @@ Result<nlohmann::json> VerifyIdToken(std::string_view token, const jose::JwkSet&
   if (const auto nbf = number("nbf"); nbf && *nbf > now_s + skew) return Refused("is not valid yet");
 
   const std::string nonce = text("nonce");
-  if (expected.nonce.empty() || !SameText(nonce, expected.nonce)) return Refused("does not carry this login's nonce");
+  if (expected.nonce.empty() || !two_factor::SameSecretText(nonce, expected.nonce))
+    return Refused("does not carry this login's nonce");
   if (text("sub").empty()) return Refused("names no subject");
   return claims;
 }

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "jose/base64url.h"
 #include "net/percent_encoding.h"
 #include "server/api/error_response.h"
 #include "server/api/ids.h"
@@ -42,12 +41,6 @@ std::string Printable(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, 64)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
   return out;
-}
-
-std::string S256(std::string_view verifier) {
-  auto digest = two_factor::TokenHash(verifier);
-  return digest.ok() ? jose::Base64UrlEncode(std::span<const std::uint8_t>(digest->data(), digest->size()))
-                     : std::string();
 }
 
 bool IsLocalhostPort(std::string_view uri) {
@@ -137,7 +130,7 @@ http::HttpResponse Authorize(SsoLoginContext& c, const http::HttpRequest& reques
   auto provider_state = c.logins.BeginLogin(std::move(login), now);
   if (!provider_state.ok()) return Page(503, "The server has too many logins in flight. Try again shortly.");
   return Redirect(IdentityProviders::AuthorizationUrl(*metadata, sso.config.data, OidcCallbackUrl(c.public_url),
-                                                      *provider_state, *nonce, S256(*verifier)));
+                                                      *provider_state, *nonce, PkceChallenge(*verifier)));
 }
 
 // The ID token's claims, with UserInfo's when the configuration asks for them.

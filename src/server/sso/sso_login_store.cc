@@ -105,12 +105,14 @@ bool PkceMatches(std::string_view verifier, std::string_view challenge) {
   for (char c : verifier) {
     if (!IsUnreserved(c)) return false;
   }
+  const std::string expected = PkceChallenge(verifier);
+  return !expected.empty() && two_factor::SameSecretText(expected, challenge);
+}
+
+std::string PkceChallenge(std::string_view verifier) {
   auto digest = two_factor::TokenHash(verifier);
-  if (!digest.ok()) return false;
-  const std::string expected = jose::Base64UrlEncode(std::span<const std::uint8_t>(digest->data(), digest->size()));
-  auto a = two_factor::TokenHash(expected);
-  auto b = two_factor::TokenHash(challenge);
-  return a.ok() && b.ok() && two_factor::SameHash(*a, *b);
+  return digest.ok() ? jose::Base64UrlEncode(std::span<const std::uint8_t>(digest->data(), digest->size()))
+                     : std::string();
 }
 
 }  // namespace keywarden::server::sso

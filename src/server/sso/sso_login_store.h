@@ -115,6 +115,10 @@ class SsoLoginStore {
 // The verifier must be 43 to 128 characters of the unreserved set.
 bool PkceMatches(std::string_view verifier, std::string_view challenge);
 
+// The S256 challenge of `verifier`: base64url(SHA-256(verifier)), unpadded; empty if hashing
+// fails.
+std::string PkceChallenge(std::string_view verifier);
+
 }  // namespace keywarden::server::sso
 
 #endif  // KEYWARDEN_SERVER_SSO_SSO_LOGIN_STORE_H_

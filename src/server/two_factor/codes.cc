@@ -74,6 +74,12 @@ bool SameHash(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) 
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool SameSecretText(std::string_view a, std::string_view b) {
+  auto x = TokenHash(a);
+  auto y = TokenHash(b);
+  return x.ok() && y.ok() && SameHash(*x, *y);
+}
+
 std::string NormalizeRecoveryCode(std::string_view typed) {
   std::string normalized;
   normalized.reserve(typed.size());

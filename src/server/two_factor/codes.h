@@ -45,6 +45,10 @@ Result<TokenDigest> TokenHash(std::string_view text);
 // (sizes are not secret).
 bool SameHash(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
 
+// Whether two secrets given as text are equal, compared through their hashes in constant time,
+// so that neither their length nor their content leaks. False if hashing fails.
+bool SameSecretText(std::string_view a, std::string_view b);
+
 // A recovery code as typed, in the form it was issued: spaces, dashes and other ASCII white space
 // removed, letters upper-cased ("abcd-efgh 1234" -> "ABCDEFGH1234"), so that a code copied with
 // the grouping an app added still matches.

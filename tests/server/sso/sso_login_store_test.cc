@@ -68,6 +68,8 @@ TEST(SsoLoginStoreTest, PkceS256) {
   EXPECT_FALSE(PkceMatches("short", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
   EXPECT_FALSE(PkceMatches(std::string(43, '+'), "x"));  // outside the unreserved set
   EXPECT_FALSE(PkceMatches(std::string(129, 'a'), "x"));
+  EXPECT_EQ(PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
 
 }  // namespace

@@ -99,6 +99,14 @@ TEST(CodesTest, TokenHashIsSha256) {
   EXPECT_EQ(*hashed_empty, empty);
 }
 
+TEST(CodesTest, SameSecretTextComparesWholeTexts) {
+  EXPECT_TRUE(SameSecretText("a-nonce-of-the-login", "a-nonce-of-the-login"));
+  EXPECT_FALSE(SameSecretText("a-nonce-of-the-login", "a-nonce-of-the-logiN"));
+  EXPECT_FALSE(SameSecretText("a-nonce-of-the-login", "a-nonce-of-the-login "));
+  EXPECT_FALSE(SameSecretText("", "x"));
+  EXPECT_TRUE(SameSecretText("", ""));
+}
+
 TEST(CodesTest, SameHashComparesWholeValues) {
   auto token = NewOpaqueToken();
   ASSERT_TRUE(token.ok());
