@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "field_error_require.h"
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
 #include "server/accounts/account_key_pair.h"
@@ -27,17 +28,8 @@
 namespace keywarden::server {
 namespace {
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
-
-void RequireFieldError(const Status& status) {
-  Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
-  Require(api::AsFieldError(status).has_value(), "a refusal must name a field");
-  Require(api::RequestErrorResponse(status).status == 400, "a refusal must answer 400");
-}
+using ::keywarden::fuzz::Require;
+using ::keywarden::fuzz::RequireFieldError;
 
 void RequireKeyPair(const AccountKeyPair& pair) {
   Require(RsaPublicKey::FromBase64(pair.public_key).ok(), "the public key is an RSA key");

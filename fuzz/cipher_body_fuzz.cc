@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "field_error_require.h"
 #include "http/json.h"
 #include "server/api/field_error.h"
 #include "server/vault/cipher_json.h"
@@ -28,21 +29,13 @@
 namespace keywarden::server::vault {
 namespace {
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
+using ::keywarden::fuzz::RequireFieldError;
 
 nlohmann::json MustParse(const std::string& text, const char* what) {
   nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   Require(!parsed.is_discarded(), what);
   return parsed;
-}
-
-void RequireFieldError(const Status& status) {
-  Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
-  Require(api::AsFieldError(status).has_value(), "a refused JSON object must name a field");
 }
 
 void CheckCipher(const CipherWrite& cipher) {

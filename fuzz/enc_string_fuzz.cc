@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_require.h"
 #include "keywarden/crypto/asymmetric_enc_string.h"
 #include "keywarden/crypto/enc_string.h"
 #include "keywarden/crypto/encoding.h"
@@ -21,11 +22,7 @@
 namespace keywarden {
 namespace {
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "round-trip violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 bool SameBytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());

@@ -23,6 +23,7 @@
 
 #include "base/iso_date.h"
 #include "base/time.h"
+#include "fuzz_require.h"
 #include "server/api/ids.h"
 #include "server/events/collect_request.h"
 #include "server/events/continuation_token.h"
@@ -31,11 +32,7 @@
 namespace keywarden::server::events {
 namespace {
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 bool CanonicalOrEmpty(const std::string& id) { return id.empty() || api::ParseGuid(id) == id; }
 

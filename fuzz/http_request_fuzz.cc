@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_require.h"
 #include "http/server.h"
 
 namespace {
@@ -16,11 +17,7 @@ namespace {
 constexpr std::size_t kMaxHeader = 1024;
 constexpr std::size_t kMaxBody = 2048;
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "invariant violated: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 }  // namespace
 

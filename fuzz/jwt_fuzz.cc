@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "auth/token_verifier.h"
+#include "fuzz_require.h"
 #include "jose/jwks.h"
 #include "jose/jwt_signer.h"
 #include "jose/strict_json.h"
@@ -25,11 +26,7 @@ namespace {
 
 const TimePoint kNow{std::chrono::seconds(1'700'000'000)};
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 struct Fixture {
   std::string jwks;

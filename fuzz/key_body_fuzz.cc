@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/user_keys/key_body.h"
+#include "fuzz_require.h"
 #include "keywarden/crypto/encoding.h"
 
 namespace {
@@ -36,11 +37,7 @@ constexpr ContentType kContentTypes[] = {
     {"application/x-www-form-urlencoded", false},
 };
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 }  // namespace
 

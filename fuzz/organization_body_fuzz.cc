@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "field_error_require.h"
 #include "http/json.h"
 #include "server/api/field_error.h"
 #include "server/organizations/member_role.h"
@@ -38,17 +39,8 @@ namespace {
 
 constexpr std::size_t kMaxDataChars = 10000;
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
-
-void RequireFieldError(const Status& status) {
-  Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
-  Require(api::AsFieldError(status).has_value(), "a refusal must name a field");
-  Require(api::RequestErrorResponse(status).status == 400, "a refusal must answer 400");
-}
+using ::keywarden::fuzz::Require;
+using ::keywarden::fuzz::RequireFieldError;
 
 void Permissions(std::string_view text) {
   const nlohmann::json value = nlohmann::json::parse(text, nullptr, false);

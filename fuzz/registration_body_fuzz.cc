@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "field_error_require.h"
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/rsa.h"
@@ -36,17 +37,8 @@
 namespace keywarden::server {
 namespace {
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
-
-void RequireFieldError(const Status& status) {
-  Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
-  Require(api::AsFieldError(status).has_value(), "a refusal must name a field");
-  Require(api::RequestErrorResponse(status).status == 400, "a refusal must answer 400");
-}
+using ::keywarden::fuzz::Require;
+using ::keywarden::fuzz::RequireFieldError;
 
 void RequireKdfInRange(const store::Kdf& kdf) {
   if (kdf.type == 0) {

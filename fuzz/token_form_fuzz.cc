@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/utf8.h"
+#include "fuzz_require.h"
 #include "keywarden/crypto/encoding.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/ids.h"
@@ -39,11 +40,7 @@ namespace {
 
 constexpr std::size_t kMaxFields = 64;  // Form::Parse's limit
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 // The form's name rule, restated: ASCII case and underscores do not matter.
 std::string NameKey(std::string_view name) {
