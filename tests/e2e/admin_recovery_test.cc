@@ -6,7 +6,9 @@
 // `keywarden admin update-temp-password` the member's earlier items decrypt again. Also the
 // refusals: a new password below the organisation's requirements (refused locally, nothing
 // sent), enrolment with a wrong password or an unexpected organisation key, withdrawal under
-// automatic enrolment, a member who has not enrolled.
+// automatic enrolment, a member who has not enrolled. And a user-key rotation with `keywarden
+// admin rotate-user-key` (issue 19): afterwards the member's trusted device still unlocks, an
+// administrator can still recover them, and `bw` decrypts every item and folder.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +25,8 @@
 #include "e2e/server_process.h"
 #include "keywarden/crypto/fingerprint.h"
 #include "keywarden/crypto/rsa.h"
+#include "keywarden/keys/account.h"
+#include "keywarden/keys/trusted_device.h"
 #include "support/skip.h"
 
 namespace keywarden::testing {
@@ -356,6 +360,130 @@ TEST_F(AdminRecoveryTest, EnrolmentWithdrawalAndTheRefusals) {
   ASSERT_EQ(grant.status, 200) << grant.body;
   EXPECT_EQ(grant.json().value("ForcePasswordReset", false), true);
   EXPECT_EQ(EventCount(owner, organization_id, kRecovered, 1), 1);
+}
+
+// The member's user key as their sync holds it under their password.
+SymmetricKey UserKeyOf(ServerProcess& server, const TestAccount& account, const std::string& password,
+                       const std::string& access_token) {
+  const TestResponse sync = server.Send("GET", "/api/sync", "", access_token);
+  EXPECT_EQ(sync.status, 200) << sync.body;
+  auto wrapped = EncString::Parse(sync.json()["profile"].value("key", ""));
+  EXPECT_TRUE(wrapped.ok());
+  auto key = UnlockWithPassword(password, account.email, TestKdf(), *wrapped);
+  EXPECT_TRUE(key.ok()) << key.status().message();
+  return key.ok() ? *std::move(key) : *SymmetricKey::Generate();
+}
+
+TEST_F(AdminRecoveryTest, ARotatedMemberKeepsTheirDeviceTheirRecoveryAndTheirVault) {
+  if (!OfficialCliInstalled()) {
+    KW_SKIP_OR_FAIL_IN_CI("the official Bitwarden CLI is not installed (scripts/setup installs it)");
+  }
+  const Person owner = NewPerson("rotation-owner@example.com");
+  const Person member = NewPerson("rotating.member@example.com");
+  SuccessJson(Login(owner, owner.password_file->path()));
+  SuccessJson(Login(member, member.password_file->path()));
+  const std::string organization_id = MakeOrganization(owner, "Rotating", {&member});
+  Ok(member,
+     {"account-recovery", "enrol", "--organization", "Rotating", "--password-file", member.password_file->path()});
+
+  // The member's bw: a folder and two items, one in it.
+  OfficialCli bw(server_->ca_file());
+  ASSERT_EQ(bw.Run({"config", "server", server_->url()}).exit_code, 0);
+  const CliResult first_login = bw.Run({"login", member.account.email, member.account.password, "--raw"});
+  ASSERT_EQ(first_login.exit_code, 0) << first_login.out << first_login.err;
+  const std::string session = Trim(first_login.out);
+  const CliResult folder = bw.Run({"create", "folder", Encode({{"name", "Rotated folder"}}), "--session", session});
+  ASSERT_EQ(folder.exit_code, 0) << folder.out << folder.err;
+  const std::string folder_id = nlohmann::json::parse(folder.out).value("id", "");
+  for (const auto& [name, folder_ref] : {std::pair<std::string, nlohmann::json>{"In the folder", folder_id},
+                                         std::pair<std::string, nlohmann::json>{"Loose", nullptr}}) {
+    const nlohmann::json item = {
+        {"type", 1},
+        {"name", name},
+        {"notes", "through the rotation"},
+        {"favorite", false},
+        {"reprompt", 0},
+        {"folderId", folder_ref},
+        {"login", {{"username", "member"}, {"password", "p-" + name}, {"uris", nlohmann::json::array()}}}};
+    const CliResult created = bw.Run({"create", "item", Encode(item), "--session", session});
+    ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  }
+
+  // A trusted device of the member's, as the web vault trusts one.
+  const TestResponse device_login = server_->PasswordGrant(member.account, "rotation-device");
+  ASSERT_EQ(device_login.status, 200) << device_login.body;
+  const std::string device_token = device_login.json().value("access_token", "");
+  const SymmetricKey old_user_key = UserKeyOf(*server_, member.account, member.account.password, device_token);
+  auto trusted = TrustDevice(old_user_key);
+  ASSERT_TRUE(trusted.ok());
+  const nlohmann::json device_keys = {{"encryptedUserKey", trusted->stored.encrypted_user_key.ToString()},
+                                      {"encryptedPublicKey", trusted->stored.encrypted_public_key.ToString()},
+                                      {"encryptedPrivateKey", trusted->stored.encrypted_private_key.ToString()}};
+  ASSERT_EQ(server_->Send("PUT", "/api/devices/rotation-device/keys", device_keys.dump(), device_token).status, 200);
+
+  // A wrong password rotates nothing.
+  TempFile wrong("not the member's password\n");
+  ExpectOneLineFailure(Run(member, {"rotate-user-key", "--password-file", wrong.path()}), 1, "wrong password");
+
+  const CliResult rotated = Run(member, {"rotate-user-key", "--password-file", member.password_file->path()});
+  const nlohmann::json report = SuccessJson(rotated);
+  EXPECT_EQ(report.value("ciphers", 0), 2);
+  EXPECT_EQ(report.value("folders", 0), 1);
+  EXPECT_EQ(report.value("trusted_devices", 0), 1);
+  EXPECT_EQ(report.value("account_recovery_enrolments", 0), 1);
+
+  // Every session ended; the user key is a new one.
+  const CliResult stale = bw.Run({"sync", "--session", session});
+  EXPECT_NE(stale.exit_code, 0) << "bw sync still works: " << stale.out << stale.err;
+  bw.Run({"logout"});
+  const TestResponse again = server_->PasswordGrant(member.account, "rotation-device");
+  ASSERT_EQ(again.status, 200) << again.body;
+  const std::string new_token = again.json().value("access_token", "");
+  const SymmetricKey new_user_key = UserKeyOf(*server_, member.account, member.account.password, new_token);
+  EXPECT_FALSE(new_user_key.Equals(old_user_key));
+
+  // The trusted device opens the new user key with the device key it always had.
+  const TestResponse kept = server_->Send("POST", "/api/devices/rotation-device/retrieve-keys", "", new_token);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  auto device_user_key = AsymmetricEncString::Parse(kept.json().value("encryptedUserKey", ""));
+  ASSERT_TRUE(device_user_key.ok()) << kept.body;
+  auto unlocked = UnlockTrustedDevice(trusted->device_key, trusted->stored.encrypted_private_key, *device_user_key);
+  ASSERT_TRUE(unlocked.ok()) << unlocked.status().message();
+  EXPECT_TRUE(unlocked->Equals(new_user_key));
+
+  // bw decrypts every item and the folder.
+  const CliResult relogin = bw.Run({"login", member.account.email, member.account.password, "--raw"});
+  ASSERT_EQ(relogin.exit_code, 0) << relogin.out << relogin.err;
+  const std::string new_session = Trim(relogin.out);
+  const CliResult listed = bw.Run({"list", "items", "--session", new_session});
+  ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+  const nlohmann::json items = nlohmann::json::parse(listed.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(items.is_array() && items.size() == 2U) << listed.out;
+  for (const auto& item : items) {
+    EXPECT_EQ(item["login"].value("password", ""), "p-" + item.value("name", "")) << item.dump();
+    EXPECT_EQ(item.value("notes", ""), "through the rotation");
+  }
+  const CliResult folders = bw.Run({"list", "folders", "--session", new_session});
+  ASSERT_EQ(folders.exit_code, 0) << folders.out << folders.err;
+  EXPECT_NE(folders.out.find("Rotated folder"), std::string::npos) << folders.out;
+
+  // The administrator can still recover the member: the enrolment opens to the new user key.
+  TempFile temporary(std::string(kTemporaryPassword) + "\n");
+  SuccessJson(Run(owner, {"recover-account", "--organization", "Rotating", "--member", member.account.email,
+                          "--new-password", temporary.arg(), "--password-file", owner.password_file->path()}));
+  const TestResponse recovered_login = server_->Token(
+      {{"grant_type", "password"},
+       {"username", member.account.email},
+       {"password",
+        *MasterKey::Derive(kTemporaryPassword, member.account.email, TestKdf())->ServerHash(kTemporaryPassword)},
+       {"scope", "api offline_access"},
+       {"client_id", "web"},
+       {"deviceType", "9"},
+       {"deviceIdentifier", "after-recovery"},
+       {"deviceName", "chrome"}});
+  ASSERT_EQ(recovered_login.status, 200) << recovered_login.body;
+  EXPECT_TRUE(UserKeyOf(*server_, member.account, kTemporaryPassword, recovered_login.json().value("access_token", ""))
+                  .Equals(new_user_key));
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ void AddAdminCommand(CLI::App& root, SelectedVerb& selected) {
   admin::AddAccountRecoveryVerbs(*recovery, verbs);
 
   admin::AddUpdateTempPasswordVerb(*admin, verbs);
+  admin::AddRotateUserKeyVerb(*admin, verbs);
 }
 
 }  // namespace keywarden::cli

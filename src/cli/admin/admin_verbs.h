@@ -15,6 +15,7 @@ void AddRecoverAccountVerb(CLI::App& admin, VerbAdder& verbs);      // recover-a
 void AddAccountRecoveryVerbs(CLI::App& group, VerbAdder& verbs);    // account-recovery enrol, withdraw
 void AddUpdateTempPasswordVerb(CLI::App& admin, VerbAdder& verbs);  // update-temp-password
 void AddSsoVerbs(CLI::App& group, VerbAdder& verbs);                // sso show, set
+void AddRotateUserKeyVerb(CLI::App& admin, VerbAdder& verbs);       // rotate-user-key
 
 }  // namespace keywarden::cli::admin
 

@@ -118,7 +118,8 @@ Result<UnlockedAccount> UnlockAccount(AdminClient& client, const std::string& pa
   KW_ASSIGN_OR_RETURN(std::string hash, master_key.ServerHash(password.view()));
   SecureBuffer password_hash = SecureBuffer::CopyOf(hash);
   WipeString(hash);
-  return UnlockedAccount{*std::move(user_key), std::move(opened), std::move(sync), std::move(password_hash)};
+  return UnlockedAccount{*std::move(user_key), std::move(opened), std::move(sync), std::move(password_hash),
+                         std::move(master_key)};
 }
 
 Result<SymmetricKey> OrganizationKeyOf(const UnlockedAccount& account, const std::string& organization_id) {

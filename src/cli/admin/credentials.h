@@ -11,6 +11,7 @@
 
 #include "cli/admin/admin_client.h"
 #include "keywarden/crypto/kdf.h"
+#include "keywarden/crypto/master_key.h"
 #include "keywarden/crypto/rsa.h"
 #include "keywarden/crypto/secure_buffer.h"
 #include "keywarden/crypto/symmetric_key.h"
@@ -33,6 +34,7 @@ struct UnlockedAccount {
   RsaPrivateKey private_key;
   nlohmann::json sync;         // GET /api/sync: profile.organizations[].key are the organisation keys
   SecureBuffer password_hash;  // the master password's server hash, for requests that verify it
+  MasterKey master_key;        // to wrap a new user key (a rotation) under the same password
 };
 
 // The account's keys: the master key from the password and the session's KDF and salt, the user
