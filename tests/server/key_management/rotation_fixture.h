@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/user_id.h"
 #include "keywarden/keys/account.h"
 #include "keywarden/keys/account_recovery.h"
 #include "keywarden/keys/trusted_device.h"
@@ -279,6 +280,65 @@ class RotationTest : public RecoveryTest {
             {"accountUnlockData", unlock},
             {"accountKeys", AccountKeys(account, old_key, new_key)},
             {"accountData", AccountData(account, old_key, new_key)}};
+  }
+
+  // rotate-user-keys as the SDK sends it, with `unlock_method_data` as given.
+  nlohmann::json RotateUserKeysBody(const TestAccount& account, const SymmetricKey& old_key,
+                                    const SymmetricKey& new_key, const nlohmann::json& unlock_method_data) {
+    const nlohmann::json keys = AccountKeys(account, old_key, new_key);
+    return {{"wrappedAccountCryptographicState",
+             {{"publicKeyEncryptionKeyPair",
+               {{"wrappedPrivateKey", keys["userKeyEncryptedAccountPrivateKey"]},
+                {"publicKey", keys["accountPublicKey"]},
+                {"signedPublicKey", nullptr}}},
+              {"signatureKeyPair", nullptr},
+              {"securityState", nullptr}}},
+            {"unlockData", UnlockLists(account, old_key, new_key)},
+            {"accountData", AccountData(account, old_key, new_key)},
+            {"unlockMethodData", unlock_method_data}};
+  }
+
+  // A trusted-devices account as single sign-on leaves it: no password, no wrapped user key, a
+  // key pair under `user_key`; logged in with its API key from "cli-device".
+  TestAccount NewTrustedDevicesAccount(const std::string& email, const SymmetricKey& user_key) {
+    auto id = auth::NewGuid();
+    auto stamp = auth::NewGuid();
+    auto private_key = RsaPrivateKey::Generate();
+    EXPECT_TRUE(id.ok() && stamp.ok() && private_key.ok());
+    auto wrapped = EncryptPrivateKey(user_key, *private_key);
+    EXPECT_TRUE(wrapped.ok());
+    store::User user;
+    user.id = *id;
+    user.email = email;
+    user.email_verified = true;
+    user.salt = email;
+    user.security_stamp = *stamp;
+    user.api_key = "api-key-of-" + *id;
+    user.public_key = private_key->PublicKey().ToBase64();
+    user.private_key = wrapped->ToString();
+    user.creation_date = user.revision_date = user.account_revision_date = 1700000000000;
+    auto database = OpenServerDatabase(config_->database);
+    EXPECT_TRUE(database.ok()) << database.status().ToString();
+    const Status inserted =
+        (*database)->Transact([&](sql::Session& session) { return store::InsertUser(session, user); });
+    EXPECT_TRUE(inserted.ok()) << inserted.ToString();
+    TestAccount account;
+    account.email = email;
+    account.id = *id;
+    LogInWithApiKey(account, user.api_key);
+    return account;
+  }
+
+  void LogInWithApiKey(TestAccount& account, const std::string& api_key) {
+    const TestResponse login = Token({{"grant_type", "client_credentials"},
+                                      {"client_id", "user." + account.id},
+                                      {"client_secret", api_key},
+                                      {"scope", "api"},
+                                      {"deviceType", "25"},
+                                      {"deviceIdentifier", "cli-device"},
+                                      {"deviceName", "linux"}});
+    ASSERT_EQ(login.status, 200) << login.body;
+    account.access_token = login.json().value("access_token", "");
   }
 
   // `account` after a password change to `new_password`, logged in again.
