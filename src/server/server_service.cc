@@ -30,6 +30,7 @@
 #include "server/identity/login_throttle.h"
 #include "server/identity/password_hasher.h"
 #include "server/identity/token_endpoint.h"
+#include "server/key_management/key_rotation_routes.h"
 #include "server/mail/templates.h"
 #include "server/organizations/organization_routes.h"
 #include "server/sso/sso_config_routes.h"
@@ -367,6 +368,7 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddAccountRoutes(router, *parts->accounts);
   AddKeyConnectorRoutes(router, *parts->accounts);
   AddSetPasswordRoutes(router, *parts->accounts);
+  key_management::AddKeyRotationRoutes(router, *parts->accounts);
   AddDeviceRoutes(router, *parts->api);
   devices::AddDeviceTrustRoutes(router, *parts->accounts);
   AddTwoFactorRoutes(router, *parts->two_factor_routes);

@@ -1,0 +1,133 @@
+// POST /api/accounts/key-management/rotate-user-keys (server/key_management/key_rotation_routes.h):
+// the rotation without a password change, for a trusted-devices account (unlock method 0) and a
+// master password account (1), with bodies built as the SDK builds them; and the reference's
+// refusals of an unlock method that does not fit the body or the account. On SQLite and on
+// PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "server/key_management/rotation_fixture.h"
+
+namespace keywarden::server::testing {
+namespace {
+
+const nlohmann::json kTrustedDevicesUnlock = {
+    {"unlockMethod", 0}, {"masterPasswordUnlockData", nullptr}, {"keyConnectorKeyWrappedUserKey", nullptr}};
+
+class RotateUserKeysTest : public RotationTest {
+ protected:
+  nlohmann::json MasterPasswordUnlock(const TestAccount& account, const SymmetricKey& new_key) {
+    auto master_key = MasterKey::Derive(account.password, account.email, keywarden::testing::TestKdf());
+    EXPECT_TRUE(master_key.ok());
+    auto wrapped = master_key->EncryptUserKey(new_key);
+    EXPECT_TRUE(wrapped.ok());
+    return {{"unlockMethod", 1},
+            {"masterPasswordUnlockData",
+             {{"kdf", {{"kdfType", 1}, {"iterations", 2}, {"memory", 16}, {"parallelism", 1}}},
+              {"masterKeyWrappedUserKey", wrapped->ToString()},
+              {"salt", account.email}}},
+            {"keyConnectorKeyWrappedUserKey", nullptr}};
+  }
+};
+
+TEST_P(RotateUserKeysTest, ATrustedDevicesAccountRotatesThroughItsDevices) {
+  const SymmetricKey old_key = NewKey();
+  TestAccount account = NewTrustedDevicesAccount("tde@example.com", old_key);
+  const NewTrustedDevice device = TrustDeviceOf(account, "cli-device", old_key);
+  AddCipher(account, old_key, "Bank");
+  const std::string api_key = "api-key-of-" + account.id;
+
+  const SymmetricKey new_key = NewKey();
+  const TestResponse rotated =
+      Post(kRotatePath, RotateUserKeysBody(account, old_key, new_key, kTrustedDevicesUnlock), account.access_token);
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  EXPECT_EQ(Send("GET", "/api/accounts/profile", "", account.access_token).status, 401);
+
+  // The device opens the new key; the item and the private key open under it.
+  EXPECT_TRUE(DeviceOpensTo(account.id, "cli-device", device.device_key, new_key));
+  LogInWithApiKey(account, api_key);
+  const nlohmann::json sync = Sync(account);
+  ASSERT_EQ(sync["ciphers"].size(), 1u);
+  EXPECT_EQ(Dec(new_key, sync["ciphers"][0].value("name", "")), "Bank");
+  auto private_key = EncString::Parse(sync["profile"].value("privateKey", ""));
+  ASSERT_TRUE(private_key.ok());
+  EXPECT_TRUE(DecryptPrivateKey(new_key, *private_key).ok());
+  // Still no wrapped user key: the devices hold it.
+  EXPECT_TRUE(sync["profile"]["key"].is_null() || sync["profile"].value("key", "").empty()) << sync["profile"];
+  EXPECT_EQ(QueuedFor(account.id).size(), 1u);
+}
+
+TEST_P(RotateUserKeysTest, AMasterPasswordAccountKeepsItsPassword) {
+  TestAccount alice = NewUser("alice@example.com");
+  const SymmetricKey old_key = MustUserKey(alice);
+  AddCipher(alice, old_key, "Mail");
+  const SymmetricKey new_key = NewKey();
+  const TestResponse rotated =
+      Post(kRotatePath, RotateUserKeysBody(alice, old_key, new_key, MasterPasswordUnlock(alice, new_key)),
+           alice.access_token);
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  keywarden::testing::LogIn(port(), alice);
+  ASSERT_FALSE(alice.access_token.empty());
+  const std::optional<SymmetricKey> opened = UserKeyOf(alice, alice.password);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_TRUE(opened->Equals(new_key));
+  EXPECT_EQ(Dec(new_key, Sync(alice)["ciphers"][0].value("name", "")), "Mail");
+}
+
+TEST_P(RotateUserKeysTest, TheUnlockMethodMustFitTheBodyAndTheAccount) {
+  TestAccount alice = NewUser("alice@example.com");
+  const SymmetricKey old_key = MustUserKey(alice);
+  const SymmetricKey new_key = NewKey();
+  const nlohmann::json body = RotateUserKeysBody(alice, old_key, new_key, MasterPasswordUnlock(alice, new_key));
+  const auto refused = [&](const nlohmann::json& sent, const std::string& message) {
+    const std::string before = Snapshot(alice.id);
+    const TestResponse answer = Post(kRotatePath, sent, alice.access_token);
+    EXPECT_EQ(answer.status, 400) << answer.body;
+    EXPECT_EQ(Refusal(answer), message) << answer.body;
+    EXPECT_EQ(Snapshot(alice.id), before);
+  };
+
+  nlohmann::json wrong = body;
+  wrong["unlockMethodData"]["unlockMethod"] = 0;
+  refused(wrong,
+          "Invalid Tde unlock method request, MasterPasswordUnlockData must be null and KeyConnectorKeyWrappedUserKey "
+          "must be null");
+  wrong = body;
+  wrong["unlockMethodData"]["unlockMethod"] = 2;
+  refused(wrong,
+          "Invalid KeyConnector unlock method request, KeyConnectorKeyWrappedUserKey must be provided and "
+          "MasterPasswordUnlockData must be null");
+  wrong = body;
+  wrong["unlockMethodData"]["unlockMethod"] = 9;
+  refused(wrong, "Unrecognized unlock method");
+  wrong = body;
+  wrong["unlockMethodData"]["masterPasswordUnlockData"] = nullptr;
+  refused(wrong,
+          "Invalid MasterPassword unlock method request, MasterPasswordUnlockData must be provided and "
+          "KeyConnectorKeyWrappedUserKey must be null");
+  // Well-formed, but not this account's state.
+  refused(RotateUserKeysBody(alice, old_key, new_key, kTrustedDevicesUnlock),
+          "User is in an invalid state for TDE key rotation.");
+  refused(RotateUserKeysBody(alice, old_key, new_key,
+                             {{"unlockMethod", 2}, {"keyConnectorKeyWrappedUserKey", Enc(new_key, "x")}}),
+          "User is in an invalid state for key connector key rotation.");
+  // The KDF and salt must be the account's.
+  wrong = body;
+  wrong["unlockMethodData"]["masterPasswordUnlockData"]["kdf"]["iterations"] = 3;
+  refused(wrong, "Invalid KDF settings.");
+  wrong = body;
+  wrong["unlockMethodData"]["masterPasswordUnlockData"]["salt"] = "other@example.com";
+  refused(wrong, "Invalid master password salt.");
+  // No signature key pairs here.
+  wrong = body;
+  wrong["wrappedAccountCryptographicState"]["securityState"] = {{"securityState", "x"}, {"securityVersion", 2}};
+  refused(wrong,
+          "WrappedAccountCryptographicState.SecurityState is not supported: this server has no signature key "
+          "pairs.");
+}
+
+KW_SERVER_TEST_ON_EACH_DATABASE(RotateUserKeysTest);
+
+}  // namespace
+}  // namespace keywarden::server::testing
