@@ -125,7 +125,7 @@ Result<Report> RotateUserKeyVerb(const CommonOptions& common) {
         {"deviceKeyUnlockData", devices}}},
       {"accountKeys",
        {{"userKeyEncryptedAccountPrivateKey", rotated.encrypted_private_key.ToString()},
-        {"accountPublicKey", Text(*profile, "publicKey")}}},
+        {"accountPublicKey", account.private_key.PublicKey().ToBase64()}}},
       {"accountData", {{"ciphers", ciphers}, {"folders", folders}, {"sends", nlohmann::json::array()}}}};
   const Status sent = client.Post("/api/accounts/key-management/rotate-user-account-keys", body).status();
   WipeString(body["oldMasterKeyAuthenticationHash"].get_ref<std::string&>());
