@@ -23,7 +23,9 @@
 //     password (PUT /accounts/update-tde-offboarding-password);
 //  8. back on trusted devices, the member changes that password and update-trust re-wraps
 //     device A's keys: A still unlocks, B (not listed) is no longer trusted;
-//  9. master passwords again, the require single sign-on policy off: the unmodified `bw login`
+//  9. the web vault rotates the user key (rotate-user-account-keys): one leaving the item out is
+//     refused; afterwards device A opens the new key and so does the recovery enrolment;
+// 10. master passwords again, the require single sign-on policy off: the unmodified `bw login`
 //     and `bw list items` decrypt the item.
 //
 //   KEYWARDEN_CLI=build/release/src/keywarden node tests/interop/trusted_devices.mjs
@@ -450,7 +452,65 @@ async function main() {
       onBAgain.UserDecryptionOptions?.TrustedDeviceOption?.EncryptedUserKey === undefined,
       JSON.stringify(onBAgain.UserDecryptionOptions));
 
-    // 9. Master passwords again, require single sign-on off: the official CLI logs in.
+    // 9. The web vault rotates the user key (rotate-user-account-keys, password unchanged), with
+    // every value made by the SDK: the item, the private key, device A and the recovery enrolment.
+    token = afterChange.access_token;
+    const rotationData = await expectOk('key-rotation-data', request(server, 'GET',
+      '/api/accounts/key-management/key-rotation-data', { token }));
+    check('key-rotation-data lists device A and the enrolment',
+      rotationData.trustedDeviceKeyData.length === 1 && rotationData.organizationPasswordResetKeyData.length === 1 &&
+      rotationData.organizationPasswordResetKeyData[0].organizationId === organization.id,
+      JSON.stringify(rotationData));
+    const rotatedKey = P.make_user_key_aes256_cbc_hmac();
+    const beforeRotation = await expectOk('sync', request(server, 'GET', '/api/sync', { token }));
+    const rotateBody = (ciphers) => ({
+      oldMasterKeyAuthenticationHash: hashOf(newPassword),
+      accountUnlockData: {
+        masterPasswordUnlockData: {
+          kdfType: offboarding.Kdf, kdfIterations: offboarding.KdfIterations, kdfMemory: offboarding.KdfMemory ?? null,
+          kdfParallelism: offboarding.KdfParallelism ?? null, email: kMemberEmail, masterPasswordSalt: kMemberEmail,
+          masterKeyAuthenticationHash: hashOf(newPassword),
+          masterKeyEncryptedUserKey: P.encrypt_user_key_with_master_password(rotatedKey, newPassword, kMemberEmail, kdf),
+          masterPasswordHint: null,
+        },
+        emergencyAccessUnlockData: [],
+        organizationAccountRecoveryUnlockData: rotationData.organizationPasswordResetKeyData.map((o) => ({
+          organizationId: o.organizationId,
+          resetPasswordKey: P.encapsulate_key_unsigned(rotatedKey, unb64(o.organizationPublicKey)),
+        })),
+        passkeyUnlockData: [],
+        deviceKeyUnlockData: rotationData.trustedDeviceKeyData.map((d) => {
+          const publicKey = P.unwrap_encapsulation_key(d.encryptedPublicKey, userKey);
+          return { deviceId: d.id, encryptedPublicKey: P.wrap_encapsulation_key(publicKey, rotatedKey),
+            encryptedUserKey: P.encapsulate_key_unsigned(rotatedKey, publicKey) };
+        }),
+      },
+      accountKeys: {
+        userKeyEncryptedAccountPrivateKey: P.wrap_decapsulation_key(privateKey, rotatedKey),
+        accountPublicKey: b64(P.rsa_extract_public_key(privateKey)),
+      },
+      accountData: { ciphers, folders: [], sends: [] },
+    });
+    const reencrypted = beforeRotation.ciphers.map((c) => ({
+      id: c.id, type: c.type, organizationId: null, folderId: null, favorite: c.favorite, reprompt: c.reprompt,
+      secureNote: c.secureNote, lastKnownRevisionDate: c.revisionDate,
+      name: P.symmetric_encrypt_string(P.symmetric_decrypt(c.name, userKey), rotatedKey),
+      notes: P.symmetric_encrypt_string(P.symmetric_decrypt(c.notes, userKey), rotatedKey),
+    }));
+    const missing = await request(server, 'POST', '/api/accounts/key-management/rotate-user-account-keys',
+      { token, json: rotateBody([]) });
+    check('a rotation that leaves out the item is refused', missing.status === 400, `${missing.status} ${missing.body}`);
+    await expectOk('rotate-user-account-keys', request(server, 'POST',
+      '/api/accounts/key-management/rotate-user-account-keys', { token, json: rotateBody(reencrypted) }));
+    const afterRotation = await ssoLogin(server, deviceA);
+    check('device A: after the rotation its device key opens the new user key', sameBytes(
+      unlockWithDevice(P, afterRotation.UserDecryptionOptions.TrustedDeviceOption, deviceA), rotatedKey));
+    const details = await expectOk('reset-password-details', request(server, 'GET',
+      `/api/organizations/${organization.id}/users/${enrolled.id}/reset-password-details`, { token: adminToken }));
+    check('the organisation\'s enrolment opens to the new user key', sameBytes(
+      P.decapsulate_key_unsigned(details.resetPasswordKey, organization.orgPrivateKey), rotatedKey));
+
+    // 10. Master passwords again, require single sign-on off: the official CLI logs in.
     await setDecryption(server, adminToken, organization, provider.issuer, 0);
     await expectOk('the owner turns off require single sign-on', request(server, 'PUT',
       `/api/organizations/${organization.id}/policies/4`, { token: adminToken, json: { policy: { enabled: false } } }));
