@@ -103,6 +103,19 @@ seed_corpus() {
   printf '\x01{"masterPasswordHash":"%s","currentDevice":{"encryptedPublicKey":"%s","encryptedUserKey":"%s"},"otherDevices":[{"deviceId":"%s","encryptedPublicKey":"%s","encryptedUserKey":"%s"}]}' \
     "$hash" "$e1" "$rsa_ct" "$guid" "$e2" "$rsa_ct" > "$dir/seed-device-update-trust"
   printf '\x02{"devices":["%s","%s"]}' "$guid" "$(echo "$guid" | tr 'a-f' 'A-F')" > "$dir/seed-device-untrust"
+  # rotation_body_fuzz: a selector byte (even: rotate-user-account-keys, odd: rotate-user-keys), then JSON.
+  local unlock_lists
+  unlock_lists="$(printf '"emergencyAccessUnlockData":[],"passkeyUnlockData":[],"organizationAccountRecoveryUnlockData":[{"organizationId":"%s","resetPasswordKey":"%s"}],"deviceKeyUnlockData":[{"deviceId":"%s","encryptedPublicKey":"%s","encryptedUserKey":"%s"}]' \
+    "$guid" "$rsa_ct" "$guid" "$e1" "$rsa_ct")"
+  local account_data
+  account_data="$(printf '"accountData":{"ciphers":[{"id":"%s","type":1,"name":"%s","login":{"username":"%s"}}],"folders":[{"id":"%s","name":"%s"}],"sends":[]}' \
+    "$guid" "$e1" "$e2" "$guid" "$e2")"
+  printf '\x00{"oldMasterKeyAuthenticationHash":"%s","accountUnlockData":{"masterPasswordUnlockData":{"kdfType":1,"kdfIterations":3,"kdfMemory":64,"kdfParallelism":4,"email":"bob@example.com","masterKeyAuthenticationHash":"%s","masterKeyEncryptedUserKey":"%s","masterPasswordHint":null,"masterPasswordSalt":"bob@example.com"},%s},"accountKeys":{"userKeyEncryptedAccountPrivateKey":"%s","accountPublicKey":"%s","publicKeyEncryptionKeyPair":null,"signatureKeyPair":null,"securityState":null},%s}' \
+    "$hash" "$hash" "$e1" "$unlock_lists" "$e2" "$spki" "$account_data" > "$dir/seed-rotation-password-change"
+  printf '\x01{"wrappedAccountCryptographicState":{"publicKeyEncryptionKeyPair":{"wrappedPrivateKey":"%s","publicKey":"%s"},"signatureKeyPair":null,"securityState":null},"unlockData":{%s},%s,"unlockMethodData":{"unlockMethod":1,"masterPasswordUnlockData":{"kdf":{"kdfType":0,"iterations":600000},"masterKeyWrappedUserKey":"%s","salt":"bob@example.com"}}}' \
+    "$e2" "$spki" "$unlock_lists" "$account_data" "$e1" > "$dir/seed-rotation-master-password"
+  printf '\x01{"wrappedAccountCryptographicState":{"publicKeyEncryptionKeyPair":{"wrappedPrivateKey":"%s","publicKey":"%s"}},"unlockData":{%s},%s,"unlockMethodData":{"unlockMethod":2,"keyConnectorKeyWrappedUserKey":"%s"}}' \
+    "$e2" "$spki" "$unlock_lists" "$account_data" "$e1" > "$dir/seed-rotation-key-connector"
   # event_parsers_fuzz: a selector byte (token, position bytes, query, date, collect body).
   printf '\x00000001a21353f93b0f8fad5bd9cb469fa16570867728950e' > "$dir/seed-event-token"
   { printf '\x01'; head -c 24 /dev/urandom; } > "$dir/seed-event-position"

@@ -182,7 +182,8 @@ void ApplyRotationToAccount(const UserKeyRotation& rotation, const std::string& 
       user.user_key = rotation.master_password->wrapped_user_key;
       if (rotation.master_password->new_password_hash.has_value()) {
         user.password_hash = new_password_hash;
-        if (rotation.master_password->hint.has_value()) user.password_hint = *rotation.master_password->hint;
+        // The hint goes with the password it recalls: none sent, none kept (as the reference).
+        user.password_hint = rotation.master_password->hint.value_or("");
       }
       break;
     case UnlockMethod::kKeyConnector: user.user_key = rotation.key_connector_wrapped_user_key; break;

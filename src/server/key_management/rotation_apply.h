@@ -36,10 +36,10 @@ namespace keywarden::server::key_management {
 // The account-level rules: unlock-method state, KDF, salt and public key. No database access.
 Status CheckRotationFitsAccount(const store::User& user, const UserKeyRotation& rotation);
 
-// Replaces the account's user key, private key and (for the master password body) the unlock
-// fields on `user`; the caller saves it. `new_password_hash` is the stored form of the new
-// password for rotate-user-account-keys, else ignored. The user key id is cleared: it named the
-// old key, and the clients post the new one's.
+// Replaces the account's user key, private key and (for the password change) the password and
+// its hint, which is cleared when none is sent, on `user`; the caller saves it. `new_password_hash` is the stored form
+// of the new password for rotate-user-account-keys, else ignored. The user key id is cleared: it named the old key, and
+// the clients post the new one's.
 void ApplyRotationToAccount(const UserKeyRotation& rotation, const std::string& new_password_hash, store::User& user);
 
 // Inside the transaction: reads the account's ciphers, folders, devices and recovery enrolments,

@@ -94,12 +94,15 @@ http::HttpResponse FolderResponse(const StoredFolder& folder) {
   return JsonText(std::move(body));
 }
 
-// The vault's changes all end the same way: the account's revision date moves with them.
+// The vault's changes all go the same way: the account's revision date moves with them. It moves
+// first, so that the change holds the account's row for its whole transaction: a user-key rotation
+// (key_management/rotation_apply.h), which writes that row before it reads the vault, then either
+// waits for the change and sees it, or runs first and the change comes after it.
 Status Write(AccountRoutesContext& c, const store::User& user, const sql::Database::Work& work) {
   const TimeMs now = api::NowMs(c.api.clock);
   return c.api.database.Transact([&](sql::Session& session) -> Status {
-    KW_RETURN_IF_ERROR(work(session));
-    return store::TouchAccountRevision(session, user.id, now);
+    KW_RETURN_IF_ERROR(store::TouchAccountRevision(session, user.id, now));
+    return work(session);
   });
 }
 

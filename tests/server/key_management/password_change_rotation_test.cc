@@ -114,18 +114,26 @@ TEST_P(PasswordChangeRotationTest, KeyRotationDataListsWhatTheClientMustReencryp
   EXPECT_EQ(owner_data["trustedDeviceKeyData"], nlohmann::json::array());
 }
 
-TEST_P(PasswordChangeRotationTest, AnEmptyVaultRotatesToo) {
+TEST_P(PasswordChangeRotationTest, AnEmptyVaultRotatesAndTheOldHintGoes) {
   TestAccount alice = NewUser("alice@example.com");
+  const nlohmann::json profile = {{"name", "Alice"}, {"culture", "en-US"}, {"masterPasswordHint", "the old hint"}};
+  ASSERT_EQ(Send("PUT", "/api/accounts/profile", profile.dump(), alice.access_token).status, 200);
+  ASSERT_EQ(Send("GET", "/api/accounts/profile", "", alice.access_token).json()["masterPasswordHint"], "the old hint");
   const SymmetricKey old_key = MustUserKey(alice);
   const SymmetricKey new_key = NewKey();
-  const TestResponse rotated =
-      Post(kRotateWithPasswordPath, PasswordChangeBody(alice, old_key, new_key, kNewPassword), alice.access_token);
+  nlohmann::json body = PasswordChangeBody(alice, old_key, new_key, kNewPassword);
+  // Without a hint: the old one, which recalls the old password, goes.
+  body["accountUnlockData"]["masterPasswordUnlockData"]["masterPasswordHint"] = nullptr;
+  const TestResponse rotated = Post(kRotateWithPasswordPath, body, alice.access_token);
   ASSERT_EQ(rotated.status, 200) << rotated.body;
   TestAccount changed = WithPassword(alice, kNewPassword);
   keywarden::testing::LogIn(port(), changed);
   const std::optional<SymmetricKey> opened = UserKeyOf(changed, kNewPassword);
   ASSERT_TRUE(opened.has_value());
   EXPECT_TRUE(opened->Equals(new_key));
+  const nlohmann::json hint =
+      Send("GET", "/api/accounts/profile", "", changed.access_token).json()["masterPasswordHint"];
+  EXPECT_TRUE(hint.is_null() || hint == "") << hint;
 }
 
 KW_SERVER_TEST_ON_EACH_DATABASE(PasswordChangeRotationTest);

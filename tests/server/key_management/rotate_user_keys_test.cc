@@ -58,6 +58,43 @@ TEST_P(RotateUserKeysTest, ATrustedDevicesAccountRotatesThroughItsDevices) {
   EXPECT_EQ(QueuedFor(account.id).size(), 1u);
 }
 
+TEST_P(RotateUserKeysTest, AKeyConnectorAccountStoresItsNewWrappedKey) {
+  auto key_connector_key = MasterKey::Generate();
+  ASSERT_TRUE(key_connector_key.ok());
+  const SymmetricKey old_key = NewKey();
+  TestAccount account = NewTrustedDevicesAccount("kc@example.com", old_key, &*key_connector_key);
+  AddCipher(account, old_key, "Bank");
+  const SymmetricKey new_key = NewKey();
+  auto wrapped = key_connector_key->EncryptUserKey(new_key);
+  ASSERT_TRUE(wrapped.ok());
+
+  // The master password method does not fit this account.
+  const std::string before = Snapshot(account.id);
+  nlohmann::json password_unlock = {{"unlockMethod", 1},
+                                    {"masterPasswordUnlockData",
+                                     {{"kdf", {{"kdfType", 0}, {"iterations", 600000}}},
+                                      {"masterKeyWrappedUserKey", wrapped->ToString()},
+                                      {"salt", account.email}}}};
+  const TestResponse refused =
+      Post(kRotatePath, RotateUserKeysBody(account, old_key, new_key, password_unlock), account.access_token);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(Refusal(refused), "User is in an invalid state for master password key rotation.");
+  EXPECT_EQ(Snapshot(account.id), before);
+
+  const nlohmann::json unlock = {{"unlockMethod", 2}, {"keyConnectorKeyWrappedUserKey", wrapped->ToString()}};
+  const TestResponse rotated =
+      Post(kRotatePath, RotateUserKeysBody(account, old_key, new_key, unlock), account.access_token);
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  LogInWithApiKey(account, "api-key-of-" + account.id);
+  const nlohmann::json sync = Sync(account);
+  auto stored = EncString::Parse(sync["profile"].value("key", ""));
+  ASSERT_TRUE(stored.ok());
+  auto opened = UnlockWithKeyConnector(*key_connector_key, *stored);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_TRUE(opened->Equals(new_key));
+  EXPECT_EQ(Dec(new_key, sync["ciphers"][0].value("name", "")), "Bank");
+}
+
 TEST_P(RotateUserKeysTest, AMasterPasswordAccountKeepsItsPassword) {
   TestAccount alice = NewUser("alice@example.com");
   const SymmetricKey old_key = MustUserKey(alice);

@@ -300,7 +300,9 @@ class RotationTest : public RecoveryTest {
 
   // A trusted-devices account as single sign-on leaves it: no password, no wrapped user key, a
   // key pair under `user_key`; logged in with its API key from "cli-device".
-  TestAccount NewTrustedDevicesAccount(const std::string& email, const SymmetricKey& user_key) {
+  // With `key_connector_key`: a Key Connector account instead, whose user key is wrapped by it.
+  TestAccount NewTrustedDevicesAccount(const std::string& email, const SymmetricKey& user_key,
+                                       const MasterKey* key_connector_key = nullptr) {
     auto id = auth::NewGuid();
     auto stamp = auth::NewGuid();
     auto private_key = RsaPrivateKey::Generate();
@@ -316,6 +318,12 @@ class RotationTest : public RecoveryTest {
     user.api_key = "api-key-of-" + *id;
     user.public_key = private_key->PublicKey().ToBase64();
     user.private_key = wrapped->ToString();
+    if (key_connector_key != nullptr) {
+      auto wrapped_user_key = key_connector_key->EncryptUserKey(user_key);
+      EXPECT_TRUE(wrapped_user_key.ok());
+      user.user_key = wrapped_user_key->ToString();
+      user.uses_key_connector = true;
+    }
     user.creation_date = user.revision_date = user.account_revision_date = 1700000000000;
     auto database = OpenServerDatabase(config_->database);
     EXPECT_TRUE(database.ok()) << database.status().ToString();
