@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fuzz_require.h"
 #include "http/json.h"
 #include "keywarden/crypto/rsa.h"
 #include "server/accounts/account_fields.h"
@@ -31,11 +32,7 @@
 namespace keywarden::server::key_management {
 namespace {
 
-void Require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "violation: %s\n", what);
-  std::abort();
-}
+using ::keywarden::fuzz::Require;
 
 void RequireRefusal(const Status& status) {
   Require(status.code() == ErrorCode::kInvalidArgument, "a refused body must be an invalid argument");
