@@ -19,6 +19,8 @@
 #include "server/accounts/secret_verification.h"
 #include "server/accounts/set_password_routes.h"
 #include "server/api/api_context.h"
+#include "server/auth_requests/auth_request_routes.h"
+#include "server/auth_requests/organization_auth_request_routes.h"
 #include "server/collections/collection_routes.h"
 #include "server/collections/group_routes.h"
 #include "server/devices/device_trust_routes.h"
@@ -374,6 +376,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddTwoFactorRoutes(router, *parts->two_factor_routes);
   AddVaultRoutes(router, *parts->accounts, VaultRouteOptions{whole_vault_limit, sync_statements});
   AddOrganizationRoutes(router, *parts->organizations);
+  auth_requests::AddAuthRequestRoutes(router, *parts->organizations);
+  auth_requests::AddOrganizationAuthRequestRoutes(router, *parts->organizations);
   sso::AddSsoConfigRoutes(router, *parts->organizations);
   sso::AddSsoLoginRoutes(router, *parts->sso_login);
   sso::AddSsoLinkRoutes(router, *parts->sso_link);

@@ -9,6 +9,8 @@
 #include "keywarden/crypto/random.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/ids.h"
+#include "server/auth_requests/auth_request_rules.h"
+#include "server/auth_requests/auth_request_store.h"
 #include "server/events/user_events.h"
 #include "server/identity/account_json.h"
 #include "server/identity/form.h"
@@ -118,17 +120,34 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
 
   auto secret = Base64DecodeSecret(password);
   bool matched = false;
-  const std::span<const std::uint8_t> bytes =
-      secret.ok() ? std::span<const std::uint8_t>(secret->data(), secret->size()) : std::span<const std::uint8_t>();
-  const Status hashed = gate_.Run(std::chrono::steady_clock::now() + options_.hashing_wait, [&] {
-    if (user && user->password_hash.has_value() && secret.ok()) {
-      auto verified = hasher_.Verify(*user->password_hash, bytes);
-      matched = verified.ok() && *verified;
-    } else {
-      (void)hasher_.VerifyAgainstNothing(bytes);  // the same cost: timing does not reveal the account
+  // Login with device: the password is the access code of an approved auth request
+  // (member-decryption.md 2.4), checked instead of the master password.
+  const std::string_view auth_request_field = form.Get("authRequest");
+  std::optional<std::string> auth_request_id;
+  if (!auth_request_field.empty()) {
+    auth_request_id = api::ParseGuid(auth_request_field);
+    if (auth_request_id && user) {
+      std::optional<auth_requests::AuthRequest> auth_request;
+      const Status found = database_.Read([&](sql::Session& session) -> Status {
+        KW_ASSIGN_OR_RETURN(auth_request, auth_requests::FindAuthRequest(session, *auth_request_id));
+        return OkStatus();
+      });
+      if (!found.ok()) return Unavailable();
+      matched = auth_request && auth_requests::IsValidForAuthentication(*auth_request, user->id, password, ToMs(now));
     }
-  });
-  if (!hashed.ok()) return Unavailable();
+  } else {
+    const std::span<const std::uint8_t> bytes =
+        secret.ok() ? std::span<const std::uint8_t>(secret->data(), secret->size()) : std::span<const std::uint8_t>();
+    const Status hashed = gate_.Run(std::chrono::steady_clock::now() + options_.hashing_wait, [&] {
+      if (user && user->password_hash.has_value() && secret.ok()) {
+        auto verified = hasher_.Verify(*user->password_hash, bytes);
+        matched = verified.ok() && *verified;
+      } else {
+        (void)hasher_.VerifyAgainstNothing(bytes);  // the same cost: timing does not reveal the account
+      }
+    });
+    if (!hashed.ok()) return Unavailable();
+  }
   if (!matched) {
     (void)throttle_.RecordFailure(email, request.client_address, now);
     telemetry::AuditEvent("login", user ? user->id : "-", request.client_address, "wrong password");
@@ -169,8 +188,22 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
   if (second->provider == kRecoveryCode) LogUserEvent(user->id, events::EventType::kUserRecovered2fa, form, request);
   (void)throttle_.RecordSuccess(email);
 
+  // An auth request logs in once: the first login to complete uses it, any other fails.
+  if (auth_request_id) {
+    bool first = false;
+    const Status used = database_.Transact([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(first, auth_requests::MarkAuthenticated(session, *auth_request_id, ToMs(now)));
+      return OkStatus();
+    });
+    if (!used.ok()) return Unavailable();
+    if (!first) {
+      telemetry::AuditEvent("login", user->id, request.client_address, "auth request already used");
+      return GrantError("invalid_grant", "invalid_username_or_password", kWrongPassword);
+    }
+  }
+
   // Parameters changed since this hash was made: store one at today's.
-  if (hasher_.NeedsRehash(*user->password_hash) && secret.ok()) {
+  if (!auth_request_id && user->password_hash.has_value() && hasher_.NeedsRehash(*user->password_hash) && secret.ok()) {
     auto rehashed = hasher_.Hash(std::span<const std::uint8_t>(secret->data(), secret->size()));
     if (rehashed.ok()) {
       const Status saved = database_.Transact([&](sql::Session& session) -> Status {

@@ -2,6 +2,10 @@
 //
 //  - password: username (e-mail) and the client's master password hash, checked with Argon2id;
 //    issues an access token and a refresh token;
+//    With authRequest=<id> (login with device, member-decryption.md 2.4), the password is the
+//    access code of that auth request instead: an approved authenticate-and-unlock request of the
+//    account, at most 15 minutes old, used once (marked when the login completes, after two-step
+//    login); anything else is the wrong-password answer;
 //  - client_credentials: the personal API key (client_id "user.<id>", client_secret); an access
 //    token only, as the reference (the CLI repeats the grant when it expires);
 //  - refresh_token: rotates the refresh token and issues a new access token; refused once the

@@ -189,4 +189,23 @@ Message TemporaryPasswordReplacedMessage(std::string_view to) {
       .To(to, "Your Keywarden master password was changed");
 }
 
+Message DeviceApprovalRequestedMessage(std::string_view to, std::string_view organization_name,
+                                       std::string_view requester_email) {
+  return Body()
+      .Paragraph(
+          "{}, a member of the organisation {}, is logging in on a new device and asks an administrator to "
+          "approve it.",
+          {requester_email, organization_name})
+      .Paragraph("Review the request among the organisation's pending device approvals. It expires in 7 days.")
+      .To(to, "A member asks for device approval");
+}
+
+Message DeviceApprovedMessage(std::string_view to, std::string_view organization_name) {
+  return Body()
+      .Paragraph("An administrator of the organisation {} approved your request to log in on a new device.",
+                 {organization_name})
+      .Paragraph("If you did not ask for this, contact the organisation's administrators.")
+      .To(to, "Your new device was approved");
+}
+
 }  // namespace keywarden::server::mail

@@ -56,6 +56,16 @@ struct NewDeviceLogin {
 // administrator set.
 ::keywarden::mail::Message TemporaryPasswordReplacedMessage(std::string_view to);
 
+// "A member asks for device approval": sent to each approver of `organization_name` (owners,
+// admins, custom members who manage account recovery) when the member `requester_email` logs in
+// on a device that needs an administrator's approval (POST /api/auth-requests/admin-request).
+::keywarden::mail::Message DeviceApprovalRequestedMessage(std::string_view to, std::string_view organization_name,
+                                                          std::string_view requester_email);
+
+// "Your device was approved": an administrator of `organization_name` approved the member's
+// request to log in on a new device.
+::keywarden::mail::Message DeviceApprovedMessage(std::string_view to, std::string_view organization_name);
+
 }  // namespace keywarden::server::mail
 
 #endif  // KEYWARDEN_SERVER_MAIL_TEMPLATES_H_

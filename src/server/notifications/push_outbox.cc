@@ -33,6 +33,15 @@ Status QueueLogOut(sql::Session& session, std::string_view user_id, TimeMs now) 
   return Queue(session, user_id, PushType::kLogOut, {{"UserId", user_id}, {"Date", FormatIsoDate(now)}}, now);
 }
 
+Status QueueAuthRequest(sql::Session& session, std::string_view user_id, std::string_view request_id, TimeMs now) {
+  return Queue(session, user_id, PushType::kAuthRequest, {{"UserId", user_id}, {"Id", request_id}}, now);
+}
+
+Status QueueAuthRequestResponse(sql::Session& session, std::string_view user_id, std::string_view request_id,
+                                TimeMs now) {
+  return Queue(session, user_id, PushType::kAuthRequestResponse, {{"UserId", user_id}, {"Id", request_id}}, now);
+}
+
 Result<std::vector<PushNotification>> ListQueued(sql::Session& session, std::string_view user_id) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kList, sql::Params().Text(user_id)));
   std::vector<PushNotification> queued;

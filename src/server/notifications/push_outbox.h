@@ -28,6 +28,15 @@ struct PushNotification {
 // Queues a LogOut for every device of `user_id`: payload {"UserId", "Date"}, as the hub sends it.
 Status QueueLogOut(sql::Session& session, std::string_view user_id, TimeMs now);
 
+// Queues an AuthRequest (15) for the user's devices: a device asks one of them for the user key.
+// Payload {"UserId", "Id"}. The hub leaves out the connection that caused it, as the reference.
+Status QueueAuthRequest(sql::Session& session, std::string_view user_id, std::string_view request_id, TimeMs now);
+
+// Queues an AuthRequestResponse (16): the request `request_id` was approved. Payload {"UserId",
+// "Id"}; the hub delivers it to the requesting device, which listens under the request's id.
+Status QueueAuthRequestResponse(sql::Session& session, std::string_view user_id, std::string_view request_id,
+                                TimeMs now);
+
 // The user's queued notifications, oldest first.
 Result<std::vector<PushNotification>> ListQueued(sql::Session& session, std::string_view user_id);
 

@@ -62,6 +62,8 @@ constexpr sql::Statement kDeleteOwned[] = {
      "to delete the single sign-on configuration"},
     {"server_delete_organization_sso_users", "DELETE FROM sso_users WHERE organization_id = $1", nullptr, nullptr,
      "to unlink accounts from the identity provider"},
+    {"server_delete_organization_auth_requests", "DELETE FROM auth_requests WHERE organization_id = $1", nullptr,
+     nullptr, "to delete device approval requests"},
     {"server_delete_organization_members", "DELETE FROM organization_users WHERE organization_id = $1", nullptr,
      nullptr, "to delete members"},
     {"server_delete_organization_events", "DELETE FROM events WHERE organization_id = $1", nullptr, nullptr,

@@ -1,5 +1,8 @@
 #include "server/store/expired_rows.h"
 
+#include "server/auth_requests/auth_request_rules.h"
+#include "server/auth_requests/auth_request_store.h"
+
 namespace keywarden::server::store {
 namespace {
 
@@ -23,6 +26,9 @@ Status DeleteExpiredRows(sql::Session& session, TimeMs now, TimeMs failure_windo
   for (const sql::Statement& statement : kByExpiry) {
     KW_RETURN_IF_ERROR(session.Execute(statement, sql::Params().Int(now)).status());
   }
+  KW_RETURN_IF_ERROR(auth_requests::DeleteExpiredAuthRequests(session, now, auth_requests::kUserRequestLifetimeMs,
+                                                              auth_requests::kAdminRequestLifetimeMs,
+                                                              auth_requests::kAfterAdminApprovalMs));
   return session.Execute(kOldFailures, sql::Params().Int(now).Int(now - failure_window_ms)).status();
 }
 

@@ -1,6 +1,6 @@
 // Housekeeping: rows whose time is over (sessions, remembered devices, codes, mailed tokens, old
-// login-failure counts), deleted in one pass. Safe on every instance at once: each statement
-// only deletes what no request can use any more.
+// login-failure counts, auth requests past their windows), deleted in one pass. Safe on every
+// instance at once: each statement only deletes what no request can use any more.
 #ifndef KEYWARDEN_SERVER_STORE_EXPIRED_ROWS_H_
 #define KEYWARDEN_SERVER_STORE_EXPIRED_ROWS_H_
 

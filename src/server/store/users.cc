@@ -56,6 +56,8 @@ constexpr sql::Statement kDeleteOwned[] = {
     {"server_delete_user_remembered", "DELETE FROM two_factor_remembered WHERE user_id = $1", nullptr, nullptr,
      "to delete remembered devices"},
     {"server_delete_user_codes", "DELETE FROM one_time_codes WHERE user_id = $1", nullptr, nullptr, "to delete codes"},
+    {"server_delete_user_auth_requests", "DELETE FROM auth_requests WHERE user_id = $1", nullptr, nullptr,
+     "to delete auth requests"},
     {"server_delete_user_pushes", "DELETE FROM push_notifications WHERE user_id = $1", nullptr, nullptr,
      "to delete queued notifications"},
     {"server_delete_user_sso_links", "DELETE FROM sso_users WHERE user_id = $1", nullptr, nullptr,

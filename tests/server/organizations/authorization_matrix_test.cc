@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "keywarden/keys/auth_request.h"
 #include "server/organizations/organization_fixture.h"
 
 namespace keywarden::server::testing {
@@ -95,6 +96,27 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
   auto shared_key = ShareOrganizationKey(*organization.key, PublicKeyOf(owner, owner.id));
   ASSERT_TRUE(shared_key.ok());
   const std::string confirm_body = nlohmann::json{{"key", shared_key->ToString()}}.dump();
+  // A device approval request of a member, for the auth request routes: the first allowed
+  // caller denies it, the others find it answered (400).
+  std::string admin_request_id;
+  {
+    auto request_keys = ::keywarden::NewAuthRequest(callers[kUser].email);
+    ASSERT_TRUE(request_keys.ok());
+    const nlohmann::json body = {{"email", callers[kUser].email},
+                                 {"publicKey", request_keys->public_key.ToBase64()},
+                                 {"deviceIdentifier", "device-1"},
+                                 {"accessCode", "0123456789abcdefghijklmno"},
+                                 {"type", 2}};
+    const TestResponse created =
+        keywarden::testing::SendRequest(port(), "POST", "/api/auth-requests/admin-request",
+                                        {{"Content-Type", "application/json"},
+                                         {"Device-Type", "9"},
+                                         {"Authorization", "Bearer " + callers[kUser].access_token}},
+                                        body.dump());
+    ASSERT_EQ(created.status, 200) << created.body;
+    admin_request_id = created.json().value("id", "");
+  }
+  const std::set<Role> approvers = {kOwner, kAdmin, kManageResetPassword};
   const auto fixed = [](std::string path, std::string body = "") {
     return [path, body] { return std::make_pair(path, body); };
   };
@@ -144,6 +166,10 @@ TEST_P(AuthorizationMatrixTest, EveryOrganizationRouteAgainstEveryCaller) {
       {"PUT",
        fixed(org + "/users/" + target + "/recover-account", R"({"resetTwoFactor": true})"),
        {kOwner, kAdmin, kManageResetPassword}},
+      {"GET", fixed(org + "/auth-requests"), approvers},
+      {"POST", fixed(org + "/auth-requests/" + admin_request_id, R"({"requestApproved": false})"), approvers},
+      {"POST", fixed(org + "/auth-requests", "[]"), approvers},
+      {"POST", fixed(org + "/auth-requests/deny", nlohmann::json{{"ids", {admin_request_id}}}.dump()), approvers},
       {"GET", fixed(org + "/sso"), {kOwner, kAdmin, kManageSso}},
       {"POST",
        fixed(org + "/sso", nlohmann::json{{"enabled", false},
