@@ -90,6 +90,16 @@ Result<nlohmann::json> Finish(nlohmann::json item, const Status& status, std::si
   return item;
 }
 
+// An item with one user-key-bound member, `member`.
+Result<nlohmann::json> RewrapOneMember(const nlohmann::json& item, std::string_view member, std::string_view kind,
+                                       const RewrapKeys& keys, std::size_t* rewrapped) {
+  if (!item.is_object()) return InvalidArgumentError("a " + std::string(kind) + " must be a JSON object");
+  nlohmann::json out = item;
+  std::size_t count = 0;
+  const Status status = RewrapMember(out, member, keys, count, kind);
+  return Finish(std::move(out), status, count, rewrapped);
+}
+
 }  // namespace
 
 Result<nlohmann::json> RewrapCipher(const nlohmann::json& cipher, const RewrapKeys& keys, std::size_t* rewrapped) {
@@ -104,19 +114,11 @@ Result<nlohmann::json> RewrapCipher(const nlohmann::json& cipher, const RewrapKe
 }
 
 Result<nlohmann::json> RewrapFolder(const nlohmann::json& folder, const RewrapKeys& keys, std::size_t* rewrapped) {
-  if (!folder.is_object()) return InvalidArgumentError("a folder must be a JSON object");
-  nlohmann::json out = folder;
-  std::size_t count = 0;
-  const Status status = RewrapMember(out, "name", keys, count, "folder");
-  return Finish(std::move(out), status, count, rewrapped);
+  return RewrapOneMember(folder, "name", "folder", keys, rewrapped);
 }
 
 Result<nlohmann::json> RewrapSend(const nlohmann::json& send, const RewrapKeys& keys, std::size_t* rewrapped) {
-  if (!send.is_object()) return InvalidArgumentError("a Send must be a JSON object");
-  nlohmann::json out = send;
-  std::size_t count = 0;
-  const Status status = RewrapMember(out, "key", keys, count, "Send");
-  return Finish(std::move(out), status, count, rewrapped);
+  return RewrapOneMember(send, "key", "Send", keys, rewrapped);
 }
 
 }  // namespace keywarden::cli::admin
