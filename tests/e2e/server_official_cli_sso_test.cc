@@ -159,6 +159,50 @@ class ServerOfficialCliSsoTest : public ::testing::Test {
     return out;
   }
 
+  // CLI 2026.9.0 sometimes reads its own state before its writes have landed (its login command
+  // says as much about its observables) and then fails after the server has answered correctly:
+  // "Access token not found" (getActiveBearerToken, before it calls the connector) and "Account
+  // cryptographic state is required" (the unlock after the Key Connector conversion). Both were
+  // seen in CI and here, on logins the server had completed.
+  static bool HitCliStateRace(const nlohmann::json& out) {
+    const std::string text = out.value("output", "");
+    return out.value("exit", -1) != 0 && (text.find("Access token not found") != std::string::npos ||
+                                          text.find("Account cryptographic state is required") != std::string::npos);
+  }
+
+  // `bw login --sso connected` as `login` in a new profile (left in `cli`); after one of the CLI's
+  // own races above, again in another new profile, at most three times in all. Any other
+  // failure, or a third race, is returned as it is, for the test to fail on.
+  nlohmann::json LoginOnNewProfile(std::unique_ptr<OfficialCli>& cli, const std::string& login, bool confirm) {
+    for (int attempt = 1;; ++attempt) {
+      cli = std::make_unique<OfficialCli>(server_.ca_file());
+      EXPECT_EQ(cli->Run({"config", "server", server_.url()}).exit_code, 0);
+      nlohmann::json out = LoginWithSso(*cli, "connected", login, confirm, {"--raw"});
+      if (attempt == 3 || !HitCliStateRace(out)) return out;
+      std::cerr << "retrying after the CLI's own state race (attempt " << attempt << "):\n" << Diagnose(out) << "\n";
+    }
+  }
+
+  // `email`'s entry in the member list of the organisation named `organization`, as its owner's
+  // web vault reads it.
+  nlohmann::json MemberEntry(const std::string& organization, const std::string& email) {
+    const TestResponse mine = server_.Send("GET", "/api/organizations", "", owner_.access_token);
+    EXPECT_EQ(mine.status, 200) << mine.body;
+    std::string id;
+    const nlohmann::json organizations = mine.json();
+    for (const auto& entry : organizations["data"]) {
+      if (entry.value("name", "") == organization) id = entry.value("id", "");
+    }
+    const TestResponse list = server_.Send("GET", "/api/organizations/" + id + "/users", "", owner_.access_token);
+    EXPECT_EQ(list.status, 200) << list.body;
+    const nlohmann::json members = list.json();
+    for (const auto& entry : members["data"]) {
+      if (entry.value("email", "") == email) return entry;
+    }
+    ADD_FAILURE() << email << " is not a member of " << organization << ": " << list.body;
+    return nlohmann::json::object();
+  }
+
   // What a failed login leaves to read: the CLI's output a line at a time (its stack trace names
   // the step), then the connector's and the server's logs, which show any request refused.
   std::string Diagnose(const nlohmann::json& out) {
@@ -195,14 +239,17 @@ TEST_F(ServerOfficialCliSsoTest, TrustedDevicesAccountsGetTheClisOwnRefusal) {
 
 TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThroughTheConnector) {
   SsoOrganization("Connected Inc", "connected", "key-connector");
-  OfficialCli cli(server_.ca_file());
-  ASSERT_EQ(cli.Run({"config", "server", server_.url()}).exit_code, 0);
-  const nlohmann::json first = LoginWithSso(cli, "connected", "kim", true, {"--raw"});
+  std::unique_ptr<OfficialCli> cli;
+  const nlohmann::json first = LoginOnNewProfile(cli, "kim", /*confirm=*/true);
   ASSERT_TRUE(first["exit"].is_number()) << first.dump();
   ASSERT_EQ(first.value("exit", -1), 0) << Diagnose(first);
   const std::string session = SessionKey(first.value("output", ""));
   ASSERT_FALSE(session.empty()) << first.dump();
   const std::vector<std::string> with_session = {"BW_SESSION=" + session};
+  // Provisioned: set-key-connector-key accepted the membership and marked the account.
+  const nlohmann::json member = MemberEntry("Connected Inc", "kim@example.com");
+  EXPECT_EQ(member.value("status", -9), 1) << member.dump();
+  EXPECT_EQ(member.value("usesKeyConnector", false), true) << member.dump();
 
   const std::string item = nlohmann::json{{"type", 1},
                                           {"name", "Payroll"},
@@ -211,23 +258,12 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThrou
                                .dump();
   const std::string encoded =
       Base64Encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(item.data()), item.size()));
-  const CliResult created = cli.Run({"create", "item", encoded}, with_session);
+  const CliResult created = cli->Run({"create", "item", encoded}, with_session);
   ASSERT_EQ(created.exit_code, 0) << created.err;
 
   // A fresh profile: the second login unlocks through the connector alone, without a prompt.
-  auto second = std::make_unique<OfficialCli>(server_.ca_file());
-  ASSERT_EQ(second->Run({"config", "server", server_.url()}).exit_code, 0);
-  nlohmann::json again = LoginWithSso(*second, "connected", "kim", false, {"--raw"});
-  // CLI 2026.9.0 can lose the access token it has just stored (its state writes race), then
-  // fails in getActiveBearerToken before it calls the connector: it did so once in CI. The token
-  // response was good (the CLI had decoded it), so that one failure is retried on a new profile;
-  // any other failure, or the same one twice, fails the test.
-  if (again.value("exit", -1) != 0 && again.value("output", "").find("Access token not found") != std::string::npos) {
-    std::cerr << "retrying once after the CLI lost its access token:\n" << Diagnose(again) << "\n";
-    second = std::make_unique<OfficialCli>(server_.ca_file());
-    ASSERT_EQ(second->Run({"config", "server", server_.url()}).exit_code, 0);
-    again = LoginWithSso(*second, "connected", "kim", false, {"--raw"});
-  }
+  std::unique_ptr<OfficialCli> second;
+  const nlohmann::json again = LoginOnNewProfile(second, "kim", /*confirm=*/false);
   ASSERT_TRUE(again["exit"].is_number()) << again.dump();
   ASSERT_EQ(again.value("exit", -1), 0) << Diagnose(again);
   const std::string session2 = SessionKey(again.value("output", ""));

@@ -13,9 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -56,27 +58,39 @@ class ServerTest : public ::testing::Test {
   // database. Skips the test (fails it in CI) when it needs PostgreSQL and there is none.
   void StartServer(const std::function<void(ServerConfig&)>& adjust = nullptr) {
     // A restart keeps the port, and so the issuer its tokens name.
-    auto port = config_ ? Result<std::uint16_t>(config_->listen.port) : net::FreeLoopbackPort();
-    ASSERT_TRUE(port.ok());
-    config_ = std::make_unique<ServerConfig>();
-    config_->listen = {"127.0.0.1", *port};
-    config_->public_url = "http://127.0.0.1:" + std::to_string(*port);
-    ChooseDatabase(config_->database);
-    if (IsSkipped() || HasFatalFailure()) return;
-    config_->signing_key.key_file = dir_.File("signing-key.pem");
-    if (!std::filesystem::exists(config_->signing_key.key_file)) {
-      ASSERT_TRUE(
-          custody::CreateKeyFile(config_->signing_key.key_file, custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
+    const bool restart = config_ != nullptr;
+    const std::uint16_t kept_port = restart ? config_->listen.port : 0;
+    // A free port can be taken before the server listens on it: outbound connections of other
+    // tests get ports from the same range. A first start then moves to another port; a restart
+    // waits a moment for its own.
+    for (int attempt = 1;; ++attempt) {
+      auto port = restart ? Result<std::uint16_t>(kept_port) : net::FreeLoopbackPort();
+      ASSERT_TRUE(port.ok());
+      config_ = std::make_unique<ServerConfig>();
+      config_->listen = {"127.0.0.1", *port};
+      config_->public_url = "http://127.0.0.1:" + std::to_string(*port);
+      ChooseDatabase(config_->database);
+      if (IsSkipped() || HasFatalFailure()) return;
+      config_->signing_key.key_file = dir_.File("signing-key.pem");
+      if (!std::filesystem::exists(config_->signing_key.key_file)) {
+        ASSERT_TRUE(
+            custody::CreateKeyFile(config_->signing_key.key_file, custody::KeyFileFormat::kPemPkcs8, nullptr).ok());
+      }
+      config_->password_hash.memory_kib = 8192;
+      config_->password_hash.iterations = 1;
+      config_->metrics.sample_seconds = 1;
+      if (adjust) adjust(*config_);
+      ServerServiceOptions options;
+      options.clock = clock_;
+      auto service = ServerService::Start(*config_, options);
+      if (service.ok()) {
+        service_ = std::move(service).value();
+        return;
+      }
+      const bool port_taken = service.status().message().find("address in use") != std::string::npos;
+      ASSERT_TRUE(port_taken && attempt < 5) << service.status().message();
+      if (restart) std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
-    config_->password_hash.memory_kib = 8192;
-    config_->password_hash.iterations = 1;
-    config_->metrics.sample_seconds = 1;
-    if (adjust) adjust(*config_);
-    ServerServiceOptions options;
-    options.clock = clock_;
-    auto service = ServerService::Start(*config_, options);
-    ASSERT_TRUE(service.ok()) << service.status().message();
-    service_ = std::move(service).value();
   }
 
   void StopServer() { service_.reset(); }
