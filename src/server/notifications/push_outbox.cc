@@ -20,11 +20,13 @@ constexpr sql::Statement kAnnounce = {"server_announce_push", "SELECT pg_notify(
                                       "SELECT $1 WHERE 0", "to announce a notification"};
 #define KW_PUSH_COLUMNS "sequence, id, user_id, type, payload, context_id, creation_date"
 constexpr sql::Statement kListForUser = {"server_list_pushes",
-                                         "SELECT " KW_PUSH_COLUMNS " FROM push_notifications "
+                                         "SELECT " KW_PUSH_COLUMNS
+                                         " FROM push_notifications "
                                          "WHERE user_id = $1 ORDER BY sequence",
                                          nullptr, nullptr, "to read queued notifications"};
 constexpr sql::Statement kReadAfter = {"server_read_push_feed",
-                                       "SELECT " KW_PUSH_COLUMNS " FROM push_notifications "
+                                       "SELECT " KW_PUSH_COLUMNS
+                                       " FROM push_notifications "
                                        "WHERE sequence > $1 ORDER BY sequence LIMIT $2",
                                        nullptr, nullptr, "to read the push feed"};
 #undef KW_PUSH_COLUMNS
@@ -94,8 +96,7 @@ Result<std::vector<PushNotification>> ListQueued(sql::Session& session, std::str
   return ReadRows(rows);
 }
 
-Result<std::vector<PushNotification>> ReadFeedAfter(sql::Session& session, std::int64_t sequence,
-                                                    std::int64_t limit) {
+Result<std::vector<PushNotification>> ReadFeedAfter(sql::Session& session, std::int64_t sequence, std::int64_t limit) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kReadAfter, sql::Params().Int(sequence).Int(limit)));
   return ReadRows(rows);
 }
@@ -112,9 +113,12 @@ Result<std::int64_t> DeleteQueuedBefore(sql::Session& session, TimeMs cutoff) {
 }
 
 std::string ToJson(const PushNotification& notification) {
-  return nlohmann::json{{"sequence", notification.sequence},     {"id", notification.id},
-                        {"userId", notification.user_id},        {"type", notification.type},
-                        {"payload", notification.payload},       {"contextId", notification.context_id},
+  return nlohmann::json{{"sequence", notification.sequence},
+                        {"id", notification.id},
+                        {"userId", notification.user_id},
+                        {"type", notification.type},
+                        {"payload", notification.payload},
+                        {"contextId", notification.context_id},
                         {"creationDate", notification.creation_date}}
       .dump();
 }
