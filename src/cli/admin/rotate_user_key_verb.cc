@@ -1,27 +1,49 @@
-// admin rotate-user-key: a user-key rotation done here, for an account that unlocks with its
-// master password (docs member-decryption.md 6), what the web vault's "rotate account
-// encryption key" does:
-//   1. the account's keys from its password (credentials.h) and its sync: personal ciphers and
-//      folders; GET /api/accounts/key-management/key-rotation-data: the organisations it is
-//      enrolled with for account recovery (their public keys) and its trusted devices;
-//   2. a new user key; libkeywarden's RotateUserKey re-wraps the private key, each trusted
-//      device (its public key opens under the old key first: keys/trusted_device.h), a fresh
-//      enrolment for each organisation and the user key under the same master key;
+// admin rotate-user-key: a user-key rotation done here (member-decryption.md 6), what the web
+// vault's "rotate account encryption key" does, for an account on any unlock method:
+//   1. the current user key, as the account unlocks:
+//      - master password: from the password (credentials.h);
+//      - Key Connector (the sync's profile.usesKeyConnector): the master key from the managing
+//        organisation's connector (key_connector_key.h) opens profile.key;
+//      - trusted devices (no master password, no Key Connector: profile.key is null): with
+//        --with-device, an auth request that one of the member's trusted devices approves
+//        (device_approval.h; the fingerprint phrase is printed on standard error to compare,
+//        --approval-timeout bounds the wait). Such a member logs in with their personal API key
+//        (keywarden admin login --api-key), which is also the only login the server lets a member
+//        of an organisation that requires single sign-on use outside it; the login registers
+//        this command line as a device of theirs, which the server requires of a requester. The
+//        authRequest password grant is not used: it is a password grant, refused under that
+//        policy, and the session needs only the key, not another login;
+//      the key must open the account's private key, or nothing is sent;
+//   2. the sync's personal ciphers and folders; GET /api/accounts/key-management/key-rotation-data:
+//      the organisations it is enrolled with for account recovery (their public keys) and its
+//      trusted devices;
+//   3. a new user key; libkeywarden's RotateUserKey re-wraps the private key, each trusted device
+//      (its public key opens under the old key first: keys/trusted_device.h), a fresh enrolment
+//      for each organisation and, for a password or a Key Connector, the user key under the same
+//      master key (the connector's key does not change, so nothing is written to it);
 //      vault_rewrap.h re-encrypts the personal ciphers and folders;
-//   3. POST /api/accounts/key-management/rotate-user-account-keys with the password unchanged.
+//   4. master password: POST /api/accounts/key-management/rotate-user-account-keys with the
+//      password unchanged; the others: POST .../rotate-user-keys with unlock method 2 (Key
+//      Connector, with the re-wrapped user key) or 0 (trusted devices, no wrapped key at all).
 // The server applies it all or nothing and ends every session (keywarden admin login again; bw
 // login). The report says what was re-wrapped, never a key.
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/admin/admin_verbs.h"
 #include "cli/admin/credentials.h"
+#include "cli/admin/device_approval.h"
+#include "cli/admin/key_connector_key.h"
 #include "cli/admin/vault_rewrap.h"
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
 #include "keywarden/crypto/kdf.h"
+#include "keywarden/keys/account.h"
 #include "keywarden/keys/rotation.h"
 
 namespace keywarden::cli::admin {
@@ -64,44 +86,147 @@ Result<RotationInput> ReadRotationInput(const nlohmann::json& data, const nlohma
   return input;
 }
 
-Result<Report> RotateUserKeyVerb(const CommonOptions& common) {
-  KW_ASSIGN_OR_RETURN(AdminClient client, AdminClient::Open(common.session_file, common.server));
-  const Session& session = client.session();
-  KW_ASSIGN_OR_RETURN(UnlockedAccount account, UnlockAccount(client, common.password_file));
-  KW_ASSIGN_OR_RETURN(nlohmann::json data, client.Get("/api/accounts/key-management/key-rotation-data"));
-  const nlohmann::json* profile = http::FindField(account.sync, "profile");
-  if (profile == nullptr) return UnavailableError("the account's sync has no profile");
+struct RotateOptions {
+  bool with_device = false;
+  int approval_timeout_seconds = 900;
+};
 
-  KW_ASSIGN_OR_RETURN(RotationInput input, ReadRotationInput(data, *profile));
-  input.master_key = &account.master_key;
-  KW_ASSIGN_OR_RETURN(SymmetricKey new_user_key, SymmetricKey::Generate());
-  KW_ASSIGN_OR_RETURN(RotationResult rotated, RotateUserKey(account.user_key, new_user_key, input));
+enum class UnlockMethod { kMasterPassword, kKeyConnector, kTrustedDevices };
 
-  const RewrapKeys keys{account.user_key, new_user_key};
-  std::size_t values = 0;
+// How the account unlocks, from its sync's profile: the server's own rule for which rotation
+// it accepts (rotation_apply.h).
+UnlockMethod UnlockMethodOf(const nlohmann::json& profile) {
+  const nlohmann::json* connector = http::FindField(profile, "usesKeyConnector");
+  if (connector != nullptr && connector->is_boolean() && connector->get<bool>()) return UnlockMethod::kKeyConnector;
+  if (Text(profile, "key").empty()) return UnlockMethod::kTrustedDevices;
+  return UnlockMethod::kMasterPassword;
+}
+
+// The account's keys, opened without a master password.
+struct OpenedAccount {
+  SymmetricKey user_key;
+  RsaPrivateKey private_key;
+  std::optional<MasterKey> key_connector_key;  // Key Connector only
+  std::string how;                             // for the report
+};
+
+Result<RsaPrivateKey> OpenPrivateKey(const SymmetricKey& user_key, const nlohmann::json& profile) {
+  KW_ASSIGN_OR_RETURN(EncString encrypted, EncString::Parse(Text(profile, "privateKey")));
+  auto opened = DecryptPrivateKey(user_key, encrypted);
+  if (!opened.ok() &&
+      (opened.status().code() == ErrorCode::kWrongKey || opened.status().code() == ErrorCode::kAuthenticationFailed)) {
+    return AuthenticationError("the key received is not this account's user key; nothing changed");
+  }
+  return opened;
+}
+
+Result<OpenedAccount> OpenWithKeyConnector(AdminClient& client, const nlohmann::json& sync,
+                                           const nlohmann::json& profile) {
+  KW_ASSIGN_OR_RETURN(std::string url, KeyConnectorUrlOf(sync));
+  KW_ASSIGN_OR_RETURN(MasterKey master_key, FetchKeyConnectorKey(url, client.session()));
+  KW_ASSIGN_OR_RETURN(EncString wrapped, EncString::Parse(Text(profile, "key")));
+  auto user_key = UnlockWithKeyConnector(master_key, wrapped);
+  if (!user_key.ok()) {
+    return AuthenticationError("the Key Connector's key does not open this account's user key; nothing changed");
+  }
+  KW_ASSIGN_OR_RETURN(RsaPrivateKey private_key, OpenPrivateKey(*user_key, profile));
+  return OpenedAccount{*std::move(user_key), std::move(private_key), std::move(master_key),
+                       "Key Connector at " + url + " (its key unchanged)"};
+}
+
+void ShowFingerprint(const std::string& fingerprint, const std::string& request_id, int timeout_seconds) {
+  const std::string text = "Fingerprint phrase: " + fingerprint + " (request " + request_id +
+                           "): approve it on one of your trusted devices if it shows the same phrase; waiting up to " +
+                           std::to_string(timeout_seconds) + " s\n";
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+Result<OpenedAccount> OpenWithDevice(AdminClient& client, const nlohmann::json& profile, const RotateOptions& options) {
+  DeviceApprovalOptions approval;
+  approval.deadline = std::chrono::seconds(options.approval_timeout_seconds);
+  std::string request;
+  approval.show = [&](const std::string& fingerprint, const std::string& id) {
+    request = id;
+    ShowFingerprint(fingerprint, id, options.approval_timeout_seconds);
+  };
+  auto user_key = RequestDeviceApproval(client, approval);
+  if (!user_key.ok()) {
+    if (user_key.status().code() == ErrorCode::kWrongKey ||
+        user_key.status().code() == ErrorCode::kAuthenticationFailed) {
+      return AuthenticationError("the approval does not open with this request's key; nothing changed");
+    }
+    return user_key.status();
+  }
+  KW_ASSIGN_OR_RETURN(RsaPrivateKey private_key, OpenPrivateKey(*user_key, profile));
+  return OpenedAccount{*std::move(user_key), std::move(private_key), std::nullopt,
+                       "approved by a trusted device (auth request " + request + ")"};
+}
+
+// A Key Connector or trusted-devices account's keys, checked against the flag that asks for a
+// device's approval (which waits for a person, so it is never started unasked).
+Result<OpenedAccount> OpenWithoutPassword(AdminClient& client, const nlohmann::json& sync,
+                                          const nlohmann::json& profile, UnlockMethod method,
+                                          const RotateOptions& options) {
+  if (method == UnlockMethod::kKeyConnector) {
+    if (options.with_device) {
+      return InvalidArgumentError("--with-device is for trusted-devices accounts; this one unlocks with Key Connector");
+    }
+    return OpenWithKeyConnector(client, sync, profile);
+  }
+  if (!options.with_device) {
+    return InvalidArgumentError(
+        "this account has no master password and no Key Connector: give --with-device, then approve the request "
+        "on one of your trusted devices");
+  }
+  return OpenWithDevice(client, profile, options);
+}
+
+// Everything the rotation re-encrypts, under the new key, as the request bodies list it.
+struct RotatedData {
+  RotationResult keys;
   nlohmann::json ciphers = nlohmann::json::array();
-  for (const nlohmann::json& cipher : List(account.sync, "ciphers")) {
+  nlohmann::json folders = nlohmann::json::array();
+  nlohmann::json devices = nlohmann::json::array();
+  nlohmann::json enrolments = nlohmann::json::array();
+  std::size_t values = 0;
+};
+
+Result<RotatedData> RotateData(AdminClient& client, const nlohmann::json& sync, const nlohmann::json& profile,
+                               const SymmetricKey& old_user_key, const SymmetricKey& new_user_key,
+                               const MasterKey* master_key) {
+  KW_ASSIGN_OR_RETURN(nlohmann::json data, client.Get("/api/accounts/key-management/key-rotation-data"));
+  KW_ASSIGN_OR_RETURN(RotationInput input, ReadRotationInput(data, profile));
+  input.master_key = master_key;
+  KW_ASSIGN_OR_RETURN(RotationResult rotated_keys, RotateUserKey(old_user_key, new_user_key, input));
+  RotatedData out{std::move(rotated_keys)};
+
+  const RewrapKeys keys{old_user_key, new_user_key};
+  for (const nlohmann::json& cipher : List(sync, "ciphers")) {
     const nlohmann::json* organization = http::FindField(cipher, "organizationId");
     if (organization != nullptr && !organization->is_null()) continue;  // the organisation's key, not ours
-    KW_ASSIGN_OR_RETURN(nlohmann::json rewrapped, RewrapCipher(cipher, keys, &values));
-    ciphers.push_back(std::move(rewrapped));
+    KW_ASSIGN_OR_RETURN(nlohmann::json rewrapped, RewrapCipher(cipher, keys, &out.values));
+    out.ciphers.push_back(std::move(rewrapped));
   }
-  nlohmann::json folders = nlohmann::json::array();
-  for (const nlohmann::json& folder : List(account.sync, "folders")) {
-    KW_ASSIGN_OR_RETURN(nlohmann::json rewrapped, RewrapFolder(folder, keys, &values));
-    folders.push_back(std::move(rewrapped));
+  for (const nlohmann::json& folder : List(sync, "folders")) {
+    KW_ASSIGN_OR_RETURN(nlohmann::json rewrapped, RewrapFolder(folder, keys, &out.values));
+    out.folders.push_back(std::move(rewrapped));
   }
-  nlohmann::json devices = nlohmann::json::array();
-  for (const TrustedDeviceEntry& device : rotated.devices) {
-    devices.push_back({{"deviceId", device.device_id},
-                       {"encryptedPublicKey", device.keys.encrypted_public_key.ToString()},
-                       {"encryptedUserKey", device.keys.encrypted_user_key.ToString()}});
+  for (const TrustedDeviceEntry& device : out.keys.devices) {
+    out.devices.push_back({{"deviceId", device.device_id},
+                           {"encryptedPublicKey", device.keys.encrypted_public_key.ToString()},
+                           {"encryptedUserKey", device.keys.encrypted_user_key.ToString()}});
   }
-  nlohmann::json enrolments = nlohmann::json::array();
-  for (const RecoveryKeyEntry& enrolment : rotated.reset_password_keys) {
-    enrolments.push_back(
+  for (const RecoveryKeyEntry& enrolment : out.keys.reset_password_keys) {
+    out.enrolments.push_back(
         {{"organizationId", enrolment.organization_id}, {"resetPasswordKey", enrolment.reset_password_key.ToString()}});
   }
+  return out;
+}
+
+// rotate-user-account-keys, the password kept.
+Status SendPasswordRotation(AdminClient& client, const UnlockedAccount& account, const RotatedData& rotated) {
+  const Session& session = client.session();
   const KdfConfig& kdf = *session.kdf;
   const bool pbkdf2 = kdf.type() == KdfConfig::Type::kPbkdf2Sha256;
   const std::string salt = session.salt.empty() ? NormalizeEmail(session.email) : session.salt;
@@ -117,42 +242,112 @@ Result<Report> RotateUserKeyVerb(const CommonOptions& common) {
           {"email", session.email},
           {"masterPasswordSalt", salt},
           {"masterKeyAuthenticationHash", hash},
-          {"masterKeyEncryptedUserKey", rotated.encrypted_user_key->ToString()},
+          {"masterKeyEncryptedUserKey", rotated.keys.encrypted_user_key->ToString()},
           {"masterPasswordHint", nullptr}}},
         {"emergencyAccessUnlockData", nlohmann::json::array()},
-        {"organizationAccountRecoveryUnlockData", enrolments},
+        {"organizationAccountRecoveryUnlockData", rotated.enrolments},
         {"passkeyUnlockData", nlohmann::json::array()},
-        {"deviceKeyUnlockData", devices}}},
+        {"deviceKeyUnlockData", rotated.devices}}},
       {"accountKeys",
-       {{"userKeyEncryptedAccountPrivateKey", rotated.encrypted_private_key.ToString()},
+       {{"userKeyEncryptedAccountPrivateKey", rotated.keys.encrypted_private_key.ToString()},
         {"accountPublicKey", account.private_key.PublicKey().ToBase64()}}},
-      {"accountData", {{"ciphers", ciphers}, {"folders", folders}, {"sends", nlohmann::json::array()}}}};
+      {"accountData",
+       {{"ciphers", rotated.ciphers}, {"folders", rotated.folders}, {"sends", nlohmann::json::array()}}}};
   const Status sent = client.Post("/api/accounts/key-management/rotate-user-account-keys", body).status();
   WipeString(body["oldMasterKeyAuthenticationHash"].get_ref<std::string&>());
   WipeString(
       body["accountUnlockData"]["masterPasswordUnlockData"]["masterKeyAuthenticationHash"].get_ref<std::string&>());
-  KW_RETURN_IF_ERROR(sent);
+  return sent;
+}
 
+// rotate-user-keys for a Key Connector (method 2, the user key under the connector's unchanged
+// key) or a trusted-devices account (method 0, no wrapped user key: the devices and the recovery
+// enrolments hold it).
+Status SendUnlockMethodRotation(AdminClient& client, const OpenedAccount& account, const RotatedData& rotated) {
+  const bool key_connector = account.key_connector_key.has_value();
+  nlohmann::json method = {{"unlockMethod", key_connector ? 2 : 0},
+                           {"masterPasswordUnlockData", nullptr},
+                           {"keyConnectorKeyWrappedUserKey", nullptr}};
+  if (key_connector) method["keyConnectorKeyWrappedUserKey"] = rotated.keys.encrypted_user_key->ToString();
+  const nlohmann::json body = {
+      {"wrappedAccountCryptographicState",
+       {{"publicKeyEncryptionKeyPair",
+         {{"wrappedPrivateKey", rotated.keys.encrypted_private_key.ToString()},
+          {"publicKey", account.private_key.PublicKey().ToBase64()}}}}},
+      {"unlockData",
+       {{"emergencyAccessUnlockData", nlohmann::json::array()},
+        {"organizationAccountRecoveryUnlockData", rotated.enrolments},
+        {"passkeyUnlockData", nlohmann::json::array()},
+        {"deviceKeyUnlockData", rotated.devices}}},
+      {"accountData", {{"ciphers", rotated.ciphers}, {"folders", rotated.folders}, {"sends", nlohmann::json::array()}}},
+      {"unlockMethodData", method}};
+  return client.Post("/api/accounts/key-management/rotate-user-keys", body).status();
+}
+
+Report RotationReport(const std::string& email, const std::string& how, const RotatedData& rotated) {
   Report report;
-  report.json = {{"account", session.email},
+  report.json = {{"account", email},
                  {"user_key", "rotated"},
-                 {"ciphers", ciphers.size()},
-                 {"folders", folders.size()},
-                 {"values_reencrypted", values},
-                 {"trusted_devices", devices.size()},
-                 {"account_recovery_enrolments", enrolments.size()},
-                 {"rewrapped", rotated.rewrapped},
+                 {"unlock", how},
+                 {"ciphers", rotated.ciphers.size()},
+                 {"folders", rotated.folders.size()},
+                 {"values_reencrypted", rotated.values},
+                 {"trusted_devices", rotated.devices.size()},
+                 {"account_recovery_enrolments", rotated.enrolments.size()},
+                 {"rewrapped", rotated.keys.rewrapped},
                  {"sessions", "ended: log in again (keywarden admin login, bw login)"}};
   return report;
+}
+
+Result<Report> RotateUserKeyVerb(const CommonOptions& common, const RotateOptions& options) {
+  if (options.approval_timeout_seconds < 1 || options.approval_timeout_seconds > 3600) {
+    return InvalidArgumentError("--approval-timeout: 1 to 3600 seconds");
+  }
+  KW_ASSIGN_OR_RETURN(AdminClient client, AdminClient::Open(common.session_file, common.server));
+  KW_ASSIGN_OR_RETURN(nlohmann::json sync, client.Get("/api/sync?excludeDomains=true"));
+  const nlohmann::json* profile = http::FindField(sync, "profile");
+  if (profile == nullptr || !profile->is_object()) return UnavailableError("the account's sync has no profile");
+  const UnlockMethod method = UnlockMethodOf(*profile);
+  const std::string email = client.session().email;
+
+  if (method == UnlockMethod::kMasterPassword) {
+    if (options.with_device) {
+      return InvalidArgumentError(
+          "--with-device is for accounts without a master password; this one unlocks with its password");
+    }
+    KW_ASSIGN_OR_RETURN(UnlockedAccount account, UnlockAccount(client, common.password_file));
+    const nlohmann::json* own_profile = http::FindField(account.sync, "profile");
+    if (own_profile == nullptr) return UnavailableError("the account's sync has no profile");
+    KW_ASSIGN_OR_RETURN(SymmetricKey new_user_key, SymmetricKey::Generate());
+    KW_ASSIGN_OR_RETURN(RotatedData rotated, RotateData(client, account.sync, *own_profile, account.user_key,
+                                                        new_user_key, &account.master_key));
+    KW_RETURN_IF_ERROR(SendPasswordRotation(client, account, rotated));
+    return RotationReport(email, "master password (unchanged)", rotated);
+  }
+
+  KW_ASSIGN_OR_RETURN(OpenedAccount account, OpenWithoutPassword(client, sync, *profile, method, options));
+  KW_ASSIGN_OR_RETURN(SymmetricKey new_user_key, SymmetricKey::Generate());
+  const MasterKey* wrapping = account.key_connector_key ? &*account.key_connector_key : nullptr;
+  KW_ASSIGN_OR_RETURN(RotatedData rotated,
+                      RotateData(client, sync, *profile, account.user_key, new_user_key, wrapping));
+  KW_RETURN_IF_ERROR(SendUnlockMethodRotation(client, account, rotated));
+  return RotationReport(email, account.how, rotated);
 }
 
 }  // namespace
 
 void AddRotateUserKeyVerb(CLI::App& admin, VerbAdder& verbs) {
-  verbs.Add(
+  auto options = std::make_shared<RotateOptions>();
+  CLI::App* verb = verbs.Add(
       admin, "rotate-user-key",
-      "Replace your user key and re-encrypt your vault, devices and recovery enrolments (needs your master password)",
-      [](const CommonOptions& common) { return RotateUserKeyVerb(common); }, NeedsPassword::kYes);
+      "Replace your user key and re-encrypt your vault, devices and recovery enrolments (master password, Key "
+      "Connector, or --with-device for trusted devices)",
+      [options](const CommonOptions& common) { return RotateUserKeyVerb(common, *options); }, NeedsPassword::kYes);
+  verb->add_flag("--with-device", options->with_device,
+                 "no master password or Key Connector: get the user key from one of your trusted devices' approval");
+  verb->add_option("--approval-timeout", options->approval_timeout_seconds,
+                   "with --with-device: seconds to wait for the approval (default 900, the request's lifetime)")
+      ->type_name("SECONDS");
 }
 
 }  // namespace keywarden::cli::admin
