@@ -96,6 +96,9 @@ class ServerProcess {
   const std::string& url() const { return url_; }            // public_url, the clients' server URL
   const std::string& ca_file() const { return ca_file_; }    // empty without TLS
   const std::string& key_file() const { return key_file_; }  // the token-signing key (PEM)
+  // The SQLite file it serves from: tests that need an account the API cannot make (one that
+  // single sign-on provisions) write it there, as the in-process fixtures do.
+  std::string database_file() const { return dir_.File("server.db"); }
   std::uint16_t port() const { return port_; }
   std::string log() { return process_.err(); }
 
