@@ -1,7 +1,9 @@
 // `bw login --sso` of the unmodified official CLI (2026.9.0) against the server over TLS, a real
 // OpenID provider (npm oidc-provider) and Keywarden's own Key Connector with the server as its
 // identity server (docs member-decryption.md 5, 7 and 11). The CLI's browser step is played by
-// tests/sso_provider/bw_sso.mjs, which does what the web vault's SSO page and a browser do.
+// tests/sso_provider/bw_sso.mjs, which does what the web vault's SSO page and a browser do. Also
+// `keywarden admin rotate-user-key` for a Key Connector member (issue 19): the new user key goes
+// under the connector's unchanged key, and bw still unlocks through the connector and decrypts.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +20,10 @@
 #include "e2e/official_cli.h"
 #include "e2e/server_process.h"
 #include "keywarden/crypto/encoding.h"
+#include "keywarden/keys/account.h"
 #include "server/sso/oidc_test_provider.h"
+#include "server/store/server_database.h"
+#include "server/store/users.h"
 #include "support/skip.h"
 #include "support/temp_dir.h"
 
@@ -216,6 +221,44 @@ class ServerOfficialCliSsoTest : public ::testing::Test {
     return text;
   }
 
+  // `email`'s account as the server stores it (its personal API key is what an SSO-provisioned
+  // member reads from the web vault's account settings after a mailed code).
+  server::store::User StoredUser(const std::string& email) {
+    config::DatabaseSection section;
+    section.sqlite_path = server_.database_file();
+    auto database = server::OpenServerDatabase(section);
+    EXPECT_TRUE(database.ok()) << database.status().ToString();
+    std::optional<server::store::User> user;
+    if (database.ok()) {
+      const Status read = (*database)->Read([&](sql::Session& session) -> Status {
+        KW_ASSIGN_OR_RETURN(user, server::store::FindUserByEmail(session, email));
+        return OkStatus();
+      });
+      EXPECT_TRUE(read.ok()) << read.ToString();
+    }
+    EXPECT_TRUE(user.has_value()) << email;
+    return user.value_or(server::store::User{});
+  }
+
+  // The key the connector holds for `user`, asked with a token of their API key.
+  std::string ConnectorKeyOf(const server::store::User& user) {
+    const TestResponse token = server_.Token({{"grant_type", "client_credentials"},
+                                              {"client_id", "user." + user.id},
+                                              {"client_secret", user.api_key},
+                                              {"scope", "api"},
+                                              {"deviceType", "8"},
+                                              {"deviceIdentifier", "test-reader"},
+                                              {"deviceName", "linux"}});
+    EXPECT_EQ(token.status, 200) << token.body;
+    HttpsCall call;
+    call.url = "https://localhost:" + std::to_string(connector_port_) + "/user-keys";
+    call.ca_file = server_.ca_file();
+    call.headers = {{"Authorization", "Bearer " + token.json().value("access_token", "")}};
+    const TestResponse key = SendHttps(call);
+    EXPECT_EQ(key.status, 200) << key.body;
+    return key.json().value("key", "");
+  }
+
   TempDir dir_;
   ServerProcess server_;
   std::unique_ptr<OidcTestProvider> provider_;
@@ -271,6 +314,82 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberIsProvisionedAndUnlocksThrou
   const CliResult read = second->Run({"get", "item", "Payroll"}, {"BW_SESSION=" + session2});
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(nlohmann::json::parse(read.out).value("notes", ""), "through the connector");
+}
+
+TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberRotatesTheirUserKeyAndBwStillDecrypts) {
+  SsoOrganization("Connected Inc", "connected", "key-connector");
+  std::unique_ptr<OfficialCli> cli;
+  const nlohmann::json first = LoginOnNewProfile(cli, "kim", /*confirm=*/true);
+  ASSERT_EQ(first.value("exit", -1), 0) << Diagnose(first);
+  const std::string session = SessionKey(first.value("output", ""));
+  ASSERT_FALSE(session.empty()) << first.dump();
+  const std::string item = nlohmann::json{{"type", 1},
+                                          {"name", "Payroll"},
+                                          {"notes", "through the rotation"},
+                                          {"login", {{"username", "kim"}, {"password", "p4ss"}}}}
+                               .dump();
+  const CliResult created = cli->Run(
+      {"create", "item",
+       Base64Encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(item.data()), item.size()))},
+      {"BW_SESSION=" + session});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+
+  const server::store::User before = StoredUser("kim@example.com");
+  ASSERT_TRUE(before.uses_key_connector);
+  const std::string connector_key = ConnectorKeyOf(before);
+  ASSERT_FALSE(connector_key.empty());
+
+  // kim's own command line, logged in with the personal API key (a Key Connector member has no
+  // password to log in with), rotates.
+  const std::string kim_session = dir_.File("kim.session.json");
+  const std::vector<std::string> kim_env =
+      ChildEnvironment({"BW_CLIENTID=user." + before.id, "BW_CLIENTSECRET=" + before.api_key});
+  const CliResult login = RunCliWithEnv({"admin", "login", "--api-key", "--server", server_.url(), "--ca-file",
+                                         server_.ca_file(), "--session-file", kim_session, "--json"},
+                                        kim_env);
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  // --with-device is for trusted-devices accounts only.
+  const CliResult wrong_method =
+      RunCliWithEnv({"admin", "rotate-user-key", "--with-device", "--session-file", kim_session, "--json"}, kim_env);
+  EXPECT_EQ(wrong_method.exit_code, 2) << wrong_method.err;
+  EXPECT_NE(wrong_method.err.find("unlocks with Key Connector"), std::string::npos) << wrong_method.err;
+
+  const CliResult rotated =
+      RunCliWithEnv({"admin", "rotate-user-key", "--session-file", kim_session, "--json"}, kim_env);
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err << "\nconnector log:\n" << connector_.err();
+  const nlohmann::json report = nlohmann::json::parse(rotated.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << rotated.out;
+  EXPECT_EQ(report.value("ciphers", 0), 1);
+  EXPECT_EQ(report.value("unlock", ""),
+            "Key Connector at https://localhost:" + std::to_string(connector_port_) + " (its key unchanged)");
+  EXPECT_NE(report["rewrapped"].dump().find("user_key"), std::string::npos) << report.dump();
+
+  // A new user key, under the connector's unchanged key.
+  const server::store::User after = StoredUser("kim@example.com");
+  EXPECT_TRUE(after.uses_key_connector);
+  EXPECT_NE(after.user_key, before.user_key);
+  EXPECT_EQ(ConnectorKeyOf(after), connector_key);
+  auto master_key = MasterKey::FromBase64(connector_key);
+  ASSERT_TRUE(master_key.ok());
+  auto old_user_key = UnlockWithKeyConnector(*master_key, *EncString::Parse(before.user_key));
+  auto new_user_key = UnlockWithKeyConnector(*master_key, *EncString::Parse(after.user_key));
+  ASSERT_TRUE(old_user_key.ok() && new_user_key.ok());
+  EXPECT_FALSE(new_user_key->Equals(*old_user_key));
+
+  // bw's old session ended with the rotation; a new login unlocks through the connector and
+  // decrypts the item re-encrypted by keywarden admin.
+  const CliResult stale = cli->Run({"sync"}, {"BW_SESSION=" + session});
+  EXPECT_NE(stale.exit_code, 0) << "bw sync still works: " << stale.out << stale.err;
+  std::unique_ptr<OfficialCli> again;
+  const nlohmann::json second = LoginOnNewProfile(again, "kim", /*confirm=*/false);
+  ASSERT_EQ(second.value("exit", -1), 0) << Diagnose(second);
+  const std::string session2 = SessionKey(second.value("output", ""));
+  ASSERT_FALSE(session2.empty()) << second.dump();
+  const CliResult read = again->Run({"get", "item", "Payroll"}, {"BW_SESSION=" + session2});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  const nlohmann::json payroll = nlohmann::json::parse(read.out);
+  EXPECT_EQ(payroll.value("notes", ""), "through the rotation");
+  EXPECT_EQ(payroll["login"].value("password", ""), "p4ss");
 }
 
 }  // namespace

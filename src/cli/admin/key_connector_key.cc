@@ -25,11 +25,9 @@ std::string Text(const nlohmann::json& object, std::string_view name) {
 
 }  // namespace
 
-Result<std::string> KeyConnectorUrlOf(const nlohmann::json& sync) {
-  const nlohmann::json* profile = http::FindField(sync, "profile");
-  const nlohmann::json* organizations = profile != nullptr ? http::FindField(*profile, "organizations") : nullptr;
-  if (organizations != nullptr && organizations->is_array()) {
-    for (const nlohmann::json& organization : *organizations) {
+Result<std::string> KeyConnectorUrlOf(const nlohmann::json& organizations) {
+  if (organizations.is_array()) {
+    for (const nlohmann::json& organization : organizations) {
       const std::string url = Text(organization, "keyConnectorUrl");
       if (!IsTrue(organization, "keyConnectorEnabled") || url.empty()) continue;
       // The same rule as a server URL: https, or http to this machine only.

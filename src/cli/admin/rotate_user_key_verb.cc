@@ -3,7 +3,8 @@
 //   1. the current user key, as the account unlocks:
 //      - master password: from the password (credentials.h);
 //      - Key Connector (the sync's profile.usesKeyConnector): the master key from the managing
-//        organisation's connector (key_connector_key.h) opens profile.key;
+//        organisation's connector (key_connector_key.h; --key-connector-url when the server
+//        lists no organisation naming it) opens profile.key;
 //      - trusted devices (no master password, no Key Connector: profile.key is null): with
 //        --with-device, an auth request that one of the member's trusted devices approves
 //        (device_approval.h; the fingerprint phrase is printed on standard error to compare,
@@ -39,6 +40,7 @@
 #include "cli/admin/credentials.h"
 #include "cli/admin/device_approval.h"
 #include "cli/admin/key_connector_key.h"
+#include "cli/admin/server_api.h"
 #include "cli/admin/vault_rewrap.h"
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
@@ -87,6 +89,7 @@ Result<RotationInput> ReadRotationInput(const nlohmann::json& data, const nlohma
 }
 
 struct RotateOptions {
+  std::string key_connector_url;  // when the server lists no organisation that names one
   bool with_device = false;
   int approval_timeout_seconds = 900;
 };
@@ -120,9 +123,23 @@ Result<RsaPrivateKey> OpenPrivateKey(const SymmetricKey& user_key, const nlohman
   return opened;
 }
 
-Result<OpenedAccount> OpenWithKeyConnector(AdminClient& client, const nlohmann::json& sync,
-                                           const nlohmann::json& profile) {
-  KW_ASSIGN_OR_RETURN(std::string url, KeyConnectorUrlOf(sync));
+// The managing organisation's connector: from the sync (confirmed memberships), else from the
+// caller's organisation list (accepted ones too), else --key-connector-url.
+Result<std::string> KeyConnectorUrl(AdminClient& client, const nlohmann::json& profile, const RotateOptions& options) {
+  if (!options.key_connector_url.empty()) return NormalizeServerUrl(options.key_connector_url);
+  auto from_sync = KeyConnectorUrlOf(List(profile, "organizations"));
+  if (from_sync.status().code() != ErrorCode::kNotFound) return from_sync;
+  KW_ASSIGN_OR_RETURN(nlohmann::json mine, client.Get("/api/organizations"));
+  auto listed = KeyConnectorUrlOf(List(mine, "data"));
+  if (listed.status().code() == ErrorCode::kNotFound) {
+    return NotFoundError(listed.status().message() + ": give --key-connector-url");
+  }
+  return listed;
+}
+
+Result<OpenedAccount> OpenWithKeyConnector(AdminClient& client, const nlohmann::json& profile,
+                                           const RotateOptions& options) {
+  KW_ASSIGN_OR_RETURN(std::string url, KeyConnectorUrl(client, profile, options));
   KW_ASSIGN_OR_RETURN(MasterKey master_key, FetchKeyConnectorKey(url, client.session()));
   KW_ASSIGN_OR_RETURN(EncString wrapped, EncString::Parse(Text(profile, "key")));
   auto user_key = UnlockWithKeyConnector(master_key, wrapped);
@@ -165,14 +182,13 @@ Result<OpenedAccount> OpenWithDevice(AdminClient& client, const nlohmann::json& 
 
 // A Key Connector or trusted-devices account's keys, checked against the flag that asks for a
 // device's approval (which waits for a person, so it is never started unasked).
-Result<OpenedAccount> OpenWithoutPassword(AdminClient& client, const nlohmann::json& sync,
-                                          const nlohmann::json& profile, UnlockMethod method,
+Result<OpenedAccount> OpenWithoutPassword(AdminClient& client, const nlohmann::json& profile, UnlockMethod method,
                                           const RotateOptions& options) {
   if (method == UnlockMethod::kKeyConnector) {
     if (options.with_device) {
       return InvalidArgumentError("--with-device is for trusted-devices accounts; this one unlocks with Key Connector");
     }
-    return OpenWithKeyConnector(client, sync, profile);
+    return OpenWithKeyConnector(client, profile, options);
   }
   if (!options.with_device) {
     return InvalidArgumentError(
@@ -325,7 +341,7 @@ Result<Report> RotateUserKeyVerb(const CommonOptions& common, const RotateOption
     return RotationReport(email, "master password (unchanged)", rotated);
   }
 
-  KW_ASSIGN_OR_RETURN(OpenedAccount account, OpenWithoutPassword(client, sync, *profile, method, options));
+  KW_ASSIGN_OR_RETURN(OpenedAccount account, OpenWithoutPassword(client, *profile, method, options));
   KW_ASSIGN_OR_RETURN(SymmetricKey new_user_key, SymmetricKey::Generate());
   const MasterKey* wrapping = account.key_connector_key ? &*account.key_connector_key : nullptr;
   KW_ASSIGN_OR_RETURN(RotatedData rotated,
@@ -345,6 +361,9 @@ void AddRotateUserKeyVerb(CLI::App& admin, VerbAdder& verbs) {
       [options](const CommonOptions& common) { return RotateUserKeyVerb(common, *options); }, NeedsPassword::kYes);
   verb->add_flag("--with-device", options->with_device,
                  "no master password or Key Connector: get the user key from one of your trusted devices' approval");
+  verb->add_option("--key-connector-url", options->key_connector_url,
+                   "Key Connector accounts: the connector's URL, when the server lists no organisation naming it")
+      ->type_name("URL");
   verb->add_option("--approval-timeout", options->approval_timeout_seconds,
                    "with --with-device: seconds to wait for the approval (default 900, the request's lifetime)")
       ->type_name("SECONDS");
