@@ -17,6 +17,7 @@
 
 #include "e2e/child_process.h"
 #include "e2e/cli_runner.h"
+#include "e2e/dev_server.h"
 #include "e2e/official_cli.h"
 #include "e2e/server_process.h"
 #include "keywarden/crypto/encoding.h"
@@ -390,6 +391,24 @@ TEST_F(ServerOfficialCliSsoTest, AKeyConnectorMemberRotatesTheirUserKeyAndBwStil
   const nlohmann::json payroll = nlohmann::json::parse(read.out);
   EXPECT_EQ(payroll.value("notes", ""), "through the rotation");
   EXPECT_EQ(payroll["login"].value("password", ""), "p4ss");
+
+  // And the way kim's own scripts log in: bw login --apikey, which unlocks through the connector
+  // its settings name (bw config server --key-connector) and prints the session key.
+  OfficialCli scripted(server_.ca_file());
+  const CliResult configured = scripted.Run(
+      {"config", "server", server_.url(), "--key-connector", "https://localhost:" + std::to_string(connector_port_)});
+  ASSERT_EQ(configured.exit_code, 0) << configured.out << configured.err;
+  const CliResult api_login = scripted.Run({"login", "--apikey", "--raw"},
+                                           {"BW_CLIENTID=user." + before.id, "BW_CLIENTSECRET=" + before.api_key});
+  ASSERT_EQ(api_login.exit_code, 0) << api_login.out << api_login.err;
+  const std::string session3 = Trim(api_login.out);
+  ASSERT_FALSE(session3.empty()) << api_login.err;
+  const CliResult listed = scripted.Run({"list", "items", "--session", session3});
+  ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+  const nlohmann::json items = nlohmann::json::parse(listed.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(items.is_array() && items.size() == 1U) << listed.out;
+  EXPECT_EQ(items[0].value("notes", ""), "through the rotation");
+  EXPECT_EQ(items[0]["login"].value("password", ""), "p4ss");
 }
 
 }  // namespace
