@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/mutex.h"
 #include "keywarden/status.h"
 
 namespace keywarden::sql {
@@ -178,6 +179,25 @@ class Database {
   // Connections open now (idle and in use), and the most the pool opens.
   virtual std::size_t open_connections() const = 0;
   virtual std::size_t pool_size() const = 0;
+
+  // `listener` runs after each commit of a write transaction by this Database (on SQLite, once
+  // per group commit), on the committing thread with no lock held: so that a reader of what was
+  // written (the server's push feed) wakes at once instead of polling. It must be quick and must
+  // not write. Setting another replaces it.
+  void SetCommitListener(std::function<void()> listener) KW_EXCLUDES(listener_mu_) {
+    MutexLock lock(listener_mu_);
+    commit_listener_ = std::move(listener);
+  }
+
+ protected:
+  void NotifyCommitted() const KW_EXCLUDES(listener_mu_) {
+    MutexLock lock(listener_mu_);
+    if (commit_listener_) commit_listener_();
+  }
+
+ private:
+  mutable Mutex listener_mu_;
+  std::function<void()> commit_listener_ KW_GUARDED_BY(listener_mu_);
 };
 
 // Appended to a failure whose COMMIT was sent before the connection was lost.

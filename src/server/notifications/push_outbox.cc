@@ -29,6 +29,10 @@ constexpr sql::Statement kReadAfter = {"server_read_push_feed",
                                        " FROM push_notifications "
                                        "WHERE sequence > $1 ORDER BY sequence LIMIT $2",
                                        nullptr, nullptr, "to read the push feed"};
+constexpr sql::Statement kReadSince = {"server_read_push_feed_since",
+                                       "SELECT " KW_PUSH_COLUMNS " FROM push_notifications "
+                                       "WHERE creation_date >= $1 ORDER BY sequence LIMIT $2",
+                                       nullptr, nullptr, "to read the push feed"};
 #undef KW_PUSH_COLUMNS
 constexpr sql::Statement kLatest = {"server_latest_push", "SELECT COALESCE(MAX(sequence), 0) FROM push_notifications",
                                     nullptr, nullptr, "to find the end of the push feed"};
@@ -98,6 +102,11 @@ Result<std::vector<PushNotification>> ListQueued(sql::Session& session, std::str
 
 Result<std::vector<PushNotification>> ReadFeedAfter(sql::Session& session, std::int64_t sequence, std::int64_t limit) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kReadAfter, sql::Params().Int(sequence).Int(limit)));
+  return ReadRows(rows);
+}
+
+Result<std::vector<PushNotification>> ReadFeedSince(sql::Session& session, TimeMs since, std::int64_t limit) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kReadSince, sql::Params().Int(since).Int(limit)));
   return ReadRows(rows);
 }
 

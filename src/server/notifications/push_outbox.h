@@ -75,6 +75,10 @@ Result<std::vector<PushNotification>> ListQueued(sql::Session& session, std::str
 // The feed after `sequence`, in order, at most `limit` rows.
 Result<std::vector<PushNotification>> ReadFeedAfter(sql::Session& session, std::int64_t sequence, std::int64_t limit);
 
+// The feed's rows created at or after `since`, in sequence order, at most `limit`: what a
+// listener that lost its connection may have missed.
+Result<std::vector<PushNotification>> ReadFeedSince(sql::Session& session, TimeMs since, std::int64_t limit);
+
 // The newest sequence in the feed (0 when empty): where a new reader starts.
 Result<std::int64_t> LatestSequence(sql::Session& session);
 

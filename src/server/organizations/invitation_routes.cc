@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "auth/user_id.h"
+#include "base/iso_date.h"
 #include "http/json.h"
 #include "keywarden/crypto/encoding.h"
 #include "net/percent_encoding.h"
@@ -29,6 +30,7 @@
 #include "server/collections/member_access.h"
 #include "server/identity/form.h"
 #include "server/mail/templates.h"
+#include "server/notifications/push_outbox.h"
 #include "server/organizations/account_recovery.h"
 #include "server/organizations/internal/member_checks.h"
 #include "server/organizations/internal/route_support.h"
@@ -152,7 +154,10 @@ Status Confirm(sql::Session& session, Member& member, const std::string& key, Ti
   member.member_key = key;
   member.revision_date = now;
   KW_RETURN_IF_ERROR(organizations::UpdateMember(session, member));
-  return store::TouchAccountRevision(session, member.user_id, now);
+  KW_RETURN_IF_ERROR(store::TouchAccountRevision(session, member.user_id, now));
+  // The member's clients now hold a new organisation key: SyncOrgKeys makes them fetch it.
+  return notifications::Queue(session, member.user_id, notifications::PushType::kSyncOrgKeys,
+                              {{"UserId", member.user_id}, {"Date", FormatIsoDate(now)}}, "", now);
 }
 
 Result<std::string> ReadKey(const nlohmann::json& body, std::string_view field) {

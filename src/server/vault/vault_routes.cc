@@ -28,6 +28,7 @@
 #include "server/vault/internal/cipher_answers.h"
 #include "server/vault/organization_cipher_store.h"
 #include "server/vault/organization_item_routes.h"
+#include "server/vault/vault_pushes.h"
 #include "server/vault/vault_store.h"
 #include "sql/counting_session.h"
 
@@ -215,6 +216,13 @@ Status RenderSync(sql::Session& session, const store::User& user, bool exclude_d
 void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const VaultRouteOptions& options) {
   AccountRoutesContext* c = &context;
   const api::UserRoutes add(router, context.api);
+  // The routes that change the vault also learn the caller's device: the pushes they queue name
+  // it, so that its own clients skip them (vault_pushes.h).
+  const auto add_change = [&router, c](std::string method, std::string_view path, api::DeviceUserHandler handler) {
+    return router.Add(std::move(method), path, api::AuthenticatedDevice(c->api, std::move(handler)),
+                      http::Execution::kBlocking);
+  };
+  using notifications::PushType;
   const auto whole_vault = [&](http::Router::RouteHandle route) {
     if (options.whole_vault_limit) route.Limit(options.whole_vault_limit);
   };
@@ -261,7 +269,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     if (!folder) return NotFound();
     return FolderResponse(*folder);
   });
-  add("POST", "/api/folders", [c](const http::HttpRequest& request, store::User& user) {
+  add_change("POST", "/api/folders", [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto write = vault::ParseFolderRequest(*body);
@@ -269,12 +277,14 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     auto id = auth::NewGuid();
     if (!id.ok()) return FromStatus(id.status());
     StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
-    const Status saved =
-        Write(*c, user, [&](sql::Session& session) { return vault::InsertFolder(session, user.id, folder); });
+    const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
+      KW_RETURN_IF_ERROR(vault::InsertFolder(session, user.id, folder));
+      return vault::QueueFolderPush(session, PushType::kSyncFolderCreate, user.id, folder, device, folder.revision_date);
+    });
     if (!saved.ok()) return FromStatus(saved);
     return FolderResponse(folder);
   });
-  const auto update_folder = [c](const http::HttpRequest& request, store::User& user) {
+  const auto update_folder = [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();
     auto body = http::ParseJsonObject(request.body);
@@ -285,28 +295,32 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     bool found = false;
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
       KW_ASSIGN_OR_RETURN(found, vault::UpdateFolder(session, user.id, folder));
-      return found ? OkStatus() : NotFoundError("folder");
+      if (!found) return NotFoundError("folder");
+      return vault::QueueFolderPush(session, PushType::kSyncFolderUpdate, user.id, folder, device, folder.revision_date);
     });
     if (!found) return NotFound();
     if (!saved.ok()) return FromStatus(saved);
     return FolderResponse(folder);
   };
-  add("PUT", "/api/folders/{id}", update_folder);
-  add("POST", "/api/folders/{id}", update_folder);
-  const auto delete_folder = [c](const http::HttpRequest& request, store::User& user) {
+  add_change("PUT", "/api/folders/{id}", update_folder);
+  add_change("POST", "/api/folders/{id}", update_folder);
+  const auto delete_folder = [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();
     bool found = false;
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(found, vault::DeleteFolder(session, user.id, *id, api::NowMs(c->api.clock)));
-      return found ? OkStatus() : NotFoundError("folder");
+      const TimeMs now = api::NowMs(c->api.clock);
+      KW_ASSIGN_OR_RETURN(found, vault::DeleteFolder(session, user.id, *id, now));
+      if (!found) return NotFoundError("folder");
+      return vault::QueueFolderPush(session, PushType::kSyncFolderDelete, user.id, StoredFolder{*id, "", now}, device,
+                                    now);
     });
     if (!found) return NotFound();
     if (!saved.ok()) return FromStatus(saved);
     return Empty();
   };
-  add("DELETE", "/api/folders/{id}", delete_folder);
-  add("POST", "/api/folders/{id}/delete", delete_folder);
+  add_change("DELETE", "/api/folders/{id}", delete_folder);
+  add_change("POST", "/api/folders/{id}/delete", delete_folder);
 
   // Ciphers.
   whole_vault(add("GET", "/api/ciphers", [c](const http::HttpRequest&, store::User& user) {
@@ -339,7 +353,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
   // in collections the caller may add items to (`admin`: any of the organisation's, for those who
   // administer its items).
   const auto create = [c](bool wrapped, bool admin) {
-    return [c, wrapped, admin](const http::HttpRequest& request, store::User& user) {
+    return [c, wrapped, admin](const http::HttpRequest& request, store::User& user, const std::string& device) {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto write = wrapped ? vault::ParseCipherCreateRequest(*body) : vault::ParseCipherRequest(*body);
@@ -372,7 +386,8 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
             return Refused();
           }
           cipher.user_id = user.id;
-          return vault::InsertCipher(session, cipher);
+          KW_RETURN_IF_ERROR(vault::InsertCipher(session, cipher));
+          return vault::QueueCipherPush(session, PushType::kSyncCipherCreate, cipher, device, now);
         }
         const std::string& org = *cipher.organization_id;
         KW_ASSIGN_OR_RETURN(auto caller, collections::LoadCallerAccess(session, org, user.id));
@@ -396,7 +411,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
         } else {
           cipher.collection_ids = write->collection_ids;  // an administrator outside the collections
         }
-        return OkStatus();
+        return vault::QueueCipherPush(session, PushType::kSyncCipherCreate, cipher, device, now);
       });
       if (refused) return *refused;
       if (!saved.ok()) return FromStatus(saved);
@@ -404,11 +419,11 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       return CipherResponse(cipher, access);
     };
   };
-  add("POST", "/api/ciphers", create(false, false));
-  add("POST", "/api/ciphers/create", create(true, false));
-  add("POST", "/api/ciphers/admin", create(true, true));
+  add_change("POST", "/api/ciphers", create(false, false));
+  add_change("POST", "/api/ciphers/create", create(true, false));
+  add_change("POST", "/api/ciphers/admin", create(true, true));
 
-  const auto update = [c](const http::HttpRequest& request, store::User& user) {
+  const auto update = [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();
     auto body = http::ParseJsonObject(request.body);
@@ -444,18 +459,23 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       if (refused) return failure.ok() ? Refused() : failure;
       Apply(*write, cipher);
       cipher.revision_date = now;
-      if (!cipher.organization_id) return vault::UpdateCipher(session, user.id, cipher).status();
-      KW_RETURN_IF_ERROR(vault::UpdateCipherById(session, cipher).status());
-      KW_RETURN_IF_ERROR(vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite));
-      return organizations::TouchMembers(session, *cipher.organization_id, now);
+      if (!cipher.organization_id) {
+        KW_RETURN_IF_ERROR(vault::UpdateCipher(session, user.id, cipher).status());
+      } else {
+        KW_RETURN_IF_ERROR(vault::UpdateCipherById(session, cipher).status());
+        KW_RETURN_IF_ERROR(
+            vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite));
+        KW_RETURN_IF_ERROR(organizations::TouchMembers(session, *cipher.organization_id, now));
+      }
+      return vault::QueueCipherPush(session, PushType::kSyncCipherUpdate, cipher, device, now);
     });
     if (refused) return *refused;
     if (!saved.ok()) return FromStatus(saved);
     LogItemEvent(*c, request, user, EventType::kCipherUpdated, found->cipher);
     return CipherResponse(found->cipher, found->access);
   };
-  add("PUT", "/api/ciphers/{id}", update);
-  add("POST", "/api/ciphers/{id}", update);
+  add_change("PUT", "/api/ciphers/{id}", update);
+  add_change("POST", "/api/ciphers/{id}", update);
 
   // The caller's folder and favourite: an organisation item's are the caller's own.
   const auto save_preference = [](sql::Session& session, const store::User& user, StoredCipher& cipher) -> Status {
@@ -515,8 +535,10 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     StoredCipher cipher;
     CipherAccess access;
   };
-  const auto change_many = [c](store::User& user, const std::vector<std::string>& ids, Change change, bool admin,
-                               std::vector<Changed>& changed) -> Status {
+  // One item's change tells its viewers which; a bulk change tells the caller's clients to sync
+  // their items, as the reference's PushSyncCiphers does.
+  const auto change_many = [c](store::User& user, const std::string& device, const std::vector<std::string>& ids,
+                               Change change, bool admin, bool bulk, std::vector<Changed>& changed) -> Status {
     const TimeMs now = api::NowMs(c->api.clock);
     return Write(*c, user, [&](sql::Session& session) -> Status {
       changed.clear();
@@ -560,10 +582,18 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
           }
         }
         if (cipher.organization_id) organizations.insert(*cipher.organization_id);
+        if (!bulk) {
+          if (!cipher.organization_id) cipher.user_id = user.id;
+          const PushType type = change == Change::kPurge ? PushType::kSyncLoginDelete : PushType::kSyncCipherUpdate;
+          KW_RETURN_IF_ERROR(vault::QueueCipherPush(session, type, cipher, device, now));
+        }
         changed.push_back(Changed{std::move(cipher), found->access});
       }
       for (const std::string& organization : organizations) {
         KW_RETURN_IF_ERROR(organizations::TouchMembers(session, organization, now));
+      }
+      if (bulk && !changed.empty()) {
+        KW_RETURN_IF_ERROR(vault::QueueVaultPush(session, PushType::kSyncCiphers, user.id, device, now));
       }
       return OkStatus();
     });
@@ -574,11 +604,12 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
                                         : EventType::kCipherSoftDeleted;
   };
   const auto one = [c, change_many, event_of](Change change, bool admin) {
-    return [c, change_many, event_of, change, admin](const http::HttpRequest& request, store::User& user) {
+    return [c, change_many, event_of, change, admin](const http::HttpRequest& request, store::User& user,
+                                                     const std::string& device) {
       const auto id = api::ParseGuid(request.path_param("id"));
       if (!id) return NotFound();
       std::vector<Changed> changed;
-      const Status saved = change_many(user, {*id}, change, admin, changed);
+      const Status saved = change_many(user, device, {*id}, change, admin, /*bulk=*/false, changed);
       if (!saved.ok()) return FromStatus(saved);
       if (changed.empty()) return NotFound();
       LogItemEvent(*c, request, user, event_of(change), changed.front().cipher);
@@ -586,22 +617,23 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       return Empty();
     };
   };
-  add("PUT", "/api/ciphers/{id}/delete", one(Change::kSoftDelete, false));
-  add("POST", "/api/ciphers/{id}/delete", one(Change::kSoftDelete, false));
-  add("PUT", "/api/ciphers/{id}/delete-admin", one(Change::kSoftDelete, true));
-  add("PUT", "/api/ciphers/{id}/restore", one(Change::kRestore, false));
-  add("PUT", "/api/ciphers/{id}/restore-admin", one(Change::kRestore, true));
-  add("DELETE", "/api/ciphers/{id}", one(Change::kPurge, false));
-  add("DELETE", "/api/ciphers/{id}/admin", one(Change::kPurge, true));
-  add("POST", "/api/ciphers/{id}/delete-admin", one(Change::kPurge, true));
+  add_change("PUT", "/api/ciphers/{id}/delete", one(Change::kSoftDelete, false));
+  add_change("POST", "/api/ciphers/{id}/delete", one(Change::kSoftDelete, false));
+  add_change("PUT", "/api/ciphers/{id}/delete-admin", one(Change::kSoftDelete, true));
+  add_change("PUT", "/api/ciphers/{id}/restore", one(Change::kRestore, false));
+  add_change("PUT", "/api/ciphers/{id}/restore-admin", one(Change::kRestore, true));
+  add_change("DELETE", "/api/ciphers/{id}", one(Change::kPurge, false));
+  add_change("DELETE", "/api/ciphers/{id}/admin", one(Change::kPurge, true));
+  add_change("POST", "/api/ciphers/{id}/delete-admin", one(Change::kPurge, true));
   const auto many = [c, change_many, event_of](Change change, bool admin) {
-    return [c, change_many, event_of, change, admin](const http::HttpRequest& request, store::User& user) {
+    return [c, change_many, event_of, change, admin](const http::HttpRequest& request, store::User& user,
+                                                     const std::string& device) {
       auto body = http::ParseJsonObject(request.body);
       if (!body.ok()) return BadRequest(body.status().message());
       auto ids = BulkIds(*body);
       if (!ids.ok()) return api::RequestErrorResponse(ids.status());
       std::vector<Changed> changed;
-      const Status saved = change_many(user, *ids, change, admin, changed);
+      const Status saved = change_many(user, device, *ids, change, admin, /*bulk=*/true, changed);
       if (!saved.ok()) return FromStatus(saved);
       for (const Changed& item : changed) LogItemEvent(*c, request, user, event_of(change), item.cipher);
       if (change != Change::kRestore) return Empty();
@@ -615,16 +647,17 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
       return JsonText(std::move(out));
     };
   };
-  add("PUT", "/api/ciphers/delete", many(Change::kSoftDelete, false));
-  add("POST", "/api/ciphers/delete", many(Change::kSoftDelete, false));
-  add("PUT", "/api/ciphers/delete-admin", many(Change::kSoftDelete, true));
-  add("PUT", "/api/ciphers/restore", many(Change::kRestore, false));
-  add("PUT", "/api/ciphers/restore-admin", many(Change::kRestore, true));
-  add("DELETE", "/api/ciphers", many(Change::kPurge, false));
-  add("DELETE", "/api/ciphers/admin", many(Change::kPurge, true));
-  add("POST", "/api/ciphers/delete-admin", many(Change::kPurge, true));
+  add_change("PUT", "/api/ciphers/delete", many(Change::kSoftDelete, false));
+  add_change("POST", "/api/ciphers/delete", many(Change::kSoftDelete, false));
+  add_change("PUT", "/api/ciphers/delete-admin", many(Change::kSoftDelete, true));
+  add_change("PUT", "/api/ciphers/restore", many(Change::kRestore, false));
+  add_change("PUT", "/api/ciphers/restore-admin", many(Change::kRestore, true));
+  add_change("DELETE", "/api/ciphers", many(Change::kPurge, false));
+  add_change("DELETE", "/api/ciphers/admin", many(Change::kPurge, true));
+  add_change("POST", "/api/ciphers/delete-admin", many(Change::kPurge, true));
 
-  const auto move = [c, save_preference](const http::HttpRequest& request, store::User& user) {
+  const auto move = [c, save_preference](const http::HttpRequest& request, store::User& user,
+                                          const std::string& device) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto ids = BulkIds(*body);
@@ -650,22 +683,26 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
         if (!found->cipher.organization_id) found->cipher.revision_date = now;
         KW_RETURN_IF_ERROR(save_preference(session, user, found->cipher));
       }
-      return OkStatus();
+      return vault::QueueVaultPush(session, PushType::kSyncCiphers, user.id, device, now);
     });
     if (folder_missing) return api::InvalidField("FolderId", "FolderId is not one of your folders.");
     if (!saved.ok()) return FromStatus(saved);
     return Empty();
   };
-  add("PUT", "/api/ciphers/move", move);
-  add("POST", "/api/ciphers/move", move);
+  add_change("PUT", "/api/ciphers/move", move);
+  add_change("POST", "/api/ciphers/move", move);
 
   vault::AddOrganizationItemRoutes(router, *c);
 
-  add("POST", "/api/ciphers/purge", [c](const http::HttpRequest& request, store::User& user) {
+  add_change("POST", "/api/ciphers/purge", [c](const http::HttpRequest& request, store::User& user,
+                                               const std::string& device) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
-    const Status saved = Write(*c, user, [&](sql::Session& session) { return vault::PurgeVault(session, user.id); });
+    const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
+      KW_RETURN_IF_ERROR(vault::PurgeVault(session, user.id));
+      return vault::QueueVaultPush(session, PushType::kSyncVault, user.id, device, api::NowMs(c->api.clock));
+    });
     if (!saved.ok()) return FromStatus(saved);
     return Empty();
   });

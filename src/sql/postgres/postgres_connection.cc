@@ -362,6 +362,31 @@ Result<PgResult> PgConnection::ExecuteText(std::string_view sql, std::string_vie
   return Collect(deadline, what);
 }
 
+Result<std::vector<std::string>> PgConnection::WaitForNotifications(PgDeadline deadline) {
+  constexpr std::string_view kWhat = "while waiting for notifications";
+  std::vector<std::string> payloads;
+  const auto take = [&] {
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      payloads.emplace_back(notify->extra != nullptr ? notify->extra : "");
+      PQfreemem(notify);
+    }
+  };
+  take();  // what an earlier statement's answer brought along
+  const int fd = PQsocket(conn_);
+  if (fd < 0) return Broken(kWhat);
+  while (payloads.empty()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - PgClock::now()).count();
+    if (left <= 0) break;
+    pollfd entry{fd, POLLIN, 0};
+    const int ready = ::poll(&entry, 1, static_cast<int>(std::min<std::int64_t>(left, 60000)));
+    if (ready < 0 && errno != EINTR) return Broken(kWhat);
+    if (ready <= 0) continue;
+    if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) return Broken(kWhat);
+    take();
+  }
+  return payloads;
+}
+
 bool PgConnection::StillUsable() {
   if (broken_ || PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
   // An idle connection has nothing to read unless the server ended it (shutdown, restart,

@@ -108,6 +108,11 @@ class PgConnection {
   // Runs SQL text without parameters (transaction control, migrations); text results.
   Result<PgResult> ExecuteText(std::string_view sql, std::string_view what, PgDeadline deadline);
 
+  // For a connection that has run LISTEN: the payloads of the notifications that arrived, in the
+  // order the server sent them (commit order), waiting until `deadline` for the first. Empty when
+  // none came in time; an error (and broken()) when the connection was lost.
+  Result<std::vector<std::string>> WaitForNotifications(PgDeadline deadline);
+
   // True when the connection must not be used again.
   bool broken() const { return broken_; }
   // For an idle pooled connection: false if the server has closed it meanwhile (restart,

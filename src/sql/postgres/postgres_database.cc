@@ -172,6 +172,7 @@ Status PostgresDatabase::Read(const Work& work, Freshness /*freshness: always th
     const bool conflict = connection->LastFailureWasConflict();
     const bool stale = connection->broken() && reused;
     Release(std::move(connection));
+    if (status.ok()) NotifyCommitted();
     if (status.ok() || attempt >= 2 || std::chrono::steady_clock::now() >= deadline || !(conflict || stale)) {
       return status;
     }
@@ -208,6 +209,7 @@ Status PostgresDatabase::TransactOnConnection(const ConnectionWork& body) {
     if (!status.ok() && lost && committing) {
       return UnavailableError(status.message() + std::string(kOutcomeUnknown));
     }
+    if (status.ok()) NotifyCommitted();
     if (status.ok() || attempt >= 2 || std::chrono::steady_clock::now() >= deadline || !(conflict || stale)) {
       return status;
     }

@@ -503,6 +503,7 @@ Status SqliteDatabase::Transact(const Work& work) {
 
   if (begun.ok()) {
     RunBatch(batch);
+    if (std::any_of(batch.begin(), batch.end(), [](const Write* w) { return w->status.ok(); })) NotifyCommitted();
   } else {
     for (Write* w : batch) w->status = begun;
     RecordWrite(begun);
