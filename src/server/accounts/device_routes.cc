@@ -1,16 +1,21 @@
 #include "server/accounts/device_routes.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/iso_date.h"
 #include "base/time.h"
 #include "jose/base64url.h"
 #include "server/accounts/account_fields.h"
 #include "server/api/error_response.h"
 #include "server/api/ids.h"
+#include "server/auth_requests/auth_request_rules.h"
+#include "server/auth_requests/auth_request_store.h"
 #include "server/devices/device_json.h"
 #include "server/store/devices.h"
 #include "server/store/refresh_tokens.h"
@@ -33,17 +38,41 @@ http::HttpResponse OneDevice(api::ApiContext& context, Find find) {
   return http::JsonResponse(200, devices::DeviceJson(*device));
 }
 
+// The user's pending login-with-device requests by requesting device identifier: each device's
+// newest type 0 or 1 request, unanswered and younger than 15 minutes (the reference's
+// Device_ReadActiveWithPendingAuthRequestsByUserId). Admin approval requests are not shown.
+Result<std::map<std::string, auth_requests::AuthRequest>> PendingByDevice(sql::Session& session,
+                                                                          std::string_view user_id, TimeMs now) {
+  KW_ASSIGN_OR_RETURN(std::vector<auth_requests::AuthRequest> requests,
+                      auth_requests::ListAuthRequestsOf(session, user_id));
+  std::map<std::string, auth_requests::AuthRequest> pending;
+  for (auth_requests::AuthRequest& request : auth_requests::PendingDeviceRequests(requests, now)) {
+    std::string identifier = request.request_device_identifier;
+    pending.emplace(std::move(identifier), std::move(request));
+  }
+  return pending;
+}
+
 }  // namespace
 
 void AddDeviceRoutes(http::Router& router, api::ApiContext& context) {
   api::ApiContext* c = &context;
   const api::UserRoutes add(router, context);
   add("GET", "/api/devices", [c](const http::HttpRequest&, store::User& user) {
+    const TimeMs now = api::NowMs(c->clock);
     nlohmann::json list = nlohmann::json::array();
     const Status read = c->database.Read([&](sql::Session& session) -> Status {
+      list = nlohmann::json::array();
       KW_ASSIGN_OR_RETURN(auto devices, store::ListDevices(session, user.id));
+      KW_ASSIGN_OR_RETURN(auto pending, PendingByDevice(session, user.id, now));
       for (const auto& device : devices) {
-        if (device.active) list.push_back(devices::DeviceJson(device));
+        if (!device.active) continue;
+        nlohmann::json json = devices::DeviceJson(device);
+        if (const auto found = pending.find(device.identifier); found != pending.end()) {
+          json["devicePendingAuthRequest"] = {{"id", found->second.id},
+                                              {"creationDate", FormatIsoDate(found->second.creation_date)}};
+        }
+        list.push_back(std::move(json));
       }
       return OkStatus();
     });

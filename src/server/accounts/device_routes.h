@@ -1,5 +1,9 @@
 // The caller's devices (member-decryption.md 1.3), each as devices::DeviceJson:
-//   GET    /api/devices                          the active devices (a removed one is left out)
+//   GET    /api/devices                          the active devices (a removed one is left out),
+//                                                each with devicePendingAuthRequest {id,
+//                                                creationDate}: the newest login-with-device
+//                                                request (type 0 or 1) from that device, when
+//                                                unanswered and younger than 15 minutes; else null
 //   GET    /api/devices/{id}                     one, by its id (removed ones too); 404 when the
 //                                                id is not a GUID or not one of the caller's
 //   GET    /api/devices/identifier/{identifier}  one, by the identifier the client gave itself

@@ -94,6 +94,17 @@ Result<std::vector<std::string>> ApproverEmails(sql::Session& session, std::stri
   return emails;
 }
 
+// The account a valid bearer token on an anonymous request names, if there is one. Like the
+// reference (AllowAnonymous with CurrentContext.UserId), a missing or refused token leaves the
+// request anonymous rather than failing it.
+std::optional<std::string> OptionalCaller(api::ApiContext& api, const http::HttpRequest& request) {
+  const std::string_view authorization = request.header("Authorization");
+  if (authorization.empty()) return std::nullopt;
+  auto principal = api.verifier.Verify(authorization, api.clock.Now());
+  if (!principal.ok()) return std::nullopt;
+  return principal->user_id;
+}
+
 struct ApprovalMail {
   std::string to;
   std::string organization_name;
@@ -117,9 +128,13 @@ void AddAuthRequestRoutes(http::Router& router, OrganizationRoutesContext& conte
         const std::optional<int> device_type = DeviceTypeHeader(request);
         if (!device_type) return api::BadRequest(kNoDeviceType);
         const TimeMs now = api::NowMs(api->clock);
+        const std::optional<std::string> caller = OptionalCaller(*api, request);
         AuthRequest created;
         const Status saved = api->database.Transact([&](sql::Session& session) -> Status {
           KW_ASSIGN_OR_RETURN(store::User user, KnownUserAndDevice(session, body.email, body.device_identifier));
+          // A signed-in caller asks only for its own account (the same answer, so as not to tell
+          // which accounts exist).
+          if (caller && *caller != user.id) return InvalidArgumentError(std::string(kNotFound));
           created = NewRequest(body, user, *device_type, request, now);
           KW_ASSIGN_OR_RETURN(created.id, auth::NewGuid());
           KW_RETURN_IF_ERROR(InsertAuthRequest(session, created));

@@ -5,8 +5,9 @@
 //        accessCode, type 0|1}. 400 "You must be authenticated to create a request of that
 //        type." for type 2; 400 "Device type not provided." without a Device-Type header; 400
 //        "User or known device not found." for an unknown address or a device the account has
-//        never logged in from (the same answer, so that addresses are not revealed). Queues an
-//        AuthRequest (15) push for the user's devices.
+//        never logged in from (the same answer, so that addresses are not revealed), and the
+//        same 400 when a valid bearer token of another account comes with it (a refused token
+//        leaves the request anonymous). Queues an AuthRequest (15) push for the user's devices.
 //   POST /api/auth-requests/admin-request      the caller's; the same body with type 2 (else 400
 //        "Invalid AuthRequestType. Expected AdminApproval."): one request per organisation the
 //        caller belongs to (400 "User does not belong to any organizations." when none), event

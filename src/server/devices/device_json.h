@@ -2,8 +2,9 @@
 //   DeviceJson           the reference's DeviceResponseModel (object "device"): id, name, type,
 //                        identifier, creationDate, lastActivityDate, isTrusted, encryptedUserKey,
 //                        encryptedPublicKey, plus userId, revisionDate and
-//                        devicePendingAuthRequest (null: no login-with-device requests yet),
-//                        which the clients' DeviceResponse also reads.
+//                        devicePendingAuthRequest, which the clients' DeviceResponse also
+//                        reads: null here; the list of devices fills it in
+//                        (server/accounts/device_routes.h), as the reference does only there.
 //   ProtectedDeviceJson  the /retrieve-keys answer (object "protectedDevice"): id, name, type,
 //                        identifier, creationDate, encryptedUserKey, encryptedPublicKey. The
 //                        clients read these names in exactly this case.

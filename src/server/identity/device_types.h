@@ -1,5 +1,7 @@
-// Bitwarden's DeviceType numbers (libs/common/src/enums/device-type.enum.ts), as people call
-// them: for notices and device lists.
+// Bitwarden's DeviceType numbers (libs/common/src/enums/device-type.enum.ts) by the names the
+// reference shows for them (the Display names of its DeviceType enum): the auth requests'
+// requestDeviceType, which the approving clients and `bw device-approval list` show, and the
+// new-device mail.
 #ifndef KEYWARDEN_SERVER_IDENTITY_DEVICE_TYPES_H_
 #define KEYWARDEN_SERVER_IDENTITY_DEVICE_TYPES_H_
 
@@ -8,25 +10,25 @@
 
 namespace keywarden::server {
 
-// "Linux CLI" for 25; "Unknown device" outside the known range.
+// "Linux" for 8, "Linux CLI" for 25; "Unknown device" outside the known range.
 constexpr std::string_view DeviceTypeName(int type) {
-  constexpr std::array<std::string_view, 26> kNames = {"Android",
+  constexpr std::array<std::string_view, 27> kNames = {"Android",
                                                        "iOS",
                                                        "Chrome Extension",
                                                        "Firefox Extension",
                                                        "Opera Extension",
                                                        "Edge Extension",
-                                                       "Windows Desktop",
-                                                       "macOS Desktop",
-                                                       "Linux Desktop",
+                                                       "Windows",
+                                                       "macOS",
+                                                       "Linux",
                                                        "Chrome",
                                                        "Firefox",
                                                        "Opera",
                                                        "Edge",
                                                        "Internet Explorer",
                                                        "Unknown Browser",
-                                                       "Android (Amazon)",
-                                                       "Windows (UWP)",
+                                                       "Android",
+                                                       "UWP",
                                                        "Safari",
                                                        "Vivaldi",
                                                        "Vivaldi Extension",
@@ -34,8 +36,9 @@ constexpr std::string_view DeviceTypeName(int type) {
                                                        "SDK",
                                                        "Server",
                                                        "Windows CLI",
-                                                       "macOS CLI",
-                                                       "Linux CLI"};
+                                                       "MacOs CLI",
+                                                       "Linux CLI",
+                                                       "DuckDuckGo"};
   return type >= 0 && type < static_cast<int>(kNames.size()) ? kNames[static_cast<std::size_t>(type)]
                                                              : std::string_view("Unknown device");
 }

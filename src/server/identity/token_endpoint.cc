@@ -16,6 +16,7 @@
 #include "server/identity/form.h"
 #include "server/organizations/policy_json.h"
 #include "server/organizations/policy_store.h"
+#include "server/store/devices.h"
 #include "server/store/refresh_tokens.h"
 #include "server/two_factor/codes.h"
 #include "telemetry/log.h"
@@ -188,8 +189,23 @@ http::HttpResponse TokenEndpoint::PasswordGrant(const Form& form, const http::Ht
   if (second->provider == kRecoveryCode) LogUserEvent(user->id, events::EventType::kUserRecovered2fa, form, request);
   (void)throttle_.RecordSuccess(email);
 
-  // An auth request logs in once: the first login to complete uses it, any other fails.
+  // An auth request logs in once, and only a device the account has used before (the
+  // reference's AuthRequestFlowUnknownDevice): the first login to complete uses it, any other fails.
   if (auth_request_id) {
+    const std::string identifier(form.Get("deviceIdentifier"));
+    bool known = false;
+    const Status device_read = database_.Read([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(std::optional<store::Device> device,
+                          store::FindDeviceByIdentifier(session, user->id, identifier));
+      known = device.has_value() && device->identifier == identifier;
+      return OkStatus();
+    });
+    if (!device_read.ok()) return Unavailable();
+    if (!known) {
+      telemetry::AuditEvent("login", user->id, request.client_address, "auth request from an unknown device");
+      return GrantError("device_error", "Auth requests are not supported on unknown devices",
+                        "auth request flow unsupported on unknown device");
+    }
     bool first = false;
     const Status used = database_.Transact([&](sql::Session& session) -> Status {
       KW_ASSIGN_OR_RETURN(first, auth_requests::MarkAuthenticated(session, *auth_request_id, ToMs(now)));

@@ -5,7 +5,9 @@
 //    With authRequest=<id> (login with device, member-decryption.md 2.4), the password is the
 //    access code of that auth request instead: an approved authenticate-and-unlock request of the
 //    account, at most 15 minutes old, used once (marked when the login completes, after two-step
-//    login); anything else is the wrong-password answer;
+//    login); anything else is the wrong-password answer. From a device the account has never
+//    used it is refused with the reference's "device_error" ("auth request flow unsupported on
+//    unknown device"), and the request stays unused;
 //  - client_credentials: the personal API key (client_id "user.<id>", client_secret); an access
 //    token only, as the reference (the CLI repeats the grant when it expires);
 //  - refresh_token: rotates the refresh token and issues a new access token; refused once the

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "server/auth_requests/auth_request_fixture.h"
 #include "server/store/expired_rows.h"
@@ -228,6 +229,22 @@ TEST_P(AuthRequestRoutesTest, TheCleanupDeletesExpiredRequestsOnly) {
   ASSERT_EQ(left["data"].size(), 1u) << left.dump();
   EXPECT_EQ(left["data"][0]["id"], fresh.id);
   EXPECT_NE(fresh.id, old_request.id);
+}
+
+// requestDeviceType is the reference's display name of the Device-Type header's number, which
+// the approving clients and `bw device-approval list` show as they get it.
+TEST_P(AuthRequestRoutesTest, TheRequestingDeviceIsNamedAsTheReferenceNamesIt) {
+  const TestAccount alice = UserWithTwoDevices("alice@example.com");
+  const std::pair<const char*, const char*> names[] = {
+      {"8", "Linux"}, {"6", "Windows"}, {"9", "Chrome"}, {"24", "MacOs CLI"}, {"26", "DuckDuckGo"}};
+  for (const auto& [type, name] : names) {
+    PendingRequest kept;
+    const TestResponse made =
+        PostWithDeviceType("/api/auth-requests", RequestBody(alice.email, "device-2", 0, kept), "", type);
+    ASSERT_EQ(made.status, 200) << made.body;
+    EXPECT_EQ(made.json()["requestDeviceType"], name) << type;
+    EXPECT_EQ(made.json()["requestDeviceTypeValue"], std::stoi(type));
+  }
 }
 
 TEST_P(AuthRequestRoutesTest, DeletingTheAccountDeletesItsRequests) {
