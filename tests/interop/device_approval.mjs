@@ -11,6 +11,7 @@
 //      public key; B receives AuthRequestResponseRecieved, fetches the response with its access
 //      code, recovers the user key, checks it opens A's data, and logs in with the authRequest
 //      password grant.
+//   3. An idle connection outlives the client's 30 s server timeout (the hub's pings).
 // Step 2 needs the push feed delivering the outbox to the hub (server/notifications/push_feed).
 // Not yet here: admin approval by an organisation (a trusted-devices member's admin-request).
 import crypto from 'node:crypto';
@@ -28,6 +29,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, 'package.json'));
 // How long a push may take to arrive: the feed's poll plus delivery, with room for a loaded machine.
 const kPushMs = 15_000;
+// Longer than the SignalR client's 30 s server timeout.
+const kIdleMs = 35_000;
 
 function loadSignalR() {
   try {
@@ -178,6 +181,13 @@ async function main() {
     });
     check('device B logs in with the authRequest grant', loginB.status === 200 && loginB.json?.access_token,
       `${loginB.status} ${loginB.body}`);
+
+    // 3. The client's server timeout is 30 s; the hub's pings keep an idle connection open past it.
+    let closed = null;
+    userHub.onclose((e) => { closed = e ?? 'closed'; });
+    await new Promise((resolve) => { setTimeout(resolve, kIdleMs); });
+    check(`an idle user hub connection is still open after ${kIdleMs / 1000} s`, closed === null &&
+      userHub.state === S.signalR.HubConnectionState.Connected, String(closed));
     console.log('passed');
     return 0;
   } finally {
