@@ -12,17 +12,28 @@
 //      code, recovers the user key, checks it opens A's data, and logs in with the authRequest
 //      password grant.
 //   3. An idle connection outlives the client's 30 s server timeout (the hub's pings).
-// Step 2 needs the push feed delivering the outbox to the hub (server/notifications/push_feed).
-// Not yet here: admin approval by an organisation (a trusted-devices member's admin-request).
+//   4. Admin approval: a member of an organisation with trusted devices, enrolled in account
+//      recovery, logs in with single sign-on (the npm OpenID provider) on a new device, creates
+//      an admin request (type 2) and waits on the anonymous hub; the owner recovers the member's
+//      user key from the enrolment with the organisation's private key and approves, encrypting
+//      it to the request's public key; the device receives AuthRequestResponseRecieved, fetches
+//      the response, recovers the user key, opens the member's data and trusts itself.
+// Steps 2 and 4 need the push feed delivering the outbox to the hub (server/notifications/push_feed).
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import os from 'node:os';
+
 import { b64, unb64 } from './harness.mjs';
 import {
-  Failure, check, loadReference, makeAccount, registerAccount, request, skip, startServer, stopServer, webLogin,
+  kMemberEmail, kProviderDir, makeDevice, makeOrganization, memberEntry, ownerToken, sameBytes, ssoLogin,
+  startProvider, trustDevice,
+} from './sso_member.mjs';
+import {
+  Failure, check, loadReference, makeAccount, registerAccount, request, running, skip, startServer, stopServer,
 } from './web_vault.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,6 +100,106 @@ function passwordLogin(server, account, deviceIdentifier) {
       client_id: 'web', deviceType: '9', deviceIdentifier, deviceName: 'chrome',
     },
   });
+}
+
+// Step 4; `S` the SignalR packages, `dir` a scratch folder.
+async function adminApproval(P, S, server, dir, open) {
+  const provider = await startProvider(server.url, dir);
+  try {
+    const owner = makeAccount(P, `owner.${crypto.randomBytes(4).toString('hex')}@example.com`,
+      `owner password ${crypto.randomBytes(6).toString('hex')}`);
+    await registerAccount(server, owner, 'Owner');
+    const adminToken = await ownerToken(server, owner);
+    const organization = await makeOrganization(P, server, owner, adminToken, provider.issuer);
+
+    // The member's first login (device A): keys, enrolment in account recovery, confirmed.
+    const deviceA = makeDevice('device A');
+    const first = await ssoLogin(server, deviceA);
+    const tokenA = first.access_token;
+    const userKey = P.make_user_key_aes256_cbc_hmac();
+    const privateKey = P.rsa_generate_keypair();
+    await expectOk('POST /accounts/keys', request(server, 'POST', '/api/accounts/keys', {
+      token: tokenA,
+      json: {
+        publicKey: b64(P.rsa_extract_public_key(privateKey)),
+        encryptedPrivateKey: P.wrap_decapsulation_key(privateKey, userKey),
+      },
+    }));
+    const orgKeys = await expectOk('organisation keys', request(server, 'GET',
+      `/api/organizations/${organization.id}/keys`, { token: tokenA }));
+    const profile = await expectOk('profile', request(server, 'GET', '/api/accounts/profile', { token: tokenA }));
+    await expectOk('reset-password-enrollment', request(server, 'PUT',
+      `/api/organizations/${organization.id}/users/${profile.id}/reset-password-enrollment`, {
+        token: tokenA,
+        json: { resetPasswordKey: P.encapsulate_key_unsigned(userKey, unb64(orgKeys.publicKey)), masterPasswordHash: null },
+      }));
+    await trustDevice(P, server, tokenA, deviceA, userKey);
+    const member = await memberEntry(server, adminToken, organization.id);
+    await expectOk('the owner confirms the member', request(server, 'POST',
+      `/api/organizations/${organization.id}/users/${member.id}/confirm`, {
+        token: adminToken,
+        json: { key: P.encapsulate_key_unsigned(organization.orgKey, P.rsa_extract_public_key(privateKey)) },
+      }));
+    const secret = `the member's folder ${crypto.randomBytes(4).toString('hex')}`;
+    await expectOk('device A makes a folder', request(server, 'POST', '/api/folders', {
+      token: tokenA, json: { name: P.symmetric_encrypt_string(secret, userKey) },
+    }));
+
+    // A new device: single sign-on, then an admin request as the web client makes it.
+    const deviceC = makeDevice('device C');
+    const login = await ssoLogin(server, deviceC);
+    const option = login.UserDecryptionOptions?.TrustedDeviceOption;
+    check('device C: not trusted, admin approval offered', option?.HasAdminApproval === true &&
+      !option.EncryptedUserKey, JSON.stringify(login.UserDecryptionOptions));
+    const requesterKey = P.rsa_generate_keypair();
+    const requesterPublic = P.rsa_extract_public_key(requesterKey);
+    const accessCode = crypto.randomBytes(25).toString('base64url').slice(0, 25);
+    const created = await expectOk('device C: POST /auth-requests/admin-request', request(server, 'POST',
+      '/api/auth-requests/admin-request', {
+        token: login.access_token,
+        headers: { 'Device-Type': '9' },
+        json: {
+          email: kMemberEmail, publicKey: b64(requesterPublic), deviceIdentifier: deviceC.identifier, accessCode,
+          type: 2,
+        },
+      }));
+    const anonymousHub = hubConnection(S, server, `/anonymous-hub?Token=${created.id}`);
+    open.push(anonymousHub);
+    await anonymousHub.start();
+    const answered = nextMessage(anonymousHub, 'AuthRequestResponseRecieved');
+
+    // The owner: the member's user key from the enrolment, encrypted to the request's key.
+    const pending = await expectOk('the owner lists pending requests', request(server, 'GET',
+      `/api/organizations/${organization.id}/auth-requests`, { token: adminToken }));
+    const entry = pending.data.find((r) => r.id === created.id);
+    check('the owner sees the request', Boolean(entry), JSON.stringify(pending));
+    const details = await expectOk('reset-password-details', request(server, 'GET',
+      `/api/organizations/${organization.id}/users/${member.id}/reset-password-details`, { token: adminToken }));
+    const recoveredByOwner = P.decapsulate_key_unsigned(details.resetPasswordKey, organization.orgPrivateKey);
+    check('the enrolment opens to the member\'s user key', sameBytes(recoveredByOwner, userKey));
+    const approve = await request(server, 'POST', `/api/organizations/${organization.id}/auth-requests/${created.id}`, {
+      token: adminToken,
+      json: {
+        requestApproved: true,
+        encryptedUserKey: P.encapsulate_key_unsigned(recoveredByOwner, unb64(entry.publicKey)),
+      },
+    });
+    check('the owner approves', approve.status === 200, `${approve.status} ${approve.body}`);
+
+    const response = await answered;
+    check('device C receives AuthRequestResponseRecieved for its admin request',
+      field(field(response, 'Payload'), 'Id') === created.id, JSON.stringify(response));
+    const approved = await expectOk('device C fetches the response', request(server, 'GET',
+      `/api/auth-requests/${created.id}/response?code=${encodeURIComponent(accessCode)}`));
+    const recovered = P.decapsulate_key_unsigned(approved.key, requesterKey);
+    check('device C recovers the member\'s user key', sameBytes(recovered, userKey));
+    const synced = await expectOk('device C syncs', request(server, 'GET', '/api/sync', { token: login.access_token }));
+    check('the user key opens the member\'s data', synced.folders?.some((f) =>
+      P.symmetric_decrypt(f.name, recovered) === secret), JSON.stringify(synced.folders));
+    await trustDevice(P, server, login.access_token, deviceC, recovered);
+  } finally {
+    if (running(provider.child)) provider.child.kill('SIGTERM');
+  }
 }
 
 async function main() {
@@ -188,6 +299,17 @@ async function main() {
     await new Promise((resolve) => { setTimeout(resolve, kIdleMs); });
     check(`an idle user hub connection is still open after ${kIdleMs / 1000} s`, closed === null &&
       userHub.state === S.signalR.HubConnectionState.Connected, String(closed));
+
+    // 4. Admin approval, when the OpenID provider is installed.
+    if (!fs.existsSync(path.join(kProviderDir, 'node_modules', 'oidc-provider'))) {
+      skip(`npm oidc-provider is not installed in ${kProviderDir} (scripts/setup installs it)`);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keywarden-approval-'));
+    try {
+      await adminApproval(P, S, server, dir, open);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     console.log('passed');
     return 0;
   } finally {
