@@ -133,6 +133,12 @@ seed_corpus() {
   printf '\x02\x00{"minLength":12}\n{"minComplexity":3,"enforceOnLogin":true}' > "$dir/seed-policy-combined"
   printf '\x03\x00{"enabled":true,"identifier":"Acme","data":{"configType":1,"memberDecryptionType":1,"keyConnectorUrl":"https://kc.example.com","authority":"https://idp.example.com/realms/acme","clientId":"kw","clientSecret":"s","metadataAddress":null,"redirectBehavior":1,"getClaimsFromUserInfoEndpoint":true,"additionalScopes":"groups","additionalUserIdClaimTypes":"oid","additionalEmailClaimTypes":"upn, mail","additionalNameClaimTypes":null,"acrValues":null,"expectedReturnAcrValue":null}}' \
     > "$dir/seed-sso-config"
+  # hub_protocol_fuzz: a byte (bit 0: JSON, the rest: where the input is cut), then a handshake
+  # and hub messages as the SignalR clients send them.
+  { printf '\x00{"protocol":"messagepack","version":1}\x1e\x02\x91\x06\x03\x92\x07\xc0'; } > "$dir/seed-hub-messagepack"
+  { printf '\x21{"protocol":"json","version":1}\x1e{"type":6}\x1e{"type":1,"invocationId":"1","target":"X","arguments":[]}\x1e'; } \
+    > "$dir/seed-hub-json"
+  printf '\x01{"UserId":"%s","Id":"%s","RevisionDate":"%s"}' "$guid" "$guid" "$date" > "$dir/seed-hub-payload"
 }
 
 mapfile -t targets < <(find "$bin_dir" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)

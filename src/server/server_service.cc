@@ -34,6 +34,7 @@
 #include "server/identity/token_endpoint.h"
 #include "server/key_management/key_rotation_routes.h"
 #include "server/mail/templates.h"
+#include "server/notifications/hub_routes.h"
 #include "server/organizations/organization_routes.h"
 #include "server/sso/sso_config_routes.h"
 #include "server/sso/sso_link_routes.h"
@@ -162,6 +163,7 @@ struct ServerService::Parts {
   std::unique_ptr<TwoFactorRoutesContext> two_factor_routes;
   std::unique_ptr<OrganizationRoutesContext> organizations;
   std::unique_ptr<Housekeeper> housekeeper;
+  std::unique_ptr<notifications::NotificationHub> hub;  // before the host, whose WebSockets use it
   std::unique_ptr<telemetry::BackgroundSample> accounts_sample;
   std::unique_ptr<service::ServiceHost> host;
 };
@@ -171,6 +173,7 @@ ServerService::~ServerService() { Stop(std::chrono::milliseconds(0)); }
 
 std::uint16_t ServerService::port() const { return parts_->host->port(); }
 events::EventLog& ServerService::events() { return *parts_->events; }
+notifications::NotificationHub& ServerService::notification_hub() { return *parts_->hub; }
 
 void ServerService::Stop(std::chrono::milliseconds drain) {
   if (parts_ == nullptr || parts_->host == nullptr) return;
@@ -383,6 +386,8 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   sso::AddSsoLinkRoutes(router, *parts->sso_link);
   AddEventRoutes(router, *parts->api);
   AddCollectRoute(router, *parts->api);
+  parts->hub = std::make_unique<notifications::NotificationHub>(options.hub);
+  notifications::AddHubRoutes(router, *parts->api, *parts->hub);
   collections::AddCollectionRoutes(router, *parts->api);
   collections::AddGroupRoutes(router, *parts->api);
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));

@@ -17,6 +17,7 @@
 #include "keywarden/status.h"
 #include "server/config/server_config.h"
 #include "server/events/event_log.h"
+#include "server/notifications/notification_hub.h"
 
 namespace keywarden::server {
 
@@ -24,6 +25,8 @@ struct ServerServiceOptions {
   const Clock* clock = &Clock::System();
   // Routes added after the server's own (tests).
   std::function<void(http::Router&)> extra_routes;
+  // The notification hubs' keep-alive and handshake deadline (shorter in tests).
+  notifications::HubOptions hub;
 };
 
 class ServerService {
@@ -35,6 +38,8 @@ class ServerService {
   std::uint16_t port() const;
   // The event log; tests Flush() it before reading events back.
   events::EventLog& events();
+  // The notification hubs' connections: where the push feed delivers (tests deliver directly).
+  notifications::NotificationHub& notification_hub();
   // Stops accepting, lets requests in flight finish within `drain`; idempotent.
   void Stop(std::chrono::milliseconds drain);
 

@@ -82,6 +82,7 @@ class ServerTest : public ::testing::Test {
       if (adjust) adjust(*config_);
       ServerServiceOptions options;
       options.clock = clock_;
+      options.hub = hub_options_;
       auto service = ServerService::Start(*config_, options);
       if (service.ok()) {
         service_ = std::move(service).value();
@@ -153,6 +154,8 @@ class ServerTest : public ::testing::Test {
   // The server's clock from the next StartServer() on; a test that moves time sets its own
   // FakeClock (which must outlive the server) and restarts.
   const Clock* clock_ = &Clock::System();
+  // The notification hubs' timings from the next StartServer() on.
+  notifications::HubOptions hub_options_;
   std::unique_ptr<ServerConfig> config_;
   std::unique_ptr<ServerService> service_;
 };
