@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,6 +36,8 @@
 #include "server/key_management/key_rotation_routes.h"
 #include "server/mail/templates.h"
 #include "server/notifications/hub_routes.h"
+#include "server/notifications/push_feed.h"
+#include "sql/postgres/postgres_options.h"
 #include "server/organizations/organization_routes.h"
 #include "server/sso/sso_config_routes.h"
 #include "server/sso/sso_link_routes.h"
@@ -164,6 +167,7 @@ struct ServerService::Parts {
   std::unique_ptr<OrganizationRoutesContext> organizations;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<notifications::NotificationHub> hub;  // before the host, whose WebSockets use it
+  std::unique_ptr<notifications::PushFeed> push_feed;   // after the hub, which it delivers to
   std::unique_ptr<telemetry::BackgroundSample> accounts_sample;
   std::unique_ptr<service::ServiceHost> host;
 };
@@ -179,6 +183,7 @@ void ServerService::Stop(std::chrono::milliseconds drain) {
   if (parts_ == nullptr || parts_->host == nullptr) return;
   parts_->host->Stop(drain);
   parts_->host.reset();
+  parts_->push_feed.reset();
   parts_->housekeeper.reset();
   parts_->events->Flush();
   // What the last requests queued (a code, a notice) still goes out, within the drain.
@@ -388,6 +393,18 @@ Result<std::unique_ptr<ServerService>> ServerService::Start(const ServerConfig& 
   AddCollectRoute(router, *parts->api);
   parts->hub = std::make_unique<notifications::NotificationHub>(options.hub);
   notifications::AddHubRoutes(router, *parts->api, *parts->hub);
+  {
+    // On PostgreSQL the feed listens on a connection of its own, to the same database.
+    std::optional<sql::PostgresOptions> listener;
+    if (config.database.provider == config::DatabaseProvider::kPostgresql) {
+      auto settings = sql::ParsePostgresConnectionString(config.database.postgresql);
+      if (!settings.ok()) return InvalidArgumentError("database.postgresql: " + settings.status().message());
+      listener = *std::move(settings);
+    }
+    auto feed = notifications::PushFeed::Start(database, std::move(listener), *parts->hub, clock, {});
+    if (!feed.ok()) return feed.status();
+    parts->push_feed = *std::move(feed);
+  }
   collections::AddCollectionRoutes(router, *parts->api);
   collections::AddGroupRoutes(router, *parts->api);
   KW_RETURN_IF_ERROR(web_vault::AddWebVault(router, config.web_vault_dir));
