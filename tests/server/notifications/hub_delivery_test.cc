@@ -59,16 +59,18 @@ class HubDeliveryTest : public AuthRequestTest {
 
   static WebSocketClient::Fields Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
-  // A second instance of the server on the same database, on a port of its own.
+  // A second instance of the server on the same database and public URL (as behind a load
+  // balancer), listening on a port of its own.
   std::unique_ptr<ServerService> StartSecondInstance() {
-    ServerConfig second = *config_;
     auto free_port = net::FreeLoopbackPort();
     EXPECT_TRUE(free_port.ok());
     if (!free_port.ok()) return nullptr;
-    second.listen.port = *free_port;
+    const std::uint16_t first_port = config_->listen.port;
+    config_->listen.port = *free_port;
     ServerServiceOptions options;
     options.clock = clock_;
-    auto service = ServerService::Start(second, options);
+    auto service = ServerService::Start(*config_, options);
+    config_->listen.port = first_port;
     EXPECT_TRUE(service.ok()) << service.status().ToString();
     return service.ok() ? *std::move(service) : nullptr;
   }
