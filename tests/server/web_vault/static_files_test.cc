@@ -110,13 +110,14 @@ TEST_F(WebVaultTest, UnknownPagesAreTheAppButMissingAssetsAndServerPathsAre404) 
     EXPECT_EQ(answer.status, 404) << missing;
     EXPECT_EQ(answer.json(), (nlohmann::json{{"message", "not found"}})) << missing;
   }
-  for (const char* server_path : {"/api", "/api/nothing-here", "/identity/nothing", "/events/x", "/notifications/hub",
+  for (const char* server_path : {"/api", "/api/nothing-here", "/identity/nothing", "/events/x", "/notifications/x",
                                   "/alive/x", "/health/x", "/metrics/x"}) {
     const TestResponse answer = Get(server_path);
     EXPECT_EQ(answer.status, 404) << server_path;
     EXPECT_EQ(answer.json(), (nlohmann::json{{"message", "not found"}})) << server_path;
   }
-  // The server's routes still answer as before.
+  // The server's routes still answer as before; the hub wants a WebSocket, not the app.
+  EXPECT_EQ(Get("/notifications/hub").status, 426);
   EXPECT_EQ(Get("/alive").status, 200);
   EXPECT_EQ(Get("/health").json()["status"], "Healthy");
   EXPECT_EQ(Get("/identity/.well-known/openid-configuration").header("content-type"),
