@@ -21,7 +21,6 @@
 // TOTP seed. Writes go over several keep-alive connections at once, so the server's group commit
 // makes the fill quick.
 #include <atomic>
-#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -36,150 +35,25 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench/server/bench_client.h"
 #include "keywarden/crypto/enc_string.h"
-#include "keywarden/crypto/encoding.h"
-#include "keywarden/crypto/kdf.h"
-#include "keywarden/crypto/master_key.h"
 #include "keywarden/crypto/symmetric_key.h"
-#include "keywarden/keys/account.h"
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using keywarden::EncString;
-using keywarden::KdfConfig;
-using keywarden::MasterKey;
 using keywarden::SymmetricKey;
+using keywarden::bench::Account;
+using keywarden::bench::Client;
+using keywarden::bench::Die;
+using keywarden::bench::Must;
+using keywarden::bench::Register;
 using nlohmann::json;
 
 constexpr int kWriters = 8;  // connections filling the vault at once
 constexpr int kCipherBodies = 500;
-
-[[noreturn]] void Die(const std::string& what) {
-  std::cerr << "keywarden_server_fill: " << what << "\n";
-  std::exit(1);
-}
-
-template <typename T>
-T Must(keywarden::Result<T> result, std::string_view what) {
-  if (!result.ok()) Die(std::string(what) + ": " + result.status().ToString());
-  return std::move(result).value();
-}
-
-// One keep-alive HTTP/1.1 connection to the server, opened by the first request: the server
-// allows a new connection request_timeout for its first request, which a slow client-side KDF on
-// a busy machine could exceed.
-class Client {
- public:
-  explicit Client(std::uint16_t port) : port_(port), stream_(io_) {}
-
-  // The response body of a 200; anything else ends the program.
-  std::string Send(http::verb method, const std::string& target, const std::string& body, std::string_view content_type,
-                   const std::string& token = "") {
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    request.set(http::field::content_type, content_type);
-    request.set("Device-Type", "25");
-    if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
-    request.body() = body;
-    request.prepare_payload();
-    if (!connected_) {
-      stream_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-      connected_ = true;
-    }
-    http::write(stream_, request);
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    http::read(stream_, buffer_, parser);
-    if (parser.get().result_int() != 200) {
-      Die(std::string(method == http::verb::get ? "GET " : "POST ") + target + ": HTTP " +
-          std::to_string(parser.get().result_int()) + " " + parser.get().body());
-    }
-    return parser.get().body();
-  }
-
-  json PostJson(const std::string& target, const json& body, const std::string& token = "") {
-    return json::parse(Send(http::verb::post, target, body.dump(), "application/json; charset=utf-8", token));
-  }
-
- private:
-  std::uint16_t port_;
-  bool connected_ = false;
-  asio::io_context io_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-};
-
-std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + "=";
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out += '%';
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
-  }
-  return out;
-}
-
-// An account as its client knows it.
-struct Account {
-  std::string email;
-  std::string client_hash;  // what the client sends as the password
-  SymmetricKey user_key;
-  std::string login_form;  // a password grant for it
-  std::string access_token;
-};
-
-// Registers `email` as the web vault does, with the clients' default KDF, and logs in.
-Account Register(Client& client, const std::string& email) {
-  const std::string password = "correct horse battery staple for " + email;
-  const KdfConfig kdf = KdfConfig::DefaultPbkdf2();
-  const MasterKey master_key = Must(MasterKey::Derive(password, email, kdf), "master key");
-  const std::string client_hash = Must(master_key.ServerHash(password), "password hash");
-  auto created = Must(keywarden::InitializeAccount(master_key), "account keys");
-  const json kdf_json = {
-      {"kdfType", 0}, {"iterations", kdf.iterations()}, {"memory", nullptr}, {"parallelism", nullptr}};
-  client.PostJson("/identity/accounts/register/finish",
-                  {{"email", email},
-                   {"name", "Bench"},
-                   {"masterPasswordHint", nullptr},
-                   {"masterPasswordAuthentication",
-                    {{"salt", email}, {"kdf", kdf_json}, {"masterPasswordAuthenticationHash", client_hash}}},
-                   {"masterPasswordUnlock",
-                    {{"salt", email},
-                     {"kdf", kdf_json},
-                     {"masterKeyWrappedUserKey", created.stored.encrypted_user_key.ToString()}}},
-                   {"userAsymmetricKeys",
-                    {{"publicKey", created.stored.public_key.ToBase64()},
-                     {"encryptedPrivateKey", created.stored.encrypted_private_key.ToString()}}}});
-  std::string form = FormEncode({{"grant_type", "password"},
-                                 {"username", email},
-                                 {"password", client_hash},
-                                 {"scope", "api offline_access"},
-                                 {"client_id", "cli"},
-                                 {"deviceType", "8"},
-                                 {"deviceIdentifier", "bench-device-" + email},
-                                 {"deviceName", "linux"}});
-  const json grant =
-      json::parse(client.Send(http::verb::post, "/identity/connect/token", form, "application/x-www-form-urlencoded"));
-  return Account{email, client_hash, std::move(created.user_key), std::move(form), grant.at("access_token")};
-}
 
 class ItemMaker {
  public:
@@ -253,6 +127,7 @@ void WriteLines(const std::filesystem::path& path, const std::vector<std::string
 }  // namespace
 
 int main(int argc, char** argv) {
+  keywarden::bench::program_name = "keywarden_server_fill";
   if (argc != 6) {
     std::cerr << "usage: keywarden_server_fill PORT OUT_DIR CIPHERS FOLDERS LOGIN_USERS\n";
     return 2;
