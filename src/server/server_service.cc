@@ -37,7 +37,6 @@
 #include "server/mail/templates.h"
 #include "server/notifications/hub_routes.h"
 #include "server/notifications/push_feed.h"
-#include "sql/postgres/postgres_options.h"
 #include "server/organizations/organization_routes.h"
 #include "server/sso/sso_config_routes.h"
 #include "server/sso/sso_link_routes.h"
@@ -51,6 +50,7 @@
 #include "server/web_vault/static_files.h"
 #include "service/malloc_arenas.h"
 #include "service/service_host.h"
+#include "sql/postgres/postgres_options.h"
 #include "telemetry/background_sample.h"
 #include "telemetry/log.h"
 

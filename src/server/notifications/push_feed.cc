@@ -84,8 +84,8 @@ class FeedBase : public PushFeed {
     if (now < next_cleanup_) return;
     next_cleanup_ = now + options_.cleanup_interval;
     const TimeMs cutoff = clock_.NowMs() - options_.retention.count();
-    const Status removed = database_.Transact(
-        [cutoff](sql::Session& session) { return DeleteQueuedBefore(session, cutoff).status(); });
+    const Status removed =
+        database_.Transact([cutoff](sql::Session& session) { return DeleteQueuedBefore(session, cutoff).status(); });
     if (!removed.ok()) telemetry::LogWarning("old push notifications not removed: " + removed.message());
   }
 
@@ -101,8 +101,7 @@ class FeedBase : public PushFeed {
 // SQLite: one writer, so rows become visible in sequence order and a cursor misses none.
 class PollingFeed final : public FeedBase {
  public:
-  PollingFeed(sql::Database& database, PushSink& sink, const Clock& clock, PushFeedOptions options,
-              std::int64_t start)
+  PollingFeed(sql::Database& database, PushSink& sink, const Clock& clock, PushFeedOptions options, std::int64_t start)
       : FeedBase(database, sink, clock, options), cursor_(start) {
     database.SetCommitListener([signal = std::weak_ptr<Signal>(signal_)] {
       if (auto alive = signal.lock()) alive->Wake();
@@ -147,9 +146,7 @@ class ListeningFeed final : public FeedBase {
  public:
   ListeningFeed(sql::Database& database, sql::PostgresOptions postgres, PushSink& sink, const Clock& clock,
                 PushFeedOptions options, std::unique_ptr<sql::PgConnection> connection)
-      : FeedBase(database, sink, clock, options),
-        postgres_(std::move(postgres)),
-        connection_(std::move(connection)) {
+      : FeedBase(database, sink, clock, options), postgres_(std::move(postgres)), connection_(std::move(connection)) {
     listening_.store(true);
     thread_ = std::thread([this] { Run(); });
   }
@@ -195,10 +192,24 @@ class ListeningFeed final : public FeedBase {
           telemetry::LogWarning("a push announcement was not understood: " + notification.status().message());
           continue;
         }
+        if (notification->id.empty() && !ReadAnnounced(*notification)) continue;
         Deliver(*notification);
       }
       CleanUpWhenDue();
     }
+  }
+
+  // A notification too large for its announcement: read from the table. False when gone.
+  bool ReadAnnounced(PushNotification& notification) {
+    std::optional<PushNotification> stored;
+    const Status read = database_.Read([&](sql::Session& session) {
+      KW_ASSIGN_OR_RETURN(stored, ReadFeedAt(session, notification.sequence));
+      return OkStatus();
+    });
+    if (!read.ok()) telemetry::LogWarning("an announced push notification was not read: " + read.message());
+    if (!stored) return false;
+    notification = *std::move(stored);
+    return true;
   }
 
   void CatchUp(TimeMs since) {
@@ -239,8 +250,8 @@ Result<std::unique_ptr<PushFeed>> PushFeed::Start(sql::Database& database, std::
   if (postgres.has_value()) {
     auto connection = ListeningFeed::Listen(*postgres);
     if (!connection.ok()) return connection.status().WithContext("push feed");
-    return std::unique_ptr<PushFeed>(std::make_unique<ListeningFeed>(database, *std::move(postgres), sink, clock,
-                                                                      options, *std::move(connection)));
+    return std::unique_ptr<PushFeed>(
+        std::make_unique<ListeningFeed>(database, *std::move(postgres), sink, clock, options, *std::move(connection)));
   }
   std::int64_t start = 0;
   KW_RETURN_IF_ERROR(database.Read([&](sql::Session& session) {

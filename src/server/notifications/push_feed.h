@@ -28,8 +28,8 @@
 namespace keywarden::server::notifications {
 
 struct PushFeedOptions {
-  std::chrono::milliseconds poll_interval{1000};     // SQLite: the longest wait without a commit
-  std::chrono::milliseconds reconnect_delay{1000};   // PostgreSQL: between attempts to listen again
+  std::chrono::milliseconds poll_interval{1000};    // SQLite: the longest wait without a commit
+  std::chrono::milliseconds reconnect_delay{1000};  // PostgreSQL: between attempts to listen again
   std::chrono::milliseconds retention{10 * 60 * 1000};
   std::chrono::milliseconds cleanup_interval{60 * 1000};
 };
@@ -40,9 +40,8 @@ class PushFeed {
   // connection the listener opens (the database's own settings), nullopt on SQLite. `clock`
   // dates the retention; `database`, `sink` and `clock` must outlive the feed. On SQLite the
   // feed becomes the database's commit listener.
-  static Result<std::unique_ptr<PushFeed>> Start(sql::Database& database,
-                                                 std::optional<sql::PostgresOptions> postgres, PushSink& sink,
-                                                 const Clock& clock, PushFeedOptions options);
+  static Result<std::unique_ptr<PushFeed>> Start(sql::Database& database, std::optional<sql::PostgresOptions> postgres,
+                                                 PushSink& sink, const Clock& clock, PushFeedOptions options);
   virtual ~PushFeed() = default;  // stops the thread; a Deliver in progress finishes first
 
   // True while a PostgreSQL feed is listening (always true on SQLite): for health and tests.

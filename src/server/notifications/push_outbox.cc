@@ -1,6 +1,7 @@
 #include "server/notifications/push_outbox.h"
 
 #include <cstdint>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -30,9 +31,13 @@ constexpr sql::Statement kReadAfter = {"server_read_push_feed",
                                        "WHERE sequence > $1 ORDER BY sequence LIMIT $2",
                                        nullptr, nullptr, "to read the push feed"};
 constexpr sql::Statement kReadSince = {"server_read_push_feed_since",
-                                       "SELECT " KW_PUSH_COLUMNS " FROM push_notifications "
+                                       "SELECT " KW_PUSH_COLUMNS
+                                       " FROM push_notifications "
                                        "WHERE creation_date >= $1 ORDER BY sequence LIMIT $2",
                                        nullptr, nullptr, "to read the push feed"};
+constexpr sql::Statement kReadAt = {"server_read_push_at",
+                                    "SELECT " KW_PUSH_COLUMNS " FROM push_notifications WHERE sequence = $1", nullptr,
+                                    nullptr, "to read a notification"};
 #undef KW_PUSH_COLUMNS
 constexpr sql::Statement kLatest = {"server_latest_push", "SELECT COALESCE(MAX(sequence), 0) FROM push_notifications",
                                     nullptr, nullptr, "to find the end of the push feed"};
@@ -79,7 +84,11 @@ Status Queue(sql::Session& session, std::string_view user_id, PushType type, con
                                                                        .Int(now)));
   if (inserted.size() != 1) return InternalError("queuing a notification returned no sequence");
   KW_ASSIGN_OR_RETURN(notification.sequence, inserted.Int(0, 0));
-  return session.Execute(kAnnounce, sql::Params().Text(ToJson(notification))).status();
+  std::string announcement = ToJson(notification);
+  if (announcement.size() > kMaxAnnouncementBytes) {
+    announcement = nlohmann::json{{"sequence", notification.sequence}}.dump();
+  }
+  return session.Execute(kAnnounce, sql::Params().Text(announcement)).status();
 }
 
 Status QueueLogOut(sql::Session& session, std::string_view user_id, TimeMs now) {
@@ -110,6 +119,13 @@ Result<std::vector<PushNotification>> ReadFeedSince(sql::Session& session, TimeM
   return ReadRows(rows);
 }
 
+Result<std::optional<PushNotification>> ReadFeedAt(sql::Session& session, std::int64_t sequence) {
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kReadAt, sql::Params().Int(sequence)));
+  KW_ASSIGN_OR_RETURN(std::vector<PushNotification> read, ReadRows(rows));
+  if (read.empty()) return std::optional<PushNotification>();
+  return std::optional<PushNotification>(std::move(read.front()));
+}
+
 Result<std::int64_t> LatestSequence(sql::Session& session) {
   KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kLatest));
   if (rows.size() != 1) return InternalError("the push feed's end has no row");
@@ -138,6 +154,7 @@ Result<PushNotification> FromJson(std::string_view text) {
   PushNotification notification;
   try {
     notification.sequence = json.at("sequence").get<std::int64_t>();
+    if (json.size() == 1) return notification;  // announced by its sequence alone
     notification.id = json.at("id").get<std::string>();
     notification.user_id = json.at("userId").get<std::string>();
     notification.type = json.at("type").get<int>();

@@ -5,7 +5,9 @@
 #ifndef KEYWARDEN_SERVER_NOTIFICATIONS_PUSH_OUTBOX_H_
 #define KEYWARDEN_SERVER_NOTIFICATIONS_PUSH_OUTBOX_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,8 +88,16 @@ Result<std::int64_t> LatestSequence(sql::Session& session);
 Result<std::int64_t> DeleteQueuedBefore(sql::Session& session, TimeMs cutoff);
 
 // A notification as its NOTIFY payload, and back (kInvalidArgument for anything else).
+// PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more, so a larger notification (an
+// organisation item in hundreds of collections) is announced by its sequence alone:
+// FromJson then gives a notification with only `sequence` set, which the listener reads from
+// the table (ReadFeedAt).
 std::string ToJson(const PushNotification& notification);
 Result<PushNotification> FromJson(std::string_view text);
+inline constexpr std::size_t kMaxAnnouncementBytes = 7000;
+
+// The notification with `sequence`, if it is still in the feed.
+Result<std::optional<PushNotification>> ReadFeedAt(sql::Session& session, std::int64_t sequence);
 
 }  // namespace keywarden::server::notifications
 

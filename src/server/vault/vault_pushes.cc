@@ -47,8 +47,7 @@ Status QueueCipherPush(sql::Session& session, notifications::PushType type, cons
 
 Status QueueVaultPush(sql::Session& session, notifications::PushType type, std::string_view user_id,
                       std::string_view device, TimeMs now) {
-  return notifications::Queue(session, user_id, type, {{"UserId", user_id}, {"Date", FormatIsoDate(now)}}, device,
-                              now);
+  return notifications::Queue(session, user_id, type, {{"UserId", user_id}, {"Date", FormatIsoDate(now)}}, device, now);
 }
 
 }  // namespace keywarden::server::vault

@@ -269,21 +269,23 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     if (!folder) return NotFound();
     return FolderResponse(*folder);
   });
-  add_change("POST", "/api/folders", [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
-    auto body = http::ParseJsonObject(request.body);
-    if (!body.ok()) return BadRequest(body.status().message());
-    auto write = vault::ParseFolderRequest(*body);
-    if (!write.ok()) return api::RequestErrorResponse(write.status());
-    auto id = auth::NewGuid();
-    if (!id.ok()) return FromStatus(id.status());
-    StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
-    const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
-      KW_RETURN_IF_ERROR(vault::InsertFolder(session, user.id, folder));
-      return vault::QueueFolderPush(session, PushType::kSyncFolderCreate, user.id, folder, device, folder.revision_date);
-    });
-    if (!saved.ok()) return FromStatus(saved);
-    return FolderResponse(folder);
-  });
+  add_change("POST", "/api/folders",
+             [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
+               auto body = http::ParseJsonObject(request.body);
+               if (!body.ok()) return BadRequest(body.status().message());
+               auto write = vault::ParseFolderRequest(*body);
+               if (!write.ok()) return api::RequestErrorResponse(write.status());
+               auto id = auth::NewGuid();
+               if (!id.ok()) return FromStatus(id.status());
+               StoredFolder folder{*id, write->name, api::NowMs(c->api.clock)};
+               const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
+                 KW_RETURN_IF_ERROR(vault::InsertFolder(session, user.id, folder));
+                 return vault::QueueFolderPush(session, PushType::kSyncFolderCreate, user.id, folder, device,
+                                               folder.revision_date);
+               });
+               if (!saved.ok()) return FromStatus(saved);
+               return FolderResponse(folder);
+             });
   const auto update_folder = [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
     const auto id = api::ParseGuid(request.path_param("id"));
     if (!id) return NotFound();
@@ -296,7 +298,8 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
     const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
       KW_ASSIGN_OR_RETURN(found, vault::UpdateFolder(session, user.id, folder));
       if (!found) return NotFoundError("folder");
-      return vault::QueueFolderPush(session, PushType::kSyncFolderUpdate, user.id, folder, device, folder.revision_date);
+      return vault::QueueFolderPush(session, PushType::kSyncFolderUpdate, user.id, folder, device,
+                                    folder.revision_date);
     });
     if (!found) return NotFound();
     if (!saved.ok()) return FromStatus(saved);
@@ -463,8 +466,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
         KW_RETURN_IF_ERROR(vault::UpdateCipher(session, user.id, cipher).status());
       } else {
         KW_RETURN_IF_ERROR(vault::UpdateCipherById(session, cipher).status());
-        KW_RETURN_IF_ERROR(
-            vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite));
+        KW_RETURN_IF_ERROR(vault::SaveCipherPreference(session, user.id, cipher.id, cipher.folder_id, cipher.favorite));
         KW_RETURN_IF_ERROR(organizations::TouchMembers(session, *cipher.organization_id, now));
       }
       return vault::QueueCipherPush(session, PushType::kSyncCipherUpdate, cipher, device, now);
@@ -657,7 +659,7 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
   add_change("POST", "/api/ciphers/delete-admin", many(Change::kPurge, true));
 
   const auto move = [c, save_preference](const http::HttpRequest& request, store::User& user,
-                                          const std::string& device) {
+                                         const std::string& device) {
     auto body = http::ParseJsonObject(request.body);
     if (!body.ok()) return BadRequest(body.status().message());
     auto ids = BulkIds(*body);
@@ -694,18 +696,18 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
 
   vault::AddOrganizationItemRoutes(router, *c);
 
-  add_change("POST", "/api/ciphers/purge", [c](const http::HttpRequest& request, store::User& user,
-                                               const std::string& device) {
-    auto body = http::ParseJsonObject(request.body);
-    if (!body.ok()) return BadRequest(body.status().message());
-    if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
-    const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
-      KW_RETURN_IF_ERROR(vault::PurgeVault(session, user.id));
-      return vault::QueueVaultPush(session, PushType::kSyncVault, user.id, device, api::NowMs(c->api.clock));
-    });
-    if (!saved.ok()) return FromStatus(saved);
-    return Empty();
-  });
+  add_change("POST", "/api/ciphers/purge",
+             [c](const http::HttpRequest& request, store::User& user, const std::string& device) {
+               auto body = http::ParseJsonObject(request.body);
+               if (!body.ok()) return BadRequest(body.status().message());
+               if (auto refused = RefuseUnverified(*c, user, *body)) return *refused;
+               const Status saved = Write(*c, user, [&](sql::Session& session) -> Status {
+                 KW_RETURN_IF_ERROR(vault::PurgeVault(session, user.id));
+                 return vault::QueueVaultPush(session, PushType::kSyncVault, user.id, device, api::NowMs(c->api.clock));
+               });
+               if (!saved.ok()) return FromStatus(saved);
+               return Empty();
+             });
 }
 
 }  // namespace keywarden::server

@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "server/store/server_database.h"
 #include "server/server_fixture.h"
+#include "server/store/server_database.h"
 #include "sql/postgres/postgres_options.h"
 
 namespace keywarden::server::notifications {
@@ -117,6 +117,30 @@ TEST_P(PushFeedTest, DeliversWhatCommittedInTheOrderItCommitted) {
   EXPECT_EQ(delivered[0].type, static_cast<int>(PushType::kSyncLoginDelete));
   EXPECT_EQ(delivered[0].context_id, "device-a");
   EXPECT_FALSE(delivered[0].id.empty());
+}
+
+TEST_P(PushFeedTest, DeliversANotificationTooLargeToAnnounce) {
+  auto database = OpenInstance();
+  ASSERT_NE(database, nullptr);
+  RecordingSink sink;
+  auto feed = StartFeed(*database, sink);
+  ASSERT_NE(feed, nullptr);
+  // An organisation item in 400 collections: over PostgreSQL's 8,000-byte NOTIFY payload.
+  nlohmann::json collections = nlohmann::json::array();
+  for (int i = 0; i < 400; ++i) collections.push_back("c0ffee00-0000-4000-8000-" + std::to_string(100000000000 + i));
+  const nlohmann::json payload = {{"Id", "large"}, {"UserId", nullptr}, {"CollectionIds", collections}};
+  ASSERT_GT(payload.dump().size(), 8000u);
+  ASSERT_TRUE(database
+                  ->Transact([&](sql::Session& session) {
+                    return Queue(session, user_id_, PushType::kSyncCipherUpdate, payload, "device-9",
+                                 Clock::System().NowMs());
+                  })
+                  .ok());
+  const auto delivered = sink.WaitFor(1);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(delivered[0].payload), payload);
+  EXPECT_EQ(delivered[0].context_id, "device-9");
+  EXPECT_EQ(delivered[0].user_id, user_id_);
 }
 
 TEST_P(PushFeedTest, NeverDeliversWhatWasRolledBack) {

@@ -26,8 +26,8 @@ std::string Enc(std::string_view text) {
 }
 
 nlohmann::json NoteCipher(const std::string& name) {
-  return {{"type", 2},     {"name", Enc(name)},   {"notes", Enc("text")},
-          {"favorite", false}, {"reprompt", 0}, {"secureNote", {{"type", 0}}}};
+  return {{"type", 2},         {"name", Enc(name)}, {"notes", Enc("text")},
+          {"favorite", false}, {"reprompt", 0},     {"secureNote", {{"type", 0}}}};
 }
 
 class VaultPushesTest : public ServerTestOnEachDatabase {
@@ -122,11 +122,10 @@ TEST_P(VaultPushesTest, BulkChangesAskForASyncOfTheItems) {
             200);
   ExpectOne(alice.id, PushType::kSyncCiphers, "");
   // A bulk change that changed nothing tells nobody.
-  ASSERT_EQ(
-      Send("PUT", "/api/ciphers/delete", nlohmann::json{{"ids", {"00000000-0000-0000-0000-000000000001"}}}.dump(),
-           alice.access_token)
-          .status,
-      200);
+  ASSERT_EQ(Send("PUT", "/api/ciphers/delete", nlohmann::json{{"ids", {"00000000-0000-0000-0000-000000000001"}}}.dump(),
+                 alice.access_token)
+                .status,
+            200);
   EXPECT_TRUE(TakeQueued(alice.id).empty());
 }
 
