@@ -46,21 +46,8 @@ void ExpectOneLineFailure(const CliResult& result, int exit_code, const std::str
   EXPECT_NE(result.err.find(contains), std::string::npos) << result.err;
 }
 
-class AdminCliTest : public ::testing::Test {
+class AdminCliTest : public SharedServerTest<AdminCliTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    if (!server_->Start()) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr) << "the server did not start"; }
-
   // An account registered on the server, with its password in a file for --password-file.
   struct Admin {
     TestAccount account;
@@ -113,11 +100,8 @@ class AdminCliTest : public ::testing::Test {
     return nullptr;
   }
 
-  static ServerProcess* server_;
   TempDir dir_;
 };
-
-ServerProcess* AdminCliTest::server_ = nullptr;
 
 TEST_F(AdminCliTest, PasswordLoginKeepsTokensInA0600FileAndNoKey) {
   const Admin alice = NewAdmin("alice@example.com");

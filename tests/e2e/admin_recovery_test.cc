@@ -56,21 +56,8 @@ bool Contains(const CliResult& result, const std::string& text) {
   return (result.out + result.err).find(text) != std::string::npos;
 }
 
-class AdminRecoveryTest : public ::testing::Test {
+class AdminRecoveryTest : public SharedServerTest<AdminRecoveryTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    if (!server_->Start()) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr) << "the server did not start"; }
-
   // A registered account with its password in a file and a session file of its own.
   struct Person {
     TestAccount account;
@@ -164,11 +151,8 @@ class AdminRecoveryTest : public ::testing::Test {
     return prelogin.json()["kdfSettings"];
   }
 
-  static ServerProcess* server_;
   TempDir dir_;
 };
-
-ServerProcess* AdminRecoveryTest::server_ = nullptr;
 
 TEST_F(AdminRecoveryTest, AnAdministratorRecoversAMemberWhoThenUsesTheOfficialCliAgain) {
   if (!OfficialCliInstalled()) {

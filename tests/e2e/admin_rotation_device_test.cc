@@ -66,21 +66,8 @@ std::string LastLine(std::string text) {
   return newline == std::string::npos ? text : text.substr(newline + 1);
 }
 
-class AdminRotationDeviceTest : public ::testing::Test {
+class AdminRotationDeviceTest : public SharedServerTest<AdminRotationDeviceTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    if (!server_->Start()) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr) << "the server did not start"; }
-
   void Write(const std::function<Status(sql::Session&)>& work) {
     config::DatabaseSection section;
     section.sqlite_path = server_->database_file();
@@ -239,7 +226,6 @@ class AdminRotationDeviceTest : public ::testing::Test {
     return unlocked.ok() ? *std::move(unlocked) : *SymmetricKey::Generate();
   }
 
-  static ServerProcess* server_;
   TempDir dir_;
   const std::string email_ = "device.member@example.com";
   TestAccount owner_;
@@ -253,8 +239,6 @@ class AdminRotationDeviceTest : public ::testing::Test {
   std::string device_token_;
   std::string session_file_;
 };
-
-ServerProcess* AdminRotationDeviceTest::server_ = nullptr;
 
 TEST_F(AdminRotationDeviceTest, ATrustedDevicesMemberRotatesWithTheirDevicesApproval) {
   MakeMember();

@@ -44,19 +44,8 @@ struct WaitingDevice {
   std::optional<::keywarden::AuthRequest> keys;
 };
 
-class ServerOfficialCliDeviceApprovalTest : public ::testing::Test {
+class ServerOfficialCliDeviceApprovalTest : public SharedServerTest<ServerOfficialCliDeviceApprovalTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    if (!server_->Start()) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
     if (!OfficialCliInstalled()) {
       KW_SKIP_OR_FAIL_IN_CI("the official Bitwarden CLI is not installed (scripts/setup installs it)");
@@ -222,14 +211,11 @@ class ServerOfficialCliDeviceApprovalTest : public ::testing::Test {
     ASSERT_FALSE(session_.empty());
   }
 
-  static ServerProcess* server_;
   TempDir dir_;
   std::unique_ptr<OfficialCli> bw_;
   std::string session_;
   int codes_ = 0;
 };
-
-ServerProcess* ServerOfficialCliDeviceApprovalTest::server_ = nullptr;
 
 TEST_F(ServerOfficialCliDeviceApprovalTest, TheOwnerListsApprovesAndDeniesWithTheOfficialCli) {
   const Person owner = NewPerson("approval-owner@example.com");

@@ -190,6 +190,28 @@ class ServerProcess {
   std::string key_file_;
 };
 
+// A suite whose tests share one ServerProcess, started before the suite's first test and stopped
+// after its last (a test that needs a fresh server starts its own):
+//   class AdminCliTest : public SharedServerTest<AdminCliTest> { ... server_->NewUser(...) ... };
+template <typename Suite>
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess();
+    if (!server_->Start()) {
+      delete server_;
+      server_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(server_, nullptr) << "the server did not start"; }
+
+  static inline ServerProcess* server_ = nullptr;
+};
+
 }  // namespace keywarden::testing
 
 #endif  // KEYWARDEN_TESTS_E2E_SERVER_PROCESS_H_
