@@ -43,6 +43,7 @@
 #include "bench/server/bench_client.h"
 #include "keywarden/crypto/asymmetric_enc_string.h"
 #include "keywarden/keys/auth_request.h"
+#include "support/signalr_frames.h"
 #include "support/websocket_client.h"
 
 namespace {
@@ -59,7 +60,7 @@ using keywarden::testing::WebSocketClient;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-const std::string kHandshake = std::string(R"({"protocol":"messagepack","version":1})") + '\x1e';
+const std::string& kHandshake = keywarden::testing::kMessagePackHandshake;
 const std::string kHandshakeAnswer = "{}\x1e";
 // A SignalR Ping ([6]) in the MessagePack protocol, with its varint length prefix.
 const std::string kPing = std::string("\x02\x91\x06", 3);
@@ -68,20 +69,9 @@ constexpr int kInvocationType = 1;
 
 // The SignalR messages of one binary WebSocket message (length-prefixed MessagePack arrays).
 std::vector<json> HubMessages(const std::string& data) {
-  std::vector<json> messages;
-  std::size_t at = 0;
-  while (at < data.size()) {
-    std::uint64_t length = 0;
-    for (int shift = 0; at < data.size(); shift += 7) {
-      const auto byte = static_cast<unsigned char>(data[at++]);
-      length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-    }
-    if (length > data.size() - at) Die("a truncated hub message");
-    messages.push_back(json::from_msgpack(data.substr(at, length)));
-    at += length;
-  }
-  return messages;
+  auto messages = keywarden::testing::UnframeMessagePack(data);
+  if (!messages) Die("a truncated hub message");
+  return *std::move(messages);
 }
 
 double Milliseconds(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }

@@ -24,7 +24,9 @@
 #include "custody/file/file_rsa_key_provider.h"
 #include "keywarden/crypto/encoding.h"
 #include "net/loopback.h"
+#include "server/notifications/push_outbox.h"
 #include "server/server_service.h"
+#include "server/store/server_database.h"
 #include "support/http_test_client.h"
 #include "support/postgres_server.h"
 #include "support/server_client.h"
@@ -138,6 +140,20 @@ class ServerTest : public ::testing::Test {
 
   TestResponse PasswordGrant(const TestAccount& account, const std::string& device = "device-1") {
     return keywarden::testing::SendPasswordGrant(port(), account, device);
+  }
+
+  // The push notifications queued for `user_id`'s devices, oldest first, read from the database.
+  std::vector<notifications::PushNotification> QueuedPushes(const std::string& user_id) {
+    std::vector<notifications::PushNotification> queued;
+    auto database = OpenServerDatabase(config_->database);
+    EXPECT_TRUE(database.ok()) << database.status().ToString();
+    if (!database.ok()) return queued;
+    const Status read = (*database)->Read([&](sql::Session& session) -> Status {
+      KW_ASSIGN_OR_RETURN(queued, notifications::ListQueued(session, user_id));
+      return OkStatus();
+    });
+    EXPECT_TRUE(read.ok()) << read.ToString();
+    return queued;
   }
 
   // Registers and logs in.

@@ -585,7 +585,6 @@ void AddVaultRoutes(http::Router& router, AccountRoutesContext& context, const V
         }
         if (cipher.organization_id) organizations.insert(*cipher.organization_id);
         if (!bulk) {
-          if (!cipher.organization_id) cipher.user_id = user.id;
           const PushType type = change == Change::kPurge ? PushType::kSyncLoginDelete : PushType::kSyncCipherUpdate;
           KW_RETURN_IF_ERROR(vault::QueueCipherPush(session, type, cipher, device, now));
         }

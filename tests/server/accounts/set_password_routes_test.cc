@@ -224,7 +224,7 @@ TEST_P(SetPasswordRoutesTest, TrustedDevicesOffboardingSetsThePasswordAndEndsSes
   EXPECT_EQ(login.json()["Key"], setup.v1["key"]);
   EXPECT_EQ(UserEventTypes(tde.account.id).count(1011), 1u);
   bool logged_out = false;
-  for (const notifications::PushNotification& push : Queued(tde.account.id)) logged_out |= push.type == 11;
+  for (const notifications::PushNotification& push : QueuedPushes(tde.account.id)) logged_out |= push.type == 11;
   EXPECT_TRUE(logged_out);
   tde.account.access_token = login.json().value("access_token", "");
   EXPECT_EQ(Refusal(update(tde.account, legacy)), "User already has a master password.");

@@ -139,15 +139,6 @@ class SsoAccountTest : public SsoTest {
     return out;
   }
 
-  std::vector<notifications::PushNotification> Queued(const std::string& user_id) {
-    std::vector<notifications::PushNotification> queued;
-    Write([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(queued, notifications::ListQueued(session, user_id));
-      return OkStatus();
-    });
-    return queued;
-  }
-
   // The 400's message, or the first validation error's field when the model state is invalid.
   static std::string Refusal(const TestResponse& answer) {
     const nlohmann::json body = answer.json();

@@ -114,23 +114,10 @@ class AuthRequestTest : public OrganizationTest {
                   {"deviceName", "chrome"}});
   }
 
-  std::vector<notifications::PushNotification> Queued(const std::string& user_id) {
-    auto database = OpenServerDatabase(config_->database);
-    EXPECT_TRUE(database.ok());
-    std::vector<notifications::PushNotification> queued;
-    if (!database.ok()) return queued;
-    const Status read = (*database)->Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(queued, notifications::ListQueued(session, user_id));
-      return OkStatus();
-    });
-    EXPECT_TRUE(read.ok()) << read.message();
-    return queued;
-  }
-
   // How many notifications of `type` about the auth request `id` are queued for `user_id`.
   int QueuedFor(const std::string& user_id, int type, const std::string& id) {
     int count = 0;
-    for (const auto& push : Queued(user_id)) {
+    for (const auto& push : QueuedPushes(user_id)) {
       const nlohmann::json payload = nlohmann::json::parse(push.payload, nullptr, false);
       if (push.type == type && payload.is_object() && payload.value("Id", "") == id) ++count;
     }

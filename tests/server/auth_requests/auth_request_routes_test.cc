@@ -135,7 +135,7 @@ TEST_P(AuthRequestRoutesTest, UnknownAccountsAndDevicesAndBadBodiesAreRefused) {
   nlohmann::json bad_type = RequestBody(alice.email, "device-2", 7, kept);
   EXPECT_TRUE(refused(bad_type)["validationErrors"].contains("Type"));
   EXPECT_EQ(Send("POST", "/api/auth-requests", "not json").status, 400);
-  EXPECT_TRUE(Queued(alice.id).empty());
+  EXPECT_TRUE(QueuedPushes(alice.id).empty());
 }
 
 TEST_P(AuthRequestRoutesTest, OnlyTheNewestRequestOfADeviceIsApprovedAndAnswersAreFinal) {

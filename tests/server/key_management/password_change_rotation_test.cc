@@ -85,7 +85,7 @@ TEST_P(PasswordChangeRotationTest, RotationReencryptsEverythingUnderTheNewKey) {
   EXPECT_TRUE(recovered->user_key.Equals(new_key));
 
   // One log-out for every device is queued for the notification hub (besides the vault's pushes).
-  const auto queued = QueuedFor(member.id);
+  const auto queued = QueuedPushes(member.id);
   EXPECT_EQ(std::count_if(queued.begin(), queued.end(), [](const auto& push) { return push.type == 11; }), 1);
   ASSERT_FALSE(queued.empty());
   EXPECT_EQ(queued.back().type, 11) << "the rotation's log-out comes last";

@@ -57,7 +57,7 @@ TEST_P(RotateUserKeysTest, ATrustedDevicesAccountRotatesThroughItsDevices) {
   EXPECT_TRUE(DecryptPrivateKey(new_key, *private_key).ok());
   // Still no wrapped user key: the devices hold it.
   EXPECT_TRUE(sync["profile"]["key"].is_null() || sync["profile"].value("key", "").empty()) << sync["profile"];
-  const auto queued = QueuedFor(account.id);
+  const auto queued = QueuedPushes(account.id);
   EXPECT_EQ(std::count_if(queued.begin(), queued.end(), [](const auto& push) { return push.type == 11; }), 1)
       << "one log-out, besides the vault's pushes";
 }

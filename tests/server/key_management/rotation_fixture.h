@@ -89,18 +89,6 @@ class RotationTest : public RecoveryTest {
     return opened.ok() && opened->Equals(expected);
   }
 
-  std::vector<notifications::PushNotification> QueuedFor(const std::string& user_id) {
-    auto database = OpenServerDatabase(config_->database);
-    EXPECT_TRUE(database.ok()) << database.status().ToString();
-    std::vector<notifications::PushNotification> queued;
-    const Status read = (*database)->Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(queued, notifications::ListQueued(session, user_id));
-      return OkStatus();
-    });
-    EXPECT_TRUE(read.ok()) << read.ToString();
-    return queued;
-  }
-
   SymmetricKey MustUserKey(const TestAccount& account) {
     std::optional<SymmetricKey> key = UserKeyOf(account, account.password);
     EXPECT_TRUE(key.has_value());

@@ -14,6 +14,7 @@
 #include "keywarden/crypto/symmetric_key.h"
 #include "net/loopback.h"
 #include "server/auth_requests/auth_request_fixture.h"
+#include "support/signalr_frames.h"
 #include "support/websocket_client.h"
 
 namespace keywarden::server::testing {
@@ -22,24 +23,15 @@ namespace {
 using keywarden::testing::WebSocketClient;
 using nlohmann::json;
 
-const std::string kHandshake = std::string(R"({"protocol":"messagepack","version":1})") + '\x1e';
-
 // The next Invocation a client reads, skipping pings (type 6); null when none came in 10 s.
 json NextInvocation(WebSocketClient& client) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     WebSocketClient::Message message;
     if (client.Read(message, std::chrono::seconds(10))) return json();
-    std::size_t at = 0;
-    while (at < message.data.size()) {
-      std::uint64_t length = 0;
-      for (int shift = 0;; shift += 7) {
-        const auto byte = static_cast<unsigned char>(message.data.at(at++));
-        length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-        if ((byte & 0x80) == 0) break;
-      }
-      json parsed = json::from_msgpack(message.data.substr(at, length));
-      at += length;
+    const auto messages = keywarden::testing::UnframeMessagePack(message.data);
+    if (!messages) return json();
+    for (const json& parsed : *messages) {
       if (parsed.is_array() && !parsed.empty() && parsed[0] == 1) return parsed;
     }
   }
@@ -51,7 +43,7 @@ class HubDeliveryTest : public AuthRequestTest {
   void Open(WebSocketClient& client, std::uint16_t on_port, const std::string& target,
             const WebSocketClient::Fields& headers = {}) {
     ASSERT_FALSE(client.Connect(on_port, target, headers)) << client.response().result_int();
-    ASSERT_FALSE(client.Write(kHandshake, false));
+    ASSERT_FALSE(client.Write(keywarden::testing::kMessagePackHandshake, false));
     WebSocketClient::Message answer;
     ASSERT_FALSE(client.Read(answer));
     ASSERT_EQ(answer.data, "{}\x1e");

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/iso_date.h"
+#include "support/signalr_frames.h"
 
 namespace keywarden::server::notifications {
 namespace {
@@ -33,15 +34,9 @@ std::string Frame(const json& message) {
 
 // The one MessagePack message in `framed`, after checking its length prefix.
 json Unframe(const std::string& framed) {
-  std::uint64_t length = 0;
-  std::size_t at = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto byte = static_cast<unsigned char>(framed.at(at++));
-    length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) break;
-  }
-  EXPECT_EQ(framed.size() - at, length);
-  return json::from_msgpack(framed.substr(at));
+  const auto messages = keywarden::testing::UnframeMessagePack(framed);
+  EXPECT_TRUE(messages.has_value() && messages->size() == 1) << "one whole message";
+  return messages.has_value() && messages->size() == 1 ? messages->front() : json();
 }
 
 TEST(HubProtocolTest, ReadsBothHandshakesAtBothVersions) {

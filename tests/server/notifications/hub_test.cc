@@ -14,17 +14,18 @@
 #include "server/notifications/hub_protocol.h"
 #include "server/notifications/notification_hub.h"
 #include "server/server_fixture.h"
+#include "support/signalr_frames.h"
 #include "support/websocket_client.h"
 
 namespace keywarden::server::testing {
 namespace {
 
+using keywarden::testing::kMessagePackHandshake;
 using keywarden::testing::WebSocketClient;
 using nlohmann::json;
 using namespace std::chrono_literals;
 namespace websocket = boost::beast::websocket;
 
-const std::string kMessagePackHandshake = std::string(R"({"protocol":"messagepack","version":1})") + '\x1e';
 const std::string kJsonHandshake = std::string(R"({"protocol":"json","version":1})") + '\x1e';
 
 std::string Bytes(std::initializer_list<int> bytes) {
@@ -35,19 +36,9 @@ std::string Bytes(std::initializer_list<int> bytes) {
 
 // The MessagePack messages in one binary WebSocket message.
 std::vector<json> Unframe(const std::string& data) {
-  std::vector<json> messages;
-  std::size_t at = 0;
-  while (at < data.size()) {
-    std::uint64_t length = 0;
-    for (int shift = 0;; shift += 7) {
-      const auto byte = static_cast<unsigned char>(data.at(at++));
-      length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-    }
-    messages.push_back(json::from_msgpack(data.substr(at, length)));
-    at += length;
-  }
-  return messages;
+  auto messages = keywarden::testing::UnframeMessagePack(data);
+  EXPECT_TRUE(messages.has_value()) << "a length prefix runs past the message";
+  return messages.value_or(std::vector<json>());
 }
 
 class HubTest : public ServerTestOnEachDatabase {

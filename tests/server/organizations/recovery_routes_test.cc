@@ -62,14 +62,7 @@ class RecoveryRoutesTest : public RecoveryTest {
   // The log-outs (11) queued for `user_id`'s devices; other pushes (the SyncOrgKeys of the
   // member's confirmation) are not this suite's business.
   std::vector<notifications::PushNotification> QueuedLogOuts(const std::string& user_id) {
-    auto database = OpenServerDatabase(config_->database);
-    EXPECT_TRUE(database.ok());
-    std::vector<notifications::PushNotification> queued;
-    const Status read = (*database)->Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(queued, notifications::ListQueued(session, user_id));
-      return OkStatus();
-    });
-    EXPECT_TRUE(read.ok()) << read.message();
+    std::vector<notifications::PushNotification> queued = QueuedPushes(user_id);
     std::erase_if(queued, [](const notifications::PushNotification& push) {
       return push.type != static_cast<int>(notifications::PushType::kLogOut);
     });

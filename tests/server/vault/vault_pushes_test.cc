@@ -34,16 +34,7 @@ class VaultPushesTest : public ServerTestOnEachDatabase {
  protected:
   // The pushes queued since the last call, for `user_id`.
   std::vector<PushNotification> TakeQueued(const std::string& user_id) {
-    auto database = OpenServerDatabase(config_->database);
-    EXPECT_TRUE(database.ok());
-    std::vector<PushNotification> queued;
-    if (!database.ok()) return queued;
-    EXPECT_TRUE((*database)
-                    ->Read([&](sql::Session& session) -> Status {
-                      KW_ASSIGN_OR_RETURN(queued, notifications::ListQueued(session, user_id));
-                      return OkStatus();
-                    })
-                    .ok());
+    const std::vector<PushNotification> queued = QueuedPushes(user_id);
     std::size_t& seen = seen_[user_id];
     std::vector<PushNotification> fresh(queued.begin() + static_cast<std::ptrdiff_t>(std::min(seen, queued.size())),
                                         queued.end());
