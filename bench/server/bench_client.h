@@ -5,7 +5,6 @@
 #ifndef KEYWARDEN_BENCH_SERVER_BENCH_CLIENT_H_
 #define KEYWARDEN_BENCH_SERVER_BENCH_CLIENT_H_
 
-#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -25,6 +24,7 @@
 #include "keywarden/crypto/symmetric_key.h"
 #include "keywarden/keys/account.h"
 #include "keywarden/status.h"
+#include "net/percent_encoding.h"
 
 namespace keywarden::bench {
 
@@ -91,24 +91,8 @@ class Client {
   boost::beast::flat_buffer buffer_;
 };
 
-inline std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + "=";
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out += '%';
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
-  }
-  return out;
-}
+// Forms are encoded by the project's one encoder.
+using ::keywarden::net::FormEncode;
 
 // An account as its client knows it.
 struct Account {

@@ -77,5 +77,9 @@ const server = http.createServer(async (req, res) => {
     res.end(String(err && err.message));
   }
 });
-server.listen(Number(values.port), '127.0.0.1', () => fs.writeFileSync(values.ready, issuer));
+// Written whole and then renamed: a reader polling for the file never sees it empty.
+server.listen(Number(values.port), '127.0.0.1', () => {
+  fs.writeFileSync(`${values.ready}.tmp`, issuer);
+  fs.renameSync(`${values.ready}.tmp`, values.ready);
+});
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

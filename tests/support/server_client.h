@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -21,6 +20,7 @@
 #include "keywarden/crypto/kdf.h"
 #include "keywarden/crypto/master_key.h"
 #include "keywarden/keys/account.h"
+#include "net/percent_encoding.h"
 #include "support/http_test_client.h"
 
 namespace keywarden::testing {
@@ -71,24 +71,8 @@ inline std::string ClientHash(const std::string& email, const std::string& passw
   return hash.ok() ? *hash : "";
 }
 
-inline std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + "=";
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        out += '%';
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
-  }
-  return out;
-}
+// Forms are encoded by the project's one encoder.
+using ::keywarden::net::FormEncode;
 
 // A JSON API call; `token` (when given) goes in Authorization: Bearer.
 inline TestResponse SendApi(std::uint16_t port, const std::string& method, const std::string& path,
