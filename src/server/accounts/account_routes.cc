@@ -62,7 +62,8 @@ http::HttpResponse ProfileResponse(AccountRoutesContext& c, const store::User& u
   const Status read = c.api.database.Read([&](sql::Session& session) -> Status {
     KW_ASSIGN_OR_RETURN(const bool two_factor, TwoFactorEnabled(session, user.id));
     profile = ProfileJson(user, two_factor);
-    KW_ASSIGN_OR_RETURN(profile["organizations"], organizations::ProfileOrganizationsJson(session, user.id));
+    KW_ASSIGN_OR_RETURN(profile["organizations"], organizations::ProfileOrganizationsJson(
+                                                      session, user.id, organizations::MembershipScope::kConfirmed));
     return OkStatus();
   });
   if (!read.ok()) return FromStatus(read);

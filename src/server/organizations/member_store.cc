@@ -73,14 +73,20 @@ constexpr sql::Statement kCountOwners = {
     "SELECT COUNT(*) FROM organization_users WHERE organization_id = $1 AND type = 0 AND status = 2", nullptr, nullptr,
     "to count owners"};
 
-constexpr sql::Statement kListConfirmedOf = {
-    "server_list_confirmed_memberships",
-    "SELECT m.id, m.organization_id, m.user_id, m.email, m.type, m.status, m.member_key, m.reset_password_key, "
-    "m.permissions, m.access_secrets_manager, m.external_id, m.invite_token_hash, m.invite_expiration, "
-    "m.creation_date, m.revision_date, o.name, o.billing_email, o.business_name, o.identifier, o.public_key, "
-    "o.private_key, o.enabled, o.creation_date, o.revision_date FROM organization_users m JOIN "
-    "organizations o ON o.id = m.organization_id WHERE m.user_id = $1 AND m.status = 2 ORDER BY m.creation_date, m.id",
-    nullptr, nullptr, "to list memberships"};
+#define KW_MEMBERSHIP_SELECT                                                                                   \
+  "SELECT m.id, m.organization_id, m.user_id, m.email, m.type, m.status, m.member_key, m.reset_password_key, " \
+  "m.permissions, m.access_secrets_manager, m.external_id, m.invite_token_hash, m.invite_expiration, "         \
+  "m.creation_date, m.revision_date, o.name, o.billing_email, o.business_name, o.identifier, o.public_key, "   \
+  "o.private_key, o.enabled, o.creation_date, o.revision_date FROM organization_users m JOIN "                 \
+  "organizations o ON o.id = m.organization_id WHERE m.user_id = $1 "
+
+constexpr sql::Statement kListConfirmedOf = {"server_list_confirmed_memberships",
+                                             KW_MEMBERSHIP_SELECT "AND m.status = 2 ORDER BY m.creation_date, m.id",
+                                             nullptr, nullptr, "to list memberships"};
+constexpr sql::Statement kListNotRevokedOf = {"server_list_unrevoked_memberships",
+                                              KW_MEMBERSHIP_SELECT "AND m.status >= 0 ORDER BY m.creation_date, m.id",
+                                              nullptr, nullptr, "to list memberships"};
+#undef KW_MEMBERSHIP_SELECT
 
 void BindMutable(sql::Params& p, const Member& m) {
   p.Text(m.user_id).Text(m.email).Int(static_cast<int>(m.type)).Int(static_cast<int>(m.status));
@@ -193,8 +199,10 @@ Result<std::vector<Member>> ListMembershipsOf(sql::Session& session, std::string
   return ReadAll(session.Execute(kListOf, sql::Params().Text(user_id)));
 }
 
-Result<std::vector<Membership>> ListConfirmedMembershipsOf(sql::Session& session, std::string_view user_id) {
-  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(kListConfirmedOf, sql::Params().Text(user_id)));
+Result<std::vector<Membership>> ListMembershipsWithOrganizationsOf(sql::Session& session, std::string_view user_id,
+                                                                   MembershipScope scope) {
+  const sql::Statement& statement = scope == MembershipScope::kConfirmed ? kListConfirmedOf : kListNotRevokedOf;
+  KW_ASSIGN_OR_RETURN(sql::Rows rows, session.Execute(statement, sql::Params().Text(user_id)));
   std::vector<Membership> out;
   out.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {

@@ -57,12 +57,17 @@ Result<std::optional<Member>> FindInvitation(sql::Session& session, std::string_
 Result<std::vector<Member>> ListMembers(sql::Session& session, std::string_view organization_id);
 // Every membership of the account, any status, oldest first.
 Result<std::vector<Member>> ListMembershipsOf(sql::Session& session, std::string_view user_id);
-// The account's confirmed memberships with their organisations, in one statement (the sync's).
 struct Membership {
   Member member;
   Organization organization;
 };
-Result<std::vector<Membership>> ListConfirmedMembershipsOf(sql::Session& session, std::string_view user_id);
+// Which of an account's memberships a list shows: the sync and the profile carry confirmed ones
+// (the clients take the organisation keys from there); the account's own organisation list also
+// shows those not yet confirmed, so an accepted member can find the organisation.
+enum class MembershipScope { kConfirmed, kNotRevoked };
+// The account's memberships in `scope` with their organisations, in one statement, oldest first.
+Result<std::vector<Membership>> ListMembershipsWithOrganizationsOf(sql::Session& session, std::string_view user_id,
+                                                                   MembershipScope scope);
 // Whether the account is the only confirmed owner of some organisation (which would be left
 // without one if the account went).
 Result<bool> IsSoleOwnerSomewhere(sql::Session& session, std::string_view user_id);

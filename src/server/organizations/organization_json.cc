@@ -94,8 +94,9 @@ nlohmann::json ProfileOrganizationJson(const Organization& organization, const M
   return out;
 }
 
-Result<nlohmann::json> ProfileOrganizationsJson(sql::Session& session, std::string_view user_id) {
-  KW_ASSIGN_OR_RETURN(std::vector<Membership> memberships, ListConfirmedMembershipsOf(session, user_id));
+Result<nlohmann::json> ProfileOrganizationsJson(sql::Session& session, std::string_view user_id,
+                                                MembershipScope scope) {
+  KW_ASSIGN_OR_RETURN(std::vector<Membership> memberships, ListMembershipsWithOrganizationsOf(session, user_id, scope));
   KW_ASSIGN_OR_RETURN(const auto sso_configs, sso::ListSsoConfigsOfMember(session, user_id));
   nlohmann::json out = nlohmann::json::array();
   for (const Membership& m : memberships) {

@@ -25,9 +25,9 @@ namespace keywarden::server::organizations {
 nlohmann::json ProfileOrganizationJson(const Organization& organization, const Member& member,
                                        const sso::SsoConfig* config = nullptr);
 
-// The profile's `organizations`: the account's confirmed memberships (what the sync and the
-// profile carry; the clients take the organisation keys from here).
-Result<nlohmann::json> ProfileOrganizationsJson(sql::Session& session, std::string_view user_id);
+// The account's organisations in `scope` as profile entries: kConfirmed is the sync's and the
+// profile's `organizations`, kNotRevoked the account's organisation list.
+Result<nlohmann::json> ProfileOrganizationsJson(sql::Session& session, std::string_view user_id, MembershipScope scope);
 
 // The sync's `policies`: every policy of the organisations where the account is confirmed.
 Result<nlohmann::json> SyncPoliciesJson(sql::Session& session, std::string_view user_id);

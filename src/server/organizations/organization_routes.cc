@@ -183,23 +183,6 @@ Result<Organization> Create(OrganizationRoutesContext& c, const store::User& use
   return o;
 }
 
-// The caller's organisations (any status but revoked), as their profile lists them.
-Result<nlohmann::json> CallerOrganizations(sql::Session& session, const store::User& user) {
-  KW_ASSIGN_OR_RETURN(std::vector<Member> memberships, organizations::ListMembershipsOf(session, user.id));
-  KW_ASSIGN_OR_RETURN(const auto sso_configs, sso::ListSsoConfigsOfMember(session, user.id));
-  nlohmann::json data = nlohmann::json::array();
-  for (const Member& member : memberships) {
-    KW_ASSIGN_OR_RETURN(std::optional<Organization> organization,
-                        organizations::FindOrganization(session, member.organization_id));
-    const auto found = sso_configs.find(member.organization_id);
-    if (organization) {
-      data.push_back(organizations::ProfileOrganizationJson(*organization, member,
-                                                            found == sso_configs.end() ? nullptr : &found->second));
-    }
-  }
-  return data;
-}
-
 }  // namespace
 
 void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& context) {
@@ -221,7 +204,8 @@ void AddOrganizationRoutes(http::Router& router, OrganizationRoutesContext& cont
   add("GET", "/api/organizations", [&database](const http::HttpRequest&, store::User& user) {
     nlohmann::json data;
     const Status read = database.Read([&](sql::Session& session) -> Status {
-      KW_ASSIGN_OR_RETURN(data, CallerOrganizations(session, user));
+      KW_ASSIGN_OR_RETURN(
+          data, organizations::ProfileOrganizationsJson(session, user.id, organizations::MembershipScope::kNotRevoked));
       return OkStatus();
     });
     return Answer(read, organizations::ListJson(std::move(data)));

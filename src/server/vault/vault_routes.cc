@@ -188,7 +188,8 @@ Status RenderSync(sql::Session& session, const store::User& user, bool exclude_d
   KW_ASSIGN_OR_RETURN(const bool two_factor_enabled, TwoFactorEnabled(session, user.id));
   KW_ASSIGN_OR_RETURN(const std::vector<StoredFolder> folders, vault::ListFolders(session, user.id));
   nlohmann::json profile = ProfileJson(user, two_factor_enabled);
-  KW_ASSIGN_OR_RETURN(profile["organizations"], organizations::ProfileOrganizationsJson(session, user.id));
+  KW_ASSIGN_OR_RETURN(profile["organizations"], organizations::ProfileOrganizationsJson(
+                                                    session, user.id, organizations::MembershipScope::kConfirmed));
   KW_ASSIGN_OR_RETURN(const nlohmann::json policies, organizations::SyncPoliciesJson(session, user.id));
   out += R"({"object":"sync","profile":)";
   out += profile.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

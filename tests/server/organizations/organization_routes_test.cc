@@ -49,6 +49,30 @@ TEST_P(OrganizationRoutesTest, TheCreatorIsAConfirmedOwnerWhoseClientOpensTheOrg
   ASSERT_EQ(mine.status, 200);
   EXPECT_EQ(mine.json()["data"].size(), 1U);
 
+  // The member's own list shows the organisation once accepted, without a key until confirmed
+  // (the sync shows it only then), and no longer once revoked.
+  TestAccount member = NewUser("member@example.com");
+  const std::string member_id = Invite(organization, owner, member, 2);
+  const auto listed_to = [&](const TestAccount& account) {
+    const TestResponse list = Send("GET", "/api/organizations", "", account.access_token);
+    EXPECT_EQ(list.status, 200) << list.body;
+    return list.json()["data"];
+  };
+  ASSERT_EQ(listed_to(member).size(), 1U);
+  EXPECT_EQ(listed_to(member)[0]["status"], 1);
+  EXPECT_TRUE(listed_to(member)[0]["key"].is_null());
+  EXPECT_TRUE(Sync(member)["profile"]["organizations"].empty());
+  ASSERT_EQ(Confirm(organization, owner, member_id).status, 200);
+  ASSERT_EQ(listed_to(member).size(), 1U);
+  EXPECT_FALSE(listed_to(member)[0].value("key", "").empty());
+  EXPECT_EQ(Sync(member)["profile"]["organizations"].size(), 1U);
+  ASSERT_EQ(
+      Send("PUT", "/api/organizations/" + organization.id + "/users/" + member_id + "/revoke", "", owner.access_token)
+          .status,
+      200);
+  EXPECT_TRUE(listed_to(member).empty());
+  EXPECT_TRUE(Sync(member)["profile"]["organizations"].empty());
+
   // Another account sees none of it.
   TestAccount stranger = NewUser("stranger@example.com");
   EXPECT_EQ(Send("GET", "/api/organizations/" + organization.id, "", stranger.access_token).status, 404);
