@@ -720,6 +720,9 @@ struct HttpServer::Impl {
     }
     for (auto& thread : threads) thread.join();
     threads.clear();
+    // Other threads may still hold connections through WebSocket handles: the last of those
+    // references must go while the contexts exist.
+    core->handle_gate->CloseAndWait();
     retry_timer.reset();
     acceptor.reset();
     keep_running.clear();
@@ -813,6 +816,7 @@ Status HttpServer::Start() {
   impl_->port = acceptor.local_endpoint().port();
   impl_->retry_timer = std::make_unique<asio::steady_timer>(acceptor.get_executor());
   core.stopping = false;
+  core.handle_gate->Open();
   impl_->Accept();
   for (unsigned i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([io = impl_->ios[i].get()] {

@@ -162,7 +162,7 @@ class WebSocketConnection final : public WebSocketChannel,
   }
 
  private:
-  WebSocket Handle() { return WebSocket(this->weak_from_this(), id_); }
+  WebSocket Handle() { return WebSocket(this->weak_from_this(), core_->handle_gate, id_); }
 
   // Runs a handler callback; one that throws closes the connection.
   template <typename Callback, typename... Args>
@@ -382,13 +382,19 @@ Status WebSocket::SendText(std::string text) const { return Send(false, std::mov
 
 Status WebSocket::SendBinary(std::string data) const { return Send(true, std::move(data)); }
 
+// The connection is held within a use of the server's handle gate: if this thread drops its
+// last reference, it is destroyed before the server's teardown destroys its io_context.
 Status WebSocket::Send(bool binary, std::string data) const {
+  const internal::HandleGate::Use use(gate_.get());
+  if (!use) return UnavailableError("the WebSocket is closed");
   std::shared_ptr<internal::WebSocketChannel> channel = channel_.lock();
   if (channel == nullptr) return UnavailableError("the WebSocket is closed");
   return channel->Send(binary, std::move(data));
 }
 
 void WebSocket::Close(std::uint16_t code, std::string_view reason) const {
+  const internal::HandleGate::Use use(gate_.get());
+  if (!use) return;
   if (std::shared_ptr<internal::WebSocketChannel> channel = channel_.lock()) channel->Close(code, reason);
 }
 

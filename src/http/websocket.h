@@ -41,6 +41,7 @@ namespace keywarden::http {
 
 namespace internal {
 class WebSocketChannel;  // http/internal/server_core.h
+class HandleGate;        // http/internal/server_core.h
 }  // namespace internal
 
 // Close codes (RFC 6455 section 7.4.1) the server sends or reports. Applications may also use
@@ -79,8 +80,9 @@ class WebSocket {
  public:
   WebSocket() = default;  // refers to no connection: sends fail
   // The server makes handles; services receive them.
-  WebSocket(std::weak_ptr<internal::WebSocketChannel> channel, std::uint64_t id)
-      : channel_(std::move(channel)), id_(id) {}
+  WebSocket(std::weak_ptr<internal::WebSocketChannel> channel, std::shared_ptr<internal::HandleGate> gate,
+            std::uint64_t id)
+      : channel_(std::move(channel)), gate_(std::move(gate)), id_(id) {}
 
   // Queues a message. OK means queued, not delivered. kUnavailable once the connection is
   // closing or closed, and when this message overflows the outgoing queue: then the client is
@@ -102,6 +104,7 @@ class WebSocket {
   Status Send(bool binary, std::string data) const;
 
   std::weak_ptr<internal::WebSocketChannel> channel_;
+  std::shared_ptr<internal::HandleGate> gate_;  // the server's: no use once it is torn down
   std::uint64_t id_ = 0;
 };
 

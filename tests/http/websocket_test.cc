@@ -605,6 +605,34 @@ TEST(WebSocketTest, StopDeadlineEndsWebSocketsThatDoNotAnswer) {
   EXPECT_EQ(recorder->socket(0).SendText("after stop").code(), ErrorCode::kUnavailable);
 }
 
+// Threads outside the server send through handles while it is destroyed. Such a thread may
+// drop a connection's last reference, and the connection must then still find its io_context:
+// the notification hub's keep-alive thread crashed a server this way. Repeated, as the race is
+// narrow; AddressSanitizer reports the use after free, a release build may crash.
+TEST(WebSocketTest, HandlesInUseElsewhereWhileTheServerIsDestroyed) {
+  for (int round = 0; round < 20; ++round) {
+    auto recorder = std::make_shared<Recorder>();
+    auto server = StartServer(TestOptions(), HubRouter(recorder));
+    Client client;
+    ASSERT_FALSE(client.Connect(server->port(), "/hub/lobby?Token=good"));
+    ASSERT_TRUE(recorder->WaitOpened(1)) << "on_open was not called within the deadline";
+    const WebSocket socket = recorder->socket(0);
+    std::atomic<bool> done{false};
+    std::thread sender([&socket, &done] {
+      while (!done) {
+        (void)socket.SendText("tick");
+        socket.Close(kWebSocketGoingAway);
+      }
+    });
+    std::this_thread::sleep_for(5ms);
+    server.reset();
+    done = true;
+    sender.join();
+    EXPECT_EQ(socket.SendText("after").code(), ErrorCode::kUnavailable);
+    ASSERT_TRUE(recorder->WaitClosed(1)) << "on_close was not called";
+  }
+}
+
 // A WebSocket holds a connection slot for as long as it is open, like a keep-alive connection.
 TEST(WebSocketTest, OpenWebSocketsCountAgainstTheConnectionCap) {
   auto recorder = std::make_shared<Recorder>();

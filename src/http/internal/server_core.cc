@@ -52,4 +52,27 @@ void ServerCore::Unregister(std::uint64_t id) {
   cv.notify_all();
 }
 
+void HandleGate::Open() {
+  MutexLock lock(mu_);
+  open_ = true;
+}
+
+void HandleGate::CloseAndWait() {
+  MutexLock lock(mu_);
+  open_ = false;
+  while (uses_ != 0) cv_.wait(lock.unique_lock());
+}
+
+bool HandleGate::Enter() {
+  MutexLock lock(mu_);
+  if (!open_) return false;
+  ++uses_;
+  return true;
+}
+
+void HandleGate::Leave() {
+  MutexLock lock(mu_);
+  if (--uses_ == 0) cv_.notify_all();
+}
+
 }  // namespace keywarden::http::internal

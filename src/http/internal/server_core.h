@@ -72,6 +72,41 @@ class WebSocketChannel : public SessionBase {
   virtual void Close(std::uint16_t code, std::string_view reason) = 0;
 };
 
+// Uses of connections by threads outside the server, through WebSocket handles (Send, Close).
+// Such a thread may drop a connection's last reference, and the connection's destructor needs
+// its io_context: teardown closes the gate and waits for the uses in progress before it destroys
+// the io_contexts, and a handle used after that finds the gate closed. Thread-safe.
+class HandleGate {
+ public:
+  // One use: admitted while the gate is open, ended when destroyed.
+  class Use {
+   public:
+    explicit Use(HandleGate* gate) : gate_(gate != nullptr && gate->Enter() ? gate : nullptr) {}
+    ~Use() {
+      if (gate_ != nullptr) gate_->Leave();
+    }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+    explicit operator bool() const { return gate_ != nullptr; }
+
+   private:
+    HandleGate* gate_;
+  };
+
+  void Open() KW_EXCLUDES(mu_);
+  // Admits no more uses and returns once those in progress have ended.
+  void CloseAndWait() KW_EXCLUDES(mu_);
+
+ private:
+  bool Enter() KW_EXCLUDES(mu_);
+  void Leave() KW_EXCLUDES(mu_);
+
+  Mutex mu_;
+  std::condition_variable cv_;  // signalled when `uses_` drops to 0
+  std::size_t uses_ KW_GUARDED_BY(mu_) = 0;
+  bool open_ KW_GUARDED_BY(mu_) = true;
+};
+
 // What every connection shares: configuration, routes and the registry used by Stop().
 struct ServerCore {
   HttpServerOptions options;
@@ -83,6 +118,7 @@ struct ServerCore {
   std::unique_ptr<asio::thread_pool> blocking_pool;  // runs Execution::kBlocking routes
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_websockets{0};
+  const std::shared_ptr<HandleGate> handle_gate = std::make_shared<HandleGate>();  // in every WebSocket handle
 
   // A counted connection: its session (set by Register) and the client address it counts for.
   struct Entry {
